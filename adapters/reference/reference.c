@@ -1,0 +1,124 @@
+/* The reference as an adapter: the oracle itself, and the system under
+ * test when a mutant is switched on (then compared exactly with a clean
+ * copy). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "reference/mm.h"
+
+static enum mmf_result ref_create(const struct mmf_adapter_config *cfg, void **ctx,
+				  char *err, size_t cap)
+{
+	int mut = mmf_mutant_lookup(cfg->mutant);
+	if (mut < 0) {
+		snprintf(err, cap, "reference has no mutant '%s' (see: mmfuzz adapters --mutants)",
+			 cfg->mutant);
+		return MMF_UNSUPPORTED;
+	}
+	struct mmf_machine *m = malloc(sizeof(*m));
+	if (!m || mmf_machine_init(m, cfg->profile, (enum mmf_mutant)mut)) {
+		free(m);
+		snprintf(err, cap, "out of memory for profile %s", cfg->profile->name);
+		return MMF_REFUSED;
+	}
+	*ctx = m;
+	return MMF_OK;
+}
+
+static void ref_destroy(void *ctx)
+{
+	mmf_machine_fini(ctx);
+	free(ctx);
+}
+
+static enum mmf_result ref_reset(void *ctx)
+{
+	mmf_machine_reset(ctx);
+	return MMF_OK;
+}
+
+static enum mmf_result ref_alloc_pages(void *ctx, const struct mmf_page_req *req,
+				       uint64_t *pfn, int *err)
+{
+	uint32_t p = 0;
+	enum mmf_result r = mmf_alloc_pages(ctx, req->gfp, req->order, req->node, req->cpu, &p, err);
+	*pfn = p;
+	return r;
+}
+
+static enum mmf_result ref_free_pages(void *ctx, uint64_t pfn, unsigned order, unsigned cpu)
+{
+	return mmf_free_pages(ctx, (uint32_t)pfn, order, cpu);
+}
+
+static enum mmf_result ref_write_page(void *ctx, uint64_t pfn, uint64_t token)
+{
+	struct mmf_machine *m = ctx;
+	if (pfn >= m->end_pfn)
+		return MMF_CORRUPT;
+	page_w(m, (uint32_t)pfn)->token = token;
+	return MMF_OK;
+}
+
+static enum mmf_result ref_read_page(void *ctx, uint64_t pfn, uint64_t *token)
+{
+	struct mmf_machine *m = ctx;
+	if (pfn >= m->end_pfn)
+		return MMF_CORRUPT;
+	*token = pfn_to_page(m, (uint32_t)pfn)->token;
+	return MMF_OK;
+}
+
+static enum mmf_result ref_drain_pcp(void *ctx, unsigned cpu)
+{
+	struct mmf_machine *m = ctx;
+	if (cpu >= m->prof->nr_cpus)
+		return MMF_REFUSED;
+	mmf_pcp_drain_cpu(m, cpu);
+	return MMF_OK;
+}
+
+static enum mmf_result ref_report(void *ctx, unsigned kind, char *buf, size_t cap,
+				  size_t *len)
+{
+	int n;
+	switch (kind) {
+	case MMF_REPORT_BUDDYINFO: n = mmf_report_buddyinfo(ctx, buf, cap); break;
+	case MMF_REPORT_ZONEINFO: n = mmf_report_zoneinfo(ctx, buf, cap); break;
+	case MMF_REPORT_VMSTAT: n = mmf_report_vmstat(ctx, buf, cap); break;
+	default: return MMF_UNSUPPORTED;
+	}
+	*len = (size_t)n < cap ? (size_t)n : cap - 1;
+	return MMF_OK;
+}
+
+static enum mmf_result ref_check(void *ctx, enum mmf_check_grade grade, char *msg,
+				 size_t cap)
+{
+	int r = grade == MMF_CHECK_FULL ? mmf_buddy_is_valid(ctx, msg, cap)
+					: mmf_buddy_cheap_check(ctx, msg, cap);
+	return r ? MMF_CORRUPT : MMF_OK;
+}
+
+static const struct mmf_adapter reference_adapter = {
+	.abi_version = MMF_ADAPTER_ABI_VERSION,
+	.size = sizeof(struct mmf_adapter),
+	.name = "reference",
+	.description = "the oracle: Linux's buddy allocator with pcp lists, zones, watermarks and GFP semantics",
+	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK,
+	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT },
+	.create = ref_create,
+	.destroy = ref_destroy,
+	.reset = ref_reset,
+	.alloc_pages = ref_alloc_pages,
+	.free_pages = ref_free_pages,
+	.write_page = ref_write_page,
+	.read_page = ref_read_page,
+	.drain_pcp = ref_drain_pcp,
+	.report = ref_report,
+	.check = ref_check,
+	.mutants = mmf_reference_mutants,
+	.nr_mutants = MMF_NR_MUTANTS - 1,
+};
+
+const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

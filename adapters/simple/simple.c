@@ -1,0 +1,185 @@
+/* An independent, deliberately simple page allocator: one bitmap of used
+ * frames, first fit over naturally aligned positions, zones by gfp_zone().
+ * No pcp lists, no watermarks, no reports. It shares no code with the
+ * reference, so comparing the two at safety level tests the harness's
+ * differential path and the reference's safety properties at once. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmfuzz/adapter.h"
+#include "mmfuzz/gfp.h"
+
+struct simple {
+	const struct mmf_profile *prof;
+	uint64_t *used;    /* bit per frame */
+	uint8_t *head;     /* order+1 at the first frame of a live block, else 0 */
+	uint64_t *token;   /* modelled contents */
+	uint32_t words;
+};
+
+static enum mmf_result simple_create(const struct mmf_adapter_config *cfg, void **ctx,
+				     char *err, size_t cap)
+{
+	if (cfg->mutant && *cfg->mutant) {
+		snprintf(err, cap, "simple has no mutants");
+		return MMF_UNSUPPORTED;
+	}
+	struct simple *s = calloc(1, sizeof(*s));
+	if (!s)
+		goto oom;
+	s->prof = cfg->profile;
+	s->words = (cfg->profile->end_pfn + 63) / 64;
+	s->used = calloc(s->words, sizeof(uint64_t));
+	s->head = calloc(cfg->profile->end_pfn, 1);
+	s->token = calloc(cfg->profile->end_pfn, sizeof(uint64_t));
+	if (!s->used || !s->head || !s->token) {
+		free(s->used);
+		free(s->head);
+		free(s->token);
+		free(s);
+		goto oom;
+	}
+	*ctx = s;
+	return MMF_OK;
+oom:
+	snprintf(err, cap, "out of memory");
+	return MMF_REFUSED;
+}
+
+static void simple_destroy(void *ctx)
+{
+	struct simple *s = ctx;
+	free(s->used);
+	free(s->head);
+	free(s->token);
+	free(s);
+}
+
+/* Live blocks are all recorded in head[], so clearing them costs the bits
+ * in use, not the machine size. Tokens need no reset: a fresh block's
+ * contents are unspecified unless __GFP_ZERO asked for zeroes. */
+static enum mmf_result simple_reset(void *ctx)
+{
+	struct simple *s = ctx;
+	for (uint32_t w = 0; w < s->words; w++) {
+		while (s->used[w]) {
+			uint32_t pfn = w * 64 + (uint32_t)__builtin_ctzll(s->used[w]);
+			s->head[pfn] = 0;
+			s->used[w] &= s->used[w] - 1;
+		}
+	}
+	return MMF_OK;
+}
+
+static int range_free(const struct simple *s, uint32_t pfn, uint32_t n)
+{
+	for (uint32_t i = 0; i < n;) {
+		uint32_t p = pfn + i;
+		if ((p & 63) == 0 && n - i >= 64) {
+			if (s->used[p >> 6])
+				return 0;
+			i += 64;
+		} else {
+			if (s->used[p >> 6] & (1ull << (p & 63)))
+				return 0;
+			i++;
+		}
+	}
+	return 1;
+}
+
+static void range_set(struct simple *s, uint32_t pfn, uint32_t n, int on)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t p = pfn + i;
+		if (on)
+			s->used[p >> 6] |= 1ull << (p & 63);
+		else
+			s->used[p >> 6] &= ~(1ull << (p & 63));
+	}
+}
+
+static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *req,
+					  uint64_t *pfn_out, int *err)
+{
+	struct simple *s = ctx;
+	const struct mmf_profile *p = s->prof;
+	if (req->order >= MMF_MAX_ORDER) {
+		*err = EINVAL;
+		return MMF_REFUSED;
+	}
+	unsigned highest = mmf_profile_gfp_zone(p, req->gfp);
+	uint32_t n = 1u << req->order;
+	/* Highest permitted zone first, so low zones are kept for those who need them. */
+	for (int zi = (int)p->nr_zones - 1; zi >= 0; zi--) {
+		const struct mmf_zone_desc *z = &p->zones[zi];
+		if (z->type > highest)
+			continue;
+		if ((req->gfp & __GFP_THISNODE) && z->node != req->node)
+			continue;
+		uint32_t end = z->start_pfn + z->nr_pages;
+		uint32_t pfn = (z->start_pfn + n - 1) & ~(n - 1);
+		for (; pfn + n <= end; pfn += n) {
+			if (!range_free(s, pfn, n))
+				continue;
+			range_set(s, pfn, n, 1);
+			s->head[pfn] = (uint8_t)(req->order + 1);
+			if (req->gfp & __GFP_ZERO)
+				memset(&s->token[pfn], 0, n * sizeof(uint64_t));
+			*pfn_out = pfn;
+			return MMF_OK;
+		}
+	}
+	*err = ENOMEM;
+	return MMF_REFUSED;
+}
+
+static enum mmf_result simple_free_pages(void *ctx, uint64_t pfn, unsigned order,
+					 unsigned cpu)
+{
+	struct simple *s = ctx;
+	(void)cpu;
+	if (pfn >= s->prof->end_pfn || s->head[pfn] != order + 1)
+		return MMF_CORRUPT;
+	s->head[pfn] = 0;
+	range_set(s, (uint32_t)pfn, 1u << order, 0);
+	return MMF_OK;
+}
+
+static enum mmf_result simple_write_page(void *ctx, uint64_t pfn, uint64_t token)
+{
+	struct simple *s = ctx;
+	if (pfn >= s->prof->end_pfn)
+		return MMF_CORRUPT;
+	s->token[pfn] = token;
+	return MMF_OK;
+}
+
+static enum mmf_result simple_read_page(void *ctx, uint64_t pfn, uint64_t *token)
+{
+	struct simple *s = ctx;
+	if (pfn >= s->prof->end_pfn)
+		return MMF_CORRUPT;
+	*token = s->token[pfn];
+	return MMF_OK;
+}
+
+static const struct mmf_adapter simple_adapter = {
+	.abi_version = MMF_ADAPTER_ABI_VERSION,
+	.size = sizeof(struct mmf_adapter),
+	.name = "simple",
+	.description = "bitmap first-fit page allocator, compared at safety level",
+	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS,
+	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_SAFETY },
+	.create = simple_create,
+	.destroy = simple_destroy,
+	.reset = simple_reset,
+	.alloc_pages = simple_alloc_pages,
+	.free_pages = simple_free_pages,
+	.write_page = simple_write_page,
+	.read_page = simple_read_page,
+};
+
+const struct mmf_adapter *mmf_adapter_simple(void) { return &simple_adapter; }

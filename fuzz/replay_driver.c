@@ -1,0 +1,61 @@
+/* main() for building a fuzz target with a plain compiler: runs every file
+ * named (directories are walked one level) through LLVMFuzzerTestOneInput.
+ * A finding aborts, exactly as under the fuzzer. */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "harness/fileio.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int run_file(const char *path)
+{
+	uint8_t *buf;
+	size_t len;
+	int e = mmf_read_file(path, &buf, &len);
+	if (e) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(e));
+		return 2;
+	}
+	LLVMFuzzerTestOneInput(buf, len);
+	free(buf);
+	printf("%s: ok\n", path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int status = 0, n = 0;
+	if (argc < 2 || !strcmp(argv[1], "--help")) {
+		fprintf(argc < 2 ? stderr : stdout, "usage: %s FILE|DIR...\n", argv[0]);
+		return argc < 2 ? 2 : 0;
+	}
+	LLVMFuzzerInitialize(&argc, &argv);
+	for (int i = 1; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			struct dirent **names;
+			int k = scandir(argv[i], &names, NULL, alphasort);
+			for (int j = 0; j < k; j++) {
+				char path[4096];
+				snprintf(path, sizeof(path), "%s/%s", argv[i], names[j]->d_name);
+				if (names[j]->d_name[0] != '.' && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+					status |= run_file(path);
+					n++;
+				}
+				free(names[j]);
+			}
+			free(names);
+		} else {
+			status |= run_file(argv[i]);
+			n++;
+		}
+	}
+	printf("replayed %d inputs\n", n);
+	return status;
+}

@@ -1,0 +1,69 @@
+/* Fuzz target: the page family, reference oracle vs the simple allocator
+ * (and vs a mutated reference when MMFUZZ_MUTANT names one, or when built
+ * with MMFUZZ_BUILTIN_MUTANT). Keeps no state between inputs beyond the
+ * executor, which resets every adapter before each run. A finding prints
+ * its signature and aborts at a site chosen by its check. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmfuzz/harness.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct mmf_exec *ex;
+static struct mmf_seq seq;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (ex)
+		return 0;
+	const char *mutant = getenv("MMFUZZ_MUTANT");
+#ifdef MMFUZZ_BUILTIN_MUTANT
+	if (!mutant || !*mutant)
+		mutant = MMFUZZ_BUILTIN_MUTANT;
+#endif
+	struct mmf_exec_config cfg = {
+		.suts = { mmf_adapter_simple() },
+		.nr_suts = 1,
+		.max_level = MMF_LEVEL_EXACT,
+		.cheap_checks = 1,
+	};
+	if (mutant && *mutant) {
+		cfg.suts[1] = mmf_adapter_reference();
+		cfg.mutants[1] = mutant;
+		cfg.nr_suts = 2;
+	}
+	char err[256];
+	ex = mmf_exec_create(&cfg, err, sizeof(err));
+	if (!ex) {
+		fprintf(stderr, "fuzz_page: %s\n", err);
+		exit(2);
+	}
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!ex)
+		LLVMFuzzerInitialize(NULL, NULL);
+	if (size >= MMF_MAGIC_SIZE && memcmp(data, MMF_MAGIC, MMF_MAGIC_SIZE) == 0) {
+		data += MMF_MAGIC_SIZE;
+		size -= MMF_MAGIC_SIZE;
+	}
+	mmf_seq_decode(data, size, &seq);
+	struct mmf_finding f;
+	int r = mmf_exec_run(ex, &seq, &f);
+	if (r < 0) {
+		fprintf(stderr, "fuzz_page: cannot run: %s\n", f.detail);
+		exit(2);
+	}
+	if (r == 1) {
+		fprintf(stderr, "%s\n  at op %u: %s\n", f.signature, f.step, f.detail);
+		mmf_finding_abort(&f);
+	}
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* The built-in adapters, and the checks any adapter table must pass. */
+#include <stdio.h>
+#include <string.h>
+
+#include "mmfuzz/adapter.h"
+
+static const struct mmf_adapter *(*const builtins[])(void) = {
+	mmf_adapter_reference,
+	mmf_adapter_simple,
+};
+
+#define NR_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+
+unsigned mmf_builtin_adapter_count(void) { return NR_BUILTINS; }
+
+const struct mmf_adapter *mmf_builtin_adapter(unsigned i)
+{
+	return i < NR_BUILTINS ? builtins[i]() : NULL;
+}
+
+const struct mmf_adapter *mmf_adapter_find(const char *name)
+{
+	for (unsigned i = 0; i < NR_BUILTINS; i++)
+		if (strcmp(builtins[i]()->name, name) == 0)
+			return builtins[i]();
+	return NULL;
+}
+
+int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
+{
+	if (!ad) {
+		snprintf(err, cap, "no adapter table");
+		return -1;
+	}
+	if (ad->abi_version != MMF_ADAPTER_ABI_VERSION) {
+		snprintf(err, cap, "adapter ABI version %u, this mmfuzz speaks %d", ad->abi_version,
+			 MMF_ADAPTER_ABI_VERSION);
+		return -1;
+	}
+	if (ad->size < sizeof(struct mmf_adapter)) {
+		snprintf(err, cap, "adapter table is %u bytes, ABI %d needs %zu", ad->size,
+			 MMF_ADAPTER_ABI_VERSION, sizeof(struct mmf_adapter));
+		return -1;
+	}
+	if (!ad->name || !*ad->name || strlen(ad->name) > 24 ||
+	    strspn(ad->name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(ad->name)) {
+		snprintf(err, cap, "adapter name must be 1-24 characters of [a-z0-9_]");
+		return -1;
+	}
+	if (!ad->create || !ad->destroy || !ad->reset) {
+		snprintf(err, cap, "adapter %s lacks create, destroy or reset", ad->name);
+		return -1;
+	}
+	struct {
+		uint64_t cap;
+		const void *fn;
+		const char *what;
+	} need[] = {
+		{ MMF_CAP_PAGE_ALLOC, (const void *)ad->alloc_pages, "alloc_pages" },
+		{ MMF_CAP_PAGE_ALLOC, (const void *)ad->free_pages, "free_pages" },
+		{ MMF_CAP_PAGE_CONTENTS, (const void *)ad->write_page, "write_page" },
+		{ MMF_CAP_PAGE_CONTENTS, (const void *)ad->read_page, "read_page" },
+		{ MMF_CAP_PCP, (const void *)ad->drain_pcp, "drain_pcp" },
+		{ MMF_CAP_REPORTS, (const void *)ad->report, "report" },
+		{ MMF_CAP_CHECK, (const void *)ad->check, "check" },
+	};
+	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if ((ad->caps & need[i].cap) && !need[i].fn) {
+			snprintf(err, cap, "adapter %s declares the capability for %s but has no %s entry",
+				 ad->name, need[i].what, need[i].what);
+			return -1;
+		}
+	for (unsigned f = 0; f < MMF_NR_FAMILIES; f++) {
+		if (ad->level[f] > MMF_LEVEL_EXACT) {
+			snprintf(err, cap, "adapter %s: bad comparison level %u", ad->name, ad->level[f]);
+			return -1;
+		}
+	}
+	if (ad->level[MMF_FAM_PAGE] != MMF_LEVEL_NONE && !(ad->caps & MMF_CAP_PAGE_ALLOC)) {
+		snprintf(err, cap, "adapter %s is compared on the page family but lacks MMF_CAP_PAGE_ALLOC",
+			 ad->name);
+		return -1;
+	}
+	return 0;
+}
+
+const char *mmf_result_name(enum mmf_result r)
+{
+	switch (r) {
+	case MMF_OK: return "ok";
+	case MMF_REFUSED: return "refused";
+	case MMF_UNSUPPORTED: return "unsupported";
+	case MMF_CORRUPT: return "corrupt";
+	}
+	return "?";
+}
+
+const char *mmf_level_name(enum mmf_level l)
+{
+	switch (l) {
+	case MMF_LEVEL_NONE: return "none";
+	case MMF_LEVEL_SAFETY: return "safety";
+	case MMF_LEVEL_SEMANTIC: return "semantic";
+	case MMF_LEVEL_EXACT: return "exact";
+	}
+	return "?";
+}

@@ -1,0 +1,315 @@
+/* mmfuzz: the command line. fuzz | replay | show | adapters. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/cli.h"
+#include "harness/fileio.h"
+#include "mmfuzz/adapter.h"
+#include "mmfuzz/profile.h"
+
+static const char usage_main[] =
+	"usage: mmfuzz <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  fuzz       run a seeded random campaign against an adapter (the main job)\n"
+	"  replay     run saved inputs (binary, text or raw fuzzer bytes) and give verdicts\n"
+	"  show       print any input as the text form\n"
+	"  adapters   list adapters, their comparison levels, profiles and mutants\n"
+	"\n"
+	"Each command takes --help. Exit status: 0 no finding, 1 finding,\n"
+	"2 bad input or usage, 3 environment error.\n";
+
+static const char usage_replay[] =
+	"usage: mmfuzz replay [options] FILE...\n"
+	"\n"
+	"Runs each input from a clean state against the oracle and the adapter and\n"
+	"prints its verdict; a finding prints its signature line.\n"
+	"FILE is a saved container (MMFZ...), a text trace, or raw fuzzer bytes.\n"
+	"\n"
+	"  --adapter NAME   system under test (default: simple; reference with --mutant)\n"
+	"  --mutant NAME    switch on a seeded bug in the reference\n"
+	"  --no-exact       compare at most at semantic level\n"
+	"  --full-checks    run the full invariant walks after every op\n"
+	"  -v, --verbose    print every op and each target's outcome\n";
+
+static const char usage_show[] =
+	"usage: mmfuzz show FILE...\n"
+	"\n"
+	"Prints each input as the text form (one op per line). Binary garbage is\n"
+	"decoded by design; a bad text file gets FILE:LINE:COL: message.\n";
+
+static const char usage_adapters[] =
+	"usage: mmfuzz adapters [--mutants]\n"
+	"\n"
+	"Lists the built-in adapters with their capabilities and comparison levels,\n"
+	"and the machine profiles. --mutants lists the seeded bugs of each adapter.\n";
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "--adapter") || !strcmp(a, "--mutant")) {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "mmfuzz: %s needs a value\n", a);
+			return -1;
+		}
+		if (!strcmp(a, "--adapter"))
+			t->adapter = argv[++*i];
+		else
+			t->mutant = argv[++*i];
+		return 1;
+	}
+	if (!strcmp(a, "--no-exact")) {
+		t->no_exact = 1;
+		return 1;
+	}
+	return 0;
+}
+
+const char *cli_adapter_name(const struct cli_target *t)
+{
+	if (t->adapter)
+		return t->adapter;
+	return t->mutant ? "reference" : "simple";
+}
+
+struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full_each_op)
+{
+	const char *name = cli_adapter_name(t);
+	const struct mmf_adapter *ad = mmf_adapter_find(name);
+	if (!ad) {
+		fprintf(stderr, "mmfuzz: unknown adapter '%s' (built in:", name);
+		for (unsigned i = 0; i < mmf_builtin_adapter_count(); i++)
+			fprintf(stderr, " %s", mmf_builtin_adapter(i)->name);
+		fprintf(stderr, ")\n");
+		return NULL;
+	}
+	if (t->mutant) {
+		int known = 0;
+		for (unsigned i = 0; i < ad->nr_mutants; i++)
+			known |= !strcmp(ad->mutants[i].name, t->mutant);
+		if (!known) {
+			fprintf(stderr, "mmfuzz: adapter %s has no mutant '%s' (see: mmfuzz adapters --mutants)\n",
+				ad->name, t->mutant);
+			return NULL;
+		}
+	}
+	struct mmf_exec_config cfg = {
+		.suts = { ad },
+		.mutants = { t->mutant },
+		.nr_suts = 1,
+		.max_level = t->no_exact ? MMF_LEVEL_SEMANTIC : MMF_LEVEL_EXACT,
+		.cheap_checks = 1,
+		.full_checks_every_op = full_each_op,
+		.trace = trace,
+	};
+	char err[256];
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	if (!ex)
+		fprintf(stderr, "mmfuzz: %s\n", err);
+	return ex;
+}
+
+/* Loads FILE into seq; prints the diagnostic and returns -1 on bad input. */
+static int load(const char *path, struct mmf_seq *seq, enum mmf_input_kind *kind)
+{
+	uint8_t *buf;
+	size_t len;
+	int e = mmf_read_file(path, &buf, &len);
+	if (e) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(e));
+		return -1;
+	}
+	struct mmf_diag d;
+	enum mmf_load_result r = mmf_seq_load(buf, len, seq, kind, &d);
+	free(buf);
+	if (r == MMF_LOAD_OK)
+		return 0;
+	if (d.line)
+		fprintf(stderr, "%s:%d:%d: %s\n", path, d.line, d.col, d.msg);
+	else
+		fprintf(stderr, "%s: %s\n", path, d.msg);
+	return -1;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	if (wants_help(argc, argv) || argc < 2) {
+		fputs(usage_show, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_BADINPUT : EXIT_CLEAN;
+	}
+	static struct mmf_seq seq;
+	int status = EXIT_CLEAN;
+	for (int i = 1; i < argc; i++) {
+		if (load(argv[i], &seq, NULL)) {
+			status = EXIT_BADINPUT;
+			continue;
+		}
+		char *text = mmf_seq_to_text(&seq);
+		if (!text)
+			return EXIT_ENV;
+		if (argc > 2)
+			printf("# %s\n", argv[i]);
+		fputs(text, stdout);
+		free(text);
+	}
+	return status;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	struct cli_target t = { 0 };
+	int verbose = 0, full = 0, nfiles = 0;
+	char **files = calloc((size_t)argc, sizeof(char *));
+	if (wants_help(argc, argv)) {
+		fputs(usage_replay, stdout);
+		free(files);
+		return EXIT_CLEAN;
+	}
+	for (int i = 1; i < argc; i++) {
+		int r = cli_target_opt(&t, argc, argv, &i);
+		if (r < 0) {
+			free(files);
+			return EXIT_BADINPUT;
+		}
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			verbose = 1;
+		else if (!strcmp(argv[i], "--full-checks"))
+			full = 1;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "mmfuzz replay: unknown option '%s'\n%s", argv[i], usage_replay);
+			free(files);
+			return EXIT_BADINPUT;
+		} else
+			files[nfiles++] = argv[i];
+	}
+	if (!nfiles) {
+		fprintf(stderr, "mmfuzz replay: no input files\n%s", usage_replay);
+		free(files);
+		return EXIT_BADINPUT;
+	}
+	struct mmf_exec *ex = cli_make_exec(&t, verbose ? stdout : NULL, full);
+	if (!ex) {
+		free(files);
+		return EXIT_BADINPUT;
+	}
+	static struct mmf_seq seq;
+	int bad = 0, found = 0, envfail = 0;
+	for (int i = 0; i < nfiles; i++) {
+		enum mmf_input_kind kind;
+		if (load(files[i], &seq, &kind)) {
+			bad = 1;
+			continue;
+		}
+		struct mmf_finding f;
+		int r = mmf_exec_run(ex, &seq, &f);
+		if (r < 0) {
+			fprintf(stderr, "%s: cannot run: %s\n", files[i], f.detail);
+			envfail = 1;
+		} else if (r == 1) {
+			char line[256] = "end of sequence";
+			if (f.step < seq.nops)
+				mmf_op_format(&seq.ops[f.step], seq.profile, line, sizeof(line));
+			printf("%s: %s\n", files[i], f.signature);
+			printf("  at op %u: %s\n  %s\n", f.step, line, f.detail);
+			found = 1;
+		} else {
+			printf("%s: ok (%u ops, profile %s, %s)\n", files[i], seq.nops,
+			       mmf_profile_get(seq.profile)->name,
+			       kind == MMF_INPUT_TEXT ? "text" : kind == MMF_INPUT_CONTAINER ? "binary" : "raw bytes");
+		}
+	}
+	mmf_exec_destroy(ex);
+	free(files);
+	return bad ? EXIT_BADINPUT : envfail ? EXIT_ENV : found ? EXIT_FINDING : EXIT_CLEAN;
+}
+
+static void print_caps(uint64_t caps)
+{
+	static const char *const names[] = { "page_alloc", "page_contents", "pcp", "reports", "check" };
+	const char *sep = "";
+	for (unsigned b = 0; b < 5; b++)
+		if (caps & (1ull << b)) {
+			printf("%s%s", sep, names[b]);
+			sep = ",";
+		}
+}
+
+static int cmd_adapters(int argc, char **argv)
+{
+	int mutants = 0;
+	if (wants_help(argc, argv)) {
+		fputs(usage_adapters, stdout);
+		return EXIT_CLEAN;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mutants"))
+			mutants = 1;
+		else {
+			fprintf(stderr, "mmfuzz adapters: unknown option '%s'\n%s", argv[i], usage_adapters);
+			return EXIT_BADINPUT;
+		}
+	}
+	if (mutants) {
+		printf("%-12s %-26s %-11s %s\n", "adapter", "mutant", "subsystem", "what goes wrong");
+		for (unsigned i = 0; i < mmf_builtin_adapter_count(); i++) {
+			const struct mmf_adapter *ad = mmf_builtin_adapter(i);
+			for (unsigned k = 0; k < ad->nr_mutants; k++)
+				printf("%-12s %-26s %-11s %s\n", ad->name, ad->mutants[k].name,
+				       ad->mutants[k].subsystem, ad->mutants[k].description);
+		}
+		return EXIT_CLEAN;
+	}
+	printf("adapters:\n");
+	for (unsigned i = 0; i < mmf_builtin_adapter_count(); i++) {
+		const struct mmf_adapter *ad = mmf_builtin_adapter(i);
+		printf("  %-10s page:%-8s caps=", ad->name, mmf_level_name(ad->level[MMF_FAM_PAGE]));
+		print_caps(ad->caps);
+		printf("  mutants=%u\n             %s\n", ad->nr_mutants, ad->description);
+	}
+	printf("profiles:\n");
+	for (unsigned i = 0; i < mmf_profile_count(); i++) {
+		const struct mmf_profile *p = mmf_profile_get(i);
+		printf("  %-8s %s\n", p->name, p->summary);
+	}
+	return EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return EXIT_BADINPUT;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		fputs(usage_main, stdout);
+		return EXIT_CLEAN;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("mmfuzz %s (format %d, adapter ABI %d)\n", MMFUZZ_VERSION, MMF_FORMAT_VERSION,
+		       MMF_ADAPTER_ABI_VERSION);
+		return EXIT_CLEAN;
+	}
+	if (!strcmp(cmd, "fuzz"))
+		return cli_fuzz(argc - 1, argv + 1);
+	if (!strcmp(cmd, "replay"))
+		return cmd_replay(argc - 1, argv + 1);
+	if (!strcmp(cmd, "show"))
+		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(cmd, "adapters"))
+		return cmd_adapters(argc - 1, argv + 1);
+	fprintf(stderr, "mmfuzz: unknown command '%s'\n%s", cmd, usage_main);
+	return EXIT_BADINPUT;
+}

@@ -1,0 +1,32 @@
+/* Shared pieces of the mmfuzz command line. Only the CLI prints and picks
+ * exit statuses: 0 no finding, 1 finding, 2 bad input or usage, 3 the
+ * environment failed (cannot write --out, an adapter cannot start). */
+#ifndef MMF_HARNESS_CLI_H
+#define MMF_HARNESS_CLI_H
+
+#include "mmfuzz/harness.h"
+
+#define EXIT_CLEAN 0
+#define EXIT_FINDING 1
+#define EXIT_BADINPUT 2
+#define EXIT_ENV 3
+
+/* Options every command that runs sequences shares. */
+struct cli_target {
+	const char *adapter; /* NULL: simple, or reference when a mutant is set */
+	const char *mutant;
+	int no_exact;
+};
+
+/* Parses --adapter/--mutant/--no-exact at argv[*i]; 1 if consumed, 0 if
+ * not one of them, -1 on a usage error (printed). */
+int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i);
+/* Builds the executor for t; prints and returns NULL on error. */
+struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full_each_op);
+const char *cli_adapter_name(const struct cli_target *t);
+
+int cli_fuzz(int argc, char **argv);
+int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mmf_finding *f,
+		     const struct cli_target *t, char *path_out, size_t cap);
+
+#endif

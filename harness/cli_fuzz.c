@@ -1,0 +1,308 @@
+/* mmfuzz fuzz: the built-in seeded campaign, its progress line, saved
+ * findings and the closing report. Clocks decide only when to stop and
+ * when to print; verdicts come from the seeds alone. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/cli.h"
+#include "harness/fileio.h"
+#include "mmfuzz/profile.h"
+
+static const char usage_fuzz[] =
+	"usage: mmfuzz fuzz [options]\n"
+	"\n"
+	"Generates operation sequences from a seed and runs each against the oracle\n"
+	"(the reference model) and the adapter, checking every step. Findings are\n"
+	"shrunk and saved as binary + text reproducers, one folder per signature.\n"
+	"\n"
+	"  --time SECONDS   stop after this long (default 60)\n"
+	"  --runs N         stop after N sequences (default: no limit)\n"
+	"  --seed N         campaign seed (default: from the clock; always printed)\n"
+	"  --adapter NAME   system under test (default: simple; reference with --mutant)\n"
+	"  --mutant NAME    switch on a seeded bug in the reference (see adapters --mutants)\n"
+	"  --profile NAME   run only this machine profile (default: all)\n"
+	"  --max-ops N      longest generated sequence (default 200, at most 4096)\n"
+	"  --out DIR        save findings here (default: findings)\n"
+	"  --report FILE    also write the closing report to FILE\n"
+	"  --keep-going     continue after the first finding\n"
+	"  --no-shrink      save findings as found, unshrunk\n"
+	"  --no-exact       compare at most at semantic level\n"
+	"  -q, --quiet      no progress line\n";
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	*out = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mmf_finding *f,
+		     const struct cli_target *t, char *path_out, size_t cap)
+{
+	char sub[512], path[1024];
+	const char *slug = f->signature + strlen("MMFUZZ: ");
+	snprintf(sub, sizeof(sub), "%s/%s", dir, slug);
+	int e = mmf_mkdirs(sub);
+	if (e)
+		return e;
+	/* Keep the smallest reproducer per signature. */
+	snprintf(path, sizeof(path), "%s/repro.mmfz", sub);
+	uint8_t *old;
+	size_t oldlen;
+	size_t need = mmf_seq_encode(seq, NULL, 0);
+	if (mmf_read_file(path, &old, &oldlen) == 0) {
+		free(old);
+		if (oldlen <= need + MMF_MAGIC_SIZE) {
+			snprintf(path_out, cap, "%s", sub);
+			return 0;
+		}
+	}
+	uint8_t *buf = malloc(need + MMF_MAGIC_SIZE);
+	if (!buf)
+		return ENOMEM;
+	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
+	mmf_seq_encode(seq, buf + MMF_MAGIC_SIZE, need);
+	e = mmf_write_atomic(path, buf, need + MMF_MAGIC_SIZE);
+	free(buf);
+	if (e)
+		return e;
+	char *text = mmf_seq_to_text(seq);
+	if (!text)
+		return ENOMEM;
+	size_t hl = strlen(text) + 2048;
+	char *doc = malloc(hl);
+	if (!doc) {
+		free(text);
+		return ENOMEM;
+	}
+	char flags[160] = "";
+	if (t->adapter || t->mutant)
+		snprintf(flags, sizeof(flags), "%s%s%s%s", t->adapter ? " --adapter " : "",
+			 t->adapter ? t->adapter : "", t->mutant ? " --mutant " : "", t->mutant ? t->mutant : "");
+	int n = snprintf(doc, hl,
+			 "# %s\n# at op %u: %s\n# replay: mmfuzz replay%s%s %s/repro.txt\n%s",
+			 f->signature, f->step, f->detail, flags, t->no_exact ? " --no-exact" : "", sub, text);
+	free(text);
+	snprintf(path, sizeof(path), "%s/repro.txt", sub);
+	e = mmf_write_atomic(path, doc, (size_t)n);
+	free(doc);
+	snprintf(path_out, cap, "%s", sub);
+	return e;
+}
+
+struct campaign {
+	struct cli_target t;
+	double time_limit;
+	unsigned long long runs, seed;
+	int profile, keep_going, shrink, quiet;
+	unsigned max_ops;
+	const char *out, *report;
+};
+
+static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_stats *st,
+		   unsigned long long seqs, double secs, unsigned nfound, const char *first_sig)
+{
+	static const char *const cols[] = { "ok", "refused", "unsupp", "skipped" };
+	const struct mmf_adapter *ad = mmf_adapter_find(cli_adapter_name(&c->t));
+	enum mmf_level lvl = ad ? ad->level[MMF_FAM_PAGE] : MMF_LEVEL_NONE;
+	if (c->t.no_exact && lvl > MMF_LEVEL_SEMANTIC)
+		lvl = MMF_LEVEL_SEMANTIC;
+	fprintf(fp, "mmfuzz fuzz report\n");
+	fprintf(fp, "  adapter     %s (page family at %s level) vs oracle\n", cli_adapter_name(&c->t),
+		mmf_level_name(lvl));
+	if (c->t.mutant)
+		fprintf(fp, "  mutant      %s\n", c->t.mutant);
+	fprintf(fp, "  seed        %llu\n", c->seed);
+	fprintf(fp, "  profiles    %s\n", c->profile >= 0 ? mmf_profile_get((unsigned)c->profile)->name : "all");
+	fprintf(fp, "  time        %.1f s\n", secs);
+	fprintf(fp, "  sequences   %llu (%.0f/s)\n", seqs, secs > 0 ? (double)seqs / secs : 0.0);
+	fprintf(fp, "  ops         %llu (%.0f/s)\n", (unsigned long long)st->ops,
+		secs > 0 ? (double)st->ops / secs : 0.0);
+	fprintf(fp, "  oracle outcomes per op:\n    %-12s", "op");
+	for (unsigned k = 0; k < 4; k++)
+		fprintf(fp, " %10s", cols[k]);
+	fprintf(fp, "\n");
+	for (unsigned op = 1; op < MMF_NR_OPCODES; op++) {
+		fprintf(fp, "    %-12s", mmf_op_name(op));
+		for (unsigned k = 0; k < 4; k++)
+			fprintf(fp, " %10llu", (unsigned long long)st->per_op[op][k]);
+		fprintf(fp, "\n");
+	}
+	fprintf(fp, "  findings    %u%s%s\n", nfound, nfound ? ", first: " : "", nfound ? first_sig : "");
+	fprintf(fp, "  verdict     %s\n", nfound ? "FINDING" : "no divergence");
+}
+
+int cli_fuzz(int argc, char **argv)
+{
+	struct campaign c = { .time_limit = 60, .profile = -1, .shrink = 1, .max_ops = 200, .out = "findings" };
+	int seed_given = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		unsigned long long v;
+		int r = cli_target_opt(&c.t, argc, argv, &i);
+		if (r < 0)
+			return EXIT_BADINPUT;
+		if (r)
+			continue;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage_fuzz, stdout);
+			return EXIT_CLEAN;
+		} else if (!strcmp(a, "--keep-going")) {
+			c.keep_going = 1;
+		} else if (!strcmp(a, "--no-shrink")) {
+			c.shrink = 0;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			c.quiet = 1;
+		} else if (i + 1 < argc && (!strcmp(a, "--time") || !strcmp(a, "--runs") || !strcmp(a, "--seed") ||
+					    !strcmp(a, "--max-ops"))) {
+			if (parse_u64(argv[++i], &v)) {
+				fprintf(stderr, "mmfuzz fuzz: %s needs a non-negative number, got '%s'\n", a, argv[i]);
+				return EXIT_BADINPUT;
+			}
+			if (!strcmp(a, "--time"))
+				c.time_limit = (double)v;
+			else if (!strcmp(a, "--runs"))
+				c.runs = v;
+			else if (!strcmp(a, "--seed"))
+				c.seed = v, seed_given = 1;
+			else if (v == 0 || v > MMF_MAX_OPS) {
+				fprintf(stderr, "mmfuzz fuzz: --max-ops must be 1..%d\n", MMF_MAX_OPS);
+				return EXIT_BADINPUT;
+			} else
+				c.max_ops = (unsigned)v;
+		} else if (i + 1 < argc && !strcmp(a, "--profile")) {
+			unsigned idx;
+			if (!mmf_profile_find(argv[++i], &idx)) {
+				fprintf(stderr, "mmfuzz fuzz: unknown profile '%s' (see: mmfuzz adapters)\n", argv[i]);
+				return EXIT_BADINPUT;
+			}
+			c.profile = (int)idx;
+		} else if (i + 1 < argc && !strcmp(a, "--out")) {
+			c.out = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--report")) {
+			c.report = argv[++i];
+		} else {
+			fprintf(stderr, "mmfuzz fuzz: unknown option or missing value: '%s'\n%s", a, usage_fuzz);
+			return EXIT_BADINPUT;
+		}
+	}
+	if (!seed_given) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c.seed = (unsigned long long)ts.tv_sec * 1000003ull ^ (unsigned long long)ts.tv_nsec ^ (unsigned long long)getpid();
+	}
+	struct mmf_exec *ex = cli_make_exec(&c.t, NULL, 0);
+	if (!ex)
+		return EXIT_BADINPUT;
+	fprintf(stderr, "mmfuzz fuzz: adapter %s%s%s vs oracle, seed %llu, %s%.0f s\n", cli_adapter_name(&c.t),
+		c.t.mutant ? " mutant " : "", c.t.mutant ? c.t.mutant : "", c.seed,
+		c.runs ? "runs limit, " : "", c.time_limit);
+
+	static struct mmf_seq seq;
+	struct mmf_gen_config gc = { c.profile, c.max_ops };
+	double start = now(), last = start, elapsed = 0;
+	int tty = isatty(2);
+	double every = tty ? 1.0 : 10.0;
+	unsigned long long n = 0;
+	unsigned nfound = 0;
+	char first_sig[160] = "";
+	int status = EXIT_CLEAN;
+	for (;; n++) {
+		if (c.runs && n >= c.runs)
+			break;
+		if ((n & 63) == 0) {
+			double t = now();
+			elapsed = t - start;
+			if (elapsed >= c.time_limit)
+				break;
+			if (!c.quiet && t - last >= every) {
+				last = t;
+				const struct mmf_exec_stats *st = mmf_exec_stats(ex);
+				fprintf(stderr, "%s#%llu  %.0fs  seqs/s %.0f  ops %llu (%.0f/s)  findings %u%s", tty ? "\r" : "",
+					n, elapsed, (double)n / elapsed, (unsigned long long)st->ops,
+					(double)st->ops / elapsed, nfound, tty ? "   " : "\n");
+			}
+		}
+		mmf_gen_sequence(mmf_seed_mix(c.seed, n), &gc, &seq);
+		struct mmf_finding f;
+		int r = mmf_exec_run(ex, &seq, &f);
+		if (r < 0) {
+			fprintf(stderr, "\nmmfuzz fuzz: cannot run: %s\n", f.detail);
+			status = EXIT_ENV;
+			break;
+		}
+		if (r == 0)
+			continue;
+		unsigned before = seq.nops, runs = 0;
+		double t0 = now();
+		if (c.shrink)
+			runs = mmf_shrink(ex, &seq, &f);
+		char where[1100];
+		int e = cli_save_finding(c.out, &seq, &f, &c.t, where, sizeof(where));
+		if (tty && !c.quiet)
+			fputc('\n', stderr);
+		printf("%s\n", f.signature);
+		printf("  sequence #%llu (seed %llu, index %llu), %u ops, shrunk to %u in %u runs (%.2f s)\n", n,
+		       c.seed, n, before, seq.nops, runs, now() - t0);
+		printf("  %s\n", f.detail);
+		if (e) {
+			fprintf(stderr, "mmfuzz fuzz: cannot save the finding under %s: %s\n", c.out, strerror(e));
+			char *text = mmf_seq_to_text(&seq);
+			if (text)
+				fputs(text, stdout);
+			free(text);
+			status = EXIT_ENV;
+			nfound++;
+			break;
+		}
+		printf("  saved %s/repro.mmfz and repro.txt\n", where);
+		fflush(stdout);
+		if (!nfound)
+			snprintf(first_sig, sizeof(first_sig), "%s", f.signature);
+		nfound++;
+		status = EXIT_FINDING;
+		if (!c.keep_going) {
+			n++;
+			break;
+		}
+	}
+	elapsed = now() - start;
+	if (tty && !c.quiet)
+		fputc('\n', stderr);
+	const struct mmf_exec_stats *st = mmf_exec_stats(ex);
+	report(stdout, &c, st, n, elapsed, nfound, first_sig);
+	if (c.report) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mf = open_memstream(&buf, &len);
+		if (mf) {
+			report(mf, &c, st, n, elapsed, nfound, first_sig);
+			fclose(mf);
+			int e = mmf_write_atomic(c.report, buf, len);
+			if (e) {
+				fprintf(stderr, "mmfuzz fuzz: cannot write report %s: %s\n", c.report, strerror(e));
+				if (status == EXIT_CLEAN)
+					status = EXIT_ENV;
+			}
+			free(buf);
+		}
+	}
+	mmf_exec_destroy(ex);
+	if (status == EXIT_FINDING && nfound)
+		return EXIT_FINDING;
+	return status;
+}

@@ -1,0 +1,136 @@
+/* The binary form: total decoding of raw bytes, canonical encoding, and
+ * loading a file in any of the three forms (container, text, raw). */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/optable.h"
+#include "mmfuzz/profile.h"
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+void mmf_seq_decode(const uint8_t *buf, size_t len, struct mmf_seq *out)
+{
+	uint8_t hdr[MMF_HEADER_SIZE] = { 0 };
+	memcpy(hdr, buf, len < MMF_HEADER_SIZE ? len : MMF_HEADER_SIZE);
+	uint16_t raw_swarm = (uint16_t)(hdr[2] | hdr[3] << 8);
+	out->version = MMF_FORMAT_VERSION;
+	out->profile = (uint8_t)(hdr[1] % mmf_profile_count());
+	out->swarm = raw_swarm & (uint16_t)((1u << MMF_NR_FAMILIES) - 1);
+	out->seed = le32(hdr + 4);
+	out->nops = 0;
+	if (len <= MMF_HEADER_SIZE)
+		return;
+	size_t nrec = (len - MMF_HEADER_SIZE) / MMF_RECORD_SIZE;
+	const uint8_t *r = buf + MMF_HEADER_SIZE;
+	for (size_t i = 0; i < nrec && out->nops < MMF_MAX_OPS; i++, r += MMF_RECORD_SIZE) {
+		struct mmf_op op = { r[0], r[1], r[2], r[3], le32(r + 4) };
+		if (mmf_op_canonical(&op, out->profile, raw_swarm))
+			out->ops[out->nops++] = op;
+	}
+}
+
+size_t mmf_seq_encode(const struct mmf_seq *seq, uint8_t *buf, size_t cap)
+{
+	size_t need = MMF_HEADER_SIZE + (size_t)seq->nops * MMF_RECORD_SIZE;
+	if (cap < need)
+		return need;
+	buf[0] = seq->version;
+	buf[1] = seq->profile;
+	buf[2] = (uint8_t)seq->swarm;
+	buf[3] = (uint8_t)(seq->swarm >> 8);
+	put_le32(buf + 4, seq->seed);
+	uint8_t *r = buf + MMF_HEADER_SIZE;
+	for (uint32_t i = 0; i < seq->nops; i++, r += MMF_RECORD_SIZE) {
+		const struct mmf_op *op = &seq->ops[i];
+		r[0] = op->code;
+		r[1] = op->slot;
+		r[2] = op->a;
+		r[3] = op->b;
+		put_le32(r + 4, op->arg);
+	}
+	return need;
+}
+
+/* Text is recognised by its first meaningful line: "mmfuzz <version> ...",
+ * possibly after comment lines. Anything else that is not a container is
+ * raw bytes, as a fuzzer wrote them. */
+static int looks_like_text(const uint8_t *buf, size_t len)
+{
+	size_t i = 0;
+	for (;;) {
+		while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+			i++;
+		if (i < len && buf[i] == '#') {
+			while (i < len && buf[i] != '\n')
+				i++;
+			continue;
+		}
+		break;
+	}
+	return len - i >= 7 && memcmp(buf + i, "mmfuzz", 6) == 0 &&
+	       (buf[i + 6] == ' ' || buf[i + 6] == '\t');
+}
+
+enum mmf_load_result mmf_seq_load(const uint8_t *buf, size_t len,
+				  struct mmf_seq *out, enum mmf_input_kind *kind,
+				  struct mmf_diag *diag)
+{
+	enum mmf_input_kind k = MMF_INPUT_RAW;
+	memset(diag, 0, sizeof(*diag));
+	if (len == 0) {
+		snprintf(diag->msg, sizeof(diag->msg), "empty input: nothing to decode");
+		return MMF_LOAD_EMPTY;
+	}
+	if (len >= MMF_MAGIC_SIZE && memcmp(buf, MMF_MAGIC, MMF_MAGIC_SIZE) == 0) {
+		k = MMF_INPUT_CONTAINER;
+		if (kind)
+			*kind = k;
+		if (len < MMF_MAGIC_SIZE + MMF_HEADER_SIZE) {
+			snprintf(diag->msg, sizeof(diag->msg),
+				 "truncated header: %zu bytes, a container needs at least %d",
+				 len, MMF_MAGIC_SIZE + MMF_HEADER_SIZE);
+			return MMF_LOAD_TRUNCATED;
+		}
+		if (buf[MMF_MAGIC_SIZE] != MMF_FORMAT_VERSION) {
+			snprintf(diag->msg, sizeof(diag->msg),
+				 "format version %u is not one this mmfuzz reads (it reads %d)",
+				 buf[MMF_MAGIC_SIZE], MMF_FORMAT_VERSION);
+			return MMF_LOAD_VERSION;
+		}
+		if (buf[MMF_MAGIC_SIZE + 1] >= mmf_profile_count()) {
+			snprintf(diag->msg, sizeof(diag->msg), "unknown machine profile %u in header",
+				 buf[MMF_MAGIC_SIZE + 1]);
+			return MMF_LOAD_VERSION;
+		}
+		mmf_seq_decode(buf + MMF_MAGIC_SIZE, len - MMF_MAGIC_SIZE, out);
+		return MMF_LOAD_OK;
+	}
+	if (len < MMF_MAGIC_SIZE && memcmp(buf, MMF_MAGIC, len) == 0) {
+		if (kind)
+			*kind = MMF_INPUT_CONTAINER;
+		snprintf(diag->msg, sizeof(diag->msg), "truncated header: %zu bytes of the magic", len);
+		return MMF_LOAD_TRUNCATED;
+	}
+	if (looks_like_text(buf, len)) {
+		if (kind)
+			*kind = MMF_INPUT_TEXT;
+		if (mmf_seq_parse_text((const char *)buf, len, out, diag))
+			return MMF_LOAD_SYNTAX;
+		return MMF_LOAD_OK;
+	}
+	if (kind)
+		*kind = k;
+	mmf_seq_decode(buf, len, out);
+	return MMF_LOAD_OK;
+}

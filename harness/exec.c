@@ -1,0 +1,552 @@
+/* The executor: one op at a time on the oracle (target 0, a clean
+ * reference) and on each system under test; safety properties checked on
+ * every target, results compared with the oracle at each target's level,
+ * cheap invariant checks after every op and full walks at the end.
+ * No heap allocation per op: slots and bitmaps are sized at creation. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/optable.h"
+#include "mmfuzz/gfp.h"
+#include "mmfuzz/harness.h"
+#include "mmfuzz/profile.h"
+
+#define MAX_PROFILES 8
+#define NWRITES 4
+#define REPORT_CAP 16384
+
+enum outcome { OUT_OK, OUT_REFUSED, OUT_UNSUPPORTED, OUT_SKIPPED };
+
+struct slot {
+	uint8_t live;
+	uint8_t order;
+	uint8_t zeroed;
+	uint8_t nw;
+	uint64_t pfn;
+	uint32_t widx[NWRITES]; /* pages written, most recent last */
+	uint64_t wtok[NWRITES];
+};
+
+struct target {
+	const struct mmf_adapter *ad;
+	const char *mutant;
+	const char *name; /* in signatures */
+	enum mmf_level level;
+	void *ctx[MAX_PROFILES];
+	uint64_t *owned[MAX_PROFILES]; /* bit per frame in a live block */
+	struct slot slots[MMF_NSLOTS];
+	/* this op's outcome */
+	enum outcome out;
+	int err;
+	uint64_t pfn;
+	uint64_t token;
+	char *report;
+	size_t report_len;
+};
+
+struct mmf_exec {
+	struct mmf_exec_config cfg;
+	unsigned nt;
+	struct target t[MMF_MAX_TARGETS];
+	struct mmf_exec_stats stats;
+	const struct mmf_seq *seq;
+	unsigned last_prof; /* profile whose bitmaps the slots refer to */
+	char msg[400];
+};
+
+static int has(const struct target *t, uint64_t cap) { return (t->ad->caps & cap) != 0; }
+
+struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, size_t cap)
+{
+	struct mmf_exec *ex = calloc(1, sizeof(*ex));
+	if (!ex) {
+		snprintf(err, cap, "out of memory");
+		return NULL;
+	}
+	ex->cfg = *cfg;
+	if (!ex->cfg.max_level)
+		ex->cfg.max_level = MMF_LEVEL_EXACT;
+	ex->t[0].ad = mmf_adapter_reference();
+	ex->t[0].name = "oracle";
+	ex->t[0].level = MMF_LEVEL_EXACT;
+	ex->nt = 1;
+	for (unsigned i = 0; i < cfg->nr_suts && ex->nt < MMF_MAX_TARGETS; i++) {
+		struct target *t = &ex->t[ex->nt++];
+		if (mmf_adapter_validate(cfg->suts[i], err, cap)) {
+			mmf_exec_destroy(ex);
+			return NULL;
+		}
+		t->ad = cfg->suts[i];
+		t->mutant = cfg->mutants[i];
+		t->name = t->ad->name;
+		t->level = t->ad->level[MMF_FAM_PAGE];
+		if (t->level > ex->cfg.max_level)
+			t->level = ex->cfg.max_level;
+	}
+	for (unsigned i = 0; i < ex->nt; i++) {
+		ex->t[i].report = malloc(REPORT_CAP);
+		if (!ex->t[i].report) {
+			snprintf(err, cap, "out of memory");
+			mmf_exec_destroy(ex);
+			return NULL;
+		}
+	}
+	return ex;
+}
+
+void mmf_exec_destroy(struct mmf_exec *ex)
+{
+	if (!ex)
+		return;
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		for (unsigned p = 0; p < MAX_PROFILES; p++) {
+			if (t->ctx[p])
+				t->ad->destroy(t->ctx[p]);
+			free(t->owned[p]);
+		}
+		free(t->report);
+	}
+	free(ex);
+}
+
+const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex) { return &ex->stats; }
+
+static int finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
+		   uint32_t step, const char *op, const char *check, const char *fmt, ...)
+{
+	va_list ap;
+	f->found = 1;
+	f->step = step;
+	snprintf(f->adapter, sizeof(f->adapter), "%s", t->name);
+	snprintf(f->family, sizeof(f->family), "%s", mmf_family_name(MMF_FAM_PAGE));
+	snprintf(f->op, sizeof(f->op), "%s", op);
+	snprintf(f->check, sizeof(f->check), "%s", check);
+	snprintf(f->signature, sizeof(f->signature), "MMFUZZ: %s-%s-%s-%s", f->adapter, f->family,
+		 f->op, f->check);
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	va_end(ap);
+	(void)ex;
+	return 1;
+}
+
+/* "tag: detail" from an adapter's check -> the tag as a signature part. */
+static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
+			 uint32_t step, const char *op)
+{
+	char tag[48];
+	size_t n = strcspn(ex->msg, ":");
+	if (n == 0 || n >= sizeof(tag))
+		n = 0;
+	memcpy(tag, ex->msg, n);
+	tag[n] = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((tag[i] >= 'a' && tag[i] <= 'z') || (tag[i] >= '0' && tag[i] <= '9') || tag[i] == '_'))
+			tag[i] = '_';
+	return finding(ex, f, t, step, op, n ? tag : "invariant", "%s", ex->msg);
+}
+
+static int run_checks(struct mmf_exec *ex, struct mmf_finding *f, enum mmf_check_grade grade,
+		      uint32_t step, const char *op, unsigned prof)
+{
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		if (!has(t, MMF_CAP_CHECK))
+			continue;
+		ex->msg[0] = 0;
+		enum mmf_result r = t->ad->check(t->ctx[prof], grade, ex->msg, sizeof(ex->msg));
+		if (r == MMF_CORRUPT)
+			return check_finding(ex, f, t, step, op);
+		if (r != MMF_OK)
+			return finding(ex, f, t, step, op, "unsupported", "check answered %s despite MMF_CAP_CHECK",
+				       mmf_result_name(r));
+	}
+	return 0;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static void owned_set(uint64_t *bm, uint64_t pfn, uint32_t n, int on)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t p = pfn + i;
+		if (on)
+			bm[p >> 6] |= 1ull << (p & 63);
+		else
+			bm[p >> 6] &= ~(1ull << (p & 63));
+	}
+}
+
+static int owned_any(const uint64_t *bm, uint64_t pfn, uint32_t n, uint64_t *hit)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t p = pfn + i;
+		if ((p & 63) == 0 && n - i >= 64 && !bm[p >> 6]) {
+			i += 63;
+			continue;
+		}
+		if (bm[p >> 6] & (1ull << (p & 63))) {
+			*hit = p;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int prepare(struct mmf_exec *ex, unsigned prof, struct mmf_finding *f)
+{
+	const struct mmf_profile *p = mmf_profile_get(prof);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		if (!t->ctx[prof]) {
+			struct mmf_adapter_config c = { p, prof, t->mutant };
+			char err[256] = "";
+			if (t->ad->create(&c, &t->ctx[prof], err, sizeof(err)) != MMF_OK) {
+				t->ctx[prof] = NULL;
+				snprintf(f->detail, sizeof(f->detail), "%s: %s", t->ad->name, err);
+				return -1;
+			}
+			t->owned[prof] = calloc((p->end_pfn + 63) / 64, sizeof(uint64_t));
+			if (!t->owned[prof]) {
+				snprintf(f->detail, sizeof(f->detail), "out of memory");
+				return -1;
+			}
+		} else if (t->ad->reset(t->ctx[prof]) != MMF_OK) {
+			snprintf(f->detail, sizeof(f->detail), "%s: reset failed", t->ad->name);
+			return -1;
+		}
+		for (unsigned s = 0; s < MMF_NSLOTS; s++) {
+			struct slot *sl = &t->slots[s];
+			if (sl->live)
+				owned_set(t->owned[ex->last_prof], sl->pfn, 1u << sl->order, 0);
+			sl->live = 0;
+		}
+	}
+	return 0;
+}
+
+static void trace_targets(struct mmf_exec *ex)
+{
+	static const char *const outs[] = { "ok", "refused", "unsupported", "skipped" };
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		fprintf(ex->cfg.trace, "    %-10s %s", t->name, outs[t->out]);
+		if (t->out == OUT_REFUSED)
+			fprintf(ex->cfg.trace, " %s", t->err == ENOMEM ? "ENOMEM" : t->err == EINVAL ? "EINVAL" : "errno");
+		fprintf(ex->cfg.trace, "\n");
+	}
+}
+
+/* Safety properties of a block handed out for req. */
+static int check_block(struct mmf_exec *ex, struct mmf_finding *f, struct target *t,
+		       uint32_t step, unsigned prof, const struct mmf_page_req *req, uint64_t pfn)
+{
+	const struct mmf_profile *p = mmf_profile_get(prof);
+	uint32_t n = 1u << req->order;
+	const char *op = "alloc_pages";
+	if (pfn >= p->end_pfn || pfn + n > p->end_pfn)
+		return finding(ex, f, t, step, op, "range", "block pfn %llu+%u outside memory (end %u)",
+			       (unsigned long long)pfn, n, p->end_pfn);
+	if (pfn & (n - 1))
+		return finding(ex, f, t, step, op, "alignment", "block pfn %llu not aligned to order %u",
+			       (unsigned long long)pfn, req->order);
+	int z0 = mmf_profile_zone_of(p, (uint32_t)pfn), z1 = mmf_profile_zone_of(p, (uint32_t)(pfn + n - 1));
+	unsigned highest = mmf_profile_gfp_zone(p, req->gfp);
+	if (z0 < 0 || z0 != z1)
+		return finding(ex, f, t, step, op, "zone", "block pfn %llu+%u is not inside one zone",
+			       (unsigned long long)pfn, n);
+	if (p->zones[z0].type > highest)
+		return finding(ex, f, t, step, op, "zone", "block pfn %llu in zone %s, gfp allows up to %s",
+			       (unsigned long long)pfn, mmf_zone_names[p->zones[z0].type], mmf_zone_names[highest]);
+	if ((req->gfp & __GFP_THISNODE) && p->zones[z0].node != req->node)
+		return finding(ex, f, t, step, op, "node", "__GFP_THISNODE for node %u got node %u",
+			       req->node, p->zones[z0].node);
+	uint64_t hit;
+	if (owned_any(t->owned[prof], pfn, n, &hit))
+		return finding(ex, f, t, step, op, "overlap", "block pfn %llu+%u overlaps a live block at pfn %llu",
+			       (unsigned long long)pfn, n, (unsigned long long)hit);
+	return 0;
+}
+
+static int compare(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const char *op)
+{
+	struct target *o = &ex->t[0];
+	for (unsigned i = 1; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		if (t->out == OUT_SKIPPED || o->out == OUT_SKIPPED || t->out == OUT_UNSUPPORTED)
+			continue;
+		if (t->level >= MMF_LEVEL_SEMANTIC) {
+			if (t->out != o->out)
+				return finding(ex, f, t, step, op, "result", "%s where the oracle says %s",
+					       t->out == OUT_OK ? "ok" : "refused", o->out == OUT_OK ? "ok" : "refused");
+			if (t->out == OUT_REFUSED && t->err != o->err)
+				return finding(ex, f, t, step, op, "errno", "errno %d where the oracle says %d", t->err, o->err);
+		}
+		if (t->level >= MMF_LEVEL_EXACT && t->out == OUT_OK) {
+			if (t->pfn != o->pfn)
+				return finding(ex, f, t, step, op, "exact_pfn", "pfn %llu where the oracle has %llu",
+					       (unsigned long long)t->pfn, (unsigned long long)o->pfn);
+			if (t->token != o->token)
+				return finding(ex, f, t, step, op, "exact_contents", "token %#llx where the oracle has %#llx",
+					       (unsigned long long)t->token, (unsigned long long)o->token);
+		}
+	}
+	return 0;
+}
+
+static int compare_report(struct mmf_exec *ex, struct mmf_finding *f, unsigned prof,
+			  unsigned kind, uint32_t step, const char *op)
+{
+	struct target *o = &ex->t[0];
+	int got_oracle = 0;
+	for (unsigned i = 1; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		if (t->level < MMF_LEVEL_EXACT || !has(t, MMF_CAP_REPORTS))
+			continue;
+		if (!got_oracle) {
+			if (o->ad->report(o->ctx[prof], kind, o->report, REPORT_CAP, &o->report_len) != MMF_OK)
+				return finding(ex, f, o, step, op, "report", "oracle failed to report");
+			got_oracle = 1;
+		}
+		if (t->ad->report(t->ctx[prof], kind, t->report, REPORT_CAP, &t->report_len) != MMF_OK)
+			return finding(ex, f, t, step, op, "report", "report %s failed", mmf_report_name(kind));
+		if (t->report_len != o->report_len || memcmp(t->report, o->report, o->report_len)) {
+			size_t k = 0;
+			while (k < t->report_len && k < o->report_len && t->report[k] == o->report[k])
+				k++;
+			size_t ls = k;
+			while (ls > 0 && o->report[ls - 1] != '\n')
+				ls--;
+			char check[32];
+			snprintf(check, sizeof(check), "exact_%s", mmf_report_name(kind));
+			return finding(ex, f, t, step, op, check, "%s differs: oracle line \"%.*s\", %s line \"%.*s\"",
+				       mmf_report_name(kind), (int)strcspn(o->report + ls, "\n"), o->report + ls,
+				       t->name, (int)strcspn(t->report + ls, "\n"), t->report + ls);
+		}
+	}
+	return 0;
+}
+
+static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+		      const struct mmf_op *op, unsigned prof)
+{
+	struct mmf_page_req req = { op->arg, mmf_op_order(op), (uint8_t)mmf_op_cpu(op), (uint8_t)mmf_op_node(op) };
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct slot *s = &t->slots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (s->live || t->level == MMF_LEVEL_NONE)
+			continue;
+		uint64_t pfn = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->alloc_pages(t->ctx[prof], &req, &pfn, &err);
+		if (r == MMF_UNSUPPORTED)
+			return finding(ex, f, t, step, "alloc_pages", "unsupported", "alloc_pages unsupported despite MMF_CAP_PAGE_ALLOC");
+		if (r == MMF_CORRUPT)
+			return finding(ex, f, t, step, "alloc_pages", "corrupt", "adapter reports corrupt state");
+		t->err = err;
+		t->pfn = pfn;
+		t->token = 0;
+		if (r == MMF_REFUSED) {
+			t->out = OUT_REFUSED;
+			continue;
+		}
+		t->out = OUT_OK;
+		if (check_block(ex, f, t, step, prof, &req, pfn))
+			return 1;
+		owned_set(t->owned[prof], pfn, 1u << req.order, 1);
+		s->live = 1;
+		s->pfn = pfn;
+		s->order = req.order;
+		s->zeroed = (req.gfp & __GFP_ZERO) != 0;
+		s->nw = 0;
+	}
+	return compare(ex, f, step, "alloc_pages");
+}
+
+static int step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+		     const struct mmf_op *op, unsigned prof)
+{
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct slot *s = &t->slots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!s->live)
+			continue;
+		enum mmf_result r = t->ad->free_pages(t->ctx[prof], s->pfn, s->order, mmf_op_cpu(op));
+		if (r != MMF_OK)
+			return finding(ex, f, t, step, "free_pages", r == MMF_CORRUPT ? "corrupt" : "free_refused",
+				       "free of pfn %llu order %u answered %s", (unsigned long long)s->pfn, s->order,
+				       mmf_result_name(r));
+		owned_set(t->owned[prof], s->pfn, 1u << s->order, 0);
+		s->live = 0;
+		t->out = OUT_OK;
+	}
+	return 0;
+}
+
+static int step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+		      const struct mmf_op *op, unsigned prof)
+{
+	uint64_t token = mix64((uint64_t)ex->seq->seed << 32 ^ (uint64_t)step << 8 ^ op->a) | 1;
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct slot *s = &t->slots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!s->live || !has(t, MMF_CAP_PAGE_CONTENTS))
+			continue;
+		uint32_t idx = op->arg & ((1u << s->order) - 1);
+		enum mmf_result r = t->ad->write_page(t->ctx[prof], s->pfn + idx, token);
+		if (r != MMF_OK)
+			return finding(ex, f, t, step, "write_page", r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
+				       "write to pfn %llu answered %s", (unsigned long long)(s->pfn + idx), mmf_result_name(r));
+		unsigned k;
+		for (k = 0; k < s->nw && s->widx[k] != idx; k++)
+			;
+		if (k == s->nw) {
+			if (s->nw == NWRITES) {
+				/* The oldest write is forgotten: its page is no longer
+				 * known to hold zero either. */
+				s->zeroed = 0;
+				memmove(s->widx, s->widx + 1, sizeof(s->widx[0]) * (NWRITES - 1));
+				memmove(s->wtok, s->wtok + 1, sizeof(s->wtok[0]) * (NWRITES - 1));
+				k = NWRITES - 1;
+			} else {
+				s->nw++;
+			}
+		}
+		s->widx[k] = idx;
+		s->wtok[k] = token;
+		t->out = OUT_OK;
+	}
+	return 0;
+}
+
+static int step_read(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+		     const struct mmf_op *op, unsigned prof)
+{
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct slot *s = &t->slots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!s->live || !has(t, MMF_CAP_PAGE_CONTENTS))
+			continue;
+		uint32_t idx = op->arg & ((1u << s->order) - 1);
+		uint64_t tok = 0;
+		enum mmf_result r = t->ad->read_page(t->ctx[prof], s->pfn + idx, &tok);
+		if (r != MMF_OK)
+			return finding(ex, f, t, step, "read_page", r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
+				       "read of pfn %llu answered %s", (unsigned long long)(s->pfn + idx), mmf_result_name(r));
+		unsigned k;
+		for (k = 0; k < s->nw && s->widx[k] != idx; k++)
+			;
+		if (k < s->nw && tok != s->wtok[k])
+			return finding(ex, f, t, step, "read_page", "contents",
+				       "page %u of the block at pfn %llu holds %#llx, %#llx was written",
+				       idx, (unsigned long long)s->pfn, (unsigned long long)tok, (unsigned long long)s->wtok[k]);
+		if (k == s->nw && s->zeroed && tok != 0)
+			return finding(ex, f, t, step, "read_page", "zeroed",
+				       "page %u of a __GFP_ZERO block at pfn %llu holds %#llx",
+				       idx, (unsigned long long)s->pfn, (unsigned long long)tok);
+		t->out = OUT_OK;
+		t->pfn = s->pfn + idx;
+		t->token = tok;
+	}
+	return compare(ex, f, step, "read_page");
+}
+
+static int step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+		       const struct mmf_op *op, unsigned prof)
+{
+	const char *name = mmf_op_name(op->code);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		enum mmf_result r = MMF_OK;
+		t->out = OUT_SKIPPED;
+		switch (op->code) {
+		case MMF_OP_DRAIN_PCP:
+			if (!has(t, MMF_CAP_PCP))
+				continue;
+			r = t->ad->drain_pcp(t->ctx[prof], mmf_op_cpu(op));
+			break;
+		case MMF_OP_REPORT:
+			if (!has(t, MMF_CAP_REPORTS))
+				continue;
+			r = t->ad->report(t->ctx[prof], op->a, t->report, REPORT_CAP, &t->report_len);
+			break;
+		default:
+			continue;
+		}
+		if (r != MMF_OK)
+			return finding(ex, f, t, step, name, r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
+				       "%s answered %s", name, mmf_result_name(r));
+		t->out = OUT_OK;
+	}
+	if (op->code == MMF_OP_REPORT)
+		return compare_report(ex, f, prof, op->a, step, name);
+	return 0;
+}
+
+int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_finding *f)
+{
+	unsigned prof = seq->profile;
+	memset(f, 0, sizeof(*f));
+	if (prof >= mmf_profile_count() || prof >= MAX_PROFILES) {
+		snprintf(f->detail, sizeof(f->detail), "profile %u does not exist", prof);
+		return -1;
+	}
+	if (prepare(ex, prof, f))
+		return -1;
+	ex->last_prof = prof;
+	ex->seq = seq;
+	FILE *tr = ex->cfg.trace;
+	for (uint32_t i = 0; i < seq->nops; i++) {
+		const struct mmf_op *op = &seq->ops[i];
+		int r = 0;
+		if (tr) {
+			char line[256];
+			mmf_op_format(op, prof, line, sizeof(line));
+			fprintf(tr, "[%u] %s\n", i, line);
+		}
+		switch (op->code) {
+		case MMF_OP_ALLOC_PAGES: r = step_alloc(ex, f, i, op, prof); break;
+		case MMF_OP_FREE_PAGES: r = step_free(ex, f, i, op, prof); break;
+		case MMF_OP_WRITE_PAGE: r = step_write(ex, f, i, op, prof); break;
+		case MMF_OP_READ_PAGE: r = step_read(ex, f, i, op, prof); break;
+		case MMF_OP_CHECK:
+			for (unsigned k = 0; k < ex->nt; k++)
+				ex->t[k].out = has(&ex->t[k], MMF_CAP_CHECK) ? OUT_OK : OUT_SKIPPED;
+			r = run_checks(ex, f, MMF_CHECK_FULL, i, "check", prof);
+			break;
+		default: r = step_simple(ex, f, i, op, prof); break;
+		}
+		ex->stats.ops++;
+		ex->stats.per_op[op->code][ex->t[0].out]++;
+		if (tr)
+			trace_targets(ex);
+		if (r)
+			return 1;
+		if (ex->cfg.full_checks_every_op) {
+			if (run_checks(ex, f, MMF_CHECK_FULL, i, mmf_op_name(op->code), prof))
+				return 1;
+		} else if (ex->cfg.cheap_checks) {
+			if (run_checks(ex, f, MMF_CHECK_CHEAP, i, mmf_op_name(op->code), prof))
+				return 1;
+		}
+	}
+	if (run_checks(ex, f, MMF_CHECK_FULL, seq->nops, "end", prof))
+		return 1;
+	for (unsigned k = 0; k < MMF_NR_REPORTS; k++)
+		if (compare_report(ex, f, prof, k, seq->nops, "end"))
+			return 1;
+	return 0;
+}

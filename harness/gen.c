@@ -1,0 +1,153 @@
+/* The seeded generator behind `mmfuzz fuzz` and the property tests: each
+ * sequence is a pure function of its seed. Per sequence it picks a subset
+ * of op kinds (swarm testing) and keeps a rough idea of which slots are
+ * live, so frees and reads mostly hit something. */
+#include <string.h>
+
+#include "harness/optable.h"
+#include "mmfuzz/gfp.h"
+#include "mmfuzz/harness.h"
+#include "mmfuzz/profile.h"
+
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t next(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint32_t below(struct rng *r, uint32_t n) { return n ? (uint32_t)(next(r) % n) : 0; }
+
+uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index)
+{
+	struct rng r = { campaign_seed ^ (index * 0xd1342543de82ef95ull) };
+	return next(&r);
+}
+
+static const mmf_gfp_t gfp_pool[] = {
+	GFP_KERNEL, GFP_KERNEL, GFP_KERNEL, GFP_ATOMIC, GFP_ATOMIC, GFP_NOWAIT, GFP_USER,
+	GFP_HIGHUSER_MOVABLE, GFP_NOIO, GFP_NOFS, __GFP_HIGH,
+	GFP_KERNEL | __GFP_DMA, GFP_KERNEL | __GFP_DMA32, GFP_ATOMIC | __GFP_DMA,
+	GFP_NOWAIT | __GFP_DMA32, GFP_KERNEL | __GFP_NORETRY, GFP_KERNEL | __GFP_RETRY_MAYFAIL,
+	GFP_ATOMIC | __GFP_NOMEMALLOC,
+};
+
+static mmf_gfp_t pick_gfp(struct rng *r)
+{
+	mmf_gfp_t g = gfp_pool[below(r, sizeof(gfp_pool) / sizeof(gfp_pool[0]))];
+	if (below(r, 4) == 0)
+		g |= __GFP_ZERO;
+	if (below(r, 8) == 0)
+		g |= __GFP_THISNODE;
+	if (below(r, 32) == 0)
+		g |= __GFP_MEMALLOC;
+	if (below(r, 32) == 0)
+		g = (mmf_gfp_t)next(r);
+	return mmf_gfp_canonical(g);
+}
+
+static unsigned pick_order(struct rng *r, unsigned max_order)
+{
+	if (max_order == 0)
+		return 0;
+	switch (below(r, 8)) {
+	case 0: case 1: case 2: case 3: return 0;
+	case 4: return 1 + below(r, 3);
+	case 5: case 6: return 3 + below(r, 5);
+	default: return 8 + below(r, 3);
+	}
+}
+
+enum { K_ALLOC, K_FREE, K_WRITE, K_READ, K_DRAIN, K_REPORT, K_CHECK, NK };
+static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1 };
+
+void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
+{
+	struct rng r = { seed };
+	unsigned maxops = cfg->max_ops ? cfg->max_ops : 200;
+	if (maxops > MMF_MAX_OPS)
+		maxops = MMF_MAX_OPS;
+	out->version = MMF_FORMAT_VERSION;
+	out->profile = (uint8_t)(cfg->profile >= 0 ? (unsigned)cfg->profile : below(&r, mmf_profile_count()));
+	out->swarm = 0;
+	out->seed = (uint32_t)next(&r);
+	const struct mmf_profile *p = mmf_profile_get(out->profile);
+	unsigned n = below(&r, 4) == 0 ? 1 + below(&r, 16) : 1 + below(&r, maxops);
+
+	unsigned w[NK], total = 0;
+	for (unsigned k = 0; k < NK; k++) {
+		w[k] = (k == K_ALLOC || below(&r, 4)) ? base_weight[k] : 0;
+		total += w[k];
+	}
+	/* Bursty sequences repeat the previous kind of op, which is how a
+	 * pcp list fills to its high mark or a zone runs dry. */
+	unsigned burst = below(&r, 3) == 0 ? 2 + below(&r, 14) : 0;
+	unsigned k = K_ALLOC;
+	uint8_t live[MMF_NSLOTS] = { 0 };
+	unsigned cpu_bias = below(&r, p->nr_cpus);
+	/* Some sequences stay on one cpu with order-0 pages only: the pcp
+	 * lists' own workload. */
+	int one_cpu = below(&r, 3) == 0;
+	unsigned max_order = below(&r, 4) == 0 ? 0 : MMF_MAX_ORDER - 1;
+	out->nops = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (!burst || below(&r, burst) == 0) {
+			unsigned x = below(&r, total);
+			k = 0;
+			while (x >= w[k])
+				x -= w[k++];
+		}
+		struct mmf_op op = { 0 };
+		unsigned slot = below(&r, MMF_NSLOTS);
+		/* Prefer a slot in the state the op wants. */
+		for (unsigned tries = 0; tries < 8; tries++) {
+			int want_live = k != K_ALLOC;
+			if (live[slot] == want_live)
+				break;
+			slot = below(&r, MMF_NSLOTS);
+		}
+		unsigned cpu = one_cpu || below(&r, 3) ? cpu_bias : below(&r, p->nr_cpus);
+		switch (k) {
+		case K_ALLOC:
+			op.code = MMF_OP_ALLOC_PAGES;
+			op.a = (uint8_t)pick_order(&r, max_order);
+			op.arg = pick_gfp(&r);
+			op.b = (uint8_t)(cpu | below(&r, p->nr_nodes) << 4);
+			live[slot] = 1;
+			break;
+		case K_FREE:
+			op.code = MMF_OP_FREE_PAGES;
+			op.b = (uint8_t)cpu;
+			live[slot] = 0;
+			break;
+		case K_WRITE:
+			op.code = MMF_OP_WRITE_PAGE;
+			op.a = (uint8_t)next(&r);
+			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
+			break;
+		case K_READ:
+			op.code = MMF_OP_READ_PAGE;
+			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
+			break;
+		case K_DRAIN:
+			op.code = MMF_OP_DRAIN_PCP;
+			op.b = (uint8_t)cpu;
+			break;
+		case K_REPORT:
+			op.code = MMF_OP_REPORT;
+			op.a = (uint8_t)below(&r, MMF_NR_REPORTS);
+			break;
+		default:
+			op.code = MMF_OP_CHECK;
+			break;
+		}
+		op.slot = (uint8_t)slot;
+		if (mmf_op_canonical(&op, out->profile, out->swarm))
+			out->ops[out->nops++] = op;
+	}
+}

@@ -1,0 +1,121 @@
+/* The append-only opcode table and field canonicalisation. */
+#include "harness/optable.h"
+#include "mmfuzz/gfp.h"
+#include "mmfuzz/profile.h"
+
+#define F(n, l, k) { n, LOC_##l, FK_##k }
+
+const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
+	[MMF_OP_NOP] = { "nop", MMF_FAM_PAGE, 0, { { 0 } }, "does nothing; dropped when decoding" },
+	[MMF_OP_ALLOC_PAGES] = { "alloc_pages", MMF_FAM_PAGE, 5,
+		{ F("slot", SLOT, SLOT), F("order", A, ORDER), F("gfp", ARG, GFP),
+		  F("cpu", B_LO, CPU), F("node", B_HI, NODE) },
+		"alloc_pages_node(node, gfp, order) on cpu into an empty slot" },
+	[MMF_OP_FREE_PAGES] = { "free_pages", MMF_FAM_PAGE, 2,
+		{ F("slot", SLOT, SLOT), F("cpu", B_LO, CPU) },
+		"__free_pages() of the slot's block on cpu" },
+	[MMF_OP_WRITE_PAGE] = { "write_page", MMF_FAM_PAGE, 3,
+		{ F("slot", SLOT, SLOT), F("page", ARG, PAGE), F("token", A, U8) },
+		"store a fresh token in page (modulo the block's size) of the slot" },
+	[MMF_OP_READ_PAGE] = { "read_page", MMF_FAM_PAGE, 2,
+		{ F("slot", SLOT, SLOT), F("page", ARG, PAGE) },
+		"load the token of page (modulo the block's size) and check it" },
+	[MMF_OP_DRAIN_PCP] = { "drain_pcp", MMF_FAM_PAGE, 1,
+		{ F("cpu", B_LO, CPU) },
+		"drain_pages(cpu): every zone's per-cpu list back to the buddy" },
+	[MMF_OP_REPORT] = { "report", MMF_FAM_PAGE, 1,
+		{ F("kind", A, REPORT) },
+		"read a /proc report; compared exactly where the adapter is exact" },
+	[MMF_OP_CHECK] = { "check", MMF_FAM_PAGE, 0, { { 0 } },
+		"run every adapter's full invariant walk now" },
+};
+
+uint32_t mmf_field_get(const struct mmf_op *op, unsigned loc)
+{
+	switch (loc) {
+	case LOC_SLOT: return op->slot;
+	case LOC_A: return op->a;
+	case LOC_B_LO: return op->b & 0x0f;
+	case LOC_B_HI: return op->b >> 4;
+	default: return op->arg;
+	}
+}
+
+void mmf_field_set(struct mmf_op *op, unsigned loc, uint32_t v)
+{
+	switch (loc) {
+	case LOC_SLOT: op->slot = (uint8_t)v; break;
+	case LOC_A: op->a = (uint8_t)v; break;
+	case LOC_B_LO: op->b = (uint8_t)((op->b & 0xf0) | (v & 0x0f)); break;
+	case LOC_B_HI: op->b = (uint8_t)((op->b & 0x0f) | ((v & 0x0f) << 4)); break;
+	default: op->arg = v; break;
+	}
+}
+
+uint32_t mmf_field_range(unsigned kind, unsigned profile)
+{
+	const struct mmf_profile *p = mmf_profile_get(profile);
+	switch (kind) {
+	case FK_SLOT: return MMF_NSLOTS;
+	case FK_ORDER: return MMF_MAX_ORDER;
+	case FK_CPU: return p->nr_cpus;
+	case FK_NODE: return p->nr_nodes;
+	case FK_PAGE: return 1u << (MMF_MAX_ORDER - 1);
+	case FK_U8: return 256;
+	case FK_REPORT: return MMF_NR_REPORTS;
+	default: return 0;
+	}
+}
+
+int mmf_family_enabled(uint16_t swarm, unsigned family)
+{
+	uint16_t known = (uint16_t)((1u << MMF_NR_FAMILIES) - 1);
+	return (swarm & known) == 0 ? swarm == 0 : (swarm >> family) & 1;
+}
+
+int mmf_op_canonical(struct mmf_op *op, unsigned profile, uint16_t swarm)
+{
+	struct mmf_op in = *op;
+	unsigned code = in.code % MMF_NR_OPCODES;
+	if (code == MMF_OP_NOP)
+		return 0;
+	const struct mmf_opdesc *d = &mmf_optable[code];
+	if (!mmf_family_enabled(swarm, d->family))
+		return 0;
+	struct mmf_op out = { .code = (uint8_t)code };
+	for (unsigned i = 0; i < d->nfields; i++) {
+		uint32_t v = mmf_field_get(&in, d->f[i].loc);
+		if (d->f[i].kind == FK_GFP)
+			v = mmf_gfp_canonical(v);
+		else {
+			uint32_t range = mmf_field_range(d->f[i].kind, profile);
+			if (range)
+				v %= range;
+		}
+		mmf_field_set(&out, d->f[i].loc, v);
+	}
+	*op = out;
+	return 1;
+}
+
+const char *mmf_op_name(unsigned code)
+{
+	return code < MMF_NR_OPCODES ? mmf_optable[code].name : "?";
+}
+
+unsigned mmf_op_family(unsigned code)
+{
+	return code < MMF_NR_OPCODES ? mmf_optable[code].family : 0;
+}
+
+const char *mmf_family_name(unsigned family)
+{
+	static const char *const names[MMF_NR_FAMILIES] = { "page" };
+	return family < MMF_NR_FAMILIES ? names[family] : "?";
+}
+
+const char *mmf_report_name(unsigned kind)
+{
+	static const char *const names[MMF_NR_REPORTS] = { "buddyinfo", "zoneinfo", "vmstat" };
+	return kind < MMF_NR_REPORTS ? names[kind] : "?";
+}

@@ -1,0 +1,45 @@
+/* The opcode table: for each op its name, family and named fields, and
+ * where each field lives in the 8-byte record. Decoding, printing and
+ * parsing are all driven from this one table. */
+#ifndef MMF_HARNESS_OPTABLE_H
+#define MMF_HARNESS_OPTABLE_H
+
+#include "mmfuzz/ops.h"
+
+enum mmf_field_loc { LOC_SLOT, LOC_A, LOC_B_LO, LOC_B_HI, LOC_ARG };
+
+enum mmf_field_kind {
+	FK_SLOT,   /* modulo MMF_NSLOTS */
+	FK_ORDER,  /* modulo MMF_MAX_ORDER */
+	FK_CPU,    /* modulo the profile's cpus */
+	FK_NODE,   /* modulo the profile's nodes */
+	FK_GFP,    /* canonical GFP mask */
+	FK_PAGE,   /* page index in a block, modulo 1 << (MMF_MAX_ORDER - 1) */
+	FK_U8,     /* any byte */
+	FK_REPORT, /* modulo MMF_NR_REPORTS, printed by name */
+};
+
+struct mmf_field {
+	const char *name;
+	uint8_t loc;
+	uint8_t kind;
+};
+
+#define MMF_MAX_FIELDS 5
+
+struct mmf_opdesc {
+	const char *name;
+	uint8_t family;
+	uint8_t nfields;
+	struct mmf_field f[MMF_MAX_FIELDS];
+	const char *help;
+};
+
+extern const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES];
+
+uint32_t mmf_field_get(const struct mmf_op *op, unsigned loc);
+void mmf_field_set(struct mmf_op *op, unsigned loc, uint32_t v);
+/* Number of values a field may take in this profile (0: the whole u32). */
+uint32_t mmf_field_range(unsigned kind, unsigned profile);
+
+#endif

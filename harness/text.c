@@ -1,0 +1,263 @@
+/* The text form: one op per line, "name field=value ...", after a header
+ * line "mmfuzz <version> profile=<name> swarm=0x<hex> seed=0x<hex>".
+ * '#' starts a comment. Printing always writes every field, so
+ * parse(print(s)) == s and print(parse(t)) == t for printed t. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/optable.h"
+#include "mmfuzz/gfp.h"
+#include "mmfuzz/profile.h"
+
+int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t cap)
+{
+	const struct mmf_opdesc *d = &mmf_optable[op->code % MMF_NR_OPCODES];
+	int len = snprintf(buf, cap, "%s", d->name);
+	for (unsigned i = 0; i < d->nfields; i++) {
+		uint32_t v = mmf_field_get(op, d->f[i].loc);
+		char val[160];
+		switch (d->f[i].kind) {
+		case FK_GFP: mmf_gfp_format(v, val, sizeof(val)); break;
+		case FK_REPORT: snprintf(val, sizeof(val), "%s", mmf_report_name(v)); break;
+		default: snprintf(val, sizeof(val), "%u", v); break;
+		}
+		size_t off = (size_t)len < cap ? (size_t)len : cap;
+		len += snprintf(buf + off, cap - off, " %s=%s", d->f[i].name, val);
+	}
+	(void)profile;
+	return len;
+}
+
+char *mmf_seq_to_text(const struct mmf_seq *seq)
+{
+	size_t cap = 128 + (size_t)seq->nops * 128, len = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return NULL;
+	const struct mmf_profile *p = mmf_profile_get(seq->profile);
+	len += (size_t)snprintf(s + len, cap - len, "mmfuzz %u profile=%s swarm=0x%04x seed=0x%08x\n",
+				seq->version, p->name, seq->swarm, seq->seed);
+	for (uint32_t i = 0; i < seq->nops; i++) {
+		int n = mmf_op_format(&seq->ops[i], seq->profile, s + len, cap - len - 1);
+		len += (size_t)n;
+		s[len++] = '\n';
+		s[len] = 0;
+	}
+	return s;
+}
+
+/* ---- parsing ---- */
+
+struct cursor {
+	const char *text;
+	size_t len, pos;
+	int line;
+	size_t line_start;
+	struct mmf_diag *diag;
+};
+
+static int errat(struct cursor *c, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	c->diag->line = c->line;
+	c->diag->col = (int)(at - c->line_start) + 1;
+	vsnprintf(c->diag->msg, sizeof(c->diag->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+/* Next token on this line: [start, end). Returns 0 at end of line. */
+static int token(struct cursor *c, size_t *start, size_t *end)
+{
+	while (c->pos < c->len && is_space(c->text[c->pos]))
+		c->pos++;
+	if (c->pos >= c->len || c->text[c->pos] == '\n' || c->text[c->pos] == '#')
+		return 0;
+	*start = c->pos;
+	while (c->pos < c->len && !is_space(c->text[c->pos]) && c->text[c->pos] != '\n' &&
+	       c->text[c->pos] != '#')
+		c->pos++;
+	*end = c->pos;
+	return 1;
+}
+
+static void next_line(struct cursor *c)
+{
+	while (c->pos < c->len && c->text[c->pos] != '\n')
+		c->pos++;
+	if (c->pos < c->len)
+		c->pos++;
+	c->line++;
+	c->line_start = c->pos;
+}
+
+static int parse_uint(const char *s, size_t n, uint32_t *out)
+{
+	char tmp[24], *end;
+	if (n == 0 || n >= sizeof(tmp) || s[0] < '0' || s[0] > '9')
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = 0;
+	unsigned long long v = strtoull(tmp, &end, 0);
+	if (*end || v > 0xffffffffull)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int tokeq(const char *s, size_t n, const char *lit)
+{
+	return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+static int parse_header(struct cursor *c, struct mmf_seq *out)
+{
+	size_t s, e;
+	token(c, &s, &e); /* "mmfuzz", checked by the caller */
+	if (!token(c, &s, &e))
+		return errat(c, c->pos, "header: expected a format version after 'mmfuzz'");
+	uint32_t v;
+	if (parse_uint(c->text + s, e - s, &v))
+		return errat(c, s, "header: bad format version '%.*s'", (int)(e - s), c->text + s);
+	if (v != MMF_FORMAT_VERSION)
+		return errat(c, s, "header: format version %u is not one this mmfuzz reads (it reads %d)",
+			     v, MMF_FORMAT_VERSION);
+	out->version = (uint8_t)v;
+	int seen_profile = 0;
+	while (token(c, &s, &e)) {
+		const char *t = c->text + s;
+		const char *eq = memchr(t, '=', e - s);
+		if (!eq)
+			return errat(c, s, "header: expected key=value, got '%.*s'", (int)(e - s), t);
+		size_t kl = (size_t)(eq - t), vs = s + kl + 1;
+		const char *val = c->text + vs;
+		size_t vl = e - vs;
+		if (tokeq(t, kl, "profile")) {
+			char name[32];
+			unsigned idx;
+			if (vl >= sizeof(name))
+				return errat(c, vs, "header: unknown profile '%.*s'", (int)vl, val);
+			memcpy(name, val, vl);
+			name[vl] = 0;
+			if (!mmf_profile_find(name, &idx))
+				return errat(c, vs, "header: unknown profile '%s' (see: mmfuzz adapters)", name);
+			out->profile = (uint8_t)idx;
+			seen_profile = 1;
+		} else if (tokeq(t, kl, "swarm")) {
+			if (parse_uint(val, vl, &v) || v > 0xffff || (v & ~((1u << MMF_NR_FAMILIES) - 1)))
+				return errat(c, vs, "header: bad swarm mask '%.*s' (families 0x%x)", (int)vl, val,
+					     (1u << MMF_NR_FAMILIES) - 1);
+			out->swarm = (uint16_t)v;
+		} else if (tokeq(t, kl, "seed")) {
+			if (parse_uint(val, vl, &v))
+				return errat(c, vs, "header: bad seed '%.*s'", (int)vl, val);
+			out->seed = v;
+		} else {
+			return errat(c, s, "header: unknown key '%.*s' (keys: profile swarm seed)", (int)kl, t);
+		}
+	}
+	if (!seen_profile)
+		return errat(c, c->pos, "header: missing profile=");
+	return 0;
+}
+
+static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
+{
+	const char *name = c->text + s;
+	unsigned code;
+	for (code = 1; code < MMF_NR_OPCODES; code++)
+		if (tokeq(name, e - s, mmf_optable[code].name))
+			break;
+	if (code == MMF_NR_OPCODES)
+		return errat(c, s, "unknown op '%.*s'", (int)(e - s), name);
+	const struct mmf_opdesc *d = &mmf_optable[code];
+	if (!mmf_family_enabled(out->swarm, d->family))
+		return errat(c, s, "op '%s' is in family %s, which the header's swarm mask disables",
+			     d->name, mmf_family_name(d->family));
+	if (out->nops >= MMF_MAX_OPS)
+		return errat(c, s, "too many ops (at most %d)", MMF_MAX_OPS);
+	struct mmf_op op = { .code = (uint8_t)code };
+	unsigned seen = 0;
+	while (token(c, &s, &e)) {
+		const char *t = c->text + s;
+		const char *eq = memchr(t, '=', e - s);
+		if (!eq)
+			return errat(c, s, "expected field=value, got '%.*s'", (int)(e - s), t);
+		size_t kl = (size_t)(eq - t), vs = s + kl + 1, vl = e - vs;
+		const char *val = c->text + vs;
+		unsigned fi;
+		for (fi = 0; fi < d->nfields; fi++)
+			if (tokeq(t, kl, d->f[fi].name))
+				break;
+		if (fi == d->nfields)
+			return errat(c, s, "%s has no field '%.*s'", d->name, (int)kl, t);
+		if (seen & (1u << fi))
+			return errat(c, s, "field '%s' given twice", d->f[fi].name);
+		seen |= 1u << fi;
+		uint32_t v = 0;
+		if (d->f[fi].kind == FK_GFP) {
+			mmf_gfp_t g;
+			int bad = mmf_gfp_parse(val, (int)vl, &g);
+			if (bad)
+				return errat(c, vs + (size_t)bad - 1, "bad gfp mask '%.*s'", (int)vl, val);
+			v = g;
+		} else if (d->f[fi].kind == FK_REPORT) {
+			for (v = 0; v < MMF_NR_REPORTS; v++)
+				if (tokeq(val, vl, mmf_report_name(v)))
+					break;
+			if (v == MMF_NR_REPORTS)
+				return errat(c, vs, "unknown report kind '%.*s' (buddyinfo, zoneinfo, vmstat)",
+					     (int)vl, val);
+		} else {
+			if (parse_uint(val, vl, &v))
+				return errat(c, vs, "bad number '%.*s' for %s", (int)vl, val, d->f[fi].name);
+			uint32_t range = mmf_field_range(d->f[fi].kind, out->profile);
+			if (range && v >= range)
+				return errat(c, vs, "%s=%u out of range (0..%u)", d->f[fi].name, v, range - 1);
+		}
+		mmf_field_set(&op, d->f[fi].loc, v);
+	}
+	out->ops[out->nops++] = op;
+	return 0;
+}
+
+int mmf_seq_parse_text(const char *text, size_t len, struct mmf_seq *out,
+		       struct mmf_diag *diag)
+{
+	struct cursor c = { text, len, 0, 1, 0, diag };
+	int have_header = 0;
+	memset(diag, 0, sizeof(*diag));
+	memset(out, 0, offsetof(struct mmf_seq, ops));
+	out->version = MMF_FORMAT_VERSION;
+	if (memchr(text, 0, len))
+		return errat(&c, (size_t)((const char *)memchr(text, 0, len) - text),
+			     "NUL byte in text form");
+	while (c.pos < c.len) {
+		size_t s, e, save = c.pos;
+		if (!token(&c, &s, &e)) {
+			next_line(&c);
+			continue;
+		}
+		if (!have_header) {
+			if (!tokeq(text + s, e - s, "mmfuzz"))
+				return errat(&c, s, "expected the header line 'mmfuzz %d profile=...'",
+					     MMF_FORMAT_VERSION);
+			c.pos = save;
+			if (parse_header(&c, out))
+				return -1;
+			have_header = 1;
+		} else if (parse_op(&c, s, e, out)) {
+			return -1;
+		}
+		next_line(&c);
+	}
+	if (!have_header)
+		return errat(&c, c.pos, "no header line 'mmfuzz %d profile=...'", MMF_FORMAT_VERSION);
+	return 0;
+}

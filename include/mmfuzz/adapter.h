@@ -1,0 +1,128 @@
+/* The adapter ABI: how mmfuzz drives a system under test.
+ *
+ * An adapter is a const table of operations plus capability bits. The
+ * harness creates one context per machine profile, resets it before every
+ * sequence and calls one table entry per op. Every entry returns an
+ * enum mmf_result; "refused" (the contract allows a no) and "unsupported"
+ * (the adapter cannot do this op) are never bugs by themselves, but an op
+ * whose capability bit is set must not answer "unsupported".
+ *
+ * A shared-object adapter exports one symbol, MMF_ADAPTER_ENTRY, returning
+ * its table; the harness refuses a table whose abi_version it does not
+ * know or whose size is smaller than the fields its capabilities need.
+ * New entries are only ever appended, behind a new capability bit. */
+#ifndef MMFUZZ_ADAPTER_H
+#define MMFUZZ_ADAPTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmfuzz/ops.h"
+#include "mmfuzz/profile.h"
+
+#define MMF_ADAPTER_ABI_VERSION 1
+#define MMF_ADAPTER_ENTRY "mmf_adapter_entry"
+
+/* What one op did. Shared by every entry so results read the same. */
+enum mmf_result {
+	MMF_OK = 0,      /* done */
+	MMF_REFUSED,     /* a legitimate no, with an errno-like code */
+	MMF_UNSUPPORTED, /* this adapter does not do this op */
+	MMF_CORRUPT,     /* the adapter found its own state broken */
+};
+
+/* The level at which a family of an adapter is compared with the oracle. */
+enum mmf_level {
+	MMF_LEVEL_NONE,     /* family not driven */
+	MMF_LEVEL_SAFETY,   /* no crash, memory in bounds/aligned/disjoint, contents kept */
+	MMF_LEVEL_SEMANTIC, /* plus the same results as the oracle */
+	MMF_LEVEL_EXACT,    /* plus the same frame numbers and reports */
+};
+
+/* Capability bits. */
+#define MMF_CAP_PAGE_ALLOC (1u << 0)    /* alloc_pages, free_pages */
+#define MMF_CAP_PAGE_CONTENTS (1u << 1) /* write_page, read_page */
+#define MMF_CAP_PCP (1u << 2)           /* drain_pcp */
+#define MMF_CAP_REPORTS (1u << 3)       /* report: buddyinfo, zoneinfo, vmstat */
+#define MMF_CAP_CHECK (1u << 4)         /* check: the adapter's own walkers */
+
+/* Graded checks: cheap ones run after every op, full walks at the end. */
+enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
+
+struct mmf_adapter_config {
+	const struct mmf_profile *profile;
+	unsigned profile_index;
+	const char *mutant; /* NULL or a name from the adapter's mutant list */
+};
+
+struct mmf_page_req {
+	uint32_t gfp;   /* canonical GFP mask (mmfuzz/gfp.h) */
+	uint8_t order;  /* < MMF_MAX_ORDER */
+	uint8_t cpu;    /* < profile->nr_cpus */
+	uint8_t node;   /* preferred node, < profile->nr_nodes */
+};
+
+struct mmf_mutant_desc {
+	const char *name;
+	const char *subsystem;
+	const char *description;
+};
+
+struct mmf_adapter {
+	uint32_t abi_version; /* MMF_ADAPTER_ABI_VERSION */
+	uint32_t size;        /* sizeof(struct mmf_adapter) at build time */
+	const char *name;     /* short, [a-z0-9_]: appears in signatures */
+	const char *description;
+	uint64_t caps;
+	uint8_t level[MMF_NR_FAMILIES];
+
+	/* Creates a context for cfg->profile. On failure returns MMF_REFUSED
+	 * (or MMF_UNSUPPORTED for an unknown mutant) with a message in err. */
+	enum mmf_result (*create)(const struct mmf_adapter_config *cfg, void **ctx,
+				  char *err, size_t errcap);
+	void (*destroy)(void *ctx);
+	/* Back to the state right after create. */
+	enum mmf_result (*reset)(void *ctx);
+
+	/* Page family. On MMF_OK *pfn is the first frame of a naturally
+	 * aligned block of 2^order frames. On MMF_REFUSED *err is an errno. */
+	enum mmf_result (*alloc_pages)(void *ctx, const struct mmf_page_req *req,
+				       uint64_t *pfn, int *err);
+	enum mmf_result (*free_pages)(void *ctx, uint64_t pfn, unsigned order,
+				      unsigned cpu);
+	/* Page contents are modelled as one 64-bit token per frame. */
+	enum mmf_result (*write_page)(void *ctx, uint64_t pfn, uint64_t token);
+	enum mmf_result (*read_page)(void *ctx, uint64_t pfn, uint64_t *token);
+	enum mmf_result (*drain_pcp)(void *ctx, unsigned cpu);
+
+	/* Writes report `kind` (enum mmf_report_kind) into buf, NUL-terminated;
+	 * *len is its length without the NUL. */
+	enum mmf_result (*report)(void *ctx, unsigned kind, char *buf, size_t cap,
+				  size_t *len);
+	/* Runs the adapter's own invariant walkers. On a broken invariant
+	 * returns MMF_CORRUPT with "tag: detail" in msg; the tag names the
+	 * check in a finding's signature. */
+	enum mmf_result (*check)(void *ctx, enum mmf_check_grade grade, char *msg,
+				 size_t cap);
+
+	/* Seeded bugs this adapter can switch on at create time. */
+	const struct mmf_mutant_desc *mutants;
+	unsigned nr_mutants;
+};
+
+typedef const struct mmf_adapter *(*mmf_adapter_entry_fn)(void);
+
+/* Built-in adapters. */
+const struct mmf_adapter *mmf_adapter_reference(void);
+const struct mmf_adapter *mmf_adapter_simple(void);
+unsigned mmf_builtin_adapter_count(void);
+const struct mmf_adapter *mmf_builtin_adapter(unsigned i);
+const struct mmf_adapter *mmf_adapter_find(const char *name);
+
+/* Checks a table against this ABI; 0 if usable, else -1 with a reason. */
+int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap);
+
+const char *mmf_result_name(enum mmf_result r);
+const char *mmf_level_name(enum mmf_level l);
+
+#endif

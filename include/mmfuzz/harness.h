@@ -1,0 +1,82 @@
+/* The executor: runs a sequence on the oracle and on systems under test,
+ * checks every step and returns a verdict with a one-line signature
+ * "MMFUZZ: <adapter>-<family>-<op>-<check>". Library code: it never exits
+ * and never prints unless given a trace stream. */
+#ifndef MMFUZZ_HARNESS_H
+#define MMFUZZ_HARNESS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mmfuzz/adapter.h"
+#include "mmfuzz/ops.h"
+
+#define MMF_MAX_TARGETS 4
+
+struct mmf_finding {
+	int found;
+	uint32_t step; /* index of the op that failed; nops when at the end */
+	char adapter[32];
+	char family[16];
+	char op[24];
+	char check[48];
+	char signature[160];
+	char detail[512];
+};
+
+struct mmf_exec_config {
+	/* Systems under test, compared with the oracle (a clean reference).
+	 * mutants[i] (may be NULL) is switched on in suts[i]. */
+	const struct mmf_adapter *suts[MMF_MAX_TARGETS - 1];
+	const char *mutants[MMF_MAX_TARGETS - 1];
+	unsigned nr_suts;
+	/* Highest level used for any comparison: MMF_LEVEL_EXACT normally;
+	 * MMF_LEVEL_SEMANTIC measures what a new allocator would get. */
+	enum mmf_level max_level;
+	/* Cheap checks after every op (1) or only full walks at the end (0). */
+	int cheap_checks;
+	/* Full walks after every op as well (slow; for replay -v). */
+	int full_checks_every_op;
+	/* When non-NULL, each op and every target's outcome is printed. */
+	FILE *trace;
+};
+
+/* Per-run statistics (what the campaign sums up in its report). */
+struct mmf_exec_stats {
+	uint64_t ops;
+	uint64_t per_op[MMF_NR_OPCODES][4]; /* [code][ok, refused, unsupported, skipped] */
+};
+
+struct mmf_exec;
+
+/* Creates an executor; on failure returns NULL with a message in err. */
+struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err,
+				 size_t cap);
+void mmf_exec_destroy(struct mmf_exec *ex);
+
+/* Runs one sequence from a clean state. Returns 1 with *f filled on a
+ * finding, 0 on a clean run, -1 when an adapter could not be set up
+ * (f->detail says why). */
+int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq,
+		 struct mmf_finding *f);
+const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex);
+
+/* Aborts at a call site that depends on the finding's check, so crash
+ * deduplication by stack keeps distinct bugs apart. */
+_Noreturn void mmf_finding_abort(const struct mmf_finding *f);
+
+/* The seeded PRNG generator behind `mmfuzz fuzz` and the property tests. */
+struct mmf_gen_config {
+	int profile;      /* -1: pick per sequence */
+	unsigned max_ops; /* longest sequence generated */
+};
+void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg,
+		      struct mmf_seq *out);
+uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index);
+
+/* Keeps the prefix up to the failing op, then deletes ops one at a time
+ * while the same signature still appears. Returns runs spent. */
+unsigned mmf_shrink(struct mmf_exec *ex, struct mmf_seq *seq,
+		    struct mmf_finding *f);
+
+#endif

@@ -1,0 +1,136 @@
+/* The operation language: what a sequence is, its binary form (what fuzzers
+ * mutate) and its text form (what people read and write).
+ *
+ * Binary form (raw):
+ *
+ *   offset 0  u8   format version (raw decoding accepts any value)
+ *          1  u8   machine profile, modulo the number of profiles
+ *          2  u16  swarm mask, little endian: bit f set = family f enabled;
+ *                  0 means every family
+ *          4  u32  seed, little endian (tokens written to memory derive from it)
+ *          8  records of MMF_RECORD_SIZE bytes:
+ *                  u8 opcode | u8 slot | u8 a | u8 b | u32 arg (little endian)
+ *
+ * Every byte string decodes: missing header bytes read as zero, opcodes and
+ * fields are taken modulo their ranges, a partial trailing record is ignored,
+ * nop records and ops of disabled families are dropped. All-zero bytes give
+ * the empty sequence. Decoding is canonicalising: encode(decode(x)) is the
+ * canonical form of x, and decode(encode(s)) == s.
+ *
+ * Saved files (corpus, reproducers) wrap the raw form in a container that
+ * starts with the magic "MMFZ"; there the version byte must be one this
+ * build reads, so a file from a newer format is refused, never misread.
+ *
+ * The opcode table is append-only: a code, once given, keeps its meaning
+ * and its field layout forever, so saved corpora stay valid. */
+#ifndef MMFUZZ_OPS_H
+#define MMFUZZ_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MMF_FORMAT_VERSION 1
+#define MMF_HEADER_SIZE 8
+#define MMF_RECORD_SIZE 8
+#define MMF_MAGIC "MMFZ"
+#define MMF_MAGIC_SIZE 4
+#define MMF_NSLOTS 64   /* handle slots per sequence */
+#define MMF_MAX_OPS 4096 /* records beyond this are ignored */
+
+enum mmf_family {
+	MMF_FAM_PAGE, /* page allocator: alloc_pages, free_pages, pcp, contents */
+	MMF_NR_FAMILIES
+};
+
+/* Append-only. Field meanings per op are in harness/optable.c. */
+enum mmf_opcode {
+	MMF_OP_NOP = 0,
+	MMF_OP_ALLOC_PAGES = 1, /* slot order gfp cpu node */
+	MMF_OP_FREE_PAGES = 2,  /* slot cpu */
+	MMF_OP_WRITE_PAGE = 3,  /* slot page token */
+	MMF_OP_READ_PAGE = 4,   /* slot page */
+	MMF_OP_DRAIN_PCP = 5,   /* cpu */
+	MMF_OP_REPORT = 6,      /* report kind */
+	MMF_OP_CHECK = 7,       /* full invariant walk now */
+	MMF_NR_OPCODES
+};
+
+/* Report kinds for MMF_OP_REPORT; text in the kernel's own formats. */
+enum mmf_report_kind {
+	MMF_REPORT_BUDDYINFO, /* /proc/buddyinfo */
+	MMF_REPORT_ZONEINFO,  /* /proc/zoneinfo subset */
+	MMF_REPORT_VMSTAT,    /* /proc/vmstat subset */
+	MMF_NR_REPORTS
+};
+
+struct mmf_op {
+	uint8_t code;
+	uint8_t slot;
+	uint8_t a;
+	uint8_t b;
+	uint32_t arg;
+};
+
+struct mmf_seq {
+	uint8_t version;
+	uint8_t profile;
+	uint16_t swarm;
+	uint32_t seed;
+	uint32_t nops;
+	struct mmf_op ops[MMF_MAX_OPS];
+};
+
+/* Field accessors: one place says where each named field lives. */
+static inline unsigned mmf_op_order(const struct mmf_op *op) { return op->a; }
+static inline unsigned mmf_op_cpu(const struct mmf_op *op) { return op->b & 0x0f; }
+static inline unsigned mmf_op_node(const struct mmf_op *op) { return op->b >> 4; }
+
+/* Where the text form put something wrong; line and col count from 1. */
+struct mmf_diag {
+	int line;
+	int col;
+	char msg[200];
+};
+
+/* Result of loading a saved file or a fuzzer's bytes. */
+enum mmf_load_result {
+	MMF_LOAD_OK,
+	MMF_LOAD_EMPTY,     /* zero bytes: nothing to decode */
+	MMF_LOAD_TRUNCATED, /* container shorter than its header */
+	MMF_LOAD_VERSION,   /* container of a format version we do not read */
+	MMF_LOAD_SYNTAX,    /* text form that does not parse; see diag */
+};
+
+enum mmf_input_kind { MMF_INPUT_RAW, MMF_INPUT_CONTAINER, MMF_INPUT_TEXT };
+
+int mmf_family_enabled(uint16_t swarm, unsigned family);
+
+/* Raw bytes -> canonical sequence. Total: never fails. */
+void mmf_seq_decode(const uint8_t *buf, size_t len, struct mmf_seq *out);
+/* Canonical raw bytes (header + records); returns bytes needed, writing
+ * at most cap. */
+size_t mmf_seq_encode(const struct mmf_seq *seq, uint8_t *buf, size_t cap);
+/* Canonicalises one record in place for the given profile and swarm;
+ * returns 0 when the record decodes to nothing (nop, disabled family). */
+int mmf_op_canonical(struct mmf_op *op, unsigned profile, uint16_t swarm);
+
+/* Any file's bytes: detects container, text or raw form. */
+enum mmf_load_result mmf_seq_load(const uint8_t *buf, size_t len,
+				  struct mmf_seq *out, enum mmf_input_kind *kind,
+				  struct mmf_diag *diag);
+
+/* Text form. The returned string is malloc'd; NULL only on out-of-memory. */
+char *mmf_seq_to_text(const struct mmf_seq *seq);
+/* One op as text without newline; returns chars written (snprintf rules). */
+int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t cap);
+/* Parses the text form; 0 on success, -1 with diag filled. */
+int mmf_seq_parse_text(const char *text, size_t len, struct mmf_seq *out,
+		       struct mmf_diag *diag);
+
+/* The op table, for tools that list or generate ops. */
+const char *mmf_op_name(unsigned code);
+unsigned mmf_op_family(unsigned code);
+const char *mmf_family_name(unsigned family);
+const char *mmf_report_name(unsigned kind);
+
+#endif

@@ -1,0 +1,63 @@
+/* Machine profiles: the physical layout a sequence runs on (page size,
+ * nodes and their distances, zones, per-cpu list sizes, reserves). Every
+ * adapter is created for one profile; the binary header names it. */
+#ifndef MMFUZZ_PROFILE_H
+#define MMFUZZ_PROFILE_H
+
+#include <stdint.h>
+
+/* Zone types in Linux's order; a zone's index is its type. */
+enum mmf_zone_type {
+	MMF_ZONE_DMA,
+	MMF_ZONE_DMA32,
+	MMF_ZONE_NORMAL,
+	MMF_ZONE_HIGHMEM,
+	MMF_ZONE_MOVABLE,
+	MMF_NR_ZONE_TYPES
+};
+
+#define MMF_MAX_NODES 4
+#define MMF_MAX_CPUS 4
+#define MMF_MAX_ZONES 8 /* zones over all nodes */
+#define MMF_MAX_ORDER 11 /* orders 0..10; order 10 is 4 MiB at 4 KiB pages */
+
+struct mmf_zone_desc {
+	uint8_t node;
+	uint8_t type; /* enum mmf_zone_type */
+	uint32_t start_pfn;
+	uint32_t nr_pages;
+};
+
+struct mmf_profile {
+	const char *name;
+	const char *summary;
+	unsigned page_shift;
+	unsigned nr_cpus;
+	unsigned nr_nodes;
+	unsigned nr_zones;
+	/* Zones sorted by start_pfn; within a node, by type. */
+	struct mmf_zone_desc zones[MMF_MAX_ZONES];
+	uint8_t distance[MMF_MAX_NODES][MMF_MAX_NODES];
+	/* Bit per zone type compiled in (CONFIG_ZONE_DMA and friends):
+	 * gfp_zone() maps an absent type to ZONE_NORMAL, as Linux does. */
+	unsigned configured_zone_types;
+	unsigned pcp_batch;
+	unsigned pcp_high;
+	unsigned min_free_pages; /* min_free_kbytes, in pages */
+	uint32_t end_pfn;        /* one past the last pfn */
+};
+
+unsigned mmf_profile_count(void);
+/* NULL when idx >= mmf_profile_count(). */
+const struct mmf_profile *mmf_profile_get(unsigned idx);
+/* Looks a profile up by name; sets *idx; NULL if unknown. */
+const struct mmf_profile *mmf_profile_find(const char *name, unsigned *idx);
+
+/* The zone (index into zones[]) holding pfn, or -1. */
+int mmf_profile_zone_of(const struct mmf_profile *p, uint32_t pfn);
+/* gfp_zone(): the highest zone type a request may use. */
+enum mmf_zone_type mmf_profile_gfp_zone(const struct mmf_profile *p, uint32_t gfp);
+
+extern const char *const mmf_zone_names[MMF_NR_ZONE_TYPES];
+
+#endif

@@ -1,0 +1,164 @@
+/* The buddy allocator proper: free_area[order] lists per zone, splitting a
+ * larger block down to the order asked for (expand) and merging a freed
+ * block with its buddy while the buddy is free (__free_one_page).
+ *
+ *   buddy_pfn    = pfn ^ (1 << order)       the other half of the pair
+ *   combined_pfn = pfn & buddy_pfn          the pair's start, one order up
+ *
+ * Lists are doubly linked through struct page by pfn. Adding at the head
+ * makes a block the next one handed out; the tail is the cold end. */
+#include "reference/mm.h"
+
+void mmf_list_add_head(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn)
+{
+	struct mmf_page *p = page_w(m, pfn);
+	p->prev = MMF_NIL;
+	p->next = l->head;
+	if (l->head != MMF_NIL)
+		page_w(m, l->head)->prev = pfn;
+	else
+		l->tail = pfn;
+	l->head = pfn;
+}
+
+void mmf_list_add_tail(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn)
+{
+	struct mmf_page *p = page_w(m, pfn);
+	p->next = MMF_NIL;
+	p->prev = l->tail;
+	if (l->tail != MMF_NIL)
+		page_w(m, l->tail)->next = pfn;
+	else
+		l->head = pfn;
+	l->tail = pfn;
+}
+
+void mmf_list_del(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn)
+{
+	struct mmf_page *p = page_w(m, pfn);
+	if (p->prev != MMF_NIL)
+		page_w(m, p->prev)->next = p->next;
+	else
+		l->head = p->next;
+	if (p->next != MMF_NIL)
+		page_w(m, p->next)->prev = p->prev;
+	else
+		l->tail = p->prev;
+	p->prev = p->next = MMF_NIL;
+}
+
+static void add_to_free_list(struct mmf_machine *m, struct mmf_zone *z,
+			     uint32_t pfn, unsigned order, int to_tail)
+{
+	struct mmf_free_area *area = &z->free_area[order];
+	struct mmf_page *p = page_w(m, pfn);
+	p->flags |= PG_buddy;
+	p->order = (uint8_t)order;
+	p->refcount = 0;
+	if (to_tail)
+		mmf_list_add_tail(m, &area->list, pfn);
+	else
+		mmf_list_add_head(m, &area->list, pfn);
+	area->nr_free++;
+	z->nr_free_pages += 1u << order;
+}
+
+static void del_from_free_list(struct mmf_machine *m, struct mmf_zone *z,
+			       uint32_t pfn, unsigned order)
+{
+	struct mmf_free_area *area = &z->free_area[order];
+	mmf_list_del(m, &area->list, pfn);
+	struct mmf_page *p = page_w(m, pfn);
+	p->flags &= (uint16_t)~PG_buddy;
+	p->order = 0;
+	area->nr_free--;
+	z->nr_free_pages -= 1u << order;
+}
+
+static uint32_t find_buddy_pfn(const struct mmf_machine *m, uint32_t pfn,
+			       unsigned order)
+{
+	if (MUTANT(m, BUDDY_PFN_ORDER3) && order >= 3)
+		return pfn + (1u << order);
+	return pfn ^ (1u << order);
+}
+
+/* page_is_buddy(): the buddy is a free block of exactly this order in the
+ * same zone. */
+static int page_is_buddy(const struct mmf_machine *m, const struct mmf_zone *z,
+			 uint32_t buddy_pfn, unsigned order)
+{
+	if (buddy_pfn < z->start_pfn || buddy_pfn - z->start_pfn >= z->nr_pages)
+		return 0;
+	const struct mmf_page *b = pfn_to_page(m, buddy_pfn);
+	return (b->flags & PG_buddy) && b->order == order;
+}
+
+/* buddy_merge_likely(): if the block one order up is free too, this block
+ * will probably merge soon, so put it at the cold end to keep it free. */
+static int buddy_merge_likely(const struct mmf_machine *m, const struct mmf_zone *z,
+			      uint32_t pfn, uint32_t buddy_pfn, unsigned order)
+{
+	if (order >= MMF_MAX_ORDER - 2)
+		return 0;
+	uint32_t higher = buddy_pfn & pfn;
+	uint32_t higher_buddy = higher ^ (1u << (order + 1));
+	return page_is_buddy(m, z, higher_buddy, order + 1);
+}
+
+/* __free_one_page(): merge upwards while the buddy is free, then put the
+ * result on its free list. to_tail forces the cold end (boot, bulk). */
+void mmf_buddy_free_one(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
+			unsigned order, int to_tail)
+{
+	unsigned top = MMF_MAX_ORDER - 1;
+	uint32_t buddy_pfn = 0;
+	if (MUTANT(m, MERGE_STOPS_EARLY))
+		top--;
+	while (order < top) {
+		buddy_pfn = find_buddy_pfn(m, pfn, order);
+		if (!page_is_buddy(m, z, buddy_pfn, order))
+			break;
+		del_from_free_list(m, z, buddy_pfn, order);
+		pfn &= buddy_pfn;
+		order++;
+		if (MUTANT(m, FREE_COUNTED_TWICE) && order == 4)
+			z->nr_free_pages += 1u << order;
+	}
+	if (!to_tail && order < MMF_MAX_ORDER - 1)
+		to_tail = buddy_merge_likely(m, z, pfn, pfn ^ (1u << order), order);
+	add_to_free_list(m, z, pfn, order, to_tail);
+}
+
+/* expand(): split a block of order `high` down to `low`, giving back the
+ * upper halves; the caller keeps the lowest 2^low frames. */
+static uint32_t expand(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
+		       unsigned low, unsigned high)
+{
+	uint32_t size = 1u << high;
+	while (high > low) {
+		high--;
+		size >>= 1;
+		if (MUTANT(m, EXPAND_WRONG_HALF)) {
+			add_to_free_list(m, z, pfn, high, 0);
+			pfn += size;
+		} else {
+			add_to_free_list(m, z, pfn + size, high, 0);
+		}
+	}
+	return pfn;
+}
+
+/* __rmqueue_smallest(): the first block of the smallest order that fits. */
+uint32_t mmf_buddy_rmqueue_smallest(struct mmf_machine *m, struct mmf_zone *z,
+				    unsigned order)
+{
+	for (unsigned cur = order; cur < MMF_MAX_ORDER; cur++) {
+		uint32_t pfn = z->free_area[cur].list.head;
+		if (pfn == MMF_NIL)
+			continue;
+		del_from_free_list(m, z, pfn, cur);
+		return expand(m, z, pfn, order, cur);
+	}
+	return MMF_NIL;
+}

@@ -1,0 +1,190 @@
+/* Internal types of the reference model of Linux physical memory.
+ *
+ * Glossary (kernel vocabulary throughout):
+ *   pfn       page frame number; mem_map[pfn] is its struct page
+ *   order     a block of 2^order naturally aligned frames
+ *   zone      a pfn range of one type (DMA, DMA32, NORMAL...) on one node
+ *   free_area per zone and order, the list of free buddy blocks
+ *   pcp       per-cpu pages: a per-zone, per-cpu list of free order-0 pages
+ *             that the buddy counts as allocated (not in NR_FREE_PAGES)
+ *   token     the model's stand-in for a frame's 4 KiB of contents
+ *
+ * Reset is proportional to what a sequence touched: every write to a struct
+ * page goes through page_w(), which logs the pfn once; reset copies just
+ * those entries back from the boot image. */
+#ifndef MMF_REFERENCE_MM_H
+#define MMF_REFERENCE_MM_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "mmfuzz/adapter.h"
+#include "mmfuzz/gfp.h"
+#include "mmfuzz/profile.h"
+#include "reference/mutants.h"
+
+#define MMF_NIL 0xffffffffu
+#define PAGE_ALLOC_COSTLY_ORDER 3
+
+/* struct page flags (a subset of Linux's, plus one model-only bit). */
+#define PG_buddy 0x01u    /* head of a free block on free_area[order] */
+#define PG_pcp 0x02u      /* on a per-cpu list (Linux tracks this by list) */
+#define PG_allocated 0x04u /* model-only: head of a block handed out */
+
+struct mmf_page {
+	uint64_t token;  /* modelled contents */
+	uint32_t prev;   /* list links as pfns, MMF_NIL at the ends */
+	uint32_t next;
+	int32_t refcount;
+	uint16_t flags;
+	uint8_t order;   /* buddy order when PG_buddy, allocation order when PG_allocated */
+	uint8_t zone;    /* index into machine->zones */
+};
+
+struct mmf_list {
+	uint32_t head; /* hot end */
+	uint32_t tail; /* cold end */
+};
+
+struct mmf_free_area {
+	struct mmf_list list;
+	uint32_t nr_free;
+};
+
+struct mmf_pcp {
+	struct mmf_list list;
+	uint32_t count;
+	uint32_t high;
+	uint32_t batch;
+};
+
+/* alloc_flags, as mm/internal.h names them. */
+#define ALLOC_WMARK_MIN 0x00
+#define ALLOC_WMARK_LOW 0x01
+#define ALLOC_WMARK_HIGH 0x02
+#define ALLOC_NO_WATERMARKS 0x04
+#define ALLOC_WMARK_MASK (ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM 0x08
+#define ALLOC_NON_BLOCK 0x10
+#define ALLOC_MIN_RESERVE 0x20
+#define ALLOC_KSWAPD 0x800
+#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_OOM)
+
+enum mmf_wmark { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+struct mmf_zone {
+	uint32_t start_pfn;
+	uint32_t nr_pages; /* spanned == present == managed in the model */
+	uint8_t node;
+	uint8_t type;
+	struct mmf_free_area free_area[MMF_MAX_ORDER];
+	uint32_t nr_free_pages; /* NR_FREE_PAGES: buddy pages only */
+	uint32_t wmark[NR_WMARK];
+	uint32_t lowmem_reserve[MMF_NR_ZONE_TYPES];
+	struct mmf_pcp pcp[MMF_MAX_CPUS];
+	uint64_t pgalloc; /* pages handed out from this zone */
+};
+
+/* /proc/vmstat-style event counters. */
+struct mmf_vmstat {
+	uint64_t pgfree;
+	uint64_t allocstall;
+	uint64_t kswapd_wake;
+	uint64_t oom_kill; /* OOM invocations; the model has no victim to kill */
+	uint64_t alloc_fail;
+	uint64_t pcp_drain;
+};
+
+struct mmf_machine {
+	const struct mmf_profile *prof;
+	enum mmf_mutant mutant;
+	uint32_t end_pfn;
+	struct mmf_page *mem_map;
+	struct mmf_page *boot_map;
+	uint64_t *dirty_bits;
+	uint32_t *dirty_list;
+	uint32_t nr_dirty;
+	uint8_t *scratch;       /* per-pfn marks for the full walk */
+	uint32_t nr_allocated;  /* model-only: pages handed out */
+	unsigned nr_zones;
+	struct mmf_zone zones[MMF_MAX_ZONES];
+	struct mmf_zone boot_zones[MMF_MAX_ZONES];
+	/* Fallback order per preferred node: zone indices, nearest node first,
+	 * highest zone type first within a node (ZONELIST_ORDER_NODE). */
+	uint8_t zonelist[MMF_MAX_NODES][MMF_MAX_ZONES];
+	uint8_t zonelist_len[MMF_MAX_NODES];
+	struct mmf_vmstat vm;
+};
+
+static inline const struct mmf_page *pfn_to_page(const struct mmf_machine *m,
+						 uint32_t pfn)
+{
+	return &m->mem_map[pfn];
+}
+
+static inline uint32_t page_to_pfn(const struct mmf_machine *m,
+				   const struct mmf_page *page)
+{
+	return (uint32_t)(page - m->mem_map);
+}
+
+/* Writable struct page; logs the pfn for reset. */
+static inline struct mmf_page *page_w(struct mmf_machine *m, uint32_t pfn)
+{
+	uint64_t bit = 1ull << (pfn & 63);
+	if (!(m->dirty_bits[pfn >> 6] & bit)) {
+		m->dirty_bits[pfn >> 6] |= bit;
+		m->dirty_list[m->nr_dirty++] = pfn;
+	}
+	return &m->mem_map[pfn];
+}
+
+#define MUTANT(m, x) __builtin_expect((m)->mutant == MMF_MUT_##x, 0)
+
+/* machine.c */
+int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
+		     enum mmf_mutant mutant);
+void mmf_machine_fini(struct mmf_machine *m);
+void mmf_machine_reset(struct mmf_machine *m);
+
+/* list.c-style helpers live in buddy.c; pcp.c uses them too. */
+void mmf_list_add_head(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn);
+void mmf_list_add_tail(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn);
+void mmf_list_del(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn);
+
+/* buddy.c */
+uint32_t mmf_buddy_rmqueue_smallest(struct mmf_machine *m, struct mmf_zone *z,
+				    unsigned order);
+void mmf_buddy_free_one(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
+			unsigned order, int to_tail);
+
+/* pcp.c */
+uint32_t mmf_pcp_rmqueue(struct mmf_machine *m, struct mmf_zone *z, unsigned cpu);
+void mmf_pcp_free(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
+		  unsigned cpu);
+void mmf_pcp_drain_cpu(struct mmf_machine *m, unsigned cpu);
+void mmf_pcp_drain_all(struct mmf_machine *m);
+
+/* zone.c: watermarks, lowmem reserves, zonelists. */
+void mmf_zone_setup(struct mmf_machine *m);
+int mmf_zone_watermark_ok(const struct mmf_machine *m, const struct mmf_zone *z,
+			  unsigned order, uint32_t mark, unsigned highest_zoneidx,
+			  unsigned alloc_flags);
+
+/* page_alloc.c */
+enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
+				unsigned order, unsigned nid, unsigned cpu,
+				uint32_t *pfn_out, int *err);
+enum mmf_result mmf_free_pages(struct mmf_machine *m, uint32_t pfn,
+			       unsigned order, unsigned cpu);
+
+/* report.c */
+int mmf_report_buddyinfo(const struct mmf_machine *m, char *buf, size_t cap);
+int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap);
+int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap);
+
+/* valid.c: 0 when valid, else -1 with "tag: detail" in msg. */
+int mmf_buddy_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
+int mmf_buddy_cheap_check(const struct mmf_machine *m, char *msg, size_t cap);
+
+#endif

@@ -1,0 +1,29 @@
+/* Seeded bugs in the reference: each a named, documented fault behind a
+ * run-time switch, so the harness's power to find bugs is measured. */
+#ifndef MMF_REFERENCE_MUTANTS_H
+#define MMF_REFERENCE_MUTANTS_H
+
+#include "mmfuzz/adapter.h"
+
+enum mmf_mutant {
+	MMF_MUT_NONE,
+	MMF_MUT_BUDDY_PFN_ORDER3,
+	MMF_MUT_MERGE_STOPS_EARLY,
+	MMF_MUT_PCP_HIGH_OFF_BY_ONE,
+	MMF_MUT_FALLBACK_FORBIDDEN_ZONE,
+	MMF_MUT_ATOMIC_RESERVE_IGNORED,
+	MMF_MUT_FREE_COUNTED_TWICE,
+	MMF_MUT_ZERO_SKIPS_TAIL,
+	MMF_MUT_DRAIN_LOSES_PAGE,
+	MMF_MUT_EXPAND_WRONG_HALF,
+	MMF_MUT_LOWMEM_RESERVE_IGNORED,
+	MMF_NR_MUTANTS
+};
+
+/* Descriptions, indexed by enum mmf_mutant - 1. */
+extern const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1];
+
+/* MMF_MUT_NONE for NULL or "", -1 when unknown. */
+int mmf_mutant_lookup(const char *name);
+
+#endif

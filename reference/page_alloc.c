@@ -1,0 +1,145 @@
+/* alloc_pages() and free_pages(): the zonelist walk with watermarks (the
+ * fast path at the low mark, the slow path at min with the reserves a GFP
+ * mask earns) and the hand-off to the pcp lists or the buddy.
+ *
+ * The model has nothing to reclaim yet (no LRU), so direct reclaim makes no
+ * progress; as in Linux, that means no pcp drain on that path, and a
+ * failing low-order __GFP_DIRECT_RECLAIM request ends in the OOM path,
+ * which is counted (oom_kill) and fails, since there is no victim. */
+#include <errno.h>
+
+#include "reference/mm.h"
+
+static void prep_new_page(struct mmf_machine *m, uint32_t pfn, unsigned order,
+			  mmf_gfp_t gfp)
+{
+	struct mmf_page *p = page_w(m, pfn);
+	p->refcount = 1;
+	p->flags |= PG_allocated;
+	p->order = (uint8_t)order;
+	m->nr_allocated += 1u << order;
+	if (gfp & __GFP_ZERO) {
+		uint32_t n = MUTANT(m, ZERO_SKIPS_TAIL) && order ? 1 : 1u << order;
+		for (uint32_t i = 0; i < n; i++)
+			page_w(m, pfn + i)->token = 0;
+	}
+}
+
+static uint32_t get_page_from_freelist(struct mmf_machine *m, mmf_gfp_t gfp,
+				       unsigned order, unsigned alloc_flags,
+				       unsigned nid, unsigned cpu, unsigned highest)
+{
+	unsigned limit = highest + (MUTANT(m, FALLBACK_FORBIDDEN_ZONE) ? 1 : 0);
+	for (unsigned i = 0; i < m->zonelist_len[nid]; i++) {
+		struct mmf_zone *z = &m->zones[m->zonelist[nid][i]];
+		if (z->type > limit)
+			continue;
+		if ((gfp & __GFP_THISNODE) && z->node != nid)
+			continue;
+		if (!(alloc_flags & ALLOC_NO_WATERMARKS)) {
+			uint32_t mark = z->wmark[alloc_flags & ALLOC_WMARK_MASK];
+			if (!mmf_zone_watermark_ok(m, z, order, mark, highest, alloc_flags))
+				continue;
+		}
+		uint32_t pfn = order == 0 ? mmf_pcp_rmqueue(m, z, cpu)
+					  : mmf_buddy_rmqueue_smallest(m, z, order);
+		if (pfn != MMF_NIL) {
+			prep_new_page(m, pfn, order, gfp);
+			z->pgalloc += 1u << order;
+			return pfn;
+		}
+	}
+	return MMF_NIL;
+}
+
+/* gfp_to_alloc_flags() for the slow path. */
+static unsigned gfp_to_alloc_flags(mmf_gfp_t gfp, unsigned order)
+{
+	unsigned f = ALLOC_WMARK_MIN;
+	if (gfp & __GFP_HIGH)
+		f |= ALLOC_MIN_RESERVE;
+	if (gfp & __GFP_KSWAPD_RECLAIM)
+		f |= ALLOC_KSWAPD;
+	if (!(gfp & __GFP_DIRECT_RECLAIM) && !(gfp & __GFP_NOMEMALLOC))
+		f |= ALLOC_NON_BLOCK;
+	(void)order;
+	return f;
+}
+
+enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
+				unsigned order, unsigned nid, unsigned cpu,
+				uint32_t *pfn_out, int *err)
+{
+	if (order >= MMF_MAX_ORDER) {
+		*err = EINVAL;
+		return MMF_REFUSED;
+	}
+	if (nid >= m->prof->nr_nodes || cpu >= m->prof->nr_cpus) {
+		*err = EINVAL;
+		return MMF_REFUSED;
+	}
+	unsigned highest = mmf_profile_gfp_zone(m->prof, gfp);
+
+	/* Fast path: the low watermark, no reserves. */
+	uint32_t pfn = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW, nid, cpu, highest);
+	if (pfn != MMF_NIL)
+		goto got;
+
+	/* Slow path. */
+	unsigned alloc_flags = gfp_to_alloc_flags(gfp, order);
+	if (alloc_flags & ALLOC_KSWAPD)
+		m->vm.kswapd_wake++;
+	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, nid, cpu, highest);
+	if (pfn != MMF_NIL)
+		goto got;
+	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC)) {
+		pfn = get_page_from_freelist(m, gfp, order, ALLOC_NO_WATERMARKS, nid, cpu, highest);
+		if (pfn != MMF_NIL)
+			goto got;
+	}
+	if (!(gfp & __GFP_DIRECT_RECLAIM))
+		goto nopage;
+	m->vm.allocstall++; /* direct reclaim: nothing on an LRU to reclaim */
+	if (gfp & __GFP_NORETRY)
+		goto nopage;
+	if (order > PAGE_ALLOC_COSTLY_ORDER || (gfp & __GFP_RETRY_MAYFAIL))
+		goto nopage;
+	/* __alloc_pages_may_oom(): one last try at the high mark, then OOM. */
+	pfn = get_page_from_freelist(m, gfp & ~__GFP_DIRECT_RECLAIM, order,
+				     ALLOC_WMARK_HIGH, nid, cpu, highest);
+	if (pfn != MMF_NIL)
+		goto got;
+	m->vm.oom_kill++;
+nopage:
+	m->vm.alloc_fail++;
+	*err = ENOMEM;
+	return MMF_REFUSED;
+got:
+	*pfn_out = pfn;
+	return MMF_OK;
+}
+
+/* free_pages(): order-0 pages go to this cpu's list, larger blocks
+ * straight to the buddy (__free_pages_ok). A pfn that is not the head of a
+ * block of this order handed out is a bad_page(): reported, not freed. */
+enum mmf_result mmf_free_pages(struct mmf_machine *m, uint32_t pfn,
+			       unsigned order, unsigned cpu)
+{
+	if (pfn >= m->end_pfn || order >= MMF_MAX_ORDER || cpu >= m->prof->nr_cpus)
+		return MMF_CORRUPT;
+	const struct mmf_page *p = pfn_to_page(m, pfn);
+	if (!(p->flags & PG_allocated) || p->order != order || p->refcount != 1)
+		return MMF_CORRUPT;
+	struct mmf_zone *z = &m->zones[p->zone];
+	struct mmf_page *w = page_w(m, pfn);
+	w->refcount = 0;
+	w->flags &= (uint16_t)~PG_allocated;
+	w->order = 0;
+	m->nr_allocated -= 1u << order;
+	m->vm.pgfree += 1u << order;
+	if (order == 0)
+		mmf_pcp_free(m, z, pfn, cpu);
+	else
+		mmf_buddy_free_one(m, z, pfn, order, 0);
+	return MMF_OK;
+}

@@ -1,0 +1,84 @@
+/* Per-cpu page lists (struct per_cpu_pages) for order-0 pages, as the seed
+ * notes describe them: a freed page goes on the hot end; an allocation takes
+ * the hot end; an empty list is refilled with `batch` pages from the buddy;
+ * a list reaching `high` gives `batch` cold pages back to the buddy. */
+#include "reference/mm.h"
+
+static void pcp_add(struct mmf_machine *m, struct mmf_pcp *pcp, uint32_t pfn, int tail)
+{
+	if (tail)
+		mmf_list_add_tail(m, &pcp->list, pfn);
+	else
+		mmf_list_add_head(m, &pcp->list, pfn);
+	page_w(m, pfn)->flags |= PG_pcp;
+	pcp->count++;
+}
+
+static void pcp_del(struct mmf_machine *m, struct mmf_pcp *pcp, uint32_t pfn)
+{
+	mmf_list_del(m, &pcp->list, pfn);
+	page_w(m, pfn)->flags &= (uint16_t)~PG_pcp;
+	pcp->count--;
+}
+
+/* free_pcppages_bulk(): `count` pages from the cold end back to the buddy. */
+static void free_pcppages_bulk(struct mmf_machine *m, struct mmf_zone *z,
+			       struct mmf_pcp *pcp, uint32_t count)
+{
+	while (count-- && pcp->count) {
+		uint32_t pfn = pcp->list.tail;
+		pcp_del(m, pcp, pfn);
+		if (MUTANT(m, DRAIN_LOSES_PAGE) && count == 0 && pcp->count == 0)
+			continue; /* the last page of a full drain vanishes */
+		mmf_buddy_free_one(m, z, pfn, 0, 0);
+	}
+}
+
+/* rmqueue_pcplist(): refill with rmqueue_bulk() when empty, then take the
+ * hot end. Returns MMF_NIL when the buddy has nothing either. */
+uint32_t mmf_pcp_rmqueue(struct mmf_machine *m, struct mmf_zone *z, unsigned cpu)
+{
+	struct mmf_pcp *pcp = &z->pcp[cpu];
+	if (!pcp->count) {
+		for (uint32_t i = 0; i < pcp->batch; i++) {
+			uint32_t pfn = mmf_buddy_rmqueue_smallest(m, z, 0);
+			if (pfn == MMF_NIL)
+				break;
+			pcp_add(m, pcp, pfn, 1);
+		}
+		if (!pcp->count)
+			return MMF_NIL;
+	}
+	uint32_t pfn = pcp->list.head;
+	pcp_del(m, pcp, pfn);
+	return pfn;
+}
+
+/* free_unref_page(): hot end, then trim when the list reaches high. */
+void mmf_pcp_free(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
+		  unsigned cpu)
+{
+	struct mmf_pcp *pcp = &z->pcp[cpu];
+	pcp_add(m, pcp, pfn, 0);
+	int over = MUTANT(m, PCP_HIGH_OFF_BY_ONE) ? pcp->count > pcp->high
+						  : pcp->count >= pcp->high;
+	if (over)
+		free_pcppages_bulk(m, z, pcp, pcp->batch);
+}
+
+/* drain_pages(cpu): every zone's list of this cpu back to the buddy. */
+void mmf_pcp_drain_cpu(struct mmf_machine *m, unsigned cpu)
+{
+	for (unsigned i = 0; i < m->nr_zones; i++) {
+		struct mmf_zone *z = &m->zones[i];
+		if (z->pcp[cpu].count)
+			free_pcppages_bulk(m, z, &z->pcp[cpu], z->pcp[cpu].count);
+	}
+	m->vm.pcp_drain++;
+}
+
+void mmf_pcp_drain_all(struct mmf_machine *m)
+{
+	for (unsigned c = 0; c < m->prof->nr_cpus; c++)
+		mmf_pcp_drain_cpu(m, c);
+}

@@ -1,0 +1,116 @@
+/* Machine profiles: fixed physical layouts, scaled down from real machines
+ * so that random sequences reach exhaustion, watermarks and fallbacks. */
+#include <string.h>
+
+#include "mmfuzz/gfp.h"
+#include "mmfuzz/profile.h"
+
+const char *const mmf_zone_names[MMF_NR_ZONE_TYPES] = {
+	"DMA", "DMA32", "Normal", "HighMem", "Movable",
+};
+
+#define ZT(t) (1u << MMF_ZONE_##t)
+
+static const struct mmf_profile profiles[] = {
+	{
+		.name = "tiny",
+		.summary = "16 MiB, one node, one zone (Normal), 2 cpus",
+		.page_shift = 12,
+		.nr_cpus = 2,
+		.nr_nodes = 1,
+		.nr_zones = 1,
+		.zones = { { 0, MMF_ZONE_NORMAL, 0, 4096 } },
+		.distance = { { 10 } },
+		.configured_zone_types = ZT(NORMAL),
+		.pcp_batch = 8,
+		.pcp_high = 48,
+		.end_pfn = 4096,
+	},
+	{
+		/* x86_64's zones scaled by 1/64 in the boundaries that matter:
+		 * DMA 0-1 MiB, DMA32 1-64 MiB, Normal 64-96 MiB. DMA32 starts
+		 * at an order-8 boundary, so order-9/10 blocks never cross. */
+		.name = "x86_64",
+		.summary = "96 MiB, one node, DMA 0-1M / DMA32 1-64M / Normal 64-96M, 4 cpus",
+		.page_shift = 12,
+		.nr_cpus = 4,
+		.nr_nodes = 1,
+		.nr_zones = 3,
+		.zones = { { 0, MMF_ZONE_DMA, 0, 256 },
+			   { 0, MMF_ZONE_DMA32, 256, 16128 },
+			   { 0, MMF_ZONE_NORMAL, 16384, 8192 } },
+		.distance = { { 10 } },
+		.configured_zone_types = ZT(DMA) | ZT(DMA32) | ZT(NORMAL) | ZT(MOVABLE),
+		.pcp_batch = 8,
+		.pcp_high = 48,
+		.end_pfn = 24576,
+	},
+	{
+		.name = "numa2",
+		.summary = "32 MiB, two nodes (distance 20): node0 DMA32 0-8M + Normal 8-16M, node1 Normal 16-32M, 2 cpus",
+		.page_shift = 12,
+		.nr_cpus = 2,
+		.nr_nodes = 2,
+		.nr_zones = 3,
+		.zones = { { 0, MMF_ZONE_DMA32, 0, 2048 },
+			   { 0, MMF_ZONE_NORMAL, 2048, 2048 },
+			   { 1, MMF_ZONE_NORMAL, 4096, 4096 } },
+		.distance = { { 10, 20 }, { 20, 10 } },
+		.configured_zone_types = ZT(DMA32) | ZT(NORMAL) | ZT(MOVABLE),
+		.pcp_batch = 8,
+		.pcp_high = 48,
+		.end_pfn = 8192,
+	},
+};
+
+#define NR_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
+
+unsigned mmf_profile_count(void) { return NR_PROFILES; }
+
+const struct mmf_profile *mmf_profile_get(unsigned idx)
+{
+	return idx < NR_PROFILES ? &profiles[idx] : NULL;
+}
+
+const struct mmf_profile *mmf_profile_find(const char *name, unsigned *idx)
+{
+	for (unsigned i = 0; i < NR_PROFILES; i++) {
+		if (strcmp(profiles[i].name, name) == 0) {
+			if (idx)
+				*idx = i;
+			return &profiles[i];
+		}
+	}
+	return NULL;
+}
+
+int mmf_profile_zone_of(const struct mmf_profile *p, uint32_t pfn)
+{
+	for (unsigned i = 0; i < p->nr_zones; i++) {
+		const struct mmf_zone_desc *z = &p->zones[i];
+		if (pfn >= z->start_pfn && pfn - z->start_pfn < z->nr_pages)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* GFP_ZONE_TABLE: DMA beats DMA32 beats HIGHMEM; MOVABLE with HIGHMEM
+ * selects ZONE_MOVABLE, with nothing else the normal zone. A type the
+ * kernel was built without falls back to ZONE_NORMAL (OPT_ZONE_*). */
+enum mmf_zone_type mmf_profile_gfp_zone(const struct mmf_profile *p, uint32_t gfp)
+{
+	enum mmf_zone_type t;
+	if (gfp & __GFP_DMA)
+		t = MMF_ZONE_DMA;
+	else if (gfp & __GFP_DMA32)
+		t = MMF_ZONE_DMA32;
+	else if ((gfp & (__GFP_HIGHMEM | __GFP_MOVABLE)) == (__GFP_HIGHMEM | __GFP_MOVABLE))
+		t = MMF_ZONE_MOVABLE;
+	else if (gfp & __GFP_HIGHMEM)
+		t = MMF_ZONE_HIGHMEM;
+	else
+		t = MMF_ZONE_NORMAL;
+	if (!(p->configured_zone_types & (1u << t)))
+		t = MMF_ZONE_NORMAL;
+	return t;
+}

@@ -1,0 +1,102 @@
+/* Reports in the kernel's own text formats, so the model's output can be
+ * laid beside a real kernel's: /proc/buddyinfo (mm/vmstat.c frag_show),
+ * a /proc/zoneinfo subset (zoneinfo_show_print) and a /proc/vmstat subset. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "reference/mm.h"
+
+struct out {
+	char *buf;
+	size_t cap;
+	size_t len;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	size_t room = o->len < o->cap ? o->cap - o->len : 0;
+	int n = vsnprintf(o->buf + (room ? o->len : 0), room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+static int finish(struct out *o)
+{
+	if (o->cap)
+		o->buf[o->len < o->cap ? o->len : o->cap - 1] = 0;
+	return (int)o->len;
+}
+
+int mmf_report_buddyinfo(const struct mmf_machine *m, char *buf, size_t cap)
+{
+	struct out o = { buf, cap, 0 };
+	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
+		const struct mmf_zone *z = &m->zones[zi];
+		put(&o, "Node %d, zone %8s ", z->node, mmf_zone_names[z->type]);
+		for (unsigned ord = 0; ord < MMF_MAX_ORDER; ord++)
+			put(&o, "%6lu ", (unsigned long)z->free_area[ord].nr_free);
+		put(&o, "\n");
+	}
+	return finish(&o);
+}
+
+int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap)
+{
+	struct out o = { buf, cap, 0 };
+	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
+		const struct mmf_zone *z = &m->zones[zi];
+		put(&o, "Node %d, zone %8s", z->node, mmf_zone_names[z->type]);
+		put(&o, "\n  pages free     %lu", (unsigned long)z->nr_free_pages);
+		put(&o, "\n        boost    %lu", 0ul);
+		put(&o, "\n        min      %lu", (unsigned long)z->wmark[WMARK_MIN]);
+		put(&o, "\n        low      %lu", (unsigned long)z->wmark[WMARK_LOW]);
+		put(&o, "\n        high     %lu", (unsigned long)z->wmark[WMARK_HIGH]);
+		put(&o, "\n        spanned  %lu", (unsigned long)z->nr_pages);
+		put(&o, "\n        present  %lu", (unsigned long)z->nr_pages);
+		put(&o, "\n        managed  %lu", (unsigned long)z->nr_pages);
+		put(&o, "\n        cma      %lu", 0ul);
+		put(&o, "\n        protection: (%ld", (long)z->lowmem_reserve[0]);
+		for (unsigned t = 1; t < MMF_NR_ZONE_TYPES; t++)
+			put(&o, ", %ld", (long)z->lowmem_reserve[t]);
+		put(&o, ")");
+		put(&o, "\n      %-12s %lu", "nr_free_pages", (unsigned long)z->nr_free_pages);
+		put(&o, "\n  pagesets");
+		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {
+			put(&o, "\n    cpu: %i", (int)c);
+			put(&o, "\n              count: %i", (int)z->pcp[c].count);
+			put(&o, "\n              high:  %i", (int)z->pcp[c].high);
+			put(&o, "\n              batch: %i", (int)z->pcp[c].batch);
+		}
+		put(&o, "\n  node_unreclaimable:  %u", 0u);
+		put(&o, "\n  start_pfn:           %lu", (unsigned long)z->start_pfn);
+		put(&o, "\n");
+	}
+	return finish(&o);
+}
+
+/* Entries that exist in Linux's /proc/vmstat keep their names; the model's
+ * own counters carry an mmf_ prefix. */
+int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
+{
+	struct out o = { buf, cap, 0 };
+	unsigned long nr_free = 0, pgalloc[MMF_NR_ZONE_TYPES] = { 0 };
+	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
+		nr_free += m->zones[zi].nr_free_pages;
+		pgalloc[m->zones[zi].type] += (unsigned long)m->zones[zi].pgalloc;
+	}
+	put(&o, "nr_free_pages %lu\n", nr_free);
+	put(&o, "pgalloc_dma %lu\n", pgalloc[MMF_ZONE_DMA]);
+	put(&o, "pgalloc_dma32 %lu\n", pgalloc[MMF_ZONE_DMA32]);
+	put(&o, "pgalloc_normal %lu\n", pgalloc[MMF_ZONE_NORMAL]);
+	put(&o, "pgalloc_movable %lu\n", pgalloc[MMF_ZONE_MOVABLE]);
+	put(&o, "pgfree %lu\n", (unsigned long)m->vm.pgfree);
+	put(&o, "allocstall_normal %lu\n", (unsigned long)m->vm.allocstall);
+	put(&o, "oom_kill %lu\n", (unsigned long)m->vm.oom_kill);
+	put(&o, "mmf_kswapd_wake %lu\n", (unsigned long)m->vm.kswapd_wake);
+	put(&o, "mmf_alloc_fail %lu\n", (unsigned long)m->vm.alloc_fail);
+	put(&o, "mmf_pcp_drain %lu\n", (unsigned long)m->vm.pcp_drain);
+	return finish(&o);
+}

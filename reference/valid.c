@@ -1,0 +1,168 @@
+/* buddy_is_valid(): the full walk, and the cheap per-op check.
+ * A failure names its invariant in a tag ("buddy_unmerged: ..."), which
+ * becomes the check part of a finding's signature. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "reference/mm.h"
+
+static int fail(char *msg, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, cap, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int in_zone(const struct mmf_zone *z, uint32_t pfn)
+{
+	return pfn >= z->start_pfn && pfn - z->start_pfn < z->nr_pages;
+}
+
+/* Marks [pfn, pfn + n) as accounted for; a frame marked twice is a frame
+ * two owners believe they have. */
+static int account(const struct mmf_machine *m, const struct mmf_zone *z,
+		   uint32_t pfn, uint32_t n, const char *what, char *msg, size_t cap)
+{
+	if (!in_zone(z, pfn) || !in_zone(z, pfn + n - 1))
+		return fail(msg, cap, "buddy_bounds: %s block pfn %u+%u leaves zone %s",
+			    what, pfn, n, mmf_zone_names[z->type]);
+	for (uint32_t i = 0; i < n; i++) {
+		if (m->scratch[pfn + i])
+			return fail(msg, cap, "buddy_accounting: pfn %u in %s block %u is already accounted",
+				    pfn + i, what, pfn);
+		m->scratch[pfn + i] = 1;
+	}
+	return 0;
+}
+
+static int walk_list(const struct mmf_machine *m, const struct mmf_list *l,
+		     uint32_t *count, char *msg, size_t cap)
+{
+	uint32_t prev = MMF_NIL, n = 0;
+	for (uint32_t pfn = l->head; pfn != MMF_NIL; pfn = m->mem_map[pfn].next) {
+		if (pfn >= m->end_pfn)
+			return fail(msg, cap, "list_links: pfn %u out of range", pfn);
+		if (m->mem_map[pfn].prev != prev)
+			return fail(msg, cap, "list_links: pfn %u prev %u, expected %u",
+				    pfn, m->mem_map[pfn].prev, prev);
+		prev = pfn;
+		if (++n > m->end_pfn)
+			return fail(msg, cap, "list_links: cycle through pfn %u", pfn);
+	}
+	if (l->tail != prev)
+		return fail(msg, cap, "list_links: tail %u, last entry %u", l->tail, prev);
+	*count = n;
+	return 0;
+}
+
+int mmf_buddy_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
+{
+	memset(m->scratch, 0, m->end_pfn);
+	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
+		const struct mmf_zone *z = &m->zones[zi];
+		uint64_t free_pages = 0;
+		for (unsigned o = 0; o < MMF_MAX_ORDER; o++) {
+			const struct mmf_free_area *area = &z->free_area[o];
+			uint32_t n;
+			if (walk_list(m, &area->list, &n, msg, cap))
+				return -1;
+			if (n != area->nr_free)
+				return fail(msg, cap, "buddy_counters: zone %s order %u list holds %u, nr_free %u",
+					    mmf_zone_names[z->type], o, n, area->nr_free);
+			for (uint32_t pfn = area->list.head; pfn != MMF_NIL; pfn = m->mem_map[pfn].next) {
+				const struct mmf_page *p = &m->mem_map[pfn];
+				if (!(p->flags & PG_buddy) || p->order != o || (p->flags & (PG_pcp | PG_allocated)))
+					return fail(msg, cap, "buddy_flags: pfn %u on order-%u list has flags %#x order %u",
+						    pfn, o, p->flags, p->order);
+				if (pfn & ((1u << o) - 1))
+					return fail(msg, cap, "buddy_alignment: free block pfn %u not aligned to order %u", pfn, o);
+				if (account(m, z, pfn, 1u << o, "free", msg, cap))
+					return -1;
+				if (o < MMF_MAX_ORDER - 1) {
+					uint32_t b = pfn ^ (1u << o);
+					if (in_zone(z, b) && (m->mem_map[b].flags & PG_buddy) && m->mem_map[b].order == o)
+						return fail(msg, cap, "buddy_unmerged: free buddies %u and %u of order %u",
+							    pfn < b ? pfn : b, pfn < b ? b : pfn, o);
+				}
+			}
+			free_pages += (uint64_t)n << o;
+		}
+		if (free_pages != z->nr_free_pages)
+			return fail(msg, cap, "buddy_counters: zone %s NR_FREE_PAGES %u, lists hold %llu",
+				    mmf_zone_names[z->type], z->nr_free_pages, (unsigned long long)free_pages);
+		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {
+			const struct mmf_pcp *pcp = &z->pcp[c];
+			uint32_t n;
+			if (walk_list(m, &pcp->list, &n, msg, cap))
+				return -1;
+			if (n != pcp->count)
+				return fail(msg, cap, "pcp_counters: zone %s cpu %u list holds %u, count %u",
+					    mmf_zone_names[z->type], c, n, pcp->count);
+			if (pcp->count >= pcp->high)
+				return fail(msg, cap, "pcp_high: zone %s cpu %u count %u reached high %u",
+					    mmf_zone_names[z->type], c, pcp->count, pcp->high);
+			for (uint32_t pfn = pcp->list.head; pfn != MMF_NIL; pfn = m->mem_map[pfn].next) {
+				const struct mmf_page *p = &m->mem_map[pfn];
+				if (!(p->flags & PG_pcp) || (p->flags & (PG_buddy | PG_allocated)))
+					return fail(msg, cap, "pcp_flags: pfn %u on pcp list has flags %#x", pfn, p->flags);
+				if (account(m, z, pfn, 1, "pcp", msg, cap))
+					return -1;
+			}
+		}
+	}
+	uint64_t allocated = 0;
+	for (uint32_t pfn = 0; pfn < m->end_pfn; pfn++) {
+		const struct mmf_page *p = &m->mem_map[pfn];
+		if (p->zone == 0xff)
+			continue;
+		const struct mmf_zone *z = &m->zones[p->zone];
+		if (p->flags & PG_allocated) {
+			if (pfn & ((1u << p->order) - 1))
+				return fail(msg, cap, "alloc_alignment: block pfn %u not aligned to order %u", pfn, p->order);
+			if (p->refcount != 1)
+				return fail(msg, cap, "page_refcount: allocated pfn %u refcount %d", pfn, p->refcount);
+			if (account(m, z, pfn, 1u << p->order, "allocated", msg, cap))
+				return -1;
+			allocated += 1u << p->order;
+		} else if ((p->flags & PG_buddy) && !(m->scratch[pfn])) {
+			return fail(msg, cap, "buddy_flags: pfn %u marked free but on no list", pfn);
+		}
+	}
+	for (uint32_t pfn = 0; pfn < m->end_pfn; pfn++)
+		if (m->mem_map[pfn].zone != 0xff && !m->scratch[pfn])
+			return fail(msg, cap, "buddy_accounting: pfn %u is neither free, on a pcp list nor allocated", pfn);
+	if (allocated != m->nr_allocated)
+		return fail(msg, cap, "alloc_counters: %llu pages allocated, counter says %u",
+			    (unsigned long long)allocated, m->nr_allocated);
+	return 0;
+}
+
+/* O(zones x (orders + cpus)): counters agree and every page is somewhere. */
+int mmf_buddy_cheap_check(const struct mmf_machine *m, char *msg, size_t cap)
+{
+	uint64_t total = 0, managed = 0;
+	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
+		const struct mmf_zone *z = &m->zones[zi];
+		uint64_t free_pages = 0;
+		for (unsigned o = 0; o < MMF_MAX_ORDER; o++)
+			free_pages += (uint64_t)z->free_area[o].nr_free << o;
+		if (free_pages != z->nr_free_pages)
+			return fail(msg, cap, "buddy_counters: zone %s NR_FREE_PAGES %u, nr_free sums to %llu",
+				    mmf_zone_names[z->type], z->nr_free_pages, (unsigned long long)free_pages);
+		total += free_pages;
+		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {
+			if (z->pcp[c].count >= z->pcp[c].high)
+				return fail(msg, cap, "pcp_high: zone %s cpu %u count %u reached high %u",
+					    mmf_zone_names[z->type], c, z->pcp[c].count, z->pcp[c].high);
+			total += z->pcp[c].count;
+		}
+		managed += z->nr_pages;
+	}
+	total += m->nr_allocated;
+	if (total != managed)
+		return fail(msg, cap, "buddy_conservation: free + pcp + allocated = %llu, managed %llu",
+			    (unsigned long long)total, (unsigned long long)managed);
+	return 0;
+}

@@ -1,0 +1,138 @@
+/* Zone set-up and the watermark test: min/low/high per zone from
+ * min_free_kbytes, lowmem_reserve from the reserve ratios, fallback
+ * zonelists by node distance, and __zone_watermark_ok(). */
+#include "reference/mm.h"
+
+/* sysctl_lowmem_reserve_ratio defaults: DMA 256, DMA32 256, Normal 32;
+ * 0 means the zone keeps nothing back. */
+static const unsigned lowmem_reserve_ratio[MMF_NR_ZONE_TYPES] = { 256, 256, 32, 0, 0 };
+
+static unsigned int_sqrt(unsigned long x)
+{
+	unsigned long r = 0;
+	while ((r + 1) * (r + 1) <= x)
+		r++;
+	return (unsigned)r;
+}
+
+/* min_free_kbytes = sqrt(lowmem_kbytes * 16), clamped to [128, 262144]. */
+static uint32_t min_free_pages(const struct mmf_machine *m)
+{
+	unsigned long lowmem_kb = 0;
+	unsigned kb_per_page = 1u << (m->prof->page_shift - 10);
+	for (unsigned i = 0; i < m->nr_zones; i++)
+		if (m->zones[i].type != MMF_ZONE_HIGHMEM)
+			lowmem_kb += (unsigned long)m->zones[i].nr_pages * kb_per_page;
+	unsigned long kb = int_sqrt(lowmem_kb * 16);
+	if (kb < 128)
+		kb = 128;
+	if (kb > 262144)
+		kb = 262144;
+	return (uint32_t)(kb / kb_per_page);
+}
+
+/* __setup_per_zone_wmarks(): min in proportion to the zone's share of
+ * lowmem; low and high each a step above, the step being the larger of
+ * min/4 and watermark_scale_factor (10 = 0.1%) of the zone. */
+static void setup_wmarks(struct mmf_machine *m)
+{
+	uint32_t pages_min = min_free_pages(m);
+	uint64_t lowmem = 0;
+	for (unsigned i = 0; i < m->nr_zones; i++)
+		if (m->zones[i].type != MMF_ZONE_HIGHMEM)
+			lowmem += m->zones[i].nr_pages;
+	for (unsigned i = 0; i < m->nr_zones; i++) {
+		struct mmf_zone *z = &m->zones[i];
+		uint32_t tmp = (uint32_t)((uint64_t)pages_min * z->nr_pages / lowmem);
+		uint32_t step = tmp >> 2;
+		uint32_t scale = (uint32_t)((uint64_t)z->nr_pages * 10 / 10000);
+		if (scale > step)
+			step = scale;
+		z->wmark[WMARK_MIN] = tmp;
+		z->wmark[WMARK_LOW] = tmp + step;
+		z->wmark[WMARK_HIGH] = tmp + 2 * step;
+	}
+}
+
+/* setup_per_zone_lowmem_reserve(): a lower zone keeps back, against a
+ * request that could have used zones up to type j, the managed pages of
+ * the zones above it on its node up to j, divided by its ratio. */
+static void setup_lowmem_reserve(struct mmf_machine *m)
+{
+	for (unsigned i = 0; i < m->nr_zones; i++) {
+		struct mmf_zone *z = &m->zones[i];
+		unsigned ratio = lowmem_reserve_ratio[z->type];
+		uint64_t above = 0;
+		for (unsigned j = z->type + 1; j < MMF_NR_ZONE_TYPES; j++) {
+			for (unsigned k = 0; k < m->nr_zones; k++)
+				if (m->zones[k].node == z->node && m->zones[k].type == j)
+					above += m->zones[k].nr_pages;
+			z->lowmem_reserve[j] = ratio ? (uint32_t)(above / ratio) : 0;
+		}
+	}
+}
+
+/* build_zonelists(): nodes by distance (ties to the lower id), each node's
+ * zones from the highest type down. */
+static void setup_zonelists(struct mmf_machine *m)
+{
+	const struct mmf_profile *p = m->prof;
+	for (unsigned nid = 0; nid < p->nr_nodes; nid++) {
+		unsigned order[MMF_MAX_NODES], n = 0;
+		for (unsigned k = 0; k < p->nr_nodes; k++)
+			order[n++] = k;
+		for (unsigned a = 1; a < n; a++) /* insertion sort by distance */
+			for (unsigned b = a; b > 0; b--) {
+				unsigned x = order[b - 1], y = order[b];
+				if (p->distance[nid][y] < p->distance[nid][x]) {
+					order[b - 1] = y;
+					order[b] = x;
+				}
+			}
+		unsigned len = 0;
+		for (unsigned k = 0; k < n; k++)
+			for (int t = MMF_NR_ZONE_TYPES - 1; t >= 0; t--)
+				for (unsigned zi = 0; zi < m->nr_zones; zi++)
+					if (m->zones[zi].node == order[k] && m->zones[zi].type == (unsigned)t)
+						m->zonelist[nid][len++] = (uint8_t)zi;
+		m->zonelist_len[nid] = (uint8_t)len;
+	}
+}
+
+void mmf_zone_setup(struct mmf_machine *m)
+{
+	setup_wmarks(m);
+	setup_lowmem_reserve(m);
+	setup_zonelists(m);
+}
+
+/* __zone_watermark_ok(). __GFP_HIGH (ALLOC_MIN_RESERVE) may dip into half
+ * of min; a non-blocking one (GFP_ATOMIC) a further quarter of what is
+ * left, so GFP_ATOMIC stops at 3/8 of min (mm/page_alloc.c; the seed notes
+ * round this to "a quarter"). GFP_NOWAIT gets no reserve at all. */
+int mmf_zone_watermark_ok(const struct mmf_machine *m, const struct mmf_zone *z,
+			  unsigned order, uint32_t mark, unsigned highest_zoneidx,
+			  unsigned alloc_flags)
+{
+	int64_t min = mark;
+	int64_t free_pages = (int64_t)z->nr_free_pages - ((1 << order) - 1);
+
+	if ((alloc_flags & ALLOC_RESERVES) && !MUTANT(m, ATOMIC_RESERVE_IGNORED)) {
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+	uint32_t reserve = MUTANT(m, LOWMEM_RESERVE_IGNORED) ? 0 : z->lowmem_reserve[highest_zoneidx];
+	if (free_pages <= min + reserve)
+		return 0;
+	if (order == 0)
+		return 1;
+	for (unsigned o = order; o < MMF_MAX_ORDER; o++)
+		if (z->free_area[o].nr_free)
+			return 1;
+	return 0;
+}
