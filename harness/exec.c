@@ -175,23 +175,38 @@ static uint64_t mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* Frame-ownership bitmap. Blocks are naturally aligned (checked before
+ * they are recorded), so a block is either a run of whole words or a mask
+ * inside one word. owned_any() must also cope with an unaligned block. */
+static uint64_t word_mask(uint64_t pfn, uint32_t n)
+{
+	return (n >= 64 ? ~0ull : ((1ull << n) - 1)) << (pfn & 63);
+}
+
 static void owned_set(uint64_t *bm, uint64_t pfn, uint32_t n, int on)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t p = pfn + i;
+	if (n < 64) {
 		if (on)
-			bm[p >> 6] |= 1ull << (p & 63);
+			bm[pfn >> 6] |= word_mask(pfn, n);
 		else
-			bm[p >> 6] &= ~(1ull << (p & 63));
+			bm[pfn >> 6] &= ~word_mask(pfn, n);
+		return;
 	}
+	for (uint64_t w = pfn >> 6; w < (pfn + n) >> 6; w++)
+		bm[w] = on ? ~0ull : 0;
 }
 
 static int owned_any(const uint64_t *bm, uint64_t pfn, uint32_t n, uint64_t *hit)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t p = pfn + i;
-		if ((p & 63) == 0 && n - i >= 64 && !bm[p >> 6]) {
-			i += 63;
+	if (n < 64 && (pfn & 63) + n <= 64) {
+		uint64_t m = bm[pfn >> 6] & word_mask(pfn, n);
+		if (m)
+			*hit = (pfn & ~63ull) + (uint64_t)__builtin_ctzll(m);
+		return m != 0;
+	}
+	for (uint64_t p = pfn; p < pfn + n; p++) {
+		if ((p & 63) == 0 && pfn + n - p >= 64 && !bm[p >> 6]) {
+			p += 63;
 			continue;
 		}
 		if (bm[p >> 6] & (1ull << (p & 63))) {
@@ -513,7 +528,7 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 		const struct mmf_op *op = &seq->ops[i];
 		int r = 0;
 		if (tr) {
-			char line[256];
+			char line[MMF_OP_TEXT_MAX];
 			mmf_op_format(op, prof, line, sizeof(line));
 			fprintf(tr, "[%u] %s\n", i, line);
 		}
@@ -543,6 +558,8 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 				return 1;
 		}
 	}
+	if (ex->cfg.skip_end_checks)
+		return 0;
 	if (run_checks(ex, f, MMF_CHECK_FULL, seq->nops, "end", prof))
 		return 1;
 	for (unsigned k = 0; k < MMF_NR_REPORTS; k++)

@@ -18,7 +18,7 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 	int len = snprintf(buf, cap, "%s", d->name);
 	for (unsigned i = 0; i < d->nfields; i++) {
 		uint32_t v = mmf_field_get(op, d->f[i].loc);
-		char val[160];
+		char val[512];
 		switch (d->f[i].kind) {
 		case FK_GFP: mmf_gfp_format(v, val, sizeof(val)); break;
 		case FK_REPORT: snprintf(val, sizeof(val), "%s", mmf_report_name(v)); break;
@@ -33,7 +33,7 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 
 char *mmf_seq_to_text(const struct mmf_seq *seq)
 {
-	size_t cap = 128 + (size_t)seq->nops * 128, len = 0;
+	size_t cap = 128 + (size_t)seq->nops * MMF_OP_TEXT_MAX, len = 0;
 	char *s = malloc(cap);
 	if (!s)
 		return NULL;

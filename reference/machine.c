@@ -30,7 +30,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 	m->boot_map = calloc(p->end_pfn, sizeof(struct mmf_page));
 	m->dirty_bits = calloc((p->end_pfn + 63) / 64, sizeof(uint64_t));
 	m->dirty_list = calloc(p->end_pfn, sizeof(uint32_t));
-	m->scratch = calloc(p->end_pfn, 1);
+	m->scratch = calloc((p->end_pfn + 63) / 64, sizeof(uint64_t));
 	if (!m->mem_map || !m->boot_map || !m->dirty_bits || !m->dirty_list || !m->scratch) {
 		mmf_machine_fini(m);
 		return -1;

@@ -104,7 +104,7 @@ struct mmf_machine {
 	uint64_t *dirty_bits;
 	uint32_t *dirty_list;
 	uint32_t nr_dirty;
-	uint8_t *scratch;       /* per-pfn marks for the full walk */
+	uint64_t *scratch;      /* bit per pfn: accounted for, in the full walk */
 	uint32_t nr_allocated;  /* model-only: pages handed out */
 	unsigned nr_zones;
 	struct mmf_zone zones[MMF_MAX_ZONES];

@@ -20,21 +20,34 @@ static int in_zone(const struct mmf_zone *z, uint32_t pfn)
 	return pfn >= z->start_pfn && pfn - z->start_pfn < z->nr_pages;
 }
 
-/* Marks [pfn, pfn + n) as accounted for; a frame marked twice is a frame
- * two owners believe they have. */
+/* Marks [pfn, pfn + n) as accounted for in the scratch bitmap; a frame
+ * marked twice is a frame two owners believe they have. Whole words at a
+ * time where the block allows, since the walk visits every frame. */
 static int account(const struct mmf_machine *m, const struct mmf_zone *z,
 		   uint32_t pfn, uint32_t n, const char *what, char *msg, size_t cap)
 {
 	if (!in_zone(z, pfn) || !in_zone(z, pfn + n - 1))
 		return fail(msg, cap, "buddy_bounds: %s block pfn %u+%u leaves zone %s",
 			    what, pfn, n, mmf_zone_names[z->type]);
-	for (uint32_t i = 0; i < n; i++) {
-		if (m->scratch[pfn + i])
+	uint64_t *bm = m->scratch;
+	for (uint32_t p = pfn; p < pfn + n;) {
+		uint32_t bit = p & 63, take = 64 - bit;
+		if (take > pfn + n - p)
+			take = pfn + n - p;
+		uint64_t mask = (take == 64 ? ~0ull : ((1ull << take) - 1)) << bit;
+		uint64_t dup = bm[p >> 6] & mask;
+		if (dup)
 			return fail(msg, cap, "buddy_accounting: pfn %u in %s block %u is already accounted",
-				    pfn + i, what, pfn);
-		m->scratch[pfn + i] = 1;
+				    (p & ~63u) + (uint32_t)__builtin_ctzll(dup), what, pfn);
+		bm[p >> 6] |= mask;
+		p += take;
 	}
 	return 0;
+}
+
+static int accounted(const struct mmf_machine *m, uint32_t pfn)
+{
+	return (m->scratch[pfn >> 6] >> (pfn & 63)) & 1;
 }
 
 static int walk_list(const struct mmf_machine *m, const struct mmf_list *l,
@@ -59,7 +72,7 @@ static int walk_list(const struct mmf_machine *m, const struct mmf_list *l,
 
 int mmf_buddy_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 {
-	memset(m->scratch, 0, m->end_pfn);
+	memset(m->scratch, 0, ((m->end_pfn + 63) / 64) * sizeof(uint64_t));
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		const struct mmf_zone *z = &m->zones[zi];
 		uint64_t free_pages = 0;
@@ -126,13 +139,22 @@ int mmf_buddy_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			if (account(m, z, pfn, 1u << p->order, "allocated", msg, cap))
 				return -1;
 			allocated += 1u << p->order;
-		} else if ((p->flags & PG_buddy) && !(m->scratch[pfn])) {
+		} else if ((p->flags & PG_buddy) && !accounted(m, pfn)) {
 			return fail(msg, cap, "buddy_flags: pfn %u marked free but on no list", pfn);
 		}
 	}
-	for (uint32_t pfn = 0; pfn < m->end_pfn; pfn++)
-		if (m->mem_map[pfn].zone != 0xff && !m->scratch[pfn])
-			return fail(msg, cap, "buddy_accounting: pfn %u is neither free, on a pcp list nor allocated", pfn);
+	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
+		const struct mmf_zone *z = &m->zones[zi];
+		for (uint32_t pfn = z->start_pfn; pfn < z->start_pfn + z->nr_pages;) {
+			if ((pfn & 63) == 0 && pfn + 64 <= z->start_pfn + z->nr_pages && m->scratch[pfn >> 6] == ~0ull) {
+				pfn += 64;
+				continue;
+			}
+			if (!accounted(m, pfn))
+				return fail(msg, cap, "buddy_accounting: pfn %u is neither free, on a pcp list nor allocated", pfn);
+			pfn++;
+		}
+	}
 	if (allocated != m->nr_allocated)
 		return fail(msg, cap, "alloc_counters: %llu pages allocated, counter says %u",
 			    (unsigned long long)allocated, m->nr_allocated);

@@ -121,7 +121,9 @@ enum mmf_load_result mmf_seq_load(const uint8_t *buf, size_t len,
 
 /* Text form. The returned string is malloc'd; NULL only on out-of-memory. */
 char *mmf_seq_to_text(const struct mmf_seq *seq);
-/* One op as text without newline; returns chars written (snprintf rules). */
+/* One op as text without newline; returns chars written (snprintf rules).
+ * MMF_OP_TEXT_MAX bytes always suffice. */
+#define MMF_OP_TEXT_MAX 640
 int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t cap);
 /* Parses the text form; 0 on success, -1 with diag filled. */
 int mmf_seq_parse_text(const char *text, size_t len, struct mmf_seq *out,

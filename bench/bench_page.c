@@ -1,0 +1,193 @@
+/* Page-family benchmarks: buddy ops per second called directly, the same
+ * ops through the executor (cheap checks per op; full walks per op), the
+ * campaign's real set-up (oracle + simple), and the per-input reset cost
+ * per profile. Prints medians of several runs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mmfuzz/harness.h"
+#include "reference/mm.h"
+
+#define NSEQ 2000
+#define RUNS 5
+
+static struct mmf_seq *seqs;
+static unsigned long long total_ops;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp);
+	return v[n / 2];
+}
+
+/* Sequences of alloc_pages/free_pages only, on one profile. */
+static void make_seqs(int profile)
+{
+	struct mmf_gen_config gc = { profile, 400 };
+	total_ops = 0;
+	for (unsigned i = 0; i < NSEQ; i++) {
+		struct mmf_seq *s = &seqs[i];
+		mmf_gen_sequence(mmf_seed_mix(99, i), &gc, s);
+		unsigned k = 0;
+		for (unsigned j = 0; j < s->nops; j++)
+			if (s->ops[j].code == MMF_OP_ALLOC_PAGES || s->ops[j].code == MMF_OP_FREE_PAGES)
+				s->ops[k++] = s->ops[j];
+		s->nops = k;
+		total_ops += k;
+	}
+}
+
+static volatile uint32_t sink;
+
+static double run_direct(int profile)
+{
+	struct mmf_machine m;
+	mmf_machine_init(&m, mmf_profile_get((unsigned)profile), MMF_MUT_NONE);
+	double t0 = now();
+	for (unsigned i = 0; i < NSEQ; i++) {
+		const struct mmf_seq *s = &seqs[i];
+		uint32_t pfn[MMF_NSLOTS];
+		uint8_t order[MMF_NSLOTS], live[MMF_NSLOTS] = { 0 };
+		mmf_machine_reset(&m);
+		for (unsigned j = 0; j < s->nops; j++) {
+			const struct mmf_op *op = &s->ops[j];
+			if (op->code == MMF_OP_ALLOC_PAGES) {
+				if (live[op->slot])
+					continue;
+				int err;
+				if (mmf_alloc_pages(&m, op->arg, op->a, mmf_op_node(op), mmf_op_cpu(op), &pfn[op->slot], &err) == MMF_OK) {
+					live[op->slot] = 1;
+					order[op->slot] = op->a;
+				}
+			} else if (live[op->slot]) {
+				mmf_free_pages(&m, pfn[op->slot], order[op->slot], mmf_op_cpu(op));
+				live[op->slot] = 0;
+			}
+		}
+		sink += m.nr_allocated;
+	}
+	double dt = now() - t0;
+	mmf_machine_fini(&m);
+	return (double)total_ops / dt;
+}
+
+static double run_exec(int nsuts, int cheap, int full_each, int end_checks)
+{
+	struct mmf_exec_config cfg = { .nr_suts = (unsigned)nsuts, .cheap_checks = cheap,
+				       .full_checks_every_op = full_each, .skip_end_checks = !end_checks };
+	cfg.suts[0] = mmf_adapter_simple();
+	char err[256];
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	struct mmf_finding f;
+	unsigned n = full_each ? NSEQ / 20 : NSEQ;
+	unsigned long long ops = 0;
+	mmf_exec_run(ex, &seqs[0], &f); /* create the contexts outside the timing */
+	double t0 = now();
+	for (unsigned i = 0; i < n; i++) {
+		if (mmf_exec_run(ex, &seqs[i], &f) != 0) {
+			fprintf(stderr, "bench: unexpected finding %s\n", f.signature);
+			exit(1);
+		}
+		ops += seqs[i].nops;
+	}
+	double dt = now() - t0;
+	mmf_exec_destroy(ex);
+	return (double)ops / dt;
+}
+
+/* Reset after a typical input: a generated sequence of up to 200 ops. */
+static double run_reset(int profile)
+{
+	struct mmf_machine m;
+	struct mmf_gen_config gc = { profile, 200 };
+	static struct mmf_seq s;
+	mmf_machine_init(&m, mmf_profile_get((unsigned)profile), MMF_MUT_NONE);
+	double total = 0;
+	unsigned n = 2000;
+	for (unsigned i = 0; i < n; i++) {
+		mmf_gen_sequence(mmf_seed_mix(7, i), &gc, &s);
+		uint32_t pfn[MMF_NSLOTS];
+		uint8_t order[MMF_NSLOTS], live[MMF_NSLOTS] = { 0 };
+		for (unsigned j = 0; j < s.nops; j++) {
+			const struct mmf_op *op = &s.ops[j];
+			int err;
+			if (op->code == MMF_OP_ALLOC_PAGES && !live[op->slot]) {
+				if (mmf_alloc_pages(&m, op->arg, op->a, mmf_op_node(op), mmf_op_cpu(op), &pfn[op->slot], &err) == MMF_OK) {
+					live[op->slot] = 1;
+					order[op->slot] = op->a;
+				}
+			} else if (op->code == MMF_OP_FREE_PAGES && live[op->slot]) {
+				mmf_free_pages(&m, pfn[op->slot], order[op->slot], mmf_op_cpu(op));
+				live[op->slot] = 0;
+			}
+		}
+		double t0 = now();
+		mmf_machine_reset(&m);
+		total += now() - t0;
+	}
+	mmf_machine_fini(&m);
+	return total / n * 1e6;
+}
+
+int main(void)
+{
+	seqs = calloc(NSEQ, sizeof(*seqs));
+	if (!seqs)
+		return 1;
+	static const char *const pnames[] = { "tiny", "x86_64" };
+	for (int p = 0; p < 2; p++) {
+		unsigned idx;
+		mmf_profile_find(pnames[p], &idx);
+		make_seqs((int)idx);
+		double v[RUNS];
+		for (int r = 0; r < RUNS; r++)
+			v[r] = run_direct((int)idx);
+		double direct = median(v, RUNS);
+		printf("bench: %-7s direct buddy ops/s                  %12.0f  (%.1f ns/op)\n", pnames[p], direct, 1e9 / direct);
+		for (int r = 0; r < RUNS; r++)
+			v[r] = run_exec(0, 1, 0, 0);
+		double cheap = median(v, RUNS);
+		printf("bench: %-7s executor, cheap checks, ops/s       %12.0f  (%.1f ns/op, %.2fx direct)\n", pnames[p], cheap,
+		       1e9 / cheap, direct / cheap);
+		for (int r = 0; r < RUNS; r++)
+			v[r] = run_exec(0, 1, 0, 1);
+		double end = median(v, RUNS);
+		printf("bench: %-7s executor, cheap + end walks, ops/s  %12.0f  (%.1f ns/op, %.2fx direct)\n", pnames[p], end,
+		       1e9 / end, direct / end);
+		for (int r = 0; r < RUNS; r++)
+			v[r] = run_exec(0, 0, 1, 1);
+		double full = median(v, RUNS);
+		printf("bench: %-7s executor, full walk every op, ops/s %12.0f  (%.1f ns/op, %.2fx direct)\n", pnames[p], full,
+		       1e9 / full, direct / full);
+		for (int r = 0; r < RUNS; r++)
+			v[r] = run_exec(1, 1, 0, 1);
+		double camp = median(v, RUNS);
+		printf("bench: %-7s campaign set-up (oracle + simple)   %12.0f  ops/s\n", pnames[p], camp);
+	}
+	for (int p = 0; p < 2; p++) {
+		unsigned idx;
+		mmf_profile_find(pnames[p], &idx);
+		double v[RUNS];
+		for (int r = 0; r < RUNS; r++)
+			v[r] = run_reset((int)idx);
+		printf("bench: %-7s reset after a <=200-op input        %12.2f  us (machine %u pages)\n", pnames[p],
+		       median(v, RUNS), mmf_profile_get(idx)->end_pfn);
+	}
+	free(seqs);
+	return 0;
+}

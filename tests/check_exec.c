@@ -1,0 +1,228 @@
+/* The executor's verdicts: an adapter with one planted bug per safety or
+ * semantic property is caught, with the signature naming that property;
+ * the clean simple adapter is not. Each row is a small text sequence. */
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "mmfuzz/gfp.h"
+#include "mmfuzz/harness.h"
+
+enum bug { NO_BUG, MISALIGN, SAME_PFN, WRONG_ZONE, OUT_OF_RANGE, DROP_WRITE, NO_ZERO,
+	   READ_UNSUPPORTED, FREE_REFUSED, REFUSE_ALL };
+
+static enum bug bug;
+static uint64_t last_pfn;
+static struct mmf_adapter bad;
+
+static enum mmf_result bad_alloc(void *ctx, const struct mmf_page_req *req, uint64_t *pfn, int *err)
+{
+	const struct mmf_adapter *s = mmf_adapter_simple();
+	struct mmf_page_req r = *req;
+	if (bug == NO_ZERO)
+		r.gfp &= ~__GFP_ZERO;
+	if (bug == REFUSE_ALL) {
+		*err = ENOMEM;
+		return MMF_REFUSED;
+	}
+	enum mmf_result res = s->alloc_pages(ctx, &r, pfn, err);
+	if (res != MMF_OK)
+		return res;
+	if (bug == MISALIGN && req->order > 0)
+		*pfn += 1;
+	if (bug == SAME_PFN && last_pfn != UINT64_MAX)
+		*pfn = last_pfn;
+	if (bug == WRONG_ZONE && (req->gfp & __GFP_DMA))
+		*pfn = 16384; /* x86_64 Normal */
+	if (bug == OUT_OF_RANGE)
+		*pfn = 1u << 30;
+	last_pfn = *pfn;
+	return MMF_OK;
+}
+
+static enum mmf_result bad_write(void *ctx, uint64_t pfn, uint64_t token)
+{
+	if (bug == DROP_WRITE)
+		return MMF_OK;
+	return mmf_adapter_simple()->write_page(ctx, pfn, token);
+}
+
+static enum mmf_result bad_read(void *ctx, uint64_t pfn, uint64_t *token)
+{
+	if (bug == READ_UNSUPPORTED)
+		return MMF_UNSUPPORTED;
+	return mmf_adapter_simple()->read_page(ctx, pfn, token);
+}
+
+static enum mmf_result bad_free(void *ctx, uint64_t pfn, unsigned order, unsigned cpu)
+{
+	if (bug == FREE_REFUSED)
+		return MMF_REFUSED;
+	if (bug == SAME_PFN || bug == MISALIGN || bug == WRONG_ZONE)
+		return MMF_OK; /* the block was never really this one */
+	return mmf_adapter_simple()->free_pages(ctx, pfn, order, cpu);
+}
+
+static void make_bad(enum mmf_level level)
+{
+	bad = *mmf_adapter_simple();
+	bad.name = "bad";
+	bad.level[MMF_FAM_PAGE] = level;
+	bad.alloc_pages = bad_alloc;
+	bad.write_page = bad_write;
+	bad.read_page = bad_read;
+	bad.free_pages = bad_free;
+	last_pfn = UINT64_MAX;
+}
+
+static int run(const struct mmf_adapter *ad, const char *text, struct mmf_finding *f)
+{
+	static struct mmf_seq seq;
+	struct mmf_diag d;
+	ck_assert_msg(mmf_seq_parse_text(text, strlen(text), &seq, &d) == 0, "%d:%d: %s", d.line, d.col, d.msg);
+	struct mmf_exec_config cfg = { .suts = { ad }, .nr_suts = 1, .cheap_checks = 1 };
+	char err[256];
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	ck_assert_msg(ex != NULL, "%s", err);
+	int r = mmf_exec_run(ex, &seq, f);
+	/* Verdicts are deterministic: a second run says the same. */
+	struct mmf_finding g;
+	ck_assert_int_eq(mmf_exec_run(ex, &seq, &g), r);
+	ck_assert_str_eq(g.signature, f->signature);
+	mmf_exec_destroy(ex);
+	return r;
+}
+
+struct row {
+	enum bug bug;
+	enum mmf_level level;
+	const char *text;
+	const char *signature;
+	unsigned step;
+};
+
+#define TINY "mmfuzz 1 profile=tiny\n"
+#define X86 "mmfuzz 1 profile=x86_64\n"
+
+static const struct row rows[] = {
+	{ MISALIGN, MMF_LEVEL_SAFETY, TINY "alloc_pages slot=0 order=0\nalloc_pages slot=1 order=3\n",
+	  "MMFUZZ: bad-page-alloc_pages-alignment", 1 },
+	{ SAME_PFN, MMF_LEVEL_SAFETY, TINY "alloc_pages slot=0 order=2\nalloc_pages slot=1 order=0\n",
+	  "MMFUZZ: bad-page-alloc_pages-overlap", 1 },
+	{ WRONG_ZONE, MMF_LEVEL_SAFETY, X86 "alloc_pages slot=0 order=0 gfp=GFP_KERNEL\nalloc_pages slot=1 gfp=GFP_KERNEL|__GFP_DMA\n",
+	  "MMFUZZ: bad-page-alloc_pages-zone", 1 },
+	{ OUT_OF_RANGE, MMF_LEVEL_SAFETY, TINY "alloc_pages slot=9 order=0\n",
+	  "MMFUZZ: bad-page-alloc_pages-range", 0 },
+	{ DROP_WRITE, MMF_LEVEL_SAFETY, TINY "alloc_pages slot=0 order=1\nwrite_page slot=0 page=1 token=5\nread_page slot=0 page=1\n",
+	  "MMFUZZ: bad-page-read_page-contents", 2 },
+	{ NO_ZERO, MMF_LEVEL_SAFETY,
+	  TINY "alloc_pages slot=0 order=0\nwrite_page slot=0 page=0 token=1\nfree_pages slot=0\n"
+	       "alloc_pages slot=1 order=0 gfp=GFP_KERNEL|__GFP_ZERO\nread_page slot=1 page=0\n",
+	  "MMFUZZ: bad-page-read_page-zeroed", 4 },
+	{ READ_UNSUPPORTED, MMF_LEVEL_SAFETY, TINY "alloc_pages slot=0\nread_page slot=0\n",
+	  "MMFUZZ: bad-page-read_page-unsupported", 1 },
+	{ FREE_REFUSED, MMF_LEVEL_SAFETY, TINY "alloc_pages slot=0\nfree_pages slot=0\n",
+	  "MMFUZZ: bad-page-free_pages-free_refused", 1 },
+	/* Refusing everything is allowed at safety level, not at semantic. */
+	{ REFUSE_ALL, MMF_LEVEL_SEMANTIC, TINY "alloc_pages slot=0 gfp=GFP_KERNEL\n",
+	  "MMFUZZ: bad-page-alloc_pages-result", 0 },
+	{ REFUSE_ALL, MMF_LEVEL_SAFETY, TINY "alloc_pages slot=0 gfp=GFP_KERNEL\n", "", 0 },
+	{ NO_BUG, MMF_LEVEL_SAFETY,
+	  X86 "alloc_pages slot=0 order=10 gfp=GFP_KERNEL|__GFP_ZERO\nwrite_page slot=0 page=1023 token=9\n"
+	      "read_page slot=0 page=1023\nread_page slot=0 page=3\nalloc_pages slot=1 gfp=GFP_DMA\nfree_pages slot=0\n",
+	  "", 0 },
+};
+
+START_TEST(planted_bug_is_caught_by_its_check)
+{
+	const struct row *r = &rows[_i];
+	bug = r->bug;
+	make_bad(r->level);
+	struct mmf_finding f;
+	int res = run(&bad, r->text, &f);
+	if (!*r->signature) {
+		ck_assert_msg(res == 0, "unexpected %s: %s", f.signature, f.detail);
+		return;
+	}
+	ck_assert_msg(res == 1, "bug %d not caught", r->bug);
+	ck_assert_str_eq(f.signature, r->signature);
+	ck_assert_uint_eq(f.step, r->step);
+}
+END_TEST
+
+/* A mutated reference compared exactly: a deviation only visible in frame
+ * numbers is still caught; with exact comparison off it is not. */
+START_TEST(exact_level_sees_what_safety_cannot)
+{
+	const char *text = TINY "alloc_pages slot=0 order=1\n";
+	static struct mmf_seq seq;
+	struct mmf_diag d;
+	ck_assert_int_eq(mmf_seq_parse_text(text, strlen(text), &seq, &d), 0);
+	struct mmf_exec_config cfg = { .suts = { mmf_adapter_reference() }, .mutants = { "expand_wrong_half" },
+				       .nr_suts = 1, .cheap_checks = 1 };
+	char err[256];
+	struct mmf_finding f;
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	ck_assert_int_eq(mmf_exec_run(ex, &seq, &f), 1);
+	ck_assert_str_eq(f.signature, "MMFUZZ: reference-page-alloc_pages-exact_pfn");
+	mmf_exec_destroy(ex);
+	cfg.max_level = MMF_LEVEL_SEMANTIC;
+	ex = mmf_exec_create(&cfg, err, sizeof(err));
+	ck_assert_int_eq(mmf_exec_run(ex, &seq, &f), 0);
+	mmf_exec_destroy(ex);
+}
+END_TEST
+
+START_TEST(adapter_tables_are_validated)
+{
+	char err[256];
+	struct mmf_adapter t = *mmf_adapter_simple();
+	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), 0);
+	t.abi_version = 99;
+	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "ABI version 99"));
+	t = *mmf_adapter_simple();
+	t.read_page = NULL;
+	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "read_page"));
+	t = *mmf_adapter_simple();
+	t.name = "Bad Name";
+	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), -1);
+	struct mmf_exec_config cfg = { .suts = { &t }, .nr_suts = 1 };
+	ck_assert_ptr_null(mmf_exec_create(&cfg, err, sizeof(err)));
+}
+END_TEST
+
+START_TEST(unknown_mutant_is_refused_at_setup)
+{
+	static struct mmf_seq seq;
+	struct mmf_exec_config cfg = { .suts = { mmf_adapter_reference() }, .mutants = { "no_such_bug" }, .nr_suts = 1 };
+	char err[256];
+	struct mmf_finding f;
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	ck_assert_int_eq(mmf_exec_run(ex, &seq, &f), -1);
+	ck_assert(strstr(f.detail, "no_such_bug"));
+	mmf_exec_destroy(ex);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("exec");
+	TCase *tc = tcase_create("verdicts");
+	tcase_add_loop_test(tc, planted_bug_is_caught_by_its_check, 0, (int)(sizeof(rows) / sizeof(rows[0])));
+	tcase_add_test(tc, exact_level_sees_what_safety_cannot);
+	tcase_add_test(tc, adapter_tables_are_validated);
+	tcase_add_test(tc, unknown_mutant_is_refused_at_setup);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
