@@ -107,7 +107,8 @@ static int buddy_merge_likely(const struct mmf_machine *m, const struct mmf_zone
 }
 
 /* __free_one_page(): merge upwards while the buddy is free, then put the
- * result on its free list. to_tail forces the cold end (boot, bulk). */
+ * result on its free list. to_tail forces the cold end (boot memory,
+ * FPI_TO_TAIL); otherwise buddy_merge_likely() decides. */
 void mmf_buddy_free_one(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 			unsigned order, int to_tail)
 {

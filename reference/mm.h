@@ -70,7 +70,7 @@ struct mmf_pcp {
 #define ALLOC_KSWAPD 0x800
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_OOM)
 
-enum mmf_wmark { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+enum mmf_wmark { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO, NR_WMARK };
 
 struct mmf_zone {
 	uint32_t start_pfn;
@@ -88,7 +88,7 @@ struct mmf_zone {
 /* /proc/vmstat-style event counters. */
 struct mmf_vmstat {
 	uint64_t pgfree;
-	uint64_t allocstall;
+	uint64_t allocstall[MMF_NR_ZONE_TYPES]; /* by the request's highest zone */
 	uint64_t kswapd_wake;
 	uint64_t oom_kill; /* OOM invocations; the model has no victim to kill */
 	uint64_t alloc_fail;

@@ -2,10 +2,14 @@
  * fast path at the low mark, the slow path at min with the reserves a GFP
  * mask earns) and the hand-off to the pcp lists or the buddy.
  *
- * The model has nothing to reclaim yet (no LRU), so direct reclaim makes no
- * progress; as in Linux, that means no pcp drain on that path, and a
- * failing low-order __GFP_DIRECT_RECLAIM request ends in the OOM path,
- * which is counted (oom_kill) and fails, since there is no victim. */
+ * The model has nothing to reclaim yet (no LRU) and no compaction, so
+ * direct reclaim makes no progress; as in Linux, that means no pcp drain on
+ * that path, and a failing low-order __GFP_DIRECT_RECLAIM|__GFP_FS request
+ * ends in the OOM path, which is counted (oom_kill) and fails, since there
+ * is no victim. Where Linux would loop for ever (!__GFP_FS) the model
+ * fails the request. There are no migratetypes yet: the model behaves like
+ * Linux with page_group_by_mobility_disabled (no fallback stealing, one
+ * pcp list per cpu, no highatomic reserve). */
 #include <errno.h>
 
 #include "reference/mm.h"
@@ -99,16 +103,28 @@ enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 	}
 	if (!(gfp & __GFP_DIRECT_RECLAIM))
 		goto nopage;
-	m->vm.allocstall++; /* direct reclaim: nothing on an LRU to reclaim */
+	/* Costly orders try compaction before reclaim; the model has no
+	 * compaction, which Linux treats as skipped: __GFP_NORETRY gives up. */
+	if (order > PAGE_ALLOC_COSTLY_ORDER && (gfp & __GFP_NORETRY))
+		goto nopage;
+	m->vm.allocstall[highest]++; /* direct reclaim: nothing on an LRU to reclaim */
 	if (gfp & __GFP_NORETRY)
 		goto nopage;
 	if (order > PAGE_ALLOC_COSTLY_ORDER || (gfp & __GFP_RETRY_MAYFAIL))
 		goto nopage;
-	/* __alloc_pages_may_oom(): one last try at the high mark, then OOM. */
+	/* __alloc_pages_may_oom(): one last try at the high mark, then the OOM
+	 * killer, except where Linux knows killing cannot help: a request
+	 * bound to one node (__GFP_THISNODE) or to lowmem (below ZONE_NORMAL). */
 	pfn = get_page_from_freelist(m, gfp & ~__GFP_DIRECT_RECLAIM, order,
 				     ALLOC_WMARK_HIGH, nid, cpu, highest);
 	if (pfn != MMF_NIL)
 		goto got;
+	if ((gfp & __GFP_THISNODE) || highest < MMF_ZONE_NORMAL)
+		goto nopage;
+	/* Without __GFP_FS out_of_memory() reports progress without killing
+	 * and Linux retries for ever; the model fails the request instead. */
+	if (!(gfp & __GFP_FS))
+		goto nopage;
 	m->vm.oom_kill++;
 nopage:
 	m->vm.alloc_fail++;

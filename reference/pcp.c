@@ -25,10 +25,10 @@ static void pcp_del(struct mmf_machine *m, struct mmf_pcp *pcp, uint32_t pfn)
 static void free_pcppages_bulk(struct mmf_machine *m, struct mmf_zone *z,
 			       struct mmf_pcp *pcp, uint32_t count)
 {
-	while (count-- && pcp->count) {
+	for (; count && pcp->count; count--) {
 		uint32_t pfn = pcp->list.tail;
 		pcp_del(m, pcp, pfn);
-		if (MUTANT(m, DRAIN_LOSES_PAGE) && count == 0 && pcp->count == 0)
+		if (MUTANT(m, DRAIN_LOSES_PAGE) && count == 1 && pcp->count == 0)
 			continue; /* the last page of a full drain vanishes */
 		mmf_buddy_free_one(m, z, pfn, 0, 0);
 	}

@@ -1,6 +1,8 @@
 /* Reports in the kernel's own text formats, so the model's output can be
  * laid beside a real kernel's: /proc/buddyinfo (mm/vmstat.c frag_show),
- * a /proc/zoneinfo subset (zoneinfo_show_print) and a /proc/vmstat subset. */
+ * a /proc/zoneinfo subset (zoneinfo_show_print, Linux 6.1-6.12 layout) and
+ * a /proc/vmstat subset. Known gaps in zoneinfo: zone types a node has no
+ * pages in are not printed, nor the per-cpu "vm stats threshold" line. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -54,13 +56,17 @@ int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap)
 		put(&o, "\n        min      %lu", (unsigned long)z->wmark[WMARK_MIN]);
 		put(&o, "\n        low      %lu", (unsigned long)z->wmark[WMARK_LOW]);
 		put(&o, "\n        high     %lu", (unsigned long)z->wmark[WMARK_HIGH]);
+		put(&o, "\n        promo    %lu", (unsigned long)z->wmark[WMARK_PROMO]);
 		put(&o, "\n        spanned  %lu", (unsigned long)z->nr_pages);
 		put(&o, "\n        present  %lu", (unsigned long)z->nr_pages);
 		put(&o, "\n        managed  %lu", (unsigned long)z->nr_pages);
 		put(&o, "\n        cma      %lu", 0ul);
-		put(&o, "\n        protection: (%ld", (long)z->lowmem_reserve[0]);
-		for (unsigned t = 1; t < MMF_NR_ZONE_TYPES; t++)
-			put(&o, ", %ld", (long)z->lowmem_reserve[t]);
+		const char *sep = "\n        protection: (";
+		for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
+			if (m->prof->configured_zone_types & (1u << t)) {
+				put(&o, "%s%ld", sep, (long)z->lowmem_reserve[t]);
+				sep = ", ";
+			}
 		put(&o, ")");
 		put(&o, "\n      %-12s %lu", "nr_free_pages", (unsigned long)z->nr_free_pages);
 		put(&o, "\n  pagesets");
@@ -88,12 +94,15 @@ int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 		pgalloc[m->zones[zi].type] += (unsigned long)m->zones[zi].pgalloc;
 	}
 	put(&o, "nr_free_pages %lu\n", nr_free);
-	put(&o, "pgalloc_dma %lu\n", pgalloc[MMF_ZONE_DMA]);
-	put(&o, "pgalloc_dma32 %lu\n", pgalloc[MMF_ZONE_DMA32]);
-	put(&o, "pgalloc_normal %lu\n", pgalloc[MMF_ZONE_NORMAL]);
-	put(&o, "pgalloc_movable %lu\n", pgalloc[MMF_ZONE_MOVABLE]);
+	static const char *const tname[MMF_NR_ZONE_TYPES] = { "dma", "dma32", "normal", "high", "movable" };
+	unsigned conf = m->prof->configured_zone_types;
+	for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
+		if (conf & (1u << t))
+			put(&o, "pgalloc_%s %lu\n", tname[t], pgalloc[t]);
 	put(&o, "pgfree %lu\n", (unsigned long)m->vm.pgfree);
-	put(&o, "allocstall_normal %lu\n", (unsigned long)m->vm.allocstall);
+	for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
+		if (conf & (1u << t))
+			put(&o, "allocstall_%s %lu\n", tname[t], (unsigned long)m->vm.allocstall[t]);
 	put(&o, "oom_kill %lu\n", (unsigned long)m->vm.oom_kill);
 	put(&o, "mmf_kswapd_wake %lu\n", (unsigned long)m->vm.kswapd_wake);
 	put(&o, "mmf_alloc_fail %lu\n", (unsigned long)m->vm.alloc_fail);

@@ -21,7 +21,7 @@ static uint32_t min_free_pages(const struct mmf_machine *m)
 	unsigned long lowmem_kb = 0;
 	unsigned kb_per_page = 1u << (m->prof->page_shift - 10);
 	for (unsigned i = 0; i < m->nr_zones; i++)
-		if (m->zones[i].type != MMF_ZONE_HIGHMEM)
+		if (m->zones[i].type <= MMF_ZONE_NORMAL)
 			lowmem_kb += (unsigned long)m->zones[i].nr_pages * kb_per_page;
 	unsigned long kb = int_sqrt(lowmem_kb * 16);
 	if (kb < 128)
@@ -32,18 +32,26 @@ static uint32_t min_free_pages(const struct mmf_machine *m)
 }
 
 /* __setup_per_zone_wmarks(): min in proportion to the zone's share of
- * lowmem; low and high each a step above, the step being the larger of
- * min/4 and watermark_scale_factor (10 = 0.1%) of the zone. */
+ * lowmem (zones up to Normal); HighMem and Movable zones get a small fixed
+ * min, managed/1024 clamped to [32, 128]. low, high and promo each a step
+ * above, the step being the larger of min/4 and watermark_scale_factor
+ * (10 = 0.1%) of the zone. */
 static void setup_wmarks(struct mmf_machine *m)
 {
 	uint32_t pages_min = min_free_pages(m);
 	uint64_t lowmem = 0;
 	for (unsigned i = 0; i < m->nr_zones; i++)
-		if (m->zones[i].type != MMF_ZONE_HIGHMEM)
+		if (m->zones[i].type <= MMF_ZONE_NORMAL)
 			lowmem += m->zones[i].nr_pages;
 	for (unsigned i = 0; i < m->nr_zones; i++) {
 		struct mmf_zone *z = &m->zones[i];
-		uint32_t tmp = (uint32_t)((uint64_t)pages_min * z->nr_pages / lowmem);
+		uint32_t tmp;
+		if (z->type > MMF_ZONE_NORMAL || !lowmem) {
+			tmp = z->nr_pages / 1024;
+			tmp = tmp < 32 ? 32 : tmp > 128 ? 128 : tmp;
+		} else {
+			tmp = (uint32_t)((uint64_t)pages_min * z->nr_pages / lowmem);
+		}
 		uint32_t step = tmp >> 2;
 		uint32_t scale = (uint32_t)((uint64_t)z->nr_pages * 10 / 10000);
 		if (scale > step)
@@ -51,6 +59,7 @@ static void setup_wmarks(struct mmf_machine *m)
 		z->wmark[WMARK_MIN] = tmp;
 		z->wmark[WMARK_LOW] = tmp + step;
 		z->wmark[WMARK_HIGH] = tmp + 2 * step;
+		z->wmark[WMARK_PROMO] = tmp + 3 * step;
 	}
 }
 
@@ -72,22 +81,26 @@ static void setup_lowmem_reserve(struct mmf_machine *m)
 	}
 }
 
-/* build_zonelists(): nodes by distance (ties to the lower id), each node's
- * zones from the highest type down. */
+/* build_zonelists() with find_next_best_node(): the local node first, then
+ * by distance, a node below the local one counting one further (Linux's
+ * tie-break), then by id; each node's zones from the highest type down. */
 static void setup_zonelists(struct mmf_machine *m)
 {
 	const struct mmf_profile *p = m->prof;
 	for (unsigned nid = 0; nid < p->nr_nodes; nid++) {
-		unsigned order[MMF_MAX_NODES], n = 0;
-		for (unsigned k = 0; k < p->nr_nodes; k++)
-			order[n++] = k;
-		for (unsigned a = 1; a < n; a++) /* insertion sort by distance */
-			for (unsigned b = a; b > 0; b--) {
-				unsigned x = order[b - 1], y = order[b];
-				if (p->distance[nid][y] < p->distance[nid][x]) {
-					order[b - 1] = y;
-					order[b] = x;
-				}
+		unsigned order[MMF_MAX_NODES], key[MMF_MAX_NODES], n = 0;
+		for (unsigned k = 0; k < p->nr_nodes; k++) {
+			order[n] = k;
+			key[n++] = k == nid ? 0 : p->distance[nid][k] + (k < nid) + 1;
+		}
+		for (unsigned a = 1; a < n; a++) /* insertion sort: stable, so ties keep id order */
+			for (unsigned b = a; b > 0 && key[b] < key[b - 1]; b--) {
+				unsigned t = key[b];
+				key[b] = key[b - 1];
+				key[b - 1] = t;
+				t = order[b];
+				order[b] = order[b - 1];
+				order[b - 1] = t;
 			}
 		unsigned len = 0;
 		for (unsigned k = 0; k < n; k++)

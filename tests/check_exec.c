@@ -206,6 +206,26 @@ START_TEST(unknown_mutant_is_refused_at_setup)
 }
 END_TEST
 
+/* Regression: live blocks left by a sequence on one profile must not
+ * haunt the next sequence on that profile after a run on another. */
+START_TEST(profile_switch_leaves_no_phantom_owners)
+{
+	const char *texts[] = { TINY "alloc_pages slot=0 order=3\n", X86 "alloc_pages slot=0 order=3\n",
+				TINY "alloc_pages slot=0 order=3\n" };
+	static struct mmf_seq seq;
+	struct mmf_exec_config cfg = { .suts = { mmf_adapter_simple() }, .nr_suts = 1, .cheap_checks = 1 };
+	char err[256];
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	for (unsigned i = 0; i < 3; i++) {
+		struct mmf_diag d;
+		struct mmf_finding f;
+		ck_assert_int_eq(mmf_seq_parse_text(texts[i], strlen(texts[i]), &seq, &d), 0);
+		ck_assert_msg(mmf_exec_run(ex, &seq, &f) == 0, "run %u: %s %s", i, f.signature, f.detail);
+	}
+	mmf_exec_destroy(ex);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exec");
@@ -214,6 +234,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, exact_level_sees_what_safety_cannot);
 	tcase_add_test(tc, adapter_tables_are_validated);
 	tcase_add_test(tc, unknown_mutant_is_refused_at_setup);
+	tcase_add_test(tc, profile_switch_leaves_no_phantom_owners);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -43,7 +43,6 @@ struct mmf_profile {
 	unsigned configured_zone_types;
 	unsigned pcp_batch;
 	unsigned pcp_high;
-	unsigned min_free_pages; /* min_free_kbytes, in pages */
 	uint32_t end_pfn;        /* one past the last pfn */
 };
 
