@@ -6,7 +6,9 @@
 set -u
 mmfuzz=$1 tmp=$2
 shift 2
-mutants=${*:-"merge_stops_early fallback_forbidden_zone zero_skips_tail"}
+# Default: every mutant the reference lists.
+mutants=${*:-$("$mmfuzz" adapters --mutants | awk '$1 == "reference" { print $2 }')}
+[ -n "$mutants" ] || { echo "FAIL: no mutants listed"; exit 1; }
 rm -rf "$tmp" && mkdir -p "$tmp"
 pass=0 fail=0
 check() {
