@@ -10,7 +10,8 @@
 
 #include "harness/fileio.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* Weak: a target may have no initializer. */
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int run_file(const char *path)
@@ -35,7 +36,8 @@ int main(int argc, char **argv)
 		fprintf(argc < 2 ? stderr : stdout, "usage: %s FILE|DIR...\n", argv[0]);
 		return argc < 2 ? 2 : 0;
 	}
-	LLVMFuzzerInitialize(&argc, &argv);
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {

@@ -91,10 +91,11 @@ static void next_line(struct cursor *c)
 {
 	while (c->pos < c->len && c->text[c->pos] != '\n')
 		c->pos++;
-	if (c->pos < c->len)
+	if (c->pos < c->len) {
 		c->pos++;
-	c->line++;
-	c->line_start = c->pos;
+		c->line++;
+		c->line_start = c->pos;
+	}
 }
 
 static int parse_uint(const char *s, size_t n, uint32_t *out)

@@ -179,6 +179,7 @@ static const struct bad_text bad_texts[] = {
 	{ "mmfuzz 1\n", 1, 9, "missing profile" },
 	{ "alloc_pages slot=1\n", 1, 1, "expected the header" },
 	{ "# only a comment\n", 2, 1, "no header" },
+	{ "# c", 1, 4, "no header" }, /* found by fuzz_text: no newline at the end */
 	{ "mmfuzz 1 profile=tiny\nreport kind=meminfo\n", 2, 13, "unknown report kind" },
 };
 
