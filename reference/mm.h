@@ -128,6 +128,14 @@ static inline uint32_t page_to_pfn(const struct mmf_machine *m,
 	return (uint32_t)(page - m->mem_map);
 }
 
+/* Linux keeps the node and zone in page->flags; the model keeps the zone
+ * index and derives the node from it. */
+static inline unsigned page_to_nid(const struct mmf_machine *m,
+				   const struct mmf_page *page)
+{
+	return m->zones[page->zone].node;
+}
+
 /* Writable struct page; logs the pfn for reset. */
 static inline struct mmf_page *page_w(struct mmf_machine *m, uint32_t pfn)
 {
