@@ -1,7 +1,8 @@
 /* Page-family benchmarks: buddy ops per second called directly, the same
- * ops through the executor (cheap checks per op; full walks per op), the
- * campaign's real set-up (oracle + simple), and the per-input reset cost
- * per profile. Prints medians of several runs. */
+ * ops through the executor (cheap checks per op; plus the end-of-input
+ * walks; full walks per op), the campaign's real set-up (oracle + simple),
+ * and the per-input reset cost per profile, of the reference alone and of
+ * the whole executor. Prints the median of RUNS runs of each. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,49 +145,77 @@ static double run_reset(int profile)
 	return total / n * 1e6;
 }
 
+/* The executor's own per-input reset (every adapter's reset plus its slot
+ * table): an empty sequence run right after a generated one. */
+static double run_exec_reset(int profile)
+{
+	struct mmf_exec_config cfg = { .nr_suts = 1, .cheap_checks = 1, .skip_end_checks = 1 };
+	cfg.suts[0] = mmf_adapter_simple();
+	char err[256];
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	struct mmf_gen_config gc = { profile, 200 };
+	static struct mmf_seq s, empty;
+	struct mmf_finding f;
+	empty.profile = (uint8_t)profile;
+	double total = 0;
+	unsigned n = 2000;
+	for (unsigned i = 0; i < n; i++) {
+		mmf_gen_sequence(mmf_seed_mix(7, i), &gc, &s);
+		mmf_exec_run(ex, &s, &f);
+		double t0 = now();
+		mmf_exec_run(ex, &empty, &f);
+		total += now() - t0;
+	}
+	mmf_exec_destroy(ex);
+	return total / n * 1e6;
+}
+
+struct exec_case {
+	const char *label;
+	int nsuts, cheap, full_each, end;
+};
+
+static const struct exec_case exec_cases[] = {
+	{ "executor, cheap checks, ops/s      ", 0, 1, 0, 0 },
+	{ "executor, cheap + end walks, ops/s ", 0, 1, 0, 1 },
+	{ "executor, full walk every op, ops/s", 0, 0, 1, 1 },
+	{ "campaign (oracle + simple), ops/s  ", 1, 1, 0, 1 },
+};
+
 int main(void)
 {
 	seqs = calloc(NSEQ, sizeof(*seqs));
 	if (!seqs)
 		return 1;
 	static const char *const pnames[] = { "tiny", "x86_64" };
+	double v[RUNS];
 	for (int p = 0; p < 2; p++) {
 		unsigned idx;
 		mmf_profile_find(pnames[p], &idx);
 		make_seqs((int)idx);
-		double v[RUNS];
 		for (int r = 0; r < RUNS; r++)
 			v[r] = run_direct((int)idx);
 		double direct = median(v, RUNS);
-		printf("bench: %-7s direct buddy ops/s                  %12.0f  (%.1f ns/op)\n", pnames[p], direct, 1e9 / direct);
-		for (int r = 0; r < RUNS; r++)
-			v[r] = run_exec(0, 1, 0, 0);
-		double cheap = median(v, RUNS);
-		printf("bench: %-7s executor, cheap checks, ops/s       %12.0f  (%.1f ns/op, %.2fx direct)\n", pnames[p], cheap,
-		       1e9 / cheap, direct / cheap);
-		for (int r = 0; r < RUNS; r++)
-			v[r] = run_exec(0, 1, 0, 1);
-		double end = median(v, RUNS);
-		printf("bench: %-7s executor, cheap + end walks, ops/s  %12.0f  (%.1f ns/op, %.2fx direct)\n", pnames[p], end,
-		       1e9 / end, direct / end);
-		for (int r = 0; r < RUNS; r++)
-			v[r] = run_exec(0, 0, 1, 1);
-		double full = median(v, RUNS);
-		printf("bench: %-7s executor, full walk every op, ops/s %12.0f  (%.1f ns/op, %.2fx direct)\n", pnames[p], full,
-		       1e9 / full, direct / full);
-		for (int r = 0; r < RUNS; r++)
-			v[r] = run_exec(1, 1, 0, 1);
-		double camp = median(v, RUNS);
-		printf("bench: %-7s campaign set-up (oracle + simple)   %12.0f  ops/s\n", pnames[p], camp);
+		printf("bench: %-7s direct buddy ops/s                   %12.0f  (%.1f ns/op)\n", pnames[p], direct, 1e9 / direct);
+		for (unsigned c = 0; c < sizeof(exec_cases) / sizeof(exec_cases[0]); c++) {
+			const struct exec_case *e = &exec_cases[c];
+			for (int r = 0; r < RUNS; r++)
+				v[r] = run_exec(e->nsuts, e->cheap, e->full_each, e->end);
+			double x = median(v, RUNS);
+			printf("bench: %-7s %s %12.0f  (%.1f ns/op, %.2fx direct)\n", pnames[p], e->label, x, 1e9 / x,
+			       direct / x);
+		}
 	}
 	for (int p = 0; p < 2; p++) {
 		unsigned idx;
 		mmf_profile_find(pnames[p], &idx);
-		double v[RUNS];
 		for (int r = 0; r < RUNS; r++)
 			v[r] = run_reset((int)idx);
-		printf("bench: %-7s reset after a <=200-op input        %12.2f  us (machine %u pages)\n", pnames[p],
+		printf("bench: %-7s reference reset after an input       %12.2f  us (machine %u pages)\n", pnames[p],
 		       median(v, RUNS), mmf_profile_get(idx)->end_pfn);
+		for (int r = 0; r < RUNS; r++)
+			v[r] = run_exec_reset((int)idx);
+		printf("bench: %-7s executor reset (oracle + simple)     %12.2f  us\n", pnames[p], median(v, RUNS));
 	}
 	free(seqs);
 	return 0;

@@ -409,6 +409,15 @@ static int step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 	return 0;
 }
 
+/* Index of page idx among the slot's remembered writes, or s->nw. */
+static unsigned written(const struct slot *s, uint32_t idx)
+{
+	unsigned k = 0;
+	while (k < s->nw && s->widx[k] != idx)
+		k++;
+	return k;
+}
+
 static int step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		      const struct mmf_op *op, unsigned prof)
 {
@@ -424,9 +433,7 @@ static int step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		if (r != MMF_OK)
 			return finding(ex, f, t, step, "write_page", r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
 				       "write to pfn %llu answered %s", (unsigned long long)(s->pfn + idx), mmf_result_name(r));
-		unsigned k;
-		for (k = 0; k < s->nw && s->widx[k] != idx; k++)
-			;
+		unsigned k = written(s, idx);
 		if (k == s->nw) {
 			if (s->nw == NWRITES) {
 				/* The oldest write is forgotten: its page is no longer
@@ -461,9 +468,7 @@ static int step_read(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		if (r != MMF_OK)
 			return finding(ex, f, t, step, "read_page", r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
 				       "read of pfn %llu answered %s", (unsigned long long)(s->pfn + idx), mmf_result_name(r));
-		unsigned k;
-		for (k = 0; k < s->nw && s->widx[k] != idx; k++)
-			;
+		unsigned k = written(s, idx);
 		if (k < s->nw && tok != s->wtok[k])
 			return finding(ex, f, t, step, "read_page", "contents",
 				       "page %u of the block at pfn %llu holds %#llx, %#llx was written",

@@ -12,6 +12,8 @@
 
 #include "reference/mm.h"
 
+#include "tests/check_run.h"
+
 /* ---- helpers ---------------------------------------------------------- */
 
 static void boot(struct mmf_machine *m, const char *profile)
@@ -870,9 +872,5 @@ static Suite *buddy_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(buddy_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return mmf_check_run(buddy_suite(), 1);
 }

@@ -8,6 +8,8 @@
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/harness.h"
 
+#include "tests/check_run.h"
+
 enum bug { NO_BUG, MISALIGN, SAME_PFN, WRONG_ZONE, OUT_OF_RANGE, DROP_WRITE, NO_ZERO,
 	   READ_UNSUPPORTED, FREE_REFUSED, REFUSE_ALL };
 
@@ -241,9 +243,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return mmf_check_run(suite(), 1);
 }

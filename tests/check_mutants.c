@@ -9,6 +9,8 @@
 
 #include "mmfuzz/harness.h"
 
+#include "tests/check_run.h"
+
 #define CAMPAIGN_SEED 20261127ull
 #define BOUND 60000
 
@@ -62,10 +64,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return mmf_check_run(suite(), 0);
 }

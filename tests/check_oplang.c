@@ -8,6 +8,8 @@
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/ops.h"
 
+#include "tests/check_run.h"
+
 static struct mmf_seq a, b;
 
 static size_t encode(const struct mmf_seq *s, uint8_t *buf, size_t cap)
@@ -238,9 +240,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return mmf_check_run(suite(), 1);
 }

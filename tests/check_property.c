@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mmfuzz/harness.h"
+#include "tests/check_run.h"
 
 static unsigned long long seed;
 static unsigned count = 3000;
@@ -54,9 +55,5 @@ int main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, reference_and_simple_agree);
 	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return mmf_check_run(su, 1);
 }
