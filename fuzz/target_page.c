@@ -1,6 +1,7 @@
 /* Fuzz target: the page family, reference oracle vs the simple allocator
  * (and vs a mutated reference when MMFUZZ_MUTANT names one, or when built
- * with MMFUZZ_BUILTIN_MUTANT). Keeps no state between inputs beyond the
+ * with MMFUZZ_BUILTIN_MUTANT). Inputs are read as `mmfuzz replay` reads a
+ * file, so any crash artifact replays there. Keeps no state beyond the
  * executor, which resets every adapter before each run. A finding prints
  * its signature and aborts at a site chosen by its check. */
 #include <stdio.h>
@@ -50,11 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!ex)
 		LLVMFuzzerInitialize(NULL, NULL);
-	if (size >= MMF_MAGIC_SIZE && memcmp(data, MMF_MAGIC, MMF_MAGIC_SIZE) == 0) {
-		data += MMF_MAGIC_SIZE;
-		size -= MMF_MAGIC_SIZE;
-	}
-	mmf_seq_decode(data, size, &seq);
+	/* The CLI's loader: raw bytes decode totally; a container must have a
+	 * known version and text must parse, or the input is rejected. */
+	struct mmf_diag d;
+	if (mmf_seq_load(data, size, &seq, NULL, &d) != MMF_LOAD_OK)
+		return -1;
 	struct mmf_finding f;
 	int r = mmf_exec_run(ex, &seq, &f);
 	if (r < 0) {

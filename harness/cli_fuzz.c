@@ -17,9 +17,10 @@ static const char usage_fuzz[] =
 	"\n"
 	"Generates operation sequences from a seed and runs each against the oracle\n"
 	"(the reference model) and the adapter, checking every step. Findings are\n"
-	"shrunk and saved as binary + text reproducers, one folder per signature.\n"
+	"shrunk and saved as binary + text reproducers, one folder per signature\n"
+	"(under DIR/<mutant>/ when a mutant is on), keeping the smallest.\n"
 	"\n"
-	"  --time SECONDS   stop after this long (default 60)\n"
+	"  --time SECONDS   stop after this long (default 60; fractions allowed)\n"
 	"  --runs N         stop after N sequences (default: no limit)\n"
 	"  --seed N         campaign seed (default: from the clock; always printed)\n"
 	"  --adapter NAME   system under test (default: simple; reference with --mutant)\n"
@@ -28,7 +29,8 @@ static const char usage_fuzz[] =
 	"  --max-ops N      longest generated sequence (default 200, at most 4096)\n"
 	"  --out DIR        save findings here (default: findings)\n"
 	"  --report FILE    also write the closing report to FILE\n"
-	"  --keep-going     continue after the first finding\n"
+	"  --keep-going     continue after the first finding; each new signature is\n"
+	"                   shrunk and saved once, repeats are counted in the report\n"
 	"  --no-shrink      save findings as found, unshrunk\n"
 	"  --no-exact       compare at most at semantic level\n"
 	"  -q, --quiet      no progress line\n";
@@ -55,7 +57,12 @@ int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mm
 {
 	char sub[512], path[1024];
 	const char *slug = f->signature + strlen("MMFUZZ: ");
-	snprintf(sub, sizeof(sub), "%s/%s", dir, slug);
+	/* A mutant's findings share signatures with the clean adapter's, so
+	 * they live in a folder of their own. */
+	if (t->mutant)
+		snprintf(sub, sizeof(sub), "%s/%s/%s", dir, t->mutant, slug);
+	else
+		snprintf(sub, sizeof(sub), "%s/%s", dir, slug);
 	int e = mmf_mkdirs(sub);
 	if (e)
 		return e;
@@ -104,6 +111,46 @@ int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mm
 	return e;
 }
 
+/* Distinct findings of this campaign, by signature. */
+#define MAX_SIGS 256
+
+struct sigrec {
+	char sig[160];
+	unsigned long long count;
+	unsigned long long first;
+	char where[1100];
+};
+
+static struct sigrec sigs[MAX_SIGS];
+static unsigned nsigs;
+
+static struct sigrec *sig_lookup(const char *sig)
+{
+	for (unsigned i = 0; i < nsigs; i++)
+		if (!strcmp(sigs[i].sig, sig))
+			return &sigs[i];
+	return NULL;
+}
+
+/* Past MAX_SIGS distinct signatures the last slot collects the rest. */
+static struct sigrec *sig_add(const char *sig, unsigned long long index)
+{
+	struct sigrec *r = &sigs[nsigs < MAX_SIGS ? nsigs++ : MAX_SIGS - 1];
+	snprintf(r->sig, sizeof(r->sig), "%s", sig);
+	r->count = 1;
+	r->first = index;
+	r->where[0] = 0;
+	return r;
+}
+
+static unsigned long long total_findings(void)
+{
+	unsigned long long t = 0;
+	for (unsigned i = 0; i < nsigs; i++)
+		t += sigs[i].count;
+	return t;
+}
+
 struct campaign {
 	struct cli_target t;
 	double time_limit;
@@ -114,7 +161,7 @@ struct campaign {
 };
 
 static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_stats *st,
-		   unsigned long long seqs, double secs, unsigned nfound, const char *first_sig)
+		   unsigned long long seqs, double secs)
 {
 	static const char *const cols[] = { "ok", "refused", "unsupp", "skipped" };
 	const struct mmf_adapter *ad = mmf_adapter_find(cli_adapter_name(&c->t));
@@ -142,8 +189,11 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 			fprintf(fp, " %10llu", (unsigned long long)st->per_op[op][k]);
 		fprintf(fp, "\n");
 	}
-	fprintf(fp, "  findings    %u%s%s\n", nfound, nfound ? ", first: " : "", nfound ? first_sig : "");
-	fprintf(fp, "  verdict     %s\n", nfound ? "FINDING" : "no divergence");
+	fprintf(fp, "  findings    %llu in %u distinct signatures\n", total_findings(), nsigs);
+	for (unsigned i = 0; i < nsigs; i++)
+		fprintf(fp, "    %s  x%llu, first in sequence #%llu%s%s\n", sigs[i].sig, sigs[i].count, sigs[i].first,
+			sigs[i].where[0] ? ", saved in " : ", NOT saved", sigs[i].where);
+	fprintf(fp, "  verdict     %s\n", nsigs ? "FINDING" : "no divergence");
 }
 
 int cli_fuzz(int argc, char **argv)
@@ -167,15 +217,20 @@ int cli_fuzz(int argc, char **argv)
 			c.shrink = 0;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			c.quiet = 1;
-		} else if (i + 1 < argc && (!strcmp(a, "--time") || !strcmp(a, "--runs") || !strcmp(a, "--seed") ||
-					    !strcmp(a, "--max-ops"))) {
+		} else if (i + 1 < argc && !strcmp(a, "--time")) {
+			char *end;
+			const char *x = argv[++i];
+			c.time_limit = strtod(x, &end);
+			if (!*x || *end || !(c.time_limit >= 0)) {
+				fprintf(stderr, "mmfuzz fuzz: --time needs a non-negative number of seconds, got '%s'\n", x);
+				return EXIT_BADINPUT;
+			}
+		} else if (i + 1 < argc && (!strcmp(a, "--runs") || !strcmp(a, "--seed") || !strcmp(a, "--max-ops"))) {
 			if (parse_u64(argv[++i], &v)) {
 				fprintf(stderr, "mmfuzz fuzz: %s needs a non-negative number, got '%s'\n", a, argv[i]);
 				return EXIT_BADINPUT;
 			}
-			if (!strcmp(a, "--time"))
-				c.time_limit = (double)v;
-			else if (!strcmp(a, "--runs"))
+			if (!strcmp(a, "--runs"))
 				c.runs = v;
 			else if (!strcmp(a, "--seed"))
 				c.seed = v, seed_given = 1;
@@ -218,8 +273,6 @@ int cli_fuzz(int argc, char **argv)
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;
 	unsigned long long n = 0;
-	unsigned nfound = 0;
-	char first_sig[160] = "";
 	int status = EXIT_CLEAN;
 	for (;; n++) {
 		if (c.runs && n >= c.runs)
@@ -232,9 +285,9 @@ int cli_fuzz(int argc, char **argv)
 			if (!c.quiet && t - last >= every) {
 				last = t;
 				const struct mmf_exec_stats *st = mmf_exec_stats(ex);
-				fprintf(stderr, "%s#%llu  %.0fs  seqs/s %.0f  ops %llu (%.0f/s)  findings %u%s", tty ? "\r" : "",
-					n, elapsed, (double)n / elapsed, (unsigned long long)st->ops,
-					(double)st->ops / elapsed, nfound, tty ? "   " : "\n");
+				fprintf(stderr, "%s#%llu  %.0fs  seqs/s %.0f  ops %llu (%.0f/s)  findings %llu (%u distinct)%s",
+					tty ? "\r" : "", n, elapsed, (double)n / elapsed, (unsigned long long)st->ops,
+					(double)st->ops / elapsed, total_findings(), nsigs, tty ? "   " : "\n");
 			}
 		}
 		mmf_gen_sequence(mmf_seed_mix(c.seed, n), &gc, &seq);
@@ -247,34 +300,40 @@ int cli_fuzz(int argc, char **argv)
 		}
 		if (r == 0)
 			continue;
+		status = EXIT_FINDING;
+		struct sigrec *rec = sig_lookup(f.signature);
+		if (rec) {
+			rec->count++; /* known: counted, not shrunk or saved again */
+			continue;
+		}
+		rec = sig_add(f.signature, n);
 		unsigned before = seq.nops, runs = 0;
 		double t0 = now();
-		if (c.shrink)
+		if (c.shrink) {
+			mmf_exec_set_counting(ex, 0); /* shrinking runs are not campaign work */
 			runs = mmf_shrink(ex, &seq, &f);
-		char where[1100];
-		int e = cli_save_finding(c.out, &seq, &f, &c.t, where, sizeof(where));
+			mmf_exec_set_counting(ex, 1);
+		}
 		if (tty && !c.quiet)
 			fputc('\n', stderr);
 		printf("%s\n", f.signature);
-		printf("  sequence #%llu (seed %llu, index %llu), %u ops, shrunk to %u in %u runs (%.2f s)\n", n,
-		       c.seed, n, before, seq.nops, runs, now() - t0);
+		printf("  sequence #%llu (seed %llu), %u ops, shrunk to %u in %u runs (%.2f s)\n", n, c.seed, before,
+		       seq.nops, runs, now() - t0);
 		printf("  %s\n", f.detail);
+		int e = cli_save_finding(c.out, &seq, &f, &c.t, rec->where, sizeof(rec->where));
 		if (e) {
-			fprintf(stderr, "mmfuzz fuzz: cannot save the finding under %s: %s\n", c.out, strerror(e));
+			fprintf(stderr, "mmfuzz fuzz: cannot save the finding under %s: %s; its reproducer:\n", c.out, strerror(e));
 			char *text = mmf_seq_to_text(&seq);
 			if (text)
 				fputs(text, stdout);
 			free(text);
+			rec->where[0] = 0;
 			status = EXIT_ENV;
-			nfound++;
+			n++;
 			break;
 		}
-		printf("  saved %s/repro.mmfz and repro.txt\n", where);
+		printf("  saved %s/repro.mmfz and repro.txt\n", rec->where);
 		fflush(stdout);
-		if (!nfound)
-			snprintf(first_sig, sizeof(first_sig), "%s", f.signature);
-		nfound++;
-		status = EXIT_FINDING;
 		if (!c.keep_going) {
 			n++;
 			break;
@@ -284,13 +343,13 @@ int cli_fuzz(int argc, char **argv)
 	if (tty && !c.quiet)
 		fputc('\n', stderr);
 	const struct mmf_exec_stats *st = mmf_exec_stats(ex);
-	report(stdout, &c, st, n, elapsed, nfound, first_sig);
+	report(stdout, &c, st, n, elapsed);
 	if (c.report) {
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *mf = open_memstream(&buf, &len);
 		if (mf) {
-			report(mf, &c, st, n, elapsed, nfound, first_sig);
+			report(mf, &c, st, n, elapsed);
 			fclose(mf);
 			int e = mmf_write_atomic(c.report, buf, len);
 			if (e) {
@@ -302,7 +361,5 @@ int cli_fuzz(int argc, char **argv)
 		}
 	}
 	mmf_exec_destroy(ex);
-	if (status == EXIT_FINDING && nfound)
-		return EXIT_FINDING;
 	return status;
 }

@@ -62,24 +62,19 @@ size_t mmf_seq_encode(const struct mmf_seq *seq, uint8_t *buf, size_t cap)
 	return need;
 }
 
-/* Text is recognised by its first meaningful line: "mmfuzz <version> ...",
- * possibly after comment lines. Anything else that is not a container is
- * raw bytes, as a fuzzer wrote them. */
-static int looks_like_text(const uint8_t *buf, size_t len)
+/* Text is any input made only of printable ASCII, tabs and line ends
+ * (after an optional UTF-8 byte-order mark); it must then parse, so a typo
+ * in a hand-written trace is an error, never a silent raw decode. Fuzzer
+ * records are full of small byte values, so raw inputs are not text. */
+static int is_text(const uint8_t *buf, size_t len)
 {
-	size_t i = 0;
-	for (;;) {
-		while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
-			i++;
-		if (i < len && buf[i] == '#') {
-			while (i < len && buf[i] != '\n')
-				i++;
-			continue;
-		}
-		break;
+	size_t i = len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf ? 3 : 0;
+	for (; i < len; i++) {
+		uint8_t ch = buf[i];
+		if (!((ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n' || ch == '\r'))
+			return 0;
 	}
-	return len - i >= 7 && memcmp(buf + i, "mmfuzz", 6) == 0 &&
-	       (buf[i + 6] == ' ' || buf[i + 6] == '\t');
+	return 1;
 }
 
 enum mmf_load_result mmf_seq_load(const uint8_t *buf, size_t len,
@@ -122,7 +117,7 @@ enum mmf_load_result mmf_seq_load(const uint8_t *buf, size_t len,
 		snprintf(diag->msg, sizeof(diag->msg), "truncated header: %zu bytes of the magic", len);
 		return MMF_LOAD_TRUNCATED;
 	}
-	if (looks_like_text(buf, len)) {
+	if (is_text(buf, len)) {
 		if (kind)
 			*kind = MMF_INPUT_TEXT;
 		if (mmf_seq_parse_text((const char *)buf, len, out, diag))

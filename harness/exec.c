@@ -53,6 +53,7 @@ struct mmf_exec {
 	struct mmf_exec_stats stats;
 	const struct mmf_seq *seq;
 	unsigned last_prof; /* profile whose bitmaps the slots refer to */
+	int not_counting;
 	char msg[400];
 };
 
@@ -114,6 +115,8 @@ void mmf_exec_destroy(struct mmf_exec *ex)
 
 const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex) { return &ex->stats; }
 
+void mmf_exec_set_counting(struct mmf_exec *ex, int on) { ex->not_counting = !on; }
+
 static int finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
 		   uint32_t step, const char *op, const char *check, const char *fmt, ...)
 {
@@ -147,6 +150,17 @@ static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struc
 		if (!((tag[i] >= 'a' && tag[i] <= 'z') || (tag[i] >= '0' && tag[i] <= '9') || tag[i] == '_'))
 			tag[i] = '_';
 	return finding(ex, f, t, step, op, n ? tag : "invariant", "%s", ex->msg);
+}
+
+/* An op answered MMF_CORRUPT: the adapter's own check says what broke. */
+static int corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
+			   uint32_t step, const char *op, unsigned prof)
+{
+	ex->msg[0] = 0;
+	if (has(t, MMF_CAP_CHECK) && t->ad->check(t->ctx[prof], MMF_CHECK_CHEAP, ex->msg, sizeof(ex->msg)) == MMF_CORRUPT &&
+	    ex->msg[0])
+		return check_finding(ex, f, t, step, op);
+	return finding(ex, f, t, step, op, "corrupt", "%s answered corrupt", op);
 }
 
 static int run_checks(struct mmf_exec *ex, struct mmf_finding *f, enum mmf_check_grade grade,
@@ -249,15 +263,28 @@ static int prepare(struct mmf_exec *ex, unsigned prof, struct mmf_finding *f)
 	return 0;
 }
 
-static void trace_targets(struct mmf_exec *ex)
+/* Each target's outcome: the frame handed out, the token read, the errno
+ * of a refusal, and a report's text, indented. */
+static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 {
 	static const char *const outs[] = { "ok", "refused", "unsupported", "skipped" };
+	FILE *tr = ex->cfg.trace;
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		fprintf(ex->cfg.trace, "    %-10s %s", t->name, outs[t->out]);
+		fprintf(tr, "    %-10s %s", t->name, outs[t->out]);
 		if (t->out == OUT_REFUSED)
-			fprintf(ex->cfg.trace, " %s", t->err == ENOMEM ? "ENOMEM" : t->err == EINVAL ? "EINVAL" : "errno");
-		fprintf(ex->cfg.trace, "\n");
+			fprintf(tr, " %s", t->err == ENOMEM ? "ENOMEM" : t->err == EINVAL ? "EINVAL" : "errno");
+		else if (t->out == OUT_OK && op->code == MMF_OP_ALLOC_PAGES)
+			fprintf(tr, " pfn %llu", (unsigned long long)t->pfn);
+		else if (t->out == OUT_OK && op->code == MMF_OP_READ_PAGE)
+			fprintf(tr, " pfn %llu token %#llx", (unsigned long long)t->pfn, (unsigned long long)t->token);
+		fprintf(tr, "\n");
+		if (t->out == OUT_OK && op->code == MMF_OP_REPORT)
+			for (const char *l = t->report; l < t->report + t->report_len;) {
+				size_t n = strcspn(l, "\n");
+				fprintf(tr, "      | %.*s\n", (int)n, l);
+				l += n + (l[n] == '\n');
+			}
 	}
 }
 
@@ -367,7 +394,7 @@ static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		if (r == MMF_UNSUPPORTED)
 			return finding(ex, f, t, step, "alloc_pages", "unsupported", "alloc_pages unsupported despite MMF_CAP_PAGE_ALLOC");
 		if (r == MMF_CORRUPT)
-			return finding(ex, f, t, step, "alloc_pages", "corrupt", "adapter reports corrupt state");
+			return corrupt_finding(ex, f, t, step, "alloc_pages", prof);
 		t->err = err;
 		t->pfn = pfn;
 		t->token = 0;
@@ -398,6 +425,8 @@ static int step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		if (!s->live)
 			continue;
 		enum mmf_result r = t->ad->free_pages(t->ctx[prof], s->pfn, s->order, mmf_op_cpu(op));
+		if (r == MMF_CORRUPT)
+			return corrupt_finding(ex, f, t, step, "free_pages", prof);
 		if (r != MMF_OK)
 			return finding(ex, f, t, step, "free_pages", r == MMF_CORRUPT ? "corrupt" : "free_refused",
 				       "free of pfn %llu order %u answered %s", (unsigned long long)s->pfn, s->order,
@@ -506,9 +535,10 @@ static int step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
 		default:
 			continue;
 		}
+		if (r == MMF_CORRUPT)
+			return corrupt_finding(ex, f, t, step, name, prof);
 		if (r != MMF_OK)
-			return finding(ex, f, t, step, name, r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
-				       "%s answered %s", name, mmf_result_name(r));
+			return finding(ex, f, t, step, name, "unsupported", "%s answered %s", name, mmf_result_name(r));
 		t->out = OUT_OK;
 	}
 	if (op->code == MMF_OP_REPORT)
@@ -523,6 +553,19 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 	if (prof >= mmf_profile_count() || prof >= MAX_PROFILES) {
 		snprintf(f->detail, sizeof(f->detail), "profile %u does not exist", prof);
 		return -1;
+	}
+	const struct mmf_profile *p = mmf_profile_get(prof);
+	for (uint32_t i = 0; i < seq->nops; i++) {
+		/* The fields used as indices or passed on must be in range. */
+		const struct mmf_op *op = &seq->ops[i];
+		if (seq->nops > MMF_MAX_OPS || op->code == MMF_OP_NOP || op->code >= MMF_NR_OPCODES ||
+		    op->slot >= MMF_NSLOTS || mmf_op_cpu(op) >= p->nr_cpus || mmf_op_node(op) >= p->nr_nodes ||
+		    (op->code == MMF_OP_ALLOC_PAGES && op->a >= MMF_MAX_ORDER) ||
+		    (op->code == MMF_OP_REPORT && op->a >= MMF_NR_REPORTS)) {
+			snprintf(f->detail, sizeof(f->detail),
+				 "op %u is not in canonical form (decode or parse the sequence first)", i);
+			return -1;
+		}
 	}
 	if (prepare(ex, prof, f))
 		return -1;
@@ -549,10 +592,12 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 			break;
 		default: r = step_simple(ex, f, i, op, prof); break;
 		}
-		ex->stats.ops++;
-		ex->stats.per_op[op->code][ex->t[0].out]++;
+		if (!ex->not_counting) {
+			ex->stats.ops++;
+			ex->stats.per_op[op->code][ex->t[0].out]++;
+		}
 		if (tr)
-			trace_targets(ex);
+			trace_targets(ex, op);
 		if (r)
 			return 1;
 		if (ex->cfg.full_checks_every_op) {

@@ -232,13 +232,21 @@ int mmf_seq_parse_text(const char *text, size_t len, struct mmf_seq *out,
 		       struct mmf_diag *diag)
 {
 	struct cursor c = { text, len, 0, 1, 0, diag };
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		c.pos = c.line_start = 3; /* a UTF-8 byte-order mark */
 	int have_header = 0;
 	memset(diag, 0, sizeof(*diag));
 	memset(out, 0, offsetof(struct mmf_seq, ops));
 	out->version = MMF_FORMAT_VERSION;
-	if (memchr(text, 0, len))
-		return errat(&c, (size_t)((const char *)memchr(text, 0, len) - text),
-			     "NUL byte in text form");
+	const char *nul = memchr(text, 0, len);
+	if (nul) {
+		for (const char *q = text; q < nul; q++)
+			if (*q == '\n') {
+				c.line++;
+				c.line_start = (size_t)(q - text) + 1;
+			}
+		return errat(&c, (size_t)(nul - text), "NUL byte in text form");
+	}
 	while (c.pos < c.len) {
 		size_t s, e, save = c.pos;
 		if (!token(&c, &s, &e)) {

@@ -33,8 +33,16 @@ void mmf_list_add_tail(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn)
 	l->tail = pfn;
 }
 
+/* With CONFIG_DEBUG_LIST's checks: the neighbours must point back. */
 void mmf_list_del(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn)
 {
+	const struct mmf_page *c = pfn_to_page(m, pfn);
+	if ((c->prev == MMF_NIL ? l->head : pfn_to_page(m, c->prev)->next) != pfn ||
+	    (c->next == MMF_NIL ? l->tail : pfn_to_page(m, c->next)->prev) != pfn) {
+		mmf_machine_corrupt(m, "list_corruption: deleting pfn %u (prev %u, next %u) from a list that does not link it",
+				    pfn, c->prev, c->next);
+		return;
+	}
 	struct mmf_page *p = page_w(m, pfn);
 	if (p->prev != MMF_NIL)
 		page_w(m, p->prev)->next = p->next;
@@ -61,6 +69,7 @@ static void add_to_free_list(struct mmf_machine *m, struct mmf_zone *z,
 		mmf_list_add_head(m, &area->list, pfn);
 	area->nr_free++;
 	z->nr_free_pages += 1u << order;
+	zone_touched(m, z);
 }
 
 static void del_from_free_list(struct mmf_machine *m, struct mmf_zone *z,
@@ -73,6 +82,7 @@ static void del_from_free_list(struct mmf_machine *m, struct mmf_zone *z,
 	p->order = 0;
 	area->nr_free--;
 	z->nr_free_pages -= 1u << order;
+	zone_touched(m, z);
 }
 
 static uint32_t find_buddy_pfn(const struct mmf_machine *m, uint32_t pfn,
@@ -125,6 +135,7 @@ void mmf_buddy_free_one(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 		order++;
 		if (MUTANT(m, FREE_COUNTED_TWICE) && order == 4)
 			z->nr_free_pages += 1u << order;
+		zone_touched(m, z);
 	}
 	if (!to_tail && order < MMF_MAX_ORDER - 1)
 		to_tail = buddy_merge_likely(m, z, pfn, pfn ^ (1u << order), order);

@@ -2,6 +2,8 @@
  * Boot frees every zone into the buddy the way memblock_free_all() does:
  * naturally aligned chunks of at most MAX_ORDER-1, each to the tail of its
  * free list (FPI_TO_TAIL), so free lists start in ascending pfn order. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "reference/mm.h"
@@ -18,6 +20,16 @@ static void boot_free_zone(struct mmf_machine *m, struct mmf_zone *z)
 		mmf_buddy_free_one(m, z, start, order, 1);
 		start += 1u << order;
 	}
+}
+
+void mmf_machine_corrupt(struct mmf_machine *m, const char *fmt, ...)
+{
+	if (m->corrupt[0])
+		return; /* the first sign is the one worth reporting */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->corrupt, sizeof(m->corrupt), fmt, ap);
+	va_end(ap);
 }
 
 int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
@@ -42,6 +54,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 		z->nr_pages = p->zones[i].nr_pages;
 		z->node = p->zones[i].node;
 		z->type = p->zones[i].type;
+		m->managed_pages += p->zones[i].nr_pages;
 		for (unsigned o = 0; o < MMF_MAX_ORDER; o++)
 			z->free_area[o].list.head = z->free_area[o].list.tail = MMF_NIL;
 		for (unsigned c = 0; c < MMF_MAX_CPUS; c++) {
@@ -60,12 +73,18 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 	m->mutant = MMF_MUT_NONE; /* mutants act on run-time paths, not on boot */
 	for (unsigned i = 0; i < m->nr_zones; i++)
 		boot_free_zone(m, &m->zones[i]);
+	char msg[160];
+	if (mmf_buddy_is_valid_exhaustive(m, msg, sizeof(msg))) {
+		mmf_machine_fini(m);
+		return -1; /* a profile the model cannot boot */
+	}
 	m->mutant = mutant;
 	memcpy(m->boot_map, m->mem_map, p->end_pfn * sizeof(struct mmf_page));
 	memcpy(m->boot_zones, m->zones, sizeof(m->zones));
 	memset(m->dirty_bits, 0, ((p->end_pfn + 63) / 64) * sizeof(uint64_t));
 	m->nr_dirty = 0;
 	memset(&m->vm, 0, sizeof(m->vm));
+	m->touched_zones = ~0u;
 	return 0;
 }
 
@@ -94,4 +113,7 @@ void mmf_machine_reset(struct mmf_machine *m)
 	memcpy(m->zones, m->boot_zones, m->nr_zones * sizeof(struct mmf_zone));
 	memset(&m->vm, 0, sizeof(m->vm));
 	m->nr_allocated = 0;
+	m->corrupt[0] = 0;
+	m->touched_zones = ~0u;
+	memset(&m->dummy, 0, sizeof(m->dummy));
 }

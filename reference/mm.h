@@ -106,6 +106,14 @@ struct mmf_machine {
 	uint32_t nr_dirty;
 	uint64_t *scratch;      /* bit per pfn: accounted for, in the full walk */
 	uint32_t nr_allocated;  /* model-only: pages handed out */
+	uint32_t managed_pages; /* sum over zones, for the conservation check */
+	uint32_t touched_zones; /* zones whose lists changed since the cheap check */
+	/* Set by the first sign of a broken structure (a pfn out of range, a
+	 * list link that does not point back, as CONFIG_DEBUG_LIST checks);
+	 * every entry point then answers MMF_CORRUPT until reset, so a bug
+	 * becomes a finding instead of a wild write. */
+	char corrupt[160];
+	struct mmf_page dummy;  /* what page_w() hands out for a bad pfn */
 	unsigned nr_zones;
 	struct mmf_zone zones[MMF_MAX_ZONES];
 	struct mmf_zone boot_zones[MMF_MAX_ZONES];
@@ -116,10 +124,13 @@ struct mmf_machine {
 	struct mmf_vmstat vm;
 };
 
+void mmf_machine_corrupt(struct mmf_machine *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 static inline const struct mmf_page *pfn_to_page(const struct mmf_machine *m,
 						 uint32_t pfn)
 {
-	return &m->mem_map[pfn];
+	return pfn < m->end_pfn ? &m->mem_map[pfn] : &m->dummy;
 }
 
 static inline uint32_t page_to_pfn(const struct mmf_machine *m,
@@ -139,12 +150,21 @@ static inline unsigned page_to_nid(const struct mmf_machine *m,
 /* Writable struct page; logs the pfn for reset. */
 static inline struct mmf_page *page_w(struct mmf_machine *m, uint32_t pfn)
 {
+	if (__builtin_expect(pfn >= m->end_pfn, 0)) {
+		mmf_machine_corrupt(m, "bad_pfn: write to pfn %u, memory ends at %u", pfn, m->end_pfn);
+		return &m->dummy;
+	}
 	uint64_t bit = 1ull << (pfn & 63);
 	if (!(m->dirty_bits[pfn >> 6] & bit)) {
 		m->dirty_bits[pfn >> 6] |= bit;
 		m->dirty_list[m->nr_dirty++] = pfn;
 	}
 	return &m->mem_map[pfn];
+}
+
+static inline void zone_touched(struct mmf_machine *m, const struct mmf_zone *z)
+{
+	m->touched_zones |= 1u << (z - m->zones);
 }
 
 #define MUTANT(m, x) __builtin_expect((m)->mutant == MMF_MUT_##x, 0)
@@ -192,7 +212,11 @@ int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap);
 int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap);
 
 /* valid.c: 0 when valid, else -1 with "tag: detail" in msg. */
+/* The full walk: free lists, pcp lists, and the pages touched since reset
+ * (exact, see valid.c); the exhaustive one looks at every page. */
 int mmf_buddy_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
-int mmf_buddy_cheap_check(const struct mmf_machine *m, char *msg, size_t cap);
+int mmf_buddy_is_valid_exhaustive(const struct mmf_machine *m, char *msg, size_t cap);
+/* Clears the touched-zone mask: each call looks at what changed since. */
+int mmf_buddy_cheap_check(struct mmf_machine *m, char *msg, size_t cap);
 
 #endif

@@ -70,7 +70,28 @@ static int walk_list(const struct mmf_machine *m, const struct mmf_list *l,
 	return 0;
 }
 
-int mmf_buddy_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
+static int scan_page(const struct mmf_machine *m, uint32_t pfn, uint64_t *allocated,
+		     char *msg, size_t cap)
+{
+	const struct mmf_page *p = &m->mem_map[pfn];
+	if (p->zone == 0xff)
+		return 0;
+	const struct mmf_zone *z = &m->zones[p->zone];
+	if (p->flags & PG_allocated) {
+		if (pfn & ((1u << p->order) - 1))
+			return fail(msg, cap, "alloc_alignment: block pfn %u not aligned to order %u", pfn, p->order);
+		if (p->refcount != 1)
+			return fail(msg, cap, "page_refcount: allocated pfn %u refcount %d", pfn, p->refcount);
+		if (account(m, z, pfn, 1u << p->order, "allocated", msg, cap))
+			return -1;
+		*allocated += 1u << p->order;
+	} else if ((p->flags & PG_buddy) && !accounted(m, pfn)) {
+		return fail(msg, cap, "buddy_flags: pfn %u marked free but on no list", pfn);
+	}
+	return 0;
+}
+
+static int buddy_walk(const struct mmf_machine *m, int exhaustive, char *msg, size_t cap)
 {
 	memset(m->scratch, 0, ((m->end_pfn + 63) / 64) * sizeof(uint64_t));
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
@@ -125,23 +146,17 @@ int mmf_buddy_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			}
 		}
 	}
+	/* Allocated blocks and stray free marks are found by their flags. Every
+	 * change to a struct page goes through page_w(), which logs the pfn for
+	 * reset, and the boot image was walked exhaustively at init; so pages
+	 * off the dirty list still hold their valid boot state, and looking at
+	 * the dirty ones is exact. The exhaustive walk looks at every page. */
 	uint64_t allocated = 0;
-	for (uint32_t pfn = 0; pfn < m->end_pfn; pfn++) {
-		const struct mmf_page *p = &m->mem_map[pfn];
-		if (p->zone == 0xff)
-			continue;
-		const struct mmf_zone *z = &m->zones[p->zone];
-		if (p->flags & PG_allocated) {
-			if (pfn & ((1u << p->order) - 1))
-				return fail(msg, cap, "alloc_alignment: block pfn %u not aligned to order %u", pfn, p->order);
-			if (p->refcount != 1)
-				return fail(msg, cap, "page_refcount: allocated pfn %u refcount %d", pfn, p->refcount);
-			if (account(m, z, pfn, 1u << p->order, "allocated", msg, cap))
-				return -1;
-			allocated += 1u << p->order;
-		} else if ((p->flags & PG_buddy) && !accounted(m, pfn)) {
-			return fail(msg, cap, "buddy_flags: pfn %u marked free but on no list", pfn);
-		}
+	uint32_t n = exhaustive ? m->end_pfn : m->nr_dirty;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t pfn = exhaustive ? i : m->dirty_list[i];
+		if (scan_page(m, pfn, &allocated, msg, cap))
+			return -1;
 	}
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		const struct mmf_zone *z = &m->zones[zi];
@@ -161,30 +176,43 @@ int mmf_buddy_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 	return 0;
 }
 
-/* O(zones x (orders + cpus)): counters agree and every page is somewhere. */
-int mmf_buddy_cheap_check(const struct mmf_machine *m, char *msg, size_t cap)
+int mmf_buddy_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 {
-	uint64_t total = 0, managed = 0;
+	return buddy_walk(m, 0, msg, cap);
+}
+
+int mmf_buddy_is_valid_exhaustive(const struct mmf_machine *m, char *msg, size_t cap)
+{
+	return buddy_walk(m, 1, msg, cap);
+}
+
+/* Counters agree in every zone whose lists changed since the last call
+ * (O(orders) each), no pcp list reached high, and every page is somewhere:
+ * free + pcp + allocated = managed (O(zones x cpus)). */
+int mmf_buddy_cheap_check(struct mmf_machine *m, char *msg, size_t cap)
+{
+	uint64_t total = m->nr_allocated;
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		const struct mmf_zone *z = &m->zones[zi];
-		uint64_t free_pages = 0;
-		for (unsigned o = 0; o < MMF_MAX_ORDER; o++)
-			free_pages += (uint64_t)z->free_area[o].nr_free << o;
-		if (free_pages != z->nr_free_pages)
-			return fail(msg, cap, "buddy_counters: zone %s NR_FREE_PAGES %u, nr_free sums to %llu",
-				    mmf_zone_names[z->type], z->nr_free_pages, (unsigned long long)free_pages);
-		total += free_pages;
+		if (m->touched_zones & (1u << zi)) {
+			uint64_t free_pages = 0;
+			for (unsigned o = 0; o < MMF_MAX_ORDER; o++)
+				free_pages += (uint64_t)z->free_area[o].nr_free << o;
+			if (free_pages != z->nr_free_pages)
+				return fail(msg, cap, "buddy_counters: zone %s NR_FREE_PAGES %u, nr_free sums to %llu",
+					    mmf_zone_names[z->type], z->nr_free_pages, (unsigned long long)free_pages);
+		}
+		total += z->nr_free_pages;
 		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {
 			if (z->pcp[c].count >= z->pcp[c].high)
 				return fail(msg, cap, "pcp_high: zone %s cpu %u count %u reached high %u",
 					    mmf_zone_names[z->type], c, z->pcp[c].count, z->pcp[c].high);
 			total += z->pcp[c].count;
 		}
-		managed += z->nr_pages;
 	}
-	total += m->nr_allocated;
-	if (total != managed)
-		return fail(msg, cap, "buddy_conservation: free + pcp + allocated = %llu, managed %llu",
-			    (unsigned long long)total, (unsigned long long)managed);
+	m->touched_zones = 0;
+	if (total != m->managed_pages)
+		return fail(msg, cap, "buddy_conservation: free + pcp + allocated = %llu, managed %u",
+			    (unsigned long long)total, m->managed_pages);
 	return 0;
 }

@@ -23,10 +23,12 @@ static void boot(struct mmf_machine *m, const char *profile)
 	ck_assert_int_eq(mmf_machine_init(m, p, MMF_MUT_NONE), 0);
 }
 
+/* Both walks agree: the one scoped to touched pages and the exhaustive. */
 static void assert_valid(const struct mmf_machine *m)
 {
 	char msg[256] = "";
 	ck_assert_msg(mmf_buddy_is_valid(m, msg, sizeof(msg)) == 0, "%s", msg);
+	ck_assert_msg(mmf_buddy_is_valid_exhaustive(m, msg, sizeof(msg)) == 0, "exhaustive: %s", msg);
 }
 
 /* 1 and *pfn set when the request was granted, 0 when refused (ENOMEM). */

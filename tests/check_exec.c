@@ -3,7 +3,10 @@
  * the clean simple adapter is not. Each row is a small text sequence. */
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/harness.h"
@@ -228,6 +231,52 @@ START_TEST(profile_switch_leaves_no_phantom_owners)
 }
 END_TEST
 
+/* Each check aborts in a function of its own, named after it, so crash
+ * buckets keep distinct bugs apart; an unknown tag lands in a hashed one. */
+static int abort_pipe[2];
+
+static void on_abort(int sig)
+{
+	(void)sig;
+	const char *s = mmf_abort_site;
+	if (write(abort_pipe[1], s, strlen(s)) < 0)
+		_exit(2);
+	_exit(0);
+}
+
+static void abort_site_of(const char *check, char *out, size_t cap)
+{
+	ck_assert_int_eq(pipe(abort_pipe), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct mmf_finding f = { .found = 1 };
+		snprintf(f.check, sizeof(f.check), "%s", check);
+		signal(SIGABRT, on_abort);
+		mmf_finding_abort(&f);
+	}
+	close(abort_pipe[1]);
+	ssize_t n = read(abort_pipe[0], out, cap - 1);
+	out[n > 0 ? n : 0] = 0;
+	close(abort_pipe[0]);
+	int st;
+	waitpid(pid, &st, 0);
+}
+
+START_TEST(abort_sites_are_distinct_per_check)
+{
+	static const char *const checks[] = { "pcp_high", "buddy_unmerged", "buddy_counters", "buddy_conservation",
+					      "exact_pfn", "exact_vmstat", "result", "errno", "corrupt", "overlap" };
+	char site[64];
+	for (unsigned i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		abort_site_of(checks[i], site, sizeof(site));
+		ck_assert_str_eq(site, checks[i]);
+	}
+	abort_site_of("someone_elses_tag", site, sizeof(site));
+	ck_assert_msg(strncmp(site, "other_", 6) == 0, "site %s", site);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exec");
@@ -237,6 +286,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, adapter_tables_are_validated);
 	tcase_add_test(tc, unknown_mutant_is_refused_at_setup);
 	tcase_add_test(tc, profile_switch_leaves_no_phantom_owners);
+	tcase_add_test(tc, abort_sites_are_distinct_per_check);
 	suite_add_tcase(s, tc);
 	return s;
 }

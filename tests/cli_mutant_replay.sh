@@ -19,7 +19,7 @@ for m in $mutants; do
 	st=$?
 	[ $st -eq 1 ] && check ok || check bad "fuzz --mutant $m exited $st: $out"
 	sig=$(printf '%s\n' "$out" | grep '^MMFUZZ: ' | head -n 1)
-	dir="$tmp/$m/${sig#MMFUZZ: }"
+	dir="$tmp/$m/$m/${sig#MMFUZZ: }"
 	for f in "$dir/repro.mmfz" "$dir/repro.txt"; do
 		[ -s "$f" ] && check ok || check bad "$f missing"
 		same=0

@@ -37,18 +37,29 @@ static enum mmf_result ref_reset(void *ctx)
 	return MMF_OK;
 }
 
+/* Once the machine has seen a broken structure every op answers corrupt;
+ * check() says what broke. */
+static enum mmf_result guarded(const struct mmf_machine *m, enum mmf_result r)
+{
+	return m->corrupt[0] ? MMF_CORRUPT : r;
+}
+
 static enum mmf_result ref_alloc_pages(void *ctx, const struct mmf_page_req *req,
 				       uint64_t *pfn, int *err)
 {
 	uint32_t p = 0;
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
 	enum mmf_result r = mmf_alloc_pages(ctx, req->gfp, req->order, req->node, req->cpu, &p, err);
 	*pfn = p;
-	return r;
+	return guarded(ctx, r);
 }
 
 static enum mmf_result ref_free_pages(void *ctx, uint64_t pfn, unsigned order, unsigned cpu)
 {
-	return mmf_free_pages(ctx, (uint32_t)pfn, order, cpu);
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_free_pages(ctx, (uint32_t)pfn, order, cpu));
 }
 
 static enum mmf_result ref_write_page(void *ctx, uint64_t pfn, uint64_t token)
@@ -74,8 +85,10 @@ static enum mmf_result ref_drain_pcp(void *ctx, unsigned cpu)
 	struct mmf_machine *m = ctx;
 	if (cpu >= m->prof->nr_cpus)
 		return MMF_REFUSED;
+	if (guarded(m, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
 	mmf_pcp_drain_cpu(m, cpu);
-	return MMF_OK;
+	return guarded(m, MMF_OK);
 }
 
 static enum mmf_result ref_report(void *ctx, unsigned kind, char *buf, size_t cap,
@@ -95,6 +108,11 @@ static enum mmf_result ref_report(void *ctx, unsigned kind, char *buf, size_t ca
 static enum mmf_result ref_check(void *ctx, enum mmf_check_grade grade, char *msg,
 				 size_t cap)
 {
+	const struct mmf_machine *m = ctx;
+	if (m->corrupt[0]) {
+		snprintf(msg, cap, "%s", m->corrupt);
+		return MMF_CORRUPT;
+	}
 	int r = grade == MMF_CHECK_FULL ? mmf_buddy_is_valid(ctx, msg, cap)
 					: mmf_buddy_cheap_check(ctx, msg, cap);
 	return r ? MMF_CORRUPT : MMF_OK;

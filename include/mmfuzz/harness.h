@@ -63,10 +63,14 @@ void mmf_exec_destroy(struct mmf_exec *ex);
 int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq,
 		 struct mmf_finding *f);
 const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex);
+/* Stops (0) or resumes (1) counting runs into the statistics. */
+void mmf_exec_set_counting(struct mmf_exec *ex, int on);
 
 /* Aborts at a call site that depends on the finding's check, so crash
  * deduplication by stack keeps distinct bugs apart. */
 _Noreturn void mmf_finding_abort(const struct mmf_finding *f);
+/* The name of the abort site taken (for a SIGABRT handler or a debugger). */
+extern const char *volatile mmf_abort_site;
 
 /* The seeded PRNG generator behind `mmfuzz fuzz` and the property tests. */
 struct mmf_gen_config {

@@ -20,6 +20,9 @@
  * Saved files (corpus, reproducers) wrap the raw form in a container that
  * starts with the magic "MMFZ"; there the version byte must be one this
  * build reads, so a file from a newer format is refused, never misread.
+ * An input of printable ASCII only is the text form and must parse.
+ * mmf_seq_load() applies these rules; the fuzz targets use it too, so a
+ * crash artifact replays exactly as the fuzzer ran it.
  *
  * The opcode table is append-only: a code, once given, keeps its meaning
  * and its field layout forever, so saved corpora stay valid. */
