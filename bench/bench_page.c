@@ -54,12 +54,16 @@ static void make_seqs(int profile)
 }
 
 static volatile uint32_t sink;
+/* Ops that did something (an alloc into an empty slot, a free of a live
+ * one); the rest are skipped in the direct loop and the executor alike. */
+static unsigned long long acting_ops;
 
 static double run_direct(int profile)
 {
 	struct mmf_machine m;
 	mmf_machine_init(&m, mmf_profile_get((unsigned)profile), MMF_MUT_NONE);
 	double t0 = now();
+	acting_ops = 0;
 	for (unsigned i = 0; i < NSEQ; i++) {
 		const struct mmf_seq *s = &seqs[i];
 		uint32_t pfn[MMF_NSLOTS];
@@ -70,12 +74,14 @@ static double run_direct(int profile)
 			if (op->code == MMF_OP_ALLOC_PAGES) {
 				if (live[op->slot])
 					continue;
+				acting_ops++;
 				int err;
 				if (mmf_alloc_pages(&m, op->arg, op->a, mmf_op_node(op), mmf_op_cpu(op), &pfn[op->slot], &err) == MMF_OK) {
 					live[op->slot] = 1;
 					order[op->slot] = op->a;
 				}
 			} else if (live[op->slot]) {
+				acting_ops++;
 				mmf_free_pages(&m, pfn[op->slot], order[op->slot], mmf_op_cpu(op));
 				live[op->slot] = 0;
 			}
@@ -196,7 +202,8 @@ int main(void)
 		for (int r = 0; r < RUNS; r++)
 			v[r] = run_direct((int)idx);
 		double direct = median(v, RUNS);
-		printf("bench: %-7s direct buddy ops/s                   %12.0f  (%.1f ns/op)\n", pnames[p], direct, 1e9 / direct);
+		printf("bench: %-7s direct buddy ops/s                   %12.0f  (%.1f ns/op; %.0f%% of ops act)\n", pnames[p],
+		       direct, 1e9 / direct, 100.0 * (double)acting_ops / (double)total_ops);
 		for (unsigned c = 0; c < sizeof(exec_cases) / sizeof(exec_cases[0]); c++) {
 			const struct exec_case *e = &exec_cases[c];
 			for (int r = 0; r < RUNS; r++)

@@ -37,9 +37,12 @@ static const char usage_replay[] =
 
 static const char usage_show[] =
 	"usage: mmfuzz show FILE...\n"
+	"       mmfuzz show --binary -o OUT FILE\n"
 	"\n"
 	"Prints each input as the text form (one op per line). Binary garbage is\n"
-	"decoded by design; a bad text file gets FILE:LINE:COL: message.\n";
+	"decoded by design; a bad text file gets FILE:LINE:COL: message.\n"
+	"With --binary, writes FILE's canonical binary form (an MMFZ container)\n"
+	"to OUT instead, e.g. to turn a hand-written trace into a corpus entry.\n";
 
 static const char usage_adapters[] =
 	"usage: mmfuzz adapters [--mutants]\n"
@@ -149,11 +152,34 @@ static int load(const char *path, struct mmf_seq *seq, enum mmf_input_kind *kind
 	return -1;
 }
 
+static int show_binary(const char *in, const char *out)
+{
+	static struct mmf_seq seq;
+	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
+	if (load(in, &seq, NULL))
+		return EXIT_BADINPUT;
+	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
+	size_t n = mmf_seq_encode(&seq, buf + MMF_MAGIC_SIZE, sizeof(buf) - MMF_MAGIC_SIZE);
+	int e = mmf_write_atomic(out, buf, n + MMF_MAGIC_SIZE);
+	if (e) {
+		fprintf(stderr, "mmfuzz show: cannot write %s: %s\n", out, strerror(e));
+		return EXIT_ENV;
+	}
+	return EXIT_CLEAN;
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	if (wants_help(argc, argv) || argc < 2) {
 		fputs(usage_show, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_BADINPUT : EXIT_CLEAN;
+	}
+	if (!strcmp(argv[1], "--binary")) {
+		if (argc != 5 || strcmp(argv[2], "-o")) {
+			fprintf(stderr, "mmfuzz show: --binary takes -o OUT and one FILE\n%s", usage_show);
+			return EXIT_BADINPUT;
+		}
+		return show_binary(argv[4], argv[3]);
 	}
 	static struct mmf_seq seq;
 	int status = EXIT_CLEAN;

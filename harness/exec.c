@@ -288,6 +288,22 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 	}
 }
 
+/* The judge's own reading of GFP_ZONE_TABLE, kept apart from the
+ * reference's gfp_zone() on purpose: the oracle must not grade itself.
+ * The highest zone type a mask may use; a type the machine lacks (other
+ * than Movable, which always exists) reads as Normal. */
+static unsigned gfp_zone_limit(const struct mmf_profile *p, uint32_t gfp)
+{
+	unsigned t = MMF_ZONE_NORMAL;
+	if (gfp & __GFP_DMA)
+		t = MMF_ZONE_DMA;
+	else if (gfp & __GFP_DMA32)
+		t = MMF_ZONE_DMA32;
+	else if (gfp & __GFP_HIGHMEM)
+		t = (gfp & __GFP_MOVABLE) ? MMF_ZONE_MOVABLE : MMF_ZONE_HIGHMEM;
+	return (p->configured_zone_types >> t) & 1 ? t : MMF_ZONE_NORMAL;
+}
+
 /* Safety properties of a block handed out for req. */
 static int check_block(struct mmf_exec *ex, struct mmf_finding *f, struct target *t,
 		       uint32_t step, unsigned prof, const struct mmf_page_req *req, uint64_t pfn)
@@ -302,7 +318,7 @@ static int check_block(struct mmf_exec *ex, struct mmf_finding *f, struct target
 		return finding(ex, f, t, step, op, "alignment", "block pfn %llu not aligned to order %u",
 			       (unsigned long long)pfn, req->order);
 	int z0 = mmf_profile_zone_of(p, (uint32_t)pfn), z1 = mmf_profile_zone_of(p, (uint32_t)(pfn + n - 1));
-	unsigned highest = mmf_profile_gfp_zone(p, req->gfp);
+	unsigned highest = gfp_zone_limit(p, req->gfp);
 	if (z0 < 0 || z0 != z1)
 		return finding(ex, f, t, step, op, "zone", "block pfn %llu+%u is not inside one zone",
 			       (unsigned long long)pfn, n);

@@ -131,7 +131,8 @@ int mmf_gfp_parse(const char *s, int len, mmf_gfp_t *out)
 				return start + 1;
 			memcpy(tmp, s + start, (size_t)n);
 			tmp[n] = 0;
-			unsigned long x = strtoul(tmp, &end, 0);
+			int hex = n > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X');
+			unsigned long x = strtoul(hex ? tmp + 2 : tmp, &end, hex ? 16 : 10);
 			if (*end || x > 0xffffffffu || (x & ~(unsigned long)MMF_GFP_KNOWN))
 				return start + 1;
 			v = (mmf_gfp_t)x;

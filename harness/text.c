@@ -105,7 +105,11 @@ static int parse_uint(const char *s, size_t n, uint32_t *out)
 		return -1;
 	memcpy(tmp, s, n);
 	tmp[n] = 0;
-	unsigned long long v = strtoull(tmp, &end, 0);
+	/* Decimal, or hex with 0x: a leading zero is not octal. */
+	int hex = n > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X');
+	if (hex && !((tmp[2] >= '0' && tmp[2] <= '9') || (tmp[2] >= 'a' && tmp[2] <= 'f') || (tmp[2] >= 'A' && tmp[2] <= 'F')))
+		return -1;
+	unsigned long long v = strtoull(hex ? tmp + 2 : tmp, &end, hex ? 16 : 10);
 	if (*end || v > 0xffffffffull)
 		return -1;
 	*out = (uint32_t)v;
@@ -130,7 +134,7 @@ static int parse_header(struct cursor *c, struct mmf_seq *out)
 		return errat(c, s, "header: format version %u is not one this mmfuzz reads (it reads %d)",
 			     v, MMF_FORMAT_VERSION);
 	out->version = (uint8_t)v;
-	int seen_profile = 0;
+	int seen_profile = 0, seen_swarm = 0, seen_seed = 0;
 	while (token(c, &s, &e)) {
 		const char *t = c->text + s;
 		const char *eq = memchr(t, '=', e - s);
@@ -139,6 +143,10 @@ static int parse_header(struct cursor *c, struct mmf_seq *out)
 		size_t kl = (size_t)(eq - t), vs = s + kl + 1;
 		const char *val = c->text + vs;
 		size_t vl = e - vs;
+		int *seen = tokeq(t, kl, "profile") ? &seen_profile : tokeq(t, kl, "swarm") ? &seen_swarm
+			  : tokeq(t, kl, "seed") ? &seen_seed : NULL;
+		if (seen && *seen)
+			return errat(c, s, "header: '%.*s' given twice", (int)kl, t);
 		if (tokeq(t, kl, "profile")) {
 			char name[32];
 			unsigned idx;
@@ -155,10 +163,12 @@ static int parse_header(struct cursor *c, struct mmf_seq *out)
 				return errat(c, vs, "header: bad swarm mask '%.*s' (families 0x%x)", (int)vl, val,
 					     (1u << MMF_NR_FAMILIES) - 1);
 			out->swarm = (uint16_t)v;
+			seen_swarm = 1;
 		} else if (tokeq(t, kl, "seed")) {
 			if (parse_uint(val, vl, &v))
 				return errat(c, vs, "header: bad seed '%.*s'", (int)vl, val);
 			out->seed = v;
+			seen_seed = 1;
 		} else {
 			return errat(c, s, "header: unknown key '%.*s' (keys: profile swarm seed)", (int)kl, t);
 		}

@@ -164,32 +164,39 @@ struct bad_text {
 	const char *text;
 	int line, col;
 	const char *needle;
+	size_t len; /* 0: strlen(text) */
 };
 
+#define NUL_TEXT "mmfuzz 1 profile=tiny\n\n\nalloc_pages slot=1 \0order=1\n"
+
 static const struct bad_text bad_texts[] = {
-	{ "mmfuzz 1 profile=tiny\nalloc_pagez slot=1\n", 2, 1, "unknown op 'alloc_pagez'" },
-	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=1 order=x1\n", 2, 26, "bad number 'x1'" },
-	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=1 order=11\n", 2, 26, "out of range" },
-	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=64\n", 2, 18, "out of range" },
-	{ "mmfuzz 1 profile=tiny\nalloc_pages cpu=2\n", 2, 17, "out of range" }, /* tiny has 2 cpus */
-	{ "mmfuzz 1 profile=tiny\nalloc_pages gfp=GFP_KERNEL|__GFP_BOGUS\n", 2, 28, "bad gfp" },
-	{ "mmfuzz 1 profile=tiny\nfree_pages slot=1 order=1\n", 2, 19, "no field 'order'" },
-	{ "mmfuzz 1 profile=tiny\nfree_pages slot=1 slot=2\n", 2, 19, "given twice" },
-	{ "mmfuzz 1 profile=tiny\nfree_pages slot\n", 2, 12, "expected field=value" },
-	{ "mmfuzz 2 profile=tiny\n", 1, 8, "format version 2" },
-	{ "mmfuzz 1 profile=huge\n", 1, 18, "unknown profile 'huge'" },
-	{ "mmfuzz 1\n", 1, 9, "missing profile" },
-	{ "alloc_pages slot=1\n", 1, 1, "expected the header" },
-	{ "# only a comment\n", 2, 1, "no header" },
-	{ "# c", 1, 4, "no header" }, /* found by fuzz_text: no newline at the end */
-	{ "mmfuzz 1 profile=tiny\nreport kind=meminfo\n", 2, 13, "unknown report kind" },
+	{ "mmfuzz 1 profile=tiny\nalloc_pagez slot=1\n", 2, 1, "unknown op 'alloc_pagez'", 0 },
+	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=1 order=x1\n", 2, 26, "bad number 'x1'", 0 },
+	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=1 order=11\n", 2, 26, "out of range", 0 },
+	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=64\n", 2, 18, "out of range", 0 },
+	{ "mmfuzz 1 profile=tiny\nalloc_pages cpu=2\n", 2, 17, "out of range", 0 }, /* tiny has 2 cpus */
+	{ "mmfuzz 1 profile=tiny\nalloc_pages gfp=GFP_KERNEL|__GFP_BOGUS\n", 2, 28, "bad gfp", 0 },
+	{ "mmfuzz 1 profile=tiny\nfree_pages slot=1 order=1\n", 2, 19, "no field 'order'", 0 },
+	{ "mmfuzz 1 profile=tiny\nfree_pages slot=1 slot=2\n", 2, 19, "given twice", 0 },
+	{ "mmfuzz 1 profile=tiny\nfree_pages slot\n", 2, 12, "expected field=value", 0 },
+	{ "mmfuzz 2 profile=tiny\n", 1, 8, "format version 2", 0 },
+	{ "mmfuzz 1 profile=huge\n", 1, 18, "unknown profile 'huge'", 0 },
+	{ "mmfuzz 1\n", 1, 9, "missing profile", 0 },
+	{ "alloc_pages slot=1\n", 1, 1, "expected the header", 0 },
+	{ "# only a comment\n", 2, 1, "no header", 0 },
+	{ "# c", 1, 4, "no header", 0 }, /* found by fuzz_text: no newline at the end */
+	{ "mmfuzz 1 profile=tiny profile=numa2\n", 1, 23, "given twice", 0 },
+	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=-1\n", 2, 18, "bad number '-1'", 0 },
+	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=0x\n", 2, 18, "bad number '0x'", 0 },
+	{ NUL_TEXT, 4, 20, "NUL byte", sizeof(NUL_TEXT) - 1 },
+	{ "mmfuzz 1 profile=tiny\nreport kind=meminfo\n", 2, 13, "unknown report kind", 0 },
 };
 
 START_TEST(bad_text_names_line_and_column)
 {
 	const struct bad_text *bt = &bad_texts[_i];
 	struct mmf_diag d;
-	ck_assert_int_eq(mmf_seq_parse_text(bt->text, strlen(bt->text), &a, &d), -1);
+	ck_assert_int_eq(mmf_seq_parse_text(bt->text, bt->len ? bt->len : strlen(bt->text), &a, &d), -1);
 	ck_assert_msg(strstr(d.msg, bt->needle), "message '%s' lacks '%s'", d.msg, bt->needle);
 	ck_assert_int_eq(d.line, bt->line);
 	ck_assert_int_eq(d.col, bt->col);
@@ -209,10 +216,16 @@ START_TEST(load_tells_the_three_forms_apart)
 	ck_assert_int_eq(mmf_seq_load((const uint8_t *)"MMFZ\1\1\0\0\0\0\0\0", 12, &a, &kind, &d), MMF_LOAD_OK);
 	ck_assert_int_eq(kind, MMF_INPUT_CONTAINER);
 	ck_assert_uint_eq(a.profile, 1);
-	const char *t = "\n# c\nmmfuzz 1 profile=tiny\ncheck\n";
+	const char *t = "\xef\xbb\xbf\n# c\nmmfuzz 1 profile=tiny\ncheck\nalloc_pages slot=010 order=0x3\n";
 	ck_assert_int_eq(mmf_seq_load((const uint8_t *)t, strlen(t), &a, &kind, &d), MMF_LOAD_OK);
 	ck_assert_int_eq(kind, MMF_INPUT_TEXT);
-	ck_assert_uint_eq(a.nops, 1);
+	ck_assert_uint_eq(a.nops, 2);
+	ck_assert_uint_eq(a.ops[1].slot, 10); /* decimal, not octal */
+	ck_assert_uint_eq(a.ops[1].a, 3);
+	/* printable input is text and must parse: a typo is an error */
+	const char *typo = "mmfuz 1 profile=tiny\ncheck\n";
+	ck_assert_int_eq(mmf_seq_load((const uint8_t *)typo, strlen(typo), &a, &kind, &d), MMF_LOAD_SYNTAX);
+	ck_assert_int_eq(d.line, 1);
 	const uint8_t garbage[] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
 	ck_assert_int_eq(mmf_seq_load(garbage, sizeof(garbage), &a, &kind, &d), MMF_LOAD_OK);
 	ck_assert_int_eq(kind, MMF_INPUT_RAW);

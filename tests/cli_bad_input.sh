@@ -14,7 +14,7 @@ expect() {
 	shift 3
 	out=$("$@" 2>&1)
 	got=$?
-	if [ "$got" -eq "$want" ] && printf '%s' "$out" | grep -qF -- "$pattern"; then
+	if [ "$got" -eq "$want" ] && { [ -z "$pattern" ] || printf '%s\n' "$out" | grep -qF -- "$pattern"; }; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
@@ -30,6 +30,9 @@ printf 'mmfuzz 1 profile=tiny\nalloc_pages slot=1\nfrob_pages slot=2\n' > "$tmp/
 printf 'mmfuzz 1 profile=tiny\nalloc_pages slot=1 order=1x\n' > "$tmp/bad_number.txt"
 printf 'mmfuzz 1 profile=tiny\nalloc_pages slot=1 order=3 gfp=GFP_KERNEL\nfree_pages slot=1\n' > "$tmp/good.txt"
 head -c 4000 /dev/urandom > "$tmp/garbage.bin"
+printf 'mmfuz 1 profile=tiny\ncheck\n' > "$tmp/typo.txt"
+printf '\357\273\277mmfuzz 1 profile=tiny\r\ncheck\r\n' > "$tmp/bom_crlf.txt"
+printf 'MMFZ\001\007\000\000\000\000\000\000' > "$tmp/bad_profile.mmfz"
 # garbage that happens to start like a container is still bad input
 printf 'MMFZ' > "$tmp/magic_only"
 
@@ -41,8 +44,18 @@ for cmd in replay show; do
 	expect 2 "$tmp/unknown_op.txt:3:1: unknown op 'frob_pages'" -- "$mmfuzz" $cmd "$tmp/unknown_op.txt"
 	expect 2 "$tmp/bad_number.txt:2:26: bad number '1x'" -- "$mmfuzz" $cmd "$tmp/bad_number.txt"
 	expect 2 "$tmp/missing: cannot read" -- "$mmfuzz" $cmd "$tmp/missing"
+	expect 2 "$tmp: cannot read" -- "$mmfuzz" $cmd "$tmp"
+	expect 2 "$tmp/typo.txt:1:1: expected the header line" -- "$mmfuzz" $cmd "$tmp/typo.txt"
+	expect 2 "$tmp/bad_profile.mmfz: unknown machine profile 7" -- "$mmfuzz" $cmd "$tmp/bad_profile.mmfz"
 done
 expect 0 "ok (2 ops" -- "$mmfuzz" replay "$tmp/good.txt"
+expect 0 "ok (1 ops, profile tiny, text)" -- "$mmfuzz" replay "$tmp/bom_crlf.txt"
+# text -> binary -> text is the identity on printed text
+"$mmfuzz" show "$tmp/good.txt" > "$tmp/good.shown"
+expect 0 "" -- "$mmfuzz" show --binary -o "$tmp/good.mmfz" "$tmp/good.txt"
+"$mmfuzz" show "$tmp/good.mmfz" > "$tmp/good.reshown"
+expect 0 "" -- cmp "$tmp/good.shown" "$tmp/good.reshown"
+expect 2 "cannot read" -- "$mmfuzz" show --binary -o "$tmp/x.mmfz" "$tmp/missing"
 expect 0 "raw bytes" -- "$mmfuzz" replay "$tmp/garbage.bin"
 expect 0 "mmfuzz 1 profile=" -- "$mmfuzz" show "$tmp/garbage.bin"
 # a bad file among good ones: every file is still reported, status 2
@@ -58,6 +71,7 @@ expect 2 "unknown adapter 'nosuch'" -- "$mmfuzz" replay --adapter nosuch "$tmp/g
 expect 2 "has no mutant 'nosuch'" -- "$mmfuzz" fuzz --mutant nosuch --time 1
 expect 2 "unknown profile 'huge'" -- "$mmfuzz" fuzz --profile huge --time 1
 expect 2 "needs a non-negative number" -- "$mmfuzz" fuzz --time soon
+expect 0 "time        0." -- "$mmfuzz" fuzz --time 0.5 -q --out "$tmp/f"
 expect 2 "no input files" -- "$mmfuzz" replay
 for cmd in fuzz replay show adapters; do
 	expect 0 "usage: mmfuzz $cmd" -- "$mmfuzz" $cmd --help

@@ -1,8 +1,8 @@
 /* An independent, deliberately simple page allocator: one bitmap of used
- * frames, first fit over naturally aligned positions, zones by gfp_zone().
- * No pcp lists, no watermarks, no reports. It shares no code with the
- * reference, so comparing the two at safety level tests the harness's
- * differential path and the reference's safety properties at once. */
+ * frames, first fit over naturally aligned positions, highest permitted
+ * zone first. No pcp lists, no watermarks, no reports. It shares no code
+ * with the reference, not even the GFP zone rule (the harness's placement
+ * check uses the shared one, so a slip in either shows as a finding). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +73,27 @@ static enum mmf_result simple_reset(void *ctx)
 	return MMF_OK;
 }
 
+/* The zone a GFP mask may reach up to, read from Linux's GFP_ZONE_TABLE
+ * (include/linux/gfp.h): DMA, then DMA32, then HIGHMEM|MOVABLE ->
+ * MOVABLE, HIGHMEM -> HIGHMEM, else NORMAL; a type the machine lacks
+ * (besides Movable, which always exists) counts as NORMAL. */
+static unsigned zone_limit(const struct mmf_profile *p, uint32_t gfp)
+{
+	static const struct {
+		uint32_t bits;
+		unsigned type;
+	} table[] = {
+		{ __GFP_DMA, MMF_ZONE_DMA },
+		{ __GFP_DMA32, MMF_ZONE_DMA32 },
+		{ __GFP_HIGHMEM | __GFP_MOVABLE, MMF_ZONE_MOVABLE },
+		{ __GFP_HIGHMEM, MMF_ZONE_HIGHMEM },
+	};
+	for (unsigned i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if ((gfp & table[i].bits) == table[i].bits)
+			return (p->configured_zone_types >> table[i].type) & 1 ? table[i].type : MMF_ZONE_NORMAL;
+	return MMF_ZONE_NORMAL;
+}
+
 static int range_free(const struct simple *s, uint32_t pfn, uint32_t n)
 {
 	for (uint32_t i = 0; i < n;) {
@@ -110,7 +131,7 @@ static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *
 		*err = EINVAL;
 		return MMF_REFUSED;
 	}
-	unsigned highest = mmf_profile_gfp_zone(p, req->gfp);
+	unsigned highest = zone_limit(p, req->gfp);
 	uint32_t n = 1u << req->order;
 	/* Highest permitted zone first, so low zones are kept for those who need them. */
 	for (int zi = (int)p->nr_zones - 1; zi >= 0; zi--) {
