@@ -113,6 +113,7 @@ struct mmf_machine {
 	 * every entry point then answers MMF_CORRUPT until reset, so a bug
 	 * becomes a finding instead of a wild write. */
 	char corrupt[160];
+	struct mmf_vmalloc *vmalloc; /* vmalloc.c's state */
 	struct mmf_page dummy;  /* what page_w() hands out for a bad pfn */
 	unsigned nr_zones;
 	struct mmf_zone zones[MMF_MAX_ZONES];

@@ -14,6 +14,11 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "drain_loses_page", "pcp", "a pcp trim or drain that empties the list loses its last page" },
 	{ "expand_wrong_half", "buddy", "expand hands out the upper half and frees the lower one" },
 	{ "lowmem_reserve_ignored", "watermark", "__zone_watermark_ok ignores lowmem_reserve" },
+	{ "vmalloc_no_guard_page", "vmalloc", "areas are placed without the guard page after them" },
+	{ "vmalloc_overlap_at_end", "vmalloc", "the free-area search accepts a fit that runs one page past the free block's end" },
+	{ "vmalloc_purge_twice", "vmalloc", "purging a lazily freed area gives its range back to the free tree twice" },
+	{ "vmalloc_lazy_count_lost", "vmalloc", "vfree does not add to the lazy counter, so freed ranges are never purged" },
+	{ "vmalloc_to_page_off_by_one", "vmalloc", "vmalloc_to_page answers with the page after the right one" },
 };
 
 int mmf_mutant_lookup(const char *name)

@@ -17,11 +17,23 @@ enum mmf_mutant {
 	MMF_MUT_DRAIN_LOSES_PAGE,
 	MMF_MUT_EXPAND_WRONG_HALF,
 	MMF_MUT_LOWMEM_RESERVE_IGNORED,
+	/* Mutants from here on belong to subsystems the operation language
+	 * does not drive yet: their own unit tests switch them on, the
+	 * adapter does not list them, and the campaign cannot reach them. */
+	MMF_MUT_FIRST_UNWIRED,
+	MMF_MUT_VMALLOC_NO_GUARD_PAGE = MMF_MUT_FIRST_UNWIRED,
+	MMF_MUT_VMALLOC_OVERLAP_AT_END,
+	MMF_MUT_VMALLOC_PURGE_TWICE,
+	MMF_MUT_VMALLOC_LAZY_COUNT_LOST,
+	MMF_MUT_VMALLOC_TO_PAGE_OFF_BY_ONE,
 	MMF_NR_MUTANTS
 };
 
 /* Descriptions, indexed by enum mmf_mutant - 1. */
 extern const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1];
+
+/* How many mutants the reference adapter lists (the wired ones). */
+#define MMF_NR_WIRED_MUTANTS (MMF_MUT_FIRST_UNWIRED - 1)
 
 /* MMF_MUT_NONE for NULL or "", -1 when unknown. */
 int mmf_mutant_lookup(const char *name);

@@ -136,7 +136,7 @@ static const struct mmf_adapter reference_adapter = {
 	.report = ref_report,
 	.check = ref_check,
 	.mutants = mmf_reference_mutants,
-	.nr_mutants = MMF_NR_MUTANTS - 1,
+	.nr_mutants = MMF_NR_WIRED_MUTANTS,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }
