@@ -63,6 +63,16 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		{ MMF_CAP_PCP, (const void *)ad->drain_pcp, "drain_pcp" },
 		{ MMF_CAP_REPORTS, (const void *)ad->report, "report" },
 		{ MMF_CAP_CHECK, (const void *)ad->check, "check" },
+		{ MMF_CAP_KMALLOC, (const void *)ad->kmalloc, "kmalloc" },
+		{ MMF_CAP_KMALLOC, (const void *)ad->kfree, "kfree" },
+		{ MMF_CAP_KMALLOC, (const void *)ad->krealloc, "krealloc" },
+		{ MMF_CAP_KMALLOC, (const void *)ad->ksize, "ksize" },
+		{ MMF_CAP_OBJ_CONTENTS, (const void *)ad->obj_write, "obj_write" },
+		{ MMF_CAP_OBJ_CONTENTS, (const void *)ad->obj_read, "obj_read" },
+		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_create, "cache_create" },
+		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_destroy, "cache_destroy" },
+		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_alloc, "cache_alloc" },
+		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_free, "cache_free" },
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if ((ad->caps & need[i].cap) && !need[i].fn) {

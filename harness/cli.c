@@ -271,9 +271,10 @@ static int cmd_replay(int argc, char **argv)
 
 static void print_caps(uint64_t caps)
 {
-	static const char *const names[] = { "page_alloc", "page_contents", "pcp", "reports", "check" };
+	static const char *const names[] = { "page_alloc", "page_contents", "pcp", "reports", "check",
+					     "kmalloc", "obj_contents", "kmem_cache" };
 	const char *sep = "";
-	for (unsigned b = 0; b < 5; b++)
+	for (unsigned b = 0; b < 8; b++)
 		if (caps & (1ull << b)) {
 			printf("%s%s", sep, names[b]);
 			sep = ",";
@@ -308,7 +309,8 @@ static int cmd_adapters(int argc, char **argv)
 	printf("adapters:\n");
 	for (unsigned i = 0; i < mmf_builtin_adapter_count(); i++) {
 		const struct mmf_adapter *ad = mmf_builtin_adapter(i);
-		printf("  %-10s page:%-8s caps=", ad->name, mmf_level_name(ad->level[MMF_FAM_PAGE]));
+		printf("  %-10s page:%-8s obj:%-8s caps=", ad->name, mmf_level_name(ad->level[MMF_FAM_PAGE]),
+		       mmf_level_name(ad->level[MMF_FAM_OBJ]));
 		print_caps(ad->caps);
 		printf("  mutants=%u\n             %s\n", ad->nr_mutants, ad->description);
 	}
@@ -381,7 +383,7 @@ static int cmd_corpus(int argc, char **argv)
 	}
 	static struct mmf_seq seq;
 	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
-	struct mmf_gen_config gc = { profile, (unsigned)max_ops };
+	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0 };
 	for (unsigned long long i = 0; i < count; i++) {
 		char path[4096];
 		mmf_gen_sequence(mmf_seed_mix(seed, i), &gc, &seq);

@@ -268,7 +268,7 @@ int cli_fuzz(int argc, char **argv)
 		c.runs ? "runs limit, " : "", c.time_limit);
 
 	static struct mmf_seq seq;
-	struct mmf_gen_config gc = { c.profile, c.max_ops };
+	struct mmf_gen_config gc = { c.profile, c.max_ops, 0 };
 	double start = now(), last = start, elapsed = 0;
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;

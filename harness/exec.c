@@ -8,56 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/exec_internal.h"
 #include "harness/optable.h"
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/harness.h"
 #include "mmfuzz/profile.h"
 
-#define MAX_PROFILES 8
-#define NWRITES 4
-#define REPORT_CAP 16384
-
-enum outcome { OUT_OK, OUT_REFUSED, OUT_UNSUPPORTED, OUT_SKIPPED };
-
-struct slot {
-	uint8_t live;
-	uint8_t order;
-	uint8_t zeroed;
-	uint8_t nw;
-	uint64_t pfn;
-	uint32_t widx[NWRITES]; /* pages written, most recent last */
-	uint64_t wtok[NWRITES];
-};
-
-struct target {
-	const struct mmf_adapter *ad;
-	const char *mutant;
-	const char *name; /* in signatures */
-	enum mmf_level level;
-	void *ctx[MAX_PROFILES];
-	uint64_t *owned[MAX_PROFILES]; /* bit per frame in a live block */
-	struct slot slots[MMF_NSLOTS];
-	/* this op's outcome */
-	enum outcome out;
-	int err;
-	uint64_t pfn;
-	uint64_t token;
-	char *report;
-	size_t report_len;
-};
-
-struct mmf_exec {
-	struct mmf_exec_config cfg;
-	unsigned nt;
-	struct target t[MMF_MAX_TARGETS];
-	struct mmf_exec_stats stats;
-	const struct mmf_seq *seq;
-	unsigned last_prof; /* profile whose bitmaps the slots refer to */
-	int not_counting;
-	char msg[400];
-};
-
-static int has(const struct target *t, uint64_t cap) { return (t->ad->caps & cap) != 0; }
 
 struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, size_t cap)
 {
@@ -71,7 +27,8 @@ struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, s
 		ex->cfg.max_level = MMF_LEVEL_EXACT;
 	ex->t[0].ad = mmf_adapter_reference();
 	ex->t[0].name = "oracle";
-	ex->t[0].level = MMF_LEVEL_EXACT;
+	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
+		ex->t[0].level[fam] = MMF_LEVEL_EXACT;
 	ex->nt = 1;
 	for (unsigned i = 0; i < cfg->nr_suts && ex->nt < MMF_MAX_TARGETS; i++) {
 		struct target *t = &ex->t[ex->nt++];
@@ -82,9 +39,11 @@ struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, s
 		t->ad = cfg->suts[i];
 		t->mutant = cfg->mutants[i];
 		t->name = t->ad->name;
-		t->level = t->ad->level[MMF_FAM_PAGE];
-		if (t->level > ex->cfg.max_level)
-			t->level = ex->cfg.max_level;
+		for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++) {
+			t->level[fam] = t->ad->level[fam];
+			if (t->level[fam] > ex->cfg.max_level)
+				t->level[fam] = ex->cfg.max_level;
+		}
 	}
 	for (unsigned i = 0; i < ex->nt; i++) {
 		ex->t[i].report = malloc(REPORT_CAP);
@@ -117,14 +76,14 @@ const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex) { return 
 
 void mmf_exec_set_counting(struct mmf_exec *ex, int on) { ex->not_counting = !on; }
 
-static int finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
-		   uint32_t step, const char *op, const char *check, const char *fmt, ...)
+int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
+		     uint32_t step, const char *op, const char *check, const char *fmt, ...)
 {
 	va_list ap;
 	f->found = 1;
 	f->step = step;
 	snprintf(f->adapter, sizeof(f->adapter), "%s", t->name);
-	snprintf(f->family, sizeof(f->family), "%s", mmf_family_name(MMF_FAM_PAGE));
+	snprintf(f->family, sizeof(f->family), "%s", mmf_family_name(ex->family));
 	snprintf(f->op, sizeof(f->op), "%s", op);
 	snprintf(f->check, sizeof(f->check), "%s", check);
 	snprintf(f->signature, sizeof(f->signature), "MMFUZZ: %s-%s-%s-%s", f->adapter, f->family,
@@ -132,7 +91,6 @@ static int finding(struct mmf_exec *ex, struct mmf_finding *f, const struct targ
 	va_start(ap, fmt);
 	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
 	va_end(ap);
-	(void)ex;
 	return 1;
 }
 
@@ -149,18 +107,22 @@ static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struc
 	for (size_t i = 0; i < n; i++)
 		if (!((tag[i] >= 'a' && tag[i] <= 'z') || (tag[i] >= '0' && tag[i] <= '9') || tag[i] == '_'))
 			tag[i] = '_';
-	return finding(ex, f, t, step, op, n ? tag : "invariant", "%s", ex->msg);
+	/* A walk not tied to one op reports under the family its walker
+	 * belongs to, so one bug keeps one signature. */
+	if (!strcmp(op, "end") || !strcmp(op, "check"))
+		ex->family = !strncmp(tag, "slub", 4) || !strncmp(tag, "kfree", 5) ? MMF_FAM_OBJ : MMF_FAM_PAGE;
+	return mmf_exec_finding(ex, f, t, step, op, n ? tag : "invariant", "%s", ex->msg);
 }
 
 /* An op answered MMF_CORRUPT: the adapter's own check says what broke. */
-static int corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
-			   uint32_t step, const char *op, unsigned prof)
+int mmf_exec_corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
+			     uint32_t step, const char *op, unsigned prof)
 {
 	ex->msg[0] = 0;
 	if (has(t, MMF_CAP_CHECK) && t->ad->check(t->ctx[prof], MMF_CHECK_CHEAP, ex->msg, sizeof(ex->msg)) == MMF_CORRUPT &&
 	    ex->msg[0])
 		return check_finding(ex, f, t, step, op);
-	return finding(ex, f, t, step, op, "corrupt", "%s answered corrupt", op);
+	return mmf_exec_finding(ex, f, t, step, op, "corrupt", "%s answered corrupt", op);
 }
 
 static int run_checks(struct mmf_exec *ex, struct mmf_finding *f, enum mmf_check_grade grade,
@@ -175,7 +137,7 @@ static int run_checks(struct mmf_exec *ex, struct mmf_finding *f, enum mmf_check
 		if (r == MMF_CORRUPT)
 			return check_finding(ex, f, t, step, op);
 		if (r != MMF_OK)
-			return finding(ex, f, t, step, op, "unsupported", "check answered %s despite MMF_CAP_CHECK",
+			return mmf_exec_finding(ex, f, t, step, op, "unsupported", "check answered %s despite MMF_CAP_CHECK",
 				       mmf_result_name(r));
 	}
 	return 0;
@@ -187,6 +149,13 @@ static uint64_t mix64(uint64_t x)
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
 	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
 	return x ^ (x >> 31);
+}
+
+/* The token a write stores: a pure function of the sequence's seed, the
+ * step and the record's token byte, never 0 (0 is what zeroing reads). */
+uint64_t mmf_exec_token(const struct mmf_exec *ex, uint32_t step, uint8_t salt)
+{
+	return mix64((uint64_t)ex->seq->seed << 32 ^ (uint64_t)step << 8 ^ salt) | 1;
 }
 
 /* Frame-ownership bitmap. Blocks are naturally aligned (checked before
@@ -258,7 +227,10 @@ static int prepare(struct mmf_exec *ex, unsigned prof, struct mmf_finding *f)
 			if (sl->live)
 				owned_set(t->owned[ex->last_prof], sl->pfn, 1u << sl->order, 0);
 			sl->live = 0;
+			t->oslots[s].live = 0;
 		}
+		for (unsigned c = 0; c < MMF_NCACHES; c++)
+			t->cslots[c].live = 0;
 	}
 	return 0;
 }
@@ -278,6 +250,11 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 			fprintf(tr, " pfn %llu", (unsigned long long)t->pfn);
 		else if (t->out == OUT_OK && op->code == MMF_OP_READ_PAGE)
 			fprintf(tr, " pfn %llu token %#llx", (unsigned long long)t->pfn, (unsigned long long)t->token);
+		else if (t->out == OUT_OK && (op->code == MMF_OP_KMALLOC || op->code == MMF_OP_KREALLOC ||
+					      op->code == MMF_OP_CACHE_ALLOC || op->code == MMF_OP_KSIZE))
+			fprintf(tr, " addr %#llx usable %llu", (unsigned long long)t->pfn, (unsigned long long)t->token);
+		else if (t->out == OUT_OK && op->code == MMF_OP_OBJ_READ)
+			fprintf(tr, " addr %#llx value %#llx", (unsigned long long)t->pfn, (unsigned long long)t->token);
 		fprintf(tr, "\n");
 		if (t->out == OUT_OK && op->code == MMF_OP_REPORT)
 			for (const char *l = t->report; l < t->report + t->report_len;) {
@@ -312,49 +289,49 @@ static int check_block(struct mmf_exec *ex, struct mmf_finding *f, struct target
 	uint32_t n = 1u << req->order;
 	const char *op = "alloc_pages";
 	if (pfn >= p->end_pfn || pfn + n > p->end_pfn)
-		return finding(ex, f, t, step, op, "range", "block pfn %llu+%u outside memory (end %u)",
+		return mmf_exec_finding(ex, f, t, step, op, "range", "block pfn %llu+%u outside memory (end %u)",
 			       (unsigned long long)pfn, n, p->end_pfn);
 	if (pfn & (n - 1))
-		return finding(ex, f, t, step, op, "alignment", "block pfn %llu not aligned to order %u",
+		return mmf_exec_finding(ex, f, t, step, op, "alignment", "block pfn %llu not aligned to order %u",
 			       (unsigned long long)pfn, req->order);
 	int z0 = mmf_profile_zone_of(p, (uint32_t)pfn), z1 = mmf_profile_zone_of(p, (uint32_t)(pfn + n - 1));
 	unsigned highest = gfp_zone_limit(p, req->gfp);
 	if (z0 < 0 || z0 != z1)
-		return finding(ex, f, t, step, op, "zone", "block pfn %llu+%u is not inside one zone",
+		return mmf_exec_finding(ex, f, t, step, op, "zone", "block pfn %llu+%u is not inside one zone",
 			       (unsigned long long)pfn, n);
 	if (p->zones[z0].type > highest)
-		return finding(ex, f, t, step, op, "zone", "block pfn %llu in zone %s, gfp allows up to %s",
+		return mmf_exec_finding(ex, f, t, step, op, "zone", "block pfn %llu in zone %s, gfp allows up to %s",
 			       (unsigned long long)pfn, mmf_zone_names[p->zones[z0].type], mmf_zone_names[highest]);
 	if ((req->gfp & __GFP_THISNODE) && p->zones[z0].node != req->node)
-		return finding(ex, f, t, step, op, "node", "__GFP_THISNODE for node %u got node %u",
+		return mmf_exec_finding(ex, f, t, step, op, "node", "__GFP_THISNODE for node %u got node %u",
 			       req->node, p->zones[z0].node);
 	uint64_t hit;
 	if (owned_any(t->owned[prof], pfn, n, &hit))
-		return finding(ex, f, t, step, op, "overlap", "block pfn %llu+%u overlaps a live block at pfn %llu",
+		return mmf_exec_finding(ex, f, t, step, op, "overlap", "block pfn %llu+%u overlaps a live block at pfn %llu",
 			       (unsigned long long)pfn, n, (unsigned long long)hit);
 	return 0;
 }
 
-static int compare(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const char *op)
+int mmf_exec_compare(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const char *op)
 {
 	struct target *o = &ex->t[0];
 	for (unsigned i = 1; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		if (t->out == OUT_SKIPPED || o->out == OUT_SKIPPED || t->out == OUT_UNSUPPORTED)
 			continue;
-		if (t->level >= MMF_LEVEL_SEMANTIC) {
+		if (t->level[ex->family] >= MMF_LEVEL_SEMANTIC) {
 			if (t->out != o->out)
-				return finding(ex, f, t, step, op, "result", "%s where the oracle says %s",
+				return mmf_exec_finding(ex, f, t, step, op, "result", "%s where the oracle says %s",
 					       t->out == OUT_OK ? "ok" : "refused", o->out == OUT_OK ? "ok" : "refused");
 			if (t->out == OUT_REFUSED && t->err != o->err)
-				return finding(ex, f, t, step, op, "errno", "errno %d where the oracle says %d", t->err, o->err);
+				return mmf_exec_finding(ex, f, t, step, op, "errno", "errno %d where the oracle says %d", t->err, o->err);
 		}
-		if (t->level >= MMF_LEVEL_EXACT && t->out == OUT_OK) {
+		if (t->level[ex->family] >= MMF_LEVEL_EXACT && t->out == OUT_OK) {
 			if (t->pfn != o->pfn)
-				return finding(ex, f, t, step, op, "exact_pfn", "pfn %llu where the oracle has %llu",
+				return mmf_exec_finding(ex, f, t, step, op, "exact_pfn", "pfn %llu where the oracle has %llu",
 					       (unsigned long long)t->pfn, (unsigned long long)o->pfn);
 			if (t->token != o->token)
-				return finding(ex, f, t, step, op, "exact_contents", "token %#llx where the oracle has %#llx",
+				return mmf_exec_finding(ex, f, t, step, op, "exact_contents", "token %#llx where the oracle has %#llx",
 					       (unsigned long long)t->token, (unsigned long long)o->token);
 		}
 	}
@@ -368,15 +345,15 @@ static int compare_report(struct mmf_exec *ex, struct mmf_finding *f, unsigned p
 	int got_oracle = 0;
 	for (unsigned i = 1; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		if (t->level < MMF_LEVEL_EXACT || !has(t, MMF_CAP_REPORTS))
+		if (t->level[ex->family] < MMF_LEVEL_EXACT || !has(t, MMF_CAP_REPORTS))
 			continue;
 		if (!got_oracle) {
 			if (o->ad->report(o->ctx[prof], kind, o->report, REPORT_CAP, &o->report_len) != MMF_OK)
-				return finding(ex, f, o, step, op, "report", "oracle failed to report");
+				return mmf_exec_finding(ex, f, o, step, op, "report", "oracle failed to report");
 			got_oracle = 1;
 		}
 		if (t->ad->report(t->ctx[prof], kind, t->report, REPORT_CAP, &t->report_len) != MMF_OK)
-			return finding(ex, f, t, step, op, "report", "report %s failed", mmf_report_name(kind));
+			return mmf_exec_finding(ex, f, t, step, op, "report", "report %s failed", mmf_report_name(kind));
 		if (t->report_len != o->report_len || memcmp(t->report, o->report, o->report_len)) {
 			size_t k = 0;
 			while (k < t->report_len && k < o->report_len && t->report[k] == o->report[k])
@@ -386,7 +363,7 @@ static int compare_report(struct mmf_exec *ex, struct mmf_finding *f, unsigned p
 				ls--;
 			char check[32];
 			snprintf(check, sizeof(check), "exact_%s", mmf_report_name(kind));
-			return finding(ex, f, t, step, op, check, "%s differs: oracle line \"%.*s\", %s line \"%.*s\"",
+			return mmf_exec_finding(ex, f, t, step, op, check, "%s differs: oracle line \"%.*s\", %s line \"%.*s\"",
 				       mmf_report_name(kind), (int)strcspn(o->report + ls, "\n"), o->report + ls,
 				       t->name, (int)strcspn(t->report + ls, "\n"), t->report + ls);
 		}
@@ -402,15 +379,15 @@ static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		struct target *t = &ex->t[i];
 		struct slot *s = &t->slots[op->slot];
 		t->out = OUT_SKIPPED;
-		if (s->live || t->level == MMF_LEVEL_NONE)
+		if (s->live || t->level[MMF_FAM_PAGE] == MMF_LEVEL_NONE)
 			continue;
 		uint64_t pfn = 0;
 		int err = 0;
 		enum mmf_result r = t->ad->alloc_pages(t->ctx[prof], &req, &pfn, &err);
 		if (r == MMF_UNSUPPORTED)
-			return finding(ex, f, t, step, "alloc_pages", "unsupported", "alloc_pages unsupported despite MMF_CAP_PAGE_ALLOC");
+			return mmf_exec_finding(ex, f, t, step, "alloc_pages", "unsupported", "alloc_pages unsupported despite MMF_CAP_PAGE_ALLOC");
 		if (r == MMF_CORRUPT)
-			return corrupt_finding(ex, f, t, step, "alloc_pages", prof);
+			return mmf_exec_corrupt_finding(ex, f, t, step, "alloc_pages", prof);
 		t->err = err;
 		t->pfn = pfn;
 		t->token = 0;
@@ -428,7 +405,7 @@ static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		s->zeroed = (req.gfp & __GFP_ZERO) != 0;
 		s->nw = 0;
 	}
-	return compare(ex, f, step, "alloc_pages");
+	return mmf_exec_compare(ex, f, step, "alloc_pages");
 }
 
 static int step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
@@ -442,9 +419,9 @@ static int step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 			continue;
 		enum mmf_result r = t->ad->free_pages(t->ctx[prof], s->pfn, s->order, mmf_op_cpu(op));
 		if (r == MMF_CORRUPT)
-			return corrupt_finding(ex, f, t, step, "free_pages", prof);
+			return mmf_exec_corrupt_finding(ex, f, t, step, "free_pages", prof);
 		if (r != MMF_OK)
-			return finding(ex, f, t, step, "free_pages", r == MMF_CORRUPT ? "corrupt" : "free_refused",
+			return mmf_exec_finding(ex, f, t, step, "free_pages", r == MMF_CORRUPT ? "corrupt" : "free_refused",
 				       "free of pfn %llu order %u answered %s", (unsigned long long)s->pfn, s->order,
 				       mmf_result_name(r));
 		owned_set(t->owned[prof], s->pfn, 1u << s->order, 0);
@@ -466,7 +443,7 @@ static unsigned written(const struct slot *s, uint32_t idx)
 static int step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		      const struct mmf_op *op, unsigned prof)
 {
-	uint64_t token = mix64((uint64_t)ex->seq->seed << 32 ^ (uint64_t)step << 8 ^ op->a) | 1;
+	uint64_t token = mmf_exec_token(ex, step, op->a);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		struct slot *s = &t->slots[op->slot];
@@ -476,7 +453,7 @@ static int step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		uint32_t idx = op->arg & ((1u << s->order) - 1);
 		enum mmf_result r = t->ad->write_page(t->ctx[prof], s->pfn + idx, token);
 		if (r != MMF_OK)
-			return finding(ex, f, t, step, "write_page", r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
+			return mmf_exec_finding(ex, f, t, step, "write_page", r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
 				       "write to pfn %llu answered %s", (unsigned long long)(s->pfn + idx), mmf_result_name(r));
 		unsigned k = written(s, idx);
 		if (k == s->nw) {
@@ -511,22 +488,22 @@ static int step_read(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		uint64_t tok = 0;
 		enum mmf_result r = t->ad->read_page(t->ctx[prof], s->pfn + idx, &tok);
 		if (r != MMF_OK)
-			return finding(ex, f, t, step, "read_page", r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
+			return mmf_exec_finding(ex, f, t, step, "read_page", r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
 				       "read of pfn %llu answered %s", (unsigned long long)(s->pfn + idx), mmf_result_name(r));
 		unsigned k = written(s, idx);
 		if (k < s->nw && tok != s->wtok[k])
-			return finding(ex, f, t, step, "read_page", "contents",
+			return mmf_exec_finding(ex, f, t, step, "read_page", "contents",
 				       "page %u of the block at pfn %llu holds %#llx, %#llx was written",
 				       idx, (unsigned long long)s->pfn, (unsigned long long)tok, (unsigned long long)s->wtok[k]);
 		if (k == s->nw && s->zeroed && tok != 0)
-			return finding(ex, f, t, step, "read_page", "zeroed",
+			return mmf_exec_finding(ex, f, t, step, "read_page", "zeroed",
 				       "page %u of a __GFP_ZERO block at pfn %llu holds %#llx",
 				       idx, (unsigned long long)s->pfn, (unsigned long long)tok);
 		t->out = OUT_OK;
 		t->pfn = s->pfn + idx;
 		t->token = tok;
 	}
-	return compare(ex, f, step, "read_page");
+	return mmf_exec_compare(ex, f, step, "read_page");
 }
 
 static int step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
@@ -544,7 +521,7 @@ static int step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
 			r = t->ad->drain_pcp(t->ctx[prof], mmf_op_cpu(op));
 			break;
 		case MMF_OP_REPORT:
-			if (!has(t, MMF_CAP_REPORTS))
+			if (!has(t, MMF_CAP_REPORTS) || op->a >= MMF_NR_REPORTS)
 				continue;
 			r = t->ad->report(t->ctx[prof], op->a, t->report, REPORT_CAP, &t->report_len);
 			break;
@@ -552,13 +529,16 @@ static int step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
 			continue;
 		}
 		if (r == MMF_CORRUPT)
-			return corrupt_finding(ex, f, t, step, name, prof);
+			return mmf_exec_corrupt_finding(ex, f, t, step, name, prof);
 		if (r != MMF_OK)
-			return finding(ex, f, t, step, name, "unsupported", "%s answered %s", name, mmf_result_name(r));
+			return mmf_exec_finding(ex, f, t, step, name, "unsupported", "%s answered %s", name, mmf_result_name(r));
 		t->out = OUT_OK;
 	}
-	if (op->code == MMF_OP_REPORT)
+	if (op->code == MMF_OP_REPORT && op->a < MMF_NR_REPORTS) {
+		if (op->a == MMF_REPORT_SLABINFO)
+			ex->family = MMF_FAM_OBJ;
 		return compare_report(ex, f, prof, op->a, step, name);
+	}
 	return 0;
 }
 
@@ -575,9 +555,12 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 		/* The fields used as indices or passed on must be in range. */
 		const struct mmf_op *op = &seq->ops[i];
 		if (seq->nops > MMF_MAX_OPS || op->code == MMF_OP_NOP || op->code >= MMF_NR_OPCODES ||
-		    op->slot >= MMF_NSLOTS || mmf_op_cpu(op) >= p->nr_cpus || mmf_op_node(op) >= p->nr_nodes ||
+		    op->slot >= MMF_NSLOTS ||
+		    (op->code != MMF_OP_CACHE_CREATE && (mmf_op_cpu(op) >= p->nr_cpus || mmf_op_node(op) >= p->nr_nodes)) ||
 		    (op->code == MMF_OP_ALLOC_PAGES && op->a >= MMF_MAX_ORDER) ||
-		    (op->code == MMF_OP_REPORT && op->a >= MMF_NR_REPORTS)) {
+		    (op->code == MMF_OP_REPORT && op->a >= MMF_REPORT_RANGE) ||
+		    ((op->code == MMF_OP_CACHE_CREATE || op->code == MMF_OP_CACHE_DESTROY) && op->slot >= MMF_NCACHES) ||
+		    (op->code == MMF_OP_CACHE_ALLOC && op->a >= MMF_NCACHES)) {
 			snprintf(f->detail, sizeof(f->detail),
 				 "op %u is not in canonical form (decode or parse the sequence first)", i);
 			return -1;
@@ -591,6 +574,11 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 	for (uint32_t i = 0; i < seq->nops; i++) {
 		const struct mmf_op *op = &seq->ops[i];
 		int r = 0;
+		ex->family = mmf_op_family(op->code);
+		for (unsigned k = 0; k < ex->nt; k++) { /* this op's outcome only */
+			ex->t[k].pfn = ex->t[k].token = 0;
+			ex->t[k].err = 0;
+		}
 		if (tr) {
 			char line[MMF_OP_TEXT_MAX];
 			mmf_op_format(op, prof, line, sizeof(line));
@@ -606,7 +594,9 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 				ex->t[k].out = has(&ex->t[k], MMF_CAP_CHECK) ? OUT_OK : OUT_SKIPPED;
 			r = run_checks(ex, f, MMF_CHECK_FULL, i, "check", prof);
 			break;
-		default: r = step_simple(ex, f, i, op, prof); break;
+		case MMF_OP_DRAIN_PCP:
+		case MMF_OP_REPORT: r = step_simple(ex, f, i, op, prof); break;
+		default: r = mmf_exec_step_obj(ex, f, i, op, prof); break;
 		}
 		if (!ex->not_counting) {
 			ex->stats.ops++;
@@ -628,8 +618,10 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 		return 0;
 	if (run_checks(ex, f, MMF_CHECK_FULL, seq->nops, "end", prof))
 		return 1;
-	for (unsigned k = 0; k < MMF_NR_REPORTS; k++)
+	for (unsigned k = 0; k < MMF_NR_REPORTS; k++) {
+		ex->family = k == MMF_REPORT_SLABINFO ? MMF_FAM_OBJ : MMF_FAM_PAGE;
 		if (compare_report(ex, f, prof, k, seq->nops, "end"))
 			return 1;
+	}
 	return 0;
 }

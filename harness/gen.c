@@ -63,8 +63,39 @@ static unsigned pick_order(struct rng *r, unsigned max_order)
 	}
 }
 
-enum { K_ALLOC, K_FREE, K_WRITE, K_READ, K_DRAIN, K_REPORT, K_CHECK, NK };
-static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1 };
+/* Object sizes: small ones, the kmalloc class edges, medium, large
+ * (kmalloc_large), and a few above the 128 KiB limit. */
+static uint32_t pick_size(struct rng *r)
+{
+	static const uint32_t edges[] = { 1, 7, 8, 9, 16, 17, 32, 33, 64, 65, 96, 97, 128, 129, 192, 193, 256, 257,
+					  512, 513, 1024, 2048, 4096, 4097, 8192, 8193, 16384, 65536, 131072 };
+	switch (below(r, 20)) {
+	case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9:
+		return 1 + below(r, 256);
+	case 10: case 11: case 12: case 13:
+		return edges[below(r, sizeof(edges) / sizeof(edges[0]))];
+	case 14: case 15: case 16:
+		return 1 + below(r, 8192);
+	case 17: case 18:
+		return 8193 + below(r, 131072 - 8192);
+	default:
+		return 131073 + below(r, 8192);
+	}
+}
+
+enum {
+	K_ALLOC, K_FREE, K_WRITE, K_READ, K_DRAIN, K_REPORT, K_CHECK,
+	K_KMALLOC, K_KFREE, K_KREALLOC, K_KSIZE, K_OWRITE, K_OREAD, K_CCREATE, K_CDESTROY, K_CALLOC, K_CFREE,
+	NK
+};
+static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10 };
+static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+
+/* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
+static int wants_live(unsigned k)
+{
+	return k == K_ALLOC || k == K_KMALLOC || k == K_CALLOC ? 0 : k == K_KREALLOC ? -1 : 1;
+}
 
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
 {
@@ -74,26 +105,35 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		maxops = MMF_MAX_OPS;
 	out->version = MMF_FORMAT_VERSION;
 	out->profile = (uint8_t)(cfg->profile >= 0 ? (unsigned)cfg->profile : below(&r, mmf_profile_count()));
-	out->swarm = 0;
 	out->seed = (uint32_t)next(&r);
+	/* Swarm over families: the page family alone, objects alone, or both. */
+	unsigned fams = cfg->families ? cfg->families : (1u << MMF_NR_FAMILIES) - 1;
+	unsigned pick;
+	do
+		pick = 1 + below(&r, (1u << MMF_NR_FAMILIES) - 1);
+	while ((pick & fams) == 0);
+	pick &= fams;
+	out->swarm = (uint16_t)(pick == (1u << MMF_NR_FAMILIES) - 1 ? 0 : pick);
 	const struct mmf_profile *p = mmf_profile_get(out->profile);
 	unsigned n = below(&r, 4) == 0 ? 1 + below(&r, 16) : 1 + below(&r, maxops);
 
 	unsigned w[NK], total = 0;
 	for (unsigned k = 0; k < NK; k++) {
-		w[k] = (k == K_ALLOC || below(&r, 4)) ? base_weight[k] : 0;
+		int first = k == K_ALLOC || k == K_KMALLOC;
+		w[k] = ((pick >> kind_family[k]) & 1) && (first || below(&r, 4)) ? base_weight[k] : 0;
 		total += w[k];
 	}
 	/* Bursty sequences repeat the previous kind of op, which is how a
 	 * pcp list fills to its high mark or a zone runs dry. */
 	unsigned burst = below(&r, 3) == 0 ? 2 + below(&r, 14) : 0;
 	unsigned k = K_ALLOC;
-	uint8_t live[MMF_NSLOTS] = { 0 };
+	uint8_t live[MMF_NSLOTS] = { 0 }, olive[MMF_NSLOTS] = { 0 }, clive[MMF_NCACHES] = { 0 };
 	unsigned cpu_bias = below(&r, p->nr_cpus);
 	/* Some sequences stay on one cpu with order-0 pages only: the pcp
 	 * lists' own workload. */
 	int one_cpu = below(&r, 3) == 0;
 	unsigned max_order = below(&r, 4) == 0 ? 0 : MMF_MAX_ORDER - 1;
+	uint32_t fav_size = pick_size(&r); /* repeated sizes fill slabs */
 	out->nops = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (!burst || below(&r, burst) == 0) {
@@ -103,21 +143,23 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 				x -= w[k++];
 		}
 		struct mmf_op op = { 0 };
+		const uint8_t *state = kind_family[k] ? olive : live;
 		unsigned slot = below(&r, MMF_NSLOTS);
 		/* Prefer a slot in the state the op wants. */
-		for (unsigned tries = 0; tries < 8; tries++) {
-			int want_live = k != K_ALLOC;
-			if (live[slot] == want_live)
+		for (unsigned tries = 0; tries < 8 && wants_live(k) >= 0; tries++) {
+			if (state[slot] == wants_live(k))
 				break;
 			slot = below(&r, MMF_NSLOTS);
 		}
 		unsigned cpu = one_cpu || below(&r, 3) ? cpu_bias : below(&r, p->nr_cpus);
+		unsigned node = below(&r, p->nr_nodes);
+		unsigned cache = below(&r, MMF_NCACHES);
 		switch (k) {
 		case K_ALLOC:
 			op.code = MMF_OP_ALLOC_PAGES;
 			op.a = (uint8_t)pick_order(&r, max_order);
 			op.arg = pick_gfp(&r);
-			op.b = (uint8_t)(cpu | below(&r, p->nr_nodes) << 4);
+			op.b = (uint8_t)(cpu | node << 4);
 			live[slot] = 1;
 			break;
 		case K_FREE:
@@ -126,12 +168,9 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			live[slot] = 0;
 			break;
 		case K_WRITE:
-			op.code = MMF_OP_WRITE_PAGE;
-			op.a = (uint8_t)next(&r);
-			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
-			break;
 		case K_READ:
-			op.code = MMF_OP_READ_PAGE;
+			op.code = k == K_WRITE ? MMF_OP_WRITE_PAGE : MMF_OP_READ_PAGE;
+			op.a = (uint8_t)next(&r);
 			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
 			break;
 		case K_DRAIN:
@@ -142,8 +181,53 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.code = MMF_OP_REPORT;
 			op.a = (uint8_t)below(&r, MMF_NR_REPORTS);
 			break;
-		default:
+		case K_CHECK:
 			op.code = MMF_OP_CHECK;
+			break;
+		case K_KMALLOC:
+		case K_KREALLOC:
+			op.code = k == K_KMALLOC ? MMF_OP_KMALLOC : MMF_OP_KREALLOC;
+			op.arg = below(&r, 2) ? fav_size : below(&r, 16) ? pick_size(&r) : 0;
+			op.a = (uint8_t)(below(&r, 3) ? below(&r, 2) : below(&r, MMF_GFP_SEL_RANGE));
+			op.b = (uint8_t)(cpu | node << 4);
+			olive[slot] = 1;
+			break;
+		case K_KFREE:
+		case K_CFREE:
+			op.code = k == K_KFREE ? MMF_OP_KFREE : MMF_OP_CACHE_FREE;
+			op.b = (uint8_t)cpu;
+			olive[slot] = 0;
+			break;
+		case K_KSIZE:
+			op.code = MMF_OP_KSIZE;
+			break;
+		case K_OWRITE:
+		case K_OREAD:
+			op.code = k == K_OWRITE ? MMF_OP_OBJ_WRITE : MMF_OP_OBJ_READ;
+			op.a = (uint8_t)next(&r);
+			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 16384);
+			break;
+		case K_CCREATE:
+			op.code = MMF_OP_CACHE_CREATE;
+			slot = cache;
+			op.arg = below(&r, 2) ? fav_size % 4097 : below(&r, 3) ? 1 + below(&r, 512) : below(&r, 32769);
+			op.a = (uint8_t)(below(&r, 2) ? 0 : below(&r, 13));
+			op.b = (uint8_t)(below(&r, 2) ? 0 : below(&r, 16));
+			clive[cache] = 1;
+			break;
+		case K_CDESTROY:
+			op.code = MMF_OP_CACHE_DESTROY;
+			slot = cache;
+			clive[cache] = 0;
+			break;
+		default: /* K_CALLOC */
+			op.code = MMF_OP_CACHE_ALLOC;
+			for (unsigned tries = 0; tries < 8 && !clive[cache]; tries++)
+				cache = below(&r, MMF_NCACHES);
+			op.a = (uint8_t)cache;
+			op.arg = below(&r, 3) ? below(&r, 2) : below(&r, MMF_GFP_SEL_RANGE);
+			op.b = (uint8_t)(cpu | node << 4);
+			olive[slot] = 1;
 			break;
 		}
 		op.slot = (uint8_t)slot;

@@ -28,7 +28,44 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		"read a /proc report; compared exactly where the adapter is exact" },
 	[MMF_OP_CHECK] = { "check", MMF_FAM_PAGE, 0, { { 0 } },
 		"run every adapter's full invariant walk now" },
+	[MMF_OP_KMALLOC] = { "kmalloc", MMF_FAM_OBJ, 5,
+		{ F("slot", SLOT, SLOT), F("size", ARG, OSIZE), F("gfp", A, GFPSEL), F("cpu", B_LO, CPU),
+		  F("node", B_HI, NODE) },
+		"kmalloc_node(size, gfp, node) on cpu into an empty object slot" },
+	[MMF_OP_KFREE] = { "kfree", MMF_FAM_OBJ, 2, { F("slot", SLOT, SLOT), F("cpu", B_LO, CPU) },
+		"kfree() of the slot's object on cpu" },
+	[MMF_OP_KREALLOC] = { "krealloc", MMF_FAM_OBJ, 5,
+		{ F("slot", SLOT, SLOT), F("size", ARG, OSIZE), F("gfp", A, GFPSEL), F("cpu", B_LO, CPU),
+		  F("node", B_HI, NODE) },
+		"krealloc() of the slot's object (kmalloc when the slot is empty)" },
+	[MMF_OP_KSIZE] = { "ksize", MMF_FAM_OBJ, 1, { F("slot", SLOT, SLOT) },
+		"ksize(): usable size, at least the size asked for" },
+	[MMF_OP_OBJ_WRITE] = { "obj_write", MMF_FAM_OBJ, 3,
+		{ F("slot", SLOT, SLOT), F("word", ARG, WORD), F("token", A, U8) },
+		"store a fresh token in 8-byte word (modulo the object's size) of the slot" },
+	[MMF_OP_OBJ_READ] = { "obj_read", MMF_FAM_OBJ, 2, { F("slot", SLOT, SLOT), F("word", ARG, WORD) },
+		"load a word of the slot's object and check it" },
+	[MMF_OP_CACHE_CREATE] = { "cache_create", MMF_FAM_OBJ, 4,
+		{ F("cache", SLOT, CSLOT), F("size", ARG, CSIZE), F("align", A, ALIGN), F("flags", B_LO, SLABFLAGS) },
+		"kmem_cache_create(\"mmf-cache-N\", size, align, flags, ctor) into an empty cache slot" },
+	[MMF_OP_CACHE_DESTROY] = { "cache_destroy", MMF_FAM_OBJ, 1, { F("cache", SLOT, CSLOT) },
+		"kmem_cache_destroy(); refused (EBUSY) while objects are live" },
+	[MMF_OP_CACHE_ALLOC] = { "cache_alloc", MMF_FAM_OBJ, 5,
+		{ F("slot", SLOT, SLOT), F("cache", A, CSLOT), F("gfp", ARG, GFPSEL), F("cpu", B_LO, CPU),
+		  F("node", B_HI, NODE) },
+		"kmem_cache_alloc_node() from a cache slot into an empty object slot" },
+	[MMF_OP_CACHE_FREE] = { "cache_free", MMF_FAM_OBJ, 2, { F("slot", SLOT, SLOT), F("cpu", B_LO, CPU) },
+		"kmem_cache_free() of the slot's object to the cache it came from" },
 };
+
+static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {
+	GFP_KERNEL, GFP_KERNEL | __GFP_ZERO, GFP_ATOMIC, GFP_NOWAIT,
+	GFP_KERNEL | __GFP_DMA, GFP_KERNEL | __GFP_DMA32, GFP_ATOMIC | __GFP_ZERO, GFP_NOWAIT | __GFP_ZERO,
+	GFP_KERNEL | __GFP_NORETRY, GFP_KERNEL | __GFP_THISNODE, GFP_USER, GFP_KERNEL | __GFP_HIGH,
+	GFP_NOIO, GFP_NOFS, GFP_KERNEL | __GFP_RETRY_MAYFAIL, GFP_KERNEL | __GFP_MEMALLOC,
+};
+
+uint32_t mmf_gfp_sel(unsigned index) { return gfp_sel[index % MMF_GFP_SEL_RANGE]; }
 
 uint32_t mmf_field_get(const struct mmf_op *op, unsigned loc)
 {
@@ -62,7 +99,14 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_NODE: return p->nr_nodes;
 	case FK_PAGE: return 1u << (MMF_MAX_ORDER - 1);
 	case FK_U8: return 256;
-	case FK_REPORT: return MMF_NR_REPORTS;
+	case FK_REPORT: return MMF_REPORT_RANGE;
+	case FK_OSIZE: return 144u << 10;
+	case FK_GFPSEL: return MMF_GFP_SEL_RANGE;
+	case FK_WORD: return 16384;
+	case FK_CSLOT: return MMF_NCACHES;
+	case FK_CSIZE: return 32769;
+	case FK_ALIGN: return 13;
+	case FK_SLABFLAGS: return 16;
 	default: return 0;
 	}
 }
@@ -110,12 +154,12 @@ unsigned mmf_op_family(unsigned code)
 
 const char *mmf_family_name(unsigned family)
 {
-	static const char *const names[MMF_NR_FAMILIES] = { "page" };
+	static const char *const names[MMF_NR_FAMILIES] = { "page", "obj" };
 	return family < MMF_NR_FAMILIES ? names[family] : "?";
 }
 
 const char *mmf_report_name(unsigned kind)
 {
-	static const char *const names[MMF_NR_REPORTS] = { "buddyinfo", "zoneinfo", "vmstat" };
+	static const char *const names[MMF_NR_REPORTS] = { "buddyinfo", "zoneinfo", "vmstat", "slabinfo", "meminfo" };
 	return kind < MMF_NR_REPORTS ? names[kind] : "?";
 }

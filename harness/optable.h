@@ -16,7 +16,14 @@ enum mmf_field_kind {
 	FK_GFP,    /* canonical GFP mask */
 	FK_PAGE,   /* page index in a block, modulo 1 << (MMF_MAX_ORDER - 1) */
 	FK_U8,     /* any byte */
-	FK_REPORT, /* modulo MMF_NR_REPORTS, printed by name */
+	FK_REPORT, /* modulo MMF_REPORT_RANGE, printed by name */
+	FK_OSIZE,  /* object size: modulo 144 KiB (above 128 KiB is refused) */
+	FK_GFPSEL, /* index into mmf_gfp_sel(), printed as the mask */
+	FK_WORD,   /* 8-byte word in an object, modulo 16384 */
+	FK_CSLOT,  /* kmem_cache slot, modulo MMF_NCACHES */
+	FK_CSIZE,  /* cache object size, 0..32768 (0 is refused) */
+	FK_ALIGN,  /* alignment as a shift: 0 none, k = 1 << k, up to 4096 */
+	FK_SLABFLAGS, /* bit 0 SLAB_RED_ZONE, 1 SLAB_POISON, 2 SLAB_HWCACHE_ALIGN, 3 ctor */
 };
 
 struct mmf_field {

@@ -12,6 +12,44 @@
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/profile.h"
 
+static const char *const slab_flag_names[4] = { "SLAB_RED_ZONE", "SLAB_POISON", "SLAB_HWCACHE_ALIGN", "ctor" };
+
+static void format_slab_flags(uint32_t v, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	if (!v)
+		snprintf(buf, cap, "0");
+	for (unsigned b = 0; b < 4; b++)
+		if (v & (1u << b))
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "|" : "", slab_flag_names[b]);
+}
+
+/* Slab flag names joined by '|', or 0; -1 on an unknown name. */
+static int parse_slab_flags(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+	if (n == 1 && s[0] == '0') {
+		*out = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && s[j] != '|')
+			j++;
+		unsigned b;
+		for (b = 0; b < 4; b++)
+			if (strlen(slab_flag_names[b]) == j - i && memcmp(s + i, slab_flag_names[b], j - i) == 0)
+				break;
+		if (b == 4)
+			return -1;
+		v |= 1u << b;
+		i = j + 1;
+	}
+	*out = v;
+	return 0;
+}
+
 int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t cap)
 {
 	const struct mmf_opdesc *d = &mmf_optable[op->code % MMF_NR_OPCODES];
@@ -21,7 +59,15 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 		char val[512];
 		switch (d->f[i].kind) {
 		case FK_GFP: mmf_gfp_format(v, val, sizeof(val)); break;
-		case FK_REPORT: snprintf(val, sizeof(val), "%s", mmf_report_name(v)); break;
+		case FK_GFPSEL: mmf_gfp_format(mmf_gfp_sel(v), val, sizeof(val)); break;
+		case FK_REPORT:
+			if (v < MMF_NR_REPORTS)
+				snprintf(val, sizeof(val), "%s", mmf_report_name(v));
+			else
+				snprintf(val, sizeof(val), "%u", v);
+			break;
+		case FK_ALIGN: snprintf(val, sizeof(val), "%u", v ? 1u << v : 0u); break;
+		case FK_SLABFLAGS: format_slab_flags(v, val, sizeof(val)); break;
 		default: snprintf(val, sizeof(val), "%u", v); break;
 		}
 		size_t off = (size_t)len < cap ? (size_t)len : cap;
@@ -218,12 +264,32 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 			if (bad)
 				return errat(c, vs + (size_t)bad - 1, "bad gfp mask '%.*s'", (int)vl, val);
 			v = g;
-		} else if (d->f[fi].kind == FK_REPORT) {
+		} else if (d->f[fi].kind == FK_GFPSEL) {
+			mmf_gfp_t g;
+			int bad = mmf_gfp_parse(val, (int)vl, &g);
+			if (bad)
+				return errat(c, vs + (size_t)bad - 1, "bad gfp mask '%.*s'", (int)vl, val);
+			for (v = 0; v < MMF_GFP_SEL_RANGE && mmf_gfp_sel(v) != g; v++)
+				;
+			if (v == MMF_GFP_SEL_RANGE)
+				return errat(c, vs, "gfp mask '%.*s' is not one %s can carry (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, "
+					     "GFP_USER, GFP_NOIO, GFP_NOFS, GFP_KERNEL with one of __GFP_ZERO __GFP_DMA __GFP_DMA32 "
+					     "__GFP_NORETRY __GFP_THISNODE __GFP_HIGH __GFP_RETRY_MAYFAIL __GFP_MEMALLOC, "
+					     "GFP_ATOMIC|__GFP_ZERO, GFP_NOWAIT|__GFP_ZERO)", (int)vl, val, d->name);
+		} else if (d->f[fi].kind == FK_SLABFLAGS) {
+			if (parse_slab_flags(val, vl, &v))
+				return errat(c, vs, "bad slab flags '%.*s' (SLAB_RED_ZONE, SLAB_POISON, SLAB_HWCACHE_ALIGN, ctor)",
+					     (int)vl, val);
+		} else if (d->f[fi].kind == FK_ALIGN) {
+			if (parse_uint(val, vl, &v) || (v & (v - 1)) || v > 4096 || v == 1)
+				return errat(c, vs, "bad align '%.*s' (0, or a power of two from 2 to 4096)", (int)vl, val);
+			v = v ? (uint32_t)__builtin_ctz(v) : 0;
+		} else if (d->f[fi].kind == FK_REPORT && !(val[0] >= '0' && val[0] <= '9')) {
 			for (v = 0; v < MMF_NR_REPORTS; v++)
 				if (tokeq(val, vl, mmf_report_name(v)))
 					break;
 			if (v == MMF_NR_REPORTS)
-				return errat(c, vs, "unknown report kind '%.*s' (buddyinfo, zoneinfo, vmstat)",
+				return errat(c, vs, "unknown report kind '%.*s' (buddyinfo, zoneinfo, vmstat, slabinfo, meminfo)",
 					     (int)vl, val);
 		} else {
 			if (parse_uint(val, vl, &v))

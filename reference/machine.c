@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "reference/mm.h"
+#include "reference/slab.h"
 #include "reference/vmalloc.h"
 
 static void boot_free_zone(struct mmf_machine *m, struct mmf_zone *z)
@@ -79,7 +80,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 		mmf_machine_fini(m);
 		return -1; /* a profile the model cannot boot */
 	}
-	if (mmf_vmalloc_init(m)) {
+	if (mmf_slub_init(m) || mmf_vmalloc_init(m)) {
 		mmf_machine_fini(m);
 		return -1;
 	}
@@ -96,6 +97,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 void mmf_machine_fini(struct mmf_machine *m)
 {
 	mmf_vmalloc_fini(m);
+	mmf_slub_fini(m);
 	free(m->mem_map);
 	free(m->boot_map);
 	free(m->dirty_bits);
@@ -122,5 +124,6 @@ void mmf_machine_reset(struct mmf_machine *m)
 	m->corrupt[0] = 0;
 	m->touched_zones = ~0u;
 	memset(&m->dummy, 0, sizeof(m->dummy));
+	mmf_slub_reset(m);
 	mmf_vmalloc_reset(m);
 }

@@ -30,6 +30,8 @@
 #define PG_buddy 0x01u    /* head of a free block on free_area[order] */
 #define PG_pcp 0x02u      /* on a per-cpu list (Linux tracks this by list) */
 #define PG_allocated 0x04u /* model-only: head of a block handed out */
+#define PG_slab 0x08u      /* every page of a slab */
+#define PG_large_kmalloc 0x10u /* head of a kmalloc() block from the buddy */
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */
@@ -114,6 +116,11 @@ struct mmf_machine {
 	 * becomes a finding instead of a wild write. */
 	char corrupt[160];
 	struct mmf_vmalloc *vmalloc; /* vmalloc.c's state */
+	struct mmf_slub *slub;       /* slub.c's state */
+	/* Bytes of memory for the object allocators (slab pages, large
+	 * kmalloc): a lazily committed map of the whole machine, so only
+	 * pages that hold objects cost memory. */
+	uint8_t *bytes;
 	struct mmf_page dummy;  /* what page_w() hands out for a bad pfn */
 	unsigned nr_zones;
 	struct mmf_zone zones[MMF_MAX_ZONES];
@@ -211,6 +218,7 @@ enum mmf_result mmf_free_pages(struct mmf_machine *m, uint32_t pfn,
 int mmf_report_buddyinfo(const struct mmf_machine *m, char *buf, size_t cap);
 int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap);
 int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap);
+int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap);
 
 /* valid.c: 0 when valid, else -1 with "tag: detail" in msg. */
 /* The full walk: free lists, pcp lists, and the pages touched since reset

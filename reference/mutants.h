@@ -17,6 +17,14 @@ enum mmf_mutant {
 	MMF_MUT_DRAIN_LOSES_PAGE,
 	MMF_MUT_EXPAND_WRONG_HALF,
 	MMF_MUT_LOWMEM_RESERVE_IGNORED,
+	/* SLUB and kmalloc */
+	MMF_MUT_SLUB_FREELIST_DOUBLE_INSERT,
+	MMF_MUT_KMALLOC_CLASS_96_192,
+	MMF_MUT_SLUB_PARTIAL_LEAK,
+	MMF_MUT_SLUB_ALIGN_LOST,
+	MMF_MUT_SLUB_MIN_PARTIAL_IGNORED,
+	MMF_MUT_KSIZE_TOO_BIG,
+	MMF_MUT_KREALLOC_SHORT_COPY,
 	/* Mutants from here on belong to subsystems the operation language
 	 * does not drive yet: their own unit tests switch them on, the
 	 * adapter does not list them, and the campaign cannot reach them. */

@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #include "reference/mm.h"
+#include "reference/slab.h"
+#include "reference/vmalloc.h"
 
 struct out {
 	char *buf;
@@ -107,5 +109,37 @@ int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 	put(&o, "mmf_kswapd_wake %lu\n", (unsigned long)m->vm.kswapd_wake);
 	put(&o, "mmf_alloc_fail %lu\n", (unsigned long)m->vm.alloc_fail);
 	put(&o, "mmf_pcp_drain %lu\n", (unsigned long)m->vm.pcp_drain);
+	return finish(&o);
+}
+
+/* /proc/meminfo (fs/proc/meminfo.c): each line a 16-column label and an
+ * 8-column value in kB. Only the lines the model has numbers for. */
+int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
+{
+	struct out o = { buf, cap, 0 };
+	unsigned long kb = 1ul << (m->prof->page_shift - 10), free_pages = 0;
+	uint64_t slab, sunreclaim, vtotal, vused, vchunk;
+	for (unsigned zi = 0; zi < m->nr_zones; zi++)
+		free_pages += m->zones[zi].nr_free_pages;
+	mmf_slub_meminfo(m, &slab, &sunreclaim);
+	mmf_vmalloc_meminfo(m, &vtotal, &vused, &vchunk);
+	const struct {
+		const char *label;
+		unsigned long long value;
+	} lines[] = {
+		{ "MemTotal:", (unsigned long long)m->managed_pages * kb },
+		{ "MemFree:", (unsigned long long)free_pages * kb },
+		{ "Slab:", (unsigned long long)slab },
+		{ "SReclaimable:", 0 },
+		{ "SUnreclaim:", (unsigned long long)sunreclaim },
+		{ "PageTables:", 0 },
+		{ "VmallocTotal:", (unsigned long long)vtotal },
+		{ "VmallocUsed:", (unsigned long long)vused },
+		{ "VmallocChunk:", (unsigned long long)vchunk },
+		{ "CmaTotal:", 0 },
+		{ "CmaFree:", 0 },
+	};
+	for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		put(&o, "%-16s%8llu kB\n", lines[i].label, lines[i].value);
 	return finish(&o);
 }

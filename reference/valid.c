@@ -107,7 +107,8 @@ static int buddy_walk(const struct mmf_machine *m, int exhaustive, char *msg, si
 					    mmf_zone_names[z->type], o, n, area->nr_free);
 			for (uint32_t pfn = area->list.head; pfn != MMF_NIL; pfn = m->mem_map[pfn].next) {
 				const struct mmf_page *p = &m->mem_map[pfn];
-				if (!(p->flags & PG_buddy) || p->order != o || (p->flags & (PG_pcp | PG_allocated)))
+				if (!(p->flags & PG_buddy) || p->order != o ||
+				    (p->flags & (PG_pcp | PG_allocated | PG_slab | PG_large_kmalloc)))
 					return fail(msg, cap, "buddy_flags: pfn %u on order-%u list has flags %#x order %u",
 						    pfn, o, p->flags, p->order);
 				if (pfn & ((1u << o) - 1))

@@ -42,4 +42,17 @@ void mmf_vmalloc_meminfo(const struct mmf_machine *m, uint64_t *total_kb,
 /* 0 when valid, else -1 with "tag: detail" in msg. */
 int mmf_vmalloc_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
 
+/* A summary of the allocator's state, for tests and reports; counts come
+ * from walking the trees, so this costs O(areas). */
+struct mmf_vmalloc_stats {
+	uint32_t nr_busy;          /* areas handed out (vmap_area_root) */
+	uint32_t nr_free;          /* free areas (free_vmap_area_root) */
+	uint32_t nr_lazy;          /* freed, unpurged ranges (purge_vmap_area_root) */
+	int64_t lazy_nr;           /* vmap_lazy_nr, in pages */
+	uint64_t lazy_max_pages;   /* purge once vmap_lazy_nr exceeds this */
+	uint64_t nr_vmalloc_pages; /* pages held by busy areas */
+	uint64_t largest_free;     /* bytes in the largest free area */
+};
+void mmf_vmalloc_stats(const struct mmf_machine *m, struct mmf_vmalloc_stats *st);
+
 #endif

@@ -24,7 +24,7 @@ START_TEST(reference_and_simple_agree)
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
 	ck_assert_msg(ex != NULL, "%s", err);
-	struct mmf_gen_config gc = { -1, 300 };
+	struct mmf_gen_config gc = { -1, 300, 0 };
 	for (unsigned n = 0; n < count; n++) {
 		struct mmf_finding f;
 		mmf_gen_sequence(mmf_seed_mix(seed, n), &gc, &seq);

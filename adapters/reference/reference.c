@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "reference/mm.h"
+#include "reference/slab.h"
 
 static enum mmf_result ref_create(const struct mmf_adapter_config *cfg, void **ctx,
 				  char *err, size_t cap)
@@ -99,6 +100,8 @@ static enum mmf_result ref_report(void *ctx, unsigned kind, char *buf, size_t ca
 	case MMF_REPORT_BUDDYINFO: n = mmf_report_buddyinfo(ctx, buf, cap); break;
 	case MMF_REPORT_ZONEINFO: n = mmf_report_zoneinfo(ctx, buf, cap); break;
 	case MMF_REPORT_VMSTAT: n = mmf_report_vmstat(ctx, buf, cap); break;
+	case MMF_REPORT_SLABINFO: n = mmf_report_slabinfo(ctx, buf, cap); break;
+	case MMF_REPORT_MEMINFO: n = mmf_report_meminfo(ctx, buf, cap); break;
 	default: return MMF_UNSUPPORTED;
 	}
 	*len = (size_t)n < cap ? (size_t)n : cap - 1;
@@ -115,7 +118,82 @@ static enum mmf_result ref_check(void *ctx, enum mmf_check_grade grade, char *ms
 	}
 	int r = grade == MMF_CHECK_FULL ? mmf_buddy_is_valid(ctx, msg, cap)
 					: mmf_buddy_cheap_check(ctx, msg, cap);
+	if (!r && grade == MMF_CHECK_FULL)
+		r = mmf_slub_is_valid(ctx, msg, cap);
 	return r ? MMF_CORRUPT : MMF_OK;
+}
+
+static enum mmf_result ref_kmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
+				   uint64_t *addr, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_kmalloc(ctx, size, gfp, node, cpu, addr, err));
+}
+
+static enum mmf_result ref_kfree(void *ctx, uint64_t addr, unsigned cpu)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_kfree(ctx, addr, cpu));
+}
+
+static enum mmf_result ref_krealloc(void *ctx, uint64_t addr, uint64_t size, uint32_t gfp, unsigned cpu,
+				    unsigned node, uint64_t *new_addr, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_krealloc(ctx, addr, size, gfp, node, cpu, new_addr, err));
+}
+
+static enum mmf_result ref_ksize(void *ctx, uint64_t addr, uint64_t *usable)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_ksize(ctx, addr, usable));
+}
+
+static enum mmf_result ref_obj_write(void *ctx, uint64_t addr, uint64_t val)
+{
+	return guarded(ctx, mmf_obj_write(ctx, addr, val));
+}
+
+static enum mmf_result ref_obj_read(void *ctx, uint64_t addr, uint64_t *val)
+{
+	return guarded(ctx, mmf_obj_read(ctx, addr, val));
+}
+
+static enum mmf_result ref_cache_create(void *ctx, const char *name, uint32_t size, uint32_t align,
+					uint32_t flags, int ctor, uint64_t *cache, int *err)
+{
+	uint32_t id = 0;
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	enum mmf_result r = mmf_kmem_cache_create(ctx, name, size, align, flags, ctor, &id, err);
+	*cache = id;
+	return guarded(ctx, r);
+}
+
+static enum mmf_result ref_cache_destroy(void *ctx, uint64_t cache, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_kmem_cache_destroy(ctx, (uint32_t)cache, err));
+}
+
+static enum mmf_result ref_cache_alloc(void *ctx, uint64_t cache, uint32_t gfp, unsigned cpu, unsigned node,
+				       uint64_t *addr, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_kmem_cache_alloc(ctx, (uint32_t)cache, gfp, node, cpu, addr, err));
+}
+
+static enum mmf_result ref_cache_free(void *ctx, uint64_t cache, uint64_t addr, unsigned cpu)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_kmem_cache_free(ctx, (uint32_t)cache, addr, cpu));
 }
 
 static const struct mmf_adapter reference_adapter = {
@@ -123,8 +201,9 @@ static const struct mmf_adapter reference_adapter = {
 	.size = sizeof(struct mmf_adapter),
 	.name = "reference",
 	.description = "the oracle: Linux's buddy allocator with pcp lists, zones, watermarks and GFP semantics",
-	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK,
-	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT },
+	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK |
+		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE,
+	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT },
 	.create = ref_create,
 	.destroy = ref_destroy,
 	.reset = ref_reset,
@@ -137,6 +216,16 @@ static const struct mmf_adapter reference_adapter = {
 	.check = ref_check,
 	.mutants = mmf_reference_mutants,
 	.nr_mutants = MMF_NR_WIRED_MUTANTS,
+	.kmalloc = ref_kmalloc,
+	.kfree = ref_kfree,
+	.krealloc = ref_krealloc,
+	.ksize = ref_ksize,
+	.obj_write = ref_obj_write,
+	.obj_read = ref_obj_read,
+	.cache_create = ref_cache_create,
+	.cache_destroy = ref_cache_destroy,
+	.cache_alloc = ref_cache_alloc,
+	.cache_free = ref_cache_free,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

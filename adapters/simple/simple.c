@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapters/simple/objects.h"
 #include "mmfuzz/adapter.h"
 #include "mmfuzz/gfp.h"
 
@@ -17,6 +18,7 @@ struct simple {
 	uint8_t *head;     /* order+1 at the first frame of a live block, else 0 */
 	uint64_t *token;   /* modelled contents */
 	uint32_t words;
+	struct simple_objs objs;
 };
 
 static enum mmf_result simple_create(const struct mmf_adapter_config *cfg, void **ctx,
@@ -34,7 +36,7 @@ static enum mmf_result simple_create(const struct mmf_adapter_config *cfg, void 
 	s->used = calloc(s->words, sizeof(uint64_t));
 	s->head = calloc(cfg->profile->end_pfn, 1);
 	s->token = calloc(cfg->profile->end_pfn, sizeof(uint64_t));
-	if (!s->used || !s->head || !s->token) {
+	if (!s->used || !s->head || !s->token || simple_objs_init(&s->objs)) {
 		free(s->used);
 		free(s->head);
 		free(s->token);
@@ -54,6 +56,7 @@ static void simple_destroy(void *ctx)
 	free(s->used);
 	free(s->head);
 	free(s->token);
+	simple_objs_fini(&s->objs);
 	free(s);
 }
 
@@ -70,6 +73,7 @@ static enum mmf_result simple_reset(void *ctx)
 			s->used[w] &= s->used[w] - 1;
 		}
 	}
+	simple_objs_reset(&s->objs);
 	return MMF_OK;
 }
 
@@ -187,13 +191,80 @@ static enum mmf_result simple_read_page(void *ctx, uint64_t pfn, uint64_t *token
 	return MMF_OK;
 }
 
+#define OBJS(ctx) (&((struct simple *)(ctx))->objs)
+
+static enum mmf_result s_kmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
+				 uint64_t *addr, int *err)
+{
+	(void)cpu;
+	(void)node;
+	return simple_kmalloc(OBJS(ctx), size, gfp, addr, err);
+}
+
+static enum mmf_result s_kfree(void *ctx, uint64_t addr, unsigned cpu)
+{
+	(void)cpu;
+	return simple_kfree(OBJS(ctx), addr);
+}
+
+static enum mmf_result s_krealloc(void *ctx, uint64_t addr, uint64_t size, uint32_t gfp, unsigned cpu,
+				  unsigned node, uint64_t *new_addr, int *err)
+{
+	(void)cpu;
+	(void)node;
+	return simple_krealloc(OBJS(ctx), addr, size, gfp, new_addr, err);
+}
+
+static enum mmf_result s_ksize(void *ctx, uint64_t addr, uint64_t *usable)
+{
+	return simple_ksize(OBJS(ctx), addr, usable);
+}
+
+static enum mmf_result s_obj_write(void *ctx, uint64_t addr, uint64_t val)
+{
+	return simple_obj_write(OBJS(ctx), addr, val);
+}
+
+static enum mmf_result s_obj_read(void *ctx, uint64_t addr, uint64_t *val)
+{
+	return simple_obj_read(OBJS(ctx), addr, val);
+}
+
+static enum mmf_result s_cache_create(void *ctx, const char *name, uint32_t size, uint32_t align, uint32_t flags,
+				      int ctor, uint64_t *cache, int *err)
+{
+	(void)name;
+	(void)flags; /* debug flags change nothing visible here */
+	return simple_cache_create(OBJS(ctx), size, align, ctor, cache, err);
+}
+
+static enum mmf_result s_cache_destroy(void *ctx, uint64_t cache, int *err)
+{
+	return simple_cache_destroy(OBJS(ctx), cache, err);
+}
+
+static enum mmf_result s_cache_alloc(void *ctx, uint64_t cache, uint32_t gfp, unsigned cpu, unsigned node,
+				     uint64_t *addr, int *err)
+{
+	(void)cpu;
+	(void)node;
+	return simple_cache_alloc(OBJS(ctx), cache, gfp, addr, err);
+}
+
+static enum mmf_result s_cache_free(void *ctx, uint64_t cache, uint64_t addr, unsigned cpu)
+{
+	(void)cpu;
+	return simple_cache_free(OBJS(ctx), cache, addr);
+}
+
 static const struct mmf_adapter simple_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
 	.name = "simple",
 	.description = "bitmap first-fit page allocator, compared at safety level",
-	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS,
-	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_SAFETY },
+	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS |
+		MMF_CAP_KMEM_CACHE,
+	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_SAFETY, [MMF_FAM_OBJ] = MMF_LEVEL_SAFETY },
 	.create = simple_create,
 	.destroy = simple_destroy,
 	.reset = simple_reset,
@@ -201,6 +272,16 @@ static const struct mmf_adapter simple_adapter = {
 	.free_pages = simple_free_pages,
 	.write_page = simple_write_page,
 	.read_page = simple_read_page,
+	.kmalloc = s_kmalloc,
+	.kfree = s_kfree,
+	.krealloc = s_krealloc,
+	.ksize = s_ksize,
+	.obj_write = s_obj_write,
+	.obj_read = s_obj_read,
+	.cache_create = s_cache_create,
+	.cache_destroy = s_cache_destroy,
+	.cache_alloc = s_cache_alloc,
+	.cache_free = s_cache_free,
 };
 
 const struct mmf_adapter *mmf_adapter_simple(void) { return &simple_adapter; }

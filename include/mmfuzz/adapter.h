@@ -20,7 +20,7 @@
 #include "mmfuzz/ops.h"
 #include "mmfuzz/profile.h"
 
-#define MMF_ADAPTER_ABI_VERSION 1
+#define MMF_ADAPTER_ABI_VERSION 1 /* entries appended since: object family */
 #define MMF_ADAPTER_ENTRY "mmf_adapter_entry"
 
 /* What one op did. Shared by every entry so results read the same. */
@@ -45,6 +45,9 @@ enum mmf_level {
 #define MMF_CAP_PCP (1u << 2)           /* drain_pcp */
 #define MMF_CAP_REPORTS (1u << 3)       /* report: buddyinfo, zoneinfo, vmstat */
 #define MMF_CAP_CHECK (1u << 4)         /* check: the adapter's own walkers */
+#define MMF_CAP_KMALLOC (1u << 5)       /* kmalloc, kfree, krealloc, ksize (malloc-style too) */
+#define MMF_CAP_OBJ_CONTENTS (1u << 6)  /* obj_write, obj_read */
+#define MMF_CAP_KMEM_CACHE (1u << 7)    /* cache_create/destroy, cache_alloc/free */
 
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
@@ -108,7 +111,37 @@ struct mmf_adapter {
 	/* Seeded bugs this adapter can switch on at create time. */
 	const struct mmf_mutant_desc *mutants;
 	unsigned nr_mutants;
+
+	/* Object family. Addresses are the adapter's own; 0 is NULL. The same
+	 * four entries drive malloc-style allocators (kmalloc = malloc with a
+	 * GFP mask they may ignore, ksize = malloc_usable_size). kmalloc(0)
+	 * may answer any non-NULL address that is never dereferenced (the
+	 * kernel's ZERO_SIZE_PTR). On MMF_REFUSED *err is an errno. */
+	enum mmf_result (*kmalloc)(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
+				   uint64_t *addr, int *err);
+	enum mmf_result (*kfree)(void *ctx, uint64_t addr, unsigned cpu);
+	/* A refusal leaves the old object as it was. */
+	enum mmf_result (*krealloc)(void *ctx, uint64_t addr, uint64_t size, uint32_t gfp, unsigned cpu,
+				    unsigned node, uint64_t *new_addr, int *err);
+	enum mmf_result (*ksize)(void *ctx, uint64_t addr, uint64_t *usable);
+	/* Eight bytes at addr (8-aligned, inside a live object). */
+	enum mmf_result (*obj_write)(void *ctx, uint64_t addr, uint64_t val);
+	enum mmf_result (*obj_read)(void *ctx, uint64_t addr, uint64_t *val);
+	/* kmem_cache_*; flags are SLAB_RED_ZONE/SLAB_POISON/SLAB_HWCACHE_ALIGN
+	 * (reference/slab.h values), ctor asks for a constructor. Destroying
+	 * a cache with live objects may be refused (EBUSY). */
+	enum mmf_result (*cache_create)(void *ctx, const char *name, uint32_t size, uint32_t align,
+					uint32_t flags, int ctor, uint64_t *cache, int *err);
+	enum mmf_result (*cache_destroy)(void *ctx, uint64_t cache, int *err);
+	enum mmf_result (*cache_alloc)(void *ctx, uint64_t cache, uint32_t gfp, unsigned cpu, unsigned node,
+				       uint64_t *addr, int *err);
+	enum mmf_result (*cache_free)(void *ctx, uint64_t cache, uint64_t addr, unsigned cpu);
 };
+
+/* kmem_cache_create() flag values the object family uses. */
+#define MMF_SLAB_RED_ZONE 0x00000400u
+#define MMF_SLAB_POISON 0x00000800u
+#define MMF_SLAB_HWCACHE_ALIGN 0x00002000u
 
 typedef const struct mmf_adapter *(*mmf_adapter_entry_fn)(void);
 

@@ -74,8 +74,9 @@ extern const char *volatile mmf_abort_site;
 
 /* The seeded PRNG generator behind `mmfuzz fuzz` and the property tests. */
 struct mmf_gen_config {
-	int profile;      /* -1: pick per sequence */
-	unsigned max_ops; /* longest sequence generated */
+	int profile;       /* -1: pick per sequence */
+	unsigned max_ops;  /* longest sequence generated */
+	unsigned families; /* bit per family to draw from; 0: all */
 };
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg,
 		      struct mmf_seq *out);

@@ -42,6 +42,7 @@
 
 enum mmf_family {
 	MMF_FAM_PAGE, /* page allocator: alloc_pages, free_pages, pcp, contents */
+	MMF_FAM_OBJ,  /* object allocators: kmalloc family, kmem_cache */
 	MMF_NR_FAMILIES
 };
 
@@ -55,16 +56,36 @@ enum mmf_opcode {
 	MMF_OP_DRAIN_PCP = 5,   /* cpu */
 	MMF_OP_REPORT = 6,      /* report kind */
 	MMF_OP_CHECK = 7,       /* full invariant walk now */
+	MMF_OP_KMALLOC = 8,     /* slot size gfp cpu node */
+	MMF_OP_KFREE = 9,       /* slot cpu */
+	MMF_OP_KREALLOC = 10,   /* slot size gfp cpu node */
+	MMF_OP_KSIZE = 11,      /* slot */
+	MMF_OP_OBJ_WRITE = 12,  /* slot word token */
+	MMF_OP_OBJ_READ = 13,   /* slot word */
+	MMF_OP_CACHE_CREATE = 14,  /* cache size align flags */
+	MMF_OP_CACHE_DESTROY = 15, /* cache */
+	MMF_OP_CACHE_ALLOC = 16,   /* slot cache gfp cpu node */
+	MMF_OP_CACHE_FREE = 17,    /* slot cpu */
 	MMF_NR_OPCODES
 };
 
-/* Report kinds for MMF_OP_REPORT; text in the kernel's own formats. */
+/* Report kinds for MMF_OP_REPORT; text in the kernel's own formats. The
+ * field's range is MMF_REPORT_RANGE for ever; kinds not defined yet are
+ * "unsupported" by every adapter and skipped. */
 enum mmf_report_kind {
-	MMF_REPORT_BUDDYINFO, /* /proc/buddyinfo */
-	MMF_REPORT_ZONEINFO,  /* /proc/zoneinfo subset */
-	MMF_REPORT_VMSTAT,    /* /proc/vmstat subset */
+	MMF_REPORT_BUDDYINFO,   /* /proc/buddyinfo */
+	MMF_REPORT_ZONEINFO,    /* /proc/zoneinfo subset */
+	MMF_REPORT_VMSTAT,      /* /proc/vmstat subset */
+	MMF_REPORT_SLABINFO,    /* /proc/slabinfo, version 2.1 */
+	MMF_REPORT_MEMINFO,     /* /proc/meminfo subset */
 	MMF_NR_REPORTS
 };
+#define MMF_REPORT_RANGE 16
+
+#define MMF_NCACHES 8 /* kmem_cache handle slots */
+/* The GFP masks the object ops can carry (a 4-bit index); fixed for ever. */
+#define MMF_GFP_SEL_RANGE 16
+uint32_t mmf_gfp_sel(unsigned index);
 
 struct mmf_op {
 	uint8_t code;

@@ -1,0 +1,90 @@
+/* Executor internals shared by the per-family step files. */
+#ifndef MMF_HARNESS_EXEC_INTERNAL_H
+#define MMF_HARNESS_EXEC_INTERNAL_H
+
+#include <stdint.h>
+
+#include "mmfuzz/harness.h"
+
+#define MAX_PROFILES 8
+#define NWRITES 4
+#define REPORT_CAP 16384
+
+enum outcome { OUT_OK, OUT_REFUSED, OUT_UNSUPPORTED, OUT_SKIPPED };
+
+struct slot {
+	uint8_t live;
+	uint8_t order;
+	uint8_t zeroed;
+	uint8_t nw;
+	uint64_t pfn;
+	uint32_t widx[NWRITES]; /* pages written, most recent last */
+	uint64_t wtok[NWRITES];
+};
+
+/* An object as the harness knows it: where, how big, what was written. */
+struct oslot {
+	uint8_t live;
+	uint8_t nw;
+	uint8_t from_cache; /* kmem_cache_alloc'd: cache_free may return it */
+	uint64_t addr;
+	uint64_t size;
+	uint64_t usable;
+	uint64_t zero_limit; /* unwritten bytes below this must read zero */
+	uint64_t cache_id;
+	uint32_t widx[NWRITES];
+	uint64_t wtok[NWRITES];
+};
+
+struct cslot {
+	uint8_t live;
+	uint64_t id;
+	uint32_t size, align;
+};
+
+struct target {
+	const struct mmf_adapter *ad;
+	const char *mutant;
+	const char *name; /* in signatures */
+	enum mmf_level level[MMF_NR_FAMILIES];
+	void *ctx[MAX_PROFILES];
+	uint64_t *owned[MAX_PROFILES]; /* bit per frame in a live block */
+	struct slot slots[MMF_NSLOTS];
+	struct oslot oslots[MMF_NSLOTS];
+	struct cslot cslots[MMF_NCACHES];
+	/* this op's outcome */
+	enum outcome out;
+	int err;
+	uint64_t pfn;
+	uint64_t token;
+	char *report;
+	size_t report_len;
+};
+
+struct mmf_exec {
+	struct mmf_exec_config cfg;
+	unsigned nt;
+	struct target t[MMF_MAX_TARGETS];
+	struct mmf_exec_stats stats;
+	const struct mmf_seq *seq;
+	unsigned last_prof; /* profile whose bitmaps the slots refer to */
+	int not_counting;
+	unsigned family; /* of the op being run, for signatures */
+	char msg[400];
+};
+
+static inline int has(const struct target *t, uint64_t cap) { return (t->ad->caps & cap) != 0; }
+
+int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
+		     const char *op, const char *check, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+int mmf_exec_corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
+			     const char *op, unsigned prof);
+/* Compares this op's outcome of every target with the oracle's. */
+int mmf_exec_compare(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const char *op);
+uint64_t mmf_exec_token(const struct mmf_exec *ex, uint32_t step, uint8_t salt);
+
+/* exec_obj.c: the object family. */
+int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		      unsigned prof);
+
+#endif

@@ -1,0 +1,370 @@
+/* The executor's object family: kmalloc, kfree, krealloc, ksize, object
+ * contents and kmem_cache ops on every target. Safety properties of an
+ * object: not NULL, aligned (8 bytes; a power-of-two kmalloc size to
+ * itself, up to a page; a cache's object to the cache's alignment), usable
+ * size at least the size asked for, disjoint from every other live object
+ * over its usable size, contents kept until freed (krealloc keeps the
+ * common prefix), zeroed where __GFP_ZERO asked. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/exec_internal.h"
+#include "harness/optable.h"
+#include "mmfuzz/gfp.h"
+
+#define PAGE 4096u
+
+static unsigned kmalloc_align(uint64_t size)
+{
+	if (size && !(size & (size - 1)))
+		return size < PAGE ? (unsigned)size : PAGE;
+	return 8;
+}
+
+/* The slab flag bits of a cache_create record, as kmem_cache_create flags. */
+static uint32_t slab_flags(unsigned bits)
+{
+	return (bits & 1 ? MMF_SLAB_RED_ZONE : 0) | (bits & 2 ? MMF_SLAB_POISON : 0) |
+	       (bits & 4 ? MMF_SLAB_HWCACHE_ALIGN : 0);
+}
+
+static int overlaps(const struct target *t, unsigned self, uint64_t addr, uint64_t len, unsigned *other)
+{
+	for (unsigned i = 0; i < MMF_NSLOTS; i++) {
+		const struct oslot *o = &t->oslots[i];
+		uint64_t olen = o->usable > o->size ? o->usable : o->size;
+		if (i == self || !o->live || !olen)
+			continue;
+		if (addr < o->addr + olen && o->addr < addr + len) {
+			*other = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A new object: checks it, then records it in slot s. */
+static int accept(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, const char *op,
+		  unsigned prof, unsigned slot, uint64_t addr, uint64_t size, unsigned align, uint64_t zero_limit)
+{
+	struct oslot *s = &t->oslots[slot];
+	uint64_t usable = size;
+	if (!addr)
+		return mmf_exec_finding(ex, f, t, step, op, "null", "%s answered ok with NULL", op);
+	if (size) {
+		if (addr % align)
+			return mmf_exec_finding(ex, f, t, step, op, "alignment", "object 0x%llx of %llu bytes not aligned to %u",
+						(unsigned long long)addr, (unsigned long long)size, align);
+		if (has(t, MMF_CAP_KMALLOC)) {
+			enum mmf_result r = t->ad->ksize(t->ctx[prof], addr, &usable);
+			if (r == MMF_CORRUPT)
+				return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+			if (r != MMF_OK)
+				return mmf_exec_finding(ex, f, t, step, op, "unsupported", "ksize answered %s", mmf_result_name(r));
+			if (usable < size)
+				return mmf_exec_finding(ex, f, t, step, op, "usable", "ksize %llu < %llu bytes asked for",
+							(unsigned long long)usable, (unsigned long long)size);
+		}
+		unsigned other;
+		if (overlaps(t, slot, addr, usable, &other))
+			return mmf_exec_finding(ex, f, t, step, op, "overlap",
+						"object 0x%llx+%llu overlaps slot %u's 0x%llx+%llu", (unsigned long long)addr,
+						(unsigned long long)usable, other, (unsigned long long)t->oslots[other].addr,
+						(unsigned long long)t->oslots[other].usable);
+	}
+	s->live = 1;
+	s->addr = addr;
+	s->size = size;
+	s->usable = usable;
+	s->zero_limit = zero_limit;
+	s->nw = 0;
+	s->from_cache = 0;
+	t->pfn = addr;
+	t->token = usable;
+	return 0;
+}
+
+static int result_ok(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, const char *op,
+		     unsigned prof, enum mmf_result r, int err)
+{
+	if (r == MMF_UNSUPPORTED)
+		return mmf_exec_finding(ex, f, t, step, op, "unsupported", "%s unsupported despite its capability", op);
+	if (r == MMF_CORRUPT)
+		return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+	t->err = err;
+	t->out = r == MMF_OK ? OUT_OK : OUT_REFUSED;
+	return 0;
+}
+
+static int step_kmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			unsigned prof)
+{
+	uint64_t size = op->arg;
+	uint32_t gfp = mmf_gfp_sel(op->a);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		t->out = OUT_SKIPPED;
+		if (t->oslots[op->slot].live || !has(t, MMF_CAP_KMALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE)
+			continue;
+		uint64_t addr = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->kmalloc(t->ctx[prof], size, gfp, mmf_op_cpu(op), mmf_op_node(op), &addr, &err);
+		if (result_ok(ex, f, t, step, "kmalloc", prof, r, err))
+			return 1;
+		if (r == MMF_OK && accept(ex, f, t, step, "kmalloc", prof, op->slot, addr, size, kmalloc_align(size),
+					  gfp & __GFP_ZERO ? size : 0))
+			return 1;
+	}
+	return mmf_exec_compare(ex, f, step, "kmalloc");
+}
+
+static int step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		      unsigned prof, int to_cache)
+{
+	const char *name = to_cache ? "cache_free" : "kfree";
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct oslot *s = &t->oslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!s->live || (to_cache && !s->from_cache))
+			continue;
+		enum mmf_result r = to_cache ? t->ad->cache_free(t->ctx[prof], s->cache_id, s->addr, mmf_op_cpu(op))
+					     : t->ad->kfree(t->ctx[prof], s->addr, mmf_op_cpu(op));
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, name, prof);
+		if (r != MMF_OK)
+			return mmf_exec_finding(ex, f, t, step, name, r == MMF_UNSUPPORTED ? "unsupported" : "free_refused",
+						"%s of 0x%llx answered %s", name, (unsigned long long)s->addr, mmf_result_name(r));
+		s->live = 0;
+		t->out = OUT_OK;
+	}
+	return 0;
+}
+
+static int step_krealloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			 unsigned prof)
+{
+	uint64_t size = op->arg;
+	uint32_t gfp = mmf_gfp_sel(op->a);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct oslot *s = &t->oslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!has(t, MMF_CAP_KMALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE || (s->live && s->from_cache))
+			continue;
+		struct oslot old = *s;
+		uint64_t addr = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->krealloc(t->ctx[prof], old.live ? old.addr : 0, size, gfp, mmf_op_cpu(op),
+						    mmf_op_node(op), &addr, &err);
+		if (result_ok(ex, f, t, step, "krealloc", prof, r, err))
+			return 1;
+		if (r != MMF_OK)
+			continue; /* a refusal leaves the old object as it was */
+		uint64_t keep = old.live && old.size < size ? old.size : size;
+		uint64_t zero = old.live ? (old.zero_limit < size ? old.zero_limit : size) : (gfp & __GFP_ZERO ? size : 0);
+		s->live = 0;
+		/* An object that still fits keeps its address, and only the
+		 * alignment it was given; a moved one is a new kmalloc. */
+		unsigned align = old.live && addr == old.addr ? 8 : kmalloc_align(size);
+		if (accept(ex, f, t, step, "krealloc", prof, op->slot, addr, size, align, zero))
+			return 1;
+		/* The writes inside the common prefix must survive the move. */
+		if (old.live)
+			for (unsigned k = 0; k < old.nw; k++)
+				if ((uint64_t)old.widx[k] * 8 + 8 <= keep) {
+					s->widx[s->nw] = old.widx[k];
+					s->wtok[s->nw++] = old.wtok[k];
+				}
+	}
+	return mmf_exec_compare(ex, f, step, "krealloc");
+}
+
+static int step_ksize(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		      unsigned prof)
+{
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct oslot *s = &t->oslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!s->live || !has(t, MMF_CAP_KMALLOC))
+			continue;
+		uint64_t usable = 0;
+		enum mmf_result r = t->ad->ksize(t->ctx[prof], s->addr, &usable);
+		if (result_ok(ex, f, t, step, "ksize", prof, r, 0))
+			return 1;
+		if (r != MMF_OK)
+			return mmf_exec_finding(ex, f, t, step, "ksize", "refused", "ksize of a live object refused");
+		if (usable < s->size)
+			return mmf_exec_finding(ex, f, t, step, "ksize", "usable", "ksize %llu < %llu bytes asked for",
+						(unsigned long long)usable, (unsigned long long)s->size);
+		t->pfn = s->addr;
+		t->token = usable;
+	}
+	return mmf_exec_compare(ex, f, step, "ksize");
+}
+
+static unsigned written(const struct oslot *s, uint32_t w)
+{
+	unsigned k = 0;
+	while (k < s->nw && s->widx[k] != w)
+		k++;
+	return k;
+}
+
+static int step_obj_rw(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		       unsigned prof, int write)
+{
+	const char *name = write ? "obj_write" : "obj_read";
+	uint64_t token = mmf_exec_token(ex, step, op->a);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct oslot *s = &t->oslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!s->live || s->size < 8 || !has(t, MMF_CAP_OBJ_CONTENTS))
+			continue;
+		uint32_t w = (uint32_t)(op->arg % (s->size / 8));
+		uint64_t addr = s->addr + (uint64_t)w * 8, val = 0;
+		enum mmf_result r = write ? t->ad->obj_write(t->ctx[prof], addr, token)
+					  : t->ad->obj_read(t->ctx[prof], addr, &val);
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, name, prof);
+		if (r != MMF_OK)
+			return mmf_exec_finding(ex, f, t, step, name, "unsupported", "%s answered %s", name,
+						mmf_result_name(r));
+		unsigned k = written(s, w);
+		if (write) {
+			if (k == s->nw) {
+				if (s->nw == NWRITES) { /* forget the oldest, and what it hid */
+					if ((uint64_t)s->widx[0] * 8 < s->zero_limit)
+						s->zero_limit = (uint64_t)s->widx[0] * 8;
+					memmove(s->widx, s->widx + 1, sizeof(s->widx[0]) * (NWRITES - 1));
+					memmove(s->wtok, s->wtok + 1, sizeof(s->wtok[0]) * (NWRITES - 1));
+					k = NWRITES - 1;
+				} else {
+					s->nw++;
+				}
+			}
+			s->widx[k] = w;
+			s->wtok[k] = token;
+		} else {
+			if (k < s->nw && val != s->wtok[k])
+				return mmf_exec_finding(ex, f, t, step, name, "contents",
+							"word %u of object 0x%llx holds %#llx, %#llx was written", w,
+							(unsigned long long)s->addr, (unsigned long long)val,
+							(unsigned long long)s->wtok[k]);
+			if (k == s->nw && (uint64_t)w * 8 + 8 <= s->zero_limit && val != 0)
+				return mmf_exec_finding(ex, f, t, step, name, "zeroed",
+							"word %u of a zeroed object 0x%llx holds %#llx", w,
+							(unsigned long long)s->addr, (unsigned long long)val);
+			t->pfn = addr;
+			t->token = val;
+		}
+		t->out = OUT_OK;
+	}
+	return write ? 0 : mmf_exec_compare(ex, f, step, name);
+}
+
+static int step_cache_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			     unsigned prof)
+{
+	unsigned align = op->a ? 1u << op->a : 0;
+	char name[24];
+	snprintf(name, sizeof(name), "mmf-cache-%u", op->slot);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct cslot *c = &t->cslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (c->live || !has(t, MMF_CAP_KMEM_CACHE))
+			continue;
+		uint64_t id = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->cache_create(t->ctx[prof], name, op->arg, align, slab_flags(mmf_op_cpu(op)),
+							(mmf_op_cpu(op) & 8) != 0, &id, &err);
+		if (result_ok(ex, f, t, step, "cache_create", prof, r, err))
+			return 1;
+		if (r == MMF_OK) {
+			t->pfn = id;
+			c->live = 1;
+			c->id = id;
+			c->size = op->arg;
+			c->align = align > 8 ? align : 8;
+		}
+	}
+	return mmf_exec_compare(ex, f, step, "cache_create");
+}
+
+static int step_cache_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			      unsigned prof)
+{
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct cslot *c = &t->cslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!c->live)
+			continue;
+		int err = 0;
+		enum mmf_result r = t->ad->cache_destroy(t->ctx[prof], c->id, &err);
+		if (result_ok(ex, f, t, step, "cache_destroy", prof, r, err))
+			return 1;
+		if (r == MMF_OK) {
+			c->live = 0;
+			continue;
+		}
+		/* A refusal is the contract's only while objects are live. */
+		int busy = 0;
+		for (unsigned k = 0; k < MMF_NSLOTS; k++)
+			busy |= t->oslots[k].live && t->oslots[k].from_cache && t->oslots[k].cache_id == c->id;
+		if (!busy || err != EBUSY)
+			return mmf_exec_finding(ex, f, t, step, "cache_destroy", "destroy_refused",
+						"destroy refused (errno %d) with no live objects", err);
+	}
+	return 0;
+}
+
+static int step_cache_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			    unsigned prof)
+{
+	uint32_t gfp = mmf_gfp_sel(op->arg);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct cslot *c = &t->cslots[op->a];
+		t->out = OUT_SKIPPED;
+		if (t->oslots[op->slot].live || !c->live)
+			continue;
+		uint64_t addr = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->cache_alloc(t->ctx[prof], c->id, gfp, mmf_op_cpu(op), mmf_op_node(op), &addr, &err);
+		if (result_ok(ex, f, t, step, "cache_alloc", prof, r, err))
+			return 1;
+		if (r != MMF_OK)
+			continue;
+		if (accept(ex, f, t, step, "cache_alloc", prof, op->slot, addr, c->size, c->align,
+			   gfp & __GFP_ZERO ? c->size : 0))
+			return 1;
+		t->oslots[op->slot].from_cache = 1;
+		t->oslots[op->slot].cache_id = c->id;
+	}
+	return mmf_exec_compare(ex, f, step, "cache_alloc");
+}
+
+int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		      unsigned prof)
+{
+	switch (op->code) {
+	case MMF_OP_KMALLOC: return step_kmalloc(ex, f, step, op, prof);
+	case MMF_OP_KFREE: return step_kfree(ex, f, step, op, prof, 0);
+	case MMF_OP_KREALLOC: return step_krealloc(ex, f, step, op, prof);
+	case MMF_OP_KSIZE: return step_ksize(ex, f, step, op, prof);
+	case MMF_OP_OBJ_WRITE: return step_obj_rw(ex, f, step, op, prof, 1);
+	case MMF_OP_OBJ_READ: return step_obj_rw(ex, f, step, op, prof, 0);
+	case MMF_OP_CACHE_CREATE: return step_cache_create(ex, f, step, op, prof);
+	case MMF_OP_CACHE_DESTROY: return step_cache_destroy(ex, f, step, op, prof);
+	case MMF_OP_CACHE_ALLOC: return step_cache_alloc(ex, f, step, op, prof);
+	case MMF_OP_CACHE_FREE: return step_kfree(ex, f, step, op, prof, 1);
+	}
+	for (unsigned i = 0; i < ex->nt; i++)
+		ex->t[i].out = OUT_SKIPPED;
+	return 0;
+}
