@@ -73,6 +73,11 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_destroy, "cache_destroy" },
 		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_alloc, "cache_alloc" },
 		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_free, "cache_free" },
+		{ MMF_CAP_VMALLOC, (const void *)ad->vmalloc, "vmalloc" },
+		{ MMF_CAP_VMALLOC, (const void *)ad->vfree, "vfree" },
+		{ MMF_CAP_VMALLOC, (const void *)ad->vmalloc_to_pfn, "vmalloc_to_pfn" },
+		{ MMF_CAP_VMALLOC, (const void *)ad->vmem_write, "vmem_write" },
+		{ MMF_CAP_VMALLOC, (const void *)ad->vmem_read, "vmem_read" },
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if ((ad->caps & need[i].cap) && !need[i].fn) {

@@ -272,9 +272,9 @@ static int cmd_replay(int argc, char **argv)
 static void print_caps(uint64_t caps)
 {
 	static const char *const names[] = { "page_alloc", "page_contents", "pcp", "reports", "check",
-					     "kmalloc", "obj_contents", "kmem_cache" };
+					     "kmalloc", "obj_contents", "kmem_cache", "vmalloc" };
 	const char *sep = "";
-	for (unsigned b = 0; b < 8; b++)
+	for (unsigned b = 0; b < 9; b++)
 		if (caps & (1ull << b)) {
 			printf("%s%s", sep, names[b]);
 			sep = ",";
@@ -309,8 +309,8 @@ static int cmd_adapters(int argc, char **argv)
 	printf("adapters:\n");
 	for (unsigned i = 0; i < mmf_builtin_adapter_count(); i++) {
 		const struct mmf_adapter *ad = mmf_builtin_adapter(i);
-		printf("  %-10s page:%-8s obj:%-8s caps=", ad->name, mmf_level_name(ad->level[MMF_FAM_PAGE]),
-		       mmf_level_name(ad->level[MMF_FAM_OBJ]));
+		printf("  %-10s page:%-8s obj:%-8s vmalloc:%-8s caps=", ad->name, mmf_level_name(ad->level[MMF_FAM_PAGE]),
+		       mmf_level_name(ad->level[MMF_FAM_OBJ]), mmf_level_name(ad->level[MMF_FAM_VMALLOC]));
 		print_caps(ad->caps);
 		printf("  mutants=%u\n             %s\n", ad->nr_mutants, ad->description);
 	}

@@ -47,7 +47,10 @@ struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, s
 	}
 	for (unsigned i = 0; i < ex->nt; i++) {
 		ex->t[i].report = malloc(REPORT_CAP);
-		if (!ex->t[i].report) {
+		ex->t[i].vpfn_pool = malloc((size_t)MMF_NSLOTS * VMAX_PAGES * sizeof(uint32_t));
+		for (unsigned k = 0; k < MMF_NSLOTS && ex->t[i].vpfn_pool; k++)
+			ex->t[i].vslots[k].pfn = ex->t[i].vpfn_pool + (size_t)k * VMAX_PAGES;
+		if (!ex->t[i].report || !ex->t[i].vpfn_pool) {
 			snprintf(err, cap, "out of memory");
 			mmf_exec_destroy(ex);
 			return NULL;
@@ -68,6 +71,7 @@ void mmf_exec_destroy(struct mmf_exec *ex)
 			free(t->owned[p]);
 		}
 		free(t->report);
+		free(t->vpfn_pool);
 	}
 	free(ex);
 }
@@ -110,7 +114,9 @@ static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struc
 	/* A walk not tied to one op reports under the family its walker
 	 * belongs to, so one bug keeps one signature. */
 	if (!strcmp(op, "end") || !strcmp(op, "check"))
-		ex->family = !strncmp(tag, "slub", 4) || !strncmp(tag, "kfree", 5) ? MMF_FAM_OBJ : MMF_FAM_PAGE;
+		ex->family = !strncmp(tag, "slub", 4) || !strncmp(tag, "kfree", 5) ? MMF_FAM_OBJ
+			     : !strncmp(tag, "vmalloc", 7)				   ? MMF_FAM_VMALLOC
+											   : MMF_FAM_PAGE;
 	return mmf_exec_finding(ex, f, t, step, op, n ? tag : "invariant", "%s", ex->msg);
 }
 
@@ -160,13 +166,13 @@ uint64_t mmf_exec_token(const struct mmf_exec *ex, uint32_t step, uint8_t salt)
 
 /* Frame-ownership bitmap. Blocks are naturally aligned (checked before
  * they are recorded), so a block is either a run of whole words or a mask
- * inside one word. owned_any() must also cope with an unaligned block. */
+ * inside one word. mmf_exec_owned_any() must also cope with an unaligned block. */
 static uint64_t word_mask(uint64_t pfn, uint32_t n)
 {
 	return (n >= 64 ? ~0ull : ((1ull << n) - 1)) << (pfn & 63);
 }
 
-static void owned_set(uint64_t *bm, uint64_t pfn, uint32_t n, int on)
+void mmf_exec_owned_set(uint64_t *bm, uint64_t pfn, uint32_t n, int on)
 {
 	if (n < 64) {
 		if (on)
@@ -179,7 +185,7 @@ static void owned_set(uint64_t *bm, uint64_t pfn, uint32_t n, int on)
 		bm[w] = on ? ~0ull : 0;
 }
 
-static int owned_any(const uint64_t *bm, uint64_t pfn, uint32_t n, uint64_t *hit)
+int mmf_exec_owned_any(const uint64_t *bm, uint64_t pfn, uint32_t n, uint64_t *hit)
 {
 	if (n < 64 && (pfn & 63) + n <= 64) {
 		uint64_t m = bm[pfn >> 6] & word_mask(pfn, n);
@@ -225,9 +231,14 @@ static int prepare(struct mmf_exec *ex, unsigned prof, struct mmf_finding *f)
 		for (unsigned s = 0; s < MMF_NSLOTS; s++) {
 			struct slot *sl = &t->slots[s];
 			if (sl->live)
-				owned_set(t->owned[ex->last_prof], sl->pfn, 1u << sl->order, 0);
+				mmf_exec_owned_set(t->owned[ex->last_prof], sl->pfn, 1u << sl->order, 0);
 			sl->live = 0;
 			t->oslots[s].live = 0;
+			struct vslot *v = &t->vslots[s];
+			if (v->live)
+				for (uint32_t k = 0; k < v->npages; k++)
+					mmf_exec_owned_set(t->owned[ex->last_prof], v->pfn[k], 1, 0);
+			v->live = 0;
 		}
 		for (unsigned c = 0; c < MMF_NCACHES; c++)
 			t->cslots[c].live = 0;
@@ -306,7 +317,7 @@ static int check_block(struct mmf_exec *ex, struct mmf_finding *f, struct target
 		return mmf_exec_finding(ex, f, t, step, op, "node", "__GFP_THISNODE for node %u got node %u",
 			       req->node, p->zones[z0].node);
 	uint64_t hit;
-	if (owned_any(t->owned[prof], pfn, n, &hit))
+	if (mmf_exec_owned_any(t->owned[prof], pfn, n, &hit))
 		return mmf_exec_finding(ex, f, t, step, op, "overlap", "block pfn %llu+%u overlaps a live block at pfn %llu",
 			       (unsigned long long)pfn, n, (unsigned long long)hit);
 	return 0;
@@ -398,7 +409,7 @@ static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		t->out = OUT_OK;
 		if (check_block(ex, f, t, step, prof, &req, pfn))
 			return 1;
-		owned_set(t->owned[prof], pfn, 1u << req.order, 1);
+		mmf_exec_owned_set(t->owned[prof], pfn, 1u << req.order, 1);
 		s->live = 1;
 		s->pfn = pfn;
 		s->order = req.order;
@@ -424,7 +435,7 @@ static int step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 			return mmf_exec_finding(ex, f, t, step, "free_pages", r == MMF_CORRUPT ? "corrupt" : "free_refused",
 				       "free of pfn %llu order %u answered %s", (unsigned long long)s->pfn, s->order,
 				       mmf_result_name(r));
-		owned_set(t->owned[prof], s->pfn, 1u << s->order, 0);
+		mmf_exec_owned_set(t->owned[prof], s->pfn, 1u << s->order, 0);
 		s->live = 0;
 		t->out = OUT_OK;
 	}
@@ -537,6 +548,8 @@ static int step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
 	if (op->code == MMF_OP_REPORT && op->a < MMF_NR_REPORTS) {
 		if (op->a == MMF_REPORT_SLABINFO)
 			ex->family = MMF_FAM_OBJ;
+		if (op->a == MMF_REPORT_VMALLOCINFO)
+			ex->family = MMF_FAM_VMALLOC;
 		return compare_report(ex, f, prof, op->a, step, name);
 	}
 	return 0;
@@ -596,7 +609,10 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 			break;
 		case MMF_OP_DRAIN_PCP:
 		case MMF_OP_REPORT: r = step_simple(ex, f, i, op, prof); break;
-		default: r = mmf_exec_step_obj(ex, f, i, op, prof); break;
+		default:
+			r = ex->family == MMF_FAM_VMALLOC ? mmf_exec_step_vmalloc(ex, f, i, op, prof)
+							  : mmf_exec_step_obj(ex, f, i, op, prof);
+			break;
 		}
 		if (!ex->not_counting) {
 			ex->stats.ops++;
@@ -619,7 +635,9 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 	if (run_checks(ex, f, MMF_CHECK_FULL, seq->nops, "end", prof))
 		return 1;
 	for (unsigned k = 0; k < MMF_NR_REPORTS; k++) {
-		ex->family = k == MMF_REPORT_SLABINFO ? MMF_FAM_OBJ : MMF_FAM_PAGE;
+		ex->family = k == MMF_REPORT_SLABINFO	  ? MMF_FAM_OBJ
+			     : k == MMF_REPORT_VMALLOCINFO ? MMF_FAM_VMALLOC
+							   : MMF_FAM_PAGE;
 		if (compare_report(ex, f, prof, k, seq->nops, "end"))
 			return 1;
 	}

@@ -36,6 +36,19 @@ struct oslot {
 	uint64_t wtok[NWRITES];
 };
 
+/* A vmalloc area: where, how many pages, the frames seen behind them. */
+#define VMAX_PAGES 1025
+struct vslot {
+	uint8_t live;
+	uint8_t nw;
+	uint8_t zeroed;
+	uint64_t addr;
+	uint32_t npages;
+	uint32_t *pfn; /* VMAX_PAGES entries, from the target's pool */
+	uint32_t widx[NWRITES];
+	uint64_t wtok[NWRITES];
+};
+
 struct cslot {
 	uint8_t live;
 	uint64_t id;
@@ -52,6 +65,8 @@ struct target {
 	struct slot slots[MMF_NSLOTS];
 	struct oslot oslots[MMF_NSLOTS];
 	struct cslot cslots[MMF_NCACHES];
+	struct vslot vslots[MMF_NSLOTS];
+	uint32_t *vpfn_pool;
 	/* this op's outcome */
 	enum outcome out;
 	int err;
@@ -82,6 +97,14 @@ int mmf_exec_corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const s
 /* Compares this op's outcome of every target with the oracle's. */
 int mmf_exec_compare(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const char *op);
 uint64_t mmf_exec_token(const struct mmf_exec *ex, uint32_t step, uint8_t salt);
+
+/* Frame ownership, shared by the page and vmalloc families. */
+void mmf_exec_owned_set(uint64_t *bm, uint64_t pfn, uint32_t n, int on);
+int mmf_exec_owned_any(const uint64_t *bm, uint64_t pfn, uint32_t n, uint64_t *hit);
+
+/* exec_vmalloc.c: the vmalloc family. */
+int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			  unsigned prof);
 
 /* exec_obj.c: the object family. */
 int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,

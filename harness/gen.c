@@ -86,15 +86,17 @@ static uint32_t pick_size(struct rng *r)
 enum {
 	K_ALLOC, K_FREE, K_WRITE, K_READ, K_DRAIN, K_REPORT, K_CHECK,
 	K_KMALLOC, K_KFREE, K_KREALLOC, K_KSIZE, K_OWRITE, K_OREAD, K_CCREATE, K_CDESTROY, K_CALLOC, K_CFREE,
+	K_VMALLOC, K_VFREE, K_VWRITE, K_VREAD, K_VTOPAGE,
 	NK
 };
-static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10 };
-static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
+					  30, 22, 10, 10, 4 };
+static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
 {
-	return k == K_ALLOC || k == K_KMALLOC || k == K_CALLOC ? 0 : k == K_KREALLOC ? -1 : 1;
+	return k == K_ALLOC || k == K_KMALLOC || k == K_CALLOC || k == K_VMALLOC ? 0 : k == K_KREALLOC ? -1 : 1;
 }
 
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
@@ -119,7 +121,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 
 	unsigned w[NK], total = 0;
 	for (unsigned k = 0; k < NK; k++) {
-		int first = k == K_ALLOC || k == K_KMALLOC;
+		int first = k == K_ALLOC || k == K_KMALLOC || k == K_VMALLOC;
 		w[k] = ((pick >> kind_family[k]) & 1) && (first || below(&r, 4)) ? base_weight[k] : 0;
 		total += w[k];
 	}
@@ -127,7 +129,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	 * pcp list fills to its high mark or a zone runs dry. */
 	unsigned burst = below(&r, 3) == 0 ? 2 + below(&r, 14) : 0;
 	unsigned k = K_ALLOC;
-	uint8_t live[MMF_NSLOTS] = { 0 }, olive[MMF_NSLOTS] = { 0 }, clive[MMF_NCACHES] = { 0 };
+	uint8_t live[MMF_NSLOTS] = { 0 }, olive[MMF_NSLOTS] = { 0 }, vlive[MMF_NSLOTS] = { 0 }, clive[MMF_NCACHES] = { 0 };
 	unsigned cpu_bias = below(&r, p->nr_cpus);
 	/* Some sequences stay on one cpu with order-0 pages only: the pcp
 	 * lists' own workload. */
@@ -143,7 +145,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 				x -= w[k++];
 		}
 		struct mmf_op op = { 0 };
-		const uint8_t *state = kind_family[k] ? olive : live;
+		const uint8_t *state = kind_family[k] == 2 ? vlive : kind_family[k] ? olive : live;
 		unsigned slot = below(&r, MMF_NSLOTS);
 		/* Prefer a slot in the state the op wants. */
 		for (unsigned tries = 0; tries < 8 && wants_live(k) >= 0; tries++) {
@@ -219,6 +221,27 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.code = MMF_OP_CACHE_DESTROY;
 			slot = cache;
 			clive[cache] = 0;
+			break;
+		case K_VMALLOC:
+			op.code = MMF_OP_VMALLOC;
+			/* Mostly small areas; sometimes up to 4 MiB, so the lazy
+			 * purge threshold and the VA range are reached. */
+			op.arg = below(&r, 4) ? 1 + below(&r, 8 * 4096) : below(&r, 4) ? 1 + below(&r, 4u << 20) : 0;
+			op.a = (uint8_t)(below(&r, 3) ? below(&r, 2) : below(&r, MMF_GFP_SEL_RANGE));
+			op.b = (uint8_t)(cpu | node << 4);
+			vlive[slot] = 1;
+			break;
+		case K_VFREE:
+			op.code = MMF_OP_VFREE;
+			op.b = (uint8_t)cpu;
+			vlive[slot] = 0;
+			break;
+		case K_VWRITE:
+		case K_VREAD:
+		case K_VTOPAGE:
+			op.code = k == K_VWRITE ? MMF_OP_VWRITE : k == K_VREAD ? MMF_OP_VREAD : MMF_OP_VMALLOC_TO_PAGE;
+			op.a = (uint8_t)next(&r);
+			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
 			break;
 		default: /* K_CALLOC */
 			op.code = MMF_OP_CACHE_ALLOC;

@@ -56,6 +56,20 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		"kmem_cache_alloc_node() from a cache slot into an empty object slot" },
 	[MMF_OP_CACHE_FREE] = { "cache_free", MMF_FAM_OBJ, 2, { F("slot", SLOT, SLOT), F("cpu", B_LO, CPU) },
 		"kmem_cache_free() of the slot's object to the cache it came from" },
+	[MMF_OP_VMALLOC] = { "vmalloc", MMF_FAM_VMALLOC, 5,
+		{ F("slot", SLOT, SLOT), F("size", ARG, VSIZE), F("gfp", A, GFPSEL), F("cpu", B_LO, CPU),
+		  F("node", B_HI, NODE) },
+		"__vmalloc_node(size, gfp, node) on cpu into an empty area slot" },
+	[MMF_OP_VFREE] = { "vfree", MMF_FAM_VMALLOC, 2, { F("slot", SLOT, SLOT), F("cpu", B_LO, CPU) },
+		"vfree() of the slot's area" },
+	[MMF_OP_VWRITE] = { "vwrite", MMF_FAM_VMALLOC, 3,
+		{ F("slot", SLOT, SLOT), F("page", ARG, PAGE), F("token", A, U8) },
+		"store a fresh token in page (modulo the area's pages) of the slot's area" },
+	[MMF_OP_VREAD] = { "vread", MMF_FAM_VMALLOC, 2, { F("slot", SLOT, SLOT), F("page", ARG, PAGE) },
+		"load a page's token through the area and check it" },
+	[MMF_OP_VMALLOC_TO_PAGE] = { "vmalloc_to_page", MMF_FAM_VMALLOC, 2,
+		{ F("slot", SLOT, SLOT), F("page", ARG, PAGE) },
+		"vmalloc_to_page(): the frame behind a page of the area" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {
@@ -107,6 +121,7 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_CSIZE: return 32769;
 	case FK_ALIGN: return 13;
 	case FK_SLABFLAGS: return 16;
+	case FK_VSIZE: return (4u << 20) + 1;
 	default: return 0;
 	}
 }
@@ -154,12 +169,13 @@ unsigned mmf_op_family(unsigned code)
 
 const char *mmf_family_name(unsigned family)
 {
-	static const char *const names[MMF_NR_FAMILIES] = { "page", "obj" };
+	static const char *const names[MMF_NR_FAMILIES] = { "page", "obj", "vmalloc" };
 	return family < MMF_NR_FAMILIES ? names[family] : "?";
 }
 
 const char *mmf_report_name(unsigned kind)
 {
-	static const char *const names[MMF_NR_REPORTS] = { "buddyinfo", "zoneinfo", "vmstat", "slabinfo", "meminfo" };
+	static const char *const names[MMF_NR_REPORTS] = { "buddyinfo", "zoneinfo", "vmstat", "slabinfo", "meminfo",
+							    "vmallocinfo" };
 	return kind < MMF_NR_REPORTS ? names[kind] : "?";
 }

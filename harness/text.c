@@ -289,7 +289,7 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 				if (tokeq(val, vl, mmf_report_name(v)))
 					break;
 			if (v == MMF_NR_REPORTS)
-				return errat(c, vs, "unknown report kind '%.*s' (buddyinfo, zoneinfo, vmstat, slabinfo, meminfo)",
+				return errat(c, vs, "unknown report kind '%.*s' (buddyinfo, zoneinfo, vmstat, slabinfo, meminfo, vmallocinfo)",
 					     (int)vl, val);
 		} else {
 			if (parse_uint(val, vl, &v))

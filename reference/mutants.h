@@ -25,16 +25,17 @@ enum mmf_mutant {
 	MMF_MUT_SLUB_MIN_PARTIAL_IGNORED,
 	MMF_MUT_KSIZE_TOO_BIG,
 	MMF_MUT_KREALLOC_SHORT_COPY,
-	/* Mutants from here on belong to subsystems the operation language
-	 * does not drive yet: their own unit tests switch them on, the
-	 * adapter does not list them, and the campaign cannot reach them. */
-	MMF_MUT_FIRST_UNWIRED,
-	MMF_MUT_VMALLOC_NO_GUARD_PAGE = MMF_MUT_FIRST_UNWIRED,
+	/* vmalloc */
+	MMF_MUT_VMALLOC_NO_GUARD_PAGE,
 	MMF_MUT_VMALLOC_OVERLAP_AT_END,
 	MMF_MUT_VMALLOC_PURGE_TWICE,
 	MMF_MUT_VMALLOC_LAZY_COUNT_LOST,
 	MMF_MUT_VMALLOC_TO_PAGE_OFF_BY_ONE,
-	MMF_NR_MUTANTS
+	MMF_NR_MUTANTS,
+	/* Mutants from here on would belong to subsystems the operation
+	 * language does not drive yet (none today): their own unit tests
+	 * switch them on, the adapter does not list them. */
+	MMF_MUT_FIRST_UNWIRED = MMF_NR_MUTANTS
 };
 
 /* Descriptions, indexed by enum mmf_mutant - 1. */

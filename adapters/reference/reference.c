@@ -1,11 +1,13 @@
 /* The reference as an adapter: the oracle itself, and the system under
  * test when a mutant is switched on (then compared exactly with a clean
  * copy). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "reference/mm.h"
 #include "reference/slab.h"
+#include "reference/vmalloc.h"
 
 static enum mmf_result ref_create(const struct mmf_adapter_config *cfg, void **ctx,
 				  char *err, size_t cap)
@@ -102,6 +104,7 @@ static enum mmf_result ref_report(void *ctx, unsigned kind, char *buf, size_t ca
 	case MMF_REPORT_VMSTAT: n = mmf_report_vmstat(ctx, buf, cap); break;
 	case MMF_REPORT_SLABINFO: n = mmf_report_slabinfo(ctx, buf, cap); break;
 	case MMF_REPORT_MEMINFO: n = mmf_report_meminfo(ctx, buf, cap); break;
+	case MMF_REPORT_VMALLOCINFO: n = mmf_report_vmallocinfo(ctx, buf, cap); break;
 	default: return MMF_UNSUPPORTED;
 	}
 	*len = (size_t)n < cap ? (size_t)n : cap - 1;
@@ -120,6 +123,13 @@ static enum mmf_result ref_check(void *ctx, enum mmf_check_grade grade, char *ms
 					: mmf_buddy_cheap_check(ctx, msg, cap);
 	if (!r && grade == MMF_CHECK_FULL)
 		r = mmf_slub_is_valid(ctx, msg, cap);
+	if (!r && grade == MMF_CHECK_FULL) {
+		/* The vmalloc walk covers the whole range: only when used. */
+		struct mmf_vmalloc_stats st;
+		mmf_vmalloc_stats(ctx, &st);
+		if (st.nr_busy || st.nr_lazy || st.nr_free != 1)
+			r = mmf_vmalloc_is_valid(ctx, msg, cap);
+	}
 	return r ? MMF_CORRUPT : MMF_OK;
 }
 
@@ -196,14 +206,59 @@ static enum mmf_result ref_cache_free(void *ctx, uint64_t cache, uint64_t addr, 
 	return guarded(ctx, mmf_kmem_cache_free(ctx, (uint32_t)cache, addr, cpu));
 }
 
+static enum mmf_result ref_vmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
+				   uint64_t *addr, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	if (size == 0) {
+		*err = EINVAL;
+		return MMF_REFUSED;
+	}
+	return guarded(ctx, mmf_vmalloc(ctx, size, gfp, node, cpu, addr, err));
+}
+
+static enum mmf_result ref_vfree(void *ctx, uint64_t addr, unsigned cpu)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_vfree(ctx, addr, cpu));
+}
+
+static enum mmf_result ref_vmalloc_to_pfn(void *ctx, uint64_t addr, uint64_t *pfn)
+{
+	uint32_t p;
+	if (mmf_vmalloc_to_pfn(ctx, addr, &p))
+		return guarded(ctx, MMF_REFUSED);
+	*pfn = p;
+	return guarded(ctx, MMF_OK);
+}
+
+static enum mmf_result ref_vmem_write(void *ctx, uint64_t addr, uint64_t token)
+{
+	uint32_t p;
+	if (mmf_vmalloc_to_pfn(ctx, addr, &p))
+		return MMF_CORRUPT;
+	return ref_write_page(ctx, p, token);
+}
+
+static enum mmf_result ref_vmem_read(void *ctx, uint64_t addr, uint64_t *token)
+{
+	uint32_t p;
+	if (mmf_vmalloc_to_pfn(ctx, addr, &p))
+		return MMF_CORRUPT;
+	return ref_read_page(ctx, p, token);
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
 	.name = "reference",
 	.description = "the oracle: Linux's buddy allocator with pcp lists, zones, watermarks and GFP semantics",
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK |
-		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE,
-	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT },
+		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC,
+	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT,
+		   [MMF_FAM_VMALLOC] = MMF_LEVEL_EXACT },
 	.create = ref_create,
 	.destroy = ref_destroy,
 	.reset = ref_reset,
@@ -226,6 +281,11 @@ static const struct mmf_adapter reference_adapter = {
 	.cache_destroy = ref_cache_destroy,
 	.cache_alloc = ref_cache_alloc,
 	.cache_free = ref_cache_free,
+	.vmalloc = ref_vmalloc,
+	.vfree = ref_vfree,
+	.vmalloc_to_pfn = ref_vmalloc_to_pfn,
+	.vmem_write = ref_vmem_write,
+	.vmem_read = ref_vmem_read,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

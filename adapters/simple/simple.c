@@ -12,13 +12,25 @@
 #include "mmfuzz/adapter.h"
 #include "mmfuzz/gfp.h"
 
+#define SIMPLE_AREAS 64
+#define VMAX_PAGES 1025 /* 4 MiB and a byte */
+#define VBASE 0x0000200000000000ull
+#define VSTRIDE (8ull << 20)
+
 struct simple {
 	const struct mmf_profile *prof;
 	uint64_t *used;    /* bit per frame */
 	uint8_t *head;     /* order+1 at the first frame of a live block, else 0 */
 	uint64_t *token;   /* modelled contents */
 	uint32_t words;
+	uint32_t hint[MMF_MAX_ZONES]; /* no free frame below this in the zone */
 	struct simple_objs objs;
+	/* vmalloc: area i lives at VBASE + i * VSTRIDE; its pages in vpfn. */
+	struct {
+		int live;
+		uint32_t npages;
+	} areas[SIMPLE_AREAS];
+	uint32_t *vpfn; /* SIMPLE_AREAS * VMAX_PAGES */
 };
 
 static enum mmf_result simple_create(const struct mmf_adapter_config *cfg, void **ctx,
@@ -36,13 +48,17 @@ static enum mmf_result simple_create(const struct mmf_adapter_config *cfg, void 
 	s->used = calloc(s->words, sizeof(uint64_t));
 	s->head = calloc(cfg->profile->end_pfn, 1);
 	s->token = calloc(cfg->profile->end_pfn, sizeof(uint64_t));
-	if (!s->used || !s->head || !s->token || simple_objs_init(&s->objs)) {
+	s->vpfn = calloc((size_t)SIMPLE_AREAS * VMAX_PAGES, sizeof(uint32_t));
+	if (!s->used || !s->head || !s->token || !s->vpfn || simple_objs_init(&s->objs)) {
+		free(s->vpfn);
 		free(s->used);
 		free(s->head);
 		free(s->token);
 		free(s);
 		goto oom;
 	}
+	for (unsigned z = 0; z < s->prof->nr_zones; z++)
+		s->hint[z] = s->prof->zones[z].start_pfn;
 	*ctx = s;
 	return MMF_OK;
 oom:
@@ -57,6 +73,7 @@ static void simple_destroy(void *ctx)
 	free(s->head);
 	free(s->token);
 	simple_objs_fini(&s->objs);
+	free(s->vpfn);
 	free(s);
 }
 
@@ -74,6 +91,9 @@ static enum mmf_result simple_reset(void *ctx)
 		}
 	}
 	simple_objs_reset(&s->objs);
+	memset(s->areas, 0, sizeof(s->areas));
+	for (unsigned z = 0; z < s->prof->nr_zones; z++)
+		s->hint[z] = s->prof->zones[z].start_pfn;
 	return MMF_OK;
 }
 
@@ -145,11 +165,20 @@ static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *
 		if ((req->gfp & __GFP_THISNODE) && z->node != req->node)
 			continue;
 		uint32_t end = z->start_pfn + z->nr_pages;
-		uint32_t pfn = (z->start_pfn + n - 1) & ~(n - 1);
+		uint32_t pfn = (s->hint[zi] + n - 1) & ~(n - 1);
+		if (pfn < z->start_pfn)
+			pfn = (z->start_pfn + n - 1) & ~(n - 1);
 		for (; pfn + n <= end; pfn += n) {
+			/* Skip full words quickly; first fit is still first fit. */
+			if ((pfn & 63) == 0 && n < 64 && s->used[pfn >> 6] == ~0ull && pfn + 64 <= end) {
+				pfn += 64 - n;
+				continue;
+			}
 			if (!range_free(s, pfn, n))
 				continue;
 			range_set(s, pfn, n, 1);
+			if (n == 1)
+				s->hint[zi] = pfn + 1; /* everything below is taken */
 			s->head[pfn] = (uint8_t)(req->order + 1);
 			if (req->gfp & __GFP_ZERO)
 				memset(&s->token[pfn], 0, n * sizeof(uint64_t));
@@ -170,6 +199,9 @@ static enum mmf_result simple_free_pages(void *ctx, uint64_t pfn, unsigned order
 		return MMF_CORRUPT;
 	s->head[pfn] = 0;
 	range_set(s, (uint32_t)pfn, 1u << order, 0);
+	int zi = mmf_profile_zone_of(s->prof, (uint32_t)pfn);
+	if (zi >= 0 && pfn < s->hint[zi])
+		s->hint[zi] = (uint32_t)pfn;
 	return MMF_OK;
 }
 
@@ -257,14 +289,95 @@ static enum mmf_result s_cache_free(void *ctx, uint64_t cache, uint64_t addr, un
 	return simple_cache_free(OBJS(ctx), cache, addr);
 }
 
+/* vmalloc: single pages from this adapter's own page allocator. */
+static enum mmf_result s_vmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
+				 uint64_t *addr, int *err)
+{
+	struct simple *s = ctx;
+	uint64_t n = (size + 4095) / 4096;
+	if (size == 0) {
+		*err = EINVAL;
+		return MMF_REFUSED;
+	}
+	unsigned a;
+	for (a = 0; a < SIMPLE_AREAS && s->areas[a].live; a++)
+		;
+	if (a == SIMPLE_AREAS || n > VMAX_PAGES) {
+		*err = ENOMEM;
+		return MMF_REFUSED;
+	}
+	uint32_t *pfns = s->vpfn + (size_t)a * VMAX_PAGES;
+	struct mmf_page_req req = { gfp, 0, (uint8_t)cpu, (uint8_t)node };
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t pfn;
+		if (simple_alloc_pages(ctx, &req, &pfn, err) != MMF_OK) {
+			while (i--)
+				simple_free_pages(ctx, pfns[i], 0, cpu);
+			return MMF_REFUSED;
+		}
+		pfns[i] = (uint32_t)pfn;
+	}
+	s->areas[a].live = 1;
+	s->areas[a].npages = (uint32_t)n;
+	*addr = VBASE + a * VSTRIDE;
+	return MMF_OK;
+}
+
+/* The page behind addr, or -1. */
+static int64_t s_vpfn(struct simple *s, uint64_t addr)
+{
+	if (addr < VBASE)
+		return -1;
+	uint64_t a = (addr - VBASE) / VSTRIDE, page = ((addr - VBASE) % VSTRIDE) / 4096;
+	if (a >= SIMPLE_AREAS || !s->areas[a].live || page >= s->areas[a].npages)
+		return -1;
+	return s->vpfn[a * VMAX_PAGES + page];
+}
+
+static enum mmf_result s_vfree(void *ctx, uint64_t addr, unsigned cpu)
+{
+	struct simple *s = ctx;
+	if (addr < VBASE || (addr - VBASE) % VSTRIDE || (addr - VBASE) / VSTRIDE >= SIMPLE_AREAS)
+		return MMF_CORRUPT;
+	uint64_t a = (addr - VBASE) / VSTRIDE;
+	if (!s->areas[a].live)
+		return MMF_CORRUPT;
+	for (uint32_t i = 0; i < s->areas[a].npages; i++)
+		simple_free_pages(ctx, s->vpfn[a * VMAX_PAGES + i], 0, cpu);
+	s->areas[a].live = 0;
+	return MMF_OK;
+}
+
+static enum mmf_result s_vmalloc_to_pfn(void *ctx, uint64_t addr, uint64_t *pfn)
+{
+	int64_t p = s_vpfn(ctx, addr);
+	if (p < 0)
+		return MMF_REFUSED;
+	*pfn = (uint64_t)p;
+	return MMF_OK;
+}
+
+static enum mmf_result s_vmem_write(void *ctx, uint64_t addr, uint64_t token)
+{
+	int64_t p = s_vpfn(ctx, addr);
+	return p < 0 ? MMF_CORRUPT : simple_write_page(ctx, (uint64_t)p, token);
+}
+
+static enum mmf_result s_vmem_read(void *ctx, uint64_t addr, uint64_t *token)
+{
+	int64_t p = s_vpfn(ctx, addr);
+	return p < 0 ? MMF_CORRUPT : simple_read_page(ctx, (uint64_t)p, token);
+}
+
 static const struct mmf_adapter simple_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
 	.name = "simple",
 	.description = "bitmap first-fit page allocator, compared at safety level",
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS |
-		MMF_CAP_KMEM_CACHE,
-	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_SAFETY, [MMF_FAM_OBJ] = MMF_LEVEL_SAFETY },
+		MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC,
+	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_SAFETY, [MMF_FAM_OBJ] = MMF_LEVEL_SAFETY,
+		   [MMF_FAM_VMALLOC] = MMF_LEVEL_SAFETY },
 	.create = simple_create,
 	.destroy = simple_destroy,
 	.reset = simple_reset,
@@ -282,6 +395,11 @@ static const struct mmf_adapter simple_adapter = {
 	.cache_destroy = s_cache_destroy,
 	.cache_alloc = s_cache_alloc,
 	.cache_free = s_cache_free,
+	.vmalloc = s_vmalloc,
+	.vfree = s_vfree,
+	.vmalloc_to_pfn = s_vmalloc_to_pfn,
+	.vmem_write = s_vmem_write,
+	.vmem_read = s_vmem_read,
 };
 
 const struct mmf_adapter *mmf_adapter_simple(void) { return &simple_adapter; }

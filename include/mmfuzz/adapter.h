@@ -48,6 +48,7 @@ enum mmf_level {
 #define MMF_CAP_KMALLOC (1u << 5)       /* kmalloc, kfree, krealloc, ksize (malloc-style too) */
 #define MMF_CAP_OBJ_CONTENTS (1u << 6)  /* obj_write, obj_read */
 #define MMF_CAP_KMEM_CACHE (1u << 7)    /* cache_create/destroy, cache_alloc/free */
+#define MMF_CAP_VMALLOC (1u << 8)       /* vmalloc, vfree, vmalloc_to_pfn, vmem_write/read */
 
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
@@ -136,6 +137,15 @@ struct mmf_adapter {
 	enum mmf_result (*cache_alloc)(void *ctx, uint64_t cache, uint32_t gfp, unsigned cpu, unsigned node,
 				       uint64_t *addr, int *err);
 	enum mmf_result (*cache_free)(void *ctx, uint64_t cache, uint64_t addr, unsigned cpu);
+
+	/* vmalloc family. vmalloc(0) is refused (EINVAL). Contents are one
+	 * token per page, addressed by the page's virtual address. */
+	enum mmf_result (*vmalloc)(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
+				   uint64_t *addr, int *err);
+	enum mmf_result (*vfree)(void *ctx, uint64_t addr, unsigned cpu);
+	enum mmf_result (*vmalloc_to_pfn)(void *ctx, uint64_t addr, uint64_t *pfn);
+	enum mmf_result (*vmem_write)(void *ctx, uint64_t addr, uint64_t token);
+	enum mmf_result (*vmem_read)(void *ctx, uint64_t addr, uint64_t *token);
 };
 
 /* kmem_cache_create() flag values the object family uses. */

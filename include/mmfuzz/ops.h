@@ -43,6 +43,7 @@
 enum mmf_family {
 	MMF_FAM_PAGE, /* page allocator: alloc_pages, free_pages, pcp, contents */
 	MMF_FAM_OBJ,  /* object allocators: kmalloc family, kmem_cache */
+	MMF_FAM_VMALLOC, /* vmalloc, vfree, vmalloc_to_page, area contents */
 	MMF_NR_FAMILIES
 };
 
@@ -66,6 +67,11 @@ enum mmf_opcode {
 	MMF_OP_CACHE_DESTROY = 15, /* cache */
 	MMF_OP_CACHE_ALLOC = 16,   /* slot cache gfp cpu node */
 	MMF_OP_CACHE_FREE = 17,    /* slot cpu */
+	MMF_OP_VMALLOC = 18,       /* slot size gfp cpu node */
+	MMF_OP_VFREE = 19,         /* slot cpu */
+	MMF_OP_VWRITE = 20,        /* slot page token */
+	MMF_OP_VREAD = 21,         /* slot page */
+	MMF_OP_VMALLOC_TO_PAGE = 22, /* slot page */
 	MMF_NR_OPCODES
 };
 
@@ -78,6 +84,7 @@ enum mmf_report_kind {
 	MMF_REPORT_VMSTAT,      /* /proc/vmstat subset */
 	MMF_REPORT_SLABINFO,    /* /proc/slabinfo, version 2.1 */
 	MMF_REPORT_MEMINFO,     /* /proc/meminfo subset */
+	MMF_REPORT_VMALLOCINFO, /* /proc/vmallocinfo */
 	MMF_NR_REPORTS
 };
 #define MMF_REPORT_RANGE 16

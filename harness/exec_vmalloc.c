@@ -1,0 +1,194 @@
+/* The executor's vmalloc family. Safety properties of an area: not NULL,
+ * page aligned, disjoint from every other live area, every page mapped to
+ * a frame that is in memory and owned by nothing else (no other area, no
+ * alloc_pages block: the same frame bitmap as the page family), contents
+ * kept until vfree, zeroed where __GFP_ZERO asked. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/exec_internal.h"
+#include "mmfuzz/gfp.h"
+#include "mmfuzz/profile.h"
+
+#define PAGE 4096u
+
+static int areas_overlap(const struct target *t, unsigned self, uint64_t addr, uint64_t len, unsigned *other)
+{
+	for (unsigned i = 0; i < MMF_NSLOTS; i++) {
+		const struct vslot *v = &t->vslots[i];
+		if (i == self || !v->live)
+			continue;
+		if (addr < v->addr + (uint64_t)v->npages * PAGE && v->addr < addr + len) {
+			*other = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void release_frames(struct target *t, unsigned prof, const struct vslot *v)
+{
+	for (uint32_t k = 0; k < v->npages; k++)
+		mmf_exec_owned_set(t->owned[prof], v->pfn[k], 1, 0);
+}
+
+static int step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			unsigned prof)
+{
+	const struct mmf_profile *p = mmf_profile_get(prof);
+	uint64_t size = op->arg;
+	uint32_t gfp = mmf_gfp_sel(op->a), npages = (uint32_t)((size + PAGE - 1) / PAGE);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct vslot *v = &t->vslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (v->live || !has(t, MMF_CAP_VMALLOC) || t->level[MMF_FAM_VMALLOC] == MMF_LEVEL_NONE)
+			continue;
+		uint64_t addr = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->vmalloc(t->ctx[prof], size, gfp, mmf_op_cpu(op), mmf_op_node(op), &addr, &err);
+		if (r == MMF_UNSUPPORTED)
+			return mmf_exec_finding(ex, f, t, step, "vmalloc", "unsupported", "vmalloc unsupported despite its capability");
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, "vmalloc", prof);
+		t->err = err;
+		if (r != MMF_OK) {
+			t->out = OUT_REFUSED;
+			continue;
+		}
+		t->out = OUT_OK;
+		t->pfn = addr;
+		if (!addr || (addr & (PAGE - 1)))
+			return mmf_exec_finding(ex, f, t, step, "vmalloc", "alignment", "area 0x%llx is not a page address",
+						(unsigned long long)addr);
+		unsigned other;
+		if (areas_overlap(t, op->slot, addr, (uint64_t)npages * PAGE, &other))
+			return mmf_exec_finding(ex, f, t, step, "vmalloc", "overlap", "area 0x%llx+%u pages overlaps slot %u's",
+						(unsigned long long)addr, npages, other);
+		for (uint32_t k = 0; k < npages; k++) {
+			uint64_t pfn = 0, hit;
+			r = t->ad->vmalloc_to_pfn(t->ctx[prof], addr + (uint64_t)k * PAGE, &pfn);
+			if (r == MMF_CORRUPT)
+				return mmf_exec_corrupt_finding(ex, f, t, step, "vmalloc", prof);
+			if (r != MMF_OK || pfn >= p->end_pfn)
+				return mmf_exec_finding(ex, f, t, step, "vmalloc", "unmapped",
+							"page %u of area 0x%llx maps to no frame in memory", k, (unsigned long long)addr);
+			if (mmf_exec_owned_any(t->owned[prof], pfn, 1, &hit)) {
+				for (uint32_t j = 0; j < k; j++)
+					mmf_exec_owned_set(t->owned[prof], v->pfn[j], 1, 0);
+				return mmf_exec_finding(ex, f, t, step, "vmalloc", "frame_shared",
+							"page %u of area 0x%llx is frame %llu, which is already in use", k,
+							(unsigned long long)addr, (unsigned long long)pfn);
+			}
+			mmf_exec_owned_set(t->owned[prof], pfn, 1, 1);
+			v->pfn[k] = (uint32_t)pfn;
+			t->token = t->token * 31 + pfn; /* the frames, for exact comparison */
+		}
+		v->live = 1;
+		v->addr = addr;
+		v->npages = npages;
+		v->nw = 0;
+		v->zeroed = (gfp & __GFP_ZERO) != 0;
+	}
+	return mmf_exec_compare(ex, f, step, "vmalloc");
+}
+
+static int step_vfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		      unsigned prof)
+{
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct vslot *v = &t->vslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!v->live)
+			continue;
+		enum mmf_result r = t->ad->vfree(t->ctx[prof], v->addr, mmf_op_cpu(op));
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, "vfree", prof);
+		if (r != MMF_OK)
+			return mmf_exec_finding(ex, f, t, step, "vfree", "free_refused", "vfree of 0x%llx answered %s",
+						(unsigned long long)v->addr, mmf_result_name(r));
+		release_frames(t, prof, v);
+		v->live = 0;
+		t->out = OUT_OK;
+	}
+	return 0;
+}
+
+static unsigned written(const struct vslot *v, uint32_t w)
+{
+	unsigned k = 0;
+	while (k < v->nw && v->widx[k] != w)
+		k++;
+	return k;
+}
+
+static int step_vmem(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		     unsigned prof)
+{
+	int write = op->code == MMF_OP_VWRITE, to_page = op->code == MMF_OP_VMALLOC_TO_PAGE;
+	const char *name = write ? "vwrite" : to_page ? "vmalloc_to_page" : "vread";
+	uint64_t token = mmf_exec_token(ex, step, op->a);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct vslot *v = &t->vslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!v->live)
+			continue;
+		uint32_t page = op->arg % v->npages;
+		uint64_t addr = v->addr + (uint64_t)page * PAGE, val = 0;
+		enum mmf_result r;
+		if (to_page) {
+			r = t->ad->vmalloc_to_pfn(t->ctx[prof], addr, &val);
+			if (r == MMF_OK && val != v->pfn[page])
+				return mmf_exec_finding(ex, f, t, step, name, "remapped",
+							"page %u of area 0x%llx is now frame %llu, was %u", page,
+							(unsigned long long)v->addr, (unsigned long long)val, v->pfn[page]);
+		} else {
+			r = write ? t->ad->vmem_write(t->ctx[prof], addr, token) : t->ad->vmem_read(t->ctx[prof], addr, &val);
+		}
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, name, prof);
+		if (r != MMF_OK)
+			return mmf_exec_finding(ex, f, t, step, name, "unsupported", "%s answered %s", name, mmf_result_name(r));
+		t->out = OUT_OK;
+		t->pfn = addr;
+		t->token = val;
+		if (to_page)
+			continue;
+		unsigned k = written(v, page);
+		if (write) {
+			if (k == v->nw) {
+				if (v->nw == NWRITES) {
+					v->zeroed = 0;
+					memmove(v->widx, v->widx + 1, sizeof(v->widx[0]) * (NWRITES - 1));
+					memmove(v->wtok, v->wtok + 1, sizeof(v->wtok[0]) * (NWRITES - 1));
+					k = NWRITES - 1;
+				} else {
+					v->nw++;
+				}
+			}
+			v->widx[k] = page;
+			v->wtok[k] = token;
+		} else if (k < v->nw && val != v->wtok[k]) {
+			return mmf_exec_finding(ex, f, t, step, name, "contents", "page %u of area 0x%llx holds %#llx, %#llx was written",
+						page, (unsigned long long)v->addr, (unsigned long long)val,
+						(unsigned long long)v->wtok[k]);
+		} else if (k == v->nw && v->zeroed && val) {
+			return mmf_exec_finding(ex, f, t, step, name, "zeroed", "page %u of a zeroed area 0x%llx holds %#llx", page,
+						(unsigned long long)v->addr, (unsigned long long)val);
+		}
+	}
+	return write ? 0 : mmf_exec_compare(ex, f, step, name);
+}
+
+int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			  unsigned prof)
+{
+	switch (op->code) {
+	case MMF_OP_VMALLOC: return step_vmalloc(ex, f, step, op, prof);
+	case MMF_OP_VFREE: return step_vfree(ex, f, step, op, prof);
+	default: return step_vmem(ex, f, step, op, prof);
+	}
+}
