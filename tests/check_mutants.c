@@ -12,7 +12,7 @@
 #include "tests/check_run.h"
 
 #define CAMPAIGN_SEED 20261127ull
-#define BOUND 60000
+#define BOUND 150000
 
 static struct mmf_seq seq;
 

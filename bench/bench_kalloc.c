@@ -1,0 +1,125 @@
+/* Kernel allocator benchmarks: kmalloc/kfree, kmem_cache_alloc/free and
+ * vmalloc/vfree on the reference, called directly and through the
+ * executor (oracle only, cheap checks). Prints medians of RUNS runs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "mmfuzz/harness.h"
+#include "reference/mm.h"
+#include "reference/slab.h"
+#include "reference/vmalloc.h"
+
+#define RUNS 5
+#define ROUNDS 2000
+#define LIVE 32
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v)
+{
+	qsort(v, RUNS, sizeof(double), cmp);
+	return v[RUNS / 2];
+}
+
+enum kind { KMALLOC, CACHE, VMALLOC };
+static const uint32_t sizes[8] = { 8, 32, 96, 128, 192, 256, 1024, 4096 };
+
+/* One round: LIVE allocations then LIVE frees; returns ops per second. */
+static double direct(enum kind k)
+{
+	struct mmf_machine m;
+	mmf_machine_init(&m, mmf_profile_get(0), MMF_MUT_NONE);
+	uint64_t addr[LIVE];
+	uint32_t cache = 0;
+	int err;
+	double t0 = now();
+	unsigned long ops = 0;
+	for (unsigned r = 0; r < ROUNDS; r++) {
+		mmf_machine_reset(&m);
+		if (k == CACHE)
+			mmf_kmem_cache_create(&m, "bench", 200, 0, SLAB_HWCACHE_ALIGN, 0, &cache, &err);
+		for (unsigned i = 0; i < LIVE; i++) {
+			if (k == KMALLOC)
+				mmf_kmalloc(&m, sizes[i % 8], GFP_KERNEL, 0, 0, &addr[i], &err);
+			else if (k == CACHE)
+				mmf_kmem_cache_alloc(&m, cache, GFP_KERNEL, 0, 0, &addr[i], &err);
+			else
+				mmf_vmalloc(&m, 3 * 4096, GFP_KERNEL, 0, 0, &addr[i], &err);
+		}
+		for (unsigned i = 0; i < LIVE; i++) {
+			if (k == KMALLOC)
+				mmf_kfree(&m, addr[i], 0);
+			else if (k == CACHE)
+				mmf_kmem_cache_free(&m, cache, addr[i], 0);
+			else
+				mmf_vfree(&m, addr[i], 0);
+		}
+		ops += 2 * LIVE;
+	}
+	double dt = now() - t0;
+	mmf_machine_fini(&m);
+	return (double)ops / dt;
+}
+
+/* The same pattern as a sequence through the executor. */
+static double executor(enum kind k)
+{
+	static struct mmf_seq seq;
+	seq.version = MMF_FORMAT_VERSION;
+	seq.profile = 0;
+	seq.nops = 0;
+	if (k == CACHE)
+		seq.ops[seq.nops++] = (struct mmf_op){ MMF_OP_CACHE_CREATE, 0, 0, 4, 200 };
+	for (unsigned i = 0; i < LIVE; i++) {
+		if (k == KMALLOC)
+			seq.ops[seq.nops++] = (struct mmf_op){ MMF_OP_KMALLOC, (uint8_t)i, 0, 0, sizes[i % 8] };
+		else if (k == CACHE)
+			seq.ops[seq.nops++] = (struct mmf_op){ MMF_OP_CACHE_ALLOC, (uint8_t)i, 0, 0, 0 };
+		else
+			seq.ops[seq.nops++] = (struct mmf_op){ MMF_OP_VMALLOC, (uint8_t)i, 0, 0, 3 * 4096 };
+	}
+	for (unsigned i = 0; i < LIVE; i++)
+		seq.ops[seq.nops++] = (struct mmf_op){ k == KMALLOC ? MMF_OP_KFREE : k == CACHE ? MMF_OP_CACHE_FREE : MMF_OP_VFREE,
+						       (uint8_t)i, 0, 0, 0 };
+	struct mmf_exec_config cfg = { .cheap_checks = 1, .skip_end_checks = 1 };
+	char err[256];
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	struct mmf_finding f;
+	mmf_exec_run(ex, &seq, &f);
+	double t0 = now();
+	for (unsigned r = 0; r < ROUNDS; r++)
+		if (mmf_exec_run(ex, &seq, &f) != 0) {
+			fprintf(stderr, "bench: unexpected %s %s\n", f.signature, f.detail);
+			exit(1);
+		}
+	double dt = now() - t0;
+	mmf_exec_destroy(ex);
+	return (double)ROUNDS * 2 * LIVE / dt;
+}
+
+int main(void)
+{
+	static const char *const names[] = { "kmalloc/kfree", "kmem_cache_alloc/free", "vmalloc/vfree (3 pages)" };
+	for (int k = 0; k < 3; k++) {
+		double v[RUNS], w[RUNS];
+		for (int r = 0; r < RUNS; r++)
+			v[r] = direct((enum kind)k);
+		for (int r = 0; r < RUNS; r++)
+			w[r] = executor((enum kind)k);
+		double d = median(v), e = median(w);
+		printf("bench: tiny    %-24s direct %10.0f ops/s  executor %10.0f ops/s  (%.2fx)\n", names[k], d, e, d / e);
+	}
+	return 0;
+}
