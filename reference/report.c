@@ -136,8 +136,6 @@ int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 		{ "VmallocTotal:", (unsigned long long)vtotal },
 		{ "VmallocUsed:", (unsigned long long)vused },
 		{ "VmallocChunk:", (unsigned long long)vchunk },
-		{ "CmaTotal:", 0 },
-		{ "CmaFree:", 0 },
 	};
 	for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		put(&o, "%-16s%8llu kB\n", lines[i].label, lines[i].value);

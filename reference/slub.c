@@ -10,10 +10,14 @@
  * the kernel's slow path, one object at a time from node lists, with
  * check_object() on the way in and out.
  *
- * Simplifications, all visible in the reports: no per-cpu partial lists
- * (CONFIG_SLUB_CPU_PARTIAL off), no freelist randomisation or pointer
- * hardening, and slab->inuse counts objects really handed out (Linux sets
- * it to objects while a slab is frozen). New slab memory reads as zero. */
+ * The kernel configuration modelled is a distribution's (Linux 6.8+):
+ * CONFIG_MEMCG, so kmalloc caches never merge; other caches without debug
+ * flags or constructor merge with a compatible one. Simplifications: no
+ * per-cpu partial lists (CONFIG_SLUB_CPU_PARTIAL off), no freelist
+ * randomisation or pointer hardening, debug caches are checked as if
+ * SLAB_CONSISTENCY_CHECKS came with their flags (slub_debug=FZP), and
+ * slab->inuse counts objects really handed out (Linux sets it to objects
+ * while a slab is frozen). New slab memory reads as zero. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,6 +71,7 @@ struct kmem_cache {
 	uint8_t ctor;
 	uint8_t debug; /* SLAB_RED_ZONE or SLAB_POISON: the slow path always */
 	uint8_t poison; /* __OBJECT_POISON */
+	uint8_t no_merge; /* SLAB_NO_MERGE: kmalloc caches with CONFIG_MEMCG */
 	uint32_t refcount;
 	uint32_t flags;
 	uint32_t object_size, size, align, inuse, offset, red_left_pad;
@@ -275,35 +280,36 @@ static unsigned get_order(uint64_t size)
 
 static unsigned order_objects(unsigned order, unsigned size) { return (PAGE_SIZE << order) / size; }
 
-static int slab_order(unsigned size, unsigned min_objects, unsigned max_order, unsigned fract_leftover)
+/* calc_slab_order(): the first order from min_order whose leftover is at
+ * most 1/fract_leftover of the slab. */
+static unsigned calc_slab_order(unsigned size, unsigned min_order, unsigned max_order, unsigned fract_leftover)
 {
-	unsigned order = get_order((uint64_t)min_objects * size);
-	for (; order <= max_order; order++) {
+	unsigned order;
+	for (order = min_order; order <= max_order; order++) {
 		unsigned slab_size = PAGE_SIZE << order;
-		unsigned rem = slab_size % size;
-		if (rem <= slab_size / fract_leftover)
+		if (slab_size % size <= slab_size / fract_leftover)
 			break;
 	}
-	return (int)order;
+	return order;
 }
 
+/* calculate_order() as Linux 6.8 and later: min_objects from the cpu
+ * count, then waste fractions 16, 8, 4, 2 up to slub_max_order, else the
+ * smallest order that holds one object. */
 static unsigned calculate_order(unsigned size, unsigned nr_cpus)
 {
 	unsigned min_objects = 4 * (fls_u(nr_cpus) + 1);
 	unsigned max_objects = order_objects(SLUB_MAX_ORDER, size);
+	if (max_objects < 1)
+		max_objects = 1;
 	if (min_objects > max_objects)
 		min_objects = max_objects;
-	while (min_objects > 1) {
-		for (unsigned fraction = 16; fraction >= 4; fraction /= 2) {
-			int order = slab_order(size, min_objects, SLUB_MAX_ORDER, fraction);
-			if (order <= SLUB_MAX_ORDER)
-				return (unsigned)order;
-		}
-		min_objects--;
+	unsigned min_order = get_order((uint64_t)min_objects * size);
+	for (unsigned fraction = 16; fraction > 1; fraction /= 2) {
+		unsigned order = calc_slab_order(size, min_order, SLUB_MAX_ORDER, fraction);
+		if (order <= SLUB_MAX_ORDER)
+			return order;
 	}
-	int order = slab_order(size, 1, SLUB_MAX_ORDER, 1);
-	if (order <= SLUB_MAX_ORDER)
-		return (unsigned)order;
 	return get_order(size);
 }
 
@@ -343,6 +349,7 @@ static void calculate_sizes(const struct mmf_machine *m, struct kmem_cache *s)
 	}
 	s->red_left_pad = 0;
 	if (s->flags & SLAB_RED_ZONE) {
+		size += 8; /* empty padding: catches writes before the next object */
 		s->red_left_pad = 8;
 		if (s->red_left_pad < s->align)
 			s->red_left_pad = s->align;
@@ -587,8 +594,7 @@ static enum mmf_result slab_free(struct mmf_machine *m, uint32_t d, uint64_t obj
 		return MMF_CORRUPT;
 	}
 	if (s->debug) {
-		if (check_object(m, s, obj, SLUB_RED_ACTIVE))
-			return MMF_CORRUPT;
+		/* free_consistency_checks(): "already free" before the object. */
 		unsigned steps = 0;
 		for (uint64_t f = sl->freelist; f && ++steps <= sl->objects; f = get_fp(m, s, f))
 			if (f == obj) {
@@ -596,6 +602,8 @@ static enum mmf_result slab_free(struct mmf_machine *m, uint32_t d, uint64_t obj
 						    (unsigned long long)obj);
 				return MMF_CORRUPT;
 			}
+		if (check_object(m, s, obj, SLUB_RED_ACTIVE))
+			return MMF_CORRUPT;
 		init_object(m, s, obj, SLUB_RED_INACTIVE);
 	}
 	struct kmem_cache_cpu *c = &s->cpu[cpu];
@@ -648,8 +656,8 @@ static uint32_t find_mergeable(const struct mmf_machine *m, uint32_t size, uint3
 	uint32_t best = NIL, best_stamp = 0;
 	for (uint32_t i = 0; i < MAX_CACHES; i++) { /* oldest first */
 		const struct kmem_cache *s = &sb->caches[i];
-		if (!s->live || s->debug || s->ctor || size > s->size || (s->size & ~(align - 1)) != s->size ||
-		    s->size - size >= 8)
+		if (!s->live || s->debug || s->ctor || s->no_merge || size > s->size ||
+		    (s->size & ~(align - 1)) != s->size || s->size - size >= 8)
 			continue;
 		if (best == NIL || s->created < best_stamp) {
 			best = i;
@@ -911,8 +919,8 @@ int mmf_slub_init(struct mmf_machine *m)
 	}
 	m->slub = sb;
 	sb->free_desc = NIL;
-	/* create_kmalloc_caches(): ascending, 96 after 64 and 192 after 128. */
-	static const uint8_t order_of_creation[] = { 3, 4, 5, 6, 1, 7, 2, 8, 9, 10, 11, 12, 13 };
+	/* create_kmalloc_caches() (6.x): 96 and 192 first, then the powers of two. */
+	static const uint8_t order_of_creation[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 };
 	for (unsigned k = 0; k < sizeof(order_of_creation); k++) {
 		unsigned idx = order_of_creation[k];
 		char name[24];
@@ -922,6 +930,7 @@ int mmf_slub_init(struct mmf_machine *m)
 		else
 			snprintf(name, sizeof(name), "kmalloc-%u", sz);
 		cache_init(m, &sb->caches[k], name, sz, 0, 0, 0, ++sb->stamp);
+		sb->caches[k].no_merge = 1;
 		sb->kmalloc_cache[idx] = k;
 	}
 	memcpy(sb->boot_caches, sb->caches, sizeof(sb->caches));
