@@ -78,6 +78,10 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		{ MMF_CAP_VMALLOC, (const void *)ad->vmalloc_to_pfn, "vmalloc_to_pfn" },
 		{ MMF_CAP_VMALLOC, (const void *)ad->vmem_write, "vmem_write" },
 		{ MMF_CAP_VMALLOC, (const void *)ad->vmem_read, "vmem_read" },
+		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_create, "pool_create" },
+		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_destroy, "pool_destroy" },
+		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_alloc, "pool_alloc" },
+		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_free, "pool_free" },
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if ((ad->caps & need[i].cap) && !need[i].fn) {

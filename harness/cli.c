@@ -272,9 +272,9 @@ static int cmd_replay(int argc, char **argv)
 static void print_caps(uint64_t caps)
 {
 	static const char *const names[] = { "page_alloc", "page_contents", "pcp", "reports", "check",
-					     "kmalloc", "obj_contents", "kmem_cache", "vmalloc" };
+					     "kmalloc", "obj_contents", "kmem_cache", "vmalloc", "mempool" };
 	const char *sep = "";
-	for (unsigned b = 0; b < 9; b++)
+	for (unsigned b = 0; b < 10; b++)
 		if (caps & (1ull << b)) {
 			printf("%s%s", sep, names[b]);
 			sep = ",";

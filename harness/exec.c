@@ -242,6 +242,8 @@ static int prepare(struct mmf_exec *ex, unsigned prof, struct mmf_finding *f)
 		}
 		for (unsigned c = 0; c < MMF_NCACHES; c++)
 			t->cslots[c].live = 0;
+		for (unsigned c = 0; c < MMF_NPOOLS; c++)
+			t->pslots[c].live = 0;
 	}
 	return 0;
 }
@@ -573,7 +575,9 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 		    (op->code == MMF_OP_ALLOC_PAGES && op->a >= MMF_MAX_ORDER) ||
 		    (op->code == MMF_OP_REPORT && op->a >= MMF_REPORT_RANGE) ||
 		    ((op->code == MMF_OP_CACHE_CREATE || op->code == MMF_OP_CACHE_DESTROY) && op->slot >= MMF_NCACHES) ||
-		    (op->code == MMF_OP_CACHE_ALLOC && op->a >= MMF_NCACHES)) {
+		    (op->code == MMF_OP_CACHE_ALLOC && op->a >= MMF_NCACHES) ||
+		    ((op->code == MMF_OP_MEMPOOL_CREATE || op->code == MMF_OP_MEMPOOL_DESTROY) && op->slot >= MMF_NPOOLS) ||
+		    (op->code == MMF_OP_MEMPOOL_ALLOC && op->a >= MMF_NPOOLS)) {
 			snprintf(f->detail, sizeof(f->detail),
 				 "op %u is not in canonical form (decode or parse the sequence first)", i);
 			return -1;

@@ -27,6 +27,8 @@ struct oslot {
 	uint8_t live;
 	uint8_t nw;
 	uint8_t from_cache; /* kmem_cache_alloc'd: cache_free may return it */
+	uint8_t from_pool;  /* mempool_alloc'd, from pool slot `pool` */
+	uint8_t pool;
 	uint64_t addr;
 	uint64_t size;
 	uint64_t usable;
@@ -49,6 +51,14 @@ struct vslot {
 	uint64_t wtok[NWRITES];
 };
 
+struct pslot {
+	uint8_t live;
+	uint64_t id;
+	uint32_t min_nr;
+	uint32_t out; /* taken through mempool_alloc, not yet given back */
+	uint64_t size;
+};
+
 struct cslot {
 	uint8_t live;
 	uint64_t id;
@@ -65,6 +75,7 @@ struct target {
 	struct slot slots[MMF_NSLOTS];
 	struct oslot oslots[MMF_NSLOTS];
 	struct cslot cslots[MMF_NCACHES];
+	struct pslot pslots[MMF_NPOOLS];
 	struct vslot vslots[MMF_NSLOTS];
 	uint32_t *vpfn_pool;
 	/* this op's outcome */

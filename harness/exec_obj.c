@@ -80,6 +80,7 @@ static int accept(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, 
 	s->zero_limit = zero_limit;
 	s->nw = 0;
 	s->from_cache = 0;
+	s->from_pool = 0;
 	t->pfn = addr;
 	t->token = usable;
 	return 0;
@@ -127,7 +128,7 @@ static int step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		struct target *t = &ex->t[i];
 		struct oslot *s = &t->oslots[op->slot];
 		t->out = OUT_SKIPPED;
-		if (!s->live || (to_cache && !s->from_cache))
+		if (!s->live || (to_cache && !s->from_cache) || s->from_pool)
 			continue;
 		enum mmf_result r = to_cache ? t->ad->cache_free(t->ctx[prof], s->cache_id, s->addr, mmf_op_cpu(op))
 					     : t->ad->kfree(t->ctx[prof], s->addr, mmf_op_cpu(op));
@@ -151,7 +152,8 @@ static int step_krealloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t st
 		struct target *t = &ex->t[i];
 		struct oslot *s = &t->oslots[op->slot];
 		t->out = OUT_SKIPPED;
-		if (!has(t, MMF_CAP_KMALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE || (s->live && s->from_cache))
+		if (!has(t, MMF_CAP_KMALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE ||
+		    (s->live && (s->from_cache || s->from_pool)))
 			continue;
 		struct oslot old = *s;
 		uint64_t addr = 0;
@@ -349,6 +351,108 @@ static int step_cache_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t
 	return mmf_exec_compare(ex, f, step, "cache_alloc");
 }
 
+static int step_pool_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			    unsigned prof)
+{
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct pslot *ps = &t->pslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (ps->live || !has(t, MMF_CAP_MEMPOOL))
+			continue;
+		uint64_t id = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->pool_create(t->ctx[prof], op->a, op->arg, mmf_op_cpu(op), mmf_op_node(op), &id, &err);
+		if (result_ok(ex, f, t, step, "mempool_create", prof, r, err))
+			return 1;
+		if (r == MMF_OK) {
+			*ps = (struct pslot){ 1, id, op->a, 0, op->arg };
+			t->pfn = id;
+		}
+	}
+	return mmf_exec_compare(ex, f, step, "mempool_create");
+}
+
+static int step_pool_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			     unsigned prof)
+{
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct pslot *ps = &t->pslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!ps->live)
+			continue;
+		enum mmf_result r = t->ad->pool_destroy(t->ctx[prof], ps->id, mmf_op_cpu(op));
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, "mempool_destroy", prof);
+		if (r != MMF_OK)
+			return mmf_exec_finding(ex, f, t, step, "mempool_destroy", "free_refused", "mempool_destroy answered %s",
+						mmf_result_name(r));
+		ps->live = 0;
+		/* Elements still out are plain kmalloc objects now. */
+		for (unsigned k = 0; k < MMF_NSLOTS; k++)
+			if (t->oslots[k].live && t->oslots[k].from_pool && t->oslots[k].pool == op->slot)
+				t->oslots[k].from_pool = 0;
+		t->out = OUT_OK;
+	}
+	return 0;
+}
+
+static int step_pool_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			   unsigned prof)
+{
+	uint32_t gfp = mmf_gfp_sel(op->arg);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct pslot *ps = &t->pslots[op->a];
+		t->out = OUT_SKIPPED;
+		if (t->oslots[op->slot].live || !ps->live)
+			continue;
+		uint64_t addr = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->pool_alloc(t->ctx[prof], ps->id, gfp, mmf_op_cpu(op), mmf_op_node(op), &addr, &err);
+		if (result_ok(ex, f, t, step, "mempool_alloc", prof, r, err))
+			return 1;
+		if (r != MMF_OK) {
+			/* The reserve holds min_nr - out elements at least. */
+			if (ps->out < ps->min_nr)
+				return mmf_exec_finding(ex, f, t, step, "mempool_alloc", "reserve",
+							"mempool_alloc refused with %u of min_nr %u elements out", ps->out,
+							ps->min_nr);
+			continue;
+		}
+		if (accept(ex, f, t, step, "mempool_alloc", prof, op->slot, addr, ps->size, kmalloc_align(ps->size), 0))
+			return 1;
+		t->oslots[op->slot].from_pool = 1;
+		t->oslots[op->slot].pool = op->a;
+		ps->out++;
+	}
+	return mmf_exec_compare(ex, f, step, "mempool_alloc");
+}
+
+static int step_pool_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			  unsigned prof)
+{
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		struct oslot *s = &t->oslots[op->slot];
+		t->out = OUT_SKIPPED;
+		if (!s->live || !s->from_pool)
+			continue;
+		struct pslot *ps = &t->pslots[s->pool];
+		enum mmf_result r = t->ad->pool_free(t->ctx[prof], ps->id, s->addr, mmf_op_cpu(op));
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, "mempool_free", prof);
+		if (r != MMF_OK)
+			return mmf_exec_finding(ex, f, t, step, "mempool_free", "free_refused", "mempool_free answered %s",
+						mmf_result_name(r));
+		s->live = 0;
+		ps->out--;
+		t->out = OUT_OK;
+	}
+	return 0;
+}
+
 int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		      unsigned prof)
 {
@@ -363,6 +467,10 @@ int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 	case MMF_OP_CACHE_DESTROY: return step_cache_destroy(ex, f, step, op, prof);
 	case MMF_OP_CACHE_ALLOC: return step_cache_alloc(ex, f, step, op, prof);
 	case MMF_OP_CACHE_FREE: return step_kfree(ex, f, step, op, prof, 1);
+	case MMF_OP_MEMPOOL_CREATE: return step_pool_create(ex, f, step, op, prof);
+	case MMF_OP_MEMPOOL_DESTROY: return step_pool_destroy(ex, f, step, op, prof);
+	case MMF_OP_MEMPOOL_ALLOC: return step_pool_alloc(ex, f, step, op, prof);
+	case MMF_OP_MEMPOOL_FREE: return step_pool_free(ex, f, step, op, prof);
 	}
 	for (unsigned i = 0; i < ex->nt; i++)
 		ex->t[i].out = OUT_SKIPPED;

@@ -87,16 +87,20 @@ enum {
 	K_ALLOC, K_FREE, K_WRITE, K_READ, K_DRAIN, K_REPORT, K_CHECK,
 	K_KMALLOC, K_KFREE, K_KREALLOC, K_KSIZE, K_OWRITE, K_OREAD, K_CCREATE, K_CDESTROY, K_CALLOC, K_CFREE,
 	K_VMALLOC, K_VFREE, K_VWRITE, K_VREAD, K_VTOPAGE,
+	K_PCREATE, K_PDESTROY, K_PALLOC, K_PFREE,
 	NK
 };
 static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
-					  30, 22, 10, 10, 4 };
-static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2 };
+					  30, 22, 10, 10, 4, 3, 2, 12, 8 };
+static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
+					 1, 1, 1, 1 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
 {
-	return k == K_ALLOC || k == K_KMALLOC || k == K_CALLOC || k == K_VMALLOC ? 0 : k == K_KREALLOC ? -1 : 1;
+	return k == K_ALLOC || k == K_KMALLOC || k == K_CALLOC || k == K_VMALLOC || k == K_PALLOC ? 0
+	       : k == K_KREALLOC || k == K_PCREATE || k == K_PDESTROY				   ? -1
+												   : 1;
 }
 
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
@@ -130,6 +134,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	unsigned burst = below(&r, 3) == 0 ? 2 + below(&r, 14) : 0;
 	unsigned k = K_ALLOC;
 	uint8_t live[MMF_NSLOTS] = { 0 }, olive[MMF_NSLOTS] = { 0 }, vlive[MMF_NSLOTS] = { 0 }, clive[MMF_NCACHES] = { 0 };
+	uint8_t plive[MMF_NPOOLS] = { 0 }, frompool[MMF_NSLOTS] = { 0 };
 	unsigned cpu_bias = below(&r, p->nr_cpus);
 	/* Some sequences stay on one cpu with order-0 pages only: the pcp
 	 * lists' own workload. */
@@ -242,6 +247,38 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.code = k == K_VWRITE ? MMF_OP_VWRITE : k == K_VREAD ? MMF_OP_VREAD : MMF_OP_VMALLOC_TO_PAGE;
 			op.a = (uint8_t)next(&r);
 			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
+			break;
+		case K_PCREATE:
+			op.code = MMF_OP_MEMPOOL_CREATE;
+			slot = below(&r, MMF_NPOOLS);
+			plive[slot] = 1;
+			op.a = (uint8_t)(below(&r, 8) ? 1 + below(&r, 8) : below(&r, 33));
+			op.arg = below(&r, 2) ? fav_size : pick_size(&r);
+			op.b = (uint8_t)(cpu | node << 4);
+			break;
+		case K_PDESTROY:
+			op.code = MMF_OP_MEMPOOL_DESTROY;
+			slot = below(&r, MMF_NPOOLS);
+			plive[slot] = 0;
+			op.b = (uint8_t)cpu;
+			break;
+		case K_PALLOC:
+			op.code = MMF_OP_MEMPOOL_ALLOC;
+			op.a = (uint8_t)below(&r, MMF_NPOOLS);
+			for (unsigned tries = 0; tries < 8 && !plive[op.a]; tries++)
+				op.a = (uint8_t)below(&r, MMF_NPOOLS);
+			frompool[slot] = 1;
+			op.arg = below(&r, 2) ? 2 /* GFP_ATOMIC */ : below(&r, MMF_GFP_SEL_RANGE);
+			op.b = (uint8_t)(cpu | node << 4);
+			olive[slot] = 1;
+			break;
+		case K_PFREE:
+			op.code = MMF_OP_MEMPOOL_FREE;
+			op.b = (uint8_t)cpu;
+			for (unsigned tries = 0; tries < 16 && !frompool[slot]; tries++)
+				slot = below(&r, MMF_NSLOTS);
+			frompool[slot] = 0;
+			olive[slot] = 0;
 			break;
 		default: /* K_CALLOC */
 			op.code = MMF_OP_CACHE_ALLOC;

@@ -70,6 +70,18 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 	[MMF_OP_VMALLOC_TO_PAGE] = { "vmalloc_to_page", MMF_FAM_VMALLOC, 2,
 		{ F("slot", SLOT, SLOT), F("page", ARG, PAGE) },
 		"vmalloc_to_page(): the frame behind a page of the area" },
+	[MMF_OP_MEMPOOL_CREATE] = { "mempool_create", MMF_FAM_OBJ, 5,
+		{ F("pool", SLOT, PSLOT), F("min_nr", A, MINNR), F("size", ARG, OSIZE), F("cpu", B_LO, CPU),
+		  F("node", B_HI, NODE) },
+		"mempool_create_kmalloc_pool(min_nr, size) into an empty pool slot" },
+	[MMF_OP_MEMPOOL_DESTROY] = { "mempool_destroy", MMF_FAM_OBJ, 2, { F("pool", SLOT, PSLOT), F("cpu", B_LO, CPU) },
+		"mempool_destroy(): the reserve goes back to kfree" },
+	[MMF_OP_MEMPOOL_ALLOC] = { "mempool_alloc", MMF_FAM_OBJ, 5,
+		{ F("slot", SLOT, SLOT), F("pool", A, PSLOT), F("gfp", ARG, GFPSEL), F("cpu", B_LO, CPU),
+		  F("node", B_HI, NODE) },
+		"mempool_alloc() into an empty object slot; never fails while fewer than min_nr are out" },
+	[MMF_OP_MEMPOOL_FREE] = { "mempool_free", MMF_FAM_OBJ, 2, { F("slot", SLOT, SLOT), F("cpu", B_LO, CPU) },
+		"mempool_free() of the slot's element to its pool" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {
@@ -122,6 +134,8 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_ALIGN: return 13;
 	case FK_SLABFLAGS: return 16;
 	case FK_VSIZE: return (4u << 20) + 1;
+	case FK_PSLOT: return MMF_NPOOLS;
+	case FK_MINNR: return 33;
 	default: return 0;
 	}
 }

@@ -25,6 +25,8 @@ enum mmf_field_kind {
 	FK_ALIGN,  /* alignment as a shift: 0 none, k = 1 << k, up to 4096 */
 	FK_SLABFLAGS, /* bit 0 SLAB_RED_ZONE, 1 SLAB_POISON, 2 SLAB_HWCACHE_ALIGN, 3 ctor */
 	FK_VSIZE,  /* vmalloc size in bytes, 0..4 MiB (0 is refused) */
+	FK_PSLOT,  /* mempool slot, modulo MMF_NPOOLS */
+	FK_MINNR,  /* mempool min_nr, 0..32 (0 is refused) */
 };
 
 struct mmf_field {

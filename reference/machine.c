@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "reference/mm.h"
+#include "reference/mempool.h"
 #include "reference/slab.h"
 #include "reference/vmalloc.h"
 
@@ -80,7 +81,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 		mmf_machine_fini(m);
 		return -1; /* a profile the model cannot boot */
 	}
-	if (mmf_slub_init(m) || mmf_vmalloc_init(m)) {
+	if (mmf_slub_init(m) || mmf_vmalloc_init(m) || mmf_mempool_init(m)) {
 		mmf_machine_fini(m);
 		return -1;
 	}
@@ -96,6 +97,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 
 void mmf_machine_fini(struct mmf_machine *m)
 {
+	mmf_mempool_fini(m);
 	mmf_vmalloc_fini(m);
 	mmf_slub_fini(m);
 	free(m->mem_map);
@@ -126,4 +128,5 @@ void mmf_machine_reset(struct mmf_machine *m)
 	memset(&m->dummy, 0, sizeof(m->dummy));
 	mmf_slub_reset(m);
 	mmf_vmalloc_reset(m);
+	mmf_mempool_reset(m);
 }

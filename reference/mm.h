@@ -117,6 +117,7 @@ struct mmf_machine {
 	char corrupt[160];
 	struct mmf_vmalloc *vmalloc; /* vmalloc.c's state */
 	struct mmf_slub *slub;       /* slub.c's state */
+	struct mmf_mempools *mempools; /* mempool.c's state */
 	/* Bytes of memory for the object allocators (slab pages, large
 	 * kmalloc): a lazily committed map of the whole machine, so only
 	 * pages that hold objects cost memory. */

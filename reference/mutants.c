@@ -26,6 +26,11 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "vmalloc_purge_twice", "vmalloc", "purging a lazily freed area gives its range back to the free tree twice" },
 	{ "vmalloc_lazy_count_lost", "vmalloc", "vfree does not add to the lazy counter, so freed ranges are never purged" },
 	{ "vmalloc_to_page_off_by_one", "vmalloc", "vmalloc_to_page answers with the page after the right one" },
+	{ "mempool_reserve_not_used", "mempool", "mempool_alloc never falls back to the reserve" },
+	{ "mempool_free_skips_refill", "mempool", "mempool_free gives elements back to kfree even below min_nr" },
+	{ "mempool_create_short", "mempool", "mempool_create fills min_nr - 1 elements" },
+	{ "mempool_destroy_leaks", "mempool", "mempool_destroy forgets to free the reserve" },
+	{ "mempool_reserve_fifo", "mempool", "the reserve hands out its oldest element instead of the newest" },
 };
 
 int mmf_mutant_lookup(const char *name)

@@ -31,6 +31,12 @@ enum mmf_mutant {
 	MMF_MUT_VMALLOC_PURGE_TWICE,
 	MMF_MUT_VMALLOC_LAZY_COUNT_LOST,
 	MMF_MUT_VMALLOC_TO_PAGE_OFF_BY_ONE,
+	/* mempool */
+	MMF_MUT_MEMPOOL_RESERVE_NOT_USED,
+	MMF_MUT_MEMPOOL_FREE_SKIPS_REFILL,
+	MMF_MUT_MEMPOOL_CREATE_SHORT,
+	MMF_MUT_MEMPOOL_DESTROY_LEAKS,
+	MMF_MUT_MEMPOOL_RESERVE_FIFO,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

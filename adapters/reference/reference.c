@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "reference/mempool.h"
 #include "reference/mm.h"
 #include "reference/slab.h"
 #include "reference/vmalloc.h"
@@ -123,6 +124,8 @@ static enum mmf_result ref_check(void *ctx, enum mmf_check_grade grade, char *ms
 					: mmf_buddy_cheap_check(ctx, msg, cap);
 	if (!r && grade == MMF_CHECK_FULL)
 		r = mmf_slub_is_valid(ctx, msg, cap);
+	if (!r && grade == MMF_CHECK_FULL)
+		r = mmf_mempool_is_valid(ctx, msg, cap);
 	if (!r && grade == MMF_CHECK_FULL) {
 		/* The vmalloc walk covers the whole range: only when used. */
 		struct mmf_vmalloc_stats st;
@@ -250,13 +253,46 @@ static enum mmf_result ref_vmem_read(void *ctx, uint64_t addr, uint64_t *token)
 	return ref_read_page(ctx, p, token);
 }
 
+static enum mmf_result ref_pool_create(void *ctx, uint32_t min_nr, uint64_t size, unsigned cpu, unsigned node,
+				       uint64_t *pool, int *err)
+{
+	uint32_t id = 0;
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	enum mmf_result r = mmf_mempool_create(ctx, min_nr, size, node, cpu, &id, err);
+	*pool = id;
+	return guarded(ctx, r);
+}
+
+static enum mmf_result ref_pool_destroy(void *ctx, uint64_t pool, unsigned cpu)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_mempool_destroy(ctx, (uint32_t)pool, cpu));
+}
+
+static enum mmf_result ref_pool_alloc(void *ctx, uint64_t pool, uint32_t gfp, unsigned cpu, unsigned node,
+				      uint64_t *addr, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_mempool_alloc(ctx, (uint32_t)pool, gfp, node, cpu, addr, err));
+}
+
+static enum mmf_result ref_pool_free(void *ctx, uint64_t pool, uint64_t addr, unsigned cpu)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return guarded(ctx, mmf_mempool_free(ctx, (uint32_t)pool, addr, cpu));
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
 	.name = "reference",
 	.description = "the oracle: Linux's buddy allocator with pcp lists, zones, watermarks and GFP semantics",
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK |
-		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC,
+		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC | MMF_CAP_MEMPOOL,
 	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT,
 		   [MMF_FAM_VMALLOC] = MMF_LEVEL_EXACT },
 	.create = ref_create,
@@ -286,6 +322,10 @@ static const struct mmf_adapter reference_adapter = {
 	.vmalloc_to_pfn = ref_vmalloc_to_pfn,
 	.vmem_write = ref_vmem_write,
 	.vmem_read = ref_vmem_read,
+	.pool_create = ref_pool_create,
+	.pool_destroy = ref_pool_destroy,
+	.pool_alloc = ref_pool_alloc,
+	.pool_free = ref_pool_free,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

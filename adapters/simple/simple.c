@@ -31,6 +31,13 @@ struct simple {
 		uint32_t npages;
 	} areas[SIMPLE_AREAS];
 	uint32_t *vpfn; /* SIMPLE_AREAS * VMAX_PAGES */
+	/* mempools: a stack of reserved objects each */
+	struct {
+		int live;
+		uint32_t min_nr, nr;
+		uint64_t size;
+		uint64_t reserve[32];
+	} pools[4];
 };
 
 static enum mmf_result simple_create(const struct mmf_adapter_config *cfg, void **ctx,
@@ -92,6 +99,7 @@ static enum mmf_result simple_reset(void *ctx)
 	}
 	simple_objs_reset(&s->objs);
 	memset(s->areas, 0, sizeof(s->areas));
+	memset(s->pools, 0, sizeof(s->pools));
 	for (unsigned z = 0; z < s->prof->nr_zones; z++)
 		s->hint[z] = s->prof->zones[z].start_pfn;
 	return MMF_OK;
@@ -369,13 +377,94 @@ static enum mmf_result s_vmem_read(void *ctx, uint64_t addr, uint64_t *token)
 	return p < 0 ? MMF_CORRUPT : simple_read_page(ctx, (uint64_t)p, token);
 }
 
+/* mempool: take from the arena, fall back to the reserve, refill first. */
+static enum mmf_result s_pool_create(void *ctx, uint32_t min_nr, uint64_t size, unsigned cpu, unsigned node,
+				     uint64_t *pool, int *err)
+{
+	struct simple *s = ctx;
+	(void)cpu;
+	(void)node;
+	unsigned i;
+	if (min_nr == 0 || min_nr > 32 || size == 0) {
+		*err = EINVAL;
+		return MMF_REFUSED;
+	}
+	for (i = 0; i < 4 && s->pools[i].live; i++)
+		;
+	if (i == 4) {
+		*err = ENOMEM;
+		return MMF_REFUSED;
+	}
+	s->pools[i].nr = 0;
+	while (s->pools[i].nr < min_nr) {
+		uint64_t e;
+		if (simple_kmalloc(OBJS(ctx), size, 0, &e, err) != MMF_OK) {
+			while (s->pools[i].nr)
+				simple_kfree(OBJS(ctx), s->pools[i].reserve[--s->pools[i].nr]);
+			return MMF_REFUSED;
+		}
+		s->pools[i].reserve[s->pools[i].nr++] = e;
+	}
+	s->pools[i].live = 1;
+	s->pools[i].min_nr = min_nr;
+	s->pools[i].size = size;
+	*pool = i + 1;
+	return MMF_OK;
+}
+
+static int pool_ok(const struct simple *s, uint64_t id) { return id >= 1 && id <= 4 && s->pools[id - 1].live; }
+
+static enum mmf_result s_pool_destroy(void *ctx, uint64_t pool, unsigned cpu)
+{
+	struct simple *s = ctx;
+	(void)cpu;
+	if (!pool_ok(s, pool))
+		return MMF_CORRUPT;
+	while (s->pools[pool - 1].nr)
+		simple_kfree(OBJS(ctx), s->pools[pool - 1].reserve[--s->pools[pool - 1].nr]);
+	s->pools[pool - 1].live = 0;
+	return MMF_OK;
+}
+
+static enum mmf_result s_pool_alloc(void *ctx, uint64_t pool, uint32_t gfp, unsigned cpu, unsigned node,
+				    uint64_t *addr, int *err)
+{
+	struct simple *s = ctx;
+	(void)cpu;
+	(void)node;
+	(void)gfp;
+	if (!pool_ok(s, pool))
+		return MMF_CORRUPT;
+	if (simple_kmalloc(OBJS(ctx), s->pools[pool - 1].size, 0, addr, err) == MMF_OK)
+		return MMF_OK;
+	if (s->pools[pool - 1].nr) {
+		*addr = s->pools[pool - 1].reserve[--s->pools[pool - 1].nr];
+		return MMF_OK;
+	}
+	*err = ENOMEM;
+	return MMF_REFUSED;
+}
+
+static enum mmf_result s_pool_free(void *ctx, uint64_t pool, uint64_t addr, unsigned cpu)
+{
+	struct simple *s = ctx;
+	(void)cpu;
+	if (!pool_ok(s, pool))
+		return MMF_CORRUPT;
+	if (s->pools[pool - 1].nr < s->pools[pool - 1].min_nr) {
+		s->pools[pool - 1].reserve[s->pools[pool - 1].nr++] = addr;
+		return MMF_OK;
+	}
+	return simple_kfree(OBJS(ctx), addr);
+}
+
 static const struct mmf_adapter simple_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
 	.name = "simple",
 	.description = "bitmap first-fit page allocator, compared at safety level",
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS |
-		MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC,
+		MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC | MMF_CAP_MEMPOOL,
 	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_SAFETY, [MMF_FAM_OBJ] = MMF_LEVEL_SAFETY,
 		   [MMF_FAM_VMALLOC] = MMF_LEVEL_SAFETY },
 	.create = simple_create,
@@ -400,6 +489,10 @@ static const struct mmf_adapter simple_adapter = {
 	.vmalloc_to_pfn = s_vmalloc_to_pfn,
 	.vmem_write = s_vmem_write,
 	.vmem_read = s_vmem_read,
+	.pool_create = s_pool_create,
+	.pool_destroy = s_pool_destroy,
+	.pool_alloc = s_pool_alloc,
+	.pool_free = s_pool_free,
 };
 
 const struct mmf_adapter *mmf_adapter_simple(void) { return &simple_adapter; }

@@ -49,6 +49,7 @@ enum mmf_level {
 #define MMF_CAP_OBJ_CONTENTS (1u << 6)  /* obj_write, obj_read */
 #define MMF_CAP_KMEM_CACHE (1u << 7)    /* cache_create/destroy, cache_alloc/free */
 #define MMF_CAP_VMALLOC (1u << 8)       /* vmalloc, vfree, vmalloc_to_pfn, vmem_write/read */
+#define MMF_CAP_MEMPOOL (1u << 9)       /* pool_create/destroy, pool_alloc/free */
 
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
@@ -146,6 +147,16 @@ struct mmf_adapter {
 	enum mmf_result (*vmalloc_to_pfn)(void *ctx, uint64_t addr, uint64_t *pfn);
 	enum mmf_result (*vmem_write)(void *ctx, uint64_t addr, uint64_t token);
 	enum mmf_result (*vmem_read)(void *ctx, uint64_t addr, uint64_t *token);
+
+	/* mempool, kmalloc-backed: elements are objects of `size` bytes that
+	 * obj_write/obj_read reach. pool_alloc must not fail while fewer than
+	 * min_nr elements are out. */
+	enum mmf_result (*pool_create)(void *ctx, uint32_t min_nr, uint64_t size, unsigned cpu, unsigned node,
+				       uint64_t *pool, int *err);
+	enum mmf_result (*pool_destroy)(void *ctx, uint64_t pool, unsigned cpu);
+	enum mmf_result (*pool_alloc)(void *ctx, uint64_t pool, uint32_t gfp, unsigned cpu, unsigned node,
+				      uint64_t *addr, int *err);
+	enum mmf_result (*pool_free)(void *ctx, uint64_t pool, uint64_t addr, unsigned cpu);
 };
 
 /* kmem_cache_create() flag values the object family uses. */

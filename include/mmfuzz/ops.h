@@ -72,6 +72,10 @@ enum mmf_opcode {
 	MMF_OP_VWRITE = 20,        /* slot page token */
 	MMF_OP_VREAD = 21,         /* slot page */
 	MMF_OP_VMALLOC_TO_PAGE = 22, /* slot page */
+	MMF_OP_MEMPOOL_CREATE = 23,  /* pool min_nr size cpu node */
+	MMF_OP_MEMPOOL_DESTROY = 24, /* pool cpu */
+	MMF_OP_MEMPOOL_ALLOC = 25,   /* slot pool gfp cpu node */
+	MMF_OP_MEMPOOL_FREE = 26,    /* slot cpu */
 	MMF_NR_OPCODES
 };
 
@@ -90,6 +94,7 @@ enum mmf_report_kind {
 #define MMF_REPORT_RANGE 16
 
 #define MMF_NCACHES 8 /* kmem_cache handle slots */
+#define MMF_NPOOLS 4  /* mempool handle slots */
 /* The GFP masks the object ops can carry (a 4-bit index); fixed for ever. */
 #define MMF_GFP_SEL_RANGE 16
 uint32_t mmf_gfp_sel(unsigned index);
