@@ -29,6 +29,8 @@ static void format_slab_flags(uint32_t v, char *buf, size_t cap)
 static int parse_slab_flags(const char *s, size_t n, uint32_t *out)
 {
 	uint32_t v = 0;
+	if (n == 0)
+		return -1;
 	if (n == 1 && s[0] == '0') {
 		*out = 0;
 		return 0;
@@ -284,7 +286,7 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 			if (parse_uint(val, vl, &v) || (v & (v - 1)) || v > 4096 || v == 1)
 				return errat(c, vs, "bad align '%.*s' (0, or a power of two from 2 to 4096)", (int)vl, val);
 			v = v ? (uint32_t)__builtin_ctz(v) : 0;
-		} else if (d->f[fi].kind == FK_REPORT && !(val[0] >= '0' && val[0] <= '9')) {
+		} else if (d->f[fi].kind == FK_REPORT && (vl == 0 || !(val[0] >= '0' && val[0] <= '9'))) {
 			for (v = 0; v < MMF_NR_REPORTS; v++)
 				if (tokeq(val, vl, mmf_report_name(v)))
 					break;
