@@ -189,7 +189,7 @@ static const struct bad_text bad_texts[] = {
 	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=-1\n", 2, 18, "bad number '-1'", 0 },
 	{ "mmfuzz 1 profile=tiny\nalloc_pages slot=0x\n", 2, 18, "bad number '0x'", 0 },
 	{ NUL_TEXT, 4, 20, "NUL byte", sizeof(NUL_TEXT) - 1 },
-	{ "mmfuzz 1 profile=tiny\ncache_create cache=1 size=8 flags=\n", 2, 39, "bad slab flags", 0 },
+	{ "mmfuzz 1 profile=tiny\ncache_create cache=1 size=8 flags=\n", 2, 35, "bad slab flags", 0 },
 	{ "mmfuzz 1 profile=tiny\nreport kind=pagetypeinfo\n", 2, 13, "unknown report kind", 0 },
 };
 
