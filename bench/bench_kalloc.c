@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "mmfuzz/harness.h"
 #include "reference/mm.h"
 #include "reference/slab.h"
@@ -14,24 +15,6 @@
 #define ROUNDS 2000
 #define LIVE 32
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v)
-{
-	qsort(v, RUNS, sizeof(double), cmp);
-	return v[RUNS / 2];
-}
 
 enum kind { KMALLOC, CACHE, VMALLOC };
 static const uint32_t sizes[8] = { 8, 32, 96, 128, 192, 256, 1024, 4096 };
@@ -44,7 +27,7 @@ static double direct(enum kind k)
 	uint64_t addr[LIVE];
 	uint32_t cache = 0;
 	int err;
-	double t0 = now();
+	double t0 = bench_now();
 	unsigned long ops = 0;
 	for (unsigned r = 0; r < ROUNDS; r++) {
 		mmf_machine_reset(&m);
@@ -68,7 +51,7 @@ static double direct(enum kind k)
 		}
 		ops += 2 * LIVE;
 	}
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	mmf_machine_fini(&m);
 	return (double)ops / dt;
 }
@@ -98,13 +81,13 @@ static double executor(enum kind k)
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
 	struct mmf_finding f;
 	mmf_exec_run(ex, &seq, &f);
-	double t0 = now();
+	double t0 = bench_now();
 	for (unsigned r = 0; r < ROUNDS; r++)
 		if (mmf_exec_run(ex, &seq, &f) != 0) {
 			fprintf(stderr, "bench: unexpected %s %s\n", f.signature, f.detail);
 			exit(1);
 		}
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	mmf_exec_destroy(ex);
 	return (double)ROUNDS * 2 * LIVE / dt;
 }
@@ -118,7 +101,7 @@ int main(void)
 			v[r] = direct((enum kind)k);
 		for (int r = 0; r < RUNS; r++)
 			w[r] = executor((enum kind)k);
-		double d = median(v), e = median(w);
+		double d = bench_median(v, RUNS), e = bench_median(w, RUNS);
 		printf("bench: tiny    %-24s direct %10.0f ops/s  executor %10.0f ops/s  (%.2fx)\n", names[k], d, e, d / e);
 	}
 	return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "mmfuzz/harness.h"
 #include "reference/mm.h"
 
@@ -17,24 +18,6 @@
 static struct mmf_seq *seqs;
 static unsigned long long total_ops;
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(double), cmp);
-	return v[n / 2];
-}
 
 /* Sequences of alloc_pages/free_pages only, on one profile. */
 static void make_seqs(int profile)
@@ -62,7 +45,7 @@ static double run_direct(int profile)
 {
 	struct mmf_machine m;
 	mmf_machine_init(&m, mmf_profile_get((unsigned)profile), MMF_MUT_NONE);
-	double t0 = now();
+	double t0 = bench_now();
 	acting_ops = 0;
 	for (unsigned i = 0; i < NSEQ; i++) {
 		const struct mmf_seq *s = &seqs[i];
@@ -88,7 +71,7 @@ static double run_direct(int profile)
 		}
 		sink += m.nr_allocated;
 	}
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	mmf_machine_fini(&m);
 	return (double)total_ops / dt;
 }
@@ -104,7 +87,7 @@ static double run_exec(int nsuts, int cheap, int full_each, int end_checks)
 	unsigned n = full_each ? NSEQ / 20 : NSEQ;
 	unsigned long long ops = 0;
 	mmf_exec_run(ex, &seqs[0], &f); /* create the contexts outside the timing */
-	double t0 = now();
+	double t0 = bench_now();
 	for (unsigned i = 0; i < n; i++) {
 		if (mmf_exec_run(ex, &seqs[i], &f) != 0) {
 			fprintf(stderr, "bench: unexpected finding %s\n", f.signature);
@@ -112,7 +95,7 @@ static double run_exec(int nsuts, int cheap, int full_each, int end_checks)
 		}
 		ops += seqs[i].nops;
 	}
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 	mmf_exec_destroy(ex);
 	return (double)ops / dt;
 }
@@ -143,9 +126,9 @@ static double run_reset(int profile)
 				live[op->slot] = 0;
 			}
 		}
-		double t0 = now();
+		double t0 = bench_now();
 		mmf_machine_reset(&m);
-		total += now() - t0;
+		total += bench_now() - t0;
 	}
 	mmf_machine_fini(&m);
 	return total / n * 1e6;
@@ -168,9 +151,9 @@ static double run_exec_reset(int profile)
 	for (unsigned i = 0; i < n; i++) {
 		mmf_gen_sequence(mmf_seed_mix(7, i), &gc, &s);
 		mmf_exec_run(ex, &s, &f);
-		double t0 = now();
+		double t0 = bench_now();
 		mmf_exec_run(ex, &empty, &f);
-		total += now() - t0;
+		total += bench_now() - t0;
 	}
 	mmf_exec_destroy(ex);
 	return total / n * 1e6;
@@ -201,14 +184,14 @@ int main(void)
 		make_seqs((int)idx);
 		for (int r = 0; r < RUNS; r++)
 			v[r] = run_direct((int)idx);
-		double direct = median(v, RUNS);
+		double direct = bench_median(v, RUNS);
 		printf("bench: %-7s direct buddy ops/s                   %12.0f  (%.1f ns/op; %.0f%% of ops act)\n", pnames[p],
 		       direct, 1e9 / direct, 100.0 * (double)acting_ops / (double)total_ops);
 		for (unsigned c = 0; c < sizeof(exec_cases) / sizeof(exec_cases[0]); c++) {
 			const struct exec_case *e = &exec_cases[c];
 			for (int r = 0; r < RUNS; r++)
 				v[r] = run_exec(e->nsuts, e->cheap, e->full_each, e->end);
-			double x = median(v, RUNS);
+			double x = bench_median(v, RUNS);
 			printf("bench: %-7s %s %12.0f  (%.1f ns/op, %.2fx direct)\n", pnames[p], e->label, x, 1e9 / x,
 			       direct / x);
 		}
@@ -219,10 +202,10 @@ int main(void)
 		for (int r = 0; r < RUNS; r++)
 			v[r] = run_reset((int)idx);
 		printf("bench: %-7s reference reset after an input       %12.2f  us (machine %u pages)\n", pnames[p],
-		       median(v, RUNS), mmf_profile_get(idx)->end_pfn);
+		       bench_median(v, RUNS), mmf_profile_get(idx)->end_pfn);
 		for (int r = 0; r < RUNS; r++)
 			v[r] = run_exec_reset((int)idx);
-		printf("bench: %-7s executor reset (oracle + simple)     %12.2f  us\n", pnames[p], median(v, RUNS));
+		printf("bench: %-7s executor reset (oracle + simple)     %12.2f  us\n", pnames[p], bench_median(v, RUNS));
 	}
 	free(seqs);
 	return 0;
