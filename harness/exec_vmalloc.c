@@ -83,13 +83,26 @@ static int step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t ste
 			}
 			mmf_exec_owned_set(t->owned[prof], pfn, 1, 1);
 			v->pfn[k] = (uint32_t)pfn;
-			t->token = t->token * 31 + pfn; /* the frames, for exact comparison */
 		}
 		v->live = 1;
 		v->addr = addr;
 		v->npages = npages;
 		v->nw = 0;
 		v->zeroed = (gfp & __GFP_ZERO) != 0;
+	}
+	/* Exact adapters must also have picked the same frames, in order. */
+	const struct target *o = &ex->t[0];
+	const struct vslot *ov = &o->vslots[op->slot];
+	for (unsigned i = 1; i < ex->nt && o->out == OUT_OK; i++) {
+		const struct target *t = &ex->t[i];
+		const struct vslot *v = &t->vslots[op->slot];
+		if (t->out != OUT_OK || t->level[MMF_FAM_VMALLOC] < MMF_LEVEL_EXACT)
+			continue;
+		for (uint32_t k = 0; k < npages; k++)
+			if (v->pfn[k] != ov->pfn[k])
+				return mmf_exec_finding(ex, f, t, step, "vmalloc", "exact_frames",
+							"page %u of the area is frame %u where the oracle has %u", k, v->pfn[k],
+							ov->pfn[k]);
 	}
 	return mmf_exec_compare(ex, f, step, "vmalloc");
 }

@@ -11,11 +11,16 @@
 	X(range) X(alignment) X(zone) X(node) X(overlap) X(contents) X(zeroed)  \
 	X(result) X(errno) X(corrupt) X(free_refused) X(unsupported) X(report)  \
 	X(exact_pfn) X(exact_contents) X(exact_buddyinfo) X(exact_zoneinfo)     \
-	X(exact_vmstat) X(buddy_bounds) X(buddy_accounting) X(buddy_counters)   \
+	X(exact_vmstat) X(exact_slabinfo) X(exact_meminfo) X(exact_vmallocinfo) X(exact_frames) X(buddy_bounds) X(buddy_accounting) X(buddy_counters)   \
 	X(buddy_flags) X(buddy_alignment) X(buddy_unmerged) X(buddy_conservation) \
 	X(list_links) X(list_corruption) X(bad_pfn) X(pcp_counters) X(pcp_high) \
 	X(pcp_flags) X(alloc_alignment) X(alloc_counters) X(page_refcount)      \
-	X(invariant)
+	X(null) X(usable) X(reserve) X(unmapped) X(frame_shared) X(remapped) X(destroy_refused) \
+	X(slub_freelist) X(slub_duplicate) X(slub_counters) X(slub_lists) X(slub_cpu) X(slub_pages)      \
+	X(slub_redzone) X(slub_poison) X(slub_double_free) X(slub_bad_free) X(kfree_bad)                \
+	X(vmalloc_augment) X(vmalloc_bounds) X(vmalloc_counters) X(vmalloc_guard) X(vmalloc_overlap)    \
+	X(vmalloc_pages) X(vmalloc_pool) X(vmalloc_pte) X(vmalloc_tiling) X(vmalloc_tree)               \
+	X(vmalloc_unmerged) X(vmalloc_vpages) X(mempool_reserve) X(invariant)
 
 /* Each body stores its own name first, so identical-code folding cannot
  * merge the sites; a debugger also finds the name there. */
