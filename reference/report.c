@@ -8,15 +8,10 @@
 
 #include "reference/mm.h"
 #include "reference/slab.h"
+#include "reference/textbuf.h"
 #include "reference/vmalloc.h"
 
-struct out {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void put(struct out *o, const char *fmt, ...)
+void mmf_out_put(struct mmf_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -27,7 +22,7 @@ static void put(struct out *o, const char *fmt, ...)
 		o->len += (size_t)n;
 }
 
-static int finish(struct out *o)
+int mmf_out_finish(struct mmf_out *o)
 {
 	if (o->cap)
 		o->buf[o->len < o->cap ? o->len : o->cap - 1] = 0;
@@ -36,87 +31,87 @@ static int finish(struct out *o)
 
 int mmf_report_buddyinfo(const struct mmf_machine *m, char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0 };
+	struct mmf_out o = { buf, cap, 0 };
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		const struct mmf_zone *z = &m->zones[zi];
-		put(&o, "Node %d, zone %8s ", z->node, mmf_zone_names[z->type]);
+		mmf_out_put(&o, "Node %d, zone %8s ", z->node, mmf_zone_names[z->type]);
 		for (unsigned ord = 0; ord < MMF_MAX_ORDER; ord++)
-			put(&o, "%6lu ", (unsigned long)z->free_area[ord].nr_free);
-		put(&o, "\n");
+			mmf_out_put(&o, "%6lu ", (unsigned long)z->free_area[ord].nr_free);
+		mmf_out_put(&o, "\n");
 	}
-	return finish(&o);
+	return mmf_out_finish(&o);
 }
 
 int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0 };
+	struct mmf_out o = { buf, cap, 0 };
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		const struct mmf_zone *z = &m->zones[zi];
-		put(&o, "Node %d, zone %8s", z->node, mmf_zone_names[z->type]);
-		put(&o, "\n  pages free     %lu", (unsigned long)z->nr_free_pages);
-		put(&o, "\n        boost    %lu", 0ul);
-		put(&o, "\n        min      %lu", (unsigned long)z->wmark[WMARK_MIN]);
-		put(&o, "\n        low      %lu", (unsigned long)z->wmark[WMARK_LOW]);
-		put(&o, "\n        high     %lu", (unsigned long)z->wmark[WMARK_HIGH]);
-		put(&o, "\n        promo    %lu", (unsigned long)z->wmark[WMARK_PROMO]);
-		put(&o, "\n        spanned  %lu", (unsigned long)z->nr_pages);
-		put(&o, "\n        present  %lu", (unsigned long)z->nr_pages);
-		put(&o, "\n        managed  %lu", (unsigned long)z->nr_pages);
-		put(&o, "\n        cma      %lu", 0ul);
+		mmf_out_put(&o, "Node %d, zone %8s", z->node, mmf_zone_names[z->type]);
+		mmf_out_put(&o, "\n  pages free     %lu", (unsigned long)z->nr_free_pages);
+		mmf_out_put(&o, "\n        boost    %lu", 0ul);
+		mmf_out_put(&o, "\n        min      %lu", (unsigned long)z->wmark[WMARK_MIN]);
+		mmf_out_put(&o, "\n        low      %lu", (unsigned long)z->wmark[WMARK_LOW]);
+		mmf_out_put(&o, "\n        high     %lu", (unsigned long)z->wmark[WMARK_HIGH]);
+		mmf_out_put(&o, "\n        promo    %lu", (unsigned long)z->wmark[WMARK_PROMO]);
+		mmf_out_put(&o, "\n        spanned  %lu", (unsigned long)z->nr_pages);
+		mmf_out_put(&o, "\n        present  %lu", (unsigned long)z->nr_pages);
+		mmf_out_put(&o, "\n        managed  %lu", (unsigned long)z->nr_pages);
+		mmf_out_put(&o, "\n        cma      %lu", 0ul);
 		const char *sep = "\n        protection: (";
 		for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
 			if (m->prof->configured_zone_types & (1u << t)) {
-				put(&o, "%s%ld", sep, (long)z->lowmem_reserve[t]);
+				mmf_out_put(&o, "%s%ld", sep, (long)z->lowmem_reserve[t]);
 				sep = ", ";
 			}
-		put(&o, ")");
-		put(&o, "\n      %-12s %lu", "nr_free_pages", (unsigned long)z->nr_free_pages);
-		put(&o, "\n  pagesets");
+		mmf_out_put(&o, ")");
+		mmf_out_put(&o, "\n      %-12s %lu", "nr_free_pages", (unsigned long)z->nr_free_pages);
+		mmf_out_put(&o, "\n  pagesets");
 		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {
-			put(&o, "\n    cpu: %i", (int)c);
-			put(&o, "\n              count: %i", (int)z->pcp[c].count);
-			put(&o, "\n              high:  %i", (int)z->pcp[c].high);
-			put(&o, "\n              batch: %i", (int)z->pcp[c].batch);
+			mmf_out_put(&o, "\n    cpu: %i", (int)c);
+			mmf_out_put(&o, "\n              count: %i", (int)z->pcp[c].count);
+			mmf_out_put(&o, "\n              high:  %i", (int)z->pcp[c].high);
+			mmf_out_put(&o, "\n              batch: %i", (int)z->pcp[c].batch);
 		}
-		put(&o, "\n  node_unreclaimable:  %u", 0u);
-		put(&o, "\n  start_pfn:           %lu", (unsigned long)z->start_pfn);
-		put(&o, "\n");
+		mmf_out_put(&o, "\n  node_unreclaimable:  %u", 0u);
+		mmf_out_put(&o, "\n  start_pfn:           %lu", (unsigned long)z->start_pfn);
+		mmf_out_put(&o, "\n");
 	}
-	return finish(&o);
+	return mmf_out_finish(&o);
 }
 
 /* Entries that exist in Linux's /proc/vmstat keep their names; the model's
  * own counters carry an mmf_ prefix. */
 int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0 };
+	struct mmf_out o = { buf, cap, 0 };
 	unsigned long nr_free = 0, pgalloc[MMF_NR_ZONE_TYPES] = { 0 };
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		nr_free += m->zones[zi].nr_free_pages;
 		pgalloc[m->zones[zi].type] += (unsigned long)m->zones[zi].pgalloc;
 	}
-	put(&o, "nr_free_pages %lu\n", nr_free);
+	mmf_out_put(&o, "nr_free_pages %lu\n", nr_free);
 	static const char *const tname[MMF_NR_ZONE_TYPES] = { "dma", "dma32", "normal", "high", "movable" };
 	unsigned conf = m->prof->configured_zone_types;
 	for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
 		if (conf & (1u << t))
-			put(&o, "pgalloc_%s %lu\n", tname[t], pgalloc[t]);
-	put(&o, "pgfree %lu\n", (unsigned long)m->vm.pgfree);
+			mmf_out_put(&o, "pgalloc_%s %lu\n", tname[t], pgalloc[t]);
+	mmf_out_put(&o, "pgfree %lu\n", (unsigned long)m->vm.pgfree);
 	for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
 		if (conf & (1u << t))
-			put(&o, "allocstall_%s %lu\n", tname[t], (unsigned long)m->vm.allocstall[t]);
-	put(&o, "oom_kill %lu\n", (unsigned long)m->vm.oom_kill);
-	put(&o, "mmf_kswapd_wake %lu\n", (unsigned long)m->vm.kswapd_wake);
-	put(&o, "mmf_alloc_fail %lu\n", (unsigned long)m->vm.alloc_fail);
-	put(&o, "mmf_pcp_drain %lu\n", (unsigned long)m->vm.pcp_drain);
-	return finish(&o);
+			mmf_out_put(&o, "allocstall_%s %lu\n", tname[t], (unsigned long)m->vm.allocstall[t]);
+	mmf_out_put(&o, "oom_kill %lu\n", (unsigned long)m->vm.oom_kill);
+	mmf_out_put(&o, "mmf_kswapd_wake %lu\n", (unsigned long)m->vm.kswapd_wake);
+	mmf_out_put(&o, "mmf_alloc_fail %lu\n", (unsigned long)m->vm.alloc_fail);
+	mmf_out_put(&o, "mmf_pcp_drain %lu\n", (unsigned long)m->vm.pcp_drain);
+	return mmf_out_finish(&o);
 }
 
 /* /proc/meminfo (fs/proc/meminfo.c): each line a 16-column label and an
  * 8-column value in kB. Only the lines the model has numbers for. */
 int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0 };
+	struct mmf_out o = { buf, cap, 0 };
 	unsigned long kb = 1ul << (m->prof->page_shift - 10), free_pages = 0;
 	uint64_t slab, sunreclaim, vtotal, vused, vchunk;
 	for (unsigned zi = 0; zi < m->nr_zones; zi++)
@@ -138,6 +133,6 @@ int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 		{ "VmallocChunk:", (unsigned long long)vchunk },
 	};
 	for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		put(&o, "%-16s%8llu kB\n", lines[i].label, lines[i].value);
-	return finish(&o);
+		mmf_out_put(&o, "%-16s%8llu kB\n", lines[i].label, lines[i].value);
+	return mmf_out_finish(&o);
 }

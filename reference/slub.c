@@ -26,6 +26,7 @@
 
 #include "reference/mm.h"
 #include "reference/slab.h"
+#include "reference/textbuf.h"
 
 #define MAX_CACHES 24
 #define MAX_SLABS 4096 /* model limit: a slab beyond it is refused (ENOMEM) */
@@ -986,10 +987,9 @@ static struct sinfo slabinfo_of(const struct mmf_machine *m, const struct kmem_c
 int mmf_report_slabinfo(const struct mmf_machine *m, char *buf, size_t cap)
 {
 	const struct mmf_slub *sb = m->slub;
-	size_t len = 0;
-#define PUT(...) len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, __VA_ARGS__)
-	PUT("slabinfo - version: 2.1\n");
-	PUT("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> "
+	struct mmf_out o = { buf, cap, 0 };
+	mmf_out_put(&o, "slabinfo - version: 2.1\n");
+	mmf_out_put(&o, "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> "
 	    "<batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
 	/* slab_caches is kept newest first. */
 	for (uint32_t stamp = sb->stamp; stamp > 0; stamp--)
@@ -998,15 +998,12 @@ int mmf_report_slabinfo(const struct mmf_machine *m, char *buf, size_t cap)
 			if (!s->live || s->created != stamp)
 				continue;
 			struct sinfo si = slabinfo_of(m, s);
-			PUT("%-17s %6lu %6lu %6u %4u %4d", s->name, si.active_objs, si.num_objs, s->size, s->objects,
+			mmf_out_put(&o, "%-17s %6lu %6lu %6u %4u %4d", s->name, si.active_objs, si.num_objs, s->size, s->objects,
 			    1 << s->order);
-			PUT(" : tunables %4u %4u %4u", 0u, 0u, 0u);
-			PUT(" : slabdata %6lu %6lu %6lu\n", si.active_slabs, si.num_slabs, 0ul);
+			mmf_out_put(&o, " : tunables %4u %4u %4u", 0u, 0u, 0u);
+			mmf_out_put(&o, " : slabdata %6lu %6lu %6lu\n", si.active_slabs, si.num_slabs, 0ul);
 		}
-#undef PUT
-	if (cap)
-		buf[len < cap ? len : cap - 1] = 0;
-	return (int)len;
+	return mmf_out_finish(&o);
 }
 
 void mmf_slub_meminfo(const struct mmf_machine *m, uint64_t *slab_kb, uint64_t *sunreclaim_kb)

@@ -54,6 +54,7 @@
 #include <stdlib.h>
 
 #include "reference/mm.h"
+#include "reference/textbuf.h"
 #include "reference/vmalloc.h"
 
 #define VA_NIL 0xffffffffu
@@ -681,24 +682,6 @@ void mmf_vmalloc_purge(struct mmf_machine *m)
 
 /* ---- reports ----------------------------------------------------------------- */
 
-struct out {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	size_t room = o->len < o->cap ? o->cap - o->len : 0;
-	int n = vsnprintf(o->buf + (room ? o->len : 0), room, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
-
 /* /proc/vmallocinfo as Linux 6.6 prints it (s_show, show_numa_info,
  * show_purge_info): busy areas in address order, the size column counting
  * the guard page, per-node page counts (CONFIG_NUMA=y, as distributions
@@ -707,7 +690,7 @@ static void put(struct out *o, const char *fmt, ...)
  * prints nothing at all; 6.9+ would still list them. */
 int mmf_report_vmallocinfo(const struct mmf_machine *m, char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0 };
+	struct mmf_out o = { buf, cap, 0 };
 	const struct mmf_vmalloc *v = m->vmalloc;
 	if (v && v->busy_root != VA_NIL) {
 		const struct vmap_area *P = v->pool;
@@ -715,32 +698,30 @@ int mmf_report_vmallocinfo(const struct mmf_machine *m, char *buf, size_t cap)
 		iter_init(&it, P, v->busy_root);
 		for (uint32_t n; (n = iter_next(&it)) != VA_NIL;) {
 			const struct vmap_area *va = &P[n];
-			put(&o, "0x%016llx-0x%016llx %7ld", (unsigned long long)va->va_start,
+			mmf_out_put(&o, "0x%016llx-0x%016llx %7ld", (unsigned long long)va->va_start,
 			    (unsigned long long)va->va_end, (long)va_size(va));
-			put(&o, " %s", "mmf_vmalloc+0x0/0x0");
+			mmf_out_put(&o, " %s", "mmf_vmalloc+0x0/0x0");
 			if (va->nr_pages)
-				put(&o, " pages=%d", (int)va->nr_pages);
-			put(&o, " vmalloc");
+				mmf_out_put(&o, " pages=%d", (int)va->nr_pages);
+			mmf_out_put(&o, " vmalloc");
 			if (va->pages_area != VA_NIL)
-				put(&o, " vpages");
+				mmf_out_put(&o, " vpages");
 			unsigned counters[MMF_MAX_NODES] = { 0 };
 			uint32_t pfn = va->first_pfn;
 			for (uint32_t i = 0; i < va->nr_pages && pfn < m->end_pfn; i++, pfn = v->page_next[pfn])
 				counters[page_to_nid(m, pfn_to_page(m, pfn))]++;
 			for (unsigned nid = 0; nid < m->prof->nr_nodes; nid++)
 				if (counters[nid])
-					put(&o, " N%u=%u", nid, counters[nid]);
-			put(&o, "\n");
+					mmf_out_put(&o, " N%u=%u", nid, counters[nid]);
+			mmf_out_put(&o, "\n");
 		}
 		iter_init(&it, P, v->lazy_root);
 		for (uint32_t n; (n = iter_next(&it)) != VA_NIL;)
-			put(&o, "0x%016llx-0x%016llx %7ld unpurged vm_area\n",
+			mmf_out_put(&o, "0x%016llx-0x%016llx %7ld unpurged vm_area\n",
 			    (unsigned long long)P[n].va_start, (unsigned long long)P[n].va_end,
 			    (long)va_size(&P[n]));
 	}
-	if (o.cap)
-		o.buf[o.len < o.cap ? o.len : o.cap - 1] = 0;
-	return (int)o.len;
+	return mmf_out_finish(&o);
 }
 
 /* meminfo_proc_show(): VmallocTotal is the window, VmallocUsed is
