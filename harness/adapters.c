@@ -37,9 +37,10 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 			 MMF_ADAPTER_ABI_VERSION);
 		return -1;
 	}
-	if (ad->size < sizeof(struct mmf_adapter)) {
-		snprintf(err, cap, "adapter table is %u bytes, ABI %d needs %zu", ad->size,
-			 MMF_ADAPTER_ABI_VERSION, sizeof(struct mmf_adapter));
+	size_t need_size = (ad->caps & MMF_CAP_CMA) ? sizeof(struct mmf_adapter) : MMF_ADAPTER_SIZE_BASE;
+	if (ad->size < need_size) {
+		snprintf(err, cap, "adapter table is %u bytes, ABI %d with these capabilities needs %zu", ad->size,
+			 MMF_ADAPTER_ABI_VERSION, need_size);
 		return -1;
 	}
 	if (!ad->name || !*ad->name || strlen(ad->name) > 24 ||
@@ -82,6 +83,11 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_destroy, "pool_destroy" },
 		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_alloc, "pool_alloc" },
 		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_free, "pool_free" },
+		{ MMF_CAP_CMA, (const void *)ad->cma_alloc, "cma_alloc" },
+		{ MMF_CAP_CMA, (const void *)ad->cma_release, "cma_release" },
+		{ MMF_CAP_CMA, (const void *)ad->pin_page, "pin_page" },
+		{ MMF_CAP_CMA, (const void *)ad->unpin_page, "unpin_page" },
+		{ MMF_CAP_CMA, (const void *)ad->moved, "moved" },
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if ((ad->caps & need[i].cap) && !need[i].fn) {

@@ -25,6 +25,9 @@ struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, s
 	ex->cfg = *cfg;
 	if (!ex->cfg.max_level)
 		ex->cfg.max_level = MMF_LEVEL_EXACT;
+	for (unsigned p = 0; p < MAX_PROFILES && p < mmf_profile_count(); p++)
+		for (unsigned c = 0; c < MMF_NR_OPCODES; c++)
+			mmf_op_bounds(c, p, &ex->bounds[p][c]);
 	ex->t[0].ad = mmf_adapter_reference();
 	ex->t[0].name = "oracle";
 	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
@@ -164,9 +167,8 @@ uint64_t mmf_exec_token(const struct mmf_exec *ex, uint32_t step, uint8_t salt)
 	return mix64((uint64_t)ex->seq->seed << 32 ^ (uint64_t)step << 8 ^ salt) | 1;
 }
 
-/* Frame-ownership bitmap. Blocks are naturally aligned (checked before
- * they are recorded), so a block is either a run of whole words or a mask
- * inside one word. mmf_exec_owned_any() must also cope with an unaligned block. */
+/* Frame-ownership bitmap: a bit per frame in a live block. Buddy blocks
+ * are naturally aligned, CMA ranges need not be: any run of frames. */
 static uint64_t word_mask(uint64_t pfn, uint32_t n)
 {
 	return (n >= 64 ? ~0ull : ((1ull << n) - 1)) << (pfn & 63);
@@ -174,15 +176,18 @@ static uint64_t word_mask(uint64_t pfn, uint32_t n)
 
 void mmf_exec_owned_set(uint64_t *bm, uint64_t pfn, uint32_t n, int on)
 {
-	if (n < 64) {
+	while (n) {
+		uint32_t take = 64 - (uint32_t)(pfn & 63);
+		if (take > n)
+			take = n;
+		uint64_t m = word_mask(pfn, take);
 		if (on)
-			bm[pfn >> 6] |= word_mask(pfn, n);
+			bm[pfn >> 6] |= m;
 		else
-			bm[pfn >> 6] &= ~word_mask(pfn, n);
-		return;
+			bm[pfn >> 6] &= ~m;
+		pfn += take;
+		n -= take;
 	}
-	for (uint64_t w = pfn >> 6; w < (pfn + n) >> 6; w++)
-		bm[w] = on ? ~0ull : 0;
 }
 
 int mmf_exec_owned_any(const uint64_t *bm, uint64_t pfn, uint32_t n, uint64_t *hit)
@@ -239,6 +244,10 @@ static int prepare(struct mmf_exec *ex, unsigned prof, struct mmf_finding *f)
 				for (uint32_t k = 0; k < v->npages; k++)
 					mmf_exec_owned_set(t->owned[ex->last_prof], v->pfn[k], 1, 0);
 			v->live = 0;
+			struct cmaslot *cs = &t->cmaslots[s];
+			if (cs->live)
+				mmf_exec_owned_set(t->owned[ex->last_prof], cs->pfn, cs->count, 0);
+			cs->live = 0;
 		}
 		for (unsigned c = 0; c < MMF_NCACHES; c++)
 			t->cslots[c].live = 0;
@@ -258,8 +267,8 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 		struct target *t = &ex->t[i];
 		fprintf(tr, "    %-10s %s", t->name, outs[t->out]);
 		if (t->out == OUT_REFUSED)
-			fprintf(tr, " %s", t->err == ENOMEM ? "ENOMEM" : t->err == EINVAL ? "EINVAL" : "errno");
-		else if (t->out == OUT_OK && op->code == MMF_OP_ALLOC_PAGES)
+			fprintf(tr, " %s", t->err == ENOMEM ? "ENOMEM" : t->err == EINVAL ? "EINVAL" : t->err == EBUSY ? "EBUSY" : "errno");
+		else if (t->out == OUT_OK && (op->code == MMF_OP_ALLOC_PAGES || op->code == MMF_OP_CMA_ALLOC))
 			fprintf(tr, " pfn %llu", (unsigned long long)t->pfn);
 		else if (t->out == OUT_OK && op->code == MMF_OP_READ_PAGE)
 			fprintf(tr, " pfn %llu token %#llx", (unsigned long long)t->pfn, (unsigned long long)t->token);
@@ -322,6 +331,12 @@ static int check_block(struct mmf_exec *ex, struct mmf_finding *f, struct target
 	if (mmf_exec_owned_any(t->owned[prof], pfn, n, &hit))
 		return mmf_exec_finding(ex, f, t, step, op, "overlap", "block pfn %llu+%u overlaps a live block at pfn %llu",
 			       (unsigned long long)pfn, n, (unsigned long long)hit);
+	/* Only movable requests may borrow CMA pages (areas are aligned to
+	 * the largest block, so the first frame tells). */
+	if (has(t, MMF_CAP_CMA) && (req->gfp & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) != __GFP_MOVABLE &&
+	    mmf_profile_cma_of(p, (uint32_t)pfn) >= 0)
+		return mmf_exec_finding(ex, f, t, step, op, "cma_unmovable", "block pfn %llu+%u for %s request is inside CMA area %s",
+			       (unsigned long long)pfn, n, "an unmovable", p->cma[mmf_profile_cma_of(p, (uint32_t)pfn)].name);
 	return 0;
 }
 
@@ -417,6 +432,8 @@ static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		s->order = req.order;
 		s->zeroed = (req.gfp & __GFP_ZERO) != 0;
 		s->nw = 0;
+		s->movable = (req.gfp & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) == __GFP_MOVABLE;
+		s->pins = 0;
 	}
 	return mmf_exec_compare(ex, f, step, "alloc_pages");
 }
@@ -430,6 +447,8 @@ static int step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		t->out = OUT_SKIPPED;
 		if (!s->live)
 			continue;
+		if (s->pins && mmf_exec_unpin_all(ex, f, t, step, prof, s))
+			return 1;
 		enum mmf_result r = t->ad->free_pages(t->ctx[prof], s->pfn, s->order, mmf_op_cpu(op));
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, "free_pages", prof);
@@ -565,19 +584,11 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 		snprintf(f->detail, sizeof(f->detail), "profile %u does not exist", prof);
 		return -1;
 	}
-	const struct mmf_profile *p = mmf_profile_get(prof);
 	for (uint32_t i = 0; i < seq->nops; i++) {
 		/* The fields used as indices or passed on must be in range. */
 		const struct mmf_op *op = &seq->ops[i];
 		if (seq->nops > MMF_MAX_OPS || op->code == MMF_OP_NOP || op->code >= MMF_NR_OPCODES ||
-		    op->slot >= MMF_NSLOTS ||
-		    (op->code != MMF_OP_CACHE_CREATE && (mmf_op_cpu(op) >= p->nr_cpus || mmf_op_node(op) >= p->nr_nodes)) ||
-		    (op->code == MMF_OP_ALLOC_PAGES && op->a >= MMF_MAX_ORDER) ||
-		    (op->code == MMF_OP_REPORT && op->a >= MMF_REPORT_RANGE) ||
-		    ((op->code == MMF_OP_CACHE_CREATE || op->code == MMF_OP_CACHE_DESTROY) && op->slot >= MMF_NCACHES) ||
-		    (op->code == MMF_OP_CACHE_ALLOC && op->a >= MMF_NCACHES) ||
-		    ((op->code == MMF_OP_MEMPOOL_CREATE || op->code == MMF_OP_MEMPOOL_DESTROY) && op->slot >= MMF_NPOOLS) ||
-		    (op->code == MMF_OP_MEMPOOL_ALLOC && op->a >= MMF_NPOOLS)) {
+		    !mmf_op_within(op, &ex->bounds[prof][op->code])) {
 			snprintf(f->detail, sizeof(f->detail),
 				 "op %u is not in canonical form (decode or parse the sequence first)", i);
 			return -1;
@@ -613,6 +624,10 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 			break;
 		case MMF_OP_DRAIN_PCP:
 		case MMF_OP_REPORT: r = step_simple(ex, f, i, op, prof); break;
+		case MMF_OP_CMA_ALLOC:
+		case MMF_OP_CMA_RELEASE:
+		case MMF_OP_PIN_PAGE:
+		case MMF_OP_UNPIN_PAGE: r = mmf_exec_step_cma(ex, f, i, op, prof); break;
 		default:
 			r = ex->family == MMF_FAM_VMALLOC ? mmf_exec_step_vmalloc(ex, f, i, op, prof)
 							  : mmf_exec_step_obj(ex, f, i, op, prof);

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "harness/optable.h"
 #include "mmfuzz/harness.h"
 
 #define MAX_PROFILES 8
@@ -17,6 +18,8 @@ struct slot {
 	uint8_t order;
 	uint8_t zeroed;
 	uint8_t nw;
+	uint8_t movable; /* allocated with a movable mask: cma_alloc may migrate it */
+	uint8_t pins;    /* pin_page calls not yet undone */
 	uint64_t pfn;
 	uint32_t widx[NWRITES]; /* pages written, most recent last */
 	uint64_t wtok[NWRITES];
@@ -65,6 +68,14 @@ struct cslot {
 	uint32_t size, align;
 };
 
+/* A cma_alloc'd range. */
+struct cmaslot {
+	uint8_t live;
+	uint8_t area;
+	uint32_t count;
+	uint64_t pfn;
+};
+
 struct target {
 	const struct mmf_adapter *ad;
 	const char *mutant;
@@ -77,6 +88,7 @@ struct target {
 	struct cslot cslots[MMF_NCACHES];
 	struct pslot pslots[MMF_NPOOLS];
 	struct vslot vslots[MMF_NSLOTS];
+	struct cmaslot cmaslots[MMF_NSLOTS];
 	uint32_t *vpfn_pool;
 	/* this op's outcome */
 	enum outcome out;
@@ -93,6 +105,7 @@ struct mmf_exec {
 	struct target t[MMF_MAX_TARGETS];
 	struct mmf_exec_stats stats;
 	const struct mmf_seq *seq;
+	struct mmf_op_bounds bounds[MAX_PROFILES][MMF_NR_OPCODES]; /* canonical records */
 	unsigned last_prof; /* profile whose bitmaps the slots refer to */
 	int not_counting;
 	unsigned family; /* of the op being run, for signatures */
@@ -116,6 +129,13 @@ int mmf_exec_owned_any(const uint64_t *bm, uint64_t pfn, uint32_t n, uint64_t *h
 /* exec_vmalloc.c: the vmalloc family. */
 int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			  unsigned prof);
+
+/* exec_cma.c: cma_alloc, cma_release, pin_page, unpin_page. */
+int mmf_exec_step_cma(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		      unsigned prof);
+/* Drops a page slot's pins before its block is freed; 0 or a finding. */
+int mmf_exec_unpin_all(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, unsigned prof,
+		       struct slot *s);
 
 /* exec_obj.c: the object family. */
 int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,

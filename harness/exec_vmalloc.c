@@ -81,6 +81,15 @@ static int step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t ste
 							"page %u of area 0x%llx is frame %llu, which is already in use", k,
 							(unsigned long long)addr, (unsigned long long)pfn);
 			}
+			/* vmalloc's pages are unmovable: never borrowed from CMA. */
+			if (has(t, MMF_CAP_CMA) && mmf_profile_cma_of(p, (uint32_t)pfn) >= 0) {
+				for (uint32_t j = 0; j < k; j++)
+					mmf_exec_owned_set(t->owned[prof], v->pfn[j], 1, 0);
+				return mmf_exec_finding(ex, f, t, step, "vmalloc", "cma_unmovable",
+							"page %u of area 0x%llx is frame %llu, inside CMA area %s", k,
+							(unsigned long long)addr, (unsigned long long)pfn,
+							p->cma[mmf_profile_cma_of(p, (uint32_t)pfn)].name);
+			}
 			mmf_exec_owned_set(t->owned[prof], pfn, 1, 1);
 			v->pfn[k] = (uint32_t)pfn;
 		}

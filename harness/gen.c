@@ -88,17 +88,20 @@ enum {
 	K_KMALLOC, K_KFREE, K_KREALLOC, K_KSIZE, K_OWRITE, K_OREAD, K_CCREATE, K_CDESTROY, K_CALLOC, K_CFREE,
 	K_VMALLOC, K_VFREE, K_VWRITE, K_VREAD, K_VTOPAGE,
 	K_PCREATE, K_PDESTROY, K_PALLOC, K_PFREE,
+	K_CMAALLOC, K_CMARELEASE, K_PIN, K_UNPIN,
 	NK
 };
 static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
-					  30, 22, 10, 10, 4, 3, 2, 12, 8 };
+					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2 };
 static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
-					 1, 1, 1, 1 };
+					 1, 1, 1, 1, 0, 0, 0, 0 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
 {
-	return k == K_ALLOC || k == K_KMALLOC || k == K_CALLOC || k == K_VMALLOC || k == K_PALLOC ? 0
+	return k == K_ALLOC || k == K_KMALLOC || k == K_CALLOC || k == K_VMALLOC || k == K_PALLOC ||
+			       k == K_CMAALLOC
+		       ? 0
 	       : k == K_KREALLOC || k == K_PCREATE || k == K_PDESTROY				   ? -1
 												   : 1;
 }
@@ -127,6 +130,8 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	for (unsigned k = 0; k < NK; k++) {
 		int first = k == K_ALLOC || k == K_KMALLOC || k == K_VMALLOC;
 		w[k] = ((pick >> kind_family[k]) & 1) && (first || below(&r, 4)) ? base_weight[k] : 0;
+		if (k >= K_CMAALLOC && !p->nr_cma)
+			w[k] = 0; /* no CMA areas: the ops would all be refused */
 		total += w[k];
 	}
 	/* Bursty sequences repeat the previous kind of op, which is how a
@@ -134,7 +139,9 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	unsigned burst = below(&r, 3) == 0 ? 2 + below(&r, 14) : 0;
 	unsigned k = K_ALLOC;
 	uint8_t live[MMF_NSLOTS] = { 0 }, olive[MMF_NSLOTS] = { 0 }, vlive[MMF_NSLOTS] = { 0 }, clive[MMF_NCACHES] = { 0 };
-	uint8_t plive[MMF_NPOOLS] = { 0 }, frompool[MMF_NSLOTS] = { 0 };
+	uint8_t plive[MMF_NPOOLS] = { 0 }, frompool[MMF_NSLOTS] = { 0 }, cmalive[MMF_NSLOTS] = { 0 };
+	/* With CMA areas, movable pages are what gets borrowed and migrated. */
+	int movable_bias = p->nr_cma && below(&r, 2);
 	unsigned cpu_bias = below(&r, p->nr_cpus);
 	/* Some sequences stay on one cpu with order-0 pages only: the pcp
 	 * lists' own workload. */
@@ -150,7 +157,10 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 				x -= w[k++];
 		}
 		struct mmf_op op = { 0 };
-		const uint8_t *state = kind_family[k] == 2 ? vlive : kind_family[k] ? olive : live;
+		const uint8_t *state = k == K_CMAALLOC || k == K_CMARELEASE ? cmalive
+				       : kind_family[k] == 2		   ? vlive
+				       : kind_family[k]			   ? olive
+									   : live;
 		unsigned slot = below(&r, MMF_NSLOTS);
 		/* Prefer a slot in the state the op wants. */
 		for (unsigned tries = 0; tries < 8 && wants_live(k) >= 0; tries++) {
@@ -166,8 +176,26 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.code = MMF_OP_ALLOC_PAGES;
 			op.a = (uint8_t)pick_order(&r, max_order);
 			op.arg = pick_gfp(&r);
+			if (movable_bias && below(&r, 2))
+				op.arg = mmf_gfp_canonical((op.arg & ~(uint32_t)__GFP_RECLAIMABLE) | __GFP_MOVABLE);
 			op.b = (uint8_t)(cpu | node << 4);
 			live[slot] = 1;
+			break;
+		case K_CMAALLOC:
+			op.code = MMF_OP_CMA_ALLOC;
+			op.a = (uint8_t)(below(&r, 8) ? below(&r, p->nr_cma) : below(&r, MMF_CMA_AREA_RANGE));
+			/* Mostly small ranges; sometimes up to a whole area. */
+			op.arg = below(&r, 4) ? 1 + below(&r, 64) : below(&r, 8) ? below(&r, 4608) : 0;
+			op.b = (uint8_t)(cpu | (below(&r, 2) ? 0 : below(&r, 16)) << 4);
+			cmalive[slot] = 1;
+			break;
+		case K_CMARELEASE:
+			op.code = MMF_OP_CMA_RELEASE;
+			cmalive[slot] = 0;
+			break;
+		case K_PIN:
+		case K_UNPIN:
+			op.code = k == K_PIN ? MMF_OP_PIN_PAGE : MMF_OP_UNPIN_PAGE;
 			break;
 		case K_FREE:
 			op.code = MMF_OP_FREE_PAGES;

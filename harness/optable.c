@@ -82,6 +82,16 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		"mempool_alloc() into an empty object slot; never fails while fewer than min_nr are out" },
 	[MMF_OP_MEMPOOL_FREE] = { "mempool_free", MMF_FAM_OBJ, 2, { F("slot", SLOT, SLOT), F("cpu", B_LO, CPU) },
 		"mempool_free() of the slot's element to its pool" },
+	[MMF_OP_CMA_ALLOC] = { "cma_alloc", MMF_FAM_PAGE, 5,
+		{ F("slot", SLOT, SLOT), F("area", A, CMAAREA), F("count", ARG, CMACOUNT), F("align", B_HI, CMAALIGN),
+		  F("cpu", B_LO, CPU) },
+		"cma_alloc(area, count, align) into an empty CMA slot; borrowed pages migrate out first" },
+	[MMF_OP_CMA_RELEASE] = { "cma_release", MMF_FAM_PAGE, 1, { F("slot", SLOT, SLOT) },
+		"cma_release() of the CMA slot's whole range" },
+	[MMF_OP_PIN_PAGE] = { "pin_page", MMF_FAM_PAGE, 1, { F("slot", SLOT, SLOT) },
+		"get_page() on the slot's block by a second user: it cannot migrate while pinned" },
+	[MMF_OP_UNPIN_PAGE] = { "unpin_page", MMF_FAM_PAGE, 1, { F("slot", SLOT, SLOT) },
+		"put_page() of one pin; freeing a slot drops its pins first" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {
@@ -136,8 +146,36 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_VSIZE: return (4u << 20) + 1;
 	case FK_PSLOT: return MMF_NPOOLS;
 	case FK_MINNR: return 33;
+	case FK_CMAAREA: return MMF_CMA_AREA_RANGE;
+	case FK_CMACOUNT: return MMF_CMA_COUNT_RANGE;
+	case FK_CMAALIGN: return 16;
 	default: return 0;
 	}
+}
+
+void mmf_op_bounds(unsigned code, unsigned profile, struct mmf_op_bounds *b)
+{
+	uint64_t *loc[] = { &b->slot, &b->a, &b->b_lo, &b->b_hi, &b->arg };
+	for (unsigned i = 0; i < 5; i++)
+		*loc[i] = 1;
+	b->gfp_arg = 0;
+	if (code >= MMF_NR_OPCODES)
+		return;
+	const struct mmf_opdesc *d = &mmf_optable[code];
+	for (unsigned i = 0; i < d->nfields; i++) {
+		uint32_t range = mmf_field_range(d->f[i].kind, profile);
+		if (d->f[i].kind == FK_GFP) {
+			range = 0;
+			b->gfp_arg = 1; /* FK_GFP fields live in the arg */
+		}
+		*loc[d->f[i].loc] = range ? range : 1ull << 32;
+	}
+}
+
+int mmf_op_within(const struct mmf_op *op, const struct mmf_op_bounds *b)
+{
+	return op->slot < b->slot && op->a < b->a && (op->b & 0x0fu) < b->b_lo && (op->b >> 4) < b->b_hi &&
+	       op->arg < b->arg && (!b->gfp_arg || mmf_gfp_canonical(op->arg) == op->arg);
 }
 
 int mmf_family_enabled(uint16_t swarm, unsigned family)
@@ -190,6 +228,6 @@ const char *mmf_family_name(unsigned family)
 const char *mmf_report_name(unsigned kind)
 {
 	static const char *const names[MMF_NR_REPORTS] = { "buddyinfo", "zoneinfo", "vmstat", "slabinfo", "meminfo",
-							    "vmallocinfo" };
+							    "vmallocinfo", "cma" };
 	return kind < MMF_NR_REPORTS ? names[kind] : "?";
 }

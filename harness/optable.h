@@ -27,6 +27,9 @@ enum mmf_field_kind {
 	FK_VSIZE,  /* vmalloc size in bytes, 0..4 MiB (0 is refused) */
 	FK_PSLOT,  /* mempool slot, modulo MMF_NPOOLS */
 	FK_MINNR,  /* mempool min_nr, 0..32 (0 is refused) */
+	FK_CMAAREA, /* CMA area index, modulo MMF_CMA_AREA_RANGE (absent ones are refused) */
+	FK_CMACOUNT, /* pages, modulo MMF_CMA_COUNT_RANGE (0 is refused) */
+	FK_CMAALIGN, /* alignment order 0..15 (the kernel caps it at 8) */
 };
 
 struct mmf_field {
@@ -51,5 +54,16 @@ uint32_t mmf_field_get(const struct mmf_op *op, unsigned loc);
 void mmf_field_set(struct mmf_op *op, unsigned loc, uint32_t v);
 /* Number of values a field may take in this profile (0: the whole u32). */
 uint32_t mmf_field_range(unsigned kind, unsigned profile);
+
+/* What a canonical record of one opcode may hold in one profile: each
+ * location's value below its bound (1 for a location the op does not use,
+ * so it must be 0), and the arg a canonical GFP mask where gfp_arg is set.
+ * Computed once, it makes checking a record a handful of compares. */
+struct mmf_op_bounds {
+	uint64_t slot, a, b_lo, b_hi, arg;
+	uint8_t gfp_arg;
+};
+void mmf_op_bounds(unsigned code, unsigned profile, struct mmf_op_bounds *b);
+int mmf_op_within(const struct mmf_op *op, const struct mmf_op_bounds *b);
 
 #endif

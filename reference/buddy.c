@@ -60,15 +60,21 @@ static void add_to_free_list(struct mmf_machine *m, struct mmf_zone *z,
 {
 	struct mmf_free_area *area = &z->free_area[order];
 	struct mmf_page *p = page_w(m, pfn);
+	int cma = is_cma_pfn(m, pfn);
+	struct mmf_list *l = cma ? &area->cma : &area->list;
 	p->flags |= PG_buddy;
 	p->order = (uint8_t)order;
 	p->refcount = 0;
 	if (to_tail)
-		mmf_list_add_tail(m, &area->list, pfn);
+		mmf_list_add_tail(m, l, pfn);
 	else
-		mmf_list_add_head(m, &area->list, pfn);
+		mmf_list_add_head(m, l, pfn);
 	area->nr_free++;
 	z->nr_free_pages += 1u << order;
+	if (cma) {
+		area->nr_cma++;
+		z->nr_free_cma += 1u << order;
+	}
 	zone_touched(m, z);
 }
 
@@ -76,12 +82,18 @@ static void del_from_free_list(struct mmf_machine *m, struct mmf_zone *z,
 			       uint32_t pfn, unsigned order)
 {
 	struct mmf_free_area *area = &z->free_area[order];
-	mmf_list_del(m, &area->list, pfn);
+	int cma = is_cma_pfn(m, pfn);
+	mmf_list_del(m, cma ? &area->cma : &area->list, pfn);
 	struct mmf_page *p = page_w(m, pfn);
 	p->flags &= (uint16_t)~PG_buddy;
 	p->order = 0;
 	area->nr_free--;
 	z->nr_free_pages -= 1u << order;
+	if (cma) {
+		area->nr_cma--;
+		if (!(MUTANT(m, CMA_FREE_DRIFT) && order == 0))
+			z->nr_free_cma -= 1u << order;
+	}
 	zone_touched(m, z);
 }
 
@@ -161,12 +173,19 @@ static uint32_t expand(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 	return pfn;
 }
 
-/* __rmqueue_smallest(): the first block of the smallest order that fits. */
+void mmf_buddy_del_free(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
+			unsigned order)
+{
+	del_from_free_list(m, z, pfn, order);
+}
+
+/* __rmqueue_smallest(): the first block of the smallest order that fits;
+ * expand() gives the split-off halves back to the same kind of list. */
 uint32_t mmf_buddy_rmqueue_smallest(struct mmf_machine *m, struct mmf_zone *z,
-				    unsigned order)
+				    unsigned order, int cma)
 {
 	for (unsigned cur = order; cur < MMF_MAX_ORDER; cur++) {
-		uint32_t pfn = z->free_area[cur].list.head;
+		uint32_t pfn = cma ? z->free_area[cur].cma.head : z->free_area[cur].list.head;
 		if (pfn == MMF_NIL)
 			continue;
 		del_from_free_list(m, z, pfn, cur);

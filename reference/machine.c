@@ -58,8 +58,10 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 		z->node = p->zones[i].node;
 		z->type = p->zones[i].type;
 		m->managed_pages += p->zones[i].nr_pages;
-		for (unsigned o = 0; o < MMF_MAX_ORDER; o++)
+		for (unsigned o = 0; o < MMF_MAX_ORDER; o++) {
 			z->free_area[o].list.head = z->free_area[o].list.tail = MMF_NIL;
+			z->free_area[o].cma.head = z->free_area[o].cma.tail = MMF_NIL;
+		}
 		for (unsigned c = 0; c < MMF_MAX_CPUS; c++) {
 			z->pcp[c].list.head = z->pcp[c].list.tail = MMF_NIL;
 			z->pcp[c].batch = p->pcp_batch;
@@ -73,6 +75,10 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 		pg->zone = (uint8_t)(zi < 0 ? 0xff : zi);
 	}
 	mmf_zone_setup(m);
+	if (mmf_cma_init(m)) {
+		mmf_machine_fini(m);
+		return -1;
+	}
 	m->mutant = MMF_MUT_NONE; /* mutants act on run-time paths, not on boot */
 	for (unsigned i = 0; i < m->nr_zones; i++)
 		boot_free_zone(m, &m->zones[i]);
@@ -100,6 +106,7 @@ void mmf_machine_fini(struct mmf_machine *m)
 	mmf_mempool_fini(m);
 	mmf_vmalloc_fini(m);
 	mmf_slub_fini(m);
+	mmf_cma_fini(m);
 	free(m->mem_map);
 	free(m->boot_map);
 	free(m->dirty_bits);
@@ -129,4 +136,5 @@ void mmf_machine_reset(struct mmf_machine *m)
 	mmf_slub_reset(m);
 	mmf_vmalloc_reset(m);
 	mmf_mempool_reset(m);
+	mmf_cma_reset(m);
 }

@@ -32,6 +32,11 @@
 #define PG_allocated 0x04u /* model-only: head of a block handed out */
 #define PG_slab 0x08u      /* every page of a slab */
 #define PG_large_kmalloc 0x10u /* head of a kmalloc() block from the buddy */
+#define PG_movable 0x20u   /* head of a block allocated __GFP_MOVABLE: migratable
+			    * (Linux: on an LRU or with movable_ops) */
+#define PG_cma_alloc 0x40u /* model-only: every page handed out by cma_alloc() */
+#define PG_isolated 0x80u  /* model-only: a free page of an isolated pageblock,
+			    * inside cma_alloc() only */
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */
@@ -48,9 +53,13 @@ struct mmf_list {
 	uint32_t tail; /* cold end */
 };
 
+/* nr_free counts both lists, as /proc/buddyinfo does; a block is on the
+ * cma list exactly when it lies in a CMA area (free_list[MIGRATE_CMA]). */
 struct mmf_free_area {
 	struct mmf_list list;
+	struct mmf_list cma;
 	uint32_t nr_free;
+	uint32_t nr_cma;
 };
 
 struct mmf_pcp {
@@ -69,6 +78,7 @@ struct mmf_pcp {
 #define ALLOC_OOM 0x08
 #define ALLOC_NON_BLOCK 0x10
 #define ALLOC_MIN_RESERVE 0x20
+#define ALLOC_CMA 0x80
 #define ALLOC_KSWAPD 0x800
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_OOM)
 
@@ -81,6 +91,8 @@ struct mmf_zone {
 	uint8_t type;
 	struct mmf_free_area free_area[MMF_MAX_ORDER];
 	uint32_t nr_free_pages; /* NR_FREE_PAGES: buddy pages only */
+	uint32_t nr_free_cma;   /* NR_FREE_CMA_PAGES: the part of it in CMA areas */
+	uint32_t cma_pages;     /* zone->cma_pages */
 	uint32_t wmark[NR_WMARK];
 	uint32_t lowmem_reserve[MMF_NR_ZONE_TYPES];
 	struct mmf_pcp pcp[MMF_MAX_CPUS];
@@ -118,6 +130,9 @@ struct mmf_machine {
 	struct mmf_vmalloc *vmalloc; /* vmalloc.c's state */
 	struct mmf_slub *slub;       /* slub.c's state */
 	struct mmf_mempools *mempools; /* mempool.c's state */
+	struct mmf_cma_state *cma;     /* cma.c's state; NULL without CMA areas */
+	/* Per MAX_ORDER block (pfn >> (MMF_MAX_ORDER - 1)): CMA area + 1, or 0. */
+	uint8_t *cma_block;
 	/* Bytes of memory for the object allocators (slab pages, large
 	 * kmalloc): a lazily committed map of the whole machine, so only
 	 * pages that hold objects cost memory. */
@@ -171,6 +186,11 @@ static inline struct mmf_page *page_w(struct mmf_machine *m, uint32_t pfn)
 	return &m->mem_map[pfn];
 }
 
+static inline int is_cma_pfn(const struct mmf_machine *m, uint32_t pfn)
+{
+	return m->cma_block && pfn < m->end_pfn && m->cma_block[pfn >> (MMF_MAX_ORDER - 1)];
+}
+
 static inline void zone_touched(struct mmf_machine *m, const struct mmf_zone *z)
 {
 	m->touched_zones |= 1u << (z - m->zones);
@@ -190,8 +210,13 @@ void mmf_list_add_tail(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn);
 void mmf_list_del(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn);
 
 /* buddy.c */
+/* From the zone's ordinary lists, or with cma set from its CMA lists
+ * (__rmqueue_cma_fallback). */
 uint32_t mmf_buddy_rmqueue_smallest(struct mmf_machine *m, struct mmf_zone *z,
-				    unsigned order);
+				    unsigned order, int cma);
+/* Takes a free block (head pfn, its order) off its free list. */
+void mmf_buddy_del_free(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
+			unsigned order);
 void mmf_buddy_free_one(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 			unsigned order, int to_tail);
 
@@ -201,6 +226,9 @@ void mmf_pcp_free(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 		  unsigned cpu);
 void mmf_pcp_drain_cpu(struct mmf_machine *m, unsigned cpu);
 void mmf_pcp_drain_all(struct mmf_machine *m);
+
+/* pcp.c: one zone's lists on every cpu back to the buddy. */
+void mmf_pcp_drain_zone(struct mmf_machine *m, struct mmf_zone *z);
 
 /* zone.c: watermarks, lowmem reserves, zonelists. */
 void mmf_zone_setup(struct mmf_machine *m);
@@ -214,6 +242,12 @@ enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 				uint32_t *pfn_out, int *err);
 enum mmf_result mmf_free_pages(struct mmf_machine *m, uint32_t pfn,
 			       unsigned order, unsigned cpu);
+
+/* cma.c */
+int mmf_cma_init(struct mmf_machine *m);
+void mmf_cma_fini(struct mmf_machine *m);
+void mmf_cma_reset(struct mmf_machine *m);
+int mmf_cma_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
 
 /* report.c */
 int mmf_report_buddyinfo(const struct mmf_machine *m, char *buf, size_t cap);

@@ -31,6 +31,14 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "mempool_create_short", "mempool", "mempool_create fills min_nr - 1 elements" },
 	{ "mempool_destroy_leaks", "mempool", "mempool_destroy forgets to free the reserve" },
 	{ "mempool_reserve_fifo", "mempool", "the reserve hands out its oldest element instead of the newest" },
+	{ "cma_borrowed_not_migrated", "cma", "alloc_contig_range hands out the range without migrating the movable pages borrowed in it" },
+	{ "cma_bitmap_off_by_one", "cma", "cma_alloc marks one bit fewer than the allocation covers" },
+	{ "cma_release_short", "cma", "cma_release frees count - 1 pages but clears the whole bitmap range" },
+	{ "cma_align_ignored", "cma", "cma_alloc ignores the requested alignment" },
+	{ "cma_lends_to_unmovable", "cma", "every request may borrow CMA pages (ALLOC_CMA without __GFP_MOVABLE)" },
+	{ "cma_free_drift", "cma", "taking an order-0 block off a CMA free list leaves NR_FREE_CMA_PAGES as it was" },
+	{ "cma_migrate_no_copy", "cma", "migration out of a CMA range moves the page without copying its contents" },
+	{ "cma_migrates_pinned", "cma", "alloc_contig_range migrates pinned pages (the extra references are not counted)" },
 };
 
 int mmf_mutant_lookup(const char *name)

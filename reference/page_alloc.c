@@ -9,10 +9,25 @@
  * is no victim. Where Linux would loop for ever (!__GFP_FS) the model
  * fails the request. There are no migratetypes yet: the model behaves like
  * Linux with page_group_by_mobility_disabled (no fallback stealing, one
- * pcp list per cpu, no highatomic reserve). */
+ * pcp list per cpu, no highatomic reserve).
+ *
+ * CMA (profiles with CMA areas) is the exception: free CMA blocks sit on
+ * their own lists (free_list[MIGRATE_CMA]) and only a movable request
+ * (ALLOC_CMA) may take them: first when more than half of the zone's free
+ * pages are CMA (the balancing in __rmqueue), otherwise when nothing else
+ * is left (__rmqueue_cma_fallback). One difference from Linux, to keep a
+ * single pcp list: CMA pages never sit on a pcp list. An order-0 CMA page
+ * is taken from and freed to the buddy directly, where Linux would pass it
+ * through the MIGRATE_MOVABLE pcp list. */
 #include <errno.h>
 
 #include "reference/mm.h"
+
+/* gfp_migratetype() == MIGRATE_MOVABLE */
+static int gfp_movable(mmf_gfp_t gfp)
+{
+	return (gfp & (__GFP_MOVABLE | __GFP_RECLAIMABLE)) == __GFP_MOVABLE;
+}
 
 static void prep_new_page(struct mmf_machine *m, uint32_t pfn, unsigned order,
 			  mmf_gfp_t gfp)
@@ -20,6 +35,8 @@ static void prep_new_page(struct mmf_machine *m, uint32_t pfn, unsigned order,
 	struct mmf_page *p = page_w(m, pfn);
 	p->refcount = 1;
 	p->flags |= PG_allocated;
+	if (gfp_movable(gfp))
+		p->flags |= PG_movable;
 	p->order = (uint8_t)order;
 	m->nr_allocated += 1u << order;
 	if (gfp & __GFP_ZERO) {
@@ -27,6 +44,23 @@ static void prep_new_page(struct mmf_machine *m, uint32_t pfn, unsigned order,
 		for (uint32_t i = 0; i < n; i++)
 			page_w(m, pfn + i)->token = 0;
 	}
+}
+
+/* rmqueue(): where a block comes from within one zone. */
+static uint32_t rmqueue(struct mmf_machine *m, struct mmf_zone *z, unsigned order,
+			unsigned cpu, unsigned alloc_flags)
+{
+	uint32_t pfn;
+	int cma = (alloc_flags & ALLOC_CMA) && z->cma_pages;
+	if (cma && z->nr_free_cma > z->nr_free_pages / 2) {
+		pfn = mmf_buddy_rmqueue_smallest(m, z, order, 1);
+		if (pfn != MMF_NIL)
+			return pfn;
+	}
+	pfn = order == 0 ? mmf_pcp_rmqueue(m, z, cpu) : mmf_buddy_rmqueue_smallest(m, z, order, 0);
+	if (pfn == MMF_NIL && cma)
+		pfn = mmf_buddy_rmqueue_smallest(m, z, order, 1);
+	return pfn;
 }
 
 static uint32_t get_page_from_freelist(struct mmf_machine *m, mmf_gfp_t gfp,
@@ -45,8 +79,7 @@ static uint32_t get_page_from_freelist(struct mmf_machine *m, mmf_gfp_t gfp,
 			if (!mmf_zone_watermark_ok(m, z, order, mark, highest, alloc_flags))
 				continue;
 		}
-		uint32_t pfn = order == 0 ? mmf_pcp_rmqueue(m, z, cpu)
-					  : mmf_buddy_rmqueue_smallest(m, z, order);
+		uint32_t pfn = rmqueue(m, z, order, cpu, alloc_flags);
 		if (pfn != MMF_NIL) {
 			prep_new_page(m, pfn, order, gfp);
 			z->pgalloc += 1u << order;
@@ -70,6 +103,14 @@ static unsigned gfp_to_alloc_flags(mmf_gfp_t gfp, unsigned order)
 	return f;
 }
 
+/* gfp_to_alloc_flags_cma() */
+static unsigned cma_flags(const struct mmf_machine *m, mmf_gfp_t gfp)
+{
+	if (!m->cma)
+		return 0;
+	return gfp_movable(gfp) || MUTANT(m, CMA_LENDS_TO_UNMOVABLE) ? ALLOC_CMA : 0;
+}
+
 enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 				unsigned order, unsigned nid, unsigned cpu,
 				uint32_t *pfn_out, int *err)
@@ -85,19 +126,20 @@ enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 	unsigned highest = mmf_profile_gfp_zone(m->prof, gfp);
 
 	/* Fast path: the low watermark, no reserves. */
-	uint32_t pfn = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW, nid, cpu, highest);
+	unsigned acma = cma_flags(m, gfp);
+	uint32_t pfn = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW | acma, nid, cpu, highest);
 	if (pfn != MMF_NIL)
 		goto got;
 
 	/* Slow path. */
-	unsigned alloc_flags = gfp_to_alloc_flags(gfp, order);
+	unsigned alloc_flags = gfp_to_alloc_flags(gfp, order) | acma;
 	if (alloc_flags & ALLOC_KSWAPD)
 		m->vm.kswapd_wake++;
 	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, nid, cpu, highest);
 	if (pfn != MMF_NIL)
 		goto got;
 	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC)) {
-		pfn = get_page_from_freelist(m, gfp, order, ALLOC_NO_WATERMARKS, nid, cpu, highest);
+		pfn = get_page_from_freelist(m, gfp, order, ALLOC_NO_WATERMARKS | acma, nid, cpu, highest);
 		if (pfn != MMF_NIL)
 			goto got;
 	}
@@ -116,7 +158,7 @@ enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 	 * killer, except where Linux knows killing cannot help: a request
 	 * bound to one node (__GFP_THISNODE) or to lowmem (below ZONE_NORMAL). */
 	pfn = get_page_from_freelist(m, gfp & ~__GFP_DIRECT_RECLAIM, order,
-				     ALLOC_WMARK_HIGH, nid, cpu, highest);
+				     ALLOC_WMARK_HIGH | acma, nid, cpu, highest);
 	if (pfn != MMF_NIL)
 		goto got;
 	if ((gfp & __GFP_THISNODE) || highest < MMF_ZONE_NORMAL)
@@ -149,11 +191,11 @@ enum mmf_result mmf_free_pages(struct mmf_machine *m, uint32_t pfn,
 	struct mmf_zone *z = &m->zones[p->zone];
 	struct mmf_page *w = page_w(m, pfn);
 	w->refcount = 0;
-	w->flags &= (uint16_t)~PG_allocated;
+	w->flags &= (uint16_t)~(PG_allocated | PG_movable);
 	w->order = 0;
 	m->nr_allocated -= 1u << order;
 	m->vm.pgfree += 1u << order;
-	if (order == 0)
+	if (order == 0 && !is_cma_pfn(m, pfn))
 		mmf_pcp_free(m, z, pfn, cpu);
 	else
 		mmf_buddy_free_one(m, z, pfn, order, 0);

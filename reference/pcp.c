@@ -41,7 +41,7 @@ uint32_t mmf_pcp_rmqueue(struct mmf_machine *m, struct mmf_zone *z, unsigned cpu
 	struct mmf_pcp *pcp = &z->pcp[cpu];
 	if (!pcp->count) {
 		for (uint32_t i = 0; i < pcp->batch; i++) {
-			uint32_t pfn = mmf_buddy_rmqueue_smallest(m, z, 0);
+			uint32_t pfn = mmf_buddy_rmqueue_smallest(m, z, 0, 0);
 			if (pfn == MMF_NIL)
 				break;
 			pcp_add(m, pcp, pfn, 1);
@@ -64,6 +64,14 @@ void mmf_pcp_free(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 						  : pcp->count >= pcp->high;
 	if (over)
 		free_pcppages_bulk(m, z, pcp, pcp->batch);
+}
+
+/* drain_all_pages(zone): this zone's list on every cpu back to the buddy. */
+void mmf_pcp_drain_zone(struct mmf_machine *m, struct mmf_zone *z)
+{
+	for (unsigned c = 0; c < m->prof->nr_cpus; c++)
+		if (z->pcp[c].count)
+			free_pcppages_bulk(m, z, &z->pcp[c], z->pcp[c].count);
 }
 
 /* drain_pages(cpu): every zone's list of this cpu back to the buddy. */

@@ -61,6 +61,30 @@ static const struct mmf_profile profiles[] = {
 		.pcp_high = 48,
 		.end_pfn = 8192,
 	},
+	{
+		/* An arm64-like machine with CMA: the default global area
+		 * ("reserved", the name dma_contiguous_reserve gives it) in
+		 * low memory, half of DMA32, so movable requests borrow from it
+		 * early (__rmqueue takes CMA first once it is more than half of
+		 * the free pages); and a second, small area with two pages per
+		 * bitmap bit in Normal, as a device-tree "shared-dma-pool"
+		 * would add, borrowed from only when the rest runs out. */
+		.name = "cma",
+		.summary = "64 MiB, one node, DMA32 0-32M / Normal 32-64M, 2 cpus, CMA reserved 16M@16M and cma1 4M@48M (2 pages/bit)",
+		.page_shift = 12,
+		.nr_cpus = 2,
+		.nr_nodes = 1,
+		.nr_zones = 2,
+		.zones = { { 0, MMF_ZONE_DMA32, 0, 8192 },
+			   { 0, MMF_ZONE_NORMAL, 8192, 8192 } },
+		.distance = { { 10 } },
+		.configured_zone_types = ZT(DMA32) | ZT(NORMAL) | ZT(MOVABLE),
+		.pcp_batch = 8,
+		.pcp_high = 48,
+		.end_pfn = 16384,
+		.nr_cma = 2,
+		.cma = { { "reserved", 4096, 4096, 0 }, { "cma1", 12288, 1024, 1 } },
+	},
 };
 
 #define NR_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
@@ -91,6 +115,14 @@ int mmf_profile_zone_of(const struct mmf_profile *p, uint32_t pfn)
 		if (pfn >= z->start_pfn && pfn - z->start_pfn < z->nr_pages)
 			return (int)i;
 	}
+	return -1;
+}
+
+int mmf_profile_cma_of(const struct mmf_profile *p, uint32_t pfn)
+{
+	for (unsigned i = 0; i < p->nr_cma; i++)
+		if (pfn >= p->cma[i].base_pfn && pfn - p->cma[i].base_pfn < p->cma[i].count)
+			return (int)i;
 	return -1;
 }
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "reference/cma.h"
 #include "reference/mm.h"
 #include "reference/slab.h"
 #include "reference/textbuf.h"
@@ -57,7 +58,7 @@ int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap)
 		mmf_out_put(&o, "\n        spanned  %lu", (unsigned long)z->nr_pages);
 		mmf_out_put(&o, "\n        present  %lu", (unsigned long)z->nr_pages);
 		mmf_out_put(&o, "\n        managed  %lu", (unsigned long)z->nr_pages);
-		mmf_out_put(&o, "\n        cma      %lu", 0ul);
+		mmf_out_put(&o, "\n        cma      %lu", (unsigned long)z->cma_pages);
 		const char *sep = "\n        protection: (";
 		for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
 			if (m->prof->configured_zone_types & (1u << t)) {
@@ -66,6 +67,8 @@ int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap)
 			}
 		mmf_out_put(&o, ")");
 		mmf_out_put(&o, "\n      %-12s %lu", "nr_free_pages", (unsigned long)z->nr_free_pages);
+		if (m->cma)
+			mmf_out_put(&o, "\n      %-12s %lu", "nr_free_cma", (unsigned long)z->nr_free_cma);
 		mmf_out_put(&o, "\n  pagesets");
 		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {
 			mmf_out_put(&o, "\n    cpu: %i", (int)c);
@@ -85,12 +88,15 @@ int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap)
 int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 {
 	struct mmf_out o = { buf, cap, 0 };
-	unsigned long nr_free = 0, pgalloc[MMF_NR_ZONE_TYPES] = { 0 };
+	unsigned long nr_free = 0, nr_free_cma = 0, pgalloc[MMF_NR_ZONE_TYPES] = { 0 };
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		nr_free += m->zones[zi].nr_free_pages;
+		nr_free_cma += m->zones[zi].nr_free_cma;
 		pgalloc[m->zones[zi].type] += (unsigned long)m->zones[zi].pgalloc;
 	}
 	mmf_out_put(&o, "nr_free_pages %lu\n", nr_free);
+	if (m->cma)
+		mmf_out_put(&o, "nr_free_cma %lu\n", nr_free_cma);
 	static const char *const tname[MMF_NR_ZONE_TYPES] = { "dma", "dma32", "normal", "high", "movable" };
 	unsigned conf = m->prof->configured_zone_types;
 	for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
@@ -101,6 +107,12 @@ int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 		if (conf & (1u << t))
 			mmf_out_put(&o, "allocstall_%s %lu\n", tname[t], (unsigned long)m->vm.allocstall[t]);
 	mmf_out_put(&o, "oom_kill %lu\n", (unsigned long)m->vm.oom_kill);
+	if (m->cma) {
+		uint64_t ok, bad;
+		mmf_cma_vmstat(m, &ok, &bad);
+		mmf_out_put(&o, "cma_alloc_success %llu\ncma_alloc_fail %llu\n", (unsigned long long)ok,
+			    (unsigned long long)bad);
+	}
 	mmf_out_put(&o, "mmf_kswapd_wake %lu\n", (unsigned long)m->vm.kswapd_wake);
 	mmf_out_put(&o, "mmf_alloc_fail %lu\n", (unsigned long)m->vm.alloc_fail);
 	mmf_out_put(&o, "mmf_pcp_drain %lu\n", (unsigned long)m->vm.pcp_drain);
@@ -112,10 +124,13 @@ int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 {
 	struct mmf_out o = { buf, cap, 0 };
-	unsigned long kb = 1ul << (m->prof->page_shift - 10), free_pages = 0;
+	unsigned long kb = 1ul << (m->prof->page_shift - 10), free_pages = 0, cma_total = 0, cma_free = 0;
 	uint64_t slab, sunreclaim, vtotal, vused, vchunk;
-	for (unsigned zi = 0; zi < m->nr_zones; zi++)
+	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		free_pages += m->zones[zi].nr_free_pages;
+		cma_total += m->zones[zi].cma_pages;
+		cma_free += m->zones[zi].nr_free_cma;
+	}
 	mmf_slub_meminfo(m, &slab, &sunreclaim);
 	mmf_vmalloc_meminfo(m, &vtotal, &vused, &vchunk);
 	const struct {
@@ -134,5 +149,9 @@ int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 	};
 	for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		mmf_out_put(&o, "%-16s%8llu kB\n", lines[i].label, lines[i].value);
+	if (m->cma) { /* CONFIG_CMA */
+		mmf_out_put(&o, "%-16s%8llu kB\n", "CmaTotal:", (unsigned long long)cma_total * kb);
+		mmf_out_put(&o, "%-16s%8llu kB\n", "CmaFree:", (unsigned long long)cma_free * kb);
+	}
 	return mmf_out_finish(&o);
 }

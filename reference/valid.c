@@ -77,10 +77,18 @@ static int scan_page(const struct mmf_machine *m, uint32_t pfn, uint64_t *alloca
 	if (p->zone == 0xff)
 		return 0;
 	const struct mmf_zone *z = &m->zones[p->zone];
-	if (p->flags & PG_allocated) {
+	if (p->flags & PG_cma_alloc) {
+		if (p->flags & (PG_allocated | PG_buddy | PG_pcp) || p->refcount != 1)
+			return fail(msg, cap, "cma_page: pfn %u handed out by cma_alloc has flags %#x refcount %d",
+				    pfn, p->flags, p->refcount);
+		if (account(m, z, pfn, 1, "cma_alloc'd", msg, cap))
+			return -1;
+		*allocated += 1;
+	} else if (p->flags & PG_allocated) {
 		if (pfn & ((1u << p->order) - 1))
 			return fail(msg, cap, "alloc_alignment: block pfn %u not aligned to order %u", pfn, p->order);
-		if (p->refcount != 1)
+		/* the owner's reference, plus pins */
+		if (p->refcount < 1)
 			return fail(msg, cap, "page_refcount: allocated pfn %u refcount %d", pfn, p->refcount);
 		if (account(m, z, pfn, 1u << p->order, "allocated", msg, cap))
 			return -1;
@@ -96,23 +104,29 @@ static int buddy_walk(const struct mmf_machine *m, int exhaustive, char *msg, si
 	memset(m->scratch, 0, ((m->end_pfn + 63) / 64) * sizeof(uint64_t));
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		const struct mmf_zone *z = &m->zones[zi];
-		uint64_t free_pages = 0;
+		uint64_t free_pages = 0, free_cma = 0;
 		for (unsigned o = 0; o < MMF_MAX_ORDER; o++) {
 			const struct mmf_free_area *area = &z->free_area[o];
-			uint32_t n;
-			if (walk_list(m, &area->list, &n, msg, cap))
+			uint32_t n, ncma;
+			if (walk_list(m, &area->list, &n, msg, cap) || walk_list(m, &area->cma, &ncma, msg, cap))
 				return -1;
-			if (n != area->nr_free)
-				return fail(msg, cap, "buddy_counters: zone %s order %u list holds %u, nr_free %u",
-					    mmf_zone_names[z->type], o, n, area->nr_free);
-			for (uint32_t pfn = area->list.head; pfn != MMF_NIL; pfn = m->mem_map[pfn].next) {
+			if (n + ncma != area->nr_free || ncma != area->nr_cma)
+				return fail(msg, cap, "buddy_counters: zone %s order %u lists hold %u + %u CMA, nr_free %u (%u CMA)",
+					    mmf_zone_names[z->type], o, n, ncma, area->nr_free, area->nr_cma);
+			for (int cl = 0; cl < 2; cl++)
+			for (uint32_t pfn = cl ? area->cma.head : area->list.head; pfn != MMF_NIL; pfn = m->mem_map[pfn].next) {
 				const struct mmf_page *p = &m->mem_map[pfn];
+				if (is_cma_pfn(m, pfn) != cl)
+					return fail(msg, cap, "cma_list: free block pfn %u order %u on the %s list", pfn, o,
+						    cl ? "CMA" : "ordinary");
 				if (!(p->flags & PG_buddy) || p->order != o ||
 				    (p->flags & (PG_pcp | PG_allocated | PG_slab | PG_large_kmalloc)))
 					return fail(msg, cap, "buddy_flags: pfn %u on order-%u list has flags %#x order %u",
 						    pfn, o, p->flags, p->order);
 				if (pfn & ((1u << o) - 1))
 					return fail(msg, cap, "buddy_alignment: free block pfn %u not aligned to order %u", pfn, o);
+				if (p->flags & (PG_cma_alloc | PG_isolated))
+					return fail(msg, cap, "buddy_flags: free pfn %u has flags %#x", pfn, p->flags);
 				if (account(m, z, pfn, 1u << o, "free", msg, cap))
 					return -1;
 				if (o < MMF_MAX_ORDER - 1) {
@@ -122,11 +136,15 @@ static int buddy_walk(const struct mmf_machine *m, int exhaustive, char *msg, si
 							    pfn < b ? pfn : b, pfn < b ? b : pfn, o);
 				}
 			}
-			free_pages += (uint64_t)n << o;
+			free_pages += (uint64_t)(n + ncma) << o;
+			free_cma += (uint64_t)ncma << o;
 		}
 		if (free_pages != z->nr_free_pages)
 			return fail(msg, cap, "buddy_counters: zone %s NR_FREE_PAGES %u, lists hold %llu",
 				    mmf_zone_names[z->type], z->nr_free_pages, (unsigned long long)free_pages);
+		if (free_cma != z->nr_free_cma)
+			return fail(msg, cap, "cma_counters: zone %s NR_FREE_CMA_PAGES %u, CMA lists hold %llu",
+				    mmf_zone_names[z->type], z->nr_free_cma, (unsigned long long)free_cma);
 		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {
 			const struct mmf_pcp *pcp = &z->pcp[c];
 			uint32_t n;
@@ -196,12 +214,17 @@ int mmf_buddy_cheap_check(struct mmf_machine *m, char *msg, size_t cap)
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		const struct mmf_zone *z = &m->zones[zi];
 		if (m->touched_zones & (1u << zi)) {
-			uint64_t free_pages = 0;
-			for (unsigned o = 0; o < MMF_MAX_ORDER; o++)
+			uint64_t free_pages = 0, free_cma = 0;
+			for (unsigned o = 0; o < MMF_MAX_ORDER; o++) {
 				free_pages += (uint64_t)z->free_area[o].nr_free << o;
+				free_cma += (uint64_t)z->free_area[o].nr_cma << o;
+			}
 			if (free_pages != z->nr_free_pages)
 				return fail(msg, cap, "buddy_counters: zone %s NR_FREE_PAGES %u, nr_free sums to %llu",
 					    mmf_zone_names[z->type], z->nr_free_pages, (unsigned long long)free_pages);
+			if (free_cma != z->nr_free_cma)
+				return fail(msg, cap, "cma_counters: zone %s NR_FREE_CMA_PAGES %u, CMA nr_free sums to %llu",
+					    mmf_zone_names[z->type], z->nr_free_cma, (unsigned long long)free_cma);
 		}
 		total += z->nr_free_pages;
 		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {

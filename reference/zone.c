@@ -122,13 +122,17 @@ void mmf_zone_setup(struct mmf_machine *m)
 /* __zone_watermark_ok(). __GFP_HIGH (ALLOC_MIN_RESERVE) may dip into half
  * of min; a non-blocking one (GFP_ATOMIC) a further quarter of what is
  * left, so GFP_ATOMIC stops at 3/8 of min (mm/page_alloc.c; the seed notes
- * round this to "a quarter"). GFP_NOWAIT gets no reserve at all. */
+ * round this to "a quarter"). GFP_NOWAIT gets no reserve at all.
+ * Free CMA pages count only for requests that may take them (ALLOC_CMA). */
 int mmf_zone_watermark_ok(const struct mmf_machine *m, const struct mmf_zone *z,
 			  unsigned order, uint32_t mark, unsigned highest_zoneidx,
 			  unsigned alloc_flags)
 {
 	int64_t min = mark;
 	int64_t free_pages = (int64_t)z->nr_free_pages - ((1 << order) - 1);
+	/* Free CMA pages do not count for a request that may not use them. */
+	if (!(alloc_flags & ALLOC_CMA))
+		free_pages -= z->nr_free_cma;
 
 	if ((alloc_flags & ALLOC_RESERVES) && !MUTANT(m, ATOMIC_RESERVE_IGNORED)) {
 		if (alloc_flags & ALLOC_MIN_RESERVE) {
@@ -144,8 +148,10 @@ int mmf_zone_watermark_ok(const struct mmf_machine *m, const struct mmf_zone *z,
 		return 0;
 	if (order == 0)
 		return 1;
-	for (unsigned o = order; o < MMF_MAX_ORDER; o++)
-		if (z->free_area[o].nr_free)
+	for (unsigned o = order; o < MMF_MAX_ORDER; o++) {
+		const struct mmf_free_area *area = &z->free_area[o];
+		if (area->nr_free > area->nr_cma || ((alloc_flags & ALLOC_CMA) && area->nr_cma))
 			return 1;
+	}
 	return 0;
 }

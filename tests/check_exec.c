@@ -190,6 +190,19 @@ START_TEST(adapter_tables_are_validated)
 	t.read_page = NULL;
 	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), -1);
 	ck_assert(strstr(err, "read_page"));
+	/* A table from before the CMA entries is fine without MMF_CAP_CMA... */
+	t = *mmf_adapter_simple();
+	t.size = (uint32_t)MMF_ADAPTER_SIZE_BASE;
+	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), 0);
+	/* ...but too short for an adapter that declares it. */
+	t = *mmf_adapter_reference();
+	t.size = (uint32_t)MMF_ADAPTER_SIZE_BASE;
+	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "table is"));
+	t = *mmf_adapter_reference();
+	t.moved = NULL;
+	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "moved"));
 	t = *mmf_adapter_simple();
 	t.name = "Bad Name";
 	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), -1);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "reference/cma.h"
 #include "reference/mempool.h"
 #include "reference/mm.h"
 #include "reference/slab.h"
@@ -106,6 +107,7 @@ static enum mmf_result ref_report(void *ctx, unsigned kind, char *buf, size_t ca
 	case MMF_REPORT_SLABINFO: n = mmf_report_slabinfo(ctx, buf, cap); break;
 	case MMF_REPORT_MEMINFO: n = mmf_report_meminfo(ctx, buf, cap); break;
 	case MMF_REPORT_VMALLOCINFO: n = mmf_report_vmallocinfo(ctx, buf, cap); break;
+	case MMF_REPORT_CMA: n = mmf_report_cma(ctx, buf, cap); break;
 	default: return MMF_UNSUPPORTED;
 	}
 	*len = (size_t)n < cap ? (size_t)n : cap - 1;
@@ -133,6 +135,8 @@ static enum mmf_result ref_check(void *ctx, enum mmf_check_grade grade, char *ms
 		if (st.nr_busy || st.nr_lazy || st.nr_free != 1)
 			r = mmf_vmalloc_is_valid(ctx, msg, cap);
 	}
+	if (!r && grade == MMF_CHECK_FULL)
+		r = mmf_cma_is_valid(ctx, msg, cap);
 	return r ? MMF_CORRUPT : MMF_OK;
 }
 
@@ -286,13 +290,56 @@ static enum mmf_result ref_pool_free(void *ctx, uint64_t pool, uint64_t addr, un
 	return guarded(ctx, mmf_mempool_free(ctx, (uint32_t)pool, addr, cpu));
 }
 
+static enum mmf_result ref_cma_alloc(void *ctx, unsigned area, uint32_t count, unsigned align, unsigned cpu,
+				     uint64_t *pfn, int *err)
+{
+	uint32_t p = 0;
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	enum mmf_result r = mmf_cma_alloc(ctx, area, count, align, cpu, &p, err);
+	*pfn = p;
+	return guarded(ctx, r);
+}
+
+static enum mmf_result ref_cma_release(void *ctx, unsigned area, uint64_t pfn, uint32_t count)
+{
+	struct mmf_machine *m = ctx;
+	if (guarded(m, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	if (pfn >= m->end_pfn)
+		return MMF_REFUSED;
+	return guarded(m, mmf_cma_release(m, area, (uint32_t)pfn, count));
+}
+
+static enum mmf_result ref_pin_page(void *ctx, uint64_t pfn)
+{
+	struct mmf_machine *m = ctx;
+	if (guarded(m, MMF_OK) != MMF_OK || pfn >= m->end_pfn)
+		return MMF_CORRUPT;
+	return guarded(m, mmf_page_pin(m, (uint32_t)pfn));
+}
+
+static enum mmf_result ref_unpin_page(void *ctx, uint64_t pfn)
+{
+	struct mmf_machine *m = ctx;
+	if (guarded(m, MMF_OK) != MMF_OK || pfn >= m->end_pfn)
+		return MMF_CORRUPT;
+	return guarded(m, mmf_page_unpin(m, (uint32_t)pfn));
+}
+
+static unsigned ref_moved(void *ctx, uint64_t *old_pfn, uint64_t *new_pfn, unsigned cap)
+{
+	return mmf_cma_moves(ctx, old_pfn, new_pfn, cap);
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
 	.name = "reference",
 	.description = "the oracle: Linux's buddy allocator with pcp lists, zones, watermarks and GFP semantics",
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK |
-		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC | MMF_CAP_MEMPOOL,
+		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC | MMF_CAP_MEMPOOL |
+		MMF_CAP_CMA,
 	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT,
 		   [MMF_FAM_VMALLOC] = MMF_LEVEL_EXACT },
 	.create = ref_create,
@@ -326,6 +373,11 @@ static const struct mmf_adapter reference_adapter = {
 	.pool_destroy = ref_pool_destroy,
 	.pool_alloc = ref_pool_alloc,
 	.pool_free = ref_pool_free,
+	.cma_alloc = ref_cma_alloc,
+	.cma_release = ref_cma_release,
+	.pin_page = ref_pin_page,
+	.unpin_page = ref_unpin_page,
+	.moved = ref_moved,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

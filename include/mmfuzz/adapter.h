@@ -50,6 +50,7 @@ enum mmf_level {
 #define MMF_CAP_KMEM_CACHE (1u << 7)    /* cache_create/destroy, cache_alloc/free */
 #define MMF_CAP_VMALLOC (1u << 8)       /* vmalloc, vfree, vmalloc_to_pfn, vmem_write/read */
 #define MMF_CAP_MEMPOOL (1u << 9)       /* pool_create/destroy, pool_alloc/free */
+#define MMF_CAP_CMA (1u << 10)          /* cma_alloc/release, pin/unpin_page, moved */
 
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
@@ -157,7 +158,25 @@ struct mmf_adapter {
 	enum mmf_result (*pool_alloc)(void *ctx, uint64_t pool, uint32_t gfp, unsigned cpu, unsigned node,
 				      uint64_t *addr, int *err);
 	enum mmf_result (*pool_free)(void *ctx, uint64_t pool, uint64_t addr, unsigned cpu);
+
+	/* CMA, in the page family. Areas are the profile's (profile->cma);
+	 * an area the profile lacks is refused (EINVAL), as is count 0. On
+	 * MMF_OK *pfn is the first of count frames, aligned to 2^min(align, 8)
+	 * and inside the area. Movable page-family blocks (allocated with
+	 * __GFP_MOVABLE and not __GFP_RECLAIMABLE) may be migrated by
+	 * cma_alloc; `moved` then pops (old head, new head) pairs, and the
+	 * block keeps its order and contents. A pinned block never moves. */
+	enum mmf_result (*cma_alloc)(void *ctx, unsigned area, uint32_t count, unsigned align, unsigned cpu,
+				     uint64_t *pfn, int *err);
+	enum mmf_result (*cma_release)(void *ctx, unsigned area, uint64_t pfn, uint32_t count);
+	enum mmf_result (*pin_page)(void *ctx, uint64_t pfn);
+	enum mmf_result (*unpin_page)(void *ctx, uint64_t pfn);
+	unsigned (*moved)(void *ctx, uint64_t *old_pfn, uint64_t *new_pfn, unsigned cap);
 };
+
+/* The table size an adapter without MMF_CAP_CMA needs (the entries before
+ * the CMA ones); one with it needs the whole table. */
+#define MMF_ADAPTER_SIZE_BASE offsetof(struct mmf_adapter, cma_alloc)
 
 /* kmem_cache_create() flag values the object family uses. */
 #define MMF_SLAB_RED_ZONE 0x00000400u

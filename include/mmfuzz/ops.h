@@ -76,6 +76,10 @@ enum mmf_opcode {
 	MMF_OP_MEMPOOL_DESTROY = 24, /* pool cpu */
 	MMF_OP_MEMPOOL_ALLOC = 25,   /* slot pool gfp cpu node */
 	MMF_OP_MEMPOOL_FREE = 26,    /* slot cpu */
+	MMF_OP_CMA_ALLOC = 27,       /* cma-slot area count align cpu */
+	MMF_OP_CMA_RELEASE = 28,     /* cma-slot */
+	MMF_OP_PIN_PAGE = 29,        /* slot (a page-family block) */
+	MMF_OP_UNPIN_PAGE = 30,      /* slot */
 	MMF_NR_OPCODES
 };
 
@@ -89,12 +93,15 @@ enum mmf_report_kind {
 	MMF_REPORT_SLABINFO,    /* /proc/slabinfo, version 2.1 */
 	MMF_REPORT_MEMINFO,     /* /proc/meminfo subset */
 	MMF_REPORT_VMALLOCINFO, /* /proc/vmallocinfo */
+	MMF_REPORT_CMA,         /* per CMA area: debugfs and sysfs counters */
 	MMF_NR_REPORTS
 };
 #define MMF_REPORT_RANGE 16
 
 #define MMF_NCACHES 8 /* kmem_cache handle slots */
 #define MMF_NPOOLS 4  /* mempool handle slots */
+#define MMF_CMA_AREA_RANGE 4 /* the area field of cma_alloc; fixed for ever */
+#define MMF_CMA_COUNT_RANGE 16384 /* pages per cma_alloc, 0 refused */
 /* The GFP masks the object ops can carry (a 4-bit index); fixed for ever. */
 #define MMF_GFP_SEL_RANGE 16
 uint32_t mmf_gfp_sel(unsigned index);

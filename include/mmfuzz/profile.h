@@ -28,6 +28,20 @@ struct mmf_zone_desc {
 	uint32_t nr_pages;
 };
 
+/* A CMA area (mm/cma.c): reserved at boot from the profile, handed to the
+ * buddy as MIGRATE_CMA pageblocks that lend themselves to movable
+ * allocations, and taken back whole by cma_alloc(). The model wants
+ * base_pfn and count aligned to MAX_ORDER_NR_PAGES, so no buddy block ever
+ * mixes CMA and other pages (Linux gets the same from its pageblock
+ * migratetype checks). order_per_bit: one bitmap bit covers 2^k pages. */
+#define MMF_MAX_CMA 4
+struct mmf_cma_desc {
+	const char *name;
+	uint32_t base_pfn;
+	uint32_t count;
+	uint8_t order_per_bit;
+};
+
 struct mmf_profile {
 	const char *name;
 	const char *summary;
@@ -44,7 +58,14 @@ struct mmf_profile {
 	unsigned pcp_batch;
 	unsigned pcp_high;
 	uint32_t end_pfn;        /* one past the last pfn */
+	/* CONFIG_CMA and its areas; nr_cma 0 reads as a kernel without CMA
+	 * (no CmaTotal/CmaFree in meminfo, no CMA counters in vmstat). */
+	unsigned nr_cma;
+	struct mmf_cma_desc cma[MMF_MAX_CMA];
 };
+
+/* The CMA area holding pfn (index into p->cma), or -1. */
+int mmf_profile_cma_of(const struct mmf_profile *p, uint32_t pfn);
 
 unsigned mmf_profile_count(void);
 /* NULL when idx >= mmf_profile_count(). */
