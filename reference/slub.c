@@ -678,7 +678,14 @@ enum mmf_result mmf_kmem_cache_create(struct mmf_machine *m, const char *name, u
 	}
 	uint32_t alias = find_mergeable(m, size, align, flags, ctor);
 	if (alias != NIL) {
-		sb->caches[alias].refcount++;
+		/* __kmem_cache_alias(): the sizes grow to the alias's, so that
+		 * __GFP_ZERO clears the whole of what the alias asked for. */
+		struct kmem_cache *s = &sb->caches[alias];
+		s->refcount++;
+		if (size > s->object_size)
+			s->object_size = size;
+		if (((size + 7) & ~7u) > s->inuse)
+			s->inuse = (size + 7) & ~7u;
 		*cache = alias;
 		return MMF_OK;
 	}
