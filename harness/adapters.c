@@ -37,7 +37,9 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 			 MMF_ADAPTER_ABI_VERSION);
 		return -1;
 	}
-	size_t need_size = (ad->caps & MMF_CAP_CMA) ? sizeof(struct mmf_adapter) : MMF_ADAPTER_SIZE_BASE;
+	size_t need_size = (ad->caps & MMF_CAP_AS)    ? sizeof(struct mmf_adapter)
+			   : (ad->caps & MMF_CAP_CMA) ? MMF_ADAPTER_SIZE_CMA
+						      : MMF_ADAPTER_SIZE_BASE;
 	if (ad->size < need_size) {
 		snprintf(err, cap, "adapter table is %u bytes, ABI %d with these capabilities needs %zu", ad->size,
 			 MMF_ADAPTER_ABI_VERSION, need_size);
@@ -88,6 +90,10 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		{ MMF_CAP_CMA, (const void *)ad->pin_page, "pin_page" },
 		{ MMF_CAP_CMA, (const void *)ad->unpin_page, "unpin_page" },
 		{ MMF_CAP_CMA, (const void *)ad->moved, "moved" },
+		{ MMF_CAP_AS, (const void *)ad->mmap, "mmap" },
+		{ MMF_CAP_AS, (const void *)ad->munmap, "munmap" },
+		{ MMF_CAP_AS, (const void *)ad->mprotect, "mprotect" },
+		{ MMF_CAP_AS, (const void *)ad->proc_report, "proc_report" },
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if ((ad->caps & need[i].cap) && !need[i].fn) {

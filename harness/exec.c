@@ -257,6 +257,19 @@ static int prepare(struct mmf_exec *ex, unsigned prof, struct mmf_finding *f)
 	return 0;
 }
 
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case ENOMEM: return "ENOMEM";
+	case EINVAL: return "EINVAL";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ESRCH: return "ESRCH";
+	case EACCES: return "EACCES";
+	default: return "errno";
+	}
+}
+
 /* Each target's outcome: the frame handed out, the token read, the errno
  * of a refusal, and a report's text, indented. */
 static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
@@ -267,7 +280,9 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 		struct target *t = &ex->t[i];
 		fprintf(tr, "    %-10s %s", t->name, outs[t->out]);
 		if (t->out == OUT_REFUSED)
-			fprintf(tr, " %s", t->err == ENOMEM ? "ENOMEM" : t->err == EINVAL ? "EINVAL" : t->err == EBUSY ? "EBUSY" : "errno");
+			fprintf(tr, " %s", errno_name(t->err));
+		else if (t->out == OUT_OK && op->code == MMF_OP_MMAP)
+			fprintf(tr, " addr %#llx", (unsigned long long)t->pfn);
 		else if (t->out == OUT_OK && (op->code == MMF_OP_ALLOC_PAGES || op->code == MMF_OP_CMA_ALLOC))
 			fprintf(tr, " pfn %llu", (unsigned long long)t->pfn);
 		else if (t->out == OUT_OK && op->code == MMF_OP_READ_PAGE)
@@ -278,7 +293,7 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 		else if (t->out == OUT_OK && op->code == MMF_OP_OBJ_READ)
 			fprintf(tr, " addr %#llx value %#llx", (unsigned long long)t->pfn, (unsigned long long)t->token);
 		fprintf(tr, "\n");
-		if (t->out == OUT_OK && op->code == MMF_OP_REPORT)
+		if (t->out == OUT_OK && (op->code == MMF_OP_REPORT || op->code == MMF_OP_PROC_REPORT))
 			for (const char *l = t->report; l < t->report + t->report_len;) {
 				size_t n = strcspn(l, "\n");
 				fprintf(tr, "      | %.*s\n", (int)n, l);
@@ -598,6 +613,7 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 		return -1;
 	ex->last_prof = prof;
 	ex->seq = seq;
+	ex->as_used = 0;
 	FILE *tr = ex->cfg.trace;
 	for (uint32_t i = 0; i < seq->nops; i++) {
 		const struct mmf_op *op = &seq->ops[i];
@@ -630,6 +646,7 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 		case MMF_OP_UNPIN_PAGE: r = mmf_exec_step_cma(ex, f, i, op, prof); break;
 		default:
 			r = ex->family == MMF_FAM_VMALLOC ? mmf_exec_step_vmalloc(ex, f, i, op, prof)
+			    : ex->family == MMF_FAM_AS	  ? mmf_exec_step_as(ex, f, i, op, prof)
 							  : mmf_exec_step_obj(ex, f, i, op, prof);
 			break;
 		}
@@ -660,5 +677,7 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 		if (compare_report(ex, f, prof, k, seq->nops, "end"))
 			return 1;
 	}
+	if (ex->as_used && mmf_exec_compare_proc_reports(ex, f, prof, seq->nops))
+		return 1;
 	return 0;
 }

@@ -109,6 +109,7 @@ struct mmf_exec {
 	unsigned last_prof; /* profile whose bitmaps the slots refer to */
 	int not_counting;
 	unsigned family; /* of the op being run, for signatures */
+	int as_used;     /* an address-space op ran in this sequence */
 	char msg[400];
 };
 
@@ -136,6 +137,11 @@ int mmf_exec_step_cma(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 /* Drops a page slot's pins before its block is freed; 0 or a finding. */
 int mmf_exec_unpin_all(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, unsigned prof,
 		       struct slot *s);
+
+/* exec_as.c: the address-space family. */
+int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof);
+/* Every process's reports, oracle against each semantic target. */
+int mmf_exec_compare_proc_reports(struct mmf_exec *ex, struct mmf_finding *f, unsigned prof, uint32_t step);
 
 /* exec_obj.c: the object family. */
 int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,

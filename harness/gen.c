@@ -89,12 +89,13 @@ enum {
 	K_VMALLOC, K_VFREE, K_VWRITE, K_VREAD, K_VTOPAGE,
 	K_PCREATE, K_PDESTROY, K_PALLOC, K_PFREE,
 	K_CMAALLOC, K_CMARELEASE, K_PIN, K_UNPIN,
+	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT,
 	NK
 };
 static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
-					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2 };
+					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3 };
 static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
-					 1, 1, 1, 1, 0, 0, 0, 0 };
+					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
@@ -128,9 +129,9 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 
 	unsigned w[NK], total = 0;
 	for (unsigned k = 0; k < NK; k++) {
-		int first = k == K_ALLOC || k == K_KMALLOC || k == K_VMALLOC;
+		int first = k == K_ALLOC || k == K_KMALLOC || k == K_VMALLOC || k == K_MMAP;
 		w[k] = ((pick >> kind_family[k]) & 1) && (first || below(&r, 4)) ? base_weight[k] : 0;
-		if (k >= K_CMAALLOC && !p->nr_cma)
+		if (k >= K_CMAALLOC && k <= K_UNPIN && !p->nr_cma)
 			w[k] = 0; /* no CMA areas: the ops would all be refused */
 		total += w[k];
 	}
@@ -148,6 +149,8 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	int one_cpu = below(&r, 3) == 0;
 	unsigned max_order = below(&r, 4) == 0 ? 0 : MMF_MAX_ORDER - 1;
 	uint32_t fav_size = pick_size(&r); /* repeated sizes fill slabs */
+	uint32_t as_span = 16u << below(&r, 4); /* how spread out mappings are */
+	unsigned as_proc = 0;                   /* fork comes later: process 0 */
 	out->nops = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (!burst || below(&r, burst) == 0) {
@@ -196,6 +199,27 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		case K_PIN:
 		case K_UNPIN:
 			op.code = k == K_PIN ? MMF_OP_PIN_PAGE : MMF_OP_UNPIN_PAGE;
+			break;
+		case K_MMAP:
+		case K_MUNMAP:
+		case K_MPROTECT: {
+			static const uint8_t codes[] = { MMF_OP_MMAP, MMF_OP_MUNMAP, MMF_OP_MPROTECT };
+			op.code = codes[k - K_MMAP];
+			/* Near each other, so ranges touch, overlap, split and merge. */
+			uint32_t start = below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
+			uint32_t npages = below(&r, 8) ? 1 + below(&r, 8) : below(&r, 16) ? below(&r, 256) : below(&r, 4097);
+			op.arg = start | npages << 16;
+			unsigned prot = below(&r, 2) ? 3 : below(&r, 8);
+			op.b = (uint8_t)(prot | as_proc << 4);
+			if (k == K_MMAP) {
+				static const uint8_t fl[] = { 0x02, 0x02, 0x02, 0x04, 0x20, 0x00, 0x12, 0x01 | 0x02 };
+				op.a = (uint8_t)(below(&r, 8) ? fl[below(&r, sizeof(fl))] : below(&r, 64));
+			}
+			break;
+		}
+		case K_PREPORT:
+			op.code = MMF_OP_PROC_REPORT;
+			op.b = (uint8_t)(as_proc << 4);
 			break;
 		case K_FREE:
 			op.code = MMF_OP_FREE_PAGES;

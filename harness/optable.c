@@ -92,6 +92,18 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		"get_page() on the slot's block by a second user: it cannot migrate while pinned" },
 	[MMF_OP_UNPIN_PAGE] = { "unpin_page", MMF_FAM_PAGE, 1, { F("slot", SLOT, SLOT) },
 		"put_page() of one pin; freeing a slot drops its pins first" },
+	[MMF_OP_MMAP] = { "mmap", MMF_FAM_AS, 5,
+		{ F("proc", B_HI, PROC), F("start", W0, VPAGE), F("npages", W1, NPAGES), F("prot", B_LO, PROT),
+		  F("flags", A, MMAPFLAGS) },
+		"anonymous mmap() in a process: at start with FIXED/FIXED_NOREPLACE/HINT, else where the kernel chooses" },
+	[MMF_OP_MUNMAP] = { "munmap", MMF_FAM_AS, 3,
+		{ F("proc", B_HI, PROC), F("start", W0, VPAGE), F("npages", W1, NPAGES) },
+		"munmap() of a page range (holes are fine)" },
+	[MMF_OP_MPROTECT] = { "mprotect", MMF_FAM_AS, 4,
+		{ F("proc", B_HI, PROC), F("start", W0, VPAGE), F("npages", W1, NPAGES), F("prot", B_LO, PROT) },
+		"mprotect() of a page range; ENOMEM over a hole" },
+	[MMF_OP_PROC_REPORT] = { "proc_report", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("kind", A, PREPORT) },
+		"read /proc/PID/maps of a process; compared where the adapter is semantic or exact" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {
@@ -110,6 +122,8 @@ uint32_t mmf_field_get(const struct mmf_op *op, unsigned loc)
 	case LOC_A: return op->a;
 	case LOC_B_LO: return op->b & 0x0f;
 	case LOC_B_HI: return op->b >> 4;
+	case LOC_W0: return op->arg & 0xffff;
+	case LOC_W1: return op->arg >> 16;
 	default: return op->arg;
 	}
 }
@@ -121,6 +135,8 @@ void mmf_field_set(struct mmf_op *op, unsigned loc, uint32_t v)
 	case LOC_A: op->a = (uint8_t)v; break;
 	case LOC_B_LO: op->b = (uint8_t)((op->b & 0xf0) | (v & 0x0f)); break;
 	case LOC_B_HI: op->b = (uint8_t)((op->b & 0x0f) | ((v & 0x0f) << 4)); break;
+	case LOC_W0: op->arg = (op->arg & 0xffff0000u) | (v & 0xffff); break;
+	case LOC_W1: op->arg = (op->arg & 0xffffu) | (v << 16); break;
 	default: op->arg = v; break;
 	}
 }
@@ -149,14 +165,20 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_CMAAREA: return MMF_CMA_AREA_RANGE;
 	case FK_CMACOUNT: return MMF_CMA_COUNT_RANGE;
 	case FK_CMAALIGN: return 16;
+	case FK_PROC: return MMF_NPROCS;
+	case FK_VPAGE: return MMF_AS_WINDOW_PAGES;
+	case FK_NPAGES: return MMF_AS_WINDOW_PAGES + 1;
+	case FK_PROT: return 8;
+	case FK_MMAPFLAGS: return 64;
+	case FK_PREPORT: return MMF_PROC_REPORT_RANGE;
 	default: return 0;
 	}
 }
 
 void mmf_op_bounds(unsigned code, unsigned profile, struct mmf_op_bounds *b)
 {
-	uint64_t *loc[] = { &b->slot, &b->a, &b->b_lo, &b->b_hi, &b->arg };
-	for (unsigned i = 0; i < 5; i++)
+	uint64_t *loc[] = { &b->slot, &b->a, &b->b_lo, &b->b_hi, &b->arg, &b->w0, &b->w1 };
+	for (unsigned i = 0; i < 7; i++)
 		*loc[i] = 1;
 	b->gfp_arg = 0;
 	if (code >= MMF_NR_OPCODES)
@@ -170,12 +192,18 @@ void mmf_op_bounds(unsigned code, unsigned profile, struct mmf_op_bounds *b)
 		}
 		*loc[d->f[i].loc] = range ? range : 1ull << 32;
 	}
+	/* An op with 16-bit halves has no whole arg, and the other way round. */
+	if (b->w0 > 1 || b->w1 > 1)
+		b->arg = 1ull << 32;
+	else if (b->arg > 1)
+		b->w0 = b->w1 = 1ull << 16;
 }
 
 int mmf_op_within(const struct mmf_op *op, const struct mmf_op_bounds *b)
 {
 	return op->slot < b->slot && op->a < b->a && (op->b & 0x0fu) < b->b_lo && (op->b >> 4) < b->b_hi &&
-	       op->arg < b->arg && (!b->gfp_arg || mmf_gfp_canonical(op->arg) == op->arg);
+	       op->arg < b->arg && (op->arg & 0xffff) < b->w0 && (op->arg >> 16) < b->w1 &&
+	       (!b->gfp_arg || mmf_gfp_canonical(op->arg) == op->arg);
 }
 
 int mmf_family_enabled(uint16_t swarm, unsigned family)
@@ -221,7 +249,7 @@ unsigned mmf_op_family(unsigned code)
 
 const char *mmf_family_name(unsigned family)
 {
-	static const char *const names[MMF_NR_FAMILIES] = { "page", "obj", "vmalloc" };
+	static const char *const names[MMF_NR_FAMILIES] = { "page", "obj", "vmalloc", "as" };
 	return family < MMF_NR_FAMILIES ? names[family] : "?";
 }
 

@@ -6,7 +6,9 @@
 
 #include "mmfuzz/ops.h"
 
-enum mmf_field_loc { LOC_SLOT, LOC_A, LOC_B_LO, LOC_B_HI, LOC_ARG };
+/* LOC_W0/LOC_W1: the arg's low and high 16 bits, for ops with two
+ * 16-bit fields there (LOC_ARG is the whole of it). */
+enum mmf_field_loc { LOC_SLOT, LOC_A, LOC_B_LO, LOC_B_HI, LOC_ARG, LOC_W0, LOC_W1 };
 
 enum mmf_field_kind {
 	FK_SLOT,   /* modulo MMF_NSLOTS */
@@ -30,6 +32,12 @@ enum mmf_field_kind {
 	FK_CMAAREA, /* CMA area index, modulo MMF_CMA_AREA_RANGE (absent ones are refused) */
 	FK_CMACOUNT, /* pages, modulo MMF_CMA_COUNT_RANGE (0 is refused) */
 	FK_CMAALIGN, /* alignment order 0..15 (the kernel caps it at 8) */
+	FK_PROC,   /* process, modulo MMF_NPROCS */
+	FK_VPAGE,  /* page index in the address window, modulo MMF_AS_WINDOW_PAGES */
+	FK_NPAGES, /* length in pages, 0..MMF_AS_WINDOW_PAGES (0 is refused) */
+	FK_PROT,   /* PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4 */
+	FK_MMAPFLAGS, /* bit 0 SHARED, 1 FIXED, 2 FIXED_NOREPLACE, 3 POPULATE, 4 NORESERVE, 5 HINT */
+	FK_PREPORT, /* proc report kind, modulo MMF_PROC_REPORT_RANGE, printed by name */
 };
 
 struct mmf_field {
@@ -60,7 +68,7 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile);
  * so it must be 0), and the arg a canonical GFP mask where gfp_arg is set.
  * Computed once, it makes checking a record a handful of compares. */
 struct mmf_op_bounds {
-	uint64_t slot, a, b_lo, b_hi, arg;
+	uint64_t slot, a, b_lo, b_hi, arg, w0, w1;
 	uint8_t gfp_arg;
 };
 void mmf_op_bounds(unsigned code, unsigned profile, struct mmf_op_bounds *b);

@@ -12,24 +12,40 @@
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/profile.h"
 
-static const char *const slab_flag_names[4] = { "SLAB_RED_ZONE", "SLAB_POISON", "SLAB_HWCACHE_ALIGN", "ctor" };
+/* Bit-flag fields printed by name: bit b is names[b]. */
+struct flag_names {
+	const char *what;
+	unsigned n;
+	const char *names[8];
+};
+static const struct flag_names slab_flag_names = { "slab flags", 4,
+						   { "SLAB_RED_ZONE", "SLAB_POISON", "SLAB_HWCACHE_ALIGN", "ctor" } };
+static const struct flag_names prot_names = { "prot", 3, { "PROT_READ", "PROT_WRITE", "PROT_EXEC" } };
+static const struct flag_names map_names = {
+	"mmap flags", 6, { "MAP_SHARED", "MAP_FIXED", "MAP_FIXED_NOREPLACE", "MAP_POPULATE", "MAP_NORESERVE", "hint" }
+};
 
-static void format_slab_flags(uint32_t v, char *buf, size_t cap)
+static const struct flag_names *flag_names_of(unsigned kind)
+{
+	return kind == FK_SLABFLAGS ? &slab_flag_names : kind == FK_PROT ? &prot_names : kind == FK_MMAPFLAGS ? &map_names : NULL;
+}
+
+static void format_flags(const struct flag_names *fn, uint32_t v, char *buf, size_t cap)
 {
 	size_t len = 0;
 	buf[0] = 0;
 	if (!v)
 		snprintf(buf, cap, "0");
-	for (unsigned b = 0; b < 4; b++)
+	for (unsigned b = 0; b < fn->n; b++)
 		if (v & (1u << b))
-			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "|" : "", slab_flag_names[b]);
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "|" : "", fn->names[b]);
 }
 
-/* Slab flag names joined by '|', or 0; -1 on an unknown name. */
-static int parse_slab_flags(const char *s, size_t n, uint32_t *out)
+/* Flag names joined by '|', or 0; -1 on an unknown name. */
+static int parse_flags(const struct flag_names *fn, const char *s, size_t n, uint32_t *out)
 {
 	uint32_t v = 0;
-	if (n == 0)
+	if (n == 0 || s[n - 1] == '|')
 		return -1;
 	if (n == 1 && s[0] == '0') {
 		*out = 0;
@@ -40,10 +56,10 @@ static int parse_slab_flags(const char *s, size_t n, uint32_t *out)
 		while (j < n && s[j] != '|')
 			j++;
 		unsigned b;
-		for (b = 0; b < 4; b++)
-			if (strlen(slab_flag_names[b]) == j - i && memcmp(s + i, slab_flag_names[b], j - i) == 0)
+		for (b = 0; b < fn->n; b++)
+			if (strlen(fn->names[b]) == j - i && memcmp(s + i, fn->names[b], j - i) == 0)
 				break;
-		if (b == 4)
+		if (b == fn->n)
 			return -1;
 		v |= 1u << b;
 		i = j + 1;
@@ -69,7 +85,15 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 				snprintf(val, sizeof(val), "%u", v);
 			break;
 		case FK_ALIGN: snprintf(val, sizeof(val), "%u", v ? 1u << v : 0u); break;
-		case FK_SLABFLAGS: format_slab_flags(v, val, sizeof(val)); break;
+		case FK_SLABFLAGS:
+		case FK_PROT:
+		case FK_MMAPFLAGS: format_flags(flag_names_of(d->f[i].kind), v, val, sizeof(val)); break;
+		case FK_PREPORT:
+			if (v == MMF_PROC_MAPS)
+				snprintf(val, sizeof(val), "maps");
+			else
+				snprintf(val, sizeof(val), "%u", v);
+			break;
 		default: snprintf(val, sizeof(val), "%u", v); break;
 		}
 		size_t off = (size_t)len < cap ? (size_t)len : cap;
@@ -278,10 +302,15 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 					     "GFP_USER, GFP_NOIO, GFP_NOFS, GFP_KERNEL with one of __GFP_ZERO __GFP_DMA __GFP_DMA32 "
 					     "__GFP_NORETRY __GFP_THISNODE __GFP_HIGH __GFP_RETRY_MAYFAIL __GFP_MEMALLOC, "
 					     "GFP_ATOMIC|__GFP_ZERO, GFP_NOWAIT|__GFP_ZERO)", (int)vl, val, d->name);
-		} else if (d->f[fi].kind == FK_SLABFLAGS) {
-			if (parse_slab_flags(val, vl, &v))
-				return errat(c, vs, "bad slab flags '%.*s' (SLAB_RED_ZONE, SLAB_POISON, SLAB_HWCACHE_ALIGN, ctor)",
-					     (int)vl, val);
+		} else if (flag_names_of(d->f[fi].kind)) {
+			const struct flag_names *fn = flag_names_of(d->f[fi].kind);
+			if (parse_flags(fn, val, vl, &v)) {
+				char all[200];
+				format_flags(fn, (1u << fn->n) - 1, all, sizeof(all));
+				return errat(c, vs, "bad %s '%.*s' (0 or names joined by '|': %s)", fn->what, (int)vl, val, all);
+			}
+		} else if (d->f[fi].kind == FK_PREPORT && vl == 4 && memcmp(val, "maps", 4) == 0) {
+			v = MMF_PROC_MAPS;
 		} else if (d->f[fi].kind == FK_ALIGN) {
 			if (parse_uint(val, vl, &v) || (v & (v - 1)) || v > 4096 || v == 1)
 				return errat(c, vs, "bad align '%.*s' (0, or a power of two from 2 to 4096)", (int)vl, val);

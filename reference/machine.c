@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "reference/as.h"
 #include "reference/mm.h"
 #include "reference/mempool.h"
 #include "reference/slab.h"
@@ -87,7 +88,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 		mmf_machine_fini(m);
 		return -1; /* a profile the model cannot boot */
 	}
-	if (mmf_slub_init(m) || mmf_vmalloc_init(m) || mmf_mempool_init(m)) {
+	if (mmf_slub_init(m) || mmf_vmalloc_init(m) || mmf_mempool_init(m) || mmf_as_init(m)) {
 		mmf_machine_fini(m);
 		return -1;
 	}
@@ -107,6 +108,7 @@ void mmf_machine_fini(struct mmf_machine *m)
 	mmf_vmalloc_fini(m);
 	mmf_slub_fini(m);
 	mmf_cma_fini(m);
+	mmf_as_fini(m);
 	free(m->mem_map);
 	free(m->boot_map);
 	free(m->dirty_bits);
@@ -137,4 +139,5 @@ void mmf_machine_reset(struct mmf_machine *m)
 	mmf_vmalloc_reset(m);
 	mmf_mempool_reset(m);
 	mmf_cma_reset(m);
+	mmf_as_reset(m);
 }

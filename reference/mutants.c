@@ -39,6 +39,11 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "cma_free_drift", "cma", "taking an order-0 block off a CMA free list leaves NR_FREE_CMA_PAGES as it was" },
 	{ "cma_migrate_no_copy", "cma", "migration out of a CMA range moves the page without copying its contents" },
 	{ "cma_migrates_pinned", "cma", "alloc_contig_range migrates pinned pages (the extra references are not counted)" },
+	{ "vma_merge_ignores_account", "vma", "VMAs merge although one is VM_ACCOUNT and the other VM_NORESERVE" },
+	{ "munmap_leaves_tail", "vma", "munmap over several VMAs leaves the last one mapped" },
+	{ "mmap_noreplace_replaces", "vma", "MAP_FIXED_NOREPLACE over a mapping replaces it instead of failing with EEXIST" },
+	{ "mprotect_split_off_by_one", "vma", "mprotect splits a VMA one page past the end of the range" },
+	{ "mprotect_hole_ignored", "vma", "mprotect over a hole returns 0 instead of ENOMEM" },
 };
 
 int mmf_mutant_lookup(const char *name)

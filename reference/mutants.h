@@ -46,6 +46,12 @@ enum mmf_mutant {
 	MMF_MUT_CMA_FREE_DRIFT,
 	MMF_MUT_CMA_MIGRATE_NO_COPY,
 	MMF_MUT_CMA_MIGRATES_PINNED,
+	/* VMAs */
+	MMF_MUT_VMA_MERGE_IGNORES_ACCOUNT,
+	MMF_MUT_MUNMAP_LEAVES_TAIL,
+	MMF_MUT_MMAP_NOREPLACE_REPLACES,
+	MMF_MUT_MPROTECT_SPLIT_OFF_BY_ONE,
+	MMF_MUT_MPROTECT_HOLE_IGNORED,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

@@ -196,7 +196,7 @@ START_TEST(adapter_tables_are_validated)
 	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), 0);
 	/* ...but too short for an adapter that declares it. */
 	t = *mmf_adapter_reference();
-	t.size = (uint32_t)MMF_ADAPTER_SIZE_BASE;
+	t.size = (uint32_t)MMF_ADAPTER_SIZE_CMA;
 	ck_assert_int_eq(mmf_adapter_validate(&t, err, sizeof(err)), -1);
 	ck_assert(strstr(err, "table is"));
 	t = *mmf_adapter_reference();

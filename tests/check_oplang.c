@@ -191,6 +191,10 @@ static const struct bad_text bad_texts[] = {
 	{ NUL_TEXT, 4, 20, "NUL byte", sizeof(NUL_TEXT) - 1 },
 	{ "mmfuzz 1 profile=tiny\ncache_create cache=1 size=8 flags=\n", 2, 35, "bad slab flags", 0 },
 	{ "mmfuzz 1 profile=tiny\nreport kind=pagetypeinfo\n", 2, 13, "unknown report kind", 0 },
+	{ "mmfuzz 1 profile=tiny\nmmap proc=0 prot=PROT_READ|PROT_BOGUS\n", 2, 18, "bad prot 'PROT_READ|PROT_BOGUS'", 0 },
+	{ "mmfuzz 1 profile=tiny\nmmap flags=MAP_FIXED|\n", 2, 12, "bad mmap flags", 0 },
+	{ "mmfuzz 1 profile=tiny\nmunmap start=4096\n", 2, 14, "out of range (0..4095)", 0 },
+	{ "mmfuzz 1 profile=tiny\nproc_report proc=8\n", 2, 18, "out of range (0..7)", 0 },
 };
 
 START_TEST(bad_text_names_line_and_column)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "reference/as.h"
 #include "reference/cma.h"
 #include "reference/mempool.h"
 #include "reference/mm.h"
@@ -137,6 +138,8 @@ static enum mmf_result ref_check(void *ctx, enum mmf_check_grade grade, char *ms
 	}
 	if (!r && grade == MMF_CHECK_FULL)
 		r = mmf_cma_is_valid(ctx, msg, cap);
+	if (!r && grade == MMF_CHECK_FULL)
+		r = mmf_as_vma_is_valid(ctx, msg, cap);
 	return r ? MMF_CORRUPT : MMF_OK;
 }
 
@@ -332,6 +335,36 @@ static unsigned ref_moved(void *ctx, uint64_t *old_pfn, uint64_t *new_pfn, unsig
 	return mmf_cma_moves(ctx, old_pfn, new_pfn, cap);
 }
 
+static enum mmf_result as_result(const struct mmf_machine *m, int r)
+{
+	return guarded(m, r ? MMF_REFUSED : MMF_OK);
+}
+
+static enum mmf_result ref_mmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+				uint64_t *out, int *err)
+{
+	return as_result(ctx, mmf_as_mmap(ctx, proc, addr, len, prot, flags, out, err));
+}
+
+static enum mmf_result ref_munmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, int *err)
+{
+	return as_result(ctx, mmf_as_munmap(ctx, proc, addr, len, err));
+}
+
+static enum mmf_result ref_mprotect(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err)
+{
+	return as_result(ctx, mmf_as_mprotect(ctx, proc, addr, len, prot, err));
+}
+
+static enum mmf_result ref_proc_report(void *ctx, unsigned proc, unsigned kind, char *buf, size_t cap, size_t *len)
+{
+	if (kind != MMF_PROC_MAPS)
+		return MMF_UNSUPPORTED;
+	int n = mmf_as_report_maps(ctx, proc, buf, cap);
+	*len = (size_t)n < cap ? (size_t)n : cap - 1;
+	return MMF_OK;
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
@@ -339,9 +372,9 @@ static const struct mmf_adapter reference_adapter = {
 	.description = "the oracle: Linux's buddy allocator with pcp lists, zones, watermarks and GFP semantics",
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK |
 		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC | MMF_CAP_MEMPOOL |
-		MMF_CAP_CMA,
+		MMF_CAP_CMA | MMF_CAP_AS,
 	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT,
-		   [MMF_FAM_VMALLOC] = MMF_LEVEL_EXACT },
+		   [MMF_FAM_VMALLOC] = MMF_LEVEL_EXACT, [MMF_FAM_AS] = MMF_LEVEL_EXACT },
 	.create = ref_create,
 	.destroy = ref_destroy,
 	.reset = ref_reset,
@@ -378,6 +411,10 @@ static const struct mmf_adapter reference_adapter = {
 	.pin_page = ref_pin_page,
 	.unpin_page = ref_unpin_page,
 	.moved = ref_moved,
+	.mmap = ref_mmap,
+	.munmap = ref_munmap,
+	.mprotect = ref_mprotect,
+	.proc_report = ref_proc_report,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

@@ -51,6 +51,7 @@ enum mmf_level {
 #define MMF_CAP_VMALLOC (1u << 8)       /* vmalloc, vfree, vmalloc_to_pfn, vmem_write/read */
 #define MMF_CAP_MEMPOOL (1u << 9)       /* pool_create/destroy, pool_alloc/free */
 #define MMF_CAP_CMA (1u << 10)          /* cma_alloc/release, pin/unpin_page, moved */
+#define MMF_CAP_AS (1u << 11)           /* mmap, munmap, mprotect, proc_report */
 
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
@@ -172,11 +173,24 @@ struct mmf_adapter {
 	enum mmf_result (*pin_page)(void *ctx, uint64_t pfn);
 	enum mmf_result (*unpin_page)(void *ctx, uint64_t pfn);
 	unsigned (*moved)(void *ctx, uint64_t *old_pfn, uint64_t *new_pfn, unsigned cap);
+
+	/* Address spaces. proc is a process number (0 exists from the start);
+	 * addresses are user virtual addresses, lengths in bytes. mmap flags
+	 * and prot are the op's (reference/as.h MMF_MAP_*, PROT_* bits); on
+	 * MMF_OK *out is the mapping's address. A refusal carries Linux's
+	 * errno (EINVAL, ENOMEM, EEXIST; ESRCH for a process that does not
+	 * exist). proc_report writes /proc/PID/<kind> (MMF_PROC_MAPS). */
+	enum mmf_result (*mmap)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+				uint64_t *out, int *err);
+	enum mmf_result (*munmap)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, int *err);
+	enum mmf_result (*mprotect)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err);
+	enum mmf_result (*proc_report)(void *ctx, unsigned proc, unsigned kind, char *buf, size_t cap, size_t *len);
 };
 
-/* The table size an adapter without MMF_CAP_CMA needs (the entries before
- * the CMA ones); one with it needs the whole table. */
+/* The table size an adapter needs: the entries before the CMA ones, and
+ * the entries up to those of the last group it declares. */
 #define MMF_ADAPTER_SIZE_BASE offsetof(struct mmf_adapter, cma_alloc)
+#define MMF_ADAPTER_SIZE_CMA offsetof(struct mmf_adapter, mmap)
 
 /* kmem_cache_create() flag values the object family uses. */
 #define MMF_SLAB_RED_ZONE 0x00000400u

@@ -44,6 +44,7 @@ enum mmf_family {
 	MMF_FAM_PAGE, /* page allocator: alloc_pages, free_pages, pcp, contents */
 	MMF_FAM_OBJ,  /* object allocators: kmalloc family, kmem_cache */
 	MMF_FAM_VMALLOC, /* vmalloc, vfree, vmalloc_to_page, area contents */
+	MMF_FAM_AS,      /* address spaces: processes, mmap, munmap, mprotect, /proc/PID reports */
 	MMF_NR_FAMILIES
 };
 
@@ -80,6 +81,10 @@ enum mmf_opcode {
 	MMF_OP_CMA_RELEASE = 28,     /* cma-slot */
 	MMF_OP_PIN_PAGE = 29,        /* slot (a page-family block) */
 	MMF_OP_UNPIN_PAGE = 30,      /* slot */
+	MMF_OP_MMAP = 31,            /* proc start npages prot flags */
+	MMF_OP_MUNMAP = 32,          /* proc start npages */
+	MMF_OP_MPROTECT = 33,        /* proc start npages prot */
+	MMF_OP_PROC_REPORT = 34,     /* proc kind */
 	MMF_NR_OPCODES
 };
 
@@ -102,6 +107,17 @@ enum mmf_report_kind {
 #define MMF_NPOOLS 4  /* mempool handle slots */
 #define MMF_CMA_AREA_RANGE 4 /* the area field of cma_alloc; fixed for ever */
 #define MMF_CMA_COUNT_RANGE 16384 /* pages per cma_alloc, 0 refused */
+
+/* Address spaces: processes are numbered 0..MMF_NPROCS-1 (0 exists from
+ * the start). Ops name user pages by index in one fixed window of
+ * MMF_AS_WINDOW_PAGES pages at MMF_AS_WINDOW_BASE, the same in every
+ * process; lengths are in pages, 0..MMF_AS_WINDOW_PAGES (0 is refused). */
+#define MMF_NPROCS 8
+#define MMF_AS_WINDOW_BASE 0x10000000000ull /* 1 TiB: far from where ASLR puts things */
+#define MMF_AS_WINDOW_PAGES 4096
+/* Kinds of MMF_OP_PROC_REPORT; the field's range is 8 for ever. */
+enum mmf_proc_report_kind { MMF_PROC_MAPS, MMF_NR_PROC_REPORTS };
+#define MMF_PROC_REPORT_RANGE 8
 /* The GFP masks the object ops can carry (a 4-bit index); fixed for ever. */
 #define MMF_GFP_SEL_RANGE 16
 uint32_t mmf_gfp_sel(unsigned index);

@@ -1,0 +1,120 @@
+/* The executor's address-space ops: mmap, munmap, mprotect and the
+ * /proc/PID reports, for adapters that declare MMF_CAP_AS.
+ *
+ * Safety: an mmap that succeeds returns a page-aligned address, the one
+ * asked for under MAP_FIXED (and MAP_FIXED_NOREPLACE). Semantic: the same
+ * result and errno as the oracle, the same address, and the same
+ * /proc/PID/maps (the merged VMA layout is part of Linux's behaviour);
+ * after the last op every process's maps is compared again. */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/exec_internal.h"
+
+#define PAGE 4096ull
+#define MAP_FIXED_BITS 0x06u /* MAP_FIXED | MAP_FIXED_NOREPLACE in the op's flags */
+
+static const char *report_name(unsigned kind) { return kind == MMF_PROC_MAPS ? "maps" : "proc_report"; }
+
+/* Reads one process report from oracle and target and compares them. */
+static int compare_proc_report(struct mmf_exec *ex, struct mmf_finding *f, unsigned prof, unsigned proc, unsigned kind,
+			       uint32_t step, const char *op)
+{
+	struct target *o = &ex->t[0];
+	int got_oracle = 0;
+	for (unsigned i = 1; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		if (t->level[MMF_FAM_AS] < MMF_LEVEL_SEMANTIC || !has(t, MMF_CAP_AS))
+			continue;
+		if (!got_oracle) {
+			if (o->ad->proc_report(o->ctx[prof], proc, kind, o->report, REPORT_CAP, &o->report_len) != MMF_OK)
+				return mmf_exec_finding(ex, f, o, step, op, "report", "oracle failed to report %s",
+							report_name(kind));
+			got_oracle = 1;
+		}
+		if (t->ad->proc_report(t->ctx[prof], proc, kind, t->report, REPORT_CAP, &t->report_len) != MMF_OK)
+			return mmf_exec_finding(ex, f, t, step, op, "report", "report %s of process %u failed",
+						report_name(kind), proc);
+		if (t->report_len != o->report_len || memcmp(t->report, o->report, o->report_len)) {
+			size_t k = 0;
+			while (k < t->report_len && k < o->report_len && t->report[k] == o->report[k])
+				k++;
+			size_t ls = k;
+			while (ls > 0 && o->report[ls - 1] != '\n')
+				ls--;
+			char check[32];
+			snprintf(check, sizeof(check), "same_%s", report_name(kind));
+			return mmf_exec_finding(ex, f, t, step, op, check,
+						"process %u %s differs: oracle line \"%.*s\", %s line \"%.*s\"", proc,
+						report_name(kind), (int)strcspn(o->report + ls, "\n"), o->report + ls, t->name,
+						(int)strcspn(t->report + ls, "\n"), t->report + ls);
+		}
+	}
+	return 0;
+}
+
+int mmf_exec_compare_proc_reports(struct mmf_exec *ex, struct mmf_finding *f, unsigned prof, uint32_t step)
+{
+	ex->family = MMF_FAM_AS;
+	for (unsigned p = 0; p < MMF_NPROCS; p++)
+		for (unsigned k = 0; k < MMF_NR_PROC_REPORTS; k++)
+			if (compare_proc_report(ex, f, prof, p, k, step, "end"))
+				return 1;
+	return 0;
+}
+
+int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof)
+{
+	const char *name = mmf_op_name(op->code);
+	unsigned proc = op->b >> 4, prot = op->b & 0x0f, flags = op->a;
+	uint64_t addr = MMF_AS_WINDOW_BASE + (uint64_t)(op->arg & 0xffff) * PAGE;
+	uint64_t len = (uint64_t)(op->arg >> 16) * PAGE;
+	ex->as_used = 1;
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		t->out = OUT_SKIPPED;
+		if (t->level[MMF_FAM_AS] == MMF_LEVEL_NONE || !has(t, MMF_CAP_AS))
+			continue;
+		enum mmf_result r;
+		uint64_t out = 0;
+		int err = 0;
+		switch (op->code) {
+		case MMF_OP_MMAP: r = t->ad->mmap(t->ctx[prof], proc, addr, len, prot, flags, &out, &err); break;
+		case MMF_OP_MUNMAP: r = t->ad->munmap(t->ctx[prof], proc, addr, len, &err); break;
+		case MMF_OP_MPROTECT: r = t->ad->mprotect(t->ctx[prof], proc, addr, len, prot, &err); break;
+		default:
+			if (op->a >= MMF_NR_PROC_REPORTS)
+				continue;
+			r = t->ad->proc_report(t->ctx[prof], proc, op->a, t->report, REPORT_CAP, &t->report_len);
+			break;
+		}
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, name, prof);
+		if (r == MMF_UNSUPPORTED)
+			return mmf_exec_finding(ex, f, t, step, name, "unsupported", "%s unsupported despite MMF_CAP_AS", name);
+		t->out = r == MMF_OK ? OUT_OK : OUT_REFUSED;
+		t->err = err;
+		t->pfn = out; /* the address, for the trace and the comparison */
+		if (op->code == MMF_OP_MMAP && r == MMF_OK) {
+			if (!out || (out & (PAGE - 1)))
+				return mmf_exec_finding(ex, f, t, step, name, "alignment", "mmap returned %#llx",
+							(unsigned long long)out);
+			if ((flags & MAP_FIXED_BITS) && out != addr)
+				return mmf_exec_finding(ex, f, t, step, name, "fixed", "MAP_FIXED mmap at %#llx returned %#llx",
+							(unsigned long long)addr, (unsigned long long)out);
+		}
+	}
+	if (mmf_exec_compare(ex, f, step, name))
+		return 1;
+	struct target *o = &ex->t[0];
+	for (unsigned i = 1; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		if (op->code == MMF_OP_MMAP && t->out == OUT_OK && o->out == OUT_OK &&
+		    t->level[MMF_FAM_AS] >= MMF_LEVEL_SEMANTIC && t->pfn != o->pfn)
+			return mmf_exec_finding(ex, f, t, step, name, "address", "mapped at %#llx where the oracle maps at %#llx",
+						(unsigned long long)t->pfn, (unsigned long long)o->pfn);
+	}
+	if (op->code == MMF_OP_PROC_REPORT && op->a < MMF_NR_PROC_REPORTS)
+		return compare_proc_report(ex, f, prof, proc, op->a, step, name);
+	return 0;
+}

@@ -1,0 +1,554 @@
+/* VMAs: mmap, munmap and mprotect as Linux 6.x does them (mm/mmap.c,
+ * mm/vma.c, mm/mprotect.c), /proc/PID/maps, and the VMA walker.
+ *
+ * A process's VMAs sit in an array sorted by address (binary search to
+ * find, memmove to insert): Linux keeps them in a maple tree; for the few
+ * hundred VMAs a sequence makes, a sorted array is the same ordered map
+ * with less code, and walking it in order is what every operation does.
+ *
+ * Placement: MAP_FIXED takes the address (unmapping what was there first);
+ * MAP_FIXED_NOREPLACE refuses with EEXIST when anything is there; a hint is
+ * taken when the range is free; otherwise the top-down search gives the
+ * highest gap below mmap_base that fits (the window is the address space:
+ * where Linux would fall back to a bottom-up search, the model says ENOMEM).
+ *
+ * Merging: a new or changed range joins a neighbour that ends (or starts)
+ * exactly at it when their flags agree (but for VM_SOFTDIRTY), they map the
+ * same object (no shmem object, or the same one) with contiguous offsets,
+ * and their anon_vmas are compatible (equal, or one of them unset while
+ * its VMA has a single anon_vma_chain entry); both neighbours at once when
+ * those two are compatible with each other too. Otherwise the VMA splits. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "reference/as.h"
+#include "reference/mm.h"
+#include "reference/textbuf.h"
+
+#define PAGES(v) (((v)->end - (v)->start) >> AS_PAGE_SHIFT)
+
+struct mmf_mm *mmf_as_mm(struct mmf_machine *m, unsigned proc)
+{
+	if (!m->as || proc >= MMF_NPROCS || !m->as->proc[proc].live)
+		return NULL;
+	return &m->as->proc[proc].mm;
+}
+
+/* The first VMA ending above addr (find_vma()), as an index; nr if none. */
+static uint32_t find_idx(const struct mmf_mm *mm, uint64_t addr)
+{
+	uint32_t lo = 0, hi = mm->nr;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (mm->vma[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct mmf_vma *mmf_vma_find(struct mmf_mm *mm, uint64_t addr)
+{
+	uint32_t i = find_idx(mm, addr);
+	return i < mm->nr && mm->vma[i].start <= addr ? &mm->vma[i] : NULL;
+}
+
+static int grow(struct mmf_mm *mm)
+{
+	if (mm->nr < mm->cap)
+		return 0;
+	uint32_t cap = mm->cap ? mm->cap * 2 : 16;
+	struct mmf_vma *v = realloc(mm->vma, cap * sizeof(*v));
+	if (!v)
+		return -1;
+	mm->vma = v;
+	mm->cap = cap;
+	return 0;
+}
+
+static int insert_at(struct mmf_mm *mm, uint32_t i, const struct mmf_vma *v)
+{
+	if (grow(mm))
+		return -1;
+	memmove(&mm->vma[i + 1], &mm->vma[i], (mm->nr - i) * sizeof(*v));
+	mm->vma[i] = *v;
+	mm->nr++;
+	return 0;
+}
+
+static void remove_at(struct mmf_mm *mm, uint32_t i)
+{
+	memmove(&mm->vma[i], &mm->vma[i + 1], (mm->nr - i - 1) * sizeof(mm->vma[0]));
+	mm->nr--;
+}
+
+/* __split_vma(): vma i becomes [start, at) and [at, end). */
+static int split_at(struct mmf_mm *mm, uint32_t i, uint64_t at)
+{
+	struct mmf_vma hi = mm->vma[i];
+	hi.pgoff += (at - hi.start) >> AS_PAGE_SHIFT;
+	hi.start = at;
+	if (insert_at(mm, i + 1, &hi))
+		return -1;
+	mm->vma[i].end = at;
+	return 0;
+}
+
+static int same_object(const struct mmf_machine *m, const struct mmf_vma *a, uint32_t flags, uint32_t shmem)
+{
+	uint32_t ignore = VM_SOFTDIRTY | (MUTANT(m, VMA_MERGE_IGNORES_ACCOUNT) ? VM_ACCOUNT | VM_NORESERVE : 0);
+	return ((a->flags ^ flags) & ~ignore) == 0 && a->shmem == shmem;
+}
+
+/* is_mergeable_anon_vma() */
+static int anon_ok(uint32_t av1, uint32_t av2, const struct mmf_vma *vma)
+{
+	if ((!av1 || !av2) && (!vma || vma->chain <= 1))
+		return 1;
+	return av1 == av2;
+}
+
+/* Can [start, end) with these properties join prev from above? */
+static int merge_after(const struct mmf_machine *m, const struct mmf_vma *prev, uint64_t start, uint32_t flags,
+		       uint32_t shmem, uint32_t anon_vma, uint64_t pgoff)
+{
+	return prev && prev->end == start && same_object(m, prev, flags, shmem) &&
+	       anon_ok(anon_vma, prev->anon_vma, prev) && prev->pgoff + PAGES(prev) == pgoff;
+}
+
+/* ... or next from below? */
+static int merge_before(const struct mmf_machine *m, const struct mmf_vma *next, uint64_t end, uint32_t flags,
+			uint32_t shmem, uint32_t anon_vma, uint64_t pgoff, uint64_t npages)
+{
+	return next && next->start == end && same_object(m, next, flags, shmem) &&
+	       anon_ok(anon_vma, next->anon_vma, next) && next->pgoff == pgoff + npages;
+}
+
+/* The range [start, end) (covering no VMA) becomes mapped: merged into a
+ * neighbour or a VMA of its own (vma_merge_new_range, then vma_expand or
+ * a new VMA). */
+static int map_new_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags,
+			 uint64_t pgoff, uint32_t shmem)
+{
+	uint32_t i = find_idx(mm, start); /* the first VMA above: next */
+	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL, *next = i < mm->nr ? &mm->vma[i] : NULL;
+	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
+	int left = merge_after(m, prev, start, flags, shmem, 0, pgoff);
+	int right = merge_before(m, next, end, flags, shmem, 0, pgoff, npages);
+	if (left && right && !anon_ok(prev->anon_vma, next->anon_vma, NULL))
+		right = 0; /* prev wins, as vma_merge_new_range() tries left first */
+	if (left && right) {
+		prev->end = next->end;
+		remove_at(mm, i);
+	} else if (left) {
+		prev->end = end;
+	} else if (right) {
+		next->start = start;
+		next->pgoff = pgoff;
+	} else {
+		struct mmf_vma v = { .start = start, .end = end, .pgoff = pgoff, .flags = flags, .shmem = shmem, .chain = 0 };
+		if (insert_at(mm, i, &v))
+			return -1;
+	}
+	return 0;
+}
+
+static void vm_stat_account(struct mmf_mm *mm, uint32_t flags, int64_t npages)
+{
+	mm->total_vm += (uint64_t)npages;
+	if ((flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		mm->data_vm += (uint64_t)npages;
+}
+
+/* Removes [start, end) from the VMAs (do_vmi_align_munmap()). */
+static int unmap_region(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
+{
+	uint32_t i = find_idx(mm, start);
+	if (i >= mm->nr || mm->vma[i].start >= end)
+		return 0;
+	if (mm->vma[i].start < start) {
+		if (split_at(mm, i, start))
+			return -1;
+		i++;
+	}
+	uint32_t j = i;
+	while (j < mm->nr && mm->vma[j].start < end)
+		j++;
+	if (mm->vma[j - 1].end > end && split_at(mm, j - 1, end))
+		return -1;
+	uint32_t drop_tail = MUTANT(m, MUNMAP_LEAVES_TAIL) && j - i > 1;
+	for (uint32_t k = i; k < j - drop_tail; k++) {
+		struct mmf_vma *v = &mm->vma[i];
+		vm_stat_account(mm, v->flags, -(int64_t)PAGES(v));
+		if (v->flags & VM_ACCOUNT)
+			mm->committed -= PAGES(v);
+		remove_at(mm, i);
+	}
+	return 0;
+}
+
+static uint32_t prot_to_flags(unsigned prot)
+{
+	return (prot & 1 ? VM_READ : 0) | (prot & 2 ? VM_WRITE : 0) | (prot & 4 ? VM_EXEC : 0);
+}
+
+/* Free means no VMA in [addr, addr + len). */
+static int range_free(struct mmf_mm *mm, uint64_t addr, uint64_t end)
+{
+	uint32_t i = find_idx(mm, addr);
+	return i >= mm->nr || mm->vma[i].start >= end;
+}
+
+/* vm_unmapped_area() top-down: the end of the highest gap below
+ * mmap_base (and above the window's base) that fits; 0 when none does. */
+static uint64_t topdown(const struct mmf_mm *mm, uint64_t len)
+{
+	uint64_t upper = mm->mmap_base;
+	for (uint32_t i = mm->nr; i-- > 0;) {
+		const struct mmf_vma *v = &mm->vma[i];
+		if (v->start >= upper)
+			continue; /* wholly above the gap being looked at */
+		uint64_t lower = v->end > AS_WINDOW_BASE ? v->end : AS_WINDOW_BASE;
+		if (upper > lower && upper - lower >= len)
+			return upper - len;
+		upper = v->start;
+		if (upper <= AS_WINDOW_BASE)
+			return 0;
+	}
+	return upper > AS_WINDOW_BASE && upper - AS_WINDOW_BASE >= len ? upper - len : 0;
+}
+
+int mmf_as_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		uint64_t *out, int *err)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	*out = 0;
+	if (!mm) {
+		*err = ESRCH;
+		return -1;
+	}
+	if (!len || (addr & (AS_PAGE_SIZE - 1))) {
+		*err = EINVAL;
+		return -1;
+	}
+	len = (len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	if (flags & MMF_MAP_FIXED_NOREPLACE)
+		flags |= MMF_MAP_FIXED;
+	uint32_t vmf = prot_to_flags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (flags & MMF_MAP_SHARED)
+		vmf |= VM_SHARED | VM_MAYSHARE;
+	if (flags & MMF_MAP_NORESERVE)
+		vmf |= VM_NORESERVE;
+	m->as->used = 1;
+	uint64_t where;
+	if (flags & MMF_MAP_FIXED) {
+		where = addr;
+		if ((flags & MMF_MAP_FIXED_NOREPLACE) && !range_free(mm, where, where + len) &&
+		    !MUTANT(m, MMAP_NOREPLACE_REPLACES)) {
+			*err = EEXIST;
+			return -1;
+		}
+	} else if ((flags & MMF_MAP_HINT) && addr && range_free(mm, addr, addr + len)) {
+		where = addr;
+	} else {
+		where = topdown(mm, len);
+		if (!where) {
+			*err = ENOMEM;
+			return -1;
+		}
+	}
+	if (unmap_region(m, mm, where, where + len)) {
+		*err = ENOMEM;
+		return -1;
+	}
+	/* accountable_mapping(): private writable memory is charged. */
+	if ((vmf & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
+		vmf |= VM_ACCOUNT;
+		mm->committed += len >> AS_PAGE_SHIFT;
+	}
+	uint32_t shmem = 0;
+	uint64_t pgoff = where >> AS_PAGE_SHIFT;
+	if (vmf & VM_SHARED) { /* shmem_zero_setup(): a file of its own */
+		shmem = ++m->as->next_shmem;
+		pgoff = 0;
+	}
+	if (map_new_range(m, mm, where, where + len, vmf, pgoff, shmem)) {
+		*err = ENOMEM;
+		return -1;
+	}
+	vm_stat_account(mm, vmf, (int64_t)(len >> AS_PAGE_SHIFT));
+	*out = where;
+	return 0;
+}
+
+int mmf_as_munmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, int *err)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	if (!mm) {
+		*err = ESRCH;
+		return -1;
+	}
+	len = (len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	if ((addr & (AS_PAGE_SIZE - 1)) || !len) {
+		*err = EINVAL;
+		return -1;
+	}
+	m->as->used = 1;
+	if (unmap_region(m, mm, addr, addr + len)) {
+		*err = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* mprotect_fixup() for the part [start, end) of VMA i: the new flags, then
+ * a merge with a neighbour, or splits. 0, or -1 when out of memory. */
+static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
+			      uint32_t newflags)
+{
+	struct mmf_vma *v = &mm->vma[i];
+	uint32_t oldflags = v->flags;
+	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
+	if (newflags & VM_WRITE) {
+		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
+			newflags |= VM_ACCOUNT;
+			mm->committed += npages;
+		}
+	} else if ((oldflags & VM_ACCOUNT) && !v->shmem && !v->anon_vma) {
+		/* Linux 6.x gives the charge back when a never-faulted private
+		 * mapping stops being writable. */
+		newflags &= ~VM_ACCOUNT;
+		mm->committed -= npages;
+	}
+	if (newflags == oldflags)
+		return 0;
+	uint64_t pgoff = v->pgoff + ((start - v->start) >> AS_PAGE_SHIFT);
+	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL, *next = i + 1 < mm->nr ? &mm->vma[i + 1] : NULL;
+	int left = start == v->start && merge_after(m, prev, start, newflags, v->shmem, v->anon_vma, pgoff);
+	int right = end == v->end && merge_before(m, next, end, newflags, v->shmem, v->anon_vma, pgoff, npages);
+	if (left && right && !anon_ok(prev->anon_vma, next->anon_vma, NULL))
+		right = 0;
+	vm_stat_account(mm, oldflags, -(int64_t)npages);
+	vm_stat_account(mm, newflags, (int64_t)npages);
+	if (left && right) { /* prev absorbs v and next */
+		prev->end = next->end;
+		if (!prev->anon_vma)
+			prev->anon_vma = v->anon_vma ? v->anon_vma : next->anon_vma;
+		remove_at(mm, i + 1);
+		remove_at(mm, i);
+		return 0;
+	}
+	if (left) { /* prev grows over [start, end) */
+		prev->end = end;
+		if (!prev->anon_vma)
+			prev->anon_vma = v->anon_vma;
+		if (end == v->end) {
+			remove_at(mm, i);
+			return 0;
+		}
+		v->pgoff += npages;
+		v->start = end;
+		return 0;
+	}
+	if (right) { /* next grows down to start */
+		next->start = start;
+		next->pgoff = pgoff;
+		if (!next->anon_vma)
+			next->anon_vma = v->anon_vma;
+		if (start == v->start) {
+			remove_at(mm, i);
+			return 0;
+		}
+		v->end = start;
+		return 0;
+	}
+	if (start > v->start) {
+		if (split_at(mm, i, start))
+			return -1;
+		i++;
+	}
+	uint64_t split_end = MUTANT(m, MPROTECT_SPLIT_OFF_BY_ONE) ? end + AS_PAGE_SIZE : end;
+	if (split_end < mm->vma[i].end && split_at(mm, i, split_end))
+		return -1;
+	mm->vma[i].flags = newflags;
+	return 0;
+}
+
+int mmf_as_mprotect(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	if (!mm) {
+		*err = ESRCH;
+		return -1;
+	}
+	if (addr & (AS_PAGE_SIZE - 1)) {
+		*err = EINVAL;
+		return -1;
+	}
+	if (!len)
+		return 0;
+	len = (len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	uint64_t end = addr + len;
+	m->as->used = 1;
+	uint32_t i = find_idx(mm, addr);
+	if (i >= mm->nr || mm->vma[i].start > addr) {
+		*err = ENOMEM; /* nothing changed */
+		return -1;
+	}
+	uint32_t newbits = prot_to_flags(prot);
+	uint64_t nstart = addr;
+	for (;;) {
+		struct mmf_vma *v = &mm->vma[i];
+		uint32_t newflags = (v->flags & ~VM_ACCESS_FLAGS) | newbits;
+		uint64_t tmp = v->end < end ? v->end : end;
+		if (mprotect_fixup(m, mm, i, nstart, tmp, newflags)) {
+			*err = ENOMEM;
+			return -1;
+		}
+		nstart = tmp;
+		if (nstart >= end)
+			return 0;
+		i = find_idx(mm, nstart);
+		if (i >= mm->nr || mm->vma[i].start != nstart) {
+			if (MUTANT(m, MPROTECT_HOLE_IGNORED))
+				return 0;
+			*err = ENOMEM; /* a hole: what came before it stays changed */
+			return -1;
+		}
+	}
+}
+
+int mmf_mm_setup(struct mmf_machine *m, struct mmf_mm *mm)
+{
+	(void)m;
+	free(mm->vma);
+	memset(mm, 0, sizeof(*mm));
+	mm->mmap_base = AS_WINDOW_END;
+	return 0;
+}
+
+void mmf_mm_teardown(struct mmf_machine *m, struct mmf_mm *mm)
+{
+	(void)m;
+	free(mm->vma);
+	memset(mm, 0, sizeof(*mm));
+}
+
+int mmf_as_init(struct mmf_machine *m)
+{
+	m->as = calloc(1, sizeof(*m->as));
+	if (!m->as)
+		return -1;
+	mmf_as_reset(m);
+	return 0;
+}
+
+void mmf_as_fini(struct mmf_machine *m)
+{
+	if (!m->as)
+		return;
+	for (unsigned p = 0; p < MMF_NPROCS; p++)
+		mmf_mm_teardown(m, &m->as->proc[p].mm);
+	free(m->as);
+	m->as = NULL;
+}
+
+/* Process 0 (pid 1) with an empty address space. */
+void mmf_as_reset(struct mmf_machine *m)
+{
+	struct mmf_as *as = m->as;
+	if (!as || (!as->used && as->proc[0].live))
+		return;
+	for (unsigned p = 0; p < MMF_NPROCS; p++) {
+		as->proc[p].live = 0;
+		as->proc[p].mm.nr = 0;
+	}
+	as->proc[0].live = 1;
+	as->proc[0].pid = 1;
+	mmf_mm_setup(m, &as->proc[0].mm);
+	as->next_pid = 2;
+	as->next_anon_vma = 0;
+	as->next_shmem = 0;
+	as->used = 0;
+}
+
+/* /proc/PID/maps (show_map_vma): the header, then for shared anonymous
+ * memory its shmem file's name padded to column 74. The model's shmem
+ * inode numbers are the objects' ids. */
+int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap)
+{
+	struct mmf_out o = { buf, cap, 0 };
+	const struct mmf_mm *mm = mmf_as_mm((struct mmf_machine *)m, proc);
+	for (uint32_t i = 0; mm && i < mm->nr; i++) {
+		const struct mmf_vma *v = &mm->vma[i];
+		size_t line = o.len;
+		mmf_out_put(&o, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %lu ", (unsigned long long)v->start,
+			    (unsigned long long)v->end, v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
+			    v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_MAYSHARE ? 's' : 'p',
+			    (unsigned long long)(v->shmem ? v->pgoff << AS_PAGE_SHIFT : 0), 0, v->shmem ? 1 : 0,
+			    (unsigned long)v->shmem);
+		if (v->shmem) {
+			while (o.len - line < 72)
+				mmf_out_put(&o, " ");
+			mmf_out_put(&o, " /dev/zero (deleted)");
+		}
+		mmf_out_put(&o, "\n");
+	}
+	return mmf_out_finish(&o);
+}
+
+static int fail(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *msg, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, cap, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Every process's VMAs sorted, disjoint, page aligned, non-empty, and
+ * merged wherever Linux would have merged them; the counters match. */
+int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
+{
+	if (!m->as)
+		return 0;
+	for (unsigned p = 0; p < MMF_NPROCS; p++) {
+		const struct mmf_proc *pr = &m->as->proc[p];
+		if (!pr->live)
+			continue;
+		const struct mmf_mm *mm = &pr->mm;
+		uint64_t total = 0, committed = 0;
+		for (uint32_t i = 0; i < mm->nr; i++) {
+			const struct mmf_vma *v = &mm->vma[i];
+			if (v->start >= v->end || ((v->start | v->end) & (AS_PAGE_SIZE - 1)))
+				return fail(msg, cap, "vma_bounds: proc %u vma %u is [%#llx, %#llx)", p, i,
+					    (unsigned long long)v->start, (unsigned long long)v->end);
+			if (i > 0) {
+				const struct mmf_vma *u = &mm->vma[i - 1];
+				if (u->end > v->start)
+					return fail(msg, cap, "vma_order: proc %u vmas [%#llx, %#llx) and [%#llx, %#llx) overlap or are out of order",
+						    p, (unsigned long long)u->start, (unsigned long long)u->end,
+						    (unsigned long long)v->start, (unsigned long long)v->end);
+				if (u->end == v->start && same_object(m, u, v->flags, v->shmem) &&
+				    u->pgoff + PAGES(u) == v->pgoff && anon_ok(v->anon_vma, u->anon_vma, u) &&
+				    anon_ok(u->anon_vma, v->anon_vma, v))
+					return fail(msg, cap, "vma_unmerged: proc %u vmas at %#llx and %#llx should be one", p,
+						    (unsigned long long)u->start, (unsigned long long)v->start);
+			}
+			total += PAGES(v);
+			if (v->flags & VM_ACCOUNT)
+				committed += PAGES(v);
+		}
+		if (total != mm->total_vm)
+			return fail(msg, cap, "vma_counters: proc %u total_vm %llu, vmas cover %llu pages", p,
+				    (unsigned long long)mm->total_vm, (unsigned long long)total);
+		if (committed != mm->committed)
+			return fail(msg, cap, "vma_counters: proc %u committed %llu, VM_ACCOUNT vmas cover %llu pages", p,
+				    (unsigned long long)mm->committed, (unsigned long long)committed);
+	}
+	return 0;
+}

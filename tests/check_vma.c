@@ -1,0 +1,327 @@
+/* Specification of the reference VMAs: mmap/munmap/mprotect splits, merges,
+ * placement and errnos as Linux 6.x has them, scenario by scenario, each
+ * ending in the expected /proc/PID/maps (addresses as window page numbers,
+ * "P+a-b rw-p" meaning pages a to b of the window); then /proc/PID/maps's
+ * layout against this machine's own; then each VMA mutant through the
+ * scenarios, one of which must notice. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "reference/as.h"
+#include "reference/mm.h"
+
+#include "tests/check_run.h"
+
+#define PG 4096ull
+#define AT(p) (MMF_AS_WINDOW_BASE + (uint64_t)(p) * PG)
+#define R 1
+#define W 2
+#define X 4
+#define RW (R | W)
+
+struct probe {
+	char fail[600];
+};
+
+#define EXPECT(p, cond, ...)                                                   \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			snprintf((p)->fail, sizeof((p)->fail), __VA_ARGS__);   \
+			goto out;                                              \
+		}                                                              \
+	} while (0)
+
+/* maps of process 0 as "a-b perms;" with window page numbers. */
+static void layout(struct mmf_machine *m, char *buf, size_t cap)
+{
+	char raw[8192];
+	mmf_as_report_maps(m, 0, raw, sizeof(raw));
+	size_t len = 0;
+	buf[0] = 0;
+	for (char *l = raw; *l;) {
+		unsigned long long s, e;
+		char perms[5];
+		if (sscanf(l, "%llx-%llx %4s", &s, &e, perms) != 3)
+			break;
+		len += (size_t)snprintf(buf + len, cap - len, "%llu-%llu %s;", (s - MMF_AS_WINDOW_BASE) / PG,
+					(e - MMF_AS_WINDOW_BASE) / PG, perms);
+		l += strcspn(l, "\n");
+		if (*l)
+			l++;
+	}
+}
+
+static int mm_map(struct mmf_machine *m, unsigned page, unsigned n, unsigned prot, unsigned flags, uint64_t *at)
+{
+	int err = 0;
+	uint64_t out;
+	if (mmf_as_mmap(m, 0, AT(page), n * PG, prot, flags, &out, &err))
+		return -err;
+	if (at)
+		*at = out;
+	return 0;
+}
+
+static int mm_unmap(struct mmf_machine *m, unsigned page, unsigned n)
+{
+	int err = 0;
+	return mmf_as_munmap(m, 0, AT(page), n * PG, &err) ? -err : 0;
+}
+
+static int mm_prot(struct mmf_machine *m, unsigned page, unsigned n, unsigned prot)
+{
+	int err = 0;
+	return mmf_as_mprotect(m, 0, AT(page), n * PG, prot, &err) ? -err : 0;
+}
+
+#define FIX MMF_MAP_FIXED
+#define LAYOUT(p, m, want)                                                            \
+	do {                                                                          \
+		char got_[2048];                                                      \
+		layout(m, got_, sizeof(got_));                                        \
+		EXPECT(p, strcmp(got_, want) == 0, "layout \"%.250s\", expected \"%.250s\"", got_, want); \
+	} while (0)
+
+static void s_merge_new(struct mmf_machine *m, struct probe *p)
+{
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX, NULL) == 0 && mm_map(m, 4, 2, RW, FIX, NULL) == 0, "mmap failed");
+	LAYOUT(p, m, "0-2 rw-p;4-6 rw-p;");
+	/* The gap filled: prev and next both join (a three-way merge). */
+	EXPECT(p, mm_map(m, 2, 2, RW, FIX, NULL) == 0, "mmap failed");
+	LAYOUT(p, m, "0-6 rw-p;");
+	/* Other permissions do not merge. */
+	EXPECT(p, mm_map(m, 6, 1, R, FIX, NULL) == 0, "mmap failed");
+	LAYOUT(p, m, "0-6 rw-p;6-7 r--p;");
+out:;
+}
+
+static void s_mprotect_split_merge(struct mmf_machine *m, struct probe *p)
+{
+	EXPECT(p, mm_map(m, 0, 8, RW, FIX, NULL) == 0, "mmap failed");
+	EXPECT(p, mm_prot(m, 2, 2, R) == 0, "mprotect failed");
+	LAYOUT(p, m, "0-2 rw-p;2-4 r--p;4-8 rw-p;");
+	/* Back to rw: the three pieces are one again. */
+	EXPECT(p, mm_prot(m, 2, 2, RW) == 0, "mprotect failed");
+	LAYOUT(p, m, "0-8 rw-p;");
+	/* A range at the start merges into prev's permissions: prev grows. */
+	EXPECT(p, mm_prot(m, 0, 3, R) == 0 && mm_prot(m, 3, 2, R) == 0, "mprotect failed");
+	LAYOUT(p, m, "0-5 r--p;5-8 rw-p;");
+	/* ...and at the end into next's: next grows down. */
+	EXPECT(p, mm_prot(m, 4, 1, RW) == 0, "mprotect failed");
+	LAYOUT(p, m, "0-4 r--p;4-8 rw-p;");
+	EXPECT(p, mm_prot(m, 0, 0, 0) == 0, "mprotect of length 0 is 0");
+out:;
+}
+
+static void s_mprotect_holes(struct mmf_machine *m, struct probe *p)
+{
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX, NULL) == 0 && mm_map(m, 3, 2, RW, FIX, NULL) == 0, "mmap failed");
+	/* Over a hole: ENOMEM, and the part before the hole stays changed. */
+	EXPECT(p, mm_prot(m, 0, 5, R) == -ENOMEM, "mprotect over a hole: %d", mm_prot(m, 0, 5, R));
+	LAYOUT(p, m, "0-2 r--p;3-5 rw-p;");
+	/* Starting in a hole: ENOMEM, nothing changed. */
+	EXPECT(p, mm_prot(m, 2, 3, X) == -ENOMEM, "mprotect from a hole succeeded");
+	LAYOUT(p, m, "0-2 r--p;3-5 rw-p;");
+	EXPECT(p, mm_prot(m, 10, 1, R) == -ENOMEM, "mprotect of nothing succeeded");
+out:;
+}
+
+static void s_munmap(struct mmf_machine *m, struct probe *p)
+{
+	EXPECT(p, mm_map(m, 0, 8, RW, FIX, NULL) == 0, "mmap failed");
+	EXPECT(p, mm_unmap(m, 3, 2) == 0, "munmap failed");
+	LAYOUT(p, m, "0-3 rw-p;5-8 rw-p;");
+	/* Holes are fine; several VMAs go at once. */
+	EXPECT(p, mm_map(m, 10, 2, R, FIX, NULL) == 0 && mm_unmap(m, 2, 20) == 0, "munmap over holes failed");
+	LAYOUT(p, m, "0-2 rw-p;");
+	EXPECT(p, mm_unmap(m, 0, 0) == -EINVAL && mm_map(m, 0, 0, RW, FIX, NULL) == -EINVAL, "length 0 accepted");
+out:;
+}
+
+static void s_fixed_and_noreplace(struct mmf_machine *m, struct probe *p)
+{
+	EXPECT(p, mm_map(m, 0, 4, RW, FIX, NULL) == 0, "mmap failed");
+	EXPECT(p, mm_map(m, 2, 4, RW, MMF_MAP_FIXED_NOREPLACE, NULL) == -EEXIST, "NOREPLACE over a mapping");
+	LAYOUT(p, m, "0-4 rw-p;");
+	EXPECT(p, mm_map(m, 4, 2, RW, MMF_MAP_FIXED_NOREPLACE, NULL) == 0, "NOREPLACE on free pages failed");
+	LAYOUT(p, m, "0-6 rw-p;");
+	/* MAP_FIXED replaces whatever is there. */
+	EXPECT(p, mm_map(m, 1, 2, R, FIX, NULL) == 0, "MAP_FIXED failed");
+	LAYOUT(p, m, "0-1 rw-p;1-3 r--p;3-6 rw-p;");
+out:;
+}
+
+static void s_placement(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t at = 0;
+	/* No address: the top of the window, then the next gap down. */
+	EXPECT(p, mm_map(m, 0, 4, RW, 0, &at) == 0 && at == AT(MMF_AS_WINDOW_PAGES - 4), "top-down at %#llx",
+	       (unsigned long long)at);
+	EXPECT(p, mm_map(m, 0, 4, R, 0, &at) == 0 && at == AT(MMF_AS_WINDOW_PAGES - 8), "second at %#llx",
+	       (unsigned long long)at);
+	/* A free hint is taken; a taken one falls back to the search. */
+	EXPECT(p, mm_map(m, 100, 2, RW, MMF_MAP_HINT, &at) == 0 && at == AT(100), "free hint: %#llx", (unsigned long long)at);
+	EXPECT(p, mm_map(m, 101, 2, RW, MMF_MAP_HINT, &at) == 0 && at == AT(MMF_AS_WINDOW_PAGES - 10),
+	       "taken hint: %#llx", (unsigned long long)at);
+	/* A gap below the top one is found when the top is full. */
+	EXPECT(p, mm_unmap(m, MMF_AS_WINDOW_PAGES - 8, 4) == 0, "munmap failed");
+	EXPECT(p, mm_map(m, 0, 3, R, 0, &at) == 0 && at == AT(MMF_AS_WINDOW_PAGES - 7), "into the gap: %#llx",
+	       (unsigned long long)at);
+	EXPECT(p, mm_map(m, 0, MMF_AS_WINDOW_PAGES, R, 0, &at) == -ENOMEM, "a window-sized mapping fitted");
+out:;
+}
+
+static void s_accounting(struct mmf_machine *m, struct probe *p)
+{
+	/* MAP_NORESERVE memory is not VM_ACCOUNT: no merge with charged memory. */
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX, NULL) == 0 && mm_map(m, 2, 2, RW, FIX | MMF_MAP_NORESERVE, NULL) == 0,
+	       "mmap failed");
+	LAYOUT(p, m, "0-2 rw-p;2-4 rw-p;");
+	/* A never-faulted private mapping that stops being writable gives its
+	 * charge back (Linux 6.5+), and then matches a read-only neighbour. */
+	EXPECT(p, mm_map(m, 10, 2, R, FIX, NULL) == 0 && mm_map(m, 12, 2, RW, FIX, NULL) == 0, "mmap failed");
+	LAYOUT(p, m, "0-2 rw-p;2-4 rw-p;10-12 r--p;12-14 rw-p;");
+	EXPECT(p, mm_prot(m, 12, 2, R) == 0, "mprotect failed");
+	LAYOUT(p, m, "0-2 rw-p;2-4 rw-p;10-14 r--p;");
+	struct mmf_mm *mm = mmf_as_mm(m, 0);
+	EXPECT(p, mm->committed == 2 && mm->total_vm == 8, "committed %llu total_vm %llu",
+	       (unsigned long long)mm->committed, (unsigned long long)mm->total_vm);
+out:;
+}
+
+static void s_shared(struct mmf_machine *m, struct probe *p)
+{
+	/* Shared anonymous memory is a shmem file of its own: never merged. */
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX | MMF_MAP_SHARED, NULL) == 0 &&
+		       mm_map(m, 2, 2, RW, FIX | MMF_MAP_SHARED, NULL) == 0,
+	       "mmap failed");
+	LAYOUT(p, m, "0-2 rw-s;2-4 rw-s;");
+	/* Splitting one keeps the offset into its file. */
+	EXPECT(p, mm_unmap(m, 0, 1) == 0, "munmap failed");
+	char raw[1024];
+	mmf_as_report_maps(m, 0, raw, sizeof(raw));
+	EXPECT(p, strstr(raw, "rw-s 00001000 00:01 1 ") != NULL, "maps after the split:\n%.400s", raw);
+out:;
+}
+
+typedef void (*scenario_fn)(struct mmf_machine *, struct probe *);
+static const struct {
+	const char *name;
+	scenario_fn fn;
+} scenarios[] = {
+	{ "merge_new", s_merge_new },	{ "mprotect_split_merge", s_mprotect_split_merge },
+	{ "mprotect_holes", s_mprotect_holes }, { "munmap", s_munmap },
+	{ "fixed_and_noreplace", s_fixed_and_noreplace }, { "placement", s_placement },
+	{ "accounting", s_accounting }, { "shared", s_shared },
+};
+#define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static void run_scenario(struct mmf_machine *m, unsigned i, char *msg, size_t cap)
+{
+	struct probe p = { "" };
+	mmf_machine_reset(m);
+	scenarios[i].fn(m, &p);
+	if (p.fail[0]) {
+		snprintf(msg, cap, "%s: %s", scenarios[i].name, p.fail);
+		return;
+	}
+	char w[400] = "";
+	mmf_as_vma_is_valid(m, w, sizeof(w));
+	snprintf(msg, cap, w[0] ? "%s: walker: %s" : "", scenarios[i].name, w);
+}
+
+static struct mmf_machine mach;
+
+START_TEST(t_scenario)
+{
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), MMF_MUT_NONE), 0);
+	char msg[800];
+	run_scenario(&mach, (unsigned)_i, msg, sizeof(msg));
+	ck_assert_msg(!msg[0], "%s", msg);
+	run_scenario(&mach, (unsigned)_i, msg, sizeof(msg));
+	ck_assert_msg(!msg[0], "after reset: %s", msg);
+	mmf_machine_fini(&mach);
+}
+END_TEST
+
+/* Our maps lines have the kernel's layout: an anonymous line ends after
+ * the inode and a space; a shmem line's name starts at column 74. */
+START_TEST(t_maps_layout_matches_kernel)
+{
+	size_t len = 1 << 20;
+	void *anon = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *shm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert(anon != MAP_FAILED && shm != MAP_FAILED);
+	FILE *fp = fopen("/proc/self/maps", "r");
+	ck_assert_ptr_nonnull(fp);
+	char line[512], real_anon[512] = "", real_shm[512] = "";
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned long long s;
+		sscanf(line, "%llx", &s);
+		line[strcspn(line, "\n")] = 0;
+		if (s == (unsigned long long)(uintptr_t)anon)
+			snprintf(real_anon, sizeof(real_anon), "%s", line);
+		if (s == (unsigned long long)(uintptr_t)shm)
+			snprintf(real_shm, sizeof(real_shm), "%s", line);
+	}
+	fclose(fp);
+	munmap(anon, len);
+	munmap(shm, len);
+	ck_assert_msg(real_anon[0] && real_shm[0], "own mappings not found in /proc/self/maps");
+
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), MMF_MUT_NONE), 0);
+	ck_assert_int_eq(mm_map(&mach, 0, 256, RW, FIX, NULL), 0);
+	ck_assert_int_eq(mm_map(&mach, 512, 256, RW, FIX | MMF_MAP_SHARED, NULL), 0);
+	char ours[2048];
+	mmf_as_report_maps(&mach, 0, ours, sizeof(ours));
+	mmf_machine_fini(&mach);
+	char *l2 = strchr(ours, '\n');
+	ck_assert_ptr_nonnull(l2);
+	*l2++ = 0;
+	l2[strcspn(l2, "\n")] = 0;
+	/* Same text once addresses are set aside: the header fields and the
+	 * spaces, and the shmem name at the same column. */
+	const char *ra = strchr(real_anon, ' '), *oa = strchr(ours, ' ');
+	ck_assert_str_eq(oa, ra);
+	const char *rs = strchr(real_shm, ' '), *os = strchr(l2, ' ');
+	ck_assert_int_eq((int)(strstr(real_shm, "/dev/zero") - real_shm), 73);
+	ck_assert_int_eq((int)(strstr(l2, "/dev/zero") - l2), 73);
+	/* perms, offset and device agree; the inode numbers are each system's own */
+	ck_assert_int_eq(strncmp(rs, os, strlen(" rw-s 00000000 00:01 ")), 0);
+}
+END_TEST
+
+static const enum mmf_mutant vma_mutants[] = {
+	MMF_MUT_VMA_MERGE_IGNORES_ACCOUNT, MMF_MUT_MUNMAP_LEAVES_TAIL, MMF_MUT_MMAP_NOREPLACE_REPLACES,
+	MMF_MUT_MPROTECT_SPLIT_OFF_BY_ONE, MMF_MUT_MPROTECT_HOLE_IGNORED,
+};
+
+START_TEST(t_mutant_noticed)
+{
+	enum mmf_mutant mut = vma_mutants[_i];
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), mut), 0);
+	char msg[800] = "";
+	for (unsigned i = 0; i < NR_SCENARIOS && !msg[0]; i++)
+		run_scenario(&mach, i, msg, sizeof(msg));
+	ck_assert_msg(msg[0], "mutant %s passes every VMA scenario", mmf_reference_mutants[mut - 1].name);
+	printf("mutant %-26s noticed by %s\n", mmf_reference_mutants[mut - 1].name, msg);
+	mmf_machine_fini(&mach);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("vma");
+	TCase *tc = tcase_create("scenarios");
+	tcase_add_loop_test(tc, t_scenario, 0, NR_SCENARIOS);
+	tcase_add_test(tc, t_maps_layout_matches_kernel);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("mutants");
+	tcase_add_loop_test(tc, t_mutant_noticed, 0, sizeof(vma_mutants) / sizeof(vma_mutants[0]));
+	suite_add_tcase(s, tc);
+	return mmf_check_run(s, 0);
+}
