@@ -4,6 +4,7 @@
  * cheap invariant checks after every op and full walks at the end.
  * No heap allocation per op: slots and bitmaps are sized at creation. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,10 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 			fprintf(tr, " %s", errno_name(t->err));
 		else if (t->out == OUT_OK && op->code == MMF_OP_MMAP)
 			fprintf(tr, " addr %#llx", (unsigned long long)t->pfn);
+		else if (t->out == OUT_OK && (op->code == MMF_OP_MEM_READ || op->code == MMF_OP_MEM_WRITE) && t->fault)
+			fprintf(tr, " %s", t->fault == SIGSEGV ? "SIGSEGV" : t->fault == SIGBUS ? "SIGBUS" : "signal");
+		else if (t->out == OUT_OK && op->code == MMF_OP_MEM_READ)
+			fprintf(tr, " value %#llx", (unsigned long long)t->token);
 		else if (t->out == OUT_OK && (op->code == MMF_OP_ALLOC_PAGES || op->code == MMF_OP_CMA_ALLOC))
 			fprintf(tr, " pfn %llu", (unsigned long long)t->pfn);
 		else if (t->out == OUT_OK && op->code == MMF_OP_READ_PAGE)

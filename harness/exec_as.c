@@ -6,6 +6,7 @@
  * result and errno as the oracle, the same address, and the same
  * /proc/PID/maps (the merged VMA layout is part of Linux's behaviour);
  * after the last op every process's maps is compared again. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,11 @@
 
 #define PAGE 4096ull
 #define MAP_FIXED_BITS 0x06u /* MAP_FIXED | MAP_FIXED_NOREPLACE in the op's flags */
+
+static const char *fault_name(int fault)
+{
+	return fault == 0 ? "no fault" : fault == SIGSEGV ? "SIGSEGV" : fault == SIGBUS ? "SIGBUS" : "a signal";
+}
 
 static const char *report_name(unsigned kind) { return kind == MMF_PROC_MAPS ? "maps" : "proc_report"; }
 
@@ -82,6 +88,16 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		case MMF_OP_MMAP: r = t->ad->mmap(t->ctx[prof], proc, addr, len, prot, flags, &out, &err); break;
 		case MMF_OP_MUNMAP: r = t->ad->munmap(t->ctx[prof], proc, addr, len, &err); break;
 		case MMF_OP_MPROTECT: r = t->ad->mprotect(t->ctx[prof], proc, addr, len, prot, &err); break;
+		case MMF_OP_MEM_READ:
+		case MMF_OP_MEM_WRITE: {
+			int fault = 0;
+			uint64_t value = 0;
+			r = t->ad->mem_access(t->ctx[prof], proc, addr, op->code == MMF_OP_MEM_WRITE,
+					      mmf_exec_token(ex, step, op->a), &fault, &value, &err);
+			t->token = value;
+			t->fault = fault;
+			break;
+		}
 		default:
 			if (op->a >= MMF_NR_PROC_REPORTS)
 				continue;
@@ -95,6 +111,8 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		t->out = r == MMF_OK ? OUT_OK : OUT_REFUSED;
 		t->err = err;
 		t->pfn = out; /* the address, for the trace and the comparison */
+		if (op->code != MMF_OP_MEM_READ && op->code != MMF_OP_MEM_WRITE)
+			t->fault = 0, t->token = 0;
 		if (op->code == MMF_OP_MMAP && r == MMF_OK) {
 			if (!out || (out & (PAGE - 1)))
 				return mmf_exec_finding(ex, f, t, step, name, "alignment", "mmap returned %#llx",
@@ -109,10 +127,17 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 	struct target *o = &ex->t[0];
 	for (unsigned i = 1; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		if (op->code == MMF_OP_MMAP && t->out == OUT_OK && o->out == OUT_OK &&
-		    t->level[MMF_FAM_AS] >= MMF_LEVEL_SEMANTIC && t->pfn != o->pfn)
+		if (t->out != OUT_OK || o->out != OUT_OK || t->level[MMF_FAM_AS] < MMF_LEVEL_SEMANTIC)
+			continue;
+		if (op->code == MMF_OP_MMAP && t->pfn != o->pfn)
 			return mmf_exec_finding(ex, f, t, step, name, "address", "mapped at %#llx where the oracle maps at %#llx",
 						(unsigned long long)t->pfn, (unsigned long long)o->pfn);
+		if (t->fault != o->fault)
+			return mmf_exec_finding(ex, f, t, step, name, "fault", "%s where the oracle has %s",
+						fault_name(t->fault), fault_name(o->fault));
+		if (op->code == MMF_OP_MEM_READ && t->token != o->token)
+			return mmf_exec_finding(ex, f, t, step, name, "value", "read %#llx where the oracle reads %#llx",
+						(unsigned long long)t->token, (unsigned long long)o->token);
 	}
 	if (op->code == MMF_OP_PROC_REPORT && op->a < MMF_NR_PROC_REPORTS)
 		return compare_proc_report(ex, f, prof, proc, op->a, step, name);

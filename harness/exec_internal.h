@@ -95,6 +95,7 @@ struct target {
 	int err;
 	uint64_t pfn;
 	uint64_t token;
+	int fault; /* of a memory access: 0, SIGSEGV, SIGBUS */
 	char *report;
 	size_t report_len;
 };

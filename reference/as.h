@@ -8,9 +8,13 @@
  *
  *   vma.c      VMAs, mmap/munmap/mprotect with Linux's splits, merges and
  *              errnos, /proc/PID/maps
+ *   pgtable.c  4- and 5-level page tables in pages from the buddy: walk,
+ *              zap, free_pgd_range; PageTables accounting
+ *   fault.c    reads and writes with their faults: anonymous memory, the
+ *              zero page, shmem objects, write-protect faults and COW
  *
- * Page tables, faults, fork and the other mappings come next (issue 4);
- * until then the VMA layer stands alone: mappings have no pages. */
+ * fork, exit, file and PFN mappings, rmap, mremap, madvise and brk come
+ * next (issue 4). */
 #ifndef MMF_REFERENCE_AS_H
 #define MMF_REFERENCE_AS_H
 
@@ -65,6 +69,8 @@ struct mmf_mm {
 	uint64_t mmap_base;
 	uint64_t total_vm, locked_vm, data_vm, stack_vm; /* pages */
 	uint64_t committed; /* pages charged for VM_ACCOUNT */
+	uint32_t pgd;       /* pfn of the top table; MMF_NIL until the first fault */
+	uint64_t pgtables_bytes;
 };
 
 struct mmf_proc {
@@ -73,8 +79,13 @@ struct mmf_proc {
 	struct mmf_mm mm;
 };
 
+struct shmem_obj;
+
 struct mmf_as {
 	struct mmf_proc proc[MMF_NPROCS];
+	struct shmem_obj *shmem; /* by id; 0 unused */
+	uint32_t shmem_cap;
+	uint32_t *refs;          /* end_pfn counters for the walker */
 	uint32_t next_pid;
 	uint32_t next_anon_vma;
 	uint32_t next_shmem;
@@ -91,13 +102,59 @@ int mmf_as_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t le
 		uint64_t *out, int *err);
 int mmf_as_munmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, int *err);
 int mmf_as_mprotect(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err);
+/* A read or write of one page: *fault is 0, SIGSEGV or SIGBUS; a read's
+ * value in *value. -1 with *err (ENOMEM: no memory for the fault). */
+int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
+		  uint64_t *value, int *err);
 int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);
 int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
+
+/* x86-64 pte bits the model uses. PROTNONE: a mapping made inaccessible
+ * by mprotect(PROT_NONE) keeps its frame, with present clear. */
+#define PTE_PRESENT 0x001ull
+#define PTE_RW 0x002ull
+#define PTE_USER 0x004ull
+#define PTE_ACCESSED 0x020ull
+#define PTE_DIRTY 0x040ull
+#define PTE_PROTNONE 0x100ull
+#define PTE_SPECIAL 0x200ull
+#define PTE_SOFTDIRTY 0x800ull
+#define PTE_PFN_MASK 0x000ffffffffff000ull
+#define PTE_TABLE (PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
+#define PTE_MAPPED (PTE_PRESENT | PTE_PROTNONE)
 
 /* Internal to the address-space files. */
 struct mmf_mm *mmf_as_mm(struct mmf_machine *m, unsigned proc);
 struct mmf_vma *mmf_vma_find(struct mmf_mm *mm, uint64_t addr);
 int mmf_mm_setup(struct mmf_machine *m, struct mmf_mm *mm);
 void mmf_mm_teardown(struct mmf_machine *m, struct mmf_mm *mm);
+
+/* pgtable.c */
+unsigned mmf_pt_levels(const struct mmf_machine *m);
+int mmf_pgd_alloc(struct mmf_machine *m, struct mmf_mm *mm);
+/* The pte for addr, making the tables on the way when alloc is set; NULL
+ * when a table is absent (or there is no memory for it). */
+uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc);
+void mmf_pte_release(struct mmf_machine *m, uint64_t pte);
+void mmf_unmap_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+void mmf_free_pgd_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint64_t floor,
+			uint64_t ceiling);
+void mmf_pgd_free(struct mmf_machine *m, struct mmf_mm *mm);
+/* Walks the tables under pfn (a level-`level` table mapping from base):
+ * counts table pages, adds pte references per frame into refs, and checks
+ * every mapped pte lies in a VMA of mm. */
+int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint32_t pfn, unsigned level,
+		     uint64_t base, uint32_t *tables, uint32_t *refs, char *msg, size_t cap);
+
+/* fault.c */
+uint32_t mmf_anon_page_alloc(struct mmf_machine *m);
+void mmf_shmem_get(struct mmf_machine *m, uint32_t id);
+void mmf_shmem_put(struct mmf_machine *m, uint32_t id);
+void mmf_shmem_reset(struct mmf_machine *m);
+void mmf_shmem_fini(struct mmf_machine *m);
+/* The shmem object's page-cache references per frame, into refs. */
+void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs);
+/* change_protection() for mprotect over [start, end) with the VMA's new flags. */
+void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags);
 
 #endif

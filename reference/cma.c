@@ -163,7 +163,9 @@ static enum blk block_at(const struct mmf_machine *m, uint32_t pfn, uint32_t *he
  * reference, and no allocator of the model's own holds it. */
 static int movable(const struct mmf_machine *m, const struct mmf_page *p)
 {
-	return (p->flags & PG_movable) && !(p->flags & (PG_slab | PG_large_kmalloc | PG_cma_alloc)) &&
+	/* User pages are mapped by ptes that migration would have to follow
+	 * (rmap): not yet, so they do not move. */
+	return (p->flags & PG_movable) && !(p->flags & (PG_slab | PG_large_kmalloc | PG_cma_alloc | PG_anon)) &&
 	       (p->refcount == 1 || MUTANT(m, CMA_MIGRATES_PINNED));
 }
 

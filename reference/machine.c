@@ -132,6 +132,7 @@ void mmf_machine_reset(struct mmf_machine *m)
 	memcpy(m->zones, m->boot_zones, m->nr_zones * sizeof(struct mmf_zone));
 	memset(&m->vm, 0, sizeof(m->vm));
 	m->nr_allocated = 0;
+	m->nr_pagetables = m->nr_anon = 0;
 	m->corrupt[0] = 0;
 	m->touched_zones = ~0u;
 	memset(&m->dummy, 0, sizeof(m->dummy));

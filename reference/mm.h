@@ -37,6 +37,8 @@
 #define PG_cma_alloc 0x40u /* model-only: every page handed out by cma_alloc() */
 #define PG_isolated 0x80u  /* model-only: a free page of an isolated pageblock,
 			    * inside cma_alloc() only */
+#define PG_pgtable 0x100u  /* a page-table page (PageTable()) */
+#define PG_anon 0x200u     /* a user page: anonymous or shmem (each pte mapping it holds a reference) */
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */
@@ -122,6 +124,8 @@ struct mmf_machine {
 	uint32_t nr_allocated;  /* model-only: pages handed out */
 	uint32_t managed_pages; /* sum over zones, for the conservation check */
 	uint32_t touched_zones; /* zones whose lists changed since the cheap check */
+	uint32_t nr_pagetables; /* NR_PAGETABLE: page-table pages but pgds */
+	uint32_t nr_anon;       /* user pages (anonymous and shmem) */
 	/* Set by the first sign of a broken structure (a pfn out of range, a
 	 * list link that does not point back, as CONFIG_DEBUG_LIST checks);
 	 * every entry point then answers MMF_CORRUPT until reset, so a bug

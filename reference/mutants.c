@@ -44,6 +44,10 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "mmap_noreplace_replaces", "vma", "MAP_FIXED_NOREPLACE over a mapping replaces it instead of failing with EEXIST" },
 	{ "mprotect_split_off_by_one", "vma", "mprotect splits a VMA one page past the end of the range" },
 	{ "mprotect_hole_ignored", "vma", "mprotect over a hole returns 0 instead of ENOMEM" },
+	{ "pgtable_never_freed", "pgtable", "free_pgd_range frees no page-table pages" },
+	{ "zap_skips_last_pte", "pgtable", "zapping a range of several pages leaves its last pte mapped" },
+	{ "read_fault_allocates", "fault", "a read fault on anonymous memory allocates a page instead of mapping the zero page" },
+	{ "mprotect_keeps_write", "fault", "mprotect removing PROT_WRITE leaves the ptes writable" },
 };
 
 int mmf_mutant_lookup(const char *name)

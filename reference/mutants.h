@@ -52,6 +52,11 @@ enum mmf_mutant {
 	MMF_MUT_MMAP_NOREPLACE_REPLACES,
 	MMF_MUT_MPROTECT_SPLIT_OFF_BY_ONE,
 	MMF_MUT_MPROTECT_HOLE_IGNORED,
+	/* page tables and faults */
+	MMF_MUT_PGTABLE_NEVER_FREED,
+	MMF_MUT_ZAP_SKIPS_LAST_PTE,
+	MMF_MUT_READ_FAULT_ALLOCATES,
+	MMF_MUT_MPROTECT_KEEPS_WRITE,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

@@ -47,7 +47,7 @@ static const struct mmf_profile profiles[] = {
 	},
 	{
 		.name = "numa2",
-		.summary = "32 MiB, two nodes (distance 20): node0 DMA32 0-8M + Normal 8-16M, node1 Normal 16-32M, 2 cpus",
+		.summary = "32 MiB, two nodes (distance 20): node0 DMA32 0-8M + Normal 8-16M, node1 Normal 16-32M, 2 cpus, 5-level page tables",
 		.page_shift = 12,
 		.nr_cpus = 2,
 		.nr_nodes = 2,
@@ -60,6 +60,7 @@ static const struct mmf_profile profiles[] = {
 		.pcp_batch = 8,
 		.pcp_high = 48,
 		.end_pfn = 8192,
+		.pt_levels = 5, /* a large server: LA57 */
 	},
 	{
 		/* An arm64-like machine with CMA: the default global area

@@ -142,7 +142,7 @@ int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 		{ "Slab:", (unsigned long long)slab },
 		{ "SReclaimable:", 0 },
 		{ "SUnreclaim:", (unsigned long long)sunreclaim },
-		{ "PageTables:", 0 },
+		{ "PageTables:", (unsigned long long)m->nr_pagetables * kb },
 		{ "VmallocTotal:", (unsigned long long)vtotal },
 		{ "VmallocUsed:", (unsigned long long)vused },
 		{ "VmallocChunk:", (unsigned long long)vchunk },

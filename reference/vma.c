@@ -86,13 +86,15 @@ static void remove_at(struct mmf_mm *mm, uint32_t i)
 }
 
 /* __split_vma(): vma i becomes [start, at) and [at, end). */
-static int split_at(struct mmf_mm *mm, uint32_t i, uint64_t at)
+static int split_at(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t at)
 {
 	struct mmf_vma hi = mm->vma[i];
 	hi.pgoff += (at - hi.start) >> AS_PAGE_SHIFT;
 	hi.start = at;
 	if (insert_at(mm, i + 1, &hi))
 		return -1;
+	if (hi.shmem)
+		mmf_shmem_get(m, hi.shmem);
 	mm->vma[i].end = at;
 	return 0;
 }
@@ -141,7 +143,12 @@ static int map_new_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t star
 	if (left && right && !anon_ok(prev->anon_vma, next->anon_vma, NULL))
 		right = 0; /* prev wins, as vma_merge_new_range() tries left first */
 	if (left && right) {
+		/* vma_expand(): prev takes next's anon_vma if it has none */
 		prev->end = next->end;
+		if (!prev->anon_vma && next->anon_vma) {
+			prev->anon_vma = next->anon_vma;
+			prev->chain = 1;
+		}
 		remove_at(mm, i);
 	} else if (left) {
 		prev->end = end;
@@ -152,6 +159,8 @@ static int map_new_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t star
 		struct mmf_vma v = { .start = start, .end = end, .pgoff = pgoff, .flags = flags, .shmem = shmem, .chain = 0 };
 		if (insert_at(mm, i, &v))
 			return -1;
+		if (shmem)
+			mmf_shmem_get(m, shmem);
 	}
 	return 0;
 }
@@ -170,23 +179,31 @@ static int unmap_region(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start
 	if (i >= mm->nr || mm->vma[i].start >= end)
 		return 0;
 	if (mm->vma[i].start < start) {
-		if (split_at(mm, i, start))
+		if (split_at(m, mm, i, start))
 			return -1;
 		i++;
 	}
 	uint32_t j = i;
 	while (j < mm->nr && mm->vma[j].start < end)
 		j++;
-	if (mm->vma[j - 1].end > end && split_at(mm, j - 1, end))
+	if (mm->vma[j - 1].end > end && split_at(m, mm, j - 1, end))
 		return -1;
 	uint32_t drop_tail = MUTANT(m, MUNMAP_LEAVES_TAIL) && j - i > 1;
+	uint64_t first = mm->vma[i].start, last = mm->vma[j - 1 - drop_tail].end;
+	/* unmap_vmas(), then the VMAs go, then free_pgtables() between the
+	 * neighbours that stay. */
+	mmf_unmap_range(m, mm, first, last);
 	for (uint32_t k = i; k < j - drop_tail; k++) {
 		struct mmf_vma *v = &mm->vma[i];
 		vm_stat_account(mm, v->flags, -(int64_t)PAGES(v));
 		if (v->flags & VM_ACCOUNT)
 			mm->committed -= PAGES(v);
+		if (v->shmem)
+			mmf_shmem_put(m, v->shmem);
 		remove_at(mm, i);
 	}
+	uint64_t floor = i > 0 ? mm->vma[i - 1].end : 0, ceiling = i < mm->nr ? mm->vma[i].start : 0;
+	mmf_free_pgd_range(m, mm, first, last, floor, ceiling);
 	return 0;
 }
 
@@ -325,6 +342,8 @@ static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, 
 	}
 	if (newflags == oldflags)
 		return 0;
+	if ((newflags ^ oldflags) & VM_ACCESS_FLAGS)
+		mmf_as_change_protection(m, mm, start, end, newflags);
 	uint64_t pgoff = v->pgoff + ((start - v->start) >> AS_PAGE_SHIFT);
 	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL, *next = i + 1 < mm->nr ? &mm->vma[i + 1] : NULL;
 	int left = start == v->start && merge_after(m, prev, start, newflags, v->shmem, v->anon_vma, pgoff);
@@ -366,12 +385,12 @@ static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, 
 		return 0;
 	}
 	if (start > v->start) {
-		if (split_at(mm, i, start))
+		if (split_at(m, mm, i, start))
 			return -1;
 		i++;
 	}
 	uint64_t split_end = MUTANT(m, MPROTECT_SPLIT_OFF_BY_ONE) ? end + AS_PAGE_SIZE : end;
-	if (split_end < mm->vma[i].end && split_at(mm, i, split_end))
+	if (split_end < mm->vma[i].end && split_at(m, mm, i, split_end))
 		return -1;
 	mm->vma[i].flags = newflags;
 	return 0;
@@ -421,26 +440,37 @@ int mmf_as_mprotect(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_
 	}
 }
 
+/* An empty mm; its pgd comes with the first fault. Keeps the VMA array. */
 int mmf_mm_setup(struct mmf_machine *m, struct mmf_mm *mm)
 {
 	(void)m;
-	free(mm->vma);
+	struct mmf_vma *keep = mm->vma;
+	uint32_t cap = mm->cap;
 	memset(mm, 0, sizeof(*mm));
+	mm->vma = keep;
+	mm->cap = cap;
 	mm->mmap_base = AS_WINDOW_END;
+	mm->pgd = MMF_NIL;
 	return 0;
 }
 
+/* Frees the host memory only: frames are the machine's (reset restores
+ * them; exit gives them back one by one). */
 void mmf_mm_teardown(struct mmf_machine *m, struct mmf_mm *mm)
 {
 	(void)m;
 	free(mm->vma);
 	memset(mm, 0, sizeof(*mm));
+	mm->pgd = MMF_NIL;
 }
 
 int mmf_as_init(struct mmf_machine *m)
 {
 	m->as = calloc(1, sizeof(*m->as));
 	if (!m->as)
+		return -1;
+	m->as->refs = calloc(m->end_pfn, sizeof(uint32_t));
+	if (!m->as->refs)
 		return -1;
 	mmf_as_reset(m);
 	return 0;
@@ -452,6 +482,8 @@ void mmf_as_fini(struct mmf_machine *m)
 		return;
 	for (unsigned p = 0; p < MMF_NPROCS; p++)
 		mmf_mm_teardown(m, &m->as->proc[p].mm);
+	mmf_shmem_fini(m);
+	free(m->as->refs);
 	free(m->as);
 	m->as = NULL;
 }
@@ -465,7 +497,9 @@ void mmf_as_reset(struct mmf_machine *m)
 	for (unsigned p = 0; p < MMF_NPROCS; p++) {
 		as->proc[p].live = 0;
 		as->proc[p].mm.nr = 0;
+		as->proc[p].mm.pgd = MMF_NIL; /* its frames went back with the machine's reset */
 	}
+	mmf_shmem_reset(m);
 	as->proc[0].live = 1;
 	as->proc[0].pid = 1;
 	mmf_mm_setup(m, &as->proc[0].mm);
@@ -516,6 +550,10 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 {
 	if (!m->as)
 		return 0;
+	uint32_t tables = 0, pgds = 0;
+	uint32_t *refs = m->as->refs;
+	if (m->nr_anon || m->nr_pagetables)
+		memset(refs, 0, m->end_pfn * sizeof(uint32_t));
 	for (unsigned p = 0; p < MMF_NPROCS; p++) {
 		const struct mmf_proc *pr = &m->as->proc[p];
 		if (!pr->live)
@@ -543,6 +581,11 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			if (v->flags & VM_ACCOUNT)
 				committed += PAGES(v);
 		}
+		if (mm->pgd != MMF_NIL) {
+			pgds++;
+			if (mmf_pgtable_walk(m, mm, mm->pgd, mmf_pt_levels(m) - 1, 0, &tables, m->as->refs, msg, cap))
+				return -1;
+		}
 		if (total != mm->total_vm)
 			return fail(msg, cap, "vma_counters: proc %u total_vm %llu, vmas cover %llu pages", p,
 				    (unsigned long long)mm->total_vm, (unsigned long long)total);
@@ -550,5 +593,26 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			return fail(msg, cap, "vma_counters: proc %u committed %llu, VM_ACCOUNT vmas cover %llu pages", p,
 				    (unsigned long long)mm->committed, (unsigned long long)committed);
 	}
+	if (tables != m->nr_pagetables)
+		return fail(msg, cap, "pgtable_counters: %u page-table pages below the pgds, NR_PAGETABLE %u", tables,
+			    m->nr_pagetables);
+	if (!m->nr_anon && !pgds)
+		return 0;
+	/* Every user page is referenced exactly by the ptes mapping it and,
+	 * for shmem, its object; user pages are all on the dirty list. */
+	mmf_shmem_refs(m, refs);
+	uint32_t anon = 0;
+	for (uint32_t i = 0; i < m->nr_dirty; i++) {
+		uint32_t pfn = m->dirty_list[i];
+		const struct mmf_page *pg = &m->mem_map[pfn];
+		if (!(pg->flags & PG_anon))
+			continue;
+		anon++;
+		if ((uint32_t)pg->refcount != refs[pfn])
+			return fail(msg, cap, "page_refcount: user page pfn %u refcount %d, %u mappings and cache references",
+				    pfn, pg->refcount, refs[pfn]);
+	}
+	if (anon != m->nr_anon)
+		return fail(msg, cap, "anon_counters: %u user pages, counter says %u", anon, m->nr_anon);
 	return 0;
 }

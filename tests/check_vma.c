@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -208,6 +209,71 @@ static void s_shared(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
+/* One access; returns the fault (0, SIGSEGV, SIGBUS) or -errno. */
+static int acc(struct mmf_machine *m, unsigned page, int write, uint64_t token, uint64_t *value)
+{
+	int fault = 0, err = 0;
+	uint64_t v = 0;
+	if (mmf_as_access(m, 0, AT(page), write, token, &fault, &v, &err))
+		return -err;
+	if (value)
+		*value = v;
+	return fault;
+}
+
+static void s_faults_anon(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t v = 1;
+	EXPECT(p, acc(m, 0, 0, 0, NULL) == SIGSEGV, "read of nothing did not fault");
+	EXPECT(p, mm_map(m, 0, 4, RW, FIX, NULL) == 0, "mmap failed");
+	uint32_t free0 = m->zones[0].nr_free_pages;
+	/* A read maps the zero page: 0, and no page of its own. */
+	EXPECT(p, acc(m, 1, 0, 0, &v) == 0 && v == 0 && m->nr_anon == 0, "read: %llu, %u user pages", (unsigned long long)v,
+	       m->nr_anon);
+	/* Then a write: a page of its own, which reads back. */
+	EXPECT(p, acc(m, 1, 1, 77, NULL) == 0 && acc(m, 1, 0, 0, &v) == 0 && v == 77 && m->nr_anon == 1,
+	       "write then read: %llu, %u user pages", (unsigned long long)v, m->nr_anon);
+	EXPECT(p, acc(m, 2, 1, 78, NULL) == 0 && acc(m, 3, 1, 79, NULL) == 0 && m->nr_anon == 3, "more pages");
+	/* 4 levels: pud, pmd and pte tables below the pgd. */
+	EXPECT(p, m->nr_pagetables == 3, "%u page-table pages", m->nr_pagetables);
+	EXPECT(p, m->zones[0].nr_free_pages + m->zones[0].pcp[0].count < free0, "no frames taken");
+	/* munmap gives the pages and, with nothing left nearby, the tables back. */
+	EXPECT(p, mm_unmap(m, 0, 4) == 0 && m->nr_anon == 0 && m->nr_pagetables == 0,
+	       "after munmap: %u user pages, %u tables", m->nr_anon, m->nr_pagetables);
+	EXPECT(p, acc(m, 1, 0, 0, NULL) == SIGSEGV, "read after munmap did not fault");
+out:;
+}
+
+static void s_faults_prot(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t v = 0;
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX, NULL) == 0 && acc(m, 0, 1, 5, NULL) == 0, "mmap or write failed");
+	EXPECT(p, mm_prot(m, 0, 2, R) == 0, "mprotect failed");
+	EXPECT(p, acc(m, 0, 1, 6, NULL) == SIGSEGV && acc(m, 0, 0, 0, &v) == 0 && v == 5,
+	       "read-only: write did not fault or the value changed (%llu)", (unsigned long long)v);
+	EXPECT(p, mm_prot(m, 0, 2, 0) == 0 && acc(m, 0, 0, 0, NULL) == SIGSEGV, "PROT_NONE read did not fault");
+	EXPECT(p, mm_prot(m, 0, 2, RW) == 0 && acc(m, 0, 0, 0, &v) == 0 && v == 5, "value lost across PROT_NONE: %llu",
+	       (unsigned long long)v);
+	EXPECT(p, acc(m, 0, 1, 7, NULL) == 0 && acc(m, 0, 0, 0, &v) == 0 && v == 7, "write after PROT_WRITE again");
+	/* Write-only is readable on x86. */
+	EXPECT(p, mm_map(m, 4, 1, W, FIX, NULL) == 0 && acc(m, 4, 0, 0, NULL) == 0, "write-only page not readable");
+out:;
+}
+
+static void s_shmem(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t v = 0;
+	EXPECT(p, mm_map(m, 0, 4, RW, FIX | MMF_MAP_SHARED, NULL) == 0, "mmap failed");
+	/* shmem allocates on a read fault too: its page cache. */
+	EXPECT(p, acc(m, 2, 0, 0, &v) == 0 && v == 0 && m->nr_anon == 1, "shmem read: %u pages", m->nr_anon);
+	EXPECT(p, acc(m, 2, 1, 9, NULL) == 0 && acc(m, 2, 0, 0, &v) == 0 && v == 9, "shmem write/read");
+	/* Unmapping one page keeps the object (the rest still maps it)... */
+	EXPECT(p, mm_unmap(m, 2, 1) == 0 && m->nr_anon == 1, "object gone too early: %u pages", m->nr_anon);
+	/* ...and mapping the rest away frees it. */
+	EXPECT(p, mm_unmap(m, 0, 4) == 0 && m->nr_anon == 0, "object kept: %u pages", m->nr_anon);
+out:;
+}
+
 typedef void (*scenario_fn)(struct mmf_machine *, struct probe *);
 static const struct {
 	const char *name;
@@ -217,6 +283,8 @@ static const struct {
 	{ "mprotect_holes", s_mprotect_holes }, { "munmap", s_munmap },
 	{ "fixed_and_noreplace", s_fixed_and_noreplace }, { "placement", s_placement },
 	{ "accounting", s_accounting }, { "shared", s_shared },
+	{ "faults_anon", s_faults_anon }, { "faults_prot", s_faults_prot },
+	{ "shmem", s_shmem },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -252,10 +320,15 @@ END_TEST
  * the inode and a space; a shmem line's name starts at column 74. */
 START_TEST(t_maps_layout_matches_kernel)
 {
+	/* In the window, with nothing next to them: under a sanitizer an
+	 * address the kernel picks may sit next to (and merge with) the
+	 * sanitizer's own anonymous memory. */
 	size_t len = 1 << 20;
-	void *anon = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	void *shm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert(anon != MAP_FAILED && shm != MAP_FAILED);
+	void *anon = mmap((void *)(uintptr_t)AT(256), len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	void *shm = mmap((void *)(uintptr_t)AT(1024), len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ck_assert_msg(anon != MAP_FAILED && shm != MAP_FAILED, "cannot map in the window: %s", strerror(errno));
 	FILE *fp = fopen("/proc/self/maps", "r");
 	ck_assert_ptr_nonnull(fp);
 	char line[512], real_anon[512] = "", real_shm[512] = "";
@@ -297,8 +370,30 @@ END_TEST
 
 static const enum mmf_mutant vma_mutants[] = {
 	MMF_MUT_VMA_MERGE_IGNORES_ACCOUNT, MMF_MUT_MUNMAP_LEAVES_TAIL, MMF_MUT_MMAP_NOREPLACE_REPLACES,
-	MMF_MUT_MPROTECT_SPLIT_OFF_BY_ONE, MMF_MUT_MPROTECT_HOLE_IGNORED,
+	MMF_MUT_MPROTECT_SPLIT_OFF_BY_ONE, MMF_MUT_MPROTECT_HOLE_IGNORED, MMF_MUT_PGTABLE_NEVER_FREED,
+	MMF_MUT_ZAP_SKIPS_LAST_PTE,	   MMF_MUT_READ_FAULT_ALLOCATES, MMF_MUT_MPROTECT_KEEPS_WRITE,
 };
+
+/* 5-level page tables (numa2): one more table level per path. */
+START_TEST(t_five_levels)
+{
+	unsigned idx;
+	ck_assert_ptr_nonnull(mmf_profile_find("numa2", &idx));
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(idx), MMF_MUT_NONE), 0);
+	ck_assert_uint_eq(mmf_pt_levels(&mach), 5);
+	ck_assert_int_eq(mm_map(&mach, 0, 2, RW, FIX, NULL), 0);
+	ck_assert_int_eq(acc(&mach, 1, 1, 3, NULL), 0);
+	ck_assert_uint_eq(mach.nr_pagetables, 4);
+	char buf[2048];
+	mmf_report_meminfo(&mach, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "PageTables:           16 kB"));
+	char w[400] = "";
+	ck_assert_msg(mmf_as_vma_is_valid(&mach, w, sizeof(w)) == 0, "%s", w);
+	ck_assert_int_eq(mm_unmap(&mach, 0, 2), 0);
+	ck_assert_uint_eq(mach.nr_pagetables, 0);
+	mmf_machine_fini(&mach);
+}
+END_TEST
 
 START_TEST(t_mutant_noticed)
 {
@@ -319,6 +414,7 @@ int main(void)
 	TCase *tc = tcase_create("scenarios");
 	tcase_add_loop_test(tc, t_scenario, 0, NR_SCENARIOS);
 	tcase_add_test(tc, t_maps_layout_matches_kernel);
+	tcase_add_test(tc, t_five_levels);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("mutants");
 	tcase_add_loop_test(tc, t_mutant_noticed, 0, sizeof(vma_mutants) / sizeof(vma_mutants[0]));

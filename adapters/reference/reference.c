@@ -365,6 +365,14 @@ static enum mmf_result ref_proc_report(void *ctx, unsigned proc, unsigned kind, 
 	return MMF_OK;
 }
 
+static enum mmf_result ref_mem_access(void *ctx, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
+				      uint64_t *value, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return as_result(ctx, mmf_as_access(ctx, proc, addr, write, token, fault, value, err));
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
@@ -415,6 +423,7 @@ static const struct mmf_adapter reference_adapter = {
 	.munmap = ref_munmap,
 	.mprotect = ref_mprotect,
 	.proc_report = ref_proc_report,
+	.mem_access = ref_mem_access,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

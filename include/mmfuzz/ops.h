@@ -44,7 +44,7 @@ enum mmf_family {
 	MMF_FAM_PAGE, /* page allocator: alloc_pages, free_pages, pcp, contents */
 	MMF_FAM_OBJ,  /* object allocators: kmalloc family, kmem_cache */
 	MMF_FAM_VMALLOC, /* vmalloc, vfree, vmalloc_to_page, area contents */
-	MMF_FAM_AS,      /* address spaces: processes, mmap, munmap, mprotect, /proc/PID reports */
+	MMF_FAM_AS,      /* address spaces: processes, mmap, munmap, mprotect, reads and writes, /proc/PID reports */
 	MMF_NR_FAMILIES
 };
 
@@ -85,6 +85,8 @@ enum mmf_opcode {
 	MMF_OP_MUNMAP = 32,          /* proc start npages */
 	MMF_OP_MPROTECT = 33,        /* proc start npages prot */
 	MMF_OP_PROC_REPORT = 34,     /* proc kind */
+	MMF_OP_MEM_READ = 35,        /* proc page */
+	MMF_OP_MEM_WRITE = 36,       /* proc page token */
 	MMF_NR_OPCODES
 };
 
@@ -113,7 +115,7 @@ enum mmf_report_kind {
  * MMF_AS_WINDOW_PAGES pages at MMF_AS_WINDOW_BASE, the same in every
  * process; lengths are in pages, 0..MMF_AS_WINDOW_PAGES (0 is refused). */
 #define MMF_NPROCS 8
-#define MMF_AS_WINDOW_BASE 0x10000000000ull /* 1 TiB: far from where ASLR puts things */
+#define MMF_AS_WINDOW_BASE 0x200000000000ull /* 32 TiB: away from ASLR's places and ASan's shadow */
 #define MMF_AS_WINDOW_PAGES 4096
 /* Kinds of MMF_OP_PROC_REPORT; the field's range is 8 for ever. */
 enum mmf_proc_report_kind { MMF_PROC_MAPS, MMF_NR_PROC_REPORTS };

@@ -58,6 +58,7 @@ struct mmf_profile {
 	unsigned pcp_batch;
 	unsigned pcp_high;
 	uint32_t end_pfn;        /* one past the last pfn */
+	unsigned pt_levels;      /* page-table levels: 4 (48-bit VA, the default) or 5 (57-bit) */
 	/* CONFIG_CMA and its areas; nr_cma 0 reads as a kernel without CMA
 	 * (no CmaTotal/CmaFree in meminfo, no CMA counters in vmstat). */
 	unsigned nr_cma;

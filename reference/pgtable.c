@@ -1,0 +1,248 @@
+/* Page tables: 4 levels (48-bit VA) or 5 (57-bit VA), x86-64's format.
+ *
+ * Tables are pages from the reference buddy (GFP_KERNEL | __GFP_ZERO),
+ * their 512 entries stored in the page's own bytes, so they count in every
+ * report as they do in Linux: PageTables in meminfo counts all levels but
+ * the pgd. An entry holds a frame number and the x86 bits: present, rw,
+ * user, accessed, dirty, special (the zero page), soft-dirty.
+ *
+ * free_pgd_range() follows mm/memory.c: after an unmap, the page-table
+ * pages whose whole span lies between the surviving neighbours (floor,
+ * ceiling) go back to the buddy; PTE tables under a PMD span wholly inside
+ * the range always, upper tables when their span is inside [floor,
+ * ceiling); the pgd stays until exit. */
+#include <stdio.h>
+#include <string.h>
+
+#include "reference/as.h"
+#include "reference/mm.h"
+
+unsigned mmf_pt_levels(const struct mmf_machine *m) { return m->prof->pt_levels == 5 ? 5 : 4; }
+
+static uint64_t *table(struct mmf_machine *m, uint32_t pfn) { return (uint64_t *)(m->bytes + ((size_t)pfn << 12)); }
+
+/* The span one entry of a level-L table maps (L 0: a pte maps a page). */
+static uint64_t span(unsigned level) { return 1ull << (12 + 9 * level); }
+static unsigned index_of(uint64_t addr, unsigned level) { return (unsigned)(addr >> (12 + 9 * level)) & 511; }
+
+static uint32_t table_alloc(struct mmf_machine *m, struct mmf_mm *mm, int account)
+{
+	uint32_t pfn;
+	int err;
+	if (mmf_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, 0, 0, 0, &pfn, &err) != MMF_OK)
+		return MMF_NIL;
+	page_w(m, pfn)->flags |= PG_pgtable;
+	memset(table(m, pfn), 0, 4096);
+	if (account) {
+		mm->pgtables_bytes += 4096;
+		m->nr_pagetables++;
+	}
+	return pfn;
+}
+
+static void table_free(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, int account)
+{
+	page_w(m, pfn)->flags &= (uint16_t)~PG_pgtable;
+	mmf_free_pages(m, pfn, 0, 0);
+	if (account) {
+		mm->pgtables_bytes -= 4096;
+		m->nr_pagetables--;
+	}
+}
+
+int mmf_pgd_alloc(struct mmf_machine *m, struct mmf_mm *mm)
+{
+	mm->pgd = table_alloc(m, mm, 0);
+	return mm->pgd == MMF_NIL ? -1 : 0;
+}
+
+uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc)
+{
+	uint32_t pfn = mm->pgd;
+	for (unsigned level = mmf_pt_levels(m) - 1; level > 0; level--) {
+		uint64_t *e = &table(m, pfn)[index_of(addr, level)];
+		if (!(*e & PTE_PRESENT)) {
+			if (!alloc)
+				return NULL;
+			uint32_t t = table_alloc(m, mm, 1);
+			if (t == MMF_NIL)
+				return NULL;
+			e = &table(m, pfn)[index_of(addr, level)];
+			*e = ((uint64_t)t << 12) | PTE_TABLE;
+		}
+		pfn = (uint32_t)((*e & PTE_PFN_MASK) >> 12);
+	}
+	return &table(m, pfn)[index_of(addr, 0)];
+}
+
+/* Drops one mapping's reference on a frame; the last one frees it. */
+void mmf_pte_release(struct mmf_machine *m, uint64_t pte)
+{
+	if (!(pte & PTE_MAPPED) || (pte & PTE_SPECIAL))
+		return;
+	uint32_t pfn = (uint32_t)((pte & PTE_PFN_MASK) >> 12);
+	const struct mmf_page *p = pfn_to_page(m, pfn);
+	if (!(p->flags & PG_allocated)) {
+		mmf_machine_corrupt(m, "pte_bad_page: a pte maps pfn %u, which is not allocated", pfn);
+		return;
+	}
+	if (p->refcount > 1) {
+		page_w(m, pfn)->refcount--;
+		return;
+	}
+	page_w(m, pfn)->flags &= (uint16_t)~PG_anon;
+	m->nr_anon--;
+	mmf_free_pages(m, pfn, 0, 0);
+}
+
+/* Clears the ptes of [start, end) under a level-`level` table, skipping
+ * absent entries a whole span at a time. */
+static void zap(struct mmf_machine *m, uint32_t pfn, unsigned level, uint64_t start, uint64_t end)
+{
+	uint64_t addr = start;
+	while (addr < end) {
+		uint64_t next = (addr & ~(span(level) - 1)) + span(level);
+		if (next > end || next == 0)
+			next = end;
+		uint64_t *e = &table(m, pfn)[index_of(addr, level)];
+		if (level == 0 && (*e & PTE_MAPPED)) {
+			uint64_t pte = *e;
+			if (!(MUTANT(m, ZAP_SKIPS_LAST_PTE) && next == end && addr + AS_PAGE_SIZE == end && addr != start)) {
+				*e = 0;
+				mmf_pte_release(m, pte);
+			}
+		} else if (level > 0 && (*e & PTE_PRESENT)) {
+			zap(m, (uint32_t)((*e & PTE_PFN_MASK) >> 12), level - 1, addr, next);
+		}
+		addr = next;
+	}
+}
+
+void mmf_unmap_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
+{
+	if (mm->pgd != MMF_NIL && start < end)
+		zap(m, mm->pgd, mmf_pt_levels(m) - 1, start, end);
+}
+
+/* free_p*d_range() below a level-`level` table: for each present entry in
+ * [addr, end) whose child is a table, the child's own children first, then
+ * the child itself when its span is inside [floor, ceiling) (ceiling 0:
+ * the top); PTE tables are freed outright (free_pte_range). */
+static void free_range(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, unsigned level, uint64_t addr,
+		       uint64_t end, uint64_t floor, uint64_t ceiling)
+{
+	while (addr < end) {
+		uint64_t base = addr & ~(span(level) - 1), next = base + span(level);
+		if (next > end || next == 0)
+			next = end;
+		uint64_t *e = &table(m, pfn)[index_of(addr, level)];
+		if (*e & PTE_PRESENT) {
+			uint32_t child = (uint32_t)((*e & PTE_PFN_MASK) >> 12);
+			int inside = level == 1 || (base >= floor && (ceiling == 0 || base + span(level) <= ceiling) &&
+						    !MUTANT(m, PGTABLE_NEVER_FREED));
+			if (level > 1)
+				free_range(m, mm, child, level - 1, addr, next, floor, ceiling);
+			if (inside && !(level == 1 && MUTANT(m, PGTABLE_NEVER_FREED))) {
+				*e = 0;
+				table_free(m, mm, child, 1);
+			}
+		}
+		addr = next;
+	}
+}
+
+void mmf_free_pgd_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uint64_t end, uint64_t floor,
+			uint64_t ceiling)
+{
+	uint64_t pmd = span(1);
+	/* free_pgd_range(): whole PMD spans inside [floor, ceiling) only. */
+	addr &= ~(pmd - 1);
+	if (addr < floor) {
+		addr += pmd;
+		if (!addr)
+			return;
+	}
+	if (ceiling) {
+		ceiling &= ~(pmd - 1);
+		if (!ceiling)
+			return;
+	}
+	if (end - 1 > ceiling - 1)
+		end -= pmd;
+	if (addr > end - 1 || mm->pgd == MMF_NIL)
+		return;
+	end = (end + pmd - 1) & ~(pmd - 1);
+	free_range(m, mm, mm->pgd, mmf_pt_levels(m) - 1, addr, end, floor, ceiling);
+}
+
+/* exit: every table, the pgd last. */
+static void free_all(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, unsigned level)
+{
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t e = table(m, pfn)[i];
+		if (!(e & PTE_PRESENT))
+			continue;
+		uint32_t child = (uint32_t)((e & PTE_PFN_MASK) >> 12);
+		if (level > 1)
+			free_all(m, mm, child, level - 1);
+		table(m, pfn)[i] = 0;
+		table_free(m, mm, child, 1);
+	}
+}
+
+void mmf_pgd_free(struct mmf_machine *m, struct mmf_mm *mm)
+{
+	if (mm->pgd == MMF_NIL)
+		return;
+	mmf_unmap_range(m, mm, 0, span(mmf_pt_levels(m)));
+	free_all(m, mm, mm->pgd, mmf_pt_levels(m) - 1);
+	table_free(m, mm, mm->pgd, 0);
+	mm->pgd = MMF_NIL;
+}
+
+int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint32_t pfn, unsigned level,
+		     uint64_t base, uint32_t *tables, uint32_t *refs, char *msg, size_t cap)
+{
+	const uint64_t *t = (const uint64_t *)(m->bytes + ((size_t)pfn << 12));
+	const struct mmf_page *tp = pfn_to_page(m, pfn);
+	if (!(tp->flags & PG_pgtable) || !(tp->flags & PG_allocated)) {
+		snprintf(msg, cap, "pgtable_page: table pfn %u is not an allocated page-table page (flags %#x)", pfn,
+			 tp->flags);
+		return -1;
+	}
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t e = t[i];
+		if (!(e & (level ? PTE_PRESENT : PTE_MAPPED)))
+			continue;
+		uint64_t child = (e & PTE_PFN_MASK) >> 12, addr = base + i * span(level);
+		if (level > 0) {
+			if (child >= m->end_pfn) {
+				snprintf(msg, cap, "pgtable_entry: table pfn %u entry %u points at pfn %llu", pfn, i,
+					 (unsigned long long)child);
+				return -1;
+			}
+			(*tables)++;
+			if (mmf_pgtable_walk(m, mm, (uint32_t)child, level - 1, addr, tables, refs, msg, cap))
+				return -1;
+			continue;
+		}
+		if (!mmf_vma_find((struct mmf_mm *)mm, addr)) {
+			snprintf(msg, cap, "pte_outside_vma: a pte maps %#llx, which no VMA covers", (unsigned long long)addr);
+			return -1;
+		}
+		if ((e & PTE_SPECIAL) && (e & (PTE_RW | PTE_PFN_MASK))) {
+			snprintf(msg, cap, "pte_zero_page: the zero page is mapped writable at %#llx", (unsigned long long)addr);
+			return -1;
+		}
+		if (!(e & PTE_SPECIAL)) {
+			const struct mmf_page *p = pfn_to_page(m, (uint32_t)child);
+			if (child >= m->end_pfn || !(p->flags & PG_allocated) || !(p->flags & PG_anon)) {
+				snprintf(msg, cap, "pte_bad_page: pte %u of table pfn %u maps pfn %llu (flags %#x)", i, pfn,
+					 (unsigned long long)child, child < m->end_pfn ? p->flags : 0);
+				return -1;
+			}
+			refs[child]++;
+		}
+	}
+	return 0;
+}
