@@ -88,6 +88,8 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		case MMF_OP_MMAP: r = t->ad->mmap(t->ctx[prof], proc, addr, len, prot, flags, &out, &err); break;
 		case MMF_OP_MUNMAP: r = t->ad->munmap(t->ctx[prof], proc, addr, len, &err); break;
 		case MMF_OP_MPROTECT: r = t->ad->mprotect(t->ctx[prof], proc, addr, len, prot, &err); break;
+		case MMF_OP_FORK: r = t->ad->proc_fork(t->ctx[prof], proc, op->b & 0x0f, &err); break;
+		case MMF_OP_EXIT: r = t->ad->proc_exit(t->ctx[prof], proc, &err); break;
 		case MMF_OP_MEM_READ:
 		case MMF_OP_MEM_WRITE: {
 			int fault = 0;

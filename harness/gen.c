@@ -89,13 +89,13 @@ enum {
 	K_VMALLOC, K_VFREE, K_VWRITE, K_VREAD, K_VTOPAGE,
 	K_PCREATE, K_PDESTROY, K_PALLOC, K_PFREE,
 	K_CMAALLOC, K_CMARELEASE, K_PIN, K_UNPIN,
-	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE,
+	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE, K_FORK, K_EXIT,
 	NK
 };
 static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
-					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24 };
+					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2 };
 static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
-					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3 };
+					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
@@ -150,8 +150,21 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	unsigned max_order = below(&r, 4) == 0 ? 0 : MMF_MAX_ORDER - 1;
 	uint32_t fav_size = pick_size(&r); /* repeated sizes fill slabs */
 	uint32_t as_span = 16u << below(&r, 4); /* how spread out mappings are */
-	unsigned as_proc = 0;                   /* fork comes later: process 0 */
+	uint8_t proc_live = 1;                  /* bit per process; 0 exists */
+	uint32_t last_page = 0;                 /* accesses come back to pages (COW needs write, fork, write, read) */
 	out->nops = 0;
+	/* Some sequences that mix pages with objects or vmalloc start by
+	 * squeezing memory with the largest blocks, so the object allocators
+	 * run short: mempool reserves, fallbacks and refusals get exercised. */
+	if ((pick & 1u) && (pick & 6u) && below(&r, 4) == 0) {
+		unsigned blocks = p->end_pfn >> (MMF_MAX_ORDER - 1);
+		for (unsigned b = 0; b + 1 < blocks && b < 48 && out->nops < maxops; b++) {
+			struct mmf_op op = { MMF_OP_ALLOC_PAGES, (uint8_t)(MMF_NSLOTS - 1 - b), MMF_MAX_ORDER - 1, 0, GFP_KERNEL };
+			live[op.slot] = 1;
+			if (mmf_op_canonical(&op, out->profile, out->swarm))
+				out->ops[out->nops++] = op;
+		}
+	}
 	for (unsigned i = 0; i < n; i++) {
 		if (!burst || below(&r, burst) == 0) {
 			unsigned x = below(&r, total);
@@ -174,6 +187,10 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		unsigned cpu = one_cpu || below(&r, 3) ? cpu_bias : below(&r, p->nr_cpus);
 		unsigned node = below(&r, p->nr_nodes);
 		unsigned cache = below(&r, MMF_NCACHES);
+		/* Address-space ops mostly go to a process that exists. */
+		unsigned as_proc = below(&r, MMF_NPROCS);
+		for (unsigned tries = 0; tries < 8 && !((proc_live >> as_proc) & 1); tries++)
+			as_proc = below(&r, MMF_NPROCS);
 		switch (k) {
 		case K_ALLOC:
 			op.code = MMF_OP_ALLOC_PAGES;
@@ -221,10 +238,26 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.code = MMF_OP_PROC_REPORT;
 			op.b = (uint8_t)(as_proc << 4);
 			break;
+		case K_FORK: {
+			unsigned child = below(&r, MMF_NPROCS);
+			for (unsigned tries = 0; tries < 8 && ((proc_live >> child) & 1); tries++)
+				child = below(&r, MMF_NPROCS);
+			op.code = MMF_OP_FORK;
+			op.b = (uint8_t)(child | as_proc << 4);
+			if ((proc_live >> as_proc) & 1)
+				proc_live |= (uint8_t)(1u << child);
+			break;
+		}
+		case K_EXIT:
+			op.code = MMF_OP_EXIT;
+			op.b = (uint8_t)(as_proc << 4);
+			proc_live &= (uint8_t)~(1u << as_proc);
+			break;
 		case K_MREAD:
 		case K_MWRITE:
 			op.code = k == K_MREAD ? MMF_OP_MEM_READ : MMF_OP_MEM_WRITE;
-			op.arg = below(&r, 16) ? below(&r, as_span + 8) : below(&r, MMF_AS_WINDOW_PAGES);
+			op.arg = below(&r, 2) ? last_page : below(&r, 16) ? below(&r, as_span + 8) : below(&r, MMF_AS_WINDOW_PAGES);
+			last_page = op.arg;
 			op.a = (uint8_t)next(&r);
 			op.b = (uint8_t)(as_proc << 4);
 			break;

@@ -105,10 +105,14 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 	[MMF_OP_PROC_REPORT] = { "proc_report", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("kind", A, PREPORT) },
 		"read /proc/PID/maps of a process; compared where the adapter is semantic or exact" },
 	[MMF_OP_MEM_READ] = { "mem_read", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("page", W0, VPAGE) },
-		"load a page's token in a process: the value, or the fault (SIGSEGV, SIGBUS)" },
+		"load a page of a process: the XOR of its 512 words, or the fault (SIGSEGV, SIGBUS)" },
 	[MMF_OP_MEM_WRITE] = { "mem_write", MMF_FAM_AS, 3,
 		{ F("proc", B_HI, PROC), F("page", W0, VPAGE), F("token", A, U8) },
-		"store a fresh token in a page of a process, or fault" },
+		"XOR a fresh token into word (token % 512) of a page of a process, or fault" },
+	[MMF_OP_FORK] = { "fork", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("child", B_LO, PROC) },
+		"fork() of a process into an unused process slot: copy-on-write private memory, shared shmem" },
+	[MMF_OP_EXIT] = { "exit", MMF_FAM_AS, 1, { F("proc", B_HI, PROC) },
+		"exit() of a process: every mapping and page table goes" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {

@@ -13,8 +13,10 @@
  *   fault.c    reads and writes with their faults: anonymous memory, the
  *              zero page, shmem objects, write-protect faults and COW
  *
- * fork, exit, file and PFN mappings, rmap, mremap, madvise and brk come
- * next (issue 4). */
+ *   fork.c     fork (VMAs, anon_vma chains, write-protected COW ptes), exit
+ *
+ * File and PFN mappings, rmap queries, mremap, madvise, brk, smaps and
+ * pagemap come next (issue 4). */
 #ifndef MMF_REFERENCE_AS_H
 #define MMF_REFERENCE_AS_H
 
@@ -123,8 +125,14 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
 #define PTE_TABLE (PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
 #define PTE_MAPPED (PTE_PRESENT | PTE_PROTNONE)
 
+/* fork.c: a new process in slot child (EEXIST when it is in use), and
+ * exit, which frees the slot. */
+int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err);
+int mmf_as_exit(struct mmf_machine *m, unsigned proc, int *err);
+
 /* Internal to the address-space files. */
 struct mmf_mm *mmf_as_mm(struct mmf_machine *m, unsigned proc);
+int mmf_vma_append(struct mmf_mm *mm, const struct mmf_vma *v);
 struct mmf_vma *mmf_vma_find(struct mmf_mm *mm, uint64_t addr);
 int mmf_mm_setup(struct mmf_machine *m, struct mmf_mm *mm);
 void mmf_mm_teardown(struct mmf_machine *m, struct mmf_mm *mm);

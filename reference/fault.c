@@ -17,7 +17,11 @@
  *                             reused, one mapped more than once is copied
  *                             (copy-on-write)
  *
- * Page contents are one token per frame; the zero page reads 0. Anonymous
+ * Page contents are one token per frame standing for the XOR of the page's
+ * 512 words: a write XORs its token into one word (word token % 512), so
+ * the token changes by it, and what was in the page before still counts
+ * (a COW copy that loses the old contents shows). A read gives the XOR of
+ * the words: the token. The zero page reads 0. Anonymous
  * pages are allocated GFP_HIGHUSER_MOVABLE, counted in nr_anon; each pte
  * mapping a frame holds one reference on it. The pgd of a process is
  * allocated at its first fault (process 0 exists from reset without one,
@@ -228,7 +232,7 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 				*err = ENOMEM;
 				return -1;
 			}
-			if (!(*pte & PTE_SPECIAL))
+			if (!(*pte & PTE_SPECIAL) && !MUTANT(m, COW_NO_COPY))
 				page_w(m, pfn)->token = pfn_to_page(m, old)->token;
 			uint64_t was = *pte;
 			*pte = ((uint64_t)pfn << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED | PTE_RW | PTE_DIRTY;
@@ -244,7 +248,7 @@ access:
 	pte = hw;
 	uint32_t pfn = (uint32_t)((*pte & PTE_PFN_MASK) >> 12);
 	if (write) {
-		page_w(m, pfn)->token = token;
+		page_w(m, pfn)->token ^= token;
 		*pte |= PTE_DIRTY;
 	} else {
 		*value = pfn_to_page(m, pfn)->token;

@@ -48,6 +48,9 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "zap_skips_last_pte", "pgtable", "zapping a range of several pages leaves its last pte mapped" },
 	{ "read_fault_allocates", "fault", "a read fault on anonymous memory allocates a page instead of mapping the zero page" },
 	{ "mprotect_keeps_write", "fault", "mprotect removing PROT_WRITE leaves the ptes writable" },
+	{ "fork_keeps_write", "fork", "fork copies private writable ptes without write-protecting them" },
+	{ "cow_no_copy", "fault", "breaking COW gives a fresh page without copying the old contents" },
+	{ "exit_leaks_pgd", "fork", "exit leaves the page tables and the pages they map behind" },
 };
 
 int mmf_mutant_lookup(const char *name)

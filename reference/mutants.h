@@ -57,6 +57,9 @@ enum mmf_mutant {
 	MMF_MUT_ZAP_SKIPS_LAST_PTE,
 	MMF_MUT_READ_FAULT_ALLOCATES,
 	MMF_MUT_MPROTECT_KEEPS_WRITE,
+	MMF_MUT_FORK_KEEPS_WRITE,
+	MMF_MUT_COW_NO_COPY,
+	MMF_MUT_EXIT_LEAKS_PGD,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

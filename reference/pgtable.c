@@ -59,6 +59,8 @@ int mmf_pgd_alloc(struct mmf_machine *m, struct mmf_mm *mm)
 uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc)
 {
 	uint32_t pfn = mm->pgd;
+	if (pfn == MMF_NIL)
+		return NULL; /* no tables yet: nothing mapped */
 	for (unsigned level = mmf_pt_levels(m) - 1; level > 0; level--) {
 		uint64_t *e = &table(m, pfn)[index_of(addr, level)];
 		if (!(*e & PTE_PRESENT)) {

@@ -15,9 +15,11 @@
  * Merging: a new or changed range joins a neighbour that ends (or starts)
  * exactly at it when their flags agree (but for VM_SOFTDIRTY), they map the
  * same object (no shmem object, or the same one) with contiguous offsets,
- * and their anon_vmas are compatible (equal, or one of them unset while
- * its VMA has a single anon_vma_chain entry); both neighbours at once when
- * those two are compatible with each other too. Otherwise the VMA splits. */
+ * and their anon_vmas are compatible as Linux 6.16+ judges it
+ * (is_mergeable_anon_vma): equal; or one side has none and the side that
+ * has one was not cloned from a parent by fork (a single anon_vma_chain
+ * entry). Both neighbours at once when, in addition, prev and next do not
+ * have two different anon_vmas. Otherwise the VMA splits. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,6 +87,11 @@ static void remove_at(struct mmf_mm *mm, uint32_t i)
 	mm->nr--;
 }
 
+int mmf_vma_append(struct mmf_mm *mm, const struct mmf_vma *v)
+{
+	return insert_at(mm, mm->nr, v);
+}
+
 /* __split_vma(): vma i becomes [start, at) and [at, end). */
 static int split_at(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t at)
 {
@@ -105,28 +112,50 @@ static int same_object(const struct mmf_machine *m, const struct mmf_vma *a, uin
 	return ((a->flags ^ flags) & ~ignore) == 0 && a->shmem == shmem;
 }
 
-/* is_mergeable_anon_vma() */
-static int anon_ok(uint32_t av1, uint32_t av2, const struct mmf_vma *vma)
+/* vma_had_uncowed_parents(): an anon_vma cloned from a parent's. */
+static int forked(const struct mmf_vma *v) { return v && v->anon_vma && v->chain > 1; }
+
+/* is_mergeable_anon_vma(): can the range (anon_vma src_anon, taken from
+ * the VMA src, or NULL for a new range) join tgt? */
+static int anon_ok(uint32_t src_anon, const struct mmf_vma *src, const struct mmf_vma *tgt)
 {
-	if ((!av1 || !av2) && (!vma || vma->chain <= 1))
-		return 1;
-	return av1 == av2;
+	if (!tgt->anon_vma && src_anon)
+		return !forked(src); /* tgt will get src's anon_vma */
+	if (tgt->anon_vma && !src_anon)
+		return !forked(tgt); /* the range takes tgt's */
+	return src_anon == tgt->anon_vma;
 }
 
-/* Can [start, end) with these properties join prev from above? */
-static int merge_after(const struct mmf_machine *m, const struct mmf_vma *prev, uint64_t start, uint32_t flags,
-		       uint32_t shmem, uint32_t anon_vma, uint64_t pgoff)
+/* Both neighbours at once: prev and next must not disagree. */
+static int anon_both_ok(const struct mmf_vma *prev, const struct mmf_vma *next)
 {
-	return prev && prev->end == start && same_object(m, prev, flags, shmem) &&
-	       anon_ok(anon_vma, prev->anon_vma, prev) && prev->pgoff + PAGES(prev) == pgoff;
+	return !prev->anon_vma || !next->anon_vma || prev->anon_vma == next->anon_vma;
+}
+
+/* dup_anon_vma(): dst takes src's anon_vma when it has none. */
+static void inherit_anon(struct mmf_vma *dst, const struct mmf_vma *src)
+{
+	if (!dst->anon_vma && src->anon_vma) {
+		dst->anon_vma = src->anon_vma;
+		dst->chain = src->chain;
+	}
+}
+
+/* Can [start, end) with these properties (from the VMA src, or new) join
+ * prev from above? */
+static int merge_after(const struct mmf_machine *m, const struct mmf_vma *prev, uint64_t start, uint32_t flags,
+		       uint32_t shmem, uint32_t anon_vma, const struct mmf_vma *src, uint64_t pgoff)
+{
+	return prev && prev->end == start && same_object(m, prev, flags, shmem) && anon_ok(anon_vma, src, prev) &&
+	       prev->pgoff + PAGES(prev) == pgoff;
 }
 
 /* ... or next from below? */
 static int merge_before(const struct mmf_machine *m, const struct mmf_vma *next, uint64_t end, uint32_t flags,
-			uint32_t shmem, uint32_t anon_vma, uint64_t pgoff, uint64_t npages)
+			uint32_t shmem, uint32_t anon_vma, const struct mmf_vma *src, uint64_t pgoff, uint64_t npages)
 {
-	return next && next->start == end && same_object(m, next, flags, shmem) &&
-	       anon_ok(anon_vma, next->anon_vma, next) && next->pgoff == pgoff + npages;
+	return next && next->start == end && same_object(m, next, flags, shmem) && anon_ok(anon_vma, src, next) &&
+	       next->pgoff == pgoff + npages;
 }
 
 /* The range [start, end) (covering no VMA) becomes mapped: merged into a
@@ -138,17 +167,14 @@ static int map_new_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t star
 	uint32_t i = find_idx(mm, start); /* the first VMA above: next */
 	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL, *next = i < mm->nr ? &mm->vma[i] : NULL;
 	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
-	int left = merge_after(m, prev, start, flags, shmem, 0, pgoff);
-	int right = merge_before(m, next, end, flags, shmem, 0, pgoff, npages);
-	if (left && right && !anon_ok(prev->anon_vma, next->anon_vma, NULL))
+	int left = merge_after(m, prev, start, flags, shmem, 0, NULL, pgoff);
+	int right = merge_before(m, next, end, flags, shmem, 0, NULL, pgoff, npages);
+	if (left && right && !anon_both_ok(prev, next))
 		right = 0; /* prev wins, as vma_merge_new_range() tries left first */
 	if (left && right) {
 		/* vma_expand(): prev takes next's anon_vma if it has none */
 		prev->end = next->end;
-		if (!prev->anon_vma && next->anon_vma) {
-			prev->anon_vma = next->anon_vma;
-			prev->chain = 1;
-		}
+		inherit_anon(prev, next);
 		remove_at(mm, i);
 	} else if (left) {
 		prev->end = end;
@@ -346,24 +372,23 @@ static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, 
 		mmf_as_change_protection(m, mm, start, end, newflags);
 	uint64_t pgoff = v->pgoff + ((start - v->start) >> AS_PAGE_SHIFT);
 	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL, *next = i + 1 < mm->nr ? &mm->vma[i + 1] : NULL;
-	int left = start == v->start && merge_after(m, prev, start, newflags, v->shmem, v->anon_vma, pgoff);
-	int right = end == v->end && merge_before(m, next, end, newflags, v->shmem, v->anon_vma, pgoff, npages);
-	if (left && right && !anon_ok(prev->anon_vma, next->anon_vma, NULL))
+	int left = start == v->start && merge_after(m, prev, start, newflags, v->shmem, v->anon_vma, v, pgoff);
+	int right = end == v->end && merge_before(m, next, end, newflags, v->shmem, v->anon_vma, v, pgoff, npages);
+	if (left && right && !anon_both_ok(prev, next))
 		right = 0;
 	vm_stat_account(mm, oldflags, -(int64_t)npages);
 	vm_stat_account(mm, newflags, (int64_t)npages);
 	if (left && right) { /* prev absorbs v and next */
 		prev->end = next->end;
-		if (!prev->anon_vma)
-			prev->anon_vma = v->anon_vma ? v->anon_vma : next->anon_vma;
+		inherit_anon(prev, v);
+		inherit_anon(prev, next);
 		remove_at(mm, i + 1);
 		remove_at(mm, i);
 		return 0;
 	}
 	if (left) { /* prev grows over [start, end) */
 		prev->end = end;
-		if (!prev->anon_vma)
-			prev->anon_vma = v->anon_vma;
+		inherit_anon(prev, v);
 		if (end == v->end) {
 			remove_at(mm, i);
 			return 0;
@@ -375,8 +400,7 @@ static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, 
 	if (right) { /* next grows down to start */
 		next->start = start;
 		next->pgoff = pgoff;
-		if (!next->anon_vma)
-			next->anon_vma = v->anon_vma;
+		inherit_anon(next, v);
 		if (start == v->start) {
 			remove_at(mm, i);
 			return 0;
@@ -572,8 +596,7 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 						    p, (unsigned long long)u->start, (unsigned long long)u->end,
 						    (unsigned long long)v->start, (unsigned long long)v->end);
 				if (u->end == v->start && same_object(m, u, v->flags, v->shmem) &&
-				    u->pgoff + PAGES(u) == v->pgoff && anon_ok(v->anon_vma, u->anon_vma, u) &&
-				    anon_ok(u->anon_vma, v->anon_vma, v))
+				    u->pgoff + PAGES(u) == v->pgoff && anon_ok(v->anon_vma, v, u) && anon_ok(u->anon_vma, u, v))
 					return fail(msg, cap, "vma_unmerged: proc %u vmas at %#llx and %#llx should be one", p,
 						    (unsigned long long)u->start, (unsigned long long)v->start);
 			}

@@ -2,7 +2,11 @@
  * within a bounded number of generated sequences, by the reference (not
  * the oracle), and its shrunk reproducer gives the same signature on every
  * replay and none without the mutant. The campaign seed is fixed, so the
- * number of sequences needed is the same on every run. */
+ * number of sequences needed is the same on every run. The campaign here
+ * drives the family of the mutant's subsystem and the page family (memory
+ * pressure comes from there: a mempool's reserve is only used when the
+ * page allocator says no); `mmfuzz fuzz --mutant` (cli_mutant_replay)
+ * drives them all. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +20,18 @@
 
 static struct mmf_seq seq;
 
+static unsigned family_of(const char *subsystem)
+{
+	static const char *const obj[] = { "slub", "kmalloc", "mempool" }, *const as[] = { "vma", "pgtable", "fault", "fork" };
+	for (unsigned i = 0; i < 3; i++)
+		if (!strcmp(subsystem, obj[i]))
+			return MMF_FAM_OBJ;
+	for (unsigned i = 0; i < 4; i++)
+		if (!strcmp(subsystem, as[i]))
+			return MMF_FAM_AS;
+	return !strcmp(subsystem, "vmalloc") ? MMF_FAM_VMALLOC : MMF_FAM_PAGE;
+}
+
 START_TEST(mutant_is_caught)
 {
 	const struct mmf_adapter *ref = mmf_adapter_reference();
@@ -24,7 +40,7 @@ START_TEST(mutant_is_caught)
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
 	ck_assert_msg(ex != NULL, "%s", err);
-	struct mmf_gen_config gc = { -1, 200, 0 };
+	struct mmf_gen_config gc = { -1, 200, 1u << family_of(ref->mutants[_i].subsystem) | 1u << MMF_FAM_PAGE };
 	struct mmf_finding f;
 	unsigned n;
 	for (n = 0; n < BOUND; n++) {

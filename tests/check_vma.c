@@ -209,16 +209,51 @@ static void s_shared(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
-/* One access; returns the fault (0, SIGSEGV, SIGBUS) or -errno. */
-static int acc(struct mmf_machine *m, unsigned page, int write, uint64_t token, uint64_t *value)
+/* One access by a process; returns the fault (0, SIGSEGV, SIGBUS) or -errno. */
+static int acc_p(struct mmf_machine *m, unsigned proc, unsigned page, int write, uint64_t token, uint64_t *value)
 {
 	int fault = 0, err = 0;
 	uint64_t v = 0;
-	if (mmf_as_access(m, 0, AT(page), write, token, &fault, &v, &err))
+	if (mmf_as_access(m, proc, AT(page), write, token, &fault, &v, &err))
 		return -err;
 	if (value)
 		*value = v;
 	return fault;
+}
+
+static int acc(struct mmf_machine *m, unsigned page, int write, uint64_t token, uint64_t *value)
+{
+	return acc_p(m, 0, page, write, token, value);
+}
+
+/* Writes XOR into the page: the value read is what was there before,
+ * changed by the write. fork shares private pages copy-on-write and shared
+ * ones for real; exit gives everything back. */
+static void s_fork_cow(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t v = 0;
+	int err = 0;
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX, NULL) == 0 && mm_map(m, 4, 1, RW, FIX | MMF_MAP_SHARED, NULL) == 0,
+	       "mmap failed");
+	EXPECT(p, acc(m, 0, 1, 0x10, NULL) == 0 && acc(m, 4, 1, 0x20, NULL) == 0, "writes failed");
+	uint32_t tables = m->nr_pagetables;
+	EXPECT(p, mmf_as_fork(m, 0, 1, &err) == 0, "fork failed: %d", err);
+	EXPECT(p, mmf_as_fork(m, 0, 1, &err) == -1 && err == EEXIST, "fork into a used slot");
+	EXPECT(p, acc_p(m, 1, 0, 0, 0, &v) == 0 && v == 0x10, "child reads %#llx", (unsigned long long)v);
+	/* The child's write breaks COW with a copy that keeps the old contents. */
+	EXPECT(p, acc_p(m, 1, 0, 1, 0x01, NULL) == 0 && acc_p(m, 1, 0, 0, 0, &v) == 0 && v == 0x11,
+	       "child after its write reads %#llx", (unsigned long long)v);
+	EXPECT(p, acc(m, 0, 0, 0, &v) == 0 && v == 0x10, "parent sees the child's write: %#llx", (unsigned long long)v);
+	EXPECT(p, acc(m, 0, 1, 0x02, NULL) == 0 && acc(m, 0, 0, 0, &v) == 0 && v == 0x12, "parent after its write: %#llx",
+	       (unsigned long long)v);
+	/* Shared memory is shared. */
+	EXPECT(p, acc_p(m, 1, 4, 1, 0x03, NULL) == 0 && acc(m, 4, 0, 0, &v) == 0 && v == 0x23,
+	       "shared page in the parent: %#llx", (unsigned long long)v);
+	EXPECT(p, m->nr_anon == 3, "%u user pages (two copies of page 0, one shmem page)", m->nr_anon);
+	EXPECT(p, mmf_as_exit(m, 1, &err) == 0 && m->nr_anon == 2 && m->nr_pagetables == tables,
+	       "after exit: %u user pages, %u tables (parent alone has %u)", m->nr_anon, m->nr_pagetables, tables);
+	EXPECT(p, acc_p(m, 1, 0, 0, 0, NULL) == -ESRCH, "an exited process answered");
+out:;
 }
 
 static void s_faults_anon(struct mmf_machine *m, struct probe *p)
@@ -254,7 +289,7 @@ static void s_faults_prot(struct mmf_machine *m, struct probe *p)
 	EXPECT(p, mm_prot(m, 0, 2, 0) == 0 && acc(m, 0, 0, 0, NULL) == SIGSEGV, "PROT_NONE read did not fault");
 	EXPECT(p, mm_prot(m, 0, 2, RW) == 0 && acc(m, 0, 0, 0, &v) == 0 && v == 5, "value lost across PROT_NONE: %llu",
 	       (unsigned long long)v);
-	EXPECT(p, acc(m, 0, 1, 7, NULL) == 0 && acc(m, 0, 0, 0, &v) == 0 && v == 7, "write after PROT_WRITE again");
+	EXPECT(p, acc(m, 0, 1, 7, NULL) == 0 && acc(m, 0, 0, 0, &v) == 0 && v == (5 ^ 7), "write after PROT_WRITE again");
 	/* Write-only is readable on x86. */
 	EXPECT(p, mm_map(m, 4, 1, W, FIX, NULL) == 0 && acc(m, 4, 0, 0, NULL) == 0, "write-only page not readable");
 out:;
@@ -284,7 +319,7 @@ static const struct {
 	{ "fixed_and_noreplace", s_fixed_and_noreplace }, { "placement", s_placement },
 	{ "accounting", s_accounting }, { "shared", s_shared },
 	{ "faults_anon", s_faults_anon }, { "faults_prot", s_faults_prot },
-	{ "shmem", s_shmem },
+	{ "shmem", s_shmem }, { "fork_cow", s_fork_cow },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -372,6 +407,7 @@ static const enum mmf_mutant vma_mutants[] = {
 	MMF_MUT_VMA_MERGE_IGNORES_ACCOUNT, MMF_MUT_MUNMAP_LEAVES_TAIL, MMF_MUT_MMAP_NOREPLACE_REPLACES,
 	MMF_MUT_MPROTECT_SPLIT_OFF_BY_ONE, MMF_MUT_MPROTECT_HOLE_IGNORED, MMF_MUT_PGTABLE_NEVER_FREED,
 	MMF_MUT_ZAP_SKIPS_LAST_PTE,	   MMF_MUT_READ_FAULT_ALLOCATES, MMF_MUT_MPROTECT_KEEPS_WRITE,
+	MMF_MUT_FORK_KEEPS_WRITE,	   MMF_MUT_COW_NO_COPY,		 MMF_MUT_EXIT_LEAKS_PGD,
 };
 
 /* 5-level page tables (numa2): one more table level per path. */

@@ -373,6 +373,20 @@ static enum mmf_result ref_mem_access(void *ctx, unsigned proc, uint64_t addr, i
 	return as_result(ctx, mmf_as_access(ctx, proc, addr, write, token, fault, value, err));
 }
 
+static enum mmf_result ref_fork(void *ctx, unsigned parent, unsigned child, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return as_result(ctx, mmf_as_fork(ctx, parent, child, err));
+}
+
+static enum mmf_result ref_exit(void *ctx, unsigned proc, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return as_result(ctx, mmf_as_exit(ctx, proc, err));
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
@@ -424,6 +438,8 @@ static const struct mmf_adapter reference_adapter = {
 	.mprotect = ref_mprotect,
 	.proc_report = ref_proc_report,
 	.mem_access = ref_mem_access,
+	.proc_fork = ref_fork,
+	.proc_exit = ref_exit,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

@@ -51,7 +51,7 @@ enum mmf_level {
 #define MMF_CAP_VMALLOC (1u << 8)       /* vmalloc, vfree, vmalloc_to_pfn, vmem_write/read */
 #define MMF_CAP_MEMPOOL (1u << 9)       /* pool_create/destroy, pool_alloc/free */
 #define MMF_CAP_CMA (1u << 10)          /* cma_alloc/release, pin/unpin_page, moved */
-#define MMF_CAP_AS (1u << 11)           /* mmap, munmap, mprotect, proc_report, mem_access */
+#define MMF_CAP_AS (1u << 11)           /* mmap, munmap, mprotect, proc_report, mem_access, fork, exit */
 
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
@@ -185,11 +185,16 @@ struct mmf_adapter {
 	enum mmf_result (*munmap)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, int *err);
 	enum mmf_result (*mprotect)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err);
 	enum mmf_result (*proc_report)(void *ctx, unsigned proc, unsigned kind, char *buf, size_t cap, size_t *len);
-	/* One access to the page at addr: *fault is 0, SIGSEGV or SIGBUS; a
-	 * read's token in *value (0 for never-written anonymous memory). A
-	 * refusal (ENOMEM) is a fault the kernel could not serve. */
+	/* One access to the page at addr: *fault is 0, SIGSEGV or SIGBUS. A
+	 * write XORs token into the page's 64-bit word (token % 512); a read
+	 * gives the XOR of the page's 512 words in *value (0 for never-written
+	 * anonymous memory). A refusal (ENOMEM) is a fault the kernel could
+	 * not serve. */
 	enum mmf_result (*mem_access)(void *ctx, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
 				      uint64_t *value, int *err);
+	/* fork of process parent into the unused slot child; exit of proc. */
+	enum mmf_result (*proc_fork)(void *ctx, unsigned parent, unsigned child, int *err);
+	enum mmf_result (*proc_exit)(void *ctx, unsigned proc, int *err);
 };
 
 /* The table size an adapter needs: the entries before the CMA ones, and

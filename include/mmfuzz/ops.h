@@ -87,6 +87,8 @@ enum mmf_opcode {
 	MMF_OP_PROC_REPORT = 34,     /* proc kind */
 	MMF_OP_MEM_READ = 35,        /* proc page */
 	MMF_OP_MEM_WRITE = 36,       /* proc page token */
+	MMF_OP_FORK = 37,            /* proc (parent) child */
+	MMF_OP_EXIT = 38,            /* proc */
 	MMF_NR_OPCODES
 };
 

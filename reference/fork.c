@@ -1,0 +1,107 @@
+/* fork() and exit() of modelled processes (kernel/fork.c dup_mmap,
+ * mm/memory.c copy_page_range, kernel/exit.c exit_mmap).
+ *
+ * fork copies every VMA but VM_DONTCOPY ones. A child VMA of a VMA with an
+ * anon_vma gets an anon_vma of its own chained to the parent's (two
+ * anon_vma_chain entries, so it no longer merges as freely), and its ptes
+ * are copied: private writable (COW) mappings are write-protected in
+ * parent and child alike, each copied pte taking a reference on its page.
+ * VMAs without an anon_vma (never written, or shmem) copy no ptes: the
+ * child faults them in, from the zero page or the shmem object.
+ *
+ * exit unmaps everything, frees every page-table page and the pgd, and the
+ * process slot is free for another fork. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "reference/as.h"
+#include "reference/mm.h"
+
+static int copy_ptes(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *dst, const struct mmf_vma *v)
+{
+	int cow = (v->flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+	for (uint64_t a = v->start; a < v->end; a += AS_PAGE_SIZE) {
+		uint64_t *s = mmf_pte_lookup(m, src, a, 0);
+		if (!s || !(*s & PTE_MAPPED))
+			continue;
+		if (dst->pgd == MMF_NIL && mmf_pgd_alloc(m, dst))
+			return -1;
+		uint64_t *d = mmf_pte_lookup(m, dst, a, 1);
+		if (!d)
+			return -1;
+		s = mmf_pte_lookup(m, src, a, 0); /* tables are stable, but be plain about it */
+		if (cow && !MUTANT(m, FORK_KEEPS_WRITE))
+			*s &= ~PTE_RW;
+		*d = *s & ~(uint64_t)(PTE_DIRTY | PTE_ACCESSED);
+		if (!(*s & PTE_SPECIAL))
+			page_w(m, (uint32_t)((*s & PTE_PFN_MASK) >> 12))->refcount++;
+	}
+	return 0;
+}
+
+int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err)
+{
+	struct mmf_mm *src = mmf_as_mm(m, parent);
+	if (!src || child >= MMF_NPROCS) {
+		*err = ESRCH;
+		return -1;
+	}
+	struct mmf_proc *c = &m->as->proc[child];
+	if (c->live) {
+		*err = EEXIST; /* the op names a slot already in use */
+		return -1;
+	}
+	m->as->used = 1;
+	c->live = 1;
+	c->pid = m->as->next_pid++;
+	struct mmf_mm *dst = &c->mm;
+	mmf_mm_setup(m, dst);
+	dst->mmap_base = src->mmap_base;
+	for (uint32_t i = 0; i < src->nr; i++) {
+		struct mmf_vma v = src->vma[i];
+		if (v.flags & VM_DONTCOPY)
+			continue;
+		if (v.anon_vma) { /* anon_vma_fork() */
+			v.anon_vma = ++m->as->next_anon_vma;
+			v.chain = (uint8_t)(src->vma[i].chain + 1);
+		}
+		if (mmf_vma_append(dst, &v)) {
+			int e2;
+			mmf_as_exit(m, child, &e2);
+			*err = ENOMEM;
+			return -1;
+		}
+		if (v.shmem)
+			mmf_shmem_get(m, v.shmem);
+		dst->total_vm += (v.end - v.start) >> AS_PAGE_SHIFT;
+		if ((v.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+			dst->data_vm += (v.end - v.start) >> AS_PAGE_SHIFT;
+		if (v.flags & VM_ACCOUNT)
+			dst->committed += (v.end - v.start) >> AS_PAGE_SHIFT;
+		if (src->vma[i].anon_vma && copy_ptes(m, src, dst, &src->vma[i])) {
+			int e2;
+			mmf_as_exit(m, child, &e2); /* a failed fork leaves no child */
+			*err = ENOMEM;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int mmf_as_exit(struct mmf_machine *m, unsigned proc, int *err)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	if (!mm) {
+		*err = ESRCH;
+		return -1;
+	}
+	m->as->used = 1;
+	if (!MUTANT(m, EXIT_LEAKS_PGD))
+		mmf_pgd_free(m, mm); /* zaps every pte, then the tables */
+	for (uint32_t i = 0; i < mm->nr; i++)
+		if (mm->vma[i].shmem)
+			mmf_shmem_put(m, mm->vma[i].shmem);
+	mmf_mm_setup(m, mm);
+	m->as->proc[proc].live = 0;
+	return 0;
+}
