@@ -117,10 +117,18 @@ static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struc
 			tag[i] = '_';
 	/* A walk not tied to one op reports under the family its walker
 	 * belongs to, so one bug keeps one signature. */
-	if (!strcmp(op, "end") || !strcmp(op, "check"))
-		ex->family = !strncmp(tag, "slub", 4) || !strncmp(tag, "kfree", 5) ? MMF_FAM_OBJ
-			     : !strncmp(tag, "vmalloc", 7)				   ? MMF_FAM_VMALLOC
-											   : MMF_FAM_PAGE;
+	if (!strcmp(op, "end") || !strcmp(op, "check")) {
+		static const struct {
+			const char *prefix;
+			unsigned family;
+		} walkers[] = { { "slub", MMF_FAM_OBJ },      { "kfree", MMF_FAM_OBJ },	   { "vmalloc", MMF_FAM_VMALLOC },
+				{ "vma_", MMF_FAM_AS },	      { "pgtable_", MMF_FAM_AS }, { "pte_", MMF_FAM_AS },
+				{ "anon_", MMF_FAM_AS } };
+		ex->family = MMF_FAM_PAGE;
+		for (unsigned i = 0; i < sizeof(walkers) / sizeof(walkers[0]); i++)
+			if (!strncmp(tag, walkers[i].prefix, strlen(walkers[i].prefix)))
+				ex->family = walkers[i].family;
+	}
 	return mmf_exec_finding(ex, f, t, step, op, n ? tag : "invariant", "%s", ex->msg);
 }
 

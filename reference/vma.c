@@ -632,7 +632,7 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			continue;
 		anon++;
 		if ((uint32_t)pg->refcount != refs[pfn])
-			return fail(msg, cap, "page_refcount: user page pfn %u refcount %d, %u mappings and cache references",
+			return fail(msg, cap, "pte_refcount: user page pfn %u refcount %d, %u mappings and cache references",
 				    pfn, pg->refcount, refs[pfn]);
 	}
 	if (anon != m->nr_anon)
