@@ -89,13 +89,13 @@ enum {
 	K_VMALLOC, K_VFREE, K_VWRITE, K_VREAD, K_VTOPAGE,
 	K_PCREATE, K_PDESTROY, K_PALLOC, K_PFREE,
 	K_CMAALLOC, K_CMARELEASE, K_PIN, K_UNPIN,
-	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE, K_FORK, K_EXIT,
+	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE, K_FORK, K_EXIT, K_MADVISE, K_BRK,
 	NK
 };
 static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
-					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2 };
+					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2, 10, 6 };
 static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
-					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3 };
+					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
@@ -217,17 +217,23 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		case K_UNPIN:
 			op.code = k == K_PIN ? MMF_OP_PIN_PAGE : MMF_OP_UNPIN_PAGE;
 			break;
+		case K_MADVISE:
 		case K_MMAP:
 		case K_MUNMAP:
 		case K_MPROTECT: {
 			static const uint8_t codes[] = { MMF_OP_MMAP, MMF_OP_MUNMAP, MMF_OP_MPROTECT };
-			op.code = codes[k - K_MMAP];
+			op.code = k == K_MADVISE ? MMF_OP_MADVISE : codes[k - K_MMAP];
 			/* Near each other, so ranges touch, overlap, split and merge. */
 			uint32_t start = below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
 			uint32_t npages = below(&r, 8) ? 1 + below(&r, 8) : below(&r, 16) ? below(&r, 256) : below(&r, 4097);
 			op.arg = start | npages << 16;
 			unsigned prot = below(&r, 2) ? 3 : below(&r, 8);
 			op.b = (uint8_t)(prot | as_proc << 4);
+			if (k == K_MADVISE) {
+				static const uint8_t adv[] = { 4, 4, 4, 10, 11, 18, 19, 0, 1, 2, 3, 8, 16, 17, 20, 21 };
+				op.a = (uint8_t)(below(&r, 8) ? adv[below(&r, sizeof(adv))] : below(&r, 32));
+				op.b = (uint8_t)(as_proc << 4);
+			}
 			if (k == K_MMAP) {
 				static const uint8_t fl[] = { 0x02, 0x02, 0x02, 0x04, 0x20, 0x00, 0x12, 0x01 | 0x02 };
 				op.a = (uint8_t)(below(&r, 8) ? fl[below(&r, sizeof(fl))] : below(&r, 64));
@@ -248,6 +254,11 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 				proc_live |= (uint8_t)(1u << child);
 			break;
 		}
+		case K_BRK:
+			op.code = MMF_OP_BRK;
+			op.arg = 1024 + (below(&r, 8) ? below(&r, 32) : below(&r, MMF_AS_WINDOW_PAGES - 1024));
+			op.b = (uint8_t)(as_proc << 4);
+			break;
 		case K_EXIT:
 			op.code = MMF_OP_EXIT;
 			op.b = (uint8_t)(as_proc << 4);

@@ -113,6 +113,11 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		"fork() of a process into an unused process slot: copy-on-write private memory, shared shmem" },
 	[MMF_OP_EXIT] = { "exit", MMF_FAM_AS, 1, { F("proc", B_HI, PROC) },
 		"exit() of a process: every mapping and page table goes" },
+	[MMF_OP_MADVISE] = { "madvise", MMF_FAM_AS, 4,
+		{ F("proc", B_HI, PROC), F("start", W0, VPAGE), F("npages", W1, NPAGES), F("advice", A, ADVICE) },
+		"madvise() of a page range; ENOMEM over holes (after advising the rest)" },
+	[MMF_OP_BRK] = { "brk", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("page", W0, VPAGE) },
+		"brk() to the start of a window page; the heap starts at page 1024" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {
@@ -180,6 +185,7 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_PROT: return 8;
 	case FK_MMAPFLAGS: return 64;
 	case FK_PREPORT: return MMF_PROC_REPORT_RANGE;
+	case FK_ADVICE: return 32;
 	default: return 0;
 	}
 }

@@ -38,6 +38,7 @@ enum mmf_field_kind {
 	FK_PROT,   /* PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4 */
 	FK_MMAPFLAGS, /* bit 0 SHARED, 1 FIXED, 2 FIXED_NOREPLACE, 3 POPULATE, 4 NORESERVE, 5 HINT */
 	FK_PREPORT, /* proc report kind, modulo MMF_PROC_REPORT_RANGE, printed by name */
+	FK_ADVICE, /* madvise advice, Linux's value modulo 32, printed by name */
 };
 
 struct mmf_field {

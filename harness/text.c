@@ -12,6 +12,15 @@
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/profile.h"
 
+static const char *const advice_names[32] = {
+	[0] = "MADV_NORMAL",	 [1] = "MADV_RANDOM",	  [2] = "MADV_SEQUENTIAL", [3] = "MADV_WILLNEED",
+	[4] = "MADV_DONTNEED",	 [8] = "MADV_FREE",	  [9] = "MADV_REMOVE",	   [10] = "MADV_DONTFORK",
+	[11] = "MADV_DOFORK",	 [12] = "MADV_MERGEABLE", [13] = "MADV_UNMERGEABLE", [14] = "MADV_HUGEPAGE",
+	[15] = "MADV_NOHUGEPAGE", [16] = "MADV_DONTDUMP", [17] = "MADV_DODUMP",	   [18] = "MADV_WIPEONFORK",
+	[19] = "MADV_KEEPONFORK", [20] = "MADV_COLD",	  [21] = "MADV_PAGEOUT",   [22] = "MADV_POPULATE_READ",
+	[23] = "MADV_POPULATE_WRITE", [24] = "MADV_DONTNEED_LOCKED", [25] = "MADV_COLLAPSE",
+};
+
 /* Bit-flag fields printed by name: bit b is names[b]. */
 struct flag_names {
 	const char *what;
@@ -88,6 +97,12 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 		case FK_SLABFLAGS:
 		case FK_PROT:
 		case FK_MMAPFLAGS: format_flags(flag_names_of(d->f[i].kind), v, val, sizeof(val)); break;
+		case FK_ADVICE:
+			if (advice_names[v % 32])
+				snprintf(val, sizeof(val), "%s", advice_names[v % 32]);
+			else
+				snprintf(val, sizeof(val), "%u", v);
+			break;
 		case FK_PREPORT:
 			if (v == MMF_PROC_MAPS)
 				snprintf(val, sizeof(val), "maps");
@@ -309,6 +324,12 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 				format_flags(fn, (1u << fn->n) - 1, all, sizeof(all));
 				return errat(c, vs, "bad %s '%.*s' (0 or names joined by '|': %s)", fn->what, (int)vl, val, all);
 			}
+		} else if (d->f[fi].kind == FK_ADVICE && vl && !(val[0] >= '0' && val[0] <= '9')) {
+			for (v = 0; v < 32; v++)
+				if (advice_names[v] && strlen(advice_names[v]) == vl && !memcmp(val, advice_names[v], vl))
+					break;
+			if (v == 32)
+				return errat(c, vs, "unknown advice '%.*s' (MADV_... or a number below 32)", (int)vl, val);
 		} else if (d->f[fi].kind == FK_PREPORT && vl == 4 && memcmp(val, "maps", 4) == 0) {
 			v = MMF_PROC_MAPS;
 		} else if (d->f[fi].kind == FK_ALIGN) {

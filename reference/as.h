@@ -41,7 +41,10 @@ struct mmf_machine;
 #define VM_MAYWRITE 0x20u
 #define VM_MAYEXEC 0x40u
 #define VM_MAYSHARE 0x80u
+#define VM_SEQ_READ 0x8000u
+#define VM_RAND_READ 0x10000u
 #define VM_DONTCOPY 0x20000u
+#define VM_DONTDUMP 0x4000000u
 #define VM_ACCOUNT 0x100000u
 #define VM_NORESERVE 0x200000u
 #define VM_WIPEONFORK 0x2000000u
@@ -55,6 +58,24 @@ struct mmf_machine;
 #define MMF_MAP_POPULATE 0x08u
 #define MMF_MAP_NORESERVE 0x10u
 #define MMF_MAP_HINT 0x20u /* the start page is a hint (no FIXED): otherwise addr 0 */
+
+/* madvise advice: Linux's values. */
+#define MMF_MADV_NORMAL 0
+#define MMF_MADV_RANDOM 1
+#define MMF_MADV_SEQUENTIAL 2
+#define MMF_MADV_WILLNEED 3
+#define MMF_MADV_DONTNEED 4
+#define MMF_MADV_FREE 8
+#define MMF_MADV_DONTFORK 10
+#define MMF_MADV_DOFORK 11
+#define MMF_MADV_DONTDUMP 16
+#define MMF_MADV_DODUMP 17
+#define MMF_MADV_WIPEONFORK 18
+#define MMF_MADV_KEEPONFORK 19
+#define MMF_MADV_COLD 20
+#define MMF_MADV_PAGEOUT 21
+/* The heap starts this many pages into the window. */
+#define AS_START_BRK_PAGE 1024
 
 struct mmf_vma {
 	uint64_t start, end; /* [start, end) */
@@ -71,6 +92,7 @@ struct mmf_mm {
 	uint64_t mmap_base;
 	uint64_t total_vm, locked_vm, data_vm, stack_vm; /* pages */
 	uint64_t committed; /* pages charged for VM_ACCOUNT */
+	uint64_t start_brk, brk;
 	uint32_t pgd;       /* pfn of the top table; MMF_NIL until the first fault */
 	uint64_t pgtables_bytes;
 };
@@ -108,6 +130,12 @@ int mmf_as_mprotect(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_
  * value in *value. -1 with *err (ENOMEM: no memory for the fault). */
 int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
 		  uint64_t *value, int *err);
+/* madvise(): EINVAL for an advice the model does not know or a VMA
+ * refuses (WIPEONFORK on shared memory, FREE on shmem), ENOMEM when the
+ * range has holes (after advising the mapped parts). */
+int mmf_as_madvise(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err);
+/* brk(): the break after the call (the old one when it cannot move). */
+uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk);
 int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);
 int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
 

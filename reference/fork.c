@@ -57,11 +57,16 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 	struct mmf_mm *dst = &c->mm;
 	mmf_mm_setup(m, dst);
 	dst->mmap_base = src->mmap_base;
+	dst->start_brk = src->start_brk;
+	dst->brk = src->brk;
 	for (uint32_t i = 0; i < src->nr; i++) {
 		struct mmf_vma v = src->vma[i];
 		if (v.flags & VM_DONTCOPY)
 			continue;
-		if (v.anon_vma) { /* anon_vma_fork() */
+		if ((v.flags & VM_WIPEONFORK) && !MUTANT(m, WIPEONFORK_COPIES)) { /* a clean slate in the child */
+			v.anon_vma = 0;
+			v.chain = 0;
+		} else if (v.anon_vma) { /* anon_vma_fork() */
 			v.anon_vma = ++m->as->next_anon_vma;
 			v.chain = (uint8_t)(src->vma[i].chain + 1);
 		}
@@ -78,7 +83,7 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 			dst->data_vm += (v.end - v.start) >> AS_PAGE_SHIFT;
 		if (v.flags & VM_ACCOUNT)
 			dst->committed += (v.end - v.start) >> AS_PAGE_SHIFT;
-		if (src->vma[i].anon_vma && copy_ptes(m, src, dst, &src->vma[i])) {
+		if (v.anon_vma && copy_ptes(m, src, dst, &src->vma[i])) {
 			int e2;
 			mmf_as_exit(m, child, &e2); /* a failed fork leaves no child */
 			*err = ENOMEM;

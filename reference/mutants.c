@@ -51,6 +51,9 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "fork_keeps_write", "fork", "fork copies private writable ptes without write-protecting them" },
 	{ "cow_no_copy", "fault", "breaking COW gives a fresh page without copying the old contents" },
 	{ "exit_leaks_pgd", "fork", "exit leaves the page tables and the pages they map behind" },
+	{ "madv_dontneed_ignored", "vma", "MADV_DONTNEED keeps the pages (private memory reads its old data, not zeroes)" },
+	{ "wipeonfork_copies", "fork", "fork copies a VM_WIPEONFORK VMA's pages into the child" },
+	{ "brk_no_guard_page", "vma", "brk grows up to the next VMA without leaving a page free" },
 };
 
 int mmf_mutant_lookup(const char *name)

@@ -60,6 +60,9 @@ enum mmf_mutant {
 	MMF_MUT_FORK_KEEPS_WRITE,
 	MMF_MUT_COW_NO_COPY,
 	MMF_MUT_EXIT_LEAKS_PGD,
+	MMF_MUT_MADV_DONTNEED_IGNORED,
+	MMF_MUT_WIPEONFORK_COPIES,
+	MMF_MUT_BRK_NO_GUARD_PAGE,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

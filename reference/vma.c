@@ -347,6 +347,9 @@ int mmf_as_munmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 	return 0;
 }
 
+static int vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
+			    uint32_t newflags);
+
 /* mprotect_fixup() for the part [start, end) of VMA i: the new flags, then
  * a merge with a neighbour, or splits. 0, or -1 when out of memory. */
 static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
@@ -370,6 +373,17 @@ static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, 
 		return 0;
 	if ((newflags ^ oldflags) & VM_ACCESS_FLAGS)
 		mmf_as_change_protection(m, mm, start, end, newflags);
+	return vma_modify_flags(m, mm, i, start, end, newflags);
+}
+
+/* vma_modify_flags(): [start, end) of VMA i takes newflags, merging into a
+ * neighbour where Linux would, else splitting. 0, or -1 when out of memory. */
+static int vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
+			    uint32_t newflags)
+{
+	struct mmf_vma *v = &mm->vma[i];
+	uint32_t oldflags = v->flags;
+	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
 	uint64_t pgoff = v->pgoff + ((start - v->start) >> AS_PAGE_SHIFT);
 	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL, *next = i + 1 < mm->nr ? &mm->vma[i + 1] : NULL;
 	int left = start == v->start && merge_after(m, prev, start, newflags, v->shmem, v->anon_vma, v, pgoff);
@@ -474,6 +488,7 @@ int mmf_mm_setup(struct mmf_machine *m, struct mmf_mm *mm)
 	mm->vma = keep;
 	mm->cap = cap;
 	mm->mmap_base = AS_WINDOW_END;
+	mm->start_brk = mm->brk = AS_WINDOW_BASE + ((uint64_t)AS_START_BRK_PAGE << AS_PAGE_SHIFT);
 	mm->pgd = MMF_NIL;
 	return 0;
 }
@@ -548,10 +563,13 @@ int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, si
 			    v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_MAYSHARE ? 's' : 'p',
 			    (unsigned long long)(v->shmem ? v->pgoff << AS_PAGE_SHIFT : 0), 0, v->shmem ? 1 : 0,
 			    (unsigned long)v->shmem);
-		if (v->shmem) {
+		const char *name = v->shmem ? "/dev/zero (deleted)"
+				   : v->start <= mm->brk && v->end >= mm->start_brk ? "[heap]"
+										      : NULL;
+		if (name) {
 			while (o.len - line < 72)
 				mmf_out_put(&o, " ");
-			mmf_out_put(&o, " /dev/zero (deleted)");
+			mmf_out_put(&o, " %s", name);
 		}
 		mmf_out_put(&o, "\n");
 	}
@@ -595,7 +613,15 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 					return fail(msg, cap, "vma_order: proc %u vmas [%#llx, %#llx) and [%#llx, %#llx) overlap or are out of order",
 						    p, (unsigned long long)u->start, (unsigned long long)u->end,
 						    (unsigned long long)v->start, (unsigned long long)v->end);
-				if (u->end == v->start && same_object(m, u, v->flags, v->shmem) &&
+				/* brk only ever extends the VMA before the old break
+				 * when it reaches above start_brk, so Linux leaves a
+				 * heap VMA unmerged with one that ends at start_brk. */
+				int heap = u->end == mm->start_brk || (v->start >= mm->start_brk && v->start <= mm->brk);
+				/* fork copies VMAs one by one: VM_WIPEONFORK ones lose
+				 * the anon_vmas that kept them apart in the parent, and
+				 * stay apart in the child. */
+				int wiped = (u->flags & v->flags & VM_WIPEONFORK) != 0;
+				if (!heap && !wiped && u->end == v->start && same_object(m, u, v->flags, v->shmem) &&
 				    u->pgoff + PAGES(u) == v->pgoff && anon_ok(v->anon_vma, v, u) && anon_ok(u->anon_vma, u, v))
 					return fail(msg, cap, "vma_unmerged: proc %u vmas at %#llx and %#llx should be one", p,
 						    (unsigned long long)u->start, (unsigned long long)v->start);
@@ -638,4 +664,151 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 	if (anon != m->nr_anon)
 		return fail(msg, cap, "anon_counters: %u user pages, counter says %u", anon, m->nr_anon);
 	return 0;
+}
+
+/* ---- madvise ----------------------------------------------------------- */
+
+static int madvise_known(unsigned advice)
+{
+	switch (advice) {
+	case MMF_MADV_NORMAL: case MMF_MADV_RANDOM: case MMF_MADV_SEQUENTIAL: case MMF_MADV_WILLNEED:
+	case MMF_MADV_DONTNEED: case MMF_MADV_FREE: case MMF_MADV_DONTFORK: case MMF_MADV_DOFORK:
+	case MMF_MADV_DONTDUMP: case MMF_MADV_DODUMP: case MMF_MADV_WIPEONFORK: case MMF_MADV_KEEPONFORK:
+	case MMF_MADV_COLD: case MMF_MADV_PAGEOUT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* madvise_vma_behavior() for [start, end) inside VMA i. */
+static int madvise_vma(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
+		       unsigned advice)
+{
+	struct mmf_vma *v = &mm->vma[i];
+	uint32_t nf = v->flags;
+	switch (advice) {
+	case MMF_MADV_DONTNEED: /* zap_page_range_single(): ptes go, tables stay */
+		if (!MUTANT(m, MADV_DONTNEED_IGNORED))
+			mmf_unmap_range(m, mm, start, end);
+		return 0;
+	case MMF_MADV_FREE: /* lazy free; with nothing reclaimed, the data stays */
+		return v->shmem ? -EINVAL : 0;
+	case MMF_MADV_WILLNEED:
+	case MMF_MADV_COLD:
+	case MMF_MADV_PAGEOUT: /* no LRU or swap yet: nothing moves */
+		return 0;
+	case MMF_MADV_NORMAL: nf &= ~(VM_SEQ_READ | VM_RAND_READ); break;
+	case MMF_MADV_RANDOM: nf = (nf & ~VM_SEQ_READ) | VM_RAND_READ; break;
+	case MMF_MADV_SEQUENTIAL: nf = (nf & ~VM_RAND_READ) | VM_SEQ_READ; break;
+	case MMF_MADV_DONTFORK: nf |= VM_DONTCOPY; break;
+	case MMF_MADV_DOFORK: nf &= ~VM_DONTCOPY; break;
+	case MMF_MADV_DONTDUMP: nf |= VM_DONTDUMP; break;
+	case MMF_MADV_DODUMP: nf &= ~VM_DONTDUMP; break;
+	case MMF_MADV_WIPEONFORK:
+		if (v->shmem || (v->flags & VM_SHARED))
+			return -EINVAL;
+		nf |= VM_WIPEONFORK;
+		break;
+	case MMF_MADV_KEEPONFORK: nf &= ~VM_WIPEONFORK; break;
+	}
+	if (nf == v->flags)
+		return 0;
+	return vma_modify_flags(m, mm, i, start, end, nf) ? -ENOMEM : 0;
+}
+
+/* madvise(): each mapped part of the range; holes are skipped but make
+ * the answer ENOMEM; an advice a VMA refuses stops the walk. */
+int mmf_as_madvise(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	if (!mm) {
+		*err = ESRCH;
+		return -1;
+	}
+	if ((addr & (AS_PAGE_SIZE - 1)) || !madvise_known(advice)) {
+		*err = EINVAL;
+		return -1;
+	}
+	len = (len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	if (!len)
+		return 0;
+	m->as->used = 1;
+	uint64_t end = addr + len, s = addr;
+	int unmapped = 0;
+	for (;;) {
+		uint32_t i = find_idx(mm, s);
+		if (i >= mm->nr) {
+			*err = ENOMEM;
+			return -1;
+		}
+		if (s < mm->vma[i].start) {
+			unmapped = 1;
+			s = mm->vma[i].start;
+			if (s >= end)
+				break;
+		}
+		uint64_t tmp = mm->vma[i].end < end ? mm->vma[i].end : end;
+		int r = madvise_vma(m, mm, i, s, tmp, advice);
+		if (r) {
+			*err = -r;
+			return -1;
+		}
+		s = tmp;
+		if (s >= end)
+			break;
+	}
+	if (unmapped) {
+		*err = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- brk --------------------------------------------------------------- */
+
+/* brk(): the new break, or the old one when the request cannot be met
+ * (below start_brk, or no free page left after the new end). Growing
+ * extends the heap VMA (do_brk_flags) when it can merge, else makes one. */
+uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	if (!mm)
+		return 0;
+	m->as->used = 1;
+	uint64_t page = AS_PAGE_SIZE;
+	if (brk < mm->start_brk)
+		return mm->brk;
+	uint64_t newbrk = (brk + page - 1) & ~(page - 1), oldbrk = (mm->brk + page - 1) & ~(page - 1);
+	if (newbrk == oldbrk) {
+		mm->brk = brk;
+		return brk;
+	}
+	if (brk <= mm->brk) {
+		if (unmap_region(m, mm, newbrk, oldbrk))
+			return mm->brk;
+		mm->brk = brk;
+		return brk;
+	}
+	/* the first VMA at or above the old break must leave a page free */
+	uint32_t i = find_idx(mm, oldbrk);
+	if (i < mm->nr && mm->vma[i].start < newbrk + (MUTANT(m, BRK_NO_GUARD_PAGE) ? 0 : page))
+		return mm->brk;
+	uint32_t flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
+	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL;
+	uint64_t npages = (newbrk - oldbrk) >> AS_PAGE_SHIFT;
+	/* brkvma = vma_prev_limit(start_brk): the VMA before the old break
+	 * if it reaches above start_brk */
+	if (prev && prev->end > mm->start_brk &&
+	    merge_after(m, prev, oldbrk, flags, 0, 0, NULL, oldbrk >> AS_PAGE_SHIFT)) {
+		prev->end = newbrk;
+	} else {
+		struct mmf_vma v = { .start = oldbrk, .end = newbrk, .pgoff = oldbrk >> AS_PAGE_SHIFT, .flags = flags };
+		if (insert_at(mm, i, &v))
+			return mm->brk;
+	}
+	mm->committed += npages;
+	vm_stat_account(mm, flags, (int64_t)npages);
+	mm->brk = brk;
+	return brk;
 }

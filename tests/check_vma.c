@@ -309,6 +309,60 @@ static void s_shmem(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
+static int mm_advise(struct mmf_machine *m, unsigned page, unsigned n, unsigned advice)
+{
+	int err = 0;
+	return mmf_as_madvise(m, 0, AT(page), n * PG, advice, &err) ? -err : 0;
+}
+
+static void s_madvise(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t v = 1;
+	int err = 0;
+	EXPECT(p, mm_map(m, 0, 4, RW, FIX, NULL) == 0 && mm_map(m, 8, 2, RW, FIX | MMF_MAP_SHARED, NULL) == 0,
+	       "mmap failed");
+	EXPECT(p, acc(m, 1, 1, 0x44, NULL) == 0 && acc(m, 8, 1, 0x55, NULL) == 0, "writes failed");
+	/* DONTNEED: private memory reads zeroes again, shmem keeps its data. */
+	EXPECT(p, mm_advise(m, 0, 4, MMF_MADV_DONTNEED) == 0 && acc(m, 1, 0, 0, &v) == 0 && v == 0 && m->nr_anon == 1,
+	       "after DONTNEED: %#llx, %u user pages", (unsigned long long)v, m->nr_anon);
+	EXPECT(p, mm_advise(m, 8, 2, MMF_MADV_DONTNEED) == 0 && acc(m, 8, 0, 0, &v) == 0 && v == 0x55,
+	       "shmem after DONTNEED: %#llx", (unsigned long long)v);
+	/* Flags split and merge like mprotect; holes give ENOMEM after the rest. */
+	EXPECT(p, mm_advise(m, 1, 2, MMF_MADV_DONTFORK) == 0, "DONTFORK failed");
+	LAYOUT(p, m, "0-1 rw-p;1-3 rw-p;3-4 rw-p;8-10 rw-s;");
+	EXPECT(p, mm_advise(m, 0, 10, MMF_MADV_DOFORK) == -ENOMEM, "DOFORK over holes: not ENOMEM");
+	LAYOUT(p, m, "0-4 rw-p;8-10 rw-s;");
+	/* WIPEONFORK is for private memory only; the child gets zeroes. */
+	EXPECT(p, mm_advise(m, 8, 2, MMF_MADV_WIPEONFORK) == -EINVAL, "WIPEONFORK on shmem accepted");
+	EXPECT(p, acc(m, 2, 1, 0x66, NULL) == 0 && mm_advise(m, 2, 1, MMF_MADV_WIPEONFORK) == 0, "WIPEONFORK failed");
+	EXPECT(p, mmf_as_fork(m, 0, 3, &err) == 0, "fork failed");
+	EXPECT(p, acc_p(m, 3, 2, 0, 0, &v) == 0 && v == 0, "child of WIPEONFORK reads %#llx", (unsigned long long)v);
+	EXPECT(p, acc(m, 2, 0, 0, &v) == 0 && v == 0x66, "parent lost its data: %#llx", (unsigned long long)v);
+	EXPECT(p, mm_advise(m, 0, 1, 7) == -EINVAL && mm_advise(m, 20, 1, MMF_MADV_WILLNEED) == -ENOMEM,
+	       "bad advice or unmapped range accepted");
+out:;
+}
+
+static void s_brk(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t base = AT(AS_START_BRK_PAGE);
+	EXPECT(p, mmf_as_brk(m, 0, 0) == base, "brk(0) is not the start");
+	EXPECT(p, mmf_as_brk(m, 0, base + 3 * PG + 10) == base + 3 * PG + 10, "grow failed");
+	LAYOUT(p, m, "1024-1028 rw-p;");
+	char raw[512];
+	mmf_as_report_maps(m, 0, raw, sizeof(raw));
+	EXPECT(p, strstr(raw, "[heap]") && strstr(raw, "[heap]") - raw == 73, "heap not named at column 74:\n%.300s", raw);
+	/* Growing needs a free page after the new end. */
+	EXPECT(p, mm_map(m, AS_START_BRK_PAGE + 8, 1, R, FIX, NULL) == 0, "mmap failed");
+	EXPECT(p, mmf_as_brk(m, 0, base + 8 * PG) == base + 3 * PG + 10, "brk ran into a mapping");
+	EXPECT(p, mmf_as_brk(m, 0, base + 7 * PG) == base + 7 * PG, "brk up to a page short of a mapping failed");
+	LAYOUT(p, m, "1024-1031 rw-p;1032-1033 r--p;");
+	EXPECT(p, mmf_as_brk(m, 0, base + PG) == base + PG, "shrink failed");
+	LAYOUT(p, m, "1024-1025 rw-p;1032-1033 r--p;");
+	EXPECT(p, mmf_as_brk(m, 0, base - PG) == base + PG, "brk below the start moved");
+out:;
+}
+
 typedef void (*scenario_fn)(struct mmf_machine *, struct probe *);
 static const struct {
 	const char *name;
@@ -319,7 +373,7 @@ static const struct {
 	{ "fixed_and_noreplace", s_fixed_and_noreplace }, { "placement", s_placement },
 	{ "accounting", s_accounting }, { "shared", s_shared },
 	{ "faults_anon", s_faults_anon }, { "faults_prot", s_faults_prot },
-	{ "shmem", s_shmem }, { "fork_cow", s_fork_cow },
+	{ "shmem", s_shmem }, { "fork_cow", s_fork_cow }, { "madvise", s_madvise }, { "brk", s_brk },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -408,6 +462,7 @@ static const enum mmf_mutant vma_mutants[] = {
 	MMF_MUT_MPROTECT_SPLIT_OFF_BY_ONE, MMF_MUT_MPROTECT_HOLE_IGNORED, MMF_MUT_PGTABLE_NEVER_FREED,
 	MMF_MUT_ZAP_SKIPS_LAST_PTE,	   MMF_MUT_READ_FAULT_ALLOCATES, MMF_MUT_MPROTECT_KEEPS_WRITE,
 	MMF_MUT_FORK_KEEPS_WRITE,	   MMF_MUT_COW_NO_COPY,		 MMF_MUT_EXIT_LEAKS_PGD,
+	MMF_MUT_MADV_DONTNEED_IGNORED,	   MMF_MUT_WIPEONFORK_COPIES,	 MMF_MUT_BRK_NO_GUARD_PAGE,
 };
 
 /* 5-level page tables (numa2): one more table level per path. */

@@ -387,6 +387,21 @@ static enum mmf_result ref_exit(void *ctx, unsigned proc, int *err)
 	return as_result(ctx, mmf_as_exit(ctx, proc, err));
 }
 
+static enum mmf_result ref_madvise(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return as_result(ctx, mmf_as_madvise(ctx, proc, addr, len, advice, err));
+}
+
+static enum mmf_result ref_brk(void *ctx, unsigned proc, uint64_t addr, uint64_t *out)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	*out = mmf_as_brk(ctx, proc, addr);
+	return guarded(ctx, MMF_OK);
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
@@ -440,6 +455,8 @@ static const struct mmf_adapter reference_adapter = {
 	.mem_access = ref_mem_access,
 	.proc_fork = ref_fork,
 	.proc_exit = ref_exit,
+	.madvise = ref_madvise,
+	.brk = ref_brk,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

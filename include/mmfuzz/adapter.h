@@ -195,6 +195,10 @@ struct mmf_adapter {
 	/* fork of process parent into the unused slot child; exit of proc. */
 	enum mmf_result (*proc_fork)(void *ctx, unsigned parent, unsigned child, int *err);
 	enum mmf_result (*proc_exit)(void *ctx, unsigned proc, int *err);
+	/* madvise(advice: Linux's value); brk() answers the break after the
+	 * call in *out (the old one when it could not move), never refusing. */
+	enum mmf_result (*madvise)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err);
+	enum mmf_result (*brk)(void *ctx, unsigned proc, uint64_t addr, uint64_t *out);
 };
 
 /* The table size an adapter needs: the entries before the CMA ones, and

@@ -89,6 +89,8 @@ enum mmf_opcode {
 	MMF_OP_MEM_WRITE = 36,       /* proc page token */
 	MMF_OP_FORK = 37,            /* proc (parent) child */
 	MMF_OP_EXIT = 38,            /* proc */
+	MMF_OP_MADVISE = 39,         /* proc start npages advice */
+	MMF_OP_BRK = 40,             /* proc page */
 	MMF_NR_OPCODES
 };
 
