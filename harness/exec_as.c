@@ -20,7 +20,10 @@ static const char *fault_name(int fault)
 	return fault == 0 ? "no fault" : fault == SIGSEGV ? "SIGSEGV" : fault == SIGBUS ? "SIGBUS" : "a signal";
 }
 
-static const char *report_name(unsigned kind) { return kind == MMF_PROC_MAPS ? "maps" : "proc_report"; }
+static const char *report_name(unsigned kind)
+{
+	return kind == MMF_PROC_MAPS ? "maps" : kind == MMF_PROC_SMAPS ? "smaps" : "proc_report";
+}
 
 /* Reads one process report from oracle and target and compares them. */
 static int compare_proc_report(struct mmf_exec *ex, struct mmf_finding *f, unsigned prof, unsigned proc, unsigned kind,
@@ -62,10 +65,10 @@ static int compare_proc_report(struct mmf_exec *ex, struct mmf_finding *f, unsig
 int mmf_exec_compare_proc_reports(struct mmf_exec *ex, struct mmf_finding *f, unsigned prof, uint32_t step)
 {
 	ex->family = MMF_FAM_AS;
+	/* maps only: smaps walks every page, and is compared where asked for */
 	for (unsigned p = 0; p < MMF_NPROCS; p++)
-		for (unsigned k = 0; k < MMF_NR_PROC_REPORTS; k++)
-			if (compare_proc_report(ex, f, prof, p, k, step, "end"))
-				return 1;
+		if (compare_proc_report(ex, f, prof, p, MMF_PROC_MAPS, step, "end"))
+			return 1;
 	return 0;
 }
 

@@ -9,7 +9,7 @@
 
 #define MAX_PROFILES 8
 #define NWRITES 4
-#define REPORT_CAP 16384
+#define REPORT_CAP (256u << 10) /* smaps of a few hundred VMAs */
 
 enum outcome { OUT_OK, OUT_REFUSED, OUT_UNSUPPORTED, OUT_SKIPPED };
 

@@ -242,6 +242,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		}
 		case K_PREPORT:
 			op.code = MMF_OP_PROC_REPORT;
+			op.a = (uint8_t)below(&r, MMF_NR_PROC_REPORTS);
 			op.b = (uint8_t)(as_proc << 4);
 			break;
 		case K_FORK: {

@@ -104,8 +104,8 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 				snprintf(val, sizeof(val), "%u", v);
 			break;
 		case FK_PREPORT:
-			if (v == MMF_PROC_MAPS)
-				snprintf(val, sizeof(val), "maps");
+			if (v < MMF_NR_PROC_REPORTS)
+				snprintf(val, sizeof(val), "%s", v == MMF_PROC_MAPS ? "maps" : "smaps");
 			else
 				snprintf(val, sizeof(val), "%u", v);
 			break;
@@ -332,6 +332,8 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 				return errat(c, vs, "unknown advice '%.*s' (MADV_... or a number below 32)", (int)vl, val);
 		} else if (d->f[fi].kind == FK_PREPORT && vl == 4 && memcmp(val, "maps", 4) == 0) {
 			v = MMF_PROC_MAPS;
+		} else if (d->f[fi].kind == FK_PREPORT && vl == 5 && memcmp(val, "smaps", 5) == 0) {
+			v = MMF_PROC_SMAPS;
 		} else if (d->f[fi].kind == FK_ALIGN) {
 			if (parse_uint(val, vl, &v) || (v & (v - 1)) || v > 4096 || v == 1)
 				return errat(c, vs, "bad align '%.*s' (0, or a power of two from 2 to 4096)", (int)vl, val);

@@ -159,6 +159,8 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 int mmf_as_exit(struct mmf_machine *m, unsigned proc, int *err);
 
 /* Internal to the address-space files. */
+struct mmf_out;
+void mmf_as_maps_line(struct mmf_out *o, const struct mmf_mm *mm, const struct mmf_vma *v);
 struct mmf_mm *mmf_as_mm(struct mmf_machine *m, unsigned proc);
 int mmf_vma_append(struct mmf_mm *mm, const struct mmf_vma *v);
 struct mmf_vma *mmf_vma_find(struct mmf_mm *mm, uint64_t addr);
@@ -190,6 +192,11 @@ void mmf_shmem_reset(struct mmf_machine *m);
 void mmf_shmem_fini(struct mmf_machine *m);
 /* The shmem object's page-cache references per frame, into refs. */
 void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs);
+/* madvise_free_pte_range(): the range's anonymous pages mapped only here
+ * become clean and lazily freeable. */
+void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+/* /proc/PID/smaps. */
+int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);
 /* change_protection() for mprotect over [start, end) with the VMA's new flags. */
 void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags);
 

@@ -102,6 +102,7 @@ static uint32_t shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff)
 		uint32_t pfn = mmf_anon_page_alloc(m);
 		if (pfn == MMF_NIL)
 			return MMF_NIL;
+		page_w(m, pfn)->flags |= PG_shmem;
 		s->pages[pgoff] = pfn;
 	}
 	return s->pages[pgoff];
@@ -248,7 +249,9 @@ access:
 	pte = hw;
 	uint32_t pfn = (uint32_t)((*pte & PTE_PFN_MASK) >> 12);
 	if (write) {
-		page_w(m, pfn)->token ^= token;
+		struct mmf_page *pg = page_w(m, pfn);
+		pg->token ^= token;
+		pg->flags &= (uint16_t)~PG_lazyfree; /* written again: no longer free to drop */
 		*pte |= PTE_DIRTY;
 	} else {
 		*value = pfn_to_page(m, pfn)->token;
@@ -285,4 +288,18 @@ void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs)
 		for (uint32_t i = 0; i < as->shmem[id].npages; i++)
 			if (as->shmem[id].pages[i] != MMF_NIL)
 				refs[as->shmem[id].pages[i]]++;
+}
+
+void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
+		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
+		if (!pte || !(*pte & PTE_PRESENT) || (*pte & PTE_SPECIAL))
+			continue;
+		uint32_t pfn = (uint32_t)((*pte & PTE_PFN_MASK) >> 12);
+		if (pfn_to_page(m, pfn)->refcount != 1)
+			continue; /* shared with another mm: left alone */
+		*pte &= ~(PTE_DIRTY | PTE_ACCESSED);
+		page_w(m, pfn)->flags |= PG_lazyfree;
+	}
 }

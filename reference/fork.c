@@ -32,7 +32,8 @@ static int copy_ptes(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *d
 		s = mmf_pte_lookup(m, src, a, 0); /* tables are stable, but be plain about it */
 		if (cow && !MUTANT(m, FORK_KEEPS_WRITE))
 			*s &= ~PTE_RW;
-		*d = *s & ~(uint64_t)(PTE_DIRTY | PTE_ACCESSED);
+		/* the child's copy is old; clean too where the mapping is shared */
+		*d = *s & ~(uint64_t)(PTE_ACCESSED | ((v->flags & VM_SHARED) ? PTE_DIRTY : 0));
 		if (!(*s & PTE_SPECIAL))
 			page_w(m, (uint32_t)((*s & PTE_PFN_MASK) >> 12))->refcount++;
 	}

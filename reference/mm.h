@@ -39,6 +39,9 @@
 			    * inside cma_alloc() only */
 #define PG_pgtable 0x100u  /* a page-table page (PageTable()) */
 #define PG_anon 0x200u     /* a user page: anonymous or shmem (each pte mapping it holds a reference) */
+#define PG_shmem 0x400u    /* ... of a shmem object (which holds a reference too) */
+#define PG_lazyfree 0x800u /* an anonymous page after MADV_FREE, clean until written again */
+#define PG_dirty 0x1000u   /* a shmem page whose dirty pte went away (folio_mark_dirty) */
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */

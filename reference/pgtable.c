@@ -88,11 +88,13 @@ void mmf_pte_release(struct mmf_machine *m, uint64_t pte)
 		mmf_machine_corrupt(m, "pte_bad_page: a pte maps pfn %u, which is not allocated", pfn);
 		return;
 	}
+	if ((pte & PTE_DIRTY) && (p->flags & PG_shmem))
+		page_w(m, pfn)->flags |= PG_dirty; /* zap moves the dirty bit to the page */
 	if (p->refcount > 1) {
 		page_w(m, pfn)->refcount--;
 		return;
 	}
-	page_w(m, pfn)->flags &= (uint16_t)~PG_anon;
+	page_w(m, pfn)->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty);
 	m->nr_anon--;
 	mmf_free_pages(m, pfn, 0, 0);
 }

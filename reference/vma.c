@@ -548,31 +548,34 @@ void mmf_as_reset(struct mmf_machine *m)
 	as->used = 0;
 }
 
-/* /proc/PID/maps (show_map_vma): the header, then for shared anonymous
- * memory its shmem file's name padded to column 74. The model's shmem
- * inode numbers are the objects' ids. */
+void mmf_as_maps_line(struct mmf_out *o, const struct mmf_mm *mm, const struct mmf_vma *v)
+{
+	size_t line = o->len;
+	mmf_out_put(o, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %lu ", (unsigned long long)v->start,
+		    (unsigned long long)v->end, v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
+		    v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_MAYSHARE ? 's' : 'p',
+		    (unsigned long long)(v->shmem ? v->pgoff << AS_PAGE_SHIFT : 0), 0, v->shmem ? 1 : 0,
+		    (unsigned long)v->shmem);
+	const char *name = v->shmem ? "/dev/zero (deleted)"
+			   : v->start <= mm->brk && v->end >= mm->start_brk ? "[heap]"
+									      : NULL;
+	if (name) {
+		while (o->len - line < 72)
+			mmf_out_put(o, " ");
+		mmf_out_put(o, " %s", name);
+	}
+	mmf_out_put(o, "\n");
+}
+
+/* /proc/PID/maps (show_map_vma): the header, then the name (the shmem
+ * file of shared anonymous memory, [heap]) padded to column 74. The
+ * model's shmem inode numbers are the objects' ids. */
 int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap)
 {
 	struct mmf_out o = { buf, cap, 0 };
 	const struct mmf_mm *mm = mmf_as_mm((struct mmf_machine *)m, proc);
-	for (uint32_t i = 0; mm && i < mm->nr; i++) {
-		const struct mmf_vma *v = &mm->vma[i];
-		size_t line = o.len;
-		mmf_out_put(&o, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %lu ", (unsigned long long)v->start,
-			    (unsigned long long)v->end, v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
-			    v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_MAYSHARE ? 's' : 'p',
-			    (unsigned long long)(v->shmem ? v->pgoff << AS_PAGE_SHIFT : 0), 0, v->shmem ? 1 : 0,
-			    (unsigned long)v->shmem);
-		const char *name = v->shmem ? "/dev/zero (deleted)"
-				   : v->start <= mm->brk && v->end >= mm->start_brk ? "[heap]"
-										      : NULL;
-		if (name) {
-			while (o.len - line < 72)
-				mmf_out_put(&o, " ");
-			mmf_out_put(&o, " %s", name);
-		}
-		mmf_out_put(&o, "\n");
-	}
+	for (uint32_t i = 0; mm && i < mm->nr; i++)
+		mmf_as_maps_line(&o, mm, &mm->vma[i]);
 	return mmf_out_finish(&o);
 }
 
@@ -692,8 +695,11 @@ static int madvise_vma(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uin
 		if (!MUTANT(m, MADV_DONTNEED_IGNORED))
 			mmf_unmap_range(m, mm, start, end);
 		return 0;
-	case MMF_MADV_FREE: /* lazy free; with nothing reclaimed, the data stays */
-		return v->shmem ? -EINVAL : 0;
+	case MMF_MADV_FREE: /* lazy free: clean, and with nothing reclaimed the data stays */
+		if (v->shmem)
+			return -EINVAL;
+		mmf_as_lazyfree(m, mm, start, end);
+		return 0;
 	case MMF_MADV_WILLNEED:
 	case MMF_MADV_COLD:
 	case MMF_MADV_PAGEOUT: /* no LRU or swap yet: nothing moves */

@@ -363,6 +363,52 @@ static void s_brk(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
+/* A field of the first VMA's block in process proc's smaps, in kB. */
+static long smaps_kb(struct mmf_machine *m, unsigned proc, const char *label)
+{
+	static char buf[1 << 16];
+	mmf_as_report_smaps(m, proc, buf, sizeof(buf));
+	const char *l = strstr(buf, label);
+	long v = -1;
+	if (l)
+		sscanf(l + strlen(label), "%ld", &v);
+	return v;
+}
+
+static void s_smaps(struct mmf_machine *m, struct probe *p)
+{
+	int err = 0;
+	EXPECT(p, mm_map(m, 0, 4, RW, FIX, NULL) == 0, "mmap failed");
+	EXPECT(p, acc(m, 0, 1, 1, NULL) == 0 && acc(m, 1, 1, 2, NULL) == 0 && acc(m, 2, 0, 0, NULL) == 0, "access failed");
+	/* Two pages of our own; the zero page does not count. */
+	EXPECT(p, smaps_kb(m, 0, "Rss:") == 8 && smaps_kb(m, 0, "Private_Dirty:") == 8 && smaps_kb(m, 0, "Pss:") == 8 &&
+		       smaps_kb(m, 0, "Anonymous:") == 8 && smaps_kb(m, 0, "Size:") == 16,
+	       "before fork: Rss %ld Private_Dirty %ld Pss %ld", smaps_kb(m, 0, "Rss:"), smaps_kb(m, 0, "Private_Dirty:"),
+	       smaps_kb(m, 0, "Pss:"));
+	/* After fork both pages are mapped twice: shared, half each in Pss. */
+	EXPECT(p, mmf_as_fork(m, 0, 1, &err) == 0, "fork failed");
+	EXPECT(p, smaps_kb(m, 0, "Shared_Dirty:") == 8 && smaps_kb(m, 0, "Pss:") == 4 && smaps_kb(m, 1, "Rss:") == 8,
+	       "after fork: Shared_Dirty %ld Pss %ld, child Rss %ld", smaps_kb(m, 0, "Shared_Dirty:"),
+	       smaps_kb(m, 0, "Pss:"), smaps_kb(m, 1, "Rss:"));
+	/* The child's copy is old: not referenced until it touches it. */
+	EXPECT(p, smaps_kb(m, 1, "Referenced:") == 0 && smaps_kb(m, 0, "Referenced:") == 8, "Referenced %ld/%ld",
+	       smaps_kb(m, 0, "Referenced:"), smaps_kb(m, 1, "Referenced:"));
+	/* The child breaks COW on page 0: the parent's page 0 is its own again. */
+	EXPECT(p, acc_p(m, 1, 0, 1, 4, NULL) == 0 && smaps_kb(m, 0, "Private_Dirty:") == 4 &&
+		       smaps_kb(m, 0, "Shared_Dirty:") == 4 && smaps_kb(m, 0, "Pss:") == 6,
+	       "after COW: Private_Dirty %ld Shared_Dirty %ld Pss %ld", smaps_kb(m, 0, "Private_Dirty:"),
+	       smaps_kb(m, 0, "Shared_Dirty:"), smaps_kb(m, 0, "Pss:"));
+	/* MADV_FREE: our own pages turn clean and lazily freeable; a write takes it back. */
+	EXPECT(p, mmf_as_exit(m, 1, &err) == 0 && mm_advise(m, 0, 4, MMF_MADV_FREE) == 0, "exit or MADV_FREE failed");
+	EXPECT(p, smaps_kb(m, 0, "LazyFree:") == 8 && smaps_kb(m, 0, "Private_Clean:") == 8, "LazyFree %ld Private_Clean %ld",
+	       smaps_kb(m, 0, "LazyFree:"), smaps_kb(m, 0, "Private_Clean:"));
+	uint64_t v = 0;
+	EXPECT(p, acc(m, 1, 0, 0, &v) == 0 && v == 2 && acc(m, 1, 1, 8, NULL) == 0 && smaps_kb(m, 0, "LazyFree:") == 4,
+	       "after a write to a lazily freed page: value %#llx LazyFree %ld", (unsigned long long)v,
+	       smaps_kb(m, 0, "LazyFree:"));
+out:;
+}
+
 typedef void (*scenario_fn)(struct mmf_machine *, struct probe *);
 static const struct {
 	const char *name;
@@ -374,6 +420,7 @@ static const struct {
 	{ "accounting", s_accounting }, { "shared", s_shared },
 	{ "faults_anon", s_faults_anon }, { "faults_prot", s_faults_prot },
 	{ "shmem", s_shmem }, { "fork_cow", s_fork_cow }, { "madvise", s_madvise }, { "brk", s_brk },
+	{ "smaps", s_smaps },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -457,6 +504,71 @@ START_TEST(t_maps_layout_matches_kernel)
 }
 END_TEST
 
+/* Our smaps lines have the kernel's layout: every label we print is in
+ * this kernel's block for an anonymous mapping, in the same order, with
+ * the value ending at the same column and the same unit. */
+START_TEST(t_smaps_layout_matches_kernel)
+{
+	size_t len = 1 << 16;
+	char *anon = mmap((void *)(uintptr_t)AT(2048), len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ck_assert_msg(anon != MAP_FAILED, "cannot map in the window: %s", strerror(errno));
+	anon[0] = 1;
+	FILE *fp = fopen("/proc/self/smaps", "r");
+	ck_assert_ptr_nonnull(fp);
+	static char real[8192] = "\n"; /* each line starts after a newline */
+	size_t rl = 1;
+	char line[512];
+	int in = 0;
+	while (fgets(line, sizeof(line), fp)) {
+		unsigned long long s, e;
+		int header = sscanf(line, "%llx-%llx", &s, &e) == 2 && strchr(line, ' ') && line[strcspn(line, " ") - 1] != ':';
+		if (header)
+			in = s == (unsigned long long)(uintptr_t)anon;
+		else if (in && rl + strlen(line) < sizeof(real))
+			rl += (size_t)snprintf(real + rl, sizeof(real) - rl, "%s", line);
+	}
+	fclose(fp);
+	munmap(anon, len);
+	ck_assert_msg(rl > 1, "own mapping not found in /proc/self/smaps");
+
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), MMF_MUT_NONE), 0);
+	ck_assert_int_eq(mm_map(&mach, 0, 16, RW, FIX, NULL), 0);
+	ck_assert_int_eq(acc(&mach, 0, 1, 1, NULL), 0);
+	static char ours[8192];
+	mmf_as_report_smaps(&mach, 0, ours, sizeof(ours));
+	mmf_machine_fini(&mach);
+	const char *from = real;
+	char missing[1024] = "";
+	for (char *l = strchr(ours, '\n') + 1; *l;) {
+		size_t n = strcspn(l, "\n"), lab = strcspn(l, ":") + 1;
+		char label[40];
+		snprintf(label, sizeof(label), "\n%.*s", (int)lab, l);
+		const char *r = strstr(from, label); /* at or after the last match */
+		if (!r) {
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), " %.*s", (int)lab, l);
+		} else {
+			r++;
+			size_t rn = strcspn(r, "\n");
+			if (strncmp(l, "VmFlags:", 8) != 0) {
+				/* value's last digit at the same column, same unit after it */
+				size_t od = n, rd = rn;
+				while (od && !(l[od - 1] >= '0' && l[od - 1] <= '9'))
+					od--;
+				while (rd && !(r[rd - 1] >= '0' && r[rd - 1] <= '9'))
+					rd--;
+				ck_assert_msg(od == rd && n - od == rn - rd && !strncmp(l + od, r + rd, n - od),
+					      "layout of '%.*s' differs: ours '%.*s', kernel '%.*s'", (int)lab, l, (int)n, l,
+					      (int)rn, r);
+			}
+			from = r + rn; /* the newline ending it */
+		}
+		l += n + (l[n] == '\n');
+	}
+	ck_assert_msg(!missing[0], "labels this kernel's smaps lacks or has in another order:%s", missing);
+}
+END_TEST
+
 static const enum mmf_mutant vma_mutants[] = {
 	MMF_MUT_VMA_MERGE_IGNORES_ACCOUNT, MMF_MUT_MUNMAP_LEAVES_TAIL, MMF_MUT_MMAP_NOREPLACE_REPLACES,
 	MMF_MUT_MPROTECT_SPLIT_OFF_BY_ONE, MMF_MUT_MPROTECT_HOLE_IGNORED, MMF_MUT_PGTABLE_NEVER_FREED,
@@ -506,6 +618,7 @@ int main(void)
 	tcase_add_loop_test(tc, t_scenario, 0, NR_SCENARIOS);
 	tcase_add_test(tc, t_maps_layout_matches_kernel);
 	tcase_add_test(tc, t_five_levels);
+	tcase_add_test(tc, t_smaps_layout_matches_kernel);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("mutants");
 	tcase_add_loop_test(tc, t_mutant_noticed, 0, sizeof(vma_mutants) / sizeof(vma_mutants[0]));

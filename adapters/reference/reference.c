@@ -358,9 +358,12 @@ static enum mmf_result ref_mprotect(void *ctx, unsigned proc, uint64_t addr, uin
 
 static enum mmf_result ref_proc_report(void *ctx, unsigned proc, unsigned kind, char *buf, size_t cap, size_t *len)
 {
-	if (kind != MMF_PROC_MAPS)
-		return MMF_UNSUPPORTED;
-	int n = mmf_as_report_maps(ctx, proc, buf, cap);
+	int n;
+	switch (kind) {
+	case MMF_PROC_MAPS: n = mmf_as_report_maps(ctx, proc, buf, cap); break;
+	case MMF_PROC_SMAPS: n = mmf_as_report_smaps(ctx, proc, buf, cap); break;
+	default: return MMF_UNSUPPORTED;
+	}
 	*len = (size_t)n < cap ? (size_t)n : cap - 1;
 	return MMF_OK;
 }

@@ -1,0 +1,107 @@
+/* /proc/PID/smaps (fs/proc/task_mmu.c show_smap), Linux 6.x layout: per
+ * VMA its maps line, then "Label:" in 16 columns and the value in 8, in kB.
+ *
+ * Pages are counted as smaps_pte_entry() counts them: a present (or
+ * PROT_NONE) pte with a normal page (the zero page is not one); a page
+ * mapped once, or referenced only by this mapping, is private, else
+ * shared; Pss divides the page by its mapcount (in 1/4096ths, PSS_SHIFT);
+ * dirty is the pte's dirty bit or the page's (a shmem page whose dirty pte
+ * went away); Referenced is the pte's accessed bit; LazyFree counts
+ * MADV_FREE'd anonymous pages still clean. The model has no THP, swap, KSM,
+ * hugetlb or mlock: those lines read 0. No CONFIG_MEM_SOFT_DIRTY (like
+ * this host's kernel), so no "sd" in VmFlags. */
+#include "reference/as.h"
+#include "reference/mm.h"
+#include "reference/textbuf.h"
+
+#define PSS_SHIFT 12
+
+struct mem_size_stats {
+	uint64_t resident, pss, pss_dirty, shared_clean, shared_dirty, private_clean, private_dirty, referenced,
+		anonymous, lazyfree;
+};
+
+static void account(const struct mmf_machine *m, struct mem_size_stats *mss, uint64_t pte)
+{
+	uint32_t pfn = (uint32_t)((pte & PTE_PFN_MASK) >> 12);
+	const struct mmf_page *p = pfn_to_page(m, pfn);
+	uint64_t size = AS_PAGE_SIZE;
+	int mapcount = p->refcount - ((p->flags & PG_shmem) ? 1 : 0);
+	int dirty = (pte & PTE_DIRTY) || (p->flags & PG_dirty);
+	if (mapcount < 1)
+		mapcount = 1;
+	mss->resident += size;
+	if (pte & PTE_ACCESSED)
+		mss->referenced += size;
+	if (!(p->flags & PG_shmem)) {
+		mss->anonymous += size;
+		if ((p->flags & PG_lazyfree) && !dirty)
+			mss->lazyfree += size;
+	}
+	uint64_t pss = (size << PSS_SHIFT) / (uint64_t)mapcount;
+	mss->pss += pss;
+	if (dirty)
+		mss->pss_dirty += pss;
+	int private = p->refcount == 1 || mapcount < 2;
+	if (private)
+		*(dirty ? &mss->private_dirty : &mss->private_clean) += size;
+	else
+		*(dirty ? &mss->shared_dirty : &mss->shared_clean) += size;
+}
+
+static const struct {
+	uint32_t flag;
+	const char *mn;
+} mnemonics[] = {
+	{ VM_READ, "rd" },	 { VM_WRITE, "wr" },	    { VM_EXEC, "ex" },	     { VM_SHARED, "sh" },
+	{ VM_MAYREAD, "mr" },	 { VM_MAYWRITE, "mw" },	    { VM_MAYEXEC, "me" },    { VM_MAYSHARE, "ms" },
+	{ VM_SEQ_READ, "sr" },	 { VM_RAND_READ, "rr" },    { VM_DONTCOPY, "dc" },   { VM_ACCOUNT, "ac" },
+	{ VM_NORESERVE, "nr" },	 { VM_WIPEONFORK, "wf" },   { VM_DONTDUMP, "dd" },
+};
+
+static void line(struct mmf_out *o, const char *label, uint64_t bytes)
+{
+	mmf_out_put(o, "%-16s%8llu kB\n", label, (unsigned long long)(bytes >> 10));
+}
+
+int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap)
+{
+	struct mmf_out o = { buf, cap, 0 };
+	struct mmf_machine *mw = (struct mmf_machine *)m; /* lookups without allocation do not write */
+	struct mmf_mm *mm = mmf_as_mm(mw, proc);
+	for (uint32_t i = 0; mm && i < mm->nr; i++) {
+		const struct mmf_vma *v = &mm->vma[i];
+		struct mem_size_stats mss = { 0 };
+		for (uint64_t a = v->start; a < v->end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
+			const uint64_t *pte = mmf_pte_lookup(mw, mm, a, 0);
+			if (pte && (*pte & PTE_MAPPED) && !(*pte & PTE_SPECIAL))
+				account(m, &mss, *pte);
+		}
+		mmf_as_maps_line(&o, mm, v);
+		line(&o, "Size:", v->end - v->start);
+		line(&o, "KernelPageSize:", AS_PAGE_SIZE);
+		line(&o, "MMUPageSize:", AS_PAGE_SIZE);
+		line(&o, "Rss:", mss.resident);
+		line(&o, "Pss:", mss.pss >> PSS_SHIFT);
+		line(&o, "Pss_Dirty:", mss.pss_dirty >> PSS_SHIFT);
+		line(&o, "Shared_Clean:", mss.shared_clean);
+		line(&o, "Shared_Dirty:", mss.shared_dirty);
+		line(&o, "Private_Clean:", mss.private_clean);
+		line(&o, "Private_Dirty:", mss.private_dirty);
+		line(&o, "Referenced:", mss.referenced);
+		line(&o, "Anonymous:", mss.anonymous);
+		line(&o, "KSM:", 0);
+		line(&o, "LazyFree:", mss.lazyfree);
+		static const char *const zero[] = { "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:", "Shared_Hugetlb:",
+						    "Private_Hugetlb:", "Swap:", "SwapPss:", "Locked:" };
+		for (unsigned k = 0; k < sizeof(zero) / sizeof(zero[0]); k++)
+			line(&o, zero[k], 0);
+		mmf_out_put(&o, "%-16s%8d\n", "THPeligible:", 0);
+		mmf_out_put(&o, "VmFlags: ");
+		for (unsigned k = 0; k < sizeof(mnemonics) / sizeof(mnemonics[0]); k++)
+			if (v->flags & mnemonics[k].flag)
+				mmf_out_put(&o, "%s ", mnemonics[k].mn);
+		mmf_out_put(&o, "\n");
+	}
+	return mmf_out_finish(&o);
+}
