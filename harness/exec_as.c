@@ -22,7 +22,7 @@ static const char *fault_name(int fault)
 
 static const char *report_name(unsigned kind)
 {
-	return kind == MMF_PROC_MAPS ? "maps" : kind == MMF_PROC_SMAPS ? "smaps" : "proc_report";
+	return kind == MMF_PROC_MAPS ? "maps" : kind == MMF_PROC_SMAPS ? "smaps" : kind == MMF_PROC_PAGEMAP ? "pagemap" : "proc_report";
 }
 
 /* Reads one process report from oracle and target and compares them. */

@@ -103,7 +103,7 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		{ F("proc", B_HI, PROC), F("start", W0, VPAGE), F("npages", W1, NPAGES), F("prot", B_LO, PROT) },
 		"mprotect() of a page range; ENOMEM over a hole" },
 	[MMF_OP_PROC_REPORT] = { "proc_report", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("kind", A, PREPORT) },
-		"read /proc/PID/maps or smaps of a process; compared where the adapter is semantic or exact" },
+		"read /proc/PID/maps, smaps or pagemap of a process; compared where the adapter is semantic or exact" },
 	[MMF_OP_MEM_READ] = { "mem_read", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("page", W0, VPAGE) },
 		"load a page of a process: the XOR of its 512 words, or the fault (SIGSEGV, SIGBUS)" },
 	[MMF_OP_MEM_WRITE] = { "mem_write", MMF_FAM_AS, 3,

@@ -105,7 +105,7 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 			break;
 		case FK_PREPORT:
 			if (v < MMF_NR_PROC_REPORTS)
-				snprintf(val, sizeof(val), "%s", v == MMF_PROC_MAPS ? "maps" : "smaps");
+				snprintf(val, sizeof(val), "%s", v == MMF_PROC_MAPS ? "maps" : v == MMF_PROC_SMAPS ? "smaps" : "pagemap");
 			else
 				snprintf(val, sizeof(val), "%u", v);
 			break;
@@ -334,6 +334,8 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 			v = MMF_PROC_MAPS;
 		} else if (d->f[fi].kind == FK_PREPORT && vl == 5 && memcmp(val, "smaps", 5) == 0) {
 			v = MMF_PROC_SMAPS;
+		} else if (d->f[fi].kind == FK_PREPORT && vl == 7 && memcmp(val, "pagemap", 7) == 0) {
+			v = MMF_PROC_PAGEMAP;
 		} else if (d->f[fi].kind == FK_ALIGN) {
 			if (parse_uint(val, vl, &v) || (v & (v - 1)) || v > 4096 || v == 1)
 				return errat(c, vs, "bad align '%.*s' (0, or a power of two from 2 to 4096)", (int)vl, val);

@@ -195,8 +195,9 @@ void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs);
 /* madvise_free_pte_range(): the range's anonymous pages mapped only here
  * become clean and lazily freeable. */
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
-/* /proc/PID/smaps. */
+/* /proc/PID/smaps, and /proc/PID/pagemap as text (smaps.c). */
 int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);
+int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);
 /* change_protection() for mprotect over [start, end) with the VMA's new flags. */
 void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags);
 

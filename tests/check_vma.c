@@ -402,6 +402,13 @@ static void s_smaps(struct mmf_machine *m, struct probe *p)
 	EXPECT(p, mmf_as_exit(m, 1, &err) == 0 && mm_advise(m, 0, 4, MMF_MADV_FREE) == 0, "exit or MADV_FREE failed");
 	EXPECT(p, smaps_kb(m, 0, "LazyFree:") == 8 && smaps_kb(m, 0, "Private_Clean:") == 8, "LazyFree %ld Private_Clean %ld",
 	       smaps_kb(m, 0, "LazyFree:"), smaps_kb(m, 0, "Private_Clean:"));
+	/* pagemap: present pages, the zero page too; exclusive where mapped once */
+	static char pm[4096];
+	mmf_as_report_pagemap(m, 0, pm, sizeof(pm));
+	char want[200];
+	snprintf(want, sizeof(want), "%llx 8100000000000000\n%llx 8100000000000000\n%llx 8000000000000000\n",
+		 (unsigned long long)AT(0), (unsigned long long)AT(1), (unsigned long long)AT(2));
+	EXPECT(p, strcmp(pm, want) == 0, "pagemap:\n%.300s", pm);
 	uint64_t v = 0;
 	EXPECT(p, acc(m, 1, 0, 0, &v) == 0 && v == 2 && acc(m, 1, 1, 8, NULL) == 0 && smaps_kb(m, 0, "LazyFree:") == 4,
 	       "after a write to a lazily freed page: value %#llx LazyFree %ld", (unsigned long long)v,
@@ -569,6 +576,56 @@ START_TEST(t_smaps_layout_matches_kernel)
 }
 END_TEST
 
+/* pagemap's bits for the same accesses as this kernel gives them: a
+ * written private page present and exclusive, a read one (the zero page)
+ * present only, an untouched one nothing, a shmem page present and
+ * file-backed. The frame and soft-dirty bits are left out. */
+START_TEST(t_pagemap_bits_match_kernel)
+{
+	size_t len = 4 * 4096;
+	volatile char *anon = mmap((void *)(uintptr_t)AT(3072), len, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	volatile char *shm = mmap((void *)(uintptr_t)AT(3080), 4096, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ck_assert_msg(anon != MAP_FAILED && shm != MAP_FAILED, "cannot map in the window: %s", strerror(errno));
+	anon[0] = 1;
+	(void)anon[4096];
+	shm[0] = 1;
+	FILE *fp = fopen("/proc/self/pagemap", "rb");
+	ck_assert_ptr_nonnull(fp);
+	uint64_t real[4], rs;
+	ck_assert_int_eq(fseek(fp, (long)((uintptr_t)anon / 4096 * 8), SEEK_SET), 0);
+	ck_assert_int_eq(fread(real, 8, 4, fp), 4);
+	ck_assert_int_eq(fseek(fp, (long)((uintptr_t)shm / 4096 * 8), SEEK_SET), 0);
+	ck_assert_int_eq(fread(&rs, 8, 1, fp), 1);
+	fclose(fp);
+	munmap((void *)anon, len);
+	munmap((void *)shm, 4096);
+
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), MMF_MUT_NONE), 0);
+	ck_assert_int_eq(mm_map(&mach, 3072, 4, RW, FIX, NULL), 0);
+	ck_assert_int_eq(mm_map(&mach, 3080, 1, RW, FIX | MMF_MAP_SHARED, NULL), 0);
+	ck_assert_int_eq(acc(&mach, 3072, 1, 1, NULL), 0);
+	ck_assert_int_eq(acc(&mach, 3073, 0, 0, NULL), 0);
+	ck_assert_int_eq(acc(&mach, 3080, 1, 1, NULL), 0);
+	static char pm[4096];
+	mmf_as_report_pagemap(&mach, 0, pm, sizeof(pm));
+	mmf_machine_fini(&mach);
+	uint64_t ours[5] = { 0 };
+	for (char *l = pm; *l; l += strcspn(l, "\n") + 1) {
+		unsigned long long a, e;
+		if (sscanf(l, "%llx %llx", &a, &e) == 2 && (a - AT(3072)) / 4096 < 9)
+			ours[(a - AT(3072)) / 4096 == 8 ? 4 : (a - AT(3072)) / 4096] = e;
+	}
+	const uint64_t bits = 0xe100000000000000ull; /* present, swap, file, exclusive */
+	for (int k = 0; k < 4; k++)
+		ck_assert_msg((real[k] & bits) == (ours[k] & bits), "page %d: kernel %#llx, ours %#llx", k,
+			      (unsigned long long)(real[k] & bits), (unsigned long long)(ours[k] & bits));
+	ck_assert_msg((rs & bits) == (ours[4] & bits), "shmem page: kernel %#llx, ours %#llx", (unsigned long long)(rs & bits),
+		      (unsigned long long)(ours[4] & bits));
+}
+END_TEST
+
 static const enum mmf_mutant vma_mutants[] = {
 	MMF_MUT_VMA_MERGE_IGNORES_ACCOUNT, MMF_MUT_MUNMAP_LEAVES_TAIL, MMF_MUT_MMAP_NOREPLACE_REPLACES,
 	MMF_MUT_MPROTECT_SPLIT_OFF_BY_ONE, MMF_MUT_MPROTECT_HOLE_IGNORED, MMF_MUT_PGTABLE_NEVER_FREED,
@@ -619,6 +676,7 @@ int main(void)
 	tcase_add_test(tc, t_maps_layout_matches_kernel);
 	tcase_add_test(tc, t_five_levels);
 	tcase_add_test(tc, t_smaps_layout_matches_kernel);
+	tcase_add_test(tc, t_pagemap_bits_match_kernel);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("mutants");
 	tcase_add_loop_test(tc, t_mutant_noticed, 0, sizeof(vma_mutants) / sizeof(vma_mutants[0]));

@@ -362,6 +362,7 @@ static enum mmf_result ref_proc_report(void *ctx, unsigned proc, unsigned kind, 
 	switch (kind) {
 	case MMF_PROC_MAPS: n = mmf_as_report_maps(ctx, proc, buf, cap); break;
 	case MMF_PROC_SMAPS: n = mmf_as_report_smaps(ctx, proc, buf, cap); break;
+	case MMF_PROC_PAGEMAP: n = mmf_as_report_pagemap(ctx, proc, buf, cap); break;
 	default: return MMF_UNSUPPORTED;
 	}
 	*len = (size_t)n < cap ? (size_t)n : cap - 1;

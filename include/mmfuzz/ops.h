@@ -122,7 +122,7 @@ enum mmf_report_kind {
 #define MMF_AS_WINDOW_BASE 0x200000000000ull /* 32 TiB: away from ASLR's places and ASan's shadow */
 #define MMF_AS_WINDOW_PAGES 4096
 /* Kinds of MMF_OP_PROC_REPORT; the field's range is 8 for ever. */
-enum mmf_proc_report_kind { MMF_PROC_MAPS, MMF_PROC_SMAPS, MMF_NR_PROC_REPORTS };
+enum mmf_proc_report_kind { MMF_PROC_MAPS, MMF_PROC_SMAPS, MMF_PROC_PAGEMAP, MMF_NR_PROC_REPORTS };
 #define MMF_PROC_REPORT_RANGE 8
 /* The GFP masks the object ops can carry (a 4-bit index); fixed for ever. */
 #define MMF_GFP_SEL_RANGE 16
