@@ -95,6 +95,10 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		case MMF_OP_EXIT: r = t->ad->proc_exit(t->ctx[prof], proc, &err); break;
 		case MMF_OP_MADVISE: r = t->ad->madvise(t->ctx[prof], proc, addr, len, op->a, &err); break;
 		case MMF_OP_BRK: r = t->ad->brk(t->ctx[prof], proc, addr, &out); break;
+		case MMF_OP_MREMAP:
+			r = t->ad->mremap(t->ctx[prof], proc, addr, (uint64_t)op->slot * PAGE, (uint64_t)op->a * PAGE, op->b & 0x0f,
+					  MMF_AS_WINDOW_BASE + (uint64_t)(op->arg >> 16) * PAGE, &out, &err);
+			break;
 		case MMF_OP_MEM_READ:
 		case MMF_OP_MEM_WRITE: {
 			int fault = 0;
@@ -136,7 +140,7 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		struct target *t = &ex->t[i];
 		if (t->out != OUT_OK || o->out != OUT_OK || t->level[MMF_FAM_AS] < MMF_LEVEL_SEMANTIC)
 			continue;
-		if ((op->code == MMF_OP_MMAP || op->code == MMF_OP_BRK) && t->pfn != o->pfn)
+		if ((op->code == MMF_OP_MMAP || op->code == MMF_OP_BRK || op->code == MMF_OP_MREMAP) && t->pfn != o->pfn)
 			return mmf_exec_finding(ex, f, t, step, name, "address", "mapped at %#llx where the oracle maps at %#llx",
 						(unsigned long long)t->pfn, (unsigned long long)o->pfn);
 		if (t->fault != o->fault)

@@ -89,13 +89,13 @@ enum {
 	K_VMALLOC, K_VFREE, K_VWRITE, K_VREAD, K_VTOPAGE,
 	K_PCREATE, K_PDESTROY, K_PALLOC, K_PFREE,
 	K_CMAALLOC, K_CMARELEASE, K_PIN, K_UNPIN,
-	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE, K_FORK, K_EXIT, K_MADVISE, K_BRK,
+	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE, K_FORK, K_EXIT, K_MADVISE, K_BRK, K_MREMAP,
 	NK
 };
 static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
-					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2, 10, 6 };
+					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2, 10, 6, 10 };
 static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
-					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 };
+					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
@@ -151,7 +151,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	uint32_t fav_size = pick_size(&r); /* repeated sizes fill slabs */
 	uint32_t as_span = 16u << below(&r, 4); /* how spread out mappings are */
 	uint8_t proc_live = 1;                  /* bit per process; 0 exists */
-	uint32_t last_page = 0;                 /* accesses come back to pages (COW needs write, fork, write, read) */
+	uint32_t last_page = 0, last_map = 0;                 /* accesses come back to pages (COW needs write, fork, write, read) */
 	out->nops = 0;
 	/* Some sequences that mix pages with objects or vmalloc start by
 	 * squeezing memory with the largest blocks, so the object allocators
@@ -227,6 +227,8 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			uint32_t start = below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
 			uint32_t npages = below(&r, 8) ? 1 + below(&r, 8) : below(&r, 16) ? below(&r, 256) : below(&r, 4097);
 			op.arg = start | npages << 16;
+			if (k == K_MMAP)
+				last_map = start;
 			unsigned prot = below(&r, 2) ? 3 : below(&r, 8);
 			op.b = (uint8_t)(prot | as_proc << 4);
 			if (k == K_MADVISE) {
@@ -253,6 +255,19 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.b = (uint8_t)(child | as_proc << 4);
 			if ((proc_live >> as_proc) & 1)
 				proc_live |= (uint8_t)(1u << child);
+			break;
+		}
+		case K_MREMAP: {
+			op.code = MMF_OP_MREMAP;
+			uint32_t start = below(&r, 2) ? last_map : below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
+			uint32_t dest = below(&r, 2) ? below(&r, as_span * 2) : below(&r, MMF_AS_WINDOW_PAGES);
+			op.arg = start | dest << 16;
+			op.slot = (uint8_t)(below(&r, 8) ? 1 + below(&r, 8) : below(&r, 256));
+			op.a = (uint8_t)(below(&r, 8) ? 1 + below(&r, 12) : below(&r, 256));
+			static const uint8_t mf[] = { 1, 1, 0, 3, 3, 5, 1 };
+			op.b = (uint8_t)((below(&r, 8) ? mf[below(&r, sizeof(mf))] : below(&r, 8)) | as_proc << 4);
+			if ((op.b & 4) && below(&r, 4))
+				op.a = op.slot; /* DONTUNMAP wants equal lengths */
 			break;
 		}
 		case K_BRK:

@@ -118,6 +118,10 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		"madvise() of a page range; ENOMEM over holes (after advising the rest)" },
 	[MMF_OP_BRK] = { "brk", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("page", W0, VPAGE) },
 		"brk() to the start of a window page; the heap starts at page 1024" },
+	[MMF_OP_MREMAP] = { "mremap", MMF_FAM_AS, 6,
+		{ F("proc", B_HI, PROC), F("start", W0, VPAGE), F("npages", SLOT, U8), F("new_npages", A, U8),
+		  F("new_start", W1, VPAGE), F("flags", B_LO, MREMAPFLAGS) },
+		"mremap() of up to 255 pages: grow or shrink in place, or move (MAYMOVE, FIXED to new_start, DONTUNMAP)" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {
@@ -186,6 +190,7 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_MMAPFLAGS: return 64;
 	case FK_PREPORT: return MMF_PROC_REPORT_RANGE;
 	case FK_ADVICE: return 32;
+	case FK_MREMAPFLAGS: return 8;
 	default: return 0;
 	}
 }

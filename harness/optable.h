@@ -39,6 +39,7 @@ enum mmf_field_kind {
 	FK_MMAPFLAGS, /* bit 0 SHARED, 1 FIXED, 2 FIXED_NOREPLACE, 3 POPULATE, 4 NORESERVE, 5 HINT */
 	FK_PREPORT, /* proc report kind, modulo MMF_PROC_REPORT_RANGE, printed by name */
 	FK_ADVICE, /* madvise advice, Linux's value modulo 32, printed by name */
+	FK_MREMAPFLAGS, /* bit 0 MREMAP_MAYMOVE, 1 MREMAP_FIXED, 2 MREMAP_DONTUNMAP */
 };
 
 struct mmf_field {
@@ -47,7 +48,7 @@ struct mmf_field {
 	uint8_t kind;
 };
 
-#define MMF_MAX_FIELDS 5
+#define MMF_MAX_FIELDS 6
 
 struct mmf_opdesc {
 	const char *name;

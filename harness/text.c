@@ -30,13 +30,19 @@ struct flag_names {
 static const struct flag_names slab_flag_names = { "slab flags", 4,
 						   { "SLAB_RED_ZONE", "SLAB_POISON", "SLAB_HWCACHE_ALIGN", "ctor" } };
 static const struct flag_names prot_names = { "prot", 3, { "PROT_READ", "PROT_WRITE", "PROT_EXEC" } };
+static const struct flag_names mremap_names = { "mremap flags", 3,
+						{ "MREMAP_MAYMOVE", "MREMAP_FIXED", "MREMAP_DONTUNMAP" } };
 static const struct flag_names map_names = {
 	"mmap flags", 6, { "MAP_SHARED", "MAP_FIXED", "MAP_FIXED_NOREPLACE", "MAP_POPULATE", "MAP_NORESERVE", "hint" }
 };
 
 static const struct flag_names *flag_names_of(unsigned kind)
 {
-	return kind == FK_SLABFLAGS ? &slab_flag_names : kind == FK_PROT ? &prot_names : kind == FK_MMAPFLAGS ? &map_names : NULL;
+	return kind == FK_SLABFLAGS	 ? &slab_flag_names
+	       : kind == FK_PROT	 ? &prot_names
+	       : kind == FK_MMAPFLAGS	 ? &map_names
+	       : kind == FK_MREMAPFLAGS ? &mremap_names
+				       : NULL;
 }
 
 static void format_flags(const struct flag_names *fn, uint32_t v, char *buf, size_t cap)
@@ -95,6 +101,7 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 			break;
 		case FK_ALIGN: snprintf(val, sizeof(val), "%u", v ? 1u << v : 0u); break;
 		case FK_SLABFLAGS:
+		case FK_MREMAPFLAGS:
 		case FK_PROT:
 		case FK_MMAPFLAGS: format_flags(flag_names_of(d->f[i].kind), v, val, sizeof(val)); break;
 		case FK_ADVICE:

@@ -59,6 +59,11 @@ struct mmf_machine;
 #define MMF_MAP_NORESERVE 0x10u
 #define MMF_MAP_HINT 0x20u /* the start page is a hint (no FIXED): otherwise addr 0 */
 
+/* mremap flags: Linux's values. */
+#define MMF_MREMAP_MAYMOVE 1u
+#define MMF_MREMAP_FIXED 2u
+#define MMF_MREMAP_DONTUNMAP 4u
+
 /* madvise advice: Linux's values. */
 #define MMF_MADV_NORMAL 0
 #define MMF_MADV_RANDOM 1
@@ -134,6 +139,11 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
  * refuses (WIPEONFORK on shared memory, FREE on shmem), ENOMEM when the
  * range has holes (after advising the mapped parts). */
 int mmf_as_madvise(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err);
+/* mremap(): EINVAL for bad flags or lengths, EFAULT when the old range is
+ * not inside one VMA, ENOMEM when it cannot grow in place and may not move
+ * (or there is no room). *out is the range's address after the call. */
+int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
+		  unsigned flags, uint64_t new_addr, uint64_t *out, int *err);
 /* brk(): the break after the call (the old one when it cannot move). */
 uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk);
 int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);

@@ -54,6 +54,7 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "madv_dontneed_ignored", "vma", "MADV_DONTNEED keeps the pages (private memory reads its old data, not zeroes)" },
 	{ "wipeonfork_copies", "fork", "fork copies a VM_WIPEONFORK VMA's pages into the child" },
 	{ "brk_no_guard_page", "vma", "brk grows up to the next VMA without leaving a page free" },
+	{ "mremap_loses_ptes", "vma", "mremap moving a VMA drops its pages instead of moving their ptes" },
 };
 
 int mmf_mutant_lookup(const char *name)

@@ -63,6 +63,7 @@ enum mmf_mutant {
 	MMF_MUT_MADV_DONTNEED_IGNORED,
 	MMF_MUT_WIPEONFORK_COPIES,
 	MMF_MUT_BRK_NO_GUARD_PAGE,
+	MMF_MUT_MREMAP_LOSES_PTES,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

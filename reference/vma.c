@@ -161,34 +161,44 @@ static int merge_before(const struct mmf_machine *m, const struct mmf_vma *next,
 /* The range [start, end) (covering no VMA) becomes mapped: merged into a
  * neighbour or a VMA of its own (vma_merge_new_range, then vma_expand or
  * a new VMA). */
-static int map_new_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags,
-			 uint64_t pgoff, uint32_t shmem)
+static int map_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags,
+		     uint64_t pgoff, uint32_t shmem, uint32_t anon_vma, uint8_t chain)
 {
 	uint32_t i = find_idx(mm, start); /* the first VMA above: next */
 	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL, *next = i < mm->nr ? &mm->vma[i] : NULL;
 	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
-	int left = merge_after(m, prev, start, flags, shmem, 0, NULL, pgoff);
-	int right = merge_before(m, next, end, flags, shmem, 0, NULL, pgoff, npages);
+	struct mmf_vma self = { .start = start, .end = end, .pgoff = pgoff, .flags = flags, .shmem = shmem,
+				.anon_vma = anon_vma, .chain = chain };
+	int left = merge_after(m, prev, start, flags, shmem, anon_vma, NULL, pgoff);
+	int right = merge_before(m, next, end, flags, shmem, anon_vma, NULL, pgoff, npages);
 	if (left && right && !anon_both_ok(prev, next))
 		right = 0; /* prev wins, as vma_merge_new_range() tries left first */
 	if (left && right) {
 		/* vma_expand(): prev takes next's anon_vma if it has none */
 		prev->end = next->end;
+		inherit_anon(prev, &self);
 		inherit_anon(prev, next);
 		remove_at(mm, i);
 	} else if (left) {
 		prev->end = end;
+		inherit_anon(prev, &self);
 	} else if (right) {
 		next->start = start;
 		next->pgoff = pgoff;
+		inherit_anon(next, &self);
 	} else {
-		struct mmf_vma v = { .start = start, .end = end, .pgoff = pgoff, .flags = flags, .shmem = shmem, .chain = 0 };
-		if (insert_at(mm, i, &v))
+		if (insert_at(mm, i, &self))
 			return -1;
 		if (shmem)
 			mmf_shmem_get(m, shmem);
 	}
 	return 0;
+}
+
+static int map_new_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags,
+			 uint64_t pgoff, uint32_t shmem)
+{
+	return map_range(m, mm, start, end, flags, pgoff, shmem, 0, 0);
 }
 
 static void vm_stat_account(struct mmf_mm *mm, uint32_t flags, int64_t npages)
@@ -817,4 +827,146 @@ uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk)
 	vm_stat_account(mm, flags, (int64_t)npages);
 	mm->brk = brk;
 	return brk;
+}
+
+/* ---- mremap ------------------------------------------------------------ */
+
+/* move_ptes(): the mapped ptes of [old, old + len) to [new, new + len). */
+static int move_ptes(struct mmf_machine *m, struct mmf_mm *mm, uint64_t old, uint64_t new_addr, uint64_t len)
+{
+	for (uint64_t off = 0; off < len && mm->pgd != MMF_NIL; off += AS_PAGE_SIZE) {
+		uint64_t *s = mmf_pte_lookup(m, mm, old + off, 0);
+		if (!s || !(*s & PTE_MAPPED))
+			continue;
+		uint64_t pte = *s;
+		*s = 0;
+		uint64_t *d = mmf_pte_lookup(m, mm, new_addr + off, 1);
+		if (!d) {
+			mmf_pte_release(m, pte); /* no memory for a table: the page goes */
+			return -1;
+		}
+		*d = MUTANT(m, MREMAP_LOSES_PTES) ? 0 : pte;
+		if (MUTANT(m, MREMAP_LOSES_PTES))
+			mmf_pte_release(m, pte);
+	}
+	return 0;
+}
+
+int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
+		  unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	*out = 0;
+	if (!mm) {
+		*err = ESRCH;
+		return -1;
+	}
+	old_len = (old_len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	new_len = (new_len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	*err = EINVAL;
+	if ((flags & ~(MMF_MREMAP_MAYMOVE | MMF_MREMAP_FIXED | MMF_MREMAP_DONTUNMAP)) || (addr & (AS_PAGE_SIZE - 1)) ||
+	    ((flags & MMF_MREMAP_FIXED) && !(flags & MMF_MREMAP_MAYMOVE)) ||
+	    ((flags & MMF_MREMAP_DONTUNMAP) && (!(flags & MMF_MREMAP_MAYMOVE) || old_len != new_len)) || !new_len ||
+	    !old_len)
+		return -1; /* old_len 0 (duplicate a shared mapping) is not modelled */
+	m->as->used = 1;
+	struct mmf_vma *v = mmf_vma_find(mm, addr);
+	if (!v || old_len > v->end - addr) {
+		*err = EFAULT;
+		return -1;
+	}
+	if ((flags & MMF_MREMAP_DONTUNMAP) && (v->shmem || (v->flags & VM_SHARED))) {
+		*err = EINVAL; /* DONTUNMAP is for private anonymous memory */
+		return -1;
+	}
+	uint64_t target = 0;
+	if (flags & MMF_MREMAP_FIXED) {
+		if ((new_addr & (AS_PAGE_SIZE - 1)) || (new_addr < addr + old_len && addr < new_addr + new_len)) {
+			*err = EINVAL;
+			return -1;
+		}
+		if (unmap_region(m, mm, new_addr, new_addr + new_len)) {
+			*err = ENOMEM;
+			return -1;
+		}
+		if (old_len > new_len) { /* the tail goes first */
+			if (unmap_region(m, mm, addr + new_len, addr + old_len)) {
+				*err = ENOMEM;
+				return -1;
+			}
+			old_len = new_len;
+		}
+		target = new_addr;
+	} else if (flags & MMF_MREMAP_DONTUNMAP) {
+		/* mremap_to() without FIXED: new_addr is a hint */
+		target = range_free(mm, new_addr, new_addr + new_len) ? new_addr : topdown(mm, new_len);
+		if (!target) {
+			*err = ENOMEM;
+			return -1;
+		}
+	} else if (new_len <= old_len) { /* shrink in place */
+		if (new_len < old_len && unmap_region(m, mm, addr + new_len, addr + old_len)) {
+			*err = ENOMEM;
+			return -1;
+		}
+		*out = addr;
+		return 0;
+	} else {
+		v = mmf_vma_find(mm, addr);
+		uint64_t end = addr + new_len;
+		if (v->end == addr + old_len && range_free(mm, v->end, end)) { /* grow in place */
+			uint32_t i = (uint32_t)(v - mm->vma);
+			uint64_t npages = (end - v->end) >> AS_PAGE_SHIFT;
+			struct mmf_vma *next = i + 1 < mm->nr ? &mm->vma[i + 1] : NULL;
+			uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
+			if (v->flags & VM_ACCOUNT)
+				mm->committed += npages;
+			vm_stat_account(mm, v->flags, (int64_t)npages);
+			v->end = end;
+			/* vma_merge_extend(): the grown VMA may now touch next */
+			if (next && merge_before(m, next, end, v->flags, v->shmem, v->anon_vma, v, v->pgoff, vpages + npages) &&
+			    anon_both_ok(v, next)) {
+				v->end = next->end;
+				inherit_anon(v, next);
+				remove_at(mm, i + 1);
+			}
+			*out = addr;
+			return 0;
+		}
+		if (!(flags & MMF_MREMAP_MAYMOVE)) {
+			*err = ENOMEM;
+			return -1;
+		}
+		target = topdown(mm, new_len);
+		if (!target) {
+			*err = ENOMEM;
+			return -1;
+		}
+	}
+	/* move_vma(): a copy of the VMA at the target (offset and anon_vma
+	 * kept, so it merges only where those allow), the ptes moved, the old
+	 * range unmapped (or, with DONTUNMAP, left mapped and empty). */
+	v = mmf_vma_find(mm, addr);
+	struct mmf_vma src = *v;
+	uint64_t pgoff = src.pgoff + ((addr - src.start) >> AS_PAGE_SHIFT);
+	uint64_t npages = new_len >> AS_PAGE_SHIFT;
+	if (map_range(m, mm, target, target + new_len, src.flags, pgoff, src.shmem, src.anon_vma, src.chain)) {
+		*err = ENOMEM;
+		return -1;
+	}
+	if (src.flags & VM_ACCOUNT)
+		mm->committed += npages;
+	vm_stat_account(mm, src.flags, (int64_t)npages);
+	if (move_ptes(m, mm, addr, target, old_len)) {
+		*err = ENOMEM;
+		return -1;
+	}
+	if (!(flags & MMF_MREMAP_DONTUNMAP)) {
+		if (unmap_region(m, mm, addr, addr + old_len)) {
+			*err = ENOMEM;
+			return -1;
+		}
+	}
+	*out = target;
+	return 0;
 }

@@ -416,6 +416,51 @@ static void s_smaps(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
+static int mm_remap(struct mmf_machine *m, unsigned page, unsigned n, unsigned nn, unsigned flags, unsigned to,
+		    uint64_t *out)
+{
+	int err = 0;
+	return mmf_as_mremap(m, 0, AT(page), n * PG, nn * PG, flags, AT(to), out, &err) ? -err : 0;
+}
+
+static void s_mremap(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t at = 0, v = 0;
+	const unsigned top = MMF_AS_WINDOW_PAGES;
+	EXPECT(p, mm_map(m, 0, 4, RW, FIX, NULL) == 0 && acc(m, 1, 1, 0x31, NULL) == 0, "mmap or write failed");
+	/* Grows in place while the pages after it are free. */
+	EXPECT(p, mm_remap(m, 0, 4, 8, 0, 0, &at) == 0 && at == AT(0), "grow in place: %#llx", (unsigned long long)at);
+	LAYOUT(p, m, "0-8 rw-p;");
+	EXPECT(p, mm_map(m, 10, 1, R, FIX, NULL) == 0, "mmap failed");
+	EXPECT(p, mm_remap(m, 0, 8, 16, 0, 0, &at) == -ENOMEM, "grew over a mapping");
+	/* MAYMOVE: to the top of the window, contents with it. */
+	EXPECT(p, mm_remap(m, 0, 8, 16, MMF_MREMAP_MAYMOVE, 0, &at) == 0 && at == AT(top - 16), "moved to %#llx",
+	       (unsigned long long)at);
+	EXPECT(p, acc(m, top - 15, 0, 0, &v) == 0 && v == 0x31 && acc(m, 1, 0, 0, NULL) == SIGSEGV,
+	       "after the move: %#llx, old range still there", (unsigned long long)v);
+	/* Shrinking stays put. */
+	EXPECT(p, mm_remap(m, top - 16, 16, 2, 0, 0, &at) == 0 && at == AT(top - 16), "shrink moved");
+	/* FIXED: to a given place (replacing what was there). */
+	EXPECT(p, mm_remap(m, top - 16, 2, 2, MMF_MREMAP_MAYMOVE | MMF_MREMAP_FIXED, 10, &at) == 0 && at == AT(10),
+	       "FIXED move to %#llx", (unsigned long long)at);
+	EXPECT(p, acc(m, 11, 0, 0, &v) == 0 && v == 0x31, "value after FIXED move: %#llx", (unsigned long long)v);
+	LAYOUT(p, m, "10-12 rw-p;");
+	/* The moved VMA keeps its offset: a fresh neighbour does not merge. */
+	EXPECT(p, mm_map(m, 12, 1, RW, FIX, NULL) == 0, "mmap failed");
+	LAYOUT(p, m, "10-12 rw-p;12-13 rw-p;");
+	/* DONTUNMAP: the old range stays mapped, empty. */
+	EXPECT(p, mm_remap(m, 10, 2, 2, MMF_MREMAP_MAYMOVE | MMF_MREMAP_DONTUNMAP, 0, &at) == 0, "DONTUNMAP failed");
+	EXPECT(p, acc(m, 11, 0, 0, &v) == 0 && v == 0, "old range after DONTUNMAP reads %#llx", (unsigned long long)v);
+	EXPECT(p, acc(m, (unsigned)((at - AT(0)) / PG) + 1, 0, 0, &v) == 0 && v == 0x31, "new range after DONTUNMAP");
+	/* Errors. */
+	EXPECT(p, mm_remap(m, 100, 1, 2, MMF_MREMAP_MAYMOVE, 0, &at) == -EFAULT, "nothing mapped: not EFAULT");
+	EXPECT(p, mm_remap(m, 10, 1, 2, MMF_MREMAP_FIXED, 40, &at) == -EINVAL, "FIXED without MAYMOVE accepted");
+	EXPECT(p, mm_remap(m, 10, 1, 2, MMF_MREMAP_MAYMOVE | MMF_MREMAP_DONTUNMAP, 0, &at) == -EINVAL,
+	       "DONTUNMAP with a new length accepted");
+	EXPECT(p, mm_remap(m, 10, 4, 4, MMF_MREMAP_MAYMOVE, 0, &at) == -EFAULT, "a range over two VMAs moved");
+out:;
+}
+
 typedef void (*scenario_fn)(struct mmf_machine *, struct probe *);
 static const struct {
 	const char *name;
@@ -427,7 +472,7 @@ static const struct {
 	{ "accounting", s_accounting }, { "shared", s_shared },
 	{ "faults_anon", s_faults_anon }, { "faults_prot", s_faults_prot },
 	{ "shmem", s_shmem }, { "fork_cow", s_fork_cow }, { "madvise", s_madvise }, { "brk", s_brk },
-	{ "smaps", s_smaps },
+	{ "smaps", s_smaps }, { "mremap", s_mremap },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -632,6 +677,7 @@ static const enum mmf_mutant vma_mutants[] = {
 	MMF_MUT_ZAP_SKIPS_LAST_PTE,	   MMF_MUT_READ_FAULT_ALLOCATES, MMF_MUT_MPROTECT_KEEPS_WRITE,
 	MMF_MUT_FORK_KEEPS_WRITE,	   MMF_MUT_COW_NO_COPY,		 MMF_MUT_EXIT_LEAKS_PGD,
 	MMF_MUT_MADV_DONTNEED_IGNORED,	   MMF_MUT_WIPEONFORK_COPIES,	 MMF_MUT_BRK_NO_GUARD_PAGE,
+	MMF_MUT_MREMAP_LOSES_PTES,
 };
 
 /* 5-level page tables (numa2): one more table level per path. */

@@ -406,6 +406,14 @@ static enum mmf_result ref_brk(void *ctx, unsigned proc, uint64_t addr, uint64_t
 	return guarded(ctx, MMF_OK);
 }
 
+static enum mmf_result ref_mremap(void *ctx, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
+				  unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return as_result(ctx, mmf_as_mremap(ctx, proc, addr, old_len, new_len, flags, new_addr, out, err));
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
@@ -461,6 +469,7 @@ static const struct mmf_adapter reference_adapter = {
 	.proc_exit = ref_exit,
 	.madvise = ref_madvise,
 	.brk = ref_brk,
+	.mremap = ref_mremap,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

@@ -199,6 +199,9 @@ struct mmf_adapter {
 	 * call in *out (the old one when it could not move), never refusing. */
 	enum mmf_result (*madvise)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err);
 	enum mmf_result (*brk)(void *ctx, unsigned proc, uint64_t addr, uint64_t *out);
+	/* mremap(flags: Linux's MREMAP_* values); *out is the new address. */
+	enum mmf_result (*mremap)(void *ctx, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
+				  unsigned flags, uint64_t new_addr, uint64_t *out, int *err);
 };
 
 /* The table size an adapter needs: the entries before the CMA ones, and
