@@ -100,6 +100,7 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		{ MMF_CAP_AS, (const void *)ad->madvise, "madvise" },
 		{ MMF_CAP_AS, (const void *)ad->brk, "brk" },
 		{ MMF_CAP_AS, (const void *)ad->mremap, "mremap" },
+		{ MMF_CAP_AS, (const void *)ad->rmap, "rmap" },
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if ((ad->caps & need[i].cap) && !need[i].fn) {

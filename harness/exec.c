@@ -306,7 +306,7 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 		else if (t->out == OUT_OK && op->code == MMF_OP_OBJ_READ)
 			fprintf(tr, " addr %#llx value %#llx", (unsigned long long)t->pfn, (unsigned long long)t->token);
 		fprintf(tr, "\n");
-		if (t->out == OUT_OK && (op->code == MMF_OP_REPORT || op->code == MMF_OP_PROC_REPORT))
+		if (t->out == OUT_OK && (op->code == MMF_OP_REPORT || op->code == MMF_OP_PROC_REPORT || op->code == MMF_OP_RMAP))
 			for (const char *l = t->report; l < t->report + t->report_len;) {
 				size_t n = strcspn(l, "\n");
 				fprintf(tr, "      | %.*s\n", (int)n, l);

@@ -95,6 +95,7 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		case MMF_OP_EXIT: r = t->ad->proc_exit(t->ctx[prof], proc, &err); break;
 		case MMF_OP_MADVISE: r = t->ad->madvise(t->ctx[prof], proc, addr, len, op->a, &err); break;
 		case MMF_OP_BRK: r = t->ad->brk(t->ctx[prof], proc, addr, &out); break;
+		case MMF_OP_RMAP: r = t->ad->rmap(t->ctx[prof], proc, addr, t->report, REPORT_CAP, &t->report_len); break;
 		case MMF_OP_MREMAP:
 			r = t->ad->mremap(t->ctx[prof], proc, addr, (uint64_t)op->slot * PAGE, (uint64_t)op->a * PAGE, op->b & 0x0f,
 					  MMF_AS_WINDOW_BASE + (uint64_t)(op->arg >> 16) * PAGE, &out, &err);
@@ -152,5 +153,15 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 	}
 	if (op->code == MMF_OP_PROC_REPORT && op->a < MMF_NR_PROC_REPORTS)
 		return compare_proc_report(ex, f, prof, proc, op->a, step, name);
+	if (op->code == MMF_OP_RMAP)
+		for (unsigned i = 1; i < ex->nt; i++) {
+			struct target *t = &ex->t[i];
+			if (t->out != OUT_OK || o->out != OUT_OK || t->level[MMF_FAM_AS] < MMF_LEVEL_SEMANTIC)
+				continue;
+			if (t->report_len != o->report_len || memcmp(t->report, o->report, o->report_len))
+				return mmf_exec_finding(ex, f, t, step, name, "same_rmap", "mappers of page %#llx of process %u: oracle \"%.*s\", %s \"%.*s\"",
+							(unsigned long long)addr, proc, (int)strcspn(o->report, "\n"), o->report, t->name,
+							(int)strcspn(t->report, "\n"), t->report);
+		}
 	return 0;
 }

@@ -122,6 +122,8 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		{ F("proc", B_HI, PROC), F("start", W0, VPAGE), F("npages", SLOT, U8), F("new_npages", A, U8),
 		  F("new_start", W1, VPAGE), F("flags", B_LO, MREMAPFLAGS) },
 		"mremap() of up to 255 pages: grow or shrink in place, or move (MAYMOVE, FIXED to new_start, DONTUNMAP)" },
+	[MMF_OP_RMAP] = { "rmap", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("page", W0, VPAGE) },
+		"reverse mapping: every process and address mapping the frame behind a page" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {

@@ -208,6 +208,8 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 /* /proc/PID/smaps, and /proc/PID/pagemap as text (smaps.c). */
 int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);
 int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);
+/* Who maps the frame behind proc's page at addr: "process address" lines. */
+int mmf_as_report_rmap(const struct mmf_machine *m, unsigned proc, uint64_t addr, char *buf, size_t cap);
 /* change_protection() for mprotect over [start, end) with the VMA's new flags. */
 void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags);
 

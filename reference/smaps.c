@@ -142,3 +142,32 @@ int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf,
 	}
 	return mmf_out_finish(&o);
 }
+
+/* rmap_walk() as an observation: every (process, address) whose pte maps
+ * the frame behind proc's page, one "process address" line each, in
+ * process then address order; "none" when nothing but the zero page or
+ * nothing at all is there. The walk looks at every process's tables
+ * where Linux follows the anon_vma chains (anonymous) or the shmem
+ * object's i_mmap (shared): the answer is the same set. */
+int mmf_as_report_rmap(const struct mmf_machine *m, unsigned proc, uint64_t addr, char *buf, size_t cap)
+{
+	struct mmf_out o = { buf, cap, 0 };
+	struct mmf_machine *mw = (struct mmf_machine *)m;
+	struct mmf_mm *mm = mmf_as_mm(mw, proc);
+	const uint64_t *pte = mm ? mmf_pte_lookup(mw, mm, addr & ~(AS_PAGE_SIZE - 1), 0) : NULL;
+	if (!pte || !(*pte & PTE_MAPPED) || (*pte & PTE_SPECIAL)) {
+		mmf_out_put(&o, "none\n");
+		return mmf_out_finish(&o);
+	}
+	uint64_t want = *pte & PTE_PFN_MASK;
+	for (unsigned p = 0; p < MMF_NPROCS; p++) {
+		struct mmf_mm *q = mmf_as_mm(mw, p);
+		for (uint32_t i = 0; q && q->pgd != MMF_NIL && i < q->nr; i++)
+			for (uint64_t a = q->vma[i].start; a < q->vma[i].end; a += AS_PAGE_SIZE) {
+				const uint64_t *e = mmf_pte_lookup(mw, q, a, 0);
+				if (e && (*e & PTE_MAPPED) && !(*e & PTE_SPECIAL) && (*e & PTE_PFN_MASK) == want)
+					mmf_out_put(&o, "%u %llx\n", p, (unsigned long long)a);
+			}
+	}
+	return mmf_out_finish(&o);
+}

@@ -414,6 +414,13 @@ static enum mmf_result ref_mremap(void *ctx, unsigned proc, uint64_t addr, uint6
 	return as_result(ctx, mmf_as_mremap(ctx, proc, addr, old_len, new_len, flags, new_addr, out, err));
 }
 
+static enum mmf_result ref_rmap(void *ctx, unsigned proc, uint64_t addr, char *buf, size_t cap, size_t *len)
+{
+	int n = mmf_as_report_rmap(ctx, proc, addr, buf, cap);
+	*len = (size_t)n < cap ? (size_t)n : cap - 1;
+	return MMF_OK;
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
@@ -470,6 +477,7 @@ static const struct mmf_adapter reference_adapter = {
 	.madvise = ref_madvise,
 	.brk = ref_brk,
 	.mremap = ref_mremap,
+	.rmap = ref_rmap,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

@@ -202,6 +202,9 @@ struct mmf_adapter {
 	/* mremap(flags: Linux's MREMAP_* values); *out is the new address. */
 	enum mmf_result (*mremap)(void *ctx, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
 				  unsigned flags, uint64_t new_addr, uint64_t *out, int *err);
+	/* Who maps the frame behind proc's page at addr: lines "process
+	 * address" (hex) in process then address order, or "none". */
+	enum mmf_result (*rmap)(void *ctx, unsigned proc, uint64_t addr, char *buf, size_t cap, size_t *len);
 };
 
 /* The table size an adapter needs: the entries before the CMA ones, and

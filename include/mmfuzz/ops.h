@@ -92,6 +92,7 @@ enum mmf_opcode {
 	MMF_OP_MADVISE = 39,         /* proc start npages advice */
 	MMF_OP_BRK = 40,             /* proc page */
 	MMF_OP_MREMAP = 41,          /* proc start npages new_npages new_start flags */
+	MMF_OP_RMAP = 42,            /* proc page */
 	MMF_NR_OPCODES
 };
 
