@@ -290,7 +290,7 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 		fprintf(tr, "    %-10s %s", t->name, outs[t->out]);
 		if (t->out == OUT_REFUSED)
 			fprintf(tr, " %s", errno_name(t->err));
-		else if (t->out == OUT_OK && op->code == MMF_OP_MMAP)
+		else if (t->out == OUT_OK && (op->code == MMF_OP_MMAP || op->code == MMF_OP_BRK || op->code == MMF_OP_MREMAP))
 			fprintf(tr, " addr %#llx", (unsigned long long)t->pfn);
 		else if (t->out == OUT_OK && (op->code == MMF_OP_MEM_READ || op->code == MMF_OP_MEM_WRITE) && t->fault)
 			fprintf(tr, " %s", t->fault == SIGSEGV ? "SIGSEGV" : t->fault == SIGBUS ? "SIGBUS" : "signal");
