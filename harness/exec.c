@@ -410,21 +410,29 @@ static int compare_report(struct mmf_exec *ex, struct mmf_finding *f, unsigned p
 		}
 		if (t->ad->report(t->ctx[prof], kind, t->report, REPORT_CAP, &t->report_len) != MMF_OK)
 			return mmf_exec_finding(ex, f, t, step, op, "report", "report %s failed", mmf_report_name(kind));
-		if (t->report_len != o->report_len || memcmp(t->report, o->report, o->report_len)) {
-			size_t k = 0;
-			while (k < t->report_len && k < o->report_len && t->report[k] == o->report[k])
-				k++;
-			size_t ls = k;
-			while (ls > 0 && o->report[ls - 1] != '\n')
-				ls--;
-			char check[32];
-			snprintf(check, sizeof(check), "exact_%s", mmf_report_name(kind));
-			return mmf_exec_finding(ex, f, t, step, op, check, "%s differs: oracle line \"%.*s\", %s line \"%.*s\"",
-				       mmf_report_name(kind), (int)strcspn(o->report + ls, "\n"), o->report + ls,
-				       t->name, (int)strcspn(t->report + ls, "\n"), t->report + ls);
-		}
+		char check[32];
+		snprintf(check, sizeof(check), "exact_%s", mmf_report_name(kind));
+		if (mmf_exec_report_differs(ex, f, t, step, op, check, mmf_report_name(kind)))
+			return 1;
 	}
 	return 0;
+}
+
+int mmf_exec_report_differs(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
+			    const char *op, const char *check, const char *what)
+{
+	const struct target *o = &ex->t[0];
+	if (t->report_len == o->report_len && !memcmp(t->report, o->report, o->report_len))
+		return 0;
+	size_t k = 0;
+	while (k < t->report_len && k < o->report_len && t->report[k] == o->report[k])
+		k++;
+	size_t ls = k; /* the start of the first line that differs */
+	while (ls > 0 && o->report[ls - 1] != '\n')
+		ls--;
+	return mmf_exec_finding(ex, f, t, step, op, check, "%s differs: oracle line \"%.*s\", %s line \"%.*s\"", what,
+				(int)strcspn(o->report + ls, "\n"), o->report + ls, t->name,
+				(int)strcspn(t->report + ls, "\n"), t->report + ls);
 }
 
 static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,

@@ -44,20 +44,11 @@ static int compare_proc_report(struct mmf_exec *ex, struct mmf_finding *f, unsig
 		if (t->ad->proc_report(t->ctx[prof], proc, kind, t->report, REPORT_CAP, &t->report_len) != MMF_OK)
 			return mmf_exec_finding(ex, f, t, step, op, "report", "report %s of process %u failed",
 						report_name(kind), proc);
-		if (t->report_len != o->report_len || memcmp(t->report, o->report, o->report_len)) {
-			size_t k = 0;
-			while (k < t->report_len && k < o->report_len && t->report[k] == o->report[k])
-				k++;
-			size_t ls = k;
-			while (ls > 0 && o->report[ls - 1] != '\n')
-				ls--;
-			char check[32];
-			snprintf(check, sizeof(check), "same_%s", report_name(kind));
-			return mmf_exec_finding(ex, f, t, step, op, check,
-						"process %u %s differs: oracle line \"%.*s\", %s line \"%.*s\"", proc,
-						report_name(kind), (int)strcspn(o->report + ls, "\n"), o->report + ls, t->name,
-						(int)strcspn(t->report + ls, "\n"), t->report + ls);
-		}
+		char check[32], what[48];
+		snprintf(check, sizeof(check), "same_%s", report_name(kind));
+		snprintf(what, sizeof(what), "process %u %s", proc, report_name(kind));
+		if (mmf_exec_report_differs(ex, f, t, step, op, check, what))
+			return 1;
 	}
 	return 0;
 }
@@ -158,10 +149,10 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 			struct target *t = &ex->t[i];
 			if (t->out != OUT_OK || o->out != OUT_OK || t->level[MMF_FAM_AS] < MMF_LEVEL_SEMANTIC)
 				continue;
-			if (t->report_len != o->report_len || memcmp(t->report, o->report, o->report_len))
-				return mmf_exec_finding(ex, f, t, step, name, "same_rmap", "mappers of page %#llx of process %u: oracle \"%.*s\", %s \"%.*s\"",
-							(unsigned long long)addr, proc, (int)strcspn(o->report, "\n"), o->report, t->name,
-							(int)strcspn(t->report, "\n"), t->report);
+			char what[64];
+			snprintf(what, sizeof(what), "rmap of page %#llx of process %u", (unsigned long long)addr, proc);
+			if (mmf_exec_report_differs(ex, f, t, step, name, "same_rmap", what))
+				return 1;
 		}
 	return 0;
 }

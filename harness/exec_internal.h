@@ -123,6 +123,10 @@ int mmf_exec_corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const s
 /* Compares this op's outcome of every target with the oracle's. */
 int mmf_exec_compare(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const char *op);
 uint64_t mmf_exec_token(const struct mmf_exec *ex, uint32_t step, uint8_t salt);
+/* 0 when t's report text equals the oracle's, else a finding naming the
+ * first line that differs. */
+int mmf_exec_report_differs(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
+			    const char *op, const char *check, const char *what);
 
 /* Frame ownership, shared by the page and vmalloc families. */
 void mmf_exec_owned_set(uint64_t *bm, uint64_t pfn, uint32_t n, int on);
