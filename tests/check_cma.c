@@ -25,6 +25,7 @@
 #include "reference/cma.h"
 #include "reference/mm.h"
 
+#include "tests/check_probe.h"
 #include "tests/check_run.h"
 
 #define RES_BASE 4096u
@@ -32,17 +33,6 @@
 #define CMA1_BASE 12288u
 #define MOVABLE_DMA32 (GFP_USER | __GFP_MOVABLE | __GFP_DMA32)
 
-struct probe {
-	char fail[512];
-};
-
-#define EXPECT(p, cond, ...)                                                   \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			snprintf((p)->fail, sizeof((p)->fail), __VA_ARGS__);   \
-			goto out;                                              \
-		}                                                              \
-	} while (0)
 
 static int in_res(uint32_t pfn) { return pfn >= RES_BASE && pfn < RES_BASE + RES_COUNT; }
 

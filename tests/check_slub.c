@@ -26,6 +26,7 @@
 #include "reference/mm.h"
 #include "reference/slab.h"
 
+#include "tests/check_probe.h"
 #include "tests/check_run.h"
 
 #define PG 4096ull
@@ -33,20 +34,7 @@
 
 /* ---- soft expectations ------------------------------------------------- */
 
-/* A scenario records its first broken expectation instead of aborting, so
- * the same scenario is the specification (no mutant: must stay empty) and
- * a mutant detector (a mutant: must not). */
-struct probe {
-	char fail[512];
-};
-
-#define EXPECT(p, cond, ...)                                                   \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			snprintf((p)->fail, sizeof((p)->fail), __VA_ARGS__);   \
-			goto out;                                              \
-		}                                                              \
-	} while (0)
+/* struct probe and EXPECT: tests/check_probe.h */
 
 /* Both walkers, after a step named `step`. */
 #define VALID(p, m, step)                                                      \

@@ -15,6 +15,7 @@
 #include "reference/as.h"
 #include "reference/mm.h"
 
+#include "tests/check_probe.h"
 #include "tests/check_run.h"
 
 #define PG 4096ull
@@ -24,17 +25,6 @@
 #define X 4
 #define RW (R | W)
 
-struct probe {
-	char fail[600];
-};
-
-#define EXPECT(p, cond, ...)                                                   \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			snprintf((p)->fail, sizeof((p)->fail), __VA_ARGS__);   \
-			goto out;                                              \
-		}                                                              \
-	} while (0)
 
 /* maps of process 0 as "a-b perms;" with window page numbers. */
 static void layout(struct mmf_machine *m, char *buf, size_t cap)

@@ -23,6 +23,7 @@
 #include "reference/mm.h"
 #include "reference/vmalloc.h"
 
+#include "tests/check_probe.h"
 #include "tests/check_run.h"
 
 #define PG 4096ull /* every profile used here has 4 KiB pages */
@@ -32,20 +33,7 @@
 
 /* ---- soft expectations ------------------------------------------------- */
 
-/* A scenario records its first broken expectation instead of aborting, so
- * the same scenario serves as specification (no mutant: must stay empty)
- * and as mutant detector (a mutant: must not). */
-struct probe {
-	char fail[512];
-};
-
-#define EXPECT(p, cond, ...)                                                   \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			snprintf((p)->fail, sizeof((p)->fail), __VA_ARGS__);   \
-			goto out;                                              \
-		}                                                              \
-	} while (0)
+/* struct probe and EXPECT: tests/check_probe.h */
 
 static int boot(struct mmf_machine *m, const char *profile, enum mmf_mutant mut)
 {
