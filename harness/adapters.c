@@ -37,9 +37,12 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 			 MMF_ADAPTER_ABI_VERSION);
 		return -1;
 	}
-	size_t need_size = (ad->caps & MMF_CAP_AS)    ? sizeof(struct mmf_adapter)
-			   : (ad->caps & MMF_CAP_CMA) ? MMF_ADAPTER_SIZE_CMA
-						      : MMF_ADAPTER_SIZE_BASE;
+	size_t need_size = (ad->caps & MMF_CAP_SOFT_DIRTY) ? sizeof(struct mmf_adapter)
+			   : (ad->caps & MMF_CAP_AS_PFN)   ? MMF_ADAPTER_SIZE_AS_PFN
+			   : (ad->caps & MMF_CAP_AS_FILE)  ? MMF_ADAPTER_SIZE_AS_FILE
+			   : (ad->caps & MMF_CAP_AS)       ? MMF_ADAPTER_SIZE_AS
+			   : (ad->caps & MMF_CAP_CMA)      ? MMF_ADAPTER_SIZE_CMA
+							   : MMF_ADAPTER_SIZE_BASE;
 	if (ad->size < need_size) {
 		snprintf(err, cap, "adapter table is %u bytes, ABI %d with these capabilities needs %zu", ad->size,
 			 MMF_ADAPTER_ABI_VERSION, need_size);
@@ -101,6 +104,10 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		{ MMF_CAP_AS, (const void *)ad->brk, "brk" },
 		{ MMF_CAP_AS, (const void *)ad->mremap, "mremap" },
 		{ MMF_CAP_AS, (const void *)ad->rmap, "rmap" },
+		{ MMF_CAP_AS_FILE, (const void *)ad->ftruncate, "ftruncate" },
+		{ MMF_CAP_AS_FILE, (const void *)ad->mmap_file, "mmap_file" },
+		{ MMF_CAP_AS_PFN, (const void *)ad->mmap_pfn, "mmap_pfn" },
+		{ MMF_CAP_SOFT_DIRTY, (const void *)ad->clear_refs, "clear_refs" },
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if ((ad->caps & need[i].cap) && !need[i].fn) {

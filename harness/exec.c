@@ -123,7 +123,7 @@ static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struc
 			unsigned family;
 		} walkers[] = { { "slub", MMF_FAM_OBJ },      { "kfree", MMF_FAM_OBJ },	   { "vmalloc", MMF_FAM_VMALLOC },
 				{ "vma_", MMF_FAM_AS },	      { "pgtable_", MMF_FAM_AS }, { "pte_", MMF_FAM_AS },
-				{ "anon_", MMF_FAM_AS } };
+				{ "anon_", MMF_FAM_AS }, { "rmap_", MMF_FAM_AS } };
 		ex->family = MMF_FAM_PAGE;
 		for (unsigned i = 0; i < sizeof(walkers) / sizeof(walkers[0]); i++)
 			if (!strncmp(tag, walkers[i].prefix, strlen(walkers[i].prefix)))
@@ -290,7 +290,8 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 		fprintf(tr, "    %-10s %s", t->name, outs[t->out]);
 		if (t->out == OUT_REFUSED)
 			fprintf(tr, " %s", errno_name(t->err));
-		else if (t->out == OUT_OK && (op->code == MMF_OP_MMAP || op->code == MMF_OP_BRK || op->code == MMF_OP_MREMAP))
+		else if (t->out == OUT_OK && (op->code == MMF_OP_MMAP || op->code == MMF_OP_BRK || op->code == MMF_OP_MREMAP ||
+					      op->code == MMF_OP_MMAP_FILE || op->code == MMF_OP_MMAP_PFN))
 			fprintf(tr, " addr %#llx", (unsigned long long)t->pfn);
 		else if (t->out == OUT_OK && (op->code == MMF_OP_MEM_READ || op->code == MMF_OP_MEM_WRITE) && t->fault)
 			fprintf(tr, " %s", t->fault == SIGSEGV ? "SIGSEGV" : t->fault == SIGBUS ? "SIGBUS" : "signal");

@@ -63,12 +63,30 @@ int mmf_exec_compare_proc_reports(struct mmf_exec *ex, struct mmf_finding *f, un
 	return 0;
 }
 
+/* The capability an address-space op needs beyond MMF_CAP_AS. */
+static uint32_t op_cap(unsigned code)
+{
+	switch (code) {
+	case MMF_OP_FTRUNCATE:
+	case MMF_OP_MMAP_FILE: return MMF_CAP_AS_FILE;
+	case MMF_OP_MMAP_PFN: return MMF_CAP_AS_PFN;
+	case MMF_OP_CLEAR_REFS: return MMF_CAP_SOFT_DIRTY;
+	default: return 0;
+	}
+}
+
 int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof)
 {
 	const char *name = mmf_op_name(op->code);
 	unsigned proc = op->b >> 4, prot = op->b & 0x0f, flags = op->a;
 	uint64_t addr = MMF_AS_WINDOW_BASE + (uint64_t)(op->arg & 0xffff) * PAGE;
 	uint64_t len = (uint64_t)(op->arg >> 16) * PAGE;
+	/* An op some compared system cannot do is left out for all of them,
+	 * so their address spaces stay comparable. */
+	uint32_t need = op_cap(op->code);
+	for (unsigned i = 0; need && i < ex->nt; i++)
+		if (ex->t[i].level[MMF_FAM_AS] != MMF_LEVEL_NONE && has(&ex->t[i], MMF_CAP_AS) && !has(&ex->t[i], need))
+			return 0;
 	ex->as_used = 1;
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
@@ -87,6 +105,17 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		case MMF_OP_MADVISE: r = t->ad->madvise(t->ctx[prof], proc, addr, len, op->a, &err); break;
 		case MMF_OP_BRK: r = t->ad->brk(t->ctx[prof], proc, addr, &out); break;
 		case MMF_OP_RMAP: r = t->ad->rmap(t->ctx[prof], proc, addr, t->report, REPORT_CAP, &t->report_len); break;
+		case MMF_OP_FTRUNCATE:
+			r = t->ad->ftruncate(t->ctx[prof], op->b & 0x0f, (uint64_t)(op->arg & 0xffff) * PAGE, &err);
+			break;
+		case MMF_OP_MMAP_FILE:
+			r = t->ad->mmap_file(t->ctx[prof], proc, addr, len, prot, flags & 0x3f, flags >> 6,
+					     (uint64_t)op->slot * PAGE, &out, &err);
+			break;
+		case MMF_OP_MMAP_PFN:
+			r = t->ad->mmap_pfn(t->ctx[prof], proc, addr, len, prot, flags, (uint64_t)op->slot * PAGE, &out, &err);
+			break;
+		case MMF_OP_CLEAR_REFS: r = t->ad->clear_refs(t->ctx[prof], proc, op->b & 0x0f, &err); break;
 		case MMF_OP_MREMAP:
 			r = t->ad->mremap(t->ctx[prof], proc, addr, (uint64_t)op->slot * PAGE, (uint64_t)op->a * PAGE, op->b & 0x0f,
 					  MMF_AS_WINDOW_BASE + (uint64_t)(op->arg >> 16) * PAGE, &out, &err);
@@ -116,7 +145,8 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		t->pfn = out; /* the address, for the trace and the comparison */
 		if (op->code != MMF_OP_MEM_READ && op->code != MMF_OP_MEM_WRITE)
 			t->fault = 0, t->token = 0;
-		if (op->code == MMF_OP_MMAP && r == MMF_OK) {
+		int is_mmap = op->code == MMF_OP_MMAP || op->code == MMF_OP_MMAP_FILE || op->code == MMF_OP_MMAP_PFN;
+		if (is_mmap && r == MMF_OK) {
 			if (!out || (out & (PAGE - 1)))
 				return mmf_exec_finding(ex, f, t, step, name, "alignment", "mmap returned %#llx",
 							(unsigned long long)out);
@@ -132,7 +162,9 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		struct target *t = &ex->t[i];
 		if (t->out != OUT_OK || o->out != OUT_OK || t->level[MMF_FAM_AS] < MMF_LEVEL_SEMANTIC)
 			continue;
-		if ((op->code == MMF_OP_MMAP || op->code == MMF_OP_BRK || op->code == MMF_OP_MREMAP) && t->pfn != o->pfn)
+		if ((op->code == MMF_OP_MMAP || op->code == MMF_OP_MMAP_FILE || op->code == MMF_OP_MMAP_PFN ||
+		     op->code == MMF_OP_BRK || op->code == MMF_OP_MREMAP) &&
+		    t->pfn != o->pfn)
 			return mmf_exec_finding(ex, f, t, step, name, "address", "mapped at %#llx where the oracle maps at %#llx",
 						(unsigned long long)t->pfn, (unsigned long long)o->pfn);
 		if (t->fault != o->fault)

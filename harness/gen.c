@@ -90,12 +90,14 @@ enum {
 	K_PCREATE, K_PDESTROY, K_PALLOC, K_PFREE,
 	K_CMAALLOC, K_CMARELEASE, K_PIN, K_UNPIN,
 	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE, K_FORK, K_EXIT, K_MADVISE, K_BRK, K_MREMAP, K_RMAP,
+	K_FTRUNC, K_MMAPFILE, K_MMAPPFN, K_CLEARREFS,
 	NK
 };
 static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
-					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2, 10, 6, 10, 4 };
+					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2, 10, 6, 10, 4,
+					  8, 16, 4, 3 };
 static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
-					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 };
+					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
@@ -129,7 +131,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 
 	unsigned w[NK], total = 0;
 	for (unsigned k = 0; k < NK; k++) {
-		int first = k == K_ALLOC || k == K_KMALLOC || k == K_VMALLOC || k == K_MMAP;
+		int first = k == K_ALLOC || k == K_KMALLOC || k == K_VMALLOC || k == K_MMAP || k == K_MMAPFILE;
 		w[k] = ((pick >> kind_family[k]) & 1) && (first || below(&r, 4)) ? base_weight[k] : 0;
 		if (k >= K_CMAALLOC && k <= K_UNPIN && !p->nr_cma)
 			w[k] = 0; /* no CMA areas: the ops would all be refused */
@@ -242,6 +244,34 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			}
 			break;
 		}
+		case K_FTRUNC:
+			op.code = MMF_OP_FTRUNCATE;
+			op.b = (uint8_t)(below(&r, 4) ? below(&r, 2) : below(&r, MMF_NFILES));
+			op.arg = below(&r, 8) ? below(&r, 40) : below(&r, MMF_AS_WINDOW_PAGES + 1);
+			break;
+		case K_MMAPFILE:
+		case K_MMAPPFN: {
+			op.code = k == K_MMAPFILE ? MMF_OP_MMAP_FILE : MMF_OP_MMAP_PFN;
+			uint32_t start = below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
+			uint32_t npages = below(&r, 8) ? 1 + below(&r, 8) : below(&r, 16) ? below(&r, 64) : below(&r, 4097);
+			op.arg = start | npages << 16;
+			last_map = start;
+			unsigned prot = below(&r, 2) ? 3 : below(&r, 8);
+			op.b = (uint8_t)(prot | as_proc << 4);
+			/* shared or private, mostly FIXED so mappings meet; sometimes POPULATE */
+			static const uint8_t fl[] = { 0x03, 0x03, 0x02, 0x02, 0x01, 0x00, 0x0b, 0x0a, 0x05 };
+			unsigned flags = below(&r, 8) ? fl[below(&r, sizeof(fl))] : below(&r, 64);
+			if (k == K_MMAPFILE)
+				op.a = (uint8_t)(flags | (below(&r, 4) ? below(&r, 2) : below(&r, MMF_NFILES)) << 6);
+			else
+				op.a = (uint8_t)(flags | (below(&r, 8) ? 1 : 0)); /* the device wants MAP_SHARED */
+			op.slot = (uint8_t)(below(&r, 4) ? below(&r, 8) : below(&r, 256));
+			break;
+		}
+		case K_CLEARREFS:
+			op.code = MMF_OP_CLEAR_REFS;
+			op.b = (uint8_t)((below(&r, 2) ? 4 : below(&r, 8)) | as_proc << 4);
+			break;
 		case K_PREPORT:
 			op.code = MMF_OP_PROC_REPORT;
 			op.a = (uint8_t)below(&r, MMF_NR_PROC_REPORTS);

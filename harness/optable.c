@@ -124,6 +124,18 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		"mremap() of up to 255 pages: grow or shrink in place, or move (MAYMOVE, FIXED to new_start, DONTUNMAP)" },
 	[MMF_OP_RMAP] = { "rmap", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("page", W0, VPAGE) },
 		"reverse mapping: every process and address mapping the frame behind a page" },
+	[MMF_OP_FTRUNCATE] = { "ftruncate", MMF_FAM_AS, 2, { F("file", B_LO, FILE), F("npages", W0, NPAGES) },
+		"ftruncate() of a file to npages pages: shrinking unmaps the pages past the end everywhere" },
+	[MMF_OP_MMAP_FILE] = { "mmap_file", MMF_FAM_AS, 7,
+		{ F("proc", B_HI, PROC), F("start", W0, VPAGE), F("npages", W1, NPAGES), F("prot", B_LO, PROT),
+		  F("flags", A_LO6, MMAPFLAGS), F("file", A_HI2, FILE), F("pgoff", SLOT, U8) },
+		"mmap() of a file from page pgoff: SHARED writes reach the page cache, private ones copy on write" },
+	[MMF_OP_MMAP_PFN] = { "mmap_pfn", MMF_FAM_AS, 6,
+		{ F("proc", B_HI, PROC), F("start", W0, VPAGE), F("npages", W1, NPAGES), F("prot", B_LO, PROT),
+		  F("flags", A, MMAPFLAGS), F("pgoff", SLOT, U8) },
+		"mmap() of the PFN device: remap_pfn_range() of its buffer (shared mappings only, VM_PFNMAP)" },
+	[MMF_OP_CLEAR_REFS] = { "clear_refs", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("value", B_LO, CLEARREFS) },
+		"write to /proc/PID/clear_refs: 1-3 clear referenced bits, 4 soft-dirty bits, 5 peak RSS" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {
@@ -144,6 +156,8 @@ uint32_t mmf_field_get(const struct mmf_op *op, unsigned loc)
 	case LOC_B_HI: return op->b >> 4;
 	case LOC_W0: return op->arg & 0xffff;
 	case LOC_W1: return op->arg >> 16;
+	case LOC_A_LO6: return op->a & 0x3f;
+	case LOC_A_HI2: return op->a >> 6;
 	default: return op->arg;
 	}
 }
@@ -157,6 +171,8 @@ void mmf_field_set(struct mmf_op *op, unsigned loc, uint32_t v)
 	case LOC_B_HI: op->b = (uint8_t)((op->b & 0x0f) | ((v & 0x0f) << 4)); break;
 	case LOC_W0: op->arg = (op->arg & 0xffff0000u) | (v & 0xffff); break;
 	case LOC_W1: op->arg = (op->arg & 0xffffu) | (v << 16); break;
+	case LOC_A_LO6: op->a = (uint8_t)((op->a & 0xc0) | (v & 0x3f)); break;
+	case LOC_A_HI2: op->a = (uint8_t)((op->a & 0x3f) | ((v & 3) << 6)); break;
 	default: op->arg = v; break;
 	}
 }
@@ -193,14 +209,16 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_PREPORT: return MMF_PROC_REPORT_RANGE;
 	case FK_ADVICE: return 32;
 	case FK_MREMAPFLAGS: return 8;
+	case FK_FILE: return MMF_NFILES;
+	case FK_CLEARREFS: return 8;
 	default: return 0;
 	}
 }
 
 void mmf_op_bounds(unsigned code, unsigned profile, struct mmf_op_bounds *b)
 {
-	uint64_t *loc[] = { &b->slot, &b->a, &b->b_lo, &b->b_hi, &b->arg, &b->w0, &b->w1 };
-	for (unsigned i = 0; i < 7; i++)
+	uint64_t *loc[MMF_NR_LOCS] = { &b->slot, &b->a, &b->b_lo, &b->b_hi, &b->arg, &b->w0, &b->w1, &b->a_lo6, &b->a_hi2 };
+	for (unsigned i = 0; i < MMF_NR_LOCS; i++)
 		*loc[i] = 1;
 	b->gfp_arg = 0;
 	if (code >= MMF_NR_OPCODES)
@@ -219,12 +237,18 @@ void mmf_op_bounds(unsigned code, unsigned profile, struct mmf_op_bounds *b)
 		b->arg = 1ull << 32;
 	else if (b->arg > 1)
 		b->w0 = b->w1 = 1ull << 16;
+	/* The same for the a byte and its two parts. */
+	if (b->a_lo6 > 1 || b->a_hi2 > 1)
+		b->a = 256;
+	else if (b->a > 1)
+		b->a_lo6 = 64, b->a_hi2 = 4;
 }
 
 int mmf_op_within(const struct mmf_op *op, const struct mmf_op_bounds *b)
 {
 	return op->slot < b->slot && op->a < b->a && (op->b & 0x0fu) < b->b_lo && (op->b >> 4) < b->b_hi &&
 	       op->arg < b->arg && (op->arg & 0xffff) < b->w0 && (op->arg >> 16) < b->w1 &&
+	       (op->a & 0x3fu) < b->a_lo6 && (op->a >> 6) < b->a_hi2 &&
 	       (!b->gfp_arg || mmf_gfp_canonical(op->arg) == op->arg);
 }
 

@@ -7,8 +7,10 @@
 #include "mmfuzz/ops.h"
 
 /* LOC_W0/LOC_W1: the arg's low and high 16 bits, for ops with two
- * 16-bit fields there (LOC_ARG is the whole of it). */
-enum mmf_field_loc { LOC_SLOT, LOC_A, LOC_B_LO, LOC_B_HI, LOC_ARG, LOC_W0, LOC_W1 };
+ * 16-bit fields there (LOC_ARG is the whole of it); LOC_A_LO6/LOC_A_HI2:
+ * the a byte's low 6 and high 2 bits. */
+enum mmf_field_loc { LOC_SLOT, LOC_A, LOC_B_LO, LOC_B_HI, LOC_ARG, LOC_W0, LOC_W1, LOC_A_LO6, LOC_A_HI2 };
+#define MMF_NR_LOCS 9
 
 enum mmf_field_kind {
 	FK_SLOT,   /* modulo MMF_NSLOTS */
@@ -40,6 +42,8 @@ enum mmf_field_kind {
 	FK_PREPORT, /* proc report kind, modulo MMF_PROC_REPORT_RANGE, printed by name */
 	FK_ADVICE, /* madvise advice, Linux's value modulo 32, printed by name */
 	FK_MREMAPFLAGS, /* bit 0 MREMAP_MAYMOVE, 1 MREMAP_FIXED, 2 MREMAP_DONTUNMAP */
+	FK_FILE,   /* file, modulo MMF_NFILES */
+	FK_CLEARREFS, /* the value written to /proc/PID/clear_refs, 0..7 */
 };
 
 struct mmf_field {
@@ -48,7 +52,7 @@ struct mmf_field {
 	uint8_t kind;
 };
 
-#define MMF_MAX_FIELDS 6
+#define MMF_MAX_FIELDS 7
 
 struct mmf_opdesc {
 	const char *name;
@@ -70,7 +74,7 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile);
  * so it must be 0), and the arg a canonical GFP mask where gfp_arg is set.
  * Computed once, it makes checking a record a handful of compares. */
 struct mmf_op_bounds {
-	uint64_t slot, a, b_lo, b_hi, arg, w0, w1;
+	uint64_t slot, a, b_lo, b_hi, arg, w0, w1, a_lo6, a_hi2;
 	uint8_t gfp_arg;
 };
 void mmf_op_bounds(unsigned code, unsigned profile, struct mmf_op_bounds *b);

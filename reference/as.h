@@ -15,8 +15,10 @@
  *
  *   fork.c     fork (VMAs, anon_vma chains, write-protected COW ptes), exit
  *
- * File and PFN mappings, rmap queries, mremap, madvise, brk, smaps and
- * pagemap come next (issue 4). */
+ *   smaps.c    /proc/PID/smaps and pagemap, and the rmap observation
+ *
+ * Files are memfd-like (tmpfs): their page cache is a shmem object, as is
+ * the file behind shared anonymous memory. */
 #ifndef MMF_REFERENCE_AS_H
 #define MMF_REFERENCE_AS_H
 
@@ -41,15 +43,19 @@ struct mmf_machine;
 #define VM_MAYWRITE 0x20u
 #define VM_MAYEXEC 0x40u
 #define VM_MAYSHARE 0x80u
+#define VM_PFNMAP 0x400u
+#define VM_IO 0x4000u
 #define VM_SEQ_READ 0x8000u
 #define VM_RAND_READ 0x10000u
 #define VM_DONTCOPY 0x20000u
+#define VM_DONTEXPAND 0x40000u
 #define VM_DONTDUMP 0x4000000u
 #define VM_ACCOUNT 0x100000u
 #define VM_NORESERVE 0x200000u
 #define VM_WIPEONFORK 0x2000000u
 #define VM_SOFTDIRTY 0x8000000u
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+#define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP) /* never merged */
 
 /* mmap flags as the op carries them (bits of its flags field). */
 #define MMF_MAP_SHARED 0x01u
@@ -88,7 +94,7 @@ struct mmf_vma {
 	uint32_t flags;
 	uint32_t anon_vma;   /* 0: none yet (assigned at the first anonymous fault) */
 	uint32_t shmem;      /* shared anonymous memory: its shmem object, else 0 */
-	uint8_t chain;       /* anon_vma_chain entries: 1 until fork links a parent's */
+	uint8_t chain;       /* anon_vma_chain entries: 1 until fork links a parent's (saturates) */
 };
 
 struct mmf_mm {
@@ -112,6 +118,13 @@ struct shmem_obj;
 
 struct mmf_as {
 	struct mmf_proc proc[MMF_NPROCS];
+	uint32_t file[MMF_NFILES]; /* each file's shmem object; 0 until first used */
+	uint32_t pfn_buf;          /* the PFN device's buffer, MMF_NIL until first mapped */
+	/* anon_vma tree: each anon_vma's parent (0 for a root). A VMA's
+	 * anon_vma_chain is its anon_vma and that one's ancestors, so the VMAs
+	 * an anon_vma's rmap walk visits are those with it on their path. */
+	uint32_t *av_parent;
+	uint32_t av_cap;
 	struct shmem_obj *shmem; /* by id; 0 unused */
 	uint32_t shmem_cap;
 	uint32_t *refs;          /* end_pfn counters for the walker */
@@ -150,27 +163,66 @@ int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, si
 int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
 
 /* x86-64 pte bits the model uses. PROTNONE: a mapping made inaccessible
- * by mprotect(PROT_NONE) keeps its frame, with present clear. */
+ * by mprotect(PROT_NONE) keeps its frame, with present clear. SPECIAL
+ * marks ptes without a struct page reference: the zero page
+ * (PTE_ZERO_PAGE) and PFN mappings (uncached: PCD). PS is a huge leaf in an
+ * upper level (the kernel's linear map). */
 #define PTE_PRESENT 0x001ull
 #define PTE_RW 0x002ull
 #define PTE_USER 0x004ull
+#define PTE_PWT 0x008ull
+#define PTE_PCD 0x010ull
 #define PTE_ACCESSED 0x020ull
 #define PTE_DIRTY 0x040ull
+#define PTE_PS 0x080ull
 #define PTE_PROTNONE 0x100ull
 #define PTE_SPECIAL 0x200ull
 #define PTE_SOFTDIRTY 0x800ull
 #define PTE_PFN_MASK 0x000ffffffffff000ull
 #define PTE_TABLE (PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
 #define PTE_MAPPED (PTE_PRESENT | PTE_PROTNONE)
+/* The zero page's frame in a pte: no frame of the machine (its pfn is
+ * MMF_NIL), so a PFN mapping of any real frame is never taken for it. */
+#define PTE_ZERO_PAGE (PTE_SPECIAL | (0xffffffffull << 12))
+static inline int pte_is_zero_page(uint64_t pte) { return (pte & PTE_ZERO_PAGE) == PTE_ZERO_PAGE; }
+/* The page a pte maps with a reference (vm_normal_page()), or none. */
+static inline int pte_has_page(uint64_t pte) { return (pte & PTE_MAPPED) && !(pte & PTE_SPECIAL); }
+static inline uint32_t pte_pfn(uint64_t pte) { return (uint32_t)((pte & PTE_PFN_MASK) >> 12); }
+
+/* Swap entries in a non-present pte, as x86-64 encodes them: the type in
+ * the top 5 bits, the offset inverted from bit 9 up (the L1TF mitigation:
+ * a non-present pte's frame bits never name real memory). */
+#define SWP_TYPE_BITS 5
+#define SWP_OFFSET_SHIFT 14 /* first offset bit (9) + SWP_TYPE_BITS */
+static inline uint64_t swp_entry_to_pte(unsigned type, uint64_t offset)
+{
+	return (~offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | ((uint64_t)type << (64 - SWP_TYPE_BITS));
+}
+static inline unsigned pte_swp_type(uint64_t pte) { return (unsigned)(pte >> (64 - SWP_TYPE_BITS)); }
+static inline uint64_t pte_swp_offset(uint64_t pte) { return ~pte << SWP_TYPE_BITS >> SWP_OFFSET_SHIFT; }
 
 /* fork.c: a new process in slot child (EEXIST when it is in use), and
  * exit, which frees the slot. */
 int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err);
 int mmf_as_exit(struct mmf_machine *m, unsigned proc, int *err);
 
+/* Files and the PFN device (vma.c, fault.c). mmap_file maps file from
+ * page pgoff (flags as for mmap); mmap_pfn maps the device's buffer from
+ * page pgoff, shared mappings only (EINVAL otherwise, or past the
+ * buffer). ftruncate sets a file's size in pages: pages past the new end
+ * leave the page cache and every mapping, copy-on-write copies too. */
+int mmf_as_mmap_file(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		     unsigned file, uint64_t pgoff, uint64_t *out, int *err);
+int mmf_as_mmap_pfn(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		    uint64_t pgoff, uint64_t *out, int *err);
+int mmf_as_ftruncate(struct mmf_machine *m, unsigned file, uint64_t npages, int *err);
+/* /proc/PID/clear_refs: 1 all, 2 anonymous, 3 file-mapped referenced
+ * bits; 4 soft-dirty; 5 peak RSS; else EINVAL. */
+int mmf_as_clear_refs(struct mmf_machine *m, unsigned proc, unsigned value, int *err);
+
 /* Internal to the address-space files. */
 struct mmf_out;
-void mmf_as_maps_line(struct mmf_out *o, const struct mmf_mm *mm, const struct mmf_vma *v);
+void mmf_as_maps_line(struct mmf_out *o, const struct mmf_machine *m, const struct mmf_mm *mm, const struct mmf_vma *v);
 struct mmf_mm *mmf_as_mm(struct mmf_machine *m, unsigned proc);
 int mmf_vma_append(struct mmf_mm *mm, const struct mmf_vma *v);
 struct mmf_vma *mmf_vma_find(struct mmf_mm *mm, uint64_t addr);
@@ -184,6 +236,7 @@ int mmf_pgd_alloc(struct mmf_machine *m, struct mmf_mm *mm);
  * when a table is absent (or there is no memory for it). */
 uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc);
 void mmf_pte_release(struct mmf_machine *m, uint64_t pte);
+void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn);
 void mmf_unmap_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
 void mmf_free_pgd_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint64_t floor,
 			uint64_t ceiling);
@@ -196,6 +249,21 @@ int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint3
 
 /* fault.c */
 uint32_t mmf_anon_page_alloc(struct mmf_machine *m);
+/* A new shmem object of size pages; file is the file's index, or -1 for
+ * shared anonymous memory. Its users count starts at 0. */
+uint32_t mmf_shmem_create(struct mmf_machine *m, uint64_t size, int file);
+/* The file index of a shmem object (-1: shared anonymous memory). */
+int mmf_shmem_file(const struct mmf_machine *m, uint32_t id);
+/* A file's shmem object, made empty and held open at its first use. */
+uint32_t mmf_file_object(struct mmf_machine *m, unsigned file);
+void mmf_shmem_punch(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_t to);
+/* anon_vma bookkeeping: a new anon_vma (child of parent, 0 for a root). */
+uint32_t mmf_anon_vma_new(struct mmf_machine *m, uint32_t parent);
+/* rmap_walk(): how many ptes the page's reverse mapping finds mapping it
+ * (anon_vma chains for anonymous pages, the file's mappings for page-cache
+ * pages); with o, "process address" lines for each. */
+struct mmf_out;
+unsigned mmf_rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out *o);
 void mmf_shmem_get(struct mmf_machine *m, uint32_t id);
 void mmf_shmem_put(struct mmf_machine *m, uint32_t id);
 void mmf_shmem_reset(struct mmf_machine *m);
@@ -211,6 +279,7 @@ int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf,
 /* Who maps the frame behind proc's page at addr: "process address" lines. */
 int mmf_as_report_rmap(const struct mmf_machine *m, unsigned proc, uint64_t addr, char *buf, size_t cap);
 /* change_protection() for mprotect over [start, end) with the VMA's new flags. */
+void mmf_as_populate(struct mmf_machine *m, unsigned proc, uint64_t start, uint64_t end);
 void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags);
 
 #endif

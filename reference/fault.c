@@ -9,13 +9,21 @@
  *
  *   private anonymous, read   the shared zero page (special, read-only)
  *   private anonymous, write  a fresh zeroed page (anon_vma_prepare first)
- *   shared anonymous          the shmem object's page at that offset,
+ *   shared (anonymous, file)  the shmem object's page at that offset,
  *                             allocated zeroed on first touch, writable
- *                             when the VMA is
- *   write to a read-only pte  (VM_WRITE) the zero page is replaced by a
- *                             fresh page; an anonymous page mapped once is
+ *                             when the VMA is; SIGBUS past the file's end
+ *   private file, read        the page-cache page, read-only
+ *   private file, write       a copy of the page-cache page (do_cow_fault)
+ *   PFN mapping               ptes are made at mmap; a missing one is
+ *                             SIGBUS (no ->fault)
+ *   write to a read-only pte  (VM_WRITE) shared: made writable; the zero
+ *                             page or a page-cache page is replaced by a
+ *                             copy; an anonymous page mapped once is
  *                             reused, one mapped more than once is copied
  *                             (copy-on-write)
+ *
+ * Every fault that writes sets the pte dirty and soft-dirty (pte_mkdirty);
+ * the "hardware" sets accessed on every access and dirty on a write.
  *
  * Page contents are one token per frame standing for the XOR of the page's
  * 512 words: a write XORs its token into one word (word token % 512), so
@@ -32,13 +40,16 @@
 
 #include "reference/as.h"
 #include "reference/mm.h"
+#include "reference/textbuf.h"
 
 /* ---- shmem objects ---------------------------------------------------- */
 
 struct shmem_obj {
-	uint32_t users;  /* VMAs mapping it */
+	uint32_t users;  /* VMAs mapping it, and an open file's descriptor */
 	uint32_t npages; /* size of pages[] */
 	uint32_t *pages; /* pfn per page offset, MMF_NIL for a hole */
+	uint64_t size;   /* i_size in pages: a fault at or past it is SIGBUS */
+	int file;        /* the file's index, or -1 (shared anonymous memory) */
 };
 
 static struct shmem_obj *shmem_of(struct mmf_machine *m, uint32_t id)
@@ -58,11 +69,64 @@ static struct shmem_obj *shmem_of(struct mmf_machine *m, uint32_t id)
 	return &as->shmem[id];
 }
 
+uint32_t mmf_shmem_create(struct mmf_machine *m, uint64_t size, int file)
+{
+	uint32_t id = ++m->as->next_shmem;
+	struct shmem_obj *s = shmem_of(m, id);
+	if (!s)
+		return 0;
+	s->size = size;
+	s->file = file;
+	return id;
+}
+
+int mmf_shmem_file(const struct mmf_machine *m, uint32_t id)
+{
+	return id && id < m->as->shmem_cap ? m->as->shmem[id].file : -1;
+}
+
+/* A file's object, made (empty, held open) at its first use. */
+static uint32_t file_object(struct mmf_machine *m, unsigned file)
+{
+	struct mmf_as *as = m->as;
+	if (!as->file[file]) {
+		as->file[file] = mmf_shmem_create(m, 0, (int)file);
+		if (as->file[file])
+			as->shmem[as->file[file]].users = 1; /* the descriptor */
+	}
+	return as->file[file];
+}
+
+uint32_t mmf_file_object(struct mmf_machine *m, unsigned file) { return file < MMF_NFILES ? file_object(m, file) : 0; }
+
 void mmf_shmem_get(struct mmf_machine *m, uint32_t id)
 {
 	struct shmem_obj *s = shmem_of(m, id);
 	if (s)
 		s->users++;
+}
+
+/* Drops the page-cache pages at and past `from`. */
+static void shmem_truncate(struct mmf_machine *m, struct shmem_obj *s, uint64_t from)
+{
+	for (uint64_t i = from; i < s->npages; i++) {
+		if (s->pages[i] == MMF_NIL)
+			continue;
+		mmf_user_page_put(m, s->pages[i]); /* the page cache's reference */
+		s->pages[i] = MMF_NIL;
+	}
+}
+
+/* Drops the page-cache pages in [from, to) (mappings keep theirs). */
+void mmf_shmem_punch(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_t to)
+{
+	struct shmem_obj *s = shmem_of(m, id);
+	for (uint64_t i = from; s && i < to && i < s->npages; i++) {
+		if (s->pages[i] == MMF_NIL)
+			continue;
+		mmf_user_page_put(m, s->pages[i]);
+		s->pages[i] = MMF_NIL;
+	}
 }
 
 /* The last VMA gone: the object (an unlinked file) goes with its pages. */
@@ -71,12 +135,38 @@ void mmf_shmem_put(struct mmf_machine *m, uint32_t id)
 	struct shmem_obj *s = shmem_of(m, id);
 	if (!s || !s->users || --s->users)
 		return;
-	for (uint32_t i = 0; i < s->npages; i++) {
-		if (s->pages[i] == MMF_NIL)
-			continue;
-		mmf_pte_release(m, ((uint64_t)s->pages[i] << 12) | PTE_PRESENT);
-		s->pages[i] = MMF_NIL;
+	shmem_truncate(m, s, 0);
+}
+
+/* truncate_pagecache(): unmap_mapping_range() over the pages past the
+ * new end in every mapping of the file, private copies too (even_cows),
+ * then the page cache past it goes. */
+int mmf_as_ftruncate(struct mmf_machine *m, unsigned file, uint64_t npages, int *err)
+{
+	uint32_t id = file < MMF_NFILES ? file_object(m, file) : 0;
+	if (!id) {
+		*err = file < MMF_NFILES ? ENOMEM : EBADF;
+		return -1;
 	}
+	m->as->used = 1;
+	struct shmem_obj *s = &m->as->shmem[id];
+	if (npages < s->size) {
+		for (unsigned p = 0; p < MMF_NPROCS; p++) {
+			struct mmf_mm *mm = mmf_as_mm(m, p);
+			for (uint32_t i = 0; mm && i < mm->nr; i++) {
+				const struct mmf_vma *v = &mm->vma[i];
+				uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
+				if (v->shmem != id || v->pgoff + vpages <= npages)
+					continue;
+				uint64_t from = v->pgoff >= npages ? v->start : v->start + ((npages - v->pgoff) << AS_PAGE_SHIFT);
+				if (!MUTANT(m, TRUNCATE_KEEPS_COWS) || (v->flags & VM_SHARED))
+					mmf_unmap_range(m, mm, from, v->end);
+			}
+		}
+		shmem_truncate(m, s, npages);
+	}
+	s->size = npages;
+	return 0;
 }
 
 /* shmem_get_folio(): the page at pgoff, allocated zeroed in a hole. The
@@ -102,7 +192,10 @@ static uint32_t shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff)
 		uint32_t pfn = mmf_anon_page_alloc(m);
 		if (pfn == MMF_NIL)
 			return MMF_NIL;
-		page_w(m, pfn)->flags |= PG_shmem;
+		struct mmf_page *pg = page_w(m, pfn);
+		pg->flags |= PG_shmem;
+		pg->mapping = id;
+		pg->index = pgoff;
 		s->pages[pgoff] = pfn;
 	}
 	return s->pages[pgoff];
@@ -115,6 +208,7 @@ void mmf_shmem_reset(struct mmf_machine *m)
 		free(as->shmem[i].pages);
 		as->shmem[i] = (struct shmem_obj){ 0 };
 	}
+	memset(as->file, 0, sizeof(as->file));
 }
 
 void mmf_shmem_fini(struct mmf_machine *m)
@@ -139,6 +233,90 @@ uint32_t mmf_anon_page_alloc(struct mmf_machine *m)
 	return pfn;
 }
 
+uint32_t mmf_anon_vma_new(struct mmf_machine *m, uint32_t parent)
+{
+	struct mmf_as *as = m->as;
+	uint32_t id = ++as->next_anon_vma;
+	if (id >= as->av_cap) {
+		uint32_t cap = as->av_cap ? as->av_cap * 2 : 64;
+		uint32_t *n = realloc(as->av_parent, cap * sizeof(*n));
+		if (!n) {
+			mmf_machine_corrupt(m, "anon_vma: out of host memory");
+			return id;
+		}
+		as->av_parent = n;
+		as->av_cap = cap;
+	}
+	as->av_parent[id] = parent;
+	return id;
+}
+
+/* Is anon_vma `want` on the chain of a VMA whose anon_vma is av? */
+static int av_linked(const struct mmf_as *as, uint32_t av, uint32_t want)
+{
+	for (unsigned depth = 0; av && av < as->av_cap && depth < 4096; depth++, av = as->av_parent[av])
+		if (av == want)
+			return 1;
+	return 0;
+}
+
+unsigned mmf_rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out *o)
+{
+	const struct mmf_page *pg = pfn_to_page(m, pfn);
+	const struct mmf_as *as = m->as;
+	int file = (pg->flags & PG_shmem) != 0;
+	unsigned n = 0;
+	for (unsigned p = 0; p < MMF_NPROCS; p++) {
+		struct mmf_mm *mm = mmf_as_mm((struct mmf_machine *)m, p);
+		for (uint32_t i = 0; mm && mm->pgd != MMF_NIL && i < mm->nr; i++) {
+			const struct mmf_vma *v = &mm->vma[i];
+			if (file ? v->shmem != pg->mapping : !av_linked(as, v->anon_vma, pg->mapping))
+				continue;
+			uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
+			if (pg->index < v->pgoff || pg->index >= v->pgoff + vpages)
+				continue; /* vma_address(): outside this VMA */
+			uint64_t a = v->start + ((pg->index - v->pgoff) << AS_PAGE_SHIFT);
+			const uint64_t *pte = mmf_pte_lookup((struct mmf_machine *)m, mm, a, 0);
+			if (!pte || !pte_has_page(*pte) || pte_pfn(*pte) != pfn)
+				continue; /* page_vma_mapped_walk() finds another page there */
+			n++;
+			if (o)
+				mmf_out_put(o, "%u %llx\n", p, (unsigned long long)a);
+		}
+	}
+	return n;
+}
+
+/* Installs a pte mapping pfn, taking a mapping and a reference (a fresh
+ * page comes with its reference). */
+static void map_page(struct mmf_machine *m, uint32_t pfn, int fresh)
+{
+	struct mmf_page *pg = page_w(m, pfn);
+	if (!fresh)
+		pg->refcount++;
+	if (!MUTANT(m, MAPCOUNT_NOT_RAISED) || fresh)
+		pg->mapcount++;
+}
+
+/* A fresh anonymous page for (v, pgoff): its rmap is v's anon_vma. */
+static uint32_t anon_page_for(struct mmf_machine *m, const struct mmf_vma *v, uint64_t pgoff)
+{
+	uint32_t pfn = mmf_anon_page_alloc(m);
+	if (pfn == MMF_NIL)
+		return pfn;
+	struct mmf_page *pg = page_w(m, pfn);
+	pg->mapping = v->anon_vma;
+	pg->index = pgoff;
+	map_page(m, pfn, 1);
+	return pfn;
+}
+
+static uint64_t shmem_size(struct mmf_machine *m, uint32_t id)
+{
+	struct shmem_obj *s = shmem_of(m, id);
+	return s ? s->size : 0;
+}
+
 /* anon_vma_prepare(): a VMA gets an anon_vma at its first anonymous page,
  * sharing a neighbour's when the two could merge but for it
  * (find_mergeable_anon_vma), else a new one. */
@@ -161,7 +339,7 @@ static void anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mm
 			return;
 		}
 	}
-	v->anon_vma = ++m->as->next_anon_vma;
+	v->anon_vma = mmf_anon_vma_new(m, 0);
 	v->chain = 1;
 }
 
@@ -185,69 +363,91 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 		*fault = SIGSEGV;
 		return 0;
 	}
+	uint64_t pgoff = v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT);
+	int shared = (v->flags & VM_SHARED) != 0, mapped = hw && (*hw & PTE_MAPPED);
+	/* No ->fault for a PFN mapping; nothing past the end of a file. */
+	if (!mapped && ((v->flags & VM_PFNMAP) || (v->shmem && pgoff >= shmem_size(m, v->shmem)))) {
+		*fault = SIGBUS;
+		return 0;
+	}
 	if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm)) {
 		*err = ENOMEM;
 		return -1;
 	}
 	uint64_t *pte = mmf_pte_lookup(m, mm, addr, 1);
-	if (pte && (*pte & PTE_PROTNONE)) /* the VMA allows it again: present */
-		*pte = (*pte & ~PTE_PROTNONE) | PTE_PRESENT;
 	if (!pte) {
 		*err = ENOMEM; /* VM_FAULT_OOM */
 		return -1;
 	}
-	uint64_t pgoff = v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT);
+	if (*pte & PTE_PROTNONE) /* the VMA allows it again: present */
+		*pte = (*pte & ~PTE_PROTNONE) | PTE_PRESENT;
+	const uint64_t base = PTE_PRESENT | PTE_USER | PTE_ACCESSED, dirty = PTE_DIRTY | PTE_SOFTDIRTY;
 	if (!(*pte & PTE_PRESENT)) {
-		if (v->shmem) {
+		if (v->shmem && (shared || !write)) {
+			/* do_shared_fault(), or do_read_fault() of a private file */
 			uint32_t pfn = shmem_page(m, v->shmem, pgoff);
 			if (pfn == MMF_NIL) {
 				*err = ENOMEM;
 				return -1;
 			}
-			page_w(m, pfn)->refcount++;
-			*pte = ((uint64_t)pfn << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED |
-			       ((v->flags & VM_WRITE) ? PTE_RW : 0) | (write ? PTE_DIRTY : 0);
-		} else if (!write && !MUTANT(m, READ_FAULT_ALLOCATES)) {
-			*pte = PTE_PRESENT | PTE_USER | PTE_ACCESSED | PTE_SPECIAL; /* my_zero_pfn() */
-		} else {
+			map_page(m, pfn, 0);
+			*pte = ((uint64_t)pfn << 12) | base | (shared && (v->flags & VM_WRITE) ? PTE_RW : 0) |
+			       (write ? dirty : 0);
+		} else if (v->shmem) {
+			/* do_cow_fault(): the page-cache page, copied */
+			uint32_t cache = shmem_page(m, v->shmem, pgoff);
+			if (cache == MMF_NIL) {
+				*err = ENOMEM;
+				return -1;
+			}
 			anon_vma_prepare(m, mm, v);
-			uint32_t pfn = mmf_anon_page_alloc(m);
+			uint32_t pfn = anon_page_for(m, v, pgoff);
 			if (pfn == MMF_NIL) {
 				*err = ENOMEM;
 				return -1;
 			}
-			*pte = ((uint64_t)pfn << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED |
-			       ((v->flags & VM_WRITE) ? PTE_RW | PTE_DIRTY : 0);
+			page_w(m, pfn)->token = pfn_to_page(m, cache)->token;
+			*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
+		} else if (!write && !MUTANT(m, READ_FAULT_ALLOCATES)) {
+			*pte = base | PTE_ZERO_PAGE; /* my_zero_pfn() */
+		} else {
+			anon_vma_prepare(m, mm, v);
+			uint32_t pfn = anon_page_for(m, v, pgoff);
+			if (pfn == MMF_NIL) {
+				*err = ENOMEM;
+				return -1;
+			}
+			*pte = ((uint64_t)pfn << 12) | base | ((v->flags & VM_WRITE) ? PTE_RW | dirty : 0);
 		}
 	} else if (write && !(*pte & PTE_RW)) {
 		/* do_wp_page() */
-		uint32_t old = (uint32_t)((*pte & PTE_PFN_MASK) >> 12);
-		if (v->shmem) {
-			*pte |= PTE_RW | PTE_DIRTY;
-		} else if (!(*pte & PTE_SPECIAL) && pfn_to_page(m, old)->refcount == 1) {
-			*pte |= PTE_RW | PTE_DIRTY; /* wp_can_reuse_anon_folio() */
+		uint32_t old = pte_pfn(*pte);
+		int copy_from = pte_has_page(*pte);
+		if (shared) {
+			*pte |= PTE_RW | dirty; /* wp_page_shared(), wp_pfn_shared() */
+		} else if (copy_from && !(pfn_to_page(m, old)->flags & PG_shmem) && pfn_to_page(m, old)->refcount == 1) {
+			*pte |= PTE_RW | dirty; /* wp_can_reuse_anon_folio() */
 		} else {
 			anon_vma_prepare(m, mm, v);
-			uint32_t pfn = mmf_anon_page_alloc(m);
+			uint32_t pfn = anon_page_for(m, v, pgoff);
 			if (pfn == MMF_NIL) {
 				*err = ENOMEM;
 				return -1;
 			}
-			if (!(*pte & PTE_SPECIAL) && !MUTANT(m, COW_NO_COPY))
+			if (copy_from && !MUTANT(m, COW_NO_COPY))
 				page_w(m, pfn)->token = pfn_to_page(m, old)->token;
 			uint64_t was = *pte;
-			*pte = ((uint64_t)pfn << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED | PTE_RW | PTE_DIRTY;
+			*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
 			mmf_pte_release(m, was);
 		}
 	}
 	hw = pte;
 access:
-	if (*hw & PTE_SPECIAL) {
-		*value = 0;
+	*hw |= PTE_ACCESSED;
+	if (pte_is_zero_page(*hw))
 		return 0;
-	}
 	pte = hw;
-	uint32_t pfn = (uint32_t)((*pte & PTE_PFN_MASK) >> 12);
+	uint32_t pfn = pte_pfn(*pte);
 	if (write) {
 		struct mmf_page *pg = page_w(m, pfn);
 		pg->token ^= token;
@@ -255,6 +455,58 @@ access:
 		*pte |= PTE_DIRTY;
 	} else {
 		*value = pfn_to_page(m, pfn)->token;
+	}
+	return 0;
+}
+
+/* populate_vma_page_range() after mmap(MAP_POPULATE): every page faulted
+ * in, for writing where the mapping is private and writable (so no zero
+ * page), until a page faults (past the end of a file). */
+void mmf_as_populate(struct mmf_machine *m, unsigned proc, uint64_t start, uint64_t end)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	for (uint64_t a = start; mm && a < end; a += AS_PAGE_SIZE) {
+		struct mmf_vma *v = mmf_vma_find(mm, a);
+		if (!v || (v->flags & (VM_IO | VM_PFNMAP)) || !(v->flags & VM_ACCESS_FLAGS))
+			return;
+		int write = (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE, fault, err;
+		uint64_t value;
+		if (mmf_as_access(m, proc, a, write, 0, &fault, &value, &err) || fault)
+			return;
+	}
+}
+
+/* clear_refs_write() */
+int mmf_as_clear_refs(struct mmf_machine *m, unsigned proc, unsigned value, int *err)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	if (!mm) {
+		*err = ESRCH;
+		return -1;
+	}
+	if (value < 1 || value > 5) {
+		*err = EINVAL;
+		return -1;
+	}
+	m->as->used = 1;
+	if (value == 5) /* CLEAR_REFS_MM_HIWATER_RSS: nothing the model shows */
+		return 0;
+	for (uint32_t i = 0; i < mm->nr; i++) {
+		struct mmf_vma *v = &mm->vma[i];
+		int file = v->shmem || (v->flags & VM_PFNMAP);
+		if ((value == 2 && file) || (value == 3 && !file))
+			continue;
+		if (value == 4 && !MUTANT(m, SOFTDIRTY_KEEPS_VMA_FLAG))
+			v->flags &= ~VM_SOFTDIRTY;
+		for (uint64_t a = v->start; a < v->end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
+			uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
+			if (!pte || !(*pte & PTE_PRESENT))
+				continue;
+			if (value == 4) /* clear_soft_dirty(): write-protected, so the next write faults */
+				*pte &= ~(PTE_RW | (MUTANT(m, SOFTDIRTY_NOT_CLEARED) ? 0 : PTE_SOFTDIRTY));
+			else if (pte_has_page(*pte))
+				*pte &= ~PTE_ACCESSED;
+		}
 	}
 	return 0;
 }
@@ -294,9 +546,9 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 {
 	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
-		if (!pte || !(*pte & PTE_PRESENT) || (*pte & PTE_SPECIAL))
+		if (!pte || !(*pte & PTE_PRESENT) || !pte_has_page(*pte))
 			continue;
-		uint32_t pfn = (uint32_t)((*pte & PTE_PFN_MASK) >> 12);
+		uint32_t pfn = pte_pfn(*pte);
 		if (pfn_to_page(m, pfn)->refcount != 1)
 			continue; /* shared with another mm: left alone */
 		*pte &= ~(PTE_DIRTY | PTE_ACCESSED);

@@ -7,7 +7,8 @@
  * are copied: private writable (COW) mappings are write-protected in
  * parent and child alike, each copied pte taking a reference on its page.
  * VMAs without an anon_vma (never written, or shmem) copy no ptes: the
- * child faults them in, from the zero page or the shmem object.
+ * child faults them in, from the zero page or the shmem object. PFN
+ * mappings have no fault handler: their ptes are always copied.
  *
  * exit unmaps everything, frees every page-table page and the pgd, and the
  * process slot is free for another fork. */
@@ -34,8 +35,11 @@ static int copy_ptes(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *d
 			*s &= ~PTE_RW;
 		/* the child's copy is old; clean too where the mapping is shared */
 		*d = *s & ~(uint64_t)(PTE_ACCESSED | ((v->flags & VM_SHARED) ? PTE_DIRTY : 0));
-		if (!(*s & PTE_SPECIAL))
-			page_w(m, (uint32_t)((*s & PTE_PFN_MASK) >> 12))->refcount++;
+		if (pte_has_page(*s)) { /* page_dup_rmap(), get_page() */
+			struct mmf_page *pg = page_w(m, pte_pfn(*s));
+			pg->refcount++;
+			pg->mapcount++;
+		}
 	}
 	return 0;
 }
@@ -67,9 +71,9 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 		if ((v.flags & VM_WIPEONFORK) && !MUTANT(m, WIPEONFORK_COPIES)) { /* a clean slate in the child */
 			v.anon_vma = 0;
 			v.chain = 0;
-		} else if (v.anon_vma) { /* anon_vma_fork() */
-			v.anon_vma = ++m->as->next_anon_vma;
-			v.chain = (uint8_t)(src->vma[i].chain + 1);
+		} else if (v.anon_vma) { /* anon_vma_fork(): chained to the parent's */
+			v.anon_vma = mmf_anon_vma_new(m, MUTANT(m, FORK_UNCHAINED_ANON_VMA) ? 0 : v.anon_vma);
+			v.chain = (uint8_t)(src->vma[i].chain < 255 ? src->vma[i].chain + 1 : 255);
 		}
 		if (mmf_vma_append(dst, &v)) {
 			int e2;
@@ -84,7 +88,9 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 			dst->data_vm += (v.end - v.start) >> AS_PAGE_SHIFT;
 		if (v.flags & VM_ACCOUNT)
 			dst->committed += (v.end - v.start) >> AS_PAGE_SHIFT;
-		if (v.anon_vma && copy_ptes(m, src, dst, &src->vma[i])) {
+		/* vma_needs_copy(): ptes only where faults could not rebuild them */
+		if ((v.anon_vma || (v.flags & VM_PFNMAP)) && !(MUTANT(m, FORK_SKIPS_PFN_PTES) && (v.flags & VM_PFNMAP)) &&
+		    copy_ptes(m, src, dst, &src->vma[i])) {
 			int e2;
 			mmf_as_exit(m, child, &e2); /* a failed fork leaves no child */
 			*err = ENOMEM;

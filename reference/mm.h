@@ -45,9 +45,13 @@
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */
+	uint64_t index;  /* user pages: page offset in the mapping (linear_page_index) */
 	uint32_t prev;   /* list links as pfns, MMF_NIL at the ends */
 	uint32_t next;
 	int32_t refcount;
+	int32_t mapcount; /* user pages: ptes mapping it (page_mapcount()) */
+	uint32_t mapping; /* user pages: anon_vma id (PG_anon without PG_shmem) or shmem object */
+
 	uint16_t flags;
 	uint8_t order;   /* buddy order when PG_buddy, allocation order when PG_allocated */
 	uint8_t zone;    /* index into machine->zones */

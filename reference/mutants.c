@@ -55,6 +55,13 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "wipeonfork_copies", "fork", "fork copies a VM_WIPEONFORK VMA's pages into the child" },
 	{ "brk_no_guard_page", "vma", "brk grows up to the next VMA without leaving a page free" },
 	{ "mremap_loses_ptes", "vma", "mremap moving a VMA drops its pages instead of moving their ptes" },
+	{ "truncate_keeps_cows", "file", "truncating a file leaves private copy-on-write copies past the new end mapped" },
+	{ "mapcount_not_raised", "rmap", "mapping an existing page takes a reference but does not raise its mapcount" },
+	{ "dontneed_drops_cache", "file", "MADV_DONTNEED on a shared file mapping drops the page cache too (zeroing the file)" },
+	{ "fork_unchained_anon_vma", "rmap", "fork gives the child an anon_vma not chained to the parent's: rmap misses shared pages" },
+	{ "fork_skips_pfn_ptes", "fork", "fork copies no ptes for a VM_PFNMAP VMA, whose faults cannot rebuild them" },
+	{ "softdirty_not_cleared", "softdirty", "clear_refs 4 write-protects ptes but leaves their soft-dirty bits" },
+	{ "softdirty_keeps_vma_flag", "softdirty", "clear_refs 4 leaves VM_SOFTDIRTY set, so every page still reads soft-dirty" },
 };
 
 int mmf_mutant_lookup(const char *name)

@@ -64,6 +64,14 @@ enum mmf_mutant {
 	MMF_MUT_WIPEONFORK_COPIES,
 	MMF_MUT_BRK_NO_GUARD_PAGE,
 	MMF_MUT_MREMAP_LOSES_PTES,
+	/* files, PFN mappings, rmap, soft-dirty */
+	MMF_MUT_TRUNCATE_KEEPS_COWS,
+	MMF_MUT_MAPCOUNT_NOT_RAISED,
+	MMF_MUT_DONTNEED_DROPS_CACHE,
+	MMF_MUT_FORK_UNCHAINED_ANON_VMA,
+	MMF_MUT_FORK_SKIPS_PFN_PTES,
+	MMF_MUT_SOFTDIRTY_NOT_CLEARED,
+	MMF_MUT_SOFTDIRTY_KEEPS_VMA_FLAG,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

@@ -77,26 +77,36 @@ uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr
 	return &table(m, pfn)[index_of(addr, 0)];
 }
 
-/* Drops one mapping's reference on a frame; the last one frees it. */
-void mmf_pte_release(struct mmf_machine *m, uint64_t pte)
+/* Drops one reference on a user page; the last one frees it. */
+void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn)
 {
-	if (!(pte & PTE_MAPPED) || (pte & PTE_SPECIAL))
-		return;
-	uint32_t pfn = (uint32_t)((pte & PTE_PFN_MASK) >> 12);
-	const struct mmf_page *p = pfn_to_page(m, pfn);
+	struct mmf_page *p = page_w(m, pfn);
 	if (!(p->flags & PG_allocated)) {
 		mmf_machine_corrupt(m, "pte_bad_page: a pte maps pfn %u, which is not allocated", pfn);
 		return;
 	}
-	if ((pte & PTE_DIRTY) && (p->flags & PG_shmem))
-		page_w(m, pfn)->flags |= PG_dirty; /* zap moves the dirty bit to the page */
 	if (p->refcount > 1) {
-		page_w(m, pfn)->refcount--;
+		p->refcount--;
 		return;
 	}
-	page_w(m, pfn)->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty);
+	p->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty);
+	p->mapping = p->index = 0;
+	p->mapcount = 0;
 	m->nr_anon--;
 	mmf_free_pages(m, pfn, 0, 0);
+}
+
+/* Drops one pte's mapping and reference (page_remove_rmap, then put). */
+void mmf_pte_release(struct mmf_machine *m, uint64_t pte)
+{
+	if (!pte_has_page(pte))
+		return;
+	uint32_t pfn = pte_pfn(pte);
+	struct mmf_page *p = page_w(m, pfn);
+	if ((pte & PTE_DIRTY) && (p->flags & PG_shmem))
+		p->flags |= PG_dirty; /* zap moves the dirty bit to the page */
+	p->mapcount--;
+	mmf_user_page_put(m, pfn);
 }
 
 /* Clears the ptes of [start, end) under a level-`level` table, skipping
@@ -234,9 +244,26 @@ int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint3
 			snprintf(msg, cap, "pte_outside_vma: a pte maps %#llx, which no VMA covers", (unsigned long long)addr);
 			return -1;
 		}
-		if ((e & PTE_SPECIAL) && (e & (PTE_RW | PTE_PFN_MASK))) {
-			snprintf(msg, cap, "pte_zero_page: the zero page is mapped writable at %#llx", (unsigned long long)addr);
+		const struct mmf_vma *v = mmf_vma_find((struct mmf_mm *)mm, addr);
+		if (pte_is_zero_page(e) && ((e & PTE_RW) || v->shmem || (v->flags & VM_PFNMAP))) {
+			snprintf(msg, cap, "pte_zero_page: the zero page is mapped %s at %#llx",
+				 (e & PTE_RW) ? "writable" : "in a file or PFN mapping", (unsigned long long)addr);
 			return -1;
+		}
+		if (((v->flags & VM_PFNMAP) != 0) != ((e & PTE_SPECIAL) && !pte_is_zero_page(e))) {
+			snprintf(msg, cap, "pte_pfnmap: pte at %#llx is%s a PFN-map pte in a%s VM_PFNMAP VMA",
+				 (unsigned long long)addr, (e & PTE_SPECIAL) ? "" : " not", (v->flags & VM_PFNMAP) ? "" : " non");
+			return -1;
+		}
+		if ((e & PTE_SPECIAL) && !pte_is_zero_page(e)) {
+			uint32_t buf = m->as->pfn_buf;
+			if (buf == MMF_NIL || child < buf || child >= buf + MMF_PFN_PAGES || !(e & PTE_PCD) ||
+			    v->pgoff + ((addr - v->start) >> 12) != child - buf) {
+				snprintf(msg, cap, "pte_pfnmap: pte at %#llx maps pfn %llu, not buffer page %llu of the device",
+					 (unsigned long long)addr, (unsigned long long)child,
+					 (unsigned long long)(v->pgoff + ((addr - v->start) >> 12)));
+				return -1;
+			}
 		}
 		if (!(e & PTE_SPECIAL)) {
 			const struct mmf_page *p = pfn_to_page(m, (uint32_t)child);
@@ -246,6 +273,12 @@ int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint3
 				return -1;
 			}
 			refs[child]++;
+			/* a private file page is mapped read-only until copied */
+			if ((p->flags & PG_shmem) && !(v->flags & VM_SHARED) && (e & PTE_RW)) {
+				snprintf(msg, cap, "pte_cow: a page-cache page is mapped writable in a private mapping at %#llx",
+					 (unsigned long long)addr);
+				return -1;
+			}
 		}
 	}
 	return 0;

@@ -61,6 +61,7 @@ static const struct mmf_profile profiles[] = {
 		.pcp_high = 48,
 		.end_pfn = 8192,
 		.pt_levels = 5, /* a large server: LA57 */
+		.soft_dirty = 1, /* and a distribution kernel's CONFIG_MEM_SOFT_DIRTY */
 	},
 	{
 		/* An arm64-like machine with CMA: the default global area

@@ -8,8 +8,9 @@
  * dirty is the pte's dirty bit or the page's (a shmem page whose dirty pte
  * went away); Referenced is the pte's accessed bit; LazyFree counts
  * MADV_FREE'd anonymous pages still clean. The model has no THP, swap, KSM,
- * hugetlb or mlock: those lines read 0. No CONFIG_MEM_SOFT_DIRTY (like
- * this host's kernel), so no "sd" in VmFlags. */
+ * hugetlb or mlock: those lines read 0. PFN mappings and the zero page
+ * have no page to count. "sd" in VmFlags only where the profile has
+ * CONFIG_MEM_SOFT_DIRTY (this host's kernel has not). */
 #include "reference/as.h"
 #include "reference/mm.h"
 #include "reference/textbuf.h"
@@ -26,7 +27,7 @@ static void account(const struct mmf_machine *m, struct mem_size_stats *mss, uin
 	uint32_t pfn = (uint32_t)((pte & PTE_PFN_MASK) >> 12);
 	const struct mmf_page *p = pfn_to_page(m, pfn);
 	uint64_t size = AS_PAGE_SIZE;
-	int mapcount = p->refcount - ((p->flags & PG_shmem) ? 1 : 0);
+	int mapcount = p->mapcount;
 	int dirty = (pte & PTE_DIRTY) || (p->flags & PG_dirty);
 	if (mapcount < 1)
 		mapcount = 1;
@@ -55,8 +56,9 @@ static const struct {
 } mnemonics[] = {
 	{ VM_READ, "rd" },	 { VM_WRITE, "wr" },	    { VM_EXEC, "ex" },	     { VM_SHARED, "sh" },
 	{ VM_MAYREAD, "mr" },	 { VM_MAYWRITE, "mw" },	    { VM_MAYEXEC, "me" },    { VM_MAYSHARE, "ms" },
-	{ VM_SEQ_READ, "sr" },	 { VM_RAND_READ, "rr" },    { VM_DONTCOPY, "dc" },   { VM_ACCOUNT, "ac" },
-	{ VM_NORESERVE, "nr" },	 { VM_WIPEONFORK, "wf" },   { VM_DONTDUMP, "dd" },
+	{ VM_PFNMAP, "pf" },	 { VM_IO, "io" },	    { VM_SEQ_READ, "sr" },   { VM_RAND_READ, "rr" },
+	{ VM_DONTCOPY, "dc" },	 { VM_DONTEXPAND, "de" },   { VM_ACCOUNT, "ac" },    { VM_NORESERVE, "nr" },
+	{ VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },	    { VM_SOFTDIRTY, "sd" },
 };
 
 static void line(struct mmf_out *o, const char *label, uint64_t bytes)
@@ -74,10 +76,10 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		struct mem_size_stats mss = { 0 };
 		for (uint64_t a = v->start; a < v->end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
 			const uint64_t *pte = mmf_pte_lookup(mw, mm, a, 0);
-			if (pte && (*pte & PTE_MAPPED) && !(*pte & PTE_SPECIAL))
+			if (pte && pte_has_page(*pte))
 				account(m, &mss, *pte);
 		}
-		mmf_as_maps_line(&o, mm, v);
+		mmf_as_maps_line(&o, m, mm, v);
 		line(&o, "Size:", v->end - v->start);
 		line(&o, "KernelPageSize:", AS_PAGE_SIZE);
 		line(&o, "MMUPageSize:", AS_PAGE_SIZE);
@@ -99,7 +101,7 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		mmf_out_put(&o, "%-16s%8d\n", "THPeligible:", 0);
 		mmf_out_put(&o, "VmFlags: ");
 		for (unsigned k = 0; k < sizeof(mnemonics) / sizeof(mnemonics[0]); k++)
-			if (v->flags & mnemonics[k].flag)
+			if ((v->flags & mnemonics[k].flag) && (mnemonics[k].flag != VM_SOFTDIRTY || m->prof->soft_dirty))
 				mmf_out_put(&o, "%s ", mnemonics[k].mn);
 		mmf_out_put(&o, "\n");
 	}
@@ -111,63 +113,63 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
  * builds them, with the frame number zeroed as the kernel does for a
  * reader without CAP_SYS_ADMIN (frames are each system's own): bit 63
  * present, 62 swapped, 61 file page or shared anonymous, 56 mapped
- * exactly once. */
+ * exactly once, 55 soft-dirty (the pte's, or the whole VMA's while it
+ * has VM_SOFTDIRTY; only with CONFIG_MEM_SOFT_DIRTY). */
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAP (1ull << 62)
 #define PM_FILE (1ull << 61)
 #define PM_MMAP_EXCLUSIVE (1ull << 56)
+#define PM_SOFT_DIRTY (1ull << 55)
 
 int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap)
 {
 	struct mmf_out o = { buf, cap, 0 };
 	struct mmf_machine *mw = (struct mmf_machine *)m;
 	struct mmf_mm *mm = mmf_as_mm(mw, proc);
-	for (uint32_t i = 0; mm && mm->pgd != MMF_NIL && i < mm->nr; i++) {
+	int sd = m->prof->soft_dirty != 0;
+	for (uint32_t i = 0; mm && i < mm->nr; i++) {
 		const struct mmf_vma *v = &mm->vma[i];
+		uint64_t vma_sd = sd && (v->flags & VM_SOFTDIRTY) ? PM_SOFT_DIRTY : 0;
+		if (mm->pgd == MMF_NIL && !vma_sd)
+			continue;
 		for (uint64_t a = v->start; a < v->end; a += AS_PAGE_SIZE) {
-			const uint64_t *pte = mmf_pte_lookup(mw, mm, a, 0);
-			if (!pte || !(*pte & PTE_MAPPED))
-				continue;
-			uint64_t e = PM_PRESENT;
-			if (!(*pte & PTE_SPECIAL)) {
-				const struct mmf_page *p = pfn_to_page(m, (uint32_t)((*pte & PTE_PFN_MASK) >> 12));
-				int mapcount = p->refcount - ((p->flags & PG_shmem) ? 1 : 0);
-				if (p->flags & PG_shmem)
-					e |= PM_FILE;
-				if (mapcount == 1)
-					e |= PM_MMAP_EXCLUSIVE;
+			const uint64_t *pte = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(mw, mm, a, 0);
+			uint64_t e = vma_sd;
+			if (pte && (*pte & PTE_MAPPED)) {
+				e |= PM_PRESENT | (sd && (*pte & PTE_SOFTDIRTY) ? PM_SOFT_DIRTY : 0);
+				if (pte_has_page(*pte)) {
+					const struct mmf_page *p = pfn_to_page(m, pte_pfn(*pte));
+					if (p->flags & PG_shmem)
+						e |= PM_FILE;
+					if (p->mapcount == 1)
+						e |= PM_MMAP_EXCLUSIVE;
+				}
 			}
-			mmf_out_put(&o, "%llx %016llx\n", (unsigned long long)a, (unsigned long long)e);
+			if (e)
+				mmf_out_put(&o, "%llx %016llx\n", (unsigned long long)a, (unsigned long long)e);
 		}
 	}
 	return mmf_out_finish(&o);
 }
 
-/* rmap_walk() as an observation: every (process, address) whose pte maps
+/* rmap_walk() as an observation: the page's mapcount (what
+ * /proc/kpagecount shows), then every (process, address) whose pte maps
  * the frame behind proc's page, one "process address" line each, in
- * process then address order; "none" when nothing but the zero page or
- * nothing at all is there. The walk looks at every process's tables
- * where Linux follows the anon_vma chains (anonymous) or the shmem
- * object's i_mmap (shared): the answer is the same set. */
+ * process then address order, found as Linux finds them: along the
+ * anon_vma chains for an anonymous page, through the file's mappings for
+ * a page-cache page. "none" when there is no page (nothing, the zero
+ * page, a PFN mapping). */
 int mmf_as_report_rmap(const struct mmf_machine *m, unsigned proc, uint64_t addr, char *buf, size_t cap)
 {
 	struct mmf_out o = { buf, cap, 0 };
 	struct mmf_machine *mw = (struct mmf_machine *)m;
 	struct mmf_mm *mm = mmf_as_mm(mw, proc);
 	const uint64_t *pte = mm ? mmf_pte_lookup(mw, mm, addr & ~(AS_PAGE_SIZE - 1), 0) : NULL;
-	if (!pte || !(*pte & PTE_MAPPED) || (*pte & PTE_SPECIAL)) {
+	if (!pte || !pte_has_page(*pte)) {
 		mmf_out_put(&o, "none\n");
 		return mmf_out_finish(&o);
 	}
-	uint64_t want = *pte & PTE_PFN_MASK;
-	for (unsigned p = 0; p < MMF_NPROCS; p++) {
-		struct mmf_mm *q = mmf_as_mm(mw, p);
-		for (uint32_t i = 0; q && q->pgd != MMF_NIL && i < q->nr; i++)
-			for (uint64_t a = q->vma[i].start; a < q->vma[i].end; a += AS_PAGE_SIZE) {
-				const uint64_t *e = mmf_pte_lookup(mw, q, a, 0);
-				if (e && (*e & PTE_MAPPED) && !(*e & PTE_SPECIAL) && (*e & PTE_PFN_MASK) == want)
-					mmf_out_put(&o, "%u %llx\n", p, (unsigned long long)a);
-			}
-	}
+	mmf_out_put(&o, "mapcount %d\n", pfn_to_page(m, pte_pfn(*pte))->mapcount);
+	mmf_rmap_walk(m, pte_pfn(*pte), &o);
 	return mmf_out_finish(&o);
 }

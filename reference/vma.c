@@ -109,7 +109,7 @@ static int split_at(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64
 static int same_object(const struct mmf_machine *m, const struct mmf_vma *a, uint32_t flags, uint32_t shmem)
 {
 	uint32_t ignore = VM_SOFTDIRTY | (MUTANT(m, VMA_MERGE_IGNORES_ACCOUNT) ? VM_ACCOUNT | VM_NORESERVE : 0);
-	return ((a->flags ^ flags) & ~ignore) == 0 && a->shmem == shmem;
+	return ((a->flags ^ flags) & ~ignore) == 0 && a->shmem == shmem && !(flags & VM_SPECIAL);
 }
 
 /* vma_had_uncowed_parents(): an anon_vma cloned from a parent's. */
@@ -274,8 +274,13 @@ static uint64_t topdown(const struct mmf_mm *mm, uint64_t len)
 	return upper > AS_WINDOW_BASE && upper - AS_WINDOW_BASE >= len ? upper - len : 0;
 }
 
-int mmf_as_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
-		uint64_t *out, int *err)
+enum map_kind { MAP_ANON, MAP_FILE, MAP_PFN };
+
+/* do_mmap() and mmap_region(): the address (FIXED, a free hint, or top
+ * down), the old mappings there unmapped, then the new VMA, merged where
+ * it can be; MAP_POPULATE faults it in. */
+static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		   enum map_kind kind, uint32_t shmem, uint64_t pgoff, uint64_t *out, int *err)
 {
 	struct mmf_mm *mm = mmf_as_mm(m, proc);
 	*out = 0;
@@ -288,6 +293,10 @@ int mmf_as_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t le
 		return -1;
 	}
 	len = (len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	if (kind == MAP_PFN && (!(flags & MMF_MAP_SHARED) || pgoff + (len >> AS_PAGE_SHIFT) > MMF_PFN_PAGES)) {
+		*err = EINVAL; /* the driver's ->mmap refuses */
+		return -1;
+	}
 	if (flags & MMF_MAP_FIXED_NOREPLACE)
 		flags |= MMF_MAP_FIXED;
 	uint32_t vmf = prot_to_flags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
@@ -295,7 +304,18 @@ int mmf_as_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t le
 		vmf |= VM_SHARED | VM_MAYSHARE;
 	if (flags & MMF_MAP_NORESERVE)
 		vmf |= VM_NORESERVE;
+	if (kind == MAP_PFN)
+		vmf |= VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP; /* remap_pfn_range() */
 	m->as->used = 1;
+	if (kind == MAP_PFN && m->as->pfn_buf == MMF_NIL) { /* the device's buffer, at its first mmap */
+		uint32_t pfn;
+		int e;
+		if (mmf_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, 6, 0, 0, &pfn, &e) != MMF_OK) {
+			*err = ENOMEM;
+			return -1;
+		}
+		m->as->pfn_buf = pfn;
+	}
 	uint64_t where;
 	if (flags & MMF_MAP_FIXED) {
 		where = addr;
@@ -322,19 +342,71 @@ int mmf_as_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t le
 		vmf |= VM_ACCOUNT;
 		mm->committed += len >> AS_PAGE_SHIFT;
 	}
-	uint32_t shmem = 0;
-	uint64_t pgoff = where >> AS_PAGE_SHIFT;
-	if (vmf & VM_SHARED) { /* shmem_zero_setup(): a file of its own */
-		shmem = ++m->as->next_shmem;
-		pgoff = 0;
+	if (kind == MAP_ANON) {
+		pgoff = where >> AS_PAGE_SHIFT;
+		if (vmf & VM_SHARED) { /* shmem_zero_setup(): a file of its own */
+			shmem = mmf_shmem_create(m, len >> AS_PAGE_SHIFT, -1);
+			pgoff = 0;
+		}
 	}
 	if (map_new_range(m, mm, where, where + len, vmf, pgoff, shmem)) {
 		*err = ENOMEM;
 		return -1;
 	}
+	/* mmap_region() marks the new (or grown) VMA soft-dirty */
+	mmf_vma_find(mm, where)->flags |= VM_SOFTDIRTY;
 	vm_stat_account(mm, vmf, (int64_t)(len >> AS_PAGE_SHIFT));
 	*out = where;
+	if (kind == MAP_PFN) {
+		if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm)) {
+			*err = ENOMEM;
+			return -1;
+		}
+		for (uint64_t i = 0; i < len >> AS_PAGE_SHIFT; i++) {
+			uint64_t *pte = mmf_pte_lookup(m, mm, where + (i << AS_PAGE_SHIFT), 1);
+			if (!pte) {
+				*err = ENOMEM;
+				return -1;
+			}
+			*pte = ((uint64_t)(m->as->pfn_buf + pgoff + i) << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED |
+			       PTE_SPECIAL | PTE_PCD | ((vmf & VM_WRITE) ? PTE_RW : 0);
+		}
+	} else if (flags & MMF_MAP_POPULATE) {
+		mmf_as_populate(m, proc, where, where + len);
+	}
 	return 0;
+}
+
+int mmf_as_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		uint64_t *out, int *err)
+{
+	return do_mmap(m, proc, addr, len, prot, flags, MAP_ANON, 0, 0, out, err);
+}
+
+int mmf_as_mmap_file(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		     unsigned file, uint64_t pgoff, uint64_t *out, int *err)
+{
+	*out = 0;
+	if (file >= MMF_NFILES) {
+		*err = EBADF;
+		return -1;
+	}
+	if (!mmf_as_mm(m, proc)) {
+		*err = ESRCH;
+		return -1;
+	}
+	uint32_t id = mmf_file_object(m, file);
+	if (!id) {
+		*err = ENOMEM;
+		return -1;
+	}
+	return do_mmap(m, proc, addr, len, prot, flags, MAP_FILE, id, pgoff, out, err);
+}
+
+int mmf_as_mmap_pfn(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		    uint64_t pgoff, uint64_t *out, int *err)
+{
+	return do_mmap(m, proc, addr, len, prot, flags, MAP_PFN, 0, pgoff, out, err);
 }
 
 int mmf_as_munmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, int *err)
@@ -532,6 +604,7 @@ void mmf_as_fini(struct mmf_machine *m)
 	for (unsigned p = 0; p < MMF_NPROCS; p++)
 		mmf_mm_teardown(m, &m->as->proc[p].mm);
 	mmf_shmem_fini(m);
+	free(m->as->av_parent);
 	free(m->as->refs);
 	free(m->as);
 	m->as = NULL;
@@ -555,18 +628,26 @@ void mmf_as_reset(struct mmf_machine *m)
 	as->next_pid = 2;
 	as->next_anon_vma = 0;
 	as->next_shmem = 0;
+	as->pfn_buf = MMF_NIL; /* its frames went back with the machine's reset */
 	as->used = 0;
 }
 
-void mmf_as_maps_line(struct mmf_out *o, const struct mmf_mm *mm, const struct mmf_vma *v)
+void mmf_as_maps_line(struct mmf_out *o, const struct mmf_machine *m, const struct mmf_mm *mm, const struct mmf_vma *v)
 {
 	size_t line = o->len;
+	int pfnmap = (v->flags & VM_PFNMAP) != 0, file = v->shmem ? mmf_shmem_file(m, v->shmem) : -1;
+	/* shmem files live on the internal tmpfs (device 00:01); the PFN
+	 * device node on devtmpfs (00:05), inode 1 in the model */
 	mmf_out_put(o, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %lu ", (unsigned long long)v->start,
 		    (unsigned long long)v->end, v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
 		    v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_MAYSHARE ? 's' : 'p',
-		    (unsigned long long)(v->shmem ? v->pgoff << AS_PAGE_SHIFT : 0), 0, v->shmem ? 1 : 0,
-		    (unsigned long)v->shmem);
-	const char *name = v->shmem ? "/dev/zero (deleted)"
+		    (unsigned long long)(v->shmem || pfnmap ? v->pgoff << AS_PAGE_SHIFT : 0), 0,
+		    pfnmap ? 5 : v->shmem ? 1 : 0, pfnmap ? 1ul : (unsigned long)v->shmem);
+	char memfd[40];
+	snprintf(memfd, sizeof(memfd), "/memfd:mmfuzz%d (deleted)", file);
+	const char *name = pfnmap			 ? "/dev/mmfuzz_pfn"
+			   : v->shmem && file >= 0	 ? memfd
+			   : v->shmem			 ? "/dev/zero (deleted)"
 			   : v->start <= mm->brk && v->end >= mm->start_brk ? "[heap]"
 									      : NULL;
 	if (name) {
@@ -585,7 +666,7 @@ int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, si
 	struct mmf_out o = { buf, cap, 0 };
 	const struct mmf_mm *mm = mmf_as_mm((struct mmf_machine *)m, proc);
 	for (uint32_t i = 0; mm && i < mm->nr; i++)
-		mmf_as_maps_line(&o, mm, &mm->vma[i]);
+		mmf_as_maps_line(&o, m, mm, &mm->vma[i]);
 	return mmf_out_finish(&o);
 }
 
@@ -662,8 +743,25 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		return 0;
 	/* Every user page is referenced exactly by the ptes mapping it and,
 	 * for shmem, its object; user pages are all on the dirty list. */
-	mmf_shmem_refs(m, refs);
 	uint32_t anon = 0;
+	for (uint32_t i = 0; i < m->nr_dirty; i++) {
+		uint32_t pfn = m->dirty_list[i];
+		const struct mmf_page *pg = &m->mem_map[pfn];
+		if (!(pg->flags & PG_anon))
+			continue;
+		/* the mapcount is the ptes mapping the page, and the page's
+		 * reverse mapping finds exactly those (it only returns ptes
+		 * that map the page, so equal counts are equal sets) */
+		if ((uint32_t)pg->mapcount != refs[pfn])
+			return fail(msg, cap, "pte_mapcount: user page pfn %u mapcount %d, %u ptes map it", pfn, pg->mapcount,
+				    refs[pfn]);
+		unsigned found = refs[pfn] ? mmf_rmap_walk(m, pfn, NULL) : 0;
+		if (found != refs[pfn])
+			return fail(msg, cap, "rmap_exact: the reverse mapping of pfn %u (%s %u index %llu) finds %u of its %u ptes",
+				    pfn, (pg->flags & PG_shmem) ? "file object" : "anon_vma", pg->mapping, (unsigned long long)pg->index, found,
+				    refs[pfn]);
+	}
+	mmf_shmem_refs(m, refs);
 	for (uint32_t i = 0; i < m->nr_dirty; i++) {
 		uint32_t pfn = m->dirty_list[i];
 		const struct mmf_page *pg = &m->mem_map[pfn];
@@ -702,25 +800,39 @@ static int madvise_vma(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uin
 	uint32_t nf = v->flags;
 	switch (advice) {
 	case MMF_MADV_DONTNEED: /* zap_page_range_single(): ptes go, tables stay */
+		if (v->flags & VM_PFNMAP)
+			return -EINVAL;
 		if (!MUTANT(m, MADV_DONTNEED_IGNORED))
 			mmf_unmap_range(m, mm, start, end);
+		if (MUTANT(m, DONTNEED_DROPS_CACHE) && v->shmem && (v->flags & VM_SHARED))
+			mmf_shmem_punch(m, v->shmem, v->pgoff + ((start - v->start) >> AS_PAGE_SHIFT),
+					v->pgoff + ((end - v->start) >> AS_PAGE_SHIFT));
 		return 0;
 	case MMF_MADV_FREE: /* lazy free: clean, and with nothing reclaimed the data stays */
-		if (v->shmem)
+		if (v->shmem || (v->flags & VM_PFNMAP))
 			return -EINVAL;
 		mmf_as_lazyfree(m, mm, start, end);
 		return 0;
 	case MMF_MADV_WILLNEED:
+		return 0;
 	case MMF_MADV_COLD:
 	case MMF_MADV_PAGEOUT: /* no LRU or swap yet: nothing moves */
-		return 0;
+		return (v->flags & VM_PFNMAP) ? -EINVAL : 0; /* can_madv_lru_vma() */
 	case MMF_MADV_NORMAL: nf &= ~(VM_SEQ_READ | VM_RAND_READ); break;
 	case MMF_MADV_RANDOM: nf = (nf & ~VM_SEQ_READ) | VM_RAND_READ; break;
 	case MMF_MADV_SEQUENTIAL: nf = (nf & ~VM_RAND_READ) | VM_SEQ_READ; break;
 	case MMF_MADV_DONTFORK: nf |= VM_DONTCOPY; break;
-	case MMF_MADV_DOFORK: nf &= ~VM_DONTCOPY; break;
+	case MMF_MADV_DOFORK:
+		if (v->flags & VM_IO)
+			return -EINVAL;
+		nf &= ~VM_DONTCOPY;
+		break;
 	case MMF_MADV_DONTDUMP: nf |= VM_DONTDUMP; break;
-	case MMF_MADV_DODUMP: nf &= ~VM_DONTDUMP; break;
+	case MMF_MADV_DODUMP:
+		if (v->flags & VM_SPECIAL)
+			return -EINVAL;
+		nf &= ~VM_DONTDUMP;
+		break;
 	case MMF_MADV_WIPEONFORK:
 		if (v->shmem || (v->flags & VM_SHARED))
 			return -EINVAL;
@@ -818,8 +930,10 @@ uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk)
 	if (prev && prev->end > mm->start_brk &&
 	    merge_after(m, prev, oldbrk, flags, 0, 0, NULL, oldbrk >> AS_PAGE_SHIFT)) {
 		prev->end = newbrk;
+		prev->flags |= VM_SOFTDIRTY; /* do_brk_flags() */
 	} else {
-		struct mmf_vma v = { .start = oldbrk, .end = newbrk, .pgoff = oldbrk >> AS_PAGE_SHIFT, .flags = flags };
+		struct mmf_vma v = { .start = oldbrk, .end = newbrk, .pgoff = oldbrk >> AS_PAGE_SHIFT,
+				     .flags = flags | VM_SOFTDIRTY };
 		if (insert_at(mm, i, &v))
 			return mm->brk;
 	}
@@ -845,7 +959,7 @@ static int move_ptes(struct mmf_machine *m, struct mmf_mm *mm, uint64_t old, uin
 			mmf_pte_release(m, pte); /* no memory for a table: the page goes */
 			return -1;
 		}
-		*d = MUTANT(m, MREMAP_LOSES_PTES) ? 0 : pte;
+		*d = MUTANT(m, MREMAP_LOSES_PTES) ? 0 : pte | ((pte & PTE_PRESENT) ? PTE_SOFTDIRTY : 0); /* move_soft_dirty_pte() */
 		if (MUTANT(m, MREMAP_LOSES_PTES))
 			mmf_pte_release(m, pte);
 	}
@@ -875,8 +989,12 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 		*err = EFAULT;
 		return -1;
 	}
-	if ((flags & MMF_MREMAP_DONTUNMAP) && (v->shmem || (v->flags & VM_SHARED))) {
+	if ((flags & MMF_MREMAP_DONTUNMAP) && (v->shmem || (v->flags & (VM_SHARED | VM_SPECIAL)))) {
 		*err = EINVAL; /* DONTUNMAP is for private anonymous memory */
+		return -1;
+	}
+	if (new_len > old_len && (v->flags & (VM_DONTEXPAND | VM_PFNMAP))) {
+		*err = EFAULT; /* vma_to_resize() */
 		return -1;
 	}
 	uint64_t target = 0;
@@ -950,6 +1068,8 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 	struct mmf_vma src = *v;
 	uint64_t pgoff = src.pgoff + ((addr - src.start) >> AS_PAGE_SHIFT);
 	uint64_t npages = new_len >> AS_PAGE_SHIFT;
+	if (!src.shmem && !(src.flags & (VM_SHARED | VM_PFNMAP)) && !src.anon_vma)
+		pgoff = target >> AS_PAGE_SHIFT; /* copy_vma(): never faulted, so it may merge where it lands */
 	if (map_range(m, mm, target, target + new_len, src.flags, pgoff, src.shmem, src.anon_vma, src.chain)) {
 		*err = ENOMEM;
 		return -1;

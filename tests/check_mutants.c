@@ -22,11 +22,11 @@ static struct mmf_seq seq;
 
 static unsigned family_of(const char *subsystem)
 {
-	static const char *const obj[] = { "slub", "kmalloc", "mempool" }, *const as[] = { "vma", "pgtable", "fault", "fork" };
+	static const char *const obj[] = { "slub", "kmalloc", "mempool" }, *const as[] = { "vma", "pgtable", "fault", "fork", "file", "rmap", "softdirty" };
 	for (unsigned i = 0; i < 3; i++)
 		if (!strcmp(subsystem, obj[i]))
 			return MMF_FAM_OBJ;
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < sizeof(as) / sizeof(as[0]); i++)
 		if (!strcmp(subsystem, as[i]))
 			return MMF_FAM_AS;
 	return !strcmp(subsystem, "vmalloc") ? MMF_FAM_VMALLOC : MMF_FAM_PAGE;

@@ -233,14 +233,14 @@ static void s_fork_cow(struct mmf_machine *m, struct probe *p)
 	/* Both map the page: rmap finds both. */
 	char rm[256], want[256];
 	mmf_as_report_rmap(m, 1, AT(0), rm, sizeof(rm));
-	snprintf(want, sizeof(want), "0 %llx\n1 %llx\n", (unsigned long long)AT(0), (unsigned long long)AT(0));
+	snprintf(want, sizeof(want), "mapcount 2\n0 %llx\n1 %llx\n", (unsigned long long)AT(0), (unsigned long long)AT(0));
 	EXPECT(p, strcmp(rm, want) == 0, "rmap after fork: %.200s", rm);
 	/* The child's write breaks COW with a copy that keeps the old contents. */
 	EXPECT(p, acc_p(m, 1, 0, 1, 0x01, NULL) == 0 && acc_p(m, 1, 0, 0, 0, &v) == 0 && v == 0x11,
 	       "child after its write reads %#llx", (unsigned long long)v);
 	EXPECT(p, acc(m, 0, 0, 0, &v) == 0 && v == 0x10, "parent sees the child's write: %#llx", (unsigned long long)v);
 	mmf_as_report_rmap(m, 0, AT(0), rm, sizeof(rm));
-	snprintf(want, sizeof(want), "0 %llx\n", (unsigned long long)AT(0));
+	snprintf(want, sizeof(want), "mapcount 1\n0 %llx\n", (unsigned long long)AT(0));
 	EXPECT(p, strcmp(rm, want) == 0, "rmap after the child's copy: %.200s", rm);
 	mmf_as_report_rmap(m, 0, AT(3), rm, sizeof(rm));
 	EXPECT(p, strcmp(rm, "none\n") == 0, "rmap of an unmapped page: %.200s", rm);

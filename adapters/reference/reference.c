@@ -421,6 +421,48 @@ static enum mmf_result ref_rmap(void *ctx, unsigned proc, uint64_t addr, char *b
 	return MMF_OK;
 }
 
+static enum mmf_result ref_ftruncate(void *ctx, unsigned file, uint64_t size, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	if (size & 4095) { /* the model's files are whole pages */
+		*err = EINVAL;
+		return MMF_UNSUPPORTED;
+	}
+	return as_result(ctx, mmf_as_ftruncate(ctx, file, size >> 12, err));
+}
+
+static enum mmf_result ref_mmap_file(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot,
+				     unsigned flags, unsigned file, uint64_t offset, uint64_t *out, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	if (offset & 4095) {
+		*err = EINVAL;
+		return MMF_REFUSED;
+	}
+	return as_result(ctx, mmf_as_mmap_file(ctx, proc, addr, len, prot, flags, file, offset >> 12, out, err));
+}
+
+static enum mmf_result ref_mmap_pfn(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot,
+				    unsigned flags, uint64_t offset, uint64_t *out, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	if (offset & 4095) {
+		*err = EINVAL;
+		return MMF_REFUSED;
+	}
+	return as_result(ctx, mmf_as_mmap_pfn(ctx, proc, addr, len, prot, flags, offset >> 12, out, err));
+}
+
+static enum mmf_result ref_clear_refs(void *ctx, unsigned proc, unsigned value, int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	return as_result(ctx, mmf_as_clear_refs(ctx, proc, value, err));
+}
+
 static const struct mmf_adapter reference_adapter = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
@@ -428,7 +470,7 @@ static const struct mmf_adapter reference_adapter = {
 	.description = "the oracle: Linux's buddy allocator with pcp lists, zones, watermarks and GFP semantics",
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK |
 		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC | MMF_CAP_MEMPOOL |
-		MMF_CAP_CMA | MMF_CAP_AS,
+		MMF_CAP_CMA | MMF_CAP_AS | MMF_CAP_AS_FILE | MMF_CAP_AS_PFN | MMF_CAP_SOFT_DIRTY,
 	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT,
 		   [MMF_FAM_VMALLOC] = MMF_LEVEL_EXACT, [MMF_FAM_AS] = MMF_LEVEL_EXACT },
 	.create = ref_create,
@@ -478,6 +520,10 @@ static const struct mmf_adapter reference_adapter = {
 	.brk = ref_brk,
 	.mremap = ref_mremap,
 	.rmap = ref_rmap,
+	.ftruncate = ref_ftruncate,
+	.mmap_file = ref_mmap_file,
+	.mmap_pfn = ref_mmap_pfn,
+	.clear_refs = ref_clear_refs,
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }

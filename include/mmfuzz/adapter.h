@@ -52,6 +52,9 @@ enum mmf_level {
 #define MMF_CAP_MEMPOOL (1u << 9)       /* pool_create/destroy, pool_alloc/free */
 #define MMF_CAP_CMA (1u << 10)          /* cma_alloc/release, pin/unpin_page, moved */
 #define MMF_CAP_AS (1u << 11)           /* mmap, munmap, mprotect, proc_report, mem_access, fork, exit */
+#define MMF_CAP_AS_FILE (1u << 12)      /* ftruncate, mmap_file: memfd-like files */
+#define MMF_CAP_AS_PFN (1u << 13)       /* mmap_pfn: a driver's VM_PFNMAP buffer */
+#define MMF_CAP_SOFT_DIRTY (1u << 14)   /* clear_refs, and pagemap's soft-dirty bit */
 
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
@@ -205,12 +208,28 @@ struct mmf_adapter {
 	/* Who maps the frame behind proc's page at addr: lines "process
 	 * address" (hex) in process then address order, or "none". */
 	enum mmf_result (*rmap)(void *ctx, unsigned proc, uint64_t addr, char *buf, size_t cap, size_t *len);
+
+	/* Files (MMF_CAP_AS_FILE): MMF_NFILES memfd-like files, open in every
+	 * process and empty at reset. ftruncate sets a file's size in bytes;
+	 * mmap_file maps file from byte offset (flags as for mmap). */
+	enum mmf_result (*ftruncate)(void *ctx, unsigned file, uint64_t size, int *err);
+	enum mmf_result (*mmap_file)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+				     unsigned file, uint64_t offset, uint64_t *out, int *err);
+	/* The PFN device (MMF_CAP_AS_PFN): mmap of its MMF_PFN_PAGES-page
+	 * buffer from byte offset, which a driver maps with remap_pfn_range(). */
+	enum mmf_result (*mmap_pfn)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+				    uint64_t offset, uint64_t *out, int *err);
+	/* Soft-dirty (MMF_CAP_SOFT_DIRTY): write value to /proc/PID/clear_refs. */
+	enum mmf_result (*clear_refs)(void *ctx, unsigned proc, unsigned value, int *err);
 };
 
 /* The table size an adapter needs: the entries before the CMA ones, and
  * the entries up to those of the last group it declares. */
 #define MMF_ADAPTER_SIZE_BASE offsetof(struct mmf_adapter, cma_alloc)
 #define MMF_ADAPTER_SIZE_CMA offsetof(struct mmf_adapter, mmap)
+#define MMF_ADAPTER_SIZE_AS offsetof(struct mmf_adapter, ftruncate)
+#define MMF_ADAPTER_SIZE_AS_FILE offsetof(struct mmf_adapter, mmap_pfn)
+#define MMF_ADAPTER_SIZE_AS_PFN offsetof(struct mmf_adapter, clear_refs)
 
 /* kmem_cache_create() flag values the object family uses. */
 #define MMF_SLAB_RED_ZONE 0x00000400u

@@ -93,6 +93,10 @@ enum mmf_opcode {
 	MMF_OP_BRK = 40,             /* proc page */
 	MMF_OP_MREMAP = 41,          /* proc start npages new_npages new_start flags */
 	MMF_OP_RMAP = 42,            /* proc page */
+	MMF_OP_FTRUNCATE = 43,       /* file npages */
+	MMF_OP_MMAP_FILE = 44,       /* proc start npages prot flags file pgoff */
+	MMF_OP_MMAP_PFN = 45,        /* proc start npages prot flags pgoff */
+	MMF_OP_CLEAR_REFS = 46,      /* proc value */
 	MMF_NR_OPCODES
 };
 
@@ -123,6 +127,12 @@ enum mmf_report_kind {
 #define MMF_NPROCS 8
 #define MMF_AS_WINDOW_BASE 0x200000000000ull /* 32 TiB: away from ASLR's places and ASan's shadow */
 #define MMF_AS_WINDOW_PAGES 4096
+/* Files: MMF_NFILES memfd-like files (tmpfs: shmem page cache), open in
+ * every process, empty at the start; sizes are in pages. The PFN device is
+ * a driver's buffer of MMF_PFN_PAGES pages that mmap_pfn maps with
+ * remap_pfn_range() (VM_PFNMAP: no struct page references). */
+#define MMF_NFILES 4
+#define MMF_PFN_PAGES 64
 /* Kinds of MMF_OP_PROC_REPORT; the field's range is 8 for ever. */
 enum mmf_proc_report_kind { MMF_PROC_MAPS, MMF_PROC_SMAPS, MMF_PROC_PAGEMAP, MMF_NR_PROC_REPORTS };
 #define MMF_PROC_REPORT_RANGE 8

@@ -59,6 +59,7 @@ struct mmf_profile {
 	unsigned pcp_high;
 	uint32_t end_pfn;        /* one past the last pfn */
 	unsigned pt_levels;      /* page-table levels: 4 (48-bit VA, the default) or 5 (57-bit) */
+	unsigned soft_dirty;     /* CONFIG_MEM_SOFT_DIRTY: "sd" in smaps, bit 55 in pagemap */
 	/* CONFIG_CMA and its areas; nr_cma 0 reads as a kernel without CMA
 	 * (no CmaTotal/CmaFree in meminfo, no CMA counters in vmstat). */
 	unsigned nr_cma;
