@@ -201,6 +201,35 @@ static inline uint64_t swp_entry_to_pte(unsigned type, uint64_t offset)
 static inline unsigned pte_swp_type(uint64_t pte) { return (unsigned)(pte >> (64 - SWP_TYPE_BITS)); }
 static inline uint64_t pte_swp_offset(uint64_t pte) { return ~pte << SWP_TYPE_BITS >> SWP_OFFSET_SHIFT; }
 
+/* kpgtable.c: the kernel's page table (init_mm). */
+#define MMF_PAGE_OFFSET_L4 0xffff888000000000ull /* __PAGE_OFFSET_BASE_L4 */
+#define MMF_PAGE_OFFSET_L5 0xff11000000000000ull /* __PAGE_OFFSET_BASE_L5 */
+#define MMF_FIXADDR_TOP 0xffffffffff7ff000ull   /* round_up(VSYSCALL_ADDR + PAGE_SIZE, PMD_SIZE) - PAGE_SIZE */
+#define MMF_NR_FIXMAP 16
+#define MMF_FIX_APIC_BASE 0
+#define MMF_IOREMAP_VA 0xffffd90000000000ull /* in the vmalloc area, clear of the model's span */
+#define MMF_IOREMAP_PA 0x4000000000ull       /* a device's aperture above memory */
+#define MMF_IOREMAP_SIZE ((1ull << 30) + (2ull << 20) + (8ull << 10))
+int mmf_kpt_init(struct mmf_machine *m);
+void mmf_kpt_fini(struct mmf_machine *m);
+void mmf_kpt_reset(struct mmf_machine *m);
+uint64_t mmf_kpt_va(const struct mmf_machine *m, uint64_t pa); /* __va() */
+uint64_t mmf_kpt_pa(const struct mmf_machine *m, uint64_t va); /* __pa() of a linear address */
+uint64_t mmf_fix_to_virt(unsigned idx);
+int mmf_kpt_set_fixmap(struct mmf_machine *m, unsigned idx, uint64_t pa);
+void mmf_kpt_clear_fixmap(struct mmf_machine *m, unsigned idx);
+/* Walks the kernel table: the physical address, the leaf's level (0 pte,
+ * 1 PMD, 2 PUD) and its flag bits; -1 when nothing maps va. */
+int mmf_kpt_translate(const struct mmf_machine *m, uint64_t va, uint64_t *pa, unsigned *level, uint64_t *flags);
+/* vmalloc's mappings: one page at va (-1: no memory for a table), gone
+ * again, and the frame a 4 KiB pte maps at va (MMF_NIL for none). */
+int mmf_kpt_vmap(struct mmf_machine *m, uint64_t va, uint32_t pfn);
+void mmf_kpt_vunmap(struct mmf_machine *m, uint64_t va);
+uint32_t mmf_kpt_lookup(const struct mmf_machine *m, uint64_t va);
+/* Tables from the buddy below the kernel's pgd are page-table pages and
+ * as many as were allocated; the linear map translates both ways. */
+int mmf_kpt_is_valid(const struct mmf_machine *m, uint32_t *runtime_tables, char *msg, size_t cap);
+
 /* fork.c: a new process in slot child (EEXIST when it is in use), and
  * exit, which frees the slot. */
 int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err);

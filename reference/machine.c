@@ -88,7 +88,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 		mmf_machine_fini(m);
 		return -1; /* a profile the model cannot boot */
 	}
-	if (mmf_slub_init(m) || mmf_vmalloc_init(m) || mmf_mempool_init(m) || mmf_as_init(m)) {
+	if (mmf_kpt_init(m) || mmf_slub_init(m) || mmf_vmalloc_init(m) || mmf_mempool_init(m) || mmf_as_init(m)) {
 		mmf_machine_fini(m);
 		return -1;
 	}
@@ -109,6 +109,7 @@ void mmf_machine_fini(struct mmf_machine *m)
 	mmf_slub_fini(m);
 	mmf_cma_fini(m);
 	mmf_as_fini(m);
+	mmf_kpt_fini(m);
 	free(m->mem_map);
 	free(m->boot_map);
 	free(m->dirty_bits);
@@ -138,6 +139,7 @@ void mmf_machine_reset(struct mmf_machine *m)
 	memset(&m->dummy, 0, sizeof(m->dummy));
 	mmf_slub_reset(m);
 	mmf_vmalloc_reset(m);
+	mmf_kpt_reset(m);
 	mmf_mempool_reset(m);
 	mmf_cma_reset(m);
 	mmf_as_reset(m);

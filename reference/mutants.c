@@ -62,6 +62,7 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "fork_skips_pfn_ptes", "fork", "fork copies no ptes for a VM_PFNMAP VMA, whose faults cannot rebuild them" },
 	{ "softdirty_not_cleared", "softdirty", "clear_refs 4 write-protects ptes but leaves their soft-dirty bits" },
 	{ "softdirty_keeps_vma_flag", "softdirty", "clear_refs 4 leaves VM_SOFTDIRTY set, so every page still reads soft-dirty" },
+	{ "vunmap_leaves_pte", "vmalloc", "vfree leaves the last page's kernel pte: the freed page stays reachable" },
 };
 
 int mmf_mutant_lookup(const char *name)

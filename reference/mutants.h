@@ -72,6 +72,7 @@ enum mmf_mutant {
 	MMF_MUT_FORK_SKIPS_PFN_PTES,
 	MMF_MUT_SOFTDIRTY_NOT_CLEARED,
 	MMF_MUT_SOFTDIRTY_KEEPS_VMA_FLAG,
+	MMF_MUT_VUNMAP_LEAVES_PTE,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

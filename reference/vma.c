@@ -736,9 +736,12 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			return fail(msg, cap, "vma_counters: proc %u committed %llu, VM_ACCOUNT vmas cover %llu pages", p,
 				    (unsigned long long)mm->committed, (unsigned long long)committed);
 	}
-	if (tables != m->nr_pagetables)
-		return fail(msg, cap, "pgtable_counters: %u page-table pages below the pgds, NR_PAGETABLE %u", tables,
-			    m->nr_pagetables);
+	uint32_t kernel_tables;
+	if (mmf_kpt_is_valid(m, &kernel_tables, msg, cap))
+		return -1;
+	if (tables + kernel_tables != m->nr_pagetables)
+		return fail(msg, cap, "pgtable_counters: %u page-table pages below the pgds (%u of them the kernel's), NR_PAGETABLE %u",
+			    tables + kernel_tables, kernel_tables, m->nr_pagetables);
 	if (!m->nr_anon && !pgds)
 		return 0;
 	/* Every user page is referenced exactly by the ptes mapping it and,
@@ -989,8 +992,8 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 		*err = EFAULT;
 		return -1;
 	}
-	if ((flags & MMF_MREMAP_DONTUNMAP) && (v->shmem || (v->flags & (VM_SHARED | VM_SPECIAL)))) {
-		*err = EINVAL; /* DONTUNMAP is for private anonymous memory */
+	if ((flags & MMF_MREMAP_DONTUNMAP) && (v->flags & (VM_DONTEXPAND | VM_PFNMAP))) {
+		*err = EINVAL; /* the old range stays mapped: it must be able to fault */
 		return -1;
 	}
 	if (new_len > old_len && (v->flags & (VM_DONTEXPAND | VM_PFNMAP))) {

@@ -24,8 +24,8 @@
  * insert and erase fit on a screen and keep the augment update in one
  * place (node_update), which matters more here than rotation counts.
  *
- * Pages. The model keeps what Linux keeps: the kernel page table of the
- * window (pte[], one pfn per page, read by vmalloc_to_page) and each area's
+ * Pages. The model keeps what Linux keeps: the kernel page table
+ * (kpgtable.c: the ptes of the window, read by vmalloc_to_page) and each area's
  * own page list (vm->pages, here a chain through page_next[] indexed by
  * pfn, in index order), so vfree() frees the pages it allocated even if
  * a bug overwrote the page table. Like Linux, an area of more than
@@ -33,9 +33,8 @@
  * vmalloc area of its own ("vpages" in /proc/vmallocinfo).
  *
  * Fixed pools: one node per page of the window bounds every tiling (each
- * area spans at least a page), pte[] has a slot per page of the window and
- * page_next[] one per pfn. Reset walks the busy areas to clear their PTEs
- * and re-initialises the pool: its cost is what the sequence left mapped.
+ * area spans at least a page) and page_next[] has one per pfn. Reset
+ * re-initialises the pool; the kernel table's reset clears the ptes.
  *
  * Simplifications, all in this file:
  *   - Pages come one alloc_pages() call at a time; Linux's bulk allocator
@@ -53,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "reference/as.h"
 #include "reference/mm.h"
 #include "reference/textbuf.h"
 #include "reference/vmalloc.h"
@@ -87,7 +87,6 @@ struct mmf_vmalloc {
 	uint32_t free_root;   /* free_vmap_area_root */
 	uint32_t busy_root;   /* vmap_area_root */
 	uint32_t lazy_root;   /* purge_vmap_area_root */
-	uint32_t *pte;        /* the window's page table: pfn or MMF_NIL */
 	uint32_t *page_next;  /* per pfn: next page of the same area */
 	uint64_t *seen;       /* per pfn bit, for the walker; all clear between walks */
 	uint64_t nr_window_pages;
@@ -403,9 +402,9 @@ static void vfree_area(struct mmf_machine *m, uint32_t n, unsigned cpu)
 	uint64_t start = P[n].va_start;
 
 	v->busy_root = tree_erase(P, v->busy_root, n);
-	uint64_t base = (start - MMF_VMALLOC_START) >> v->page_shift;
-	for (uint64_t i = 0; i < nr_pages && base + i < v->nr_window_pages; i++)
-		v->pte[base + i] = MMF_NIL; /* vunmap_range_noflush() */
+	for (uint64_t i = 0; i < nr_pages; i++)
+		if (!(MUTANT(m, VUNMAP_LEAVES_PTE) && i + 1 == nr_pages))
+			mmf_kpt_vunmap(m, start + (i << v->page_shift)); /* vunmap_range_noflush() */
 
 	if (!MUTANT(m, VMALLOC_LAZY_COUNT_LOST))
 		v->vmap_lazy_nr += (int64_t)(va_size(&P[n]) >> v->page_shift);
@@ -530,7 +529,11 @@ static uint32_t vmalloc_node(struct mmf_machine *m, uint32_t nr_pages, mmf_gfp_t
 	}
 	uint32_t pfn = P[n].first_pfn;
 	for (uint32_t i = 0; i < nr_pages; i++, pfn = v->page_next[pfn])
-		v->pte[base + i] = pfn;
+		if (mmf_kpt_vmap(m, P[n].va_start + ((uint64_t)i << v->page_shift), pfn)) {
+			vfree_area(m, n, cpu); /* "vmalloc error: ... failed to map pages" */
+			*err = ENOMEM;
+			return VA_NIL;
+		}
 	return n;
 }
 
@@ -567,14 +570,12 @@ int mmf_vmalloc_init(struct mmf_machine *m)
 	v->lazy_max_pages = fls_u(m->prof->nr_cpus) * ((8ull << 20) >> v->page_shift);
 	v->pool_cap = (uint32_t)v->nr_window_pages + 1;
 	v->pool = calloc(v->pool_cap, sizeof(*v->pool));
-	v->pte = malloc(v->nr_window_pages * sizeof(*v->pte));
 	v->page_next = malloc((size_t)m->end_pfn * sizeof(*v->page_next));
 	v->seen = calloc((m->end_pfn + 63) / 64, sizeof(*v->seen));
-	if (!v->pool || !v->pte || !v->page_next || !v->seen) {
+	if (!v->pool || !v->page_next || !v->seen) {
 		mmf_vmalloc_fini(m);
 		return -1;
 	}
-	memset(v->pte, 0xff, v->nr_window_pages * sizeof(*v->pte)); /* MMF_NIL */
 	vmalloc_boot(v);
 	return 0;
 }
@@ -585,7 +586,6 @@ void mmf_vmalloc_fini(struct mmf_machine *m)
 	if (!v)
 		return;
 	free(v->pool);
-	free(v->pte);
 	free(v->page_next);
 	free(v->seen);
 	free(v);
@@ -599,14 +599,6 @@ void mmf_vmalloc_reset(struct mmf_machine *m)
 	struct mmf_vmalloc *v = m->vmalloc;
 	if (!v)
 		return;
-	struct va_iter it;
-	uint32_t seen = 0;
-	iter_init(&it, v->pool, v->busy_root);
-	for (uint32_t n; (n = iter_next(&it)) != VA_NIL && seen++ < v->pool_used;) {
-		uint64_t base = (v->pool[n].va_start - MMF_VMALLOC_START) >> v->page_shift;
-		for (uint64_t i = 0; i < v->pool[n].nr_pages && base + i < v->nr_window_pages; i++)
-			v->pte[base + i] = MMF_NIL;
-	}
 	vmalloc_boot(v);
 }
 
@@ -665,7 +657,7 @@ int mmf_vmalloc_to_pfn(const struct mmf_machine *m, uint64_t addr, uint32_t *pfn
 	const struct mmf_vmalloc *v = m->vmalloc;
 	if (!v || addr < MMF_VMALLOC_START || addr >= MMF_VMALLOC_END)
 		return -1;
-	uint32_t p = v->pte[(addr - MMF_VMALLOC_START) >> v->page_shift];
+	uint32_t p = mmf_kpt_lookup(m, addr & ~((1ull << v->page_shift) - 1));
 	if (p == MMF_NIL)
 		return -1;
 	if (MUTANT(m, VMALLOC_TO_PAGE_OFF_BY_ONE))
@@ -820,7 +812,6 @@ static int check_busy_pages(const struct mmf_machine *m, const struct vmap_area 
 		return fail(msg, cap, "vmalloc_guard: area 0x%llx-0x%llx spans %llu pages for %u pages and a guard page",
 			    (unsigned long long)va->va_start, (unsigned long long)va->va_end,
 			    (unsigned long long)(va_size(va) >> v->page_shift), va->nr_pages);
-	uint64_t base = (va->va_start - MMF_VMALLOC_START) >> v->page_shift;
 	uint32_t pfn = va->first_pfn;
 	for (uint32_t i = 0; i < va->nr_pages; i++, pfn = v->page_next[pfn]) {
 		if (pfn >= m->end_pfn)
@@ -836,10 +827,10 @@ static int check_busy_pages(const struct mmf_machine *m, const struct vmap_area 
 				    pfn, (unsigned long long)va->va_start, i);
 		v->seen[pfn >> 6] |= bit;
 		++*nr;
-		if (v->pte[base + i] != pfn)
+		uint32_t mapped = mmf_kpt_lookup(m, va->va_start + ((uint64_t)i << v->page_shift));
+		if (mapped != pfn)
 			return fail(msg, cap, "vmalloc_pte: 0x%llx maps pfn %u, area's page %u is pfn %u",
-				    (unsigned long long)(va->va_start + ((uint64_t)i << v->page_shift)),
-				    v->pte[base + i], i, pfn);
+				    (unsigned long long)(va->va_start + ((uint64_t)i << v->page_shift)), mapped, i, pfn);
 	}
 	if (pfn != MMF_NIL)
 		return fail(msg, cap, "vmalloc_pages: area 0x%llx page list runs past its %u pages",
@@ -902,12 +893,11 @@ static int check_tiling(const struct mmf_machine *m, uint64_t *busy_pages, uint6
 			return fail(msg, cap, "vmalloc_unmerged: %s areas 0x%llx-0x%llx and 0x%llx-0x%llx touch",
 				    what, (unsigned long long)P[prev].va_start, (unsigned long long)P[prev].va_end,
 				    (unsigned long long)va->va_start, (unsigned long long)va->va_end);
-		uint64_t base = (va->va_start - MMF_VMALLOC_START) >> v->page_shift;
 		uint64_t npages = va_size(va) >> v->page_shift;
 		if (va->state == VA_BUSY) {
 			if (check_busy_pages(m, va, busy_pages, msg, cap))
 				return -1;
-			if (v->pte[base + va->nr_pages] != MMF_NIL)
+			if (mmf_kpt_lookup(m, va->va_start + ((uint64_t)va->nr_pages << v->page_shift)) != MMF_NIL)
 				return fail(msg, cap, "vmalloc_pte: guard page of 0x%llx is mapped",
 					    (unsigned long long)va->va_start);
 			if (va->pages_area != VA_NIL) {
@@ -922,10 +912,12 @@ static int check_tiling(const struct mmf_machine *m, uint64_t *busy_pages, uint6
 		} else {
 			if (va->state == VA_LAZY)
 				*lazy_pages += npages;
-			for (uint64_t i = 0; i < npages; i++)
-				if (v->pte[base + i] != MMF_NIL)
+			for (uint64_t i = 0; i < npages; i++) {
+				uint32_t mapped = mmf_kpt_lookup(m, va->va_start + (i << v->page_shift));
+				if (mapped != MMF_NIL)
 					return fail(msg, cap, "vmalloc_pte: %s page 0x%llx still maps pfn %u", what,
-						    (unsigned long long)(va->va_start + (i << v->page_shift)), v->pte[base + i]);
+						    (unsigned long long)(va->va_start + (i << v->page_shift)), mapped);
+			}
 		}
 		cursor = va->va_end;
 		prev = n;

@@ -14,6 +14,7 @@
 
 #include "reference/as.h"
 #include "reference/mm.h"
+#include "reference/vmalloc.h"
 
 #include "tests/check_probe.h"
 #include "tests/check_run.h"
@@ -461,6 +462,184 @@ static void s_mremap(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
+/* ---- files, PFN mappings, soft-dirty, and pictures of them -------------- */
+
+/* One character per window page of process proc, from..to, for what its
+ * pte holds: '.' no VMA, '-' a VMA but no pte, 'z' the zero page, 'a' an
+ * anonymous page mapped once ('A' more than once), 'f' a page-cache page
+ * mapped once ('F' more), 'p' a PFN mapping, 'n' PROT_NONE. */
+static void draw(struct mmf_machine *m, unsigned proc, unsigned from, unsigned to, char *buf)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	unsigned k = 0;
+	for (unsigned pg = from; pg < to; pg++) {
+		const uint64_t *pte = mm && mm->pgd != MMF_NIL ? mmf_pte_lookup(m, mm, AT(pg), 0) : NULL;
+		char c = !mm || !mmf_vma_find(mm, AT(pg)) ? '.' : '-';
+		if (pte && (*pte & PTE_PROTNONE))
+			c = 'n';
+		else if (pte && pte_is_zero_page(*pte))
+			c = 'z';
+		else if (pte && (*pte & PTE_SPECIAL))
+			c = 'p';
+		else if (pte && pte_has_page(*pte)) {
+			const struct mmf_page *pg_ = pfn_to_page(m, pte_pfn(*pte));
+			c = (pg_->flags & PG_shmem) ? 'f' : 'a';
+			if (pg_->mapcount > 1)
+				c = (char)(c - 'a' + 'A');
+		}
+		buf[k++] = c;
+	}
+	buf[k] = 0;
+}
+
+#define DRAW(p, m, proc, from, to, want)                                                  \
+	do {                                                                              \
+		char pic_[128];                                                           \
+		draw(m, proc, from, to, pic_);                                            \
+		EXPECT(p, strcmp(pic_, want) == 0, "process %u pages %u-%u: \"%s\", expected \"%s\"", proc, from, to, \
+		       pic_, want);                                                      \
+	} while (0)
+
+static int mm_map_file(struct mmf_machine *m, unsigned proc, unsigned page, unsigned n, unsigned prot, unsigned flags,
+		       unsigned file, unsigned pgoff)
+{
+	int err = 0;
+	uint64_t out;
+	return mmf_as_mmap_file(m, proc, AT(page), n * PG, prot, flags, file, pgoff, &out, &err) ? -err : 0;
+}
+
+static int file_trunc(struct mmf_machine *m, unsigned file, unsigned npages)
+{
+	int err = 0;
+	return mmf_as_ftruncate(m, file, npages, &err) ? -err : 0;
+}
+
+/* A file mapped shared at 0-4 and private at 10-14: the private side reads
+ * the page cache until it writes, then has its own copy; past the end of
+ * the file is SIGBUS; truncation takes the private copies past the new
+ * end too (and the data: a regrown file reads zeroes). */
+static void s_file(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t v = 0;
+	EXPECT(p, file_trunc(m, 0, 4) == 0, "ftruncate failed");
+	EXPECT(p, mm_map_file(m, 0, 0, 4, RW, FIX | MMF_MAP_SHARED, 0, 0) == 0 &&
+		       mm_map_file(m, 0, 10, 6, RW, FIX, 0, 0) == 0,
+	       "mmap failed");
+	char raw[1024];
+	mmf_as_report_maps(m, 0, raw, sizeof(raw));
+	EXPECT(p, strstr(raw, "rw-s 00000000 00:01 1 ") && strstr(raw, " /memfd:mmfuzz0 (deleted)\n"),
+	       "maps of a file:\n%.400s", raw);
+	EXPECT(p, acc(m, 0, 1, 0x10, NULL) == 0, "shared write failed");
+	EXPECT(p, acc(m, 10, 0, 0, &v) == 0 && v == 0x10, "private read of the page cache: %#llx", (unsigned long long)v);
+	EXPECT(p, acc(m, 2, 0, 0, NULL) == 0 && acc(m, 12, 0, 0, NULL) == 0, "reads failed");
+	DRAW(p, m, 0, 0, 16, "F-F-......F-F---");
+	EXPECT(p, acc(m, 10, 1, 0x01, NULL) == 0 && acc(m, 10, 0, 0, &v) == 0 && v == 0x11, "private copy: %#llx",
+	       (unsigned long long)v);
+	EXPECT(p, acc(m, 0, 0, 0, &v) == 0 && v == 0x10, "the file saw the private write: %#llx", (unsigned long long)v);
+	DRAW(p, m, 0, 0, 16, "f-F-......a-F---");
+	char rm[256], want[256];
+	mmf_as_report_rmap(m, 0, AT(2), rm, sizeof(rm));
+	snprintf(want, sizeof(want), "mapcount 2\n0 %llx\n0 %llx\n", (unsigned long long)AT(2), (unsigned long long)AT(12));
+	EXPECT(p, strcmp(rm, want) == 0, "rmap of a page-cache page: %.200s", rm);
+	/* Past the end: pages 4 and 5 of the private mapping. */
+	EXPECT(p, acc(m, 14, 0, 0, NULL) == SIGBUS && acc(m, 15, 1, 1, NULL) == SIGBUS, "no SIGBUS past the end");
+	/* Shrink to one page: page 1 on, in every mapping, copies too. */
+	EXPECT(p, acc(m, 11, 1, 0x02, NULL) == 0, "private write failed");
+	EXPECT(p, file_trunc(m, 0, 1) == 0, "ftruncate failed");
+	DRAW(p, m, 0, 0, 16, "f---......a-----");
+	EXPECT(p, acc(m, 11, 0, 0, NULL) == SIGBUS && acc(m, 2, 0, 0, NULL) == SIGBUS, "no SIGBUS after truncation");
+	EXPECT(p, file_trunc(m, 0, 4) == 0 && acc(m, 11, 0, 0, &v) == 0 && v == 0, "regrown file reads %#llx",
+	       (unsigned long long)v);
+	/* Adjacent mappings of contiguous offsets merge; others do not. */
+	EXPECT(p, mm_map_file(m, 0, 20, 2, R, FIX | MMF_MAP_SHARED, 1, 0) == 0 &&
+		       mm_map_file(m, 0, 22, 2, R, FIX | MMF_MAP_SHARED, 1, 2) == 0 &&
+		       mm_map_file(m, 0, 24, 2, R, FIX | MMF_MAP_SHARED, 1, 5) == 0,
+	       "mmap failed");
+	LAYOUT(p, m, "0-4 rw-s;10-16 rw-p;20-24 r--s;24-26 r--s;");
+out:;
+}
+
+/* fork: a shared file mapping is shared with the child (which faults it
+ * in afresh), MADV_DONTNEED drops the ptes but never the file's data. */
+static void s_file_fork(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t v = 0;
+	int err = 0;
+	EXPECT(p, file_trunc(m, 1, 2) == 0 && mm_map_file(m, 0, 0, 2, RW, FIX | MMF_MAP_SHARED, 1, 0) == 0, "setup failed");
+	EXPECT(p, acc(m, 0, 1, 0x40, NULL) == 0, "write failed");
+	EXPECT(p, mmf_as_fork(m, 0, 3, &err) == 0, "fork failed");
+	DRAW(p, m, 3, 0, 3, "--.");
+	EXPECT(p, acc_p(m, 3, 0, 1, 0x04, NULL) == 0 && acc(m, 0, 0, 0, &v) == 0 && v == 0x44,
+	       "parent reads %#llx after the child's write", (unsigned long long)v);
+	DRAW(p, m, 0, 0, 3, "F-.");
+	int e2 = 0;
+	EXPECT(p, mmf_as_madvise(m, 0, AT(0), 2 * PG, MMF_MADV_DONTNEED, &e2) == 0, "DONTNEED failed");
+	DRAW(p, m, 0, 0, 3, "--.");
+	EXPECT(p, acc(m, 0, 0, 0, &v) == 0 && v == 0x44, "after DONTNEED the file reads %#llx", (unsigned long long)v);
+	EXPECT(p, mmf_as_madvise(m, 0, AT(0), 2 * PG, MMF_MADV_FREE, &e2) == -1 && e2 == EINVAL, "MADV_FREE on a file");
+out:;
+}
+
+/* The PFN device: shared mappings of its buffer only, ptes made at mmap
+ * without page references, copied by fork, never grown or zapped. */
+static void s_pfnmap(struct mmf_machine *m, struct probe *p)
+{
+	int err = 0;
+	uint64_t out = 0, v = 0;
+	EXPECT(p, mmf_as_mmap_pfn(m, 0, AT(0), 2 * PG, RW, FIX, 0, &out, &err) == -1 && err == EINVAL,
+	       "a private PFN mapping accepted");
+	EXPECT(p, mmf_as_mmap_pfn(m, 0, AT(0), 4 * PG, RW, FIX | MMF_MAP_SHARED, MMF_PFN_PAGES - 3, &out, &err) == -1 &&
+		       err == EINVAL,
+	       "a mapping past the buffer accepted");
+	EXPECT(p, mmf_as_mmap_pfn(m, 0, AT(0), 4 * PG, RW, FIX | MMF_MAP_SHARED, 2, &out, &err) == 0 &&
+		       mmf_as_mmap_pfn(m, 0, AT(8), 1 * PG, R, FIX | MMF_MAP_SHARED, 3, &out, &err) == 0,
+	       "PFN mmap failed: %d", err);
+	DRAW(p, m, 0, 0, 9, "pppp....p");
+	EXPECT(p, acc(m, 1, 1, 0x77, NULL) == 0 && acc(m, 8, 0, 0, &v) == 0 && v == 0x77,
+	       "the other mapping of buffer page 3 reads %#llx", (unsigned long long)v);
+	char rm[64];
+	mmf_as_report_rmap(m, 0, AT(1), rm, sizeof(rm));
+	EXPECT(p, strcmp(rm, "none\n") == 0, "rmap of a PFN mapping: %s", rm);
+	EXPECT(p, mmf_as_fork(m, 0, 1, &err) == 0, "fork failed");
+	DRAW(p, m, 1, 0, 9, "pppp....p");
+	EXPECT(p, acc_p(m, 1, 1, 0, 0, &v) == 0 && v == 0x77, "the child reads %#llx", (unsigned long long)v);
+	EXPECT(p, mm_remap(m, 0, 4, 5, MMF_MREMAP_MAYMOVE, 0, &out) == -EFAULT, "a PFN mapping grew");
+	EXPECT(p, mmf_as_madvise(m, 0, AT(0), PG, MMF_MADV_DONTNEED, &err) == -1 && err == EINVAL, "DONTNEED on VM_PFNMAP");
+	LAYOUT(p, m, "0-4 rw-s;8-9 r--s;");
+	static char sm[8192];
+	mmf_as_report_smaps(m, 0, sm, sizeof(sm));
+	EXPECT(p, strstr(sm, "VmFlags: rd wr sh mr mw me ms pf io de dd \n") && strstr(sm, "/dev/mmfuzz_pfn"),
+	       "smaps of a PFN mapping:\n%.400s", sm);
+out:;
+}
+
+/* Soft-dirty, in the ptes and the VMA flag: a new mapping is soft-dirty
+ * as a whole; clear_refs 4 clears both and write-protects, so the next
+ * write faults and marks that page alone. */
+static void s_soft_dirty(struct mmf_machine *m, struct probe *p)
+{
+	int err = 0;
+	struct mmf_mm *mm = mmf_as_mm(m, 0);
+	EXPECT(p, mm_map(m, 0, 3, RW, FIX, NULL) == 0 && acc(m, 0, 1, 1, NULL) == 0 && acc(m, 1, 1, 2, NULL) == 0,
+	       "setup failed");
+	EXPECT(p, (mmf_vma_find(mm, AT(0))->flags & VM_SOFTDIRTY) != 0, "a new VMA is not soft-dirty");
+	EXPECT(p, (*mmf_pte_lookup(m, mm, AT(0), 0) & PTE_SOFTDIRTY) != 0, "a written pte is not soft-dirty");
+	EXPECT(p, mmf_as_clear_refs(m, 0, 4, &err) == 0, "clear_refs failed");
+	EXPECT(p, !(mmf_vma_find(mm, AT(0))->flags & VM_SOFTDIRTY), "VM_SOFTDIRTY survived clear_refs");
+	uint64_t pte0 = *mmf_pte_lookup(m, mm, AT(0), 0), pte1 = *mmf_pte_lookup(m, mm, AT(1), 0);
+	EXPECT(p, !(pte0 & (PTE_SOFTDIRTY | PTE_RW)) && !(pte1 & (PTE_SOFTDIRTY | PTE_RW)),
+	       "ptes after clear_refs: %#llx %#llx", (unsigned long long)pte0, (unsigned long long)pte1);
+	EXPECT(p, acc(m, 1, 1, 4, NULL) == 0, "write failed");
+	pte0 = *mmf_pte_lookup(m, mm, AT(0), 0);
+	pte1 = *mmf_pte_lookup(m, mm, AT(1), 0);
+	EXPECT(p, !(pte0 & PTE_SOFTDIRTY) && (pte1 & PTE_SOFTDIRTY) && (pte1 & PTE_RW),
+	       "after one write: %#llx %#llx", (unsigned long long)pte0, (unsigned long long)pte1);
+	uint64_t v = 0;
+	EXPECT(p, acc(m, 1, 0, 0, &v) == 0 && v == 6, "the page was copied, not reused: %#llx", (unsigned long long)v);
+	EXPECT(p, mmf_as_clear_refs(m, 0, 6, &err) == -1 && err == EINVAL, "clear_refs 6 accepted");
+out:;
+}
+
 typedef void (*scenario_fn)(struct mmf_machine *, struct probe *);
 static const struct {
 	const char *name;
@@ -472,7 +651,8 @@ static const struct {
 	{ "accounting", s_accounting }, { "shared", s_shared },
 	{ "faults_anon", s_faults_anon }, { "faults_prot", s_faults_prot },
 	{ "shmem", s_shmem }, { "fork_cow", s_fork_cow }, { "madvise", s_madvise }, { "brk", s_brk },
-	{ "smaps", s_smaps }, { "mremap", s_mremap },
+	{ "smaps", s_smaps }, { "mremap", s_mremap }, { "file", s_file }, { "file_fork", s_file_fork },
+	{ "pfnmap", s_pfnmap }, { "soft_dirty", s_soft_dirty },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -677,7 +857,9 @@ static const enum mmf_mutant vma_mutants[] = {
 	MMF_MUT_ZAP_SKIPS_LAST_PTE,	   MMF_MUT_READ_FAULT_ALLOCATES, MMF_MUT_MPROTECT_KEEPS_WRITE,
 	MMF_MUT_FORK_KEEPS_WRITE,	   MMF_MUT_COW_NO_COPY,		 MMF_MUT_EXIT_LEAKS_PGD,
 	MMF_MUT_MADV_DONTNEED_IGNORED,	   MMF_MUT_WIPEONFORK_COPIES,	 MMF_MUT_BRK_NO_GUARD_PAGE,
-	MMF_MUT_MREMAP_LOSES_PTES,
+	MMF_MUT_MREMAP_LOSES_PTES,	   MMF_MUT_TRUNCATE_KEEPS_COWS,	 MMF_MUT_MAPCOUNT_NOT_RAISED,
+	MMF_MUT_DONTNEED_DROPS_CACHE,	   MMF_MUT_FORK_UNCHAINED_ANON_VMA, MMF_MUT_FORK_SKIPS_PFN_PTES,
+	MMF_MUT_SOFTDIRTY_NOT_CLEARED,	   MMF_MUT_SOFTDIRTY_KEEPS_VMA_FLAG,
 };
 
 /* 5-level page tables (numa2): one more table level per path. */
@@ -698,6 +880,191 @@ START_TEST(t_five_levels)
 	ck_assert_int_eq(mm_unmap(&mach, 0, 2), 0);
 	ck_assert_uint_eq(mach.nr_pagetables, 0);
 	mmf_machine_fini(&mach);
+}
+END_TEST
+
+/* cow.c's matrix, after tools/testing/selftests/mm/cow.c: each backing
+ * (private and shared anonymous memory, private and shared file pages),
+ * written before fork, then by nobody, the parent, the child, or both in
+ * either order; afterwards each side must read its own writes and, where
+ * the memory is shared, the other's too; the walkers must hold. */
+enum { B_ANON, B_SHANON, B_FILE, B_SHFILE, NR_BACKINGS };
+static const char *const backing_name[] = { "private anon", "shared anon", "private file", "shared file" };
+static const char *const order_name[] = { "nobody", "parent", "child", "parent then child", "child then parent" };
+
+START_TEST(t_cow_matrix)
+{
+	unsigned backing = (unsigned)_i / 5, order = (unsigned)_i % 5;
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), MMF_MUT_NONE), 0);
+	struct mmf_machine *m = &mach;
+	int shared = backing == B_SHANON || backing == B_SHFILE, err = 0;
+	unsigned flags = FIX | (shared ? MMF_MAP_SHARED : 0);
+	if (backing == B_FILE || backing == B_SHFILE) {
+		ck_assert_int_eq(file_trunc(m, 2, 2), 0);
+		ck_assert_int_eq(mm_map_file(m, 0, 0, 2, RW, flags, 2, 0), 0);
+	} else {
+		ck_assert_int_eq(mm_map(m, 0, 2, RW, flags, NULL), 0);
+	}
+	ck_assert_int_eq(acc(m, 0, 1, 0x100, NULL), 0); /* before fork */
+	ck_assert_int_eq(mmf_as_fork(m, 0, 1, &err), 0);
+	static const unsigned writers[5][2] = { { 9, 9 }, { 0, 9 }, { 1, 9 }, { 0, 1 }, { 1, 0 } };
+	uint64_t seen[2] = { 0x100, 0x100 }, token[2] = { 0x01, 0x20 };
+	for (unsigned k = 0; k < 2; k++) {
+		unsigned w = writers[order][k];
+		if (w > 1)
+			continue;
+		ck_assert_int_eq(acc_p(m, w, 0, 1, token[w], NULL), 0);
+		for (unsigned q = 0; q < 2; q++)
+			if (q == w || shared)
+				seen[q] ^= token[w];
+	}
+	for (unsigned q = 0; q < 2; q++) {
+		uint64_t v = 0;
+		ck_assert_int_eq(acc_p(m, q, 0, 0, 0, &v), 0);
+		ck_assert_msg(v == seen[q], "%s, written by %s: process %u reads %#llx, expected %#llx",
+			      backing_name[backing], order_name[order], q, (unsigned long long)v,
+			      (unsigned long long)seen[q]);
+	}
+	/* Shared memory is one page for both; private memory is one page
+	 * until someone writes. */
+	char pic[2][8];
+	draw(m, 0, 0, 1, pic[0]);
+	draw(m, 1, 0, 1, pic[1]);
+	int written = order != 0;
+	char want = shared ? (backing == B_SHANON || backing == B_SHFILE ? 'F' : 'A') : written ? 'a' : 'A';
+	if (!shared && order != 0 && order < 3) /* one side wrote: it has a copy, the other the original */
+		ck_assert_msg(pic[0][0] == 'a' && pic[1][0] == 'a', "%s, written by %s: pictures %s %s",
+			      backing_name[backing], order_name[order], pic[0], pic[1]);
+	else
+		ck_assert_msg(pic[0][0] == want && pic[1][0] == want, "%s, written by %s: pictures %s %s, expected %c",
+			      backing_name[backing], order_name[order], pic[0], pic[1], want);
+	char w[400] = "";
+	ck_assert_msg(mmf_as_vma_is_valid(m, w, sizeof(w)) == 0, "%s", w);
+	ck_assert_int_eq(mmf_as_exit(m, 1, &err), 0);
+	ck_assert_int_eq(mmf_as_exit(m, 0, &err), 0);
+	ck_assert_msg(mmf_as_vma_is_valid(m, w, sizeof(w)) == 0, "%s", w);
+	ck_assert_uint_eq(m->nr_pagetables, 0);
+	/* a file keeps its page cache after every mapping has gone */
+	ck_assert_uint_eq(m->nr_anon, backing == B_FILE || backing == B_SHFILE ? 1 : 0);
+	mmf_machine_fini(m);
+}
+END_TEST
+
+/* The kernel's page table: the linear map translates __va() back with
+ * the largest leaves, the ioremap aperture has a leaf of each size, the
+ * fixmap slot and a vmalloc area map their frames, in 4 and 5 levels. */
+START_TEST(t_kernel_table)
+{
+	static const char *const profiles[] = { "x86_64", "numa2" };
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_find(profiles[_i], NULL), MMF_MUT_NONE), 0);
+	struct mmf_machine *m = &mach;
+	uint64_t pa, flags;
+	unsigned level;
+	uint64_t last = ((uint64_t)m->end_pfn << 12) - 4096;
+	ck_assert_int_eq(mmf_kpt_translate(m, mmf_kpt_va(m, 0x1234), &pa, &level, &flags), 0);
+	ck_assert_uint_eq(pa, 0x1234);
+	ck_assert_uint_eq(level, 1); /* memory starts 2 MiB-aligned: a PMD leaf */
+	ck_assert(flags & PTE_PS);
+	ck_assert(!(flags & PTE_USER));
+	ck_assert_int_eq(mmf_kpt_translate(m, mmf_kpt_va(m, last + 8), &pa, NULL, NULL), 0);
+	ck_assert_uint_eq(pa, last + 8);
+	ck_assert_uint_eq(mmf_kpt_pa(m, mmf_kpt_va(m, last)), last);
+	ck_assert_int_eq(mmf_kpt_translate(m, mmf_kpt_va(m, last + 4096), &pa, NULL, NULL), -1);
+	/* ioremap: 1 GiB leaf, then 2 MiB, then 4 KiB ptes, all uncached */
+	static const struct {
+		uint64_t off;
+		unsigned level;
+	} io[] = { { 0x12345678, 2 }, { (1ull << 30) + 0x1000, 1 }, { (1ull << 30) + (2ull << 20) + 0x1008, 0 } };
+	for (unsigned k = 0; k < 3; k++) {
+		ck_assert_int_eq(mmf_kpt_translate(m, MMF_IOREMAP_VA + io[k].off, &pa, &level, &flags), 0);
+		ck_assert_uint_eq(pa, MMF_IOREMAP_PA + io[k].off);
+		ck_assert_uint_eq(level, io[k].level);
+		ck_assert(flags & PTE_PCD);
+	}
+	ck_assert_int_eq(mmf_kpt_translate(m, MMF_IOREMAP_VA + MMF_IOREMAP_SIZE, &pa, NULL, NULL), -1);
+	/* fixmap: the APIC page at boot; a slot set and cleared */
+	ck_assert_int_eq(mmf_kpt_translate(m, mmf_fix_to_virt(MMF_FIX_APIC_BASE) + 0x20, &pa, &level, NULL), 0);
+	ck_assert_uint_eq(pa, 0xfee00020);
+	ck_assert_int_eq(mmf_kpt_set_fixmap(m, 5, 0x3000), 0);
+	ck_assert_int_eq(mmf_kpt_translate(m, mmf_fix_to_virt(5), &pa, NULL, NULL), 0);
+	ck_assert_uint_eq(pa, 0x3000);
+	mmf_kpt_clear_fixmap(m, 5);
+	ck_assert_int_eq(mmf_kpt_translate(m, mmf_fix_to_virt(5), &pa, NULL, NULL), -1);
+	/* vmalloc: its pages through the table, tables counted, walkers hold */
+	uint64_t addr;
+	int err;
+	ck_assert_int_eq(mmf_vmalloc(m, 3 * PG, GFP_KERNEL, 0, 0, &addr, &err), MMF_OK);
+	uint32_t pfn;
+	ck_assert_int_eq(mmf_vmalloc_to_pfn(m, addr + PG, &pfn), 0);
+	ck_assert_int_eq(mmf_kpt_translate(m, addr + PG + 5, &pa, &level, NULL), 0);
+	ck_assert_uint_eq(pa, ((uint64_t)pfn << 12) + 5);
+	ck_assert_uint_eq(level, 0);
+	/* a PMD and a PTE table; with 5 levels a PUD too (only the p4d is
+	 * preallocated there, as preallocate_vmalloc_pages() does) */
+	unsigned tables = mmf_pt_levels(m) == 5 ? 3 : 2;
+	ck_assert_uint_eq(m->nr_pagetables, tables);
+	char w[400] = "";
+	ck_assert_msg(mmf_as_vma_is_valid(m, w, sizeof(w)) == 0, "%s", w);
+	ck_assert_int_eq(mmf_vfree(m, addr, 0), MMF_OK);
+	ck_assert_int_eq(mmf_kpt_translate(m, addr + PG, &pa, NULL, NULL), -1);
+	ck_assert_uint_eq(m->nr_pagetables, tables); /* kernel tables stay */
+	/* reset puts the boot tables back */
+	mmf_machine_reset(m);
+	ck_assert_uint_eq(m->nr_pagetables, 0);
+	ck_assert_msg(mmf_as_vma_is_valid(m, w, sizeof(w)) == 0, "after reset: %s", w);
+	ck_assert_int_eq(mmf_vmalloc(m, 3 * PG, GFP_KERNEL, 0, 0, &addr, &err), MMF_OK);
+	ck_assert_uint_eq(m->nr_pagetables, tables);
+	mmf_machine_fini(m);
+}
+END_TEST
+
+/* x86-64's swap pte encoding round-trips every type and offset size. */
+START_TEST(t_swap_entry)
+{
+	for (unsigned type = 0; type < 32; type++)
+		for (unsigned sh = 0; sh < 50; sh++) {
+			uint64_t off = (1ull << sh) | (sh * 977u), pte = swp_entry_to_pte(type, off);
+			off &= (1ull << 50) - 1;
+			ck_assert(!(pte & (PTE_PRESENT | PTE_PROTNONE)));
+			ck_assert_uint_eq(pte_swp_type(pte), type);
+			ck_assert_uint_eq(pte_swp_offset(pte), off);
+		}
+	/* the L1TF inversion: a low offset sets the high frame bits */
+	ck_assert_uint_ne(swp_entry_to_pte(0, 1) & PTE_PFN_MASK & (1ull << 51), 0);
+}
+END_TEST
+
+/* With CONFIG_MEM_SOFT_DIRTY (numa2), pagemap bit 55 and "sd" show it. */
+START_TEST(t_soft_dirty_reports)
+{
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_find("numa2", NULL), MMF_MUT_NONE), 0);
+	struct mmf_machine *m = &mach;
+	int err = 0;
+	ck_assert_int_eq(mm_map(m, 0, 3, RW, FIX, NULL), 0);
+	ck_assert_int_eq(acc(m, 0, 1, 1, NULL), 0);
+	static char buf[8192];
+	char want[256];
+	mmf_as_report_pagemap(m, 0, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%llx 8180000000000000\n%llx 0080000000000000\n%llx 0080000000000000\n",
+		 (unsigned long long)AT(0), (unsigned long long)AT(1), (unsigned long long)AT(2));
+	ck_assert_str_eq(buf, want);
+	mmf_as_report_smaps(m, 0, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, " ac sd \n"));
+	ck_assert_int_eq(mmf_as_clear_refs(m, 0, 4, &err), 0);
+	mmf_as_report_pagemap(m, 0, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%llx 8100000000000000\n", (unsigned long long)AT(0));
+	ck_assert_str_eq(buf, want);
+	mmf_as_report_smaps(m, 0, buf, sizeof(buf));
+	ck_assert_ptr_null(strstr(buf, " sd "));
+	mmf_machine_fini(m);
+	/* without it (the default profile), never */
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), MMF_MUT_NONE), 0);
+	ck_assert_int_eq(mm_map(m, 0, 3, RW, FIX, NULL), 0);
+	ck_assert_int_eq(acc(m, 0, 1, 1, NULL), 0);
+	mmf_as_report_pagemap(m, 0, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%llx 8100000000000000\n", (unsigned long long)AT(0));
+	ck_assert_str_eq(buf, want);
+	mmf_machine_fini(m);
 }
 END_TEST
 
@@ -723,6 +1090,10 @@ int main(void)
 	tcase_add_test(tc, t_five_levels);
 	tcase_add_test(tc, t_smaps_layout_matches_kernel);
 	tcase_add_test(tc, t_pagemap_bits_match_kernel);
+	tcase_add_loop_test(tc, t_cow_matrix, 0, NR_BACKINGS * 5);
+	tcase_add_loop_test(tc, t_kernel_table, 0, 2);
+	tcase_add_test(tc, t_swap_entry);
+	tcase_add_test(tc, t_soft_dirty_reports);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("mutants");
 	tcase_add_loop_test(tc, t_mutant_noticed, 0, sizeof(vma_mutants) / sizeof(vma_mutants[0]));
