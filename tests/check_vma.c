@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "reference/as.h"
 #include "reference/mm.h"
@@ -736,6 +737,139 @@ START_TEST(t_maps_layout_matches_kernel)
 }
 END_TEST
 
+/* A scripted scenario run on the reference and with real syscalls on this
+ * machine, in the same window pages: the maps lines there must agree,
+ * both merged as CRIU's zdtm merges them (adjacent lines alike in all but
+ * the addresses become one) and as they are. Inode numbers are each
+ * system's own and set aside; everything else is compared. */
+#define SCN 3600 /* window pages 3600-3700, clear of the other tests */
+struct mline {
+	unsigned long long start, end, off;
+	char perms[5], dev[8], name[96];
+};
+
+static unsigned parse_maps(const char *text, struct mline *out, unsigned cap)
+{
+	unsigned n = 0;
+	for (const char *l = text; *l && n < cap;) {
+		struct mline ml = { 0 };
+		unsigned long inode;
+		int used = 0;
+		if (sscanf(l, "%llx-%llx %4s %llx %7s %lu%n", &ml.start, &ml.end, ml.perms, &ml.off, ml.dev, &inode,
+			   &used) >= 6 &&
+		    ml.start >= AT(SCN) && ml.end <= AT(SCN + 100)) {
+			while (l[used] == ' ') /* the name's padding, not the newline */
+				used++;
+			size_t nl = strcspn(l + used, "\n");
+			snprintf(ml.name, sizeof(ml.name), "%.*s", (int)nl, l + used);
+			out[n++] = ml;
+		}
+		l += strcspn(l, "\n");
+		if (*l)
+			l++;
+	}
+	return n;
+}
+
+static unsigned zdtm_merge(struct mline *v, unsigned n)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct mline *u = k ? &v[k - 1] : NULL;
+		int file = v[i].name[0] && v[i].name[0] != '[';
+		if (u && u->end == v[i].start && !strcmp(u->perms, v[i].perms) && !strcmp(u->dev, v[i].dev) &&
+		    !strcmp(u->name, v[i].name) && (!file || u->off + (u->end - u->start) == v[i].off))
+			u->end = v[i].end;
+		else
+			v[k++] = v[i];
+	}
+	return k;
+}
+
+static void lines_text(const struct mline *v, unsigned n, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < n && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%llu-%llu %s %llx %s %s\n",
+					(v[i].start - MMF_AS_WINDOW_BASE) / PG, (v[i].end - MMF_AS_WINDOW_BASE) / PG,
+					v[i].perms, v[i].off, v[i].dev, v[i].name);
+}
+
+START_TEST(t_maps_scenario_matches_kernel)
+{
+	/* the kernel */
+	char *b = (char *)(uintptr_t)AT(SCN);
+	long P = 4096;
+	int fd = memfd_create("mmfuzz0", 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 4 * P), 0);
+	int ok = mmap(b, 8 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == b &&
+		 mprotect(b + 2 * P, 2 * P, PROT_READ) == 0 &&
+		 mmap(b + 8 * P, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) ==
+			 b + 8 * P;
+	ck_assert_msg(ok, "cannot map in the window: %s", strerror(errno));
+	b[0] = 1;
+	b[5 * P] = 1;
+	ok = mmap(b + 12 * P, 2 * P, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == b + 12 * P &&
+	     mmap(b + 14 * P, 2 * P, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == b + 14 * P &&
+	     mmap(b + 16 * P, 2 * P, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 2 * P) == b + 16 * P &&
+	     mmap(b + 20 * P, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, P) == b + 20 * P &&
+	     munmap(b + 6 * P, P) == 0 && madvise(b, P, MADV_DONTFORK) == 0 &&
+	     mremap(b + 8 * P, 2 * P, 3 * P, 0) == b + 8 * P &&
+	     mmap(b + 30 * P, 2 * P, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == b + 30 * P &&
+	     mprotect(b + 15 * P, P, PROT_READ) == 0;
+	ck_assert_msg(ok, "scenario failed on this kernel: %s", strerror(errno));
+	b[21 * P] = 1;
+	static char real[16384];
+	FILE *fp = fopen("/proc/self/maps", "r");
+	ck_assert_ptr_nonnull(fp);
+	size_t rl = fread(real, 1, sizeof(real) - 1, fp);
+	real[rl] = 0;
+	fclose(fp);
+	munmap(b, 100 * P);
+	close(fd);
+
+	/* the reference, the same steps */
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), MMF_MUT_NONE), 0);
+	struct mmf_machine *m = &mach;
+	int err = 0;
+	uint64_t out;
+	ck_assert_int_eq(file_trunc(m, 0, 4), 0);
+	ck_assert_int_eq(mm_map(m, SCN, 8, RW, FIX | MMF_MAP_FIXED_NOREPLACE, NULL), 0);
+	ck_assert_int_eq(mm_prot(m, SCN + 2, 2, R), 0);
+	ck_assert_int_eq(mm_map(m, SCN + 8, 2, RW, FIX | MMF_MAP_FIXED_NOREPLACE, NULL), 0);
+	ck_assert_int_eq(acc(m, SCN, 1, 1, NULL), 0);
+	ck_assert_int_eq(acc(m, SCN + 5, 1, 1, NULL), 0);
+	ck_assert_int_eq(mm_map(m, SCN + 12, 2, RW, FIX | MMF_MAP_SHARED, NULL), 0);
+	ck_assert_int_eq(mm_map_file(m, 0, SCN + 14, 2, RW, FIX | MMF_MAP_SHARED, 0, 0), 0);
+	ck_assert_int_eq(mm_map_file(m, 0, SCN + 16, 2, RW, FIX | MMF_MAP_SHARED, 0, 2), 0);
+	ck_assert_int_eq(mm_map_file(m, 0, SCN + 20, 2, RW, FIX, 0, 1), 0);
+	ck_assert_int_eq(mm_unmap(m, SCN + 6, 1), 0);
+	ck_assert_int_eq(mmf_as_madvise(m, 0, AT(SCN), PG, MMF_MADV_DONTFORK, &err), 0);
+	ck_assert_int_eq(mmf_as_mremap(m, 0, AT(SCN + 8), 2 * PG, 3 * PG, 0, 0, &out, &err), 0);
+	ck_assert_int_eq(mmf_as_mmap(m, 0, AT(SCN + 30), 2 * PG, R, MMF_MAP_HINT, &out, &err), 0);
+	ck_assert_int_eq(mm_prot(m, SCN + 15, 1, R), 0);
+	ck_assert_int_eq(acc(m, SCN + 21, 1, 1, NULL), 0);
+	static char ours[16384];
+	mmf_as_report_maps(m, 0, ours, sizeof(ours));
+	mmf_machine_fini(m);
+
+	static struct mline rv[64], ov[64];
+	unsigned rn = parse_maps(real, rv, 64), on = parse_maps(ours, ov, 64);
+	static char rt[4096], ot[4096];
+	lines_text(rv, rn, rt, sizeof(rt));
+	lines_text(ov, on, ot, sizeof(ot));
+	ck_assert_msg(rn >= 8, "the kernel's maps of the window:\n%s", rt);
+	ck_assert_msg(!strcmp(rt, ot), "maps lines differ\nkernel:\n%s\nreference:\n%s", rt, ot);
+	rn = zdtm_merge(rv, rn);
+	on = zdtm_merge(ov, on);
+	lines_text(rv, rn, rt, sizeof(rt));
+	lines_text(ov, on, ot, sizeof(ot));
+	ck_assert_msg(!strcmp(rt, ot), "merged maps differ\nkernel:\n%s\nreference:\n%s", rt, ot);
+}
+END_TEST
+
 /* Our smaps lines have the kernel's layout: every label we print is in
  * this kernel's block for an anonymous mapping, in the same order, with
  * the value ending at the same column and the same unit. */
@@ -1087,6 +1221,7 @@ int main(void)
 	TCase *tc = tcase_create("scenarios");
 	tcase_add_loop_test(tc, t_scenario, 0, NR_SCENARIOS);
 	tcase_add_test(tc, t_maps_layout_matches_kernel);
+	tcase_add_test(tc, t_maps_scenario_matches_kernel);
 	tcase_add_test(tc, t_five_levels);
 	tcase_add_test(tc, t_smaps_layout_matches_kernel);
 	tcase_add_test(tc, t_pagemap_bits_match_kernel);
