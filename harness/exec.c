@@ -293,7 +293,9 @@ static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 		else if (t->out == OUT_OK && (op->code == MMF_OP_MMAP || op->code == MMF_OP_BRK || op->code == MMF_OP_MREMAP ||
 					      op->code == MMF_OP_MMAP_FILE || op->code == MMF_OP_MMAP_PFN))
 			fprintf(tr, " addr %#llx", (unsigned long long)t->pfn);
-		else if (t->out == OUT_OK && (op->code == MMF_OP_MEM_READ || op->code == MMF_OP_MEM_WRITE) && t->fault)
+		else if (t->out == OUT_OK &&
+			 (op->code == MMF_OP_MEM_READ || op->code == MMF_OP_MEM_WRITE || op->code == MMF_OP_MEM_EXEC) &&
+			 t->fault)
 			fprintf(tr, " %s", t->fault == SIGSEGV ? "SIGSEGV" : t->fault == SIGBUS ? "SIGBUS" : "signal");
 		else if (t->out == OUT_OK && op->code == MMF_OP_MEM_READ)
 			fprintf(tr, " value %#llx", (unsigned long long)t->token);

@@ -121,10 +121,14 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 					  MMF_AS_WINDOW_BASE + (uint64_t)(op->arg >> 16) * PAGE, &out, &err);
 			break;
 		case MMF_OP_MEM_READ:
-		case MMF_OP_MEM_WRITE: {
+		case MMF_OP_MEM_WRITE:
+		case MMF_OP_MEM_EXEC: {
 			int fault = 0;
 			uint64_t value = 0;
-			r = t->ad->mem_access(t->ctx[prof], proc, addr, op->code == MMF_OP_MEM_WRITE,
+			r = t->ad->mem_access(t->ctx[prof], proc, addr,
+					      op->code == MMF_OP_MEM_WRITE   ? MMF_ACCESS_WRITE
+					      : op->code == MMF_OP_MEM_EXEC ? MMF_ACCESS_EXEC
+									    : MMF_ACCESS_READ,
 					      mmf_exec_token(ex, step, op->a), &fault, &value, &err);
 			t->token = value;
 			t->fault = fault;
@@ -143,7 +147,7 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		t->out = r == MMF_OK ? OUT_OK : OUT_REFUSED;
 		t->err = err;
 		t->pfn = out; /* the address, for the trace and the comparison */
-		if (op->code != MMF_OP_MEM_READ && op->code != MMF_OP_MEM_WRITE)
+		if (op->code != MMF_OP_MEM_READ && op->code != MMF_OP_MEM_WRITE && op->code != MMF_OP_MEM_EXEC)
 			t->fault = 0, t->token = 0;
 		int is_mmap = op->code == MMF_OP_MMAP || op->code == MMF_OP_MMAP_FILE || op->code == MMF_OP_MMAP_PFN;
 		if (is_mmap && r == MMF_OK) {

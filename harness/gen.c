@@ -90,14 +90,14 @@ enum {
 	K_PCREATE, K_PDESTROY, K_PALLOC, K_PFREE,
 	K_CMAALLOC, K_CMARELEASE, K_PIN, K_UNPIN,
 	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE, K_FORK, K_EXIT, K_MADVISE, K_BRK, K_MREMAP, K_RMAP,
-	K_FTRUNC, K_MMAPFILE, K_MMAPPFN, K_CLEARREFS,
+	K_FTRUNC, K_MMAPFILE, K_MMAPPFN, K_CLEARREFS, K_MEXEC,
 	NK
 };
 static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
 					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2, 10, 6, 10, 4,
-					  8, 16, 4, 3 };
+					  8, 16, 4, 3, 4 };
 static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
-					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 };
+					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
@@ -155,19 +155,33 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	uint8_t proc_live = 1;                  /* bit per process; 0 exists */
 	uint32_t last_page = 0, last_map = 0;                 /* accesses come back to pages (COW needs write, fork, write, read) */
 	out->nops = 0;
-	/* Some sequences that mix pages with objects or vmalloc start by
-	 * squeezing memory with the largest blocks, so the object allocators
-	 * run short: mempool reserves, fallbacks and refusals get exercised. */
-	if ((pick & 1u) && (pick & 6u) && below(&r, 4) == 0) {
-		unsigned blocks = p->end_pfn >> (MMF_MAX_ORDER - 1);
-		for (unsigned b = 0; b + 1 < blocks && b < 48 && out->nops < maxops; b++) {
-			struct mmf_op op = { MMF_OP_ALLOC_PAGES, (uint8_t)(MMF_NSLOTS - 1 - b), MMF_MAX_ORDER - 1, 0, GFP_KERNEL };
-			live[op.slot] = 1;
-			if (mmf_op_canonical(&op, out->profile, out->swarm))
-				out->ops[out->nops++] = op;
-		}
-	}
+	/* Some sequences that mix pages with objects or vmalloc squeeze memory
+	 * with the largest blocks, so the object allocators run short: mempool
+	 * reserves, fallbacks and refusals get exercised. The squeeze comes
+	 * first, or after a few ops (so pools exist and hold their reserves
+	 * when memory runs out), and leaves one block or none. */
+	int squeeze = (pick & 1u) && (pick & 6u) && below(&r, 2) == 0;
+	unsigned squeeze_at = squeeze && below(&r, 2) ? below(&r, n / 2 + 1) : 0, squeeze_keep = below(&r, 2);
 	for (unsigned i = 0; i < n; i++) {
+		if (squeeze && i == squeeze_at) {
+			unsigned blocks = p->end_pfn >> (MMF_MAX_ORDER - 1);
+			for (unsigned b = 0; b + squeeze_keep < blocks && b < 48 && out->nops < maxops; b++) {
+				struct mmf_op op = { MMF_OP_ALLOC_PAGES, (uint8_t)(MMF_NSLOTS - 1 - b), MMF_MAX_ORDER - 1, 0,
+						     GFP_KERNEL };
+				live[op.slot] = 1;
+				if (mmf_op_canonical(&op, out->profile, out->swarm))
+					out->ops[out->nops++] = op;
+			}
+			/* leaving none: the smaller blocks go too, a few of each order */
+			for (unsigned o = MMF_MAX_ORDER - 2; !squeeze_keep && o >= 3 && out->nops < maxops; o--)
+				for (unsigned b = 0; b < 3 && out->nops < maxops; b++) {
+					struct mmf_op op = { MMF_OP_ALLOC_PAGES, (uint8_t)((o - 3) * 3 + b), (uint8_t)o, 0,
+							     GFP_KERNEL }; /* slots 0-20, below the big blocks' */
+					live[op.slot] = 1;
+					if (mmf_op_canonical(&op, out->profile, out->swarm))
+						out->ops[out->nops++] = op;
+				}
+		}
 		if (!burst || below(&r, burst) == 0) {
 			unsigned x = below(&r, total);
 			k = 0;
@@ -317,7 +331,8 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			break;
 		case K_MREAD:
 		case K_MWRITE:
-			op.code = k == K_MREAD ? MMF_OP_MEM_READ : MMF_OP_MEM_WRITE;
+		case K_MEXEC:
+			op.code = k == K_MREAD ? MMF_OP_MEM_READ : k == K_MEXEC ? MMF_OP_MEM_EXEC : MMF_OP_MEM_WRITE;
 			op.arg = below(&r, 2) ? last_page : below(&r, 16) ? below(&r, as_span + 8) : below(&r, MMF_AS_WINDOW_PAGES);
 			last_page = op.arg;
 			op.a = (uint8_t)next(&r);
@@ -422,7 +437,9 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			for (unsigned tries = 0; tries < 8 && !plive[op.a]; tries++)
 				op.a = (uint8_t)below(&r, MMF_NPOOLS);
 			frompool[slot] = 1;
-			op.arg = below(&r, 2) ? 2 /* GFP_ATOMIC */ : below(&r, MMF_GFP_SEL_RANGE);
+			/* mostly the atomic masks a pool's users pass: GFP_NOWAIT
+			 * fails at the min watermark, so the reserve gets used */
+			op.arg = below(&r, 2) ? 2 + below(&r, 2) /* GFP_ATOMIC, GFP_NOWAIT */ : below(&r, MMF_GFP_SEL_RANGE);
 			op.b = (uint8_t)(cpu | node << 4);
 			olive[slot] = 1;
 			break;

@@ -136,6 +136,8 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		"mmap() of the PFN device: remap_pfn_range() of its buffer (shared mappings only, VM_PFNMAP)" },
 	[MMF_OP_CLEAR_REFS] = { "clear_refs", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("value", B_LO, CLEARREFS) },
 		"write to /proc/PID/clear_refs: 1-3 clear referenced bits, 4 soft-dirty bits, 5 peak RSS" },
+	[MMF_OP_MEM_EXEC] = { "mem_exec", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("page", W0, VPAGE) },
+		"fetch an instruction from a page of a process: the fault (SIGSEGV without PROT_EXEC, SIGBUS) or none" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {

@@ -144,8 +144,9 @@ int mmf_as_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t le
 		uint64_t *out, int *err);
 int mmf_as_munmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, int *err);
 int mmf_as_mprotect(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err);
-/* A read or write of one page: *fault is 0, SIGSEGV or SIGBUS; a read's
- * value in *value. -1 with *err (ENOMEM: no memory for the fault). */
+/* A read (write 0), write (1) or instruction fetch (2, MMF_ACCESS_EXEC)
+ * of one page: *fault is 0, SIGSEGV or SIGBUS; a read's value in *value.
+ * -1 with *err (ENOMEM: no memory for the fault). */
 int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
 		  uint64_t *value, int *err);
 /* madvise(): EINVAL for an advice the model does not know or a VMA

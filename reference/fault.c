@@ -38,6 +38,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "mmfuzz/adapter.h"
 #include "reference/as.h"
 #include "reference/mm.h"
 #include "reference/textbuf.h"
@@ -355,12 +356,17 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 	}
 	m->as->used = 1;
 	addr &= ~(AS_PAGE_SIZE - 1);
+	/* An instruction fetch is a read the NX bit may forbid: the ptes of a
+	 * VMA without VM_EXEC are NX (mprotect changes both together). */
+	int exec = write == MMF_ACCESS_EXEC;
+	if (exec)
+		write = 0;
 	uint64_t *hw = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(m, mm, addr, 0);
-	if (hw && (*hw & PTE_PRESENT) && (!write || (*hw & PTE_RW)))
-		goto access; /* no fault */
 	struct mmf_vma *v = mmf_vma_find(mm, addr);
-	if (!v || !(v->flags & (write ? VM_WRITE : VM_ACCESS_FLAGS))) {
-		*fault = SIGSEGV;
+	if (hw && (*hw & PTE_PRESENT) && (!write || (*hw & PTE_RW)) && (!exec || (v && (v->flags & VM_EXEC))))
+		goto access; /* no fault */
+	if (!v || !(v->flags & (write ? VM_WRITE : exec ? VM_EXEC : VM_ACCESS_FLAGS))) {
+		*fault = SIGSEGV; /* access_error() */
 		return 0;
 	}
 	uint64_t pgoff = v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT);
@@ -444,7 +450,7 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 	hw = pte;
 access:
 	*hw |= PTE_ACCESSED;
-	if (pte_is_zero_page(*hw))
+	if (pte_is_zero_page(*hw) || exec)
 		return 0;
 	pte = hw;
 	uint32_t pfn = pte_pfn(*pte);

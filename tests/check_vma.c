@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mmfuzz/adapter.h"
 #include "reference/as.h"
 #include "reference/mm.h"
 #include "reference/vmalloc.h"
@@ -641,6 +642,24 @@ static void s_soft_dirty(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
+/* Instruction fetches: only from VM_EXEC mappings (NX elsewhere), also
+ * where the page is already present for reading; they fault a page in
+ * as a read does. */
+static void s_exec(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t v = 0;
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX, NULL) == 0 && mm_map(m, 2, 1, R | X, FIX, NULL) == 0, "mmap failed");
+	EXPECT(p, acc(m, 0, 1, 0x5, NULL) == 0, "write failed");
+	EXPECT(p, acc(m, 0, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from a present non-exec page");
+	EXPECT(p, acc(m, 1, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from a non-exec mapping");
+	EXPECT(p, acc(m, 2, MMF_ACCESS_EXEC, 0, NULL) == 0, "exec from PROT_EXEC faulted");
+	DRAW(p, m, 0, 0, 4, "a-z.");
+	EXPECT(p, mm_prot(m, 0, 1, R | X) == 0 && acc(m, 0, MMF_ACCESS_EXEC, 0, NULL) == 0, "exec after mprotect(RX)");
+	EXPECT(p, acc(m, 0, 0, 0, &v) == 0 && v == 0x5, "contents after exec: %#llx", (unsigned long long)v);
+	EXPECT(p, acc(m, 3, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from nothing");
+out:;
+}
+
 typedef void (*scenario_fn)(struct mmf_machine *, struct probe *);
 static const struct {
 	const char *name;
@@ -653,7 +672,7 @@ static const struct {
 	{ "faults_anon", s_faults_anon }, { "faults_prot", s_faults_prot },
 	{ "shmem", s_shmem }, { "fork_cow", s_fork_cow }, { "madvise", s_madvise }, { "brk", s_brk },
 	{ "smaps", s_smaps }, { "mremap", s_mremap }, { "file", s_file }, { "file_fork", s_file_fork },
-	{ "pfnmap", s_pfnmap }, { "soft_dirty", s_soft_dirty },
+	{ "pfnmap", s_pfnmap }, { "soft_dirty", s_soft_dirty }, { "exec", s_exec },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 

@@ -56,6 +56,11 @@ enum mmf_level {
 #define MMF_CAP_AS_PFN (1u << 13)       /* mmap_pfn: a driver's VM_PFNMAP buffer */
 #define MMF_CAP_SOFT_DIRTY (1u << 14)   /* clear_refs, and pagemap's soft-dirty bit */
 
+/* mem_access kinds. */
+#define MMF_ACCESS_READ 0
+#define MMF_ACCESS_WRITE 1
+#define MMF_ACCESS_EXEC 2
+
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
 
@@ -188,7 +193,8 @@ struct mmf_adapter {
 	enum mmf_result (*munmap)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, int *err);
 	enum mmf_result (*mprotect)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err);
 	enum mmf_result (*proc_report)(void *ctx, unsigned proc, unsigned kind, char *buf, size_t cap, size_t *len);
-	/* One access to the page at addr: *fault is 0, SIGSEGV or SIGBUS. A
+	/* One access to the page at addr (write: MMF_ACCESS_READ, _WRITE or
+	 * _EXEC, an instruction fetch): *fault is 0, SIGSEGV or SIGBUS. A
 	 * write XORs token into the page's 64-bit word (token % 512); a read
 	 * gives the XOR of the page's 512 words in *value (0 for never-written
 	 * anonymous memory). A refusal (ENOMEM) is a fault the kernel could

@@ -97,6 +97,7 @@ enum mmf_opcode {
 	MMF_OP_MMAP_FILE = 44,       /* proc start npages prot flags file pgoff */
 	MMF_OP_MMAP_PFN = 45,        /* proc start npages prot flags pgoff */
 	MMF_OP_CLEAR_REFS = 46,      /* proc value */
+	MMF_OP_MEM_EXEC = 47,        /* proc page */
 	MMF_NR_OPCODES
 };
 
