@@ -165,12 +165,15 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 {
 	static const char *const cols[] = { "ok", "refused", "unsupp", "skipped" };
 	const struct mmf_adapter *ad = mmf_adapter_find(cli_adapter_name(&c->t));
-	enum mmf_level lvl = ad ? ad->level[MMF_FAM_PAGE] : MMF_LEVEL_NONE;
-	if (c->t.no_exact && lvl > MMF_LEVEL_SEMANTIC)
-		lvl = MMF_LEVEL_SEMANTIC;
 	fprintf(fp, "mmfuzz fuzz report\n");
-	fprintf(fp, "  adapter     %s (page family at %s level) vs oracle\n", cli_adapter_name(&c->t),
-		mmf_level_name(lvl));
+	fprintf(fp, "  adapter     %s vs oracle, compared at", cli_adapter_name(&c->t));
+	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++) {
+		enum mmf_level lvl = ad ? ad->level[fam] : MMF_LEVEL_NONE;
+		if (c->t.no_exact && lvl > MMF_LEVEL_SEMANTIC)
+			lvl = MMF_LEVEL_SEMANTIC;
+		fprintf(fp, "%s %s %s", fam ? "," : "", mmf_family_name(fam), mmf_level_name(lvl));
+	}
+	fprintf(fp, "\n");
 	if (c->t.mutant)
 		fprintf(fp, "  mutant      %s\n", c->t.mutant);
 	fprintf(fp, "  seed        %llu\n", c->seed);
