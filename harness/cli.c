@@ -18,6 +18,8 @@ static const char usage_main[] =
 	"  show       print any input as the text form\n"
 	"  adapters   list adapters, their comparison levels, profiles and mutants\n"
 	"  corpus     generate a deterministic seed corpus\n"
+	"  minimize   shrink a failing input to a small reproducer\n"
+	"  export-c   turn an input into a standalone C program or a Check test\n"
 	"\n"
 	"Each command takes --help. Exit status: 0 no finding, 1 finding,\n"
 	"2 bad input or usage, 3 environment error.\n";
@@ -131,7 +133,7 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 }
 
 /* Loads FILE into seq; prints the diagnostic and returns -1 on bad input. */
-static int load(const char *path, struct mmf_seq *seq, enum mmf_input_kind *kind)
+int cli_load(const char *path, struct mmf_seq *seq, enum mmf_input_kind *kind)
 {
 	uint8_t *buf;
 	size_t len;
@@ -156,7 +158,7 @@ static int show_binary(const char *in, const char *out)
 {
 	static struct mmf_seq seq;
 	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
-	if (load(in, &seq, NULL))
+	if (cli_load(in, &seq, NULL))
 		return EXIT_BADINPUT;
 	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
 	size_t n = mmf_seq_encode(&seq, buf + MMF_MAGIC_SIZE, sizeof(buf) - MMF_MAGIC_SIZE);
@@ -184,7 +186,7 @@ static int cmd_show(int argc, char **argv)
 	static struct mmf_seq seq;
 	int status = EXIT_CLEAN;
 	for (int i = 1; i < argc; i++) {
-		if (load(argv[i], &seq, NULL)) {
+		if (cli_load(argv[i], &seq, NULL)) {
 			status = EXIT_BADINPUT;
 			continue;
 		}
@@ -242,7 +244,7 @@ static int cmd_replay(int argc, char **argv)
 	int bad = 0, found = 0, envfail = 0;
 	for (int i = 0; i < nfiles; i++) {
 		enum mmf_input_kind kind;
-		if (load(files[i], &seq, &kind)) {
+		if (cli_load(files[i], &seq, &kind)) {
 			bad = 1;
 			continue;
 		}
@@ -426,6 +428,10 @@ int main(int argc, char **argv)
 		return cmd_adapters(argc - 1, argv + 1);
 	if (!strcmp(cmd, "corpus"))
 		return cmd_corpus(argc - 1, argv + 1);
+	if (!strcmp(cmd, "minimize"))
+		return cli_minimize(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export-c"))
+		return cli_export_c(argc - 1, argv + 1);
 	fprintf(stderr, "mmfuzz: unknown command '%s'\n%s", cmd, usage_main);
 	return EXIT_BADINPUT;
 }

@@ -26,6 +26,10 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 const char *cli_adapter_name(const struct cli_target *t);
 
 int cli_fuzz(int argc, char **argv);
+int cli_minimize(int argc, char **argv);
+int cli_export_c(int argc, char **argv);
+/* Loads FILE into seq; prints the diagnostic and returns -1 on bad input. */
+int cli_load(const char *path, struct mmf_seq *seq, enum mmf_input_kind *kind);
 int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mmf_finding *f,
 		     const struct cli_target *t, char *path_out, size_t cap);
 

@@ -82,9 +82,30 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg,
 		      struct mmf_seq *out);
 uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index);
 
-/* Keeps the prefix up to the failing op, then deletes ops one at a time
- * while the same signature still appears. Returns runs spent. */
+/* The minimizer (harness/shrink.c): cuts after the failing op, removes
+ * runs of ops (halving their length), makes fields smaller, repeated
+ * until nothing changes; a candidate counts only when it fails with the
+ * same signature. With fork_each every candidate runs in a forked child
+ * (timeout seconds, default 10), so crashing and hanging inputs shrink
+ * too. time_limit (seconds, 0 none) bounds the whole minimization.
+ * Returns the runs spent; *f becomes the minimized input's finding. */
+struct mmf_min_config {
+	int fork_each;
+	double timeout;
+	double time_limit;
+};
+struct mmf_min_stats {
+	unsigned ops_before, ops_after;
+	unsigned long runs;
+	double seconds;
+};
+unsigned mmf_minimize(struct mmf_exec *ex, struct mmf_seq *seq, struct mmf_finding *f,
+		      const struct mmf_min_config *cfg, struct mmf_min_stats *st);
+/* mmf_minimize in process, without limits. */
 unsigned mmf_shrink(struct mmf_exec *ex, struct mmf_seq *seq,
 		    struct mmf_finding *f);
+/* One run in a forked child: a crash gives the finding "MMFUZZ:
+ * crash-<SIGNAL>", no verdict within timeout seconds "MMFUZZ: timeout". */
+int mmf_run_isolated(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_finding *f, double timeout);
 
 #endif

@@ -1,0 +1,297 @@
+/* mmfuzz minimize and mmfuzz export-c: turning a failing input into the
+ * smallest reproducer, and that into a C program or a Check test. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/cli.h"
+#include "harness/fileio.h"
+#include "mmfuzz/profile.h"
+
+static const char usage_minimize[] =
+	"usage: mmfuzz minimize [options] IN -o OUT\n"
+	"\n"
+	"Shrinks a failing input while it fails with the same signature: cut after\n"
+	"the failing op, remove runs of ops (halving), make fields smaller, until\n"
+	"nothing changes. Each candidate runs in a forked child with a timeout, so\n"
+	"inputs that crash or hang shrink too. OUT ending in .txt gets the text\n"
+	"form (with the signature as a comment), anything else a binary container.\n"
+	"Exit status 1 when the input fails (OUT written), 0 when it does not.\n"
+	"\n"
+	"  --adapter NAME   system under test (default: simple; reference with --mutant)\n"
+	"  --mutant NAME    switch on a seeded bug in the reference\n"
+	"  --no-exact       compare at most at semantic level\n"
+	"  --timeout SEC    per candidate (default 10)\n"
+	"  --max-time SEC   for the whole minimization (default: none)\n"
+	"  --no-fork        run candidates in this process (faster; no crash safety)\n";
+
+static const char usage_export[] =
+	"usage: mmfuzz export-c [options] IN -o OUT.c\n"
+	"\n"
+	"Writes a standalone C program that replays IN against the adapter through\n"
+	"the public API and exits 1 when it finds what IN finds (0: no finding,\n"
+	"2: a different one). Build it from the source tree with:\n"
+	"  cc -std=gnu11 -Iinclude OUT.c build/default/libmmfuzz_core.a -o repro\n"
+	"With --check, OUT.c is a Check test case instead, asserting that the\n"
+	"sequence runs clean (it fails while the bug is there); it switches the\n"
+	"mutant on only when compiled with -DMMF_REPRO_MUTANT='\"NAME\"':\n"
+	"  cc -std=gnu11 -Iinclude OUT.c build/default/libmmfuzz_core.a -lcheck -lsubunit -lm -lrt -pthread -o t\n"
+	"\n"
+	"  --adapter NAME   system under test (default: simple; reference with --mutant)\n"
+	"  --mutant NAME    switch on a seeded bug in the reference\n"
+	"  --no-exact       compare at most at semantic level\n"
+	"  --check          a Check test case instead of a program\n";
+
+static int help(int argc, char **argv, const char *usage)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 1;
+		}
+	return 0;
+}
+
+/* Writes seq to path: text (with comment lines) for .txt, else a container. */
+static int save(const char *path, const struct mmf_seq *seq, const char *comment)
+{
+	size_t pl = strlen(path);
+	if (pl > 4 && !strcmp(path + pl - 4, ".txt")) {
+		char *text = mmf_seq_to_text(seq);
+		if (!text)
+			return ENOMEM;
+		size_t cap = strlen(text) + strlen(comment) + 8;
+		char *doc = malloc(cap);
+		if (!doc) {
+			free(text);
+			return ENOMEM;
+		}
+		int n = snprintf(doc, cap, "%s%s", comment, text);
+		int e = mmf_write_atomic(path, doc, (size_t)n);
+		free(doc);
+		free(text);
+		return e;
+	}
+	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
+	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
+	size_t n = mmf_seq_encode(seq, buf + MMF_MAGIC_SIZE, sizeof(buf) - MMF_MAGIC_SIZE);
+	return mmf_write_atomic(path, buf, n + MMF_MAGIC_SIZE);
+}
+
+/* Common option parsing: target options, -o OUT, one input; extra flags
+ * through the callback. */
+struct args {
+	struct cli_target t;
+	const char *in, *out;
+	double timeout, max_time;
+	int no_fork, check;
+};
+
+static int parse(int argc, char **argv, const char *cmd, const char *usage, struct args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		int r = cli_target_opt(&a->t, argc, argv, &i);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
+		const char *s = argv[i];
+		if (!strcmp(s, "-o") && i + 1 < argc) {
+			a->out = argv[++i];
+		} else if ((!strcmp(s, "--timeout") || !strcmp(s, "--max-time")) && i + 1 < argc) {
+			char *end;
+			double v = strtod(argv[++i], &end);
+			if (*end || !(v > 0)) {
+				fprintf(stderr, "mmfuzz %s: %s needs a positive number of seconds\n", cmd, s);
+				return -1;
+			}
+			*(!strcmp(s, "--timeout") ? &a->timeout : &a->max_time) = v;
+		} else if (!strcmp(s, "--no-fork")) {
+			a->no_fork = 1;
+		} else if (!strcmp(s, "--check")) {
+			a->check = 1;
+		} else if (s[0] == '-' && s[1]) {
+			fprintf(stderr, "mmfuzz %s: unknown option or missing value '%s'\n%s", cmd, s, usage);
+			return -1;
+		} else if (!a->in) {
+			a->in = s;
+		} else {
+			fprintf(stderr, "mmfuzz %s: one input only ('%s' and '%s')\n", cmd, a->in, s);
+			return -1;
+		}
+	}
+	if (!a->in || !a->out) {
+		fprintf(stderr, "mmfuzz %s: needs an input and -o OUT\n%s", cmd, usage);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_minimize(int argc, char **argv)
+{
+	if (help(argc, argv, usage_minimize))
+		return EXIT_CLEAN;
+	struct args a = { .timeout = 10 };
+	if (parse(argc, argv, "minimize", usage_minimize, &a))
+		return EXIT_BADINPUT;
+	static struct mmf_seq seq;
+	if (cli_load(a.in, &seq, NULL))
+		return EXIT_BADINPUT;
+	struct mmf_exec *ex = cli_make_exec(&a.t, NULL, 0);
+	if (!ex)
+		return EXIT_BADINPUT;
+	struct mmf_finding f;
+	int r = a.no_fork ? mmf_exec_run(ex, &seq, &f) : mmf_run_isolated(ex, &seq, &f, a.timeout);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot run: %s\n", a.in, f.detail);
+		mmf_exec_destroy(ex);
+		return EXIT_ENV;
+	}
+	if (r == 0) {
+		printf("%s: no finding: nothing to minimize\n", a.in);
+		mmf_exec_destroy(ex);
+		return EXIT_CLEAN;
+	}
+	printf("%s: %s\n", a.in, f.signature);
+	struct mmf_min_config mc = { .fork_each = !a.no_fork, .timeout = a.timeout, .time_limit = a.max_time };
+	struct mmf_min_stats st;
+	mmf_minimize(ex, &seq, &f, &mc, &st);
+	mmf_exec_destroy(ex);
+	char comment[1024];
+	snprintf(comment, sizeof(comment), "# %s\n# %s\n# minimized from %s: %u ops -> %u\n", f.signature, f.detail, a.in,
+		 st.ops_before, st.ops_after);
+	int e = save(a.out, &seq, comment);
+	if (e) {
+		fprintf(stderr, "mmfuzz minimize: cannot write %s: %s\n", a.out, strerror(e));
+		return EXIT_ENV;
+	}
+	printf("  ops %u -> %u, %lu runs, %.2f s\n  wrote %s\n", st.ops_before, st.ops_after, st.runs, st.seconds, a.out);
+	return EXIT_FINDING;
+}
+
+/* The sequence as a C initializer. */
+static void emit_seq(FILE *fp, const struct mmf_seq *seq)
+{
+	fprintf(fp, "static const struct mmf_op ops[] = {\n");
+	for (unsigned i = 0; i < seq->nops; i++) {
+		char line[MMF_OP_TEXT_MAX];
+		mmf_op_format(&seq->ops[i], seq->profile, line, sizeof(line));
+		for (char *c = line; *c; c++)
+			if (*c == '*' || *c == '/')
+				*c = '.'; /* nothing can end the comment */
+		fprintf(fp, "\t{ %u, %u, %u, %u, %#xu }, /* %s */\n", seq->ops[i].code, seq->ops[i].slot, seq->ops[i].a,
+			seq->ops[i].b, seq->ops[i].arg, line);
+	}
+	fprintf(fp, "};\n\n");
+	fprintf(fp,
+		"static void load(struct mmf_seq *seq)\n{\n"
+		"\tmemset(seq, 0, sizeof(*seq));\n"
+		"\tseq->version = %u;\n\tseq->profile = %u; /* %s */\n\tseq->swarm = %#x;\n\tseq->seed = %#xu;\n"
+		"\tseq->nops = sizeof(ops) / sizeof(ops[0]);\n"
+		"\tmemcpy(seq->ops, ops, sizeof(ops));\n}\n\n",
+		seq->version, seq->profile, mmf_profile_get(seq->profile)->name, seq->swarm, seq->seed);
+}
+
+static void emit_exec(FILE *fp, const struct cli_target *t, const char *mutant_expr)
+{
+	fprintf(fp,
+		"static struct mmf_exec *make(void)\n{\n"
+		"\tconst struct mmf_adapter *ad = mmf_adapter_find(\"%s\");\n"
+		"\tif (!ad)\n\t\treturn NULL;\n"
+		"\tstruct mmf_exec_config cfg = { .suts = { ad }, .mutants = { %s }, .nr_suts = 1,\n"
+		"\t\t\t\t       .max_level = %s, .cheap_checks = 1 };\n"
+		"\tchar err[256];\n\tstruct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));\n"
+		"\tif (!ex)\n\t\tfprintf(stderr, \"repro: %%s\\n\", err);\n\treturn ex;\n}\n\n",
+		cli_adapter_name(t), mutant_expr, t->no_exact ? "MMF_LEVEL_SEMANTIC" : "MMF_LEVEL_EXACT");
+}
+
+int cli_export_c(int argc, char **argv)
+{
+	if (help(argc, argv, usage_export))
+		return EXIT_CLEAN;
+	struct args a = { 0 };
+	if (parse(argc, argv, "export-c", usage_export, &a))
+		return EXIT_BADINPUT;
+	static struct mmf_seq seq;
+	if (cli_load(a.in, &seq, NULL))
+		return EXIT_BADINPUT;
+	struct mmf_exec *ex = cli_make_exec(&a.t, NULL, 0);
+	if (!ex)
+		return EXIT_BADINPUT;
+	struct mmf_finding f;
+	int r = mmf_run_isolated(ex, &seq, &f, 10);
+	mmf_exec_destroy(ex);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot run: %s\n", a.in, f.detail);
+		return EXIT_ENV;
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	if (!fp)
+		return EXIT_ENV;
+	char sig[200];
+	snprintf(sig, sizeof(sig), "%s", r == 1 ? f.signature : "");
+	for (char *c = sig; *c; c++)
+		if (*c == '"' || *c == '\\' || *c == '*')
+			*c = '_';
+	fprintf(fp, "/* Generated by mmfuzz export-c from %s.\n", a.in);
+	fprintf(fp, " * Adapter %s%s%s; when exported it gave: %s\n", cli_adapter_name(&a.t), a.t.mutant ? ", mutant " : "",
+		a.t.mutant ? a.t.mutant : "", r == 1 ? sig : "no finding");
+	if (a.check)
+		fprintf(fp, " * A Check test: the sequence must run clean. Build (from the source tree):\n"
+			    " *   cc -std=gnu11 -Iinclude THIS.c build/default/libmmfuzz_core.a -lcheck -lsubunit -lm -lrt -pthread\n"
+			    " * and with -DMMF_REPRO_MUTANT='\"NAME\"' to switch a reference mutant on. */\n");
+	else
+		fprintf(fp, " * Build (from the source tree):\n"
+			    " *   cc -std=gnu11 -Iinclude THIS.c build/default/libmmfuzz_core.a -o repro\n"
+			    " * Exit status: 1 the same finding, 2 another one, 0 none, 3 cannot run. */\n");
+	fprintf(fp, "#include <stdio.h>\n#include <string.h>\n\n");
+	if (a.check)
+		fprintf(fp, "#include <check.h>\n\n");
+	fprintf(fp, "#include \"mmfuzz/harness.h\"\n\n");
+	fprintf(fp, "#define EXPECTED \"%s\"\n", sig);
+	char mut[160];
+	if (a.check) {
+		fprintf(fp, "#ifndef MMF_REPRO_MUTANT\n#define MMF_REPRO_MUTANT NULL\n#endif\n\n");
+		snprintf(mut, sizeof(mut), "MMF_REPRO_MUTANT");
+	} else {
+		snprintf(mut, sizeof(mut), a.t.mutant ? "\"%s\"" : "NULL", a.t.mutant ? a.t.mutant : "");
+	}
+	emit_seq(fp, &seq);
+	emit_exec(fp, &a.t, mut);
+	if (a.check) {
+		fprintf(fp,
+			"START_TEST(repro_runs_clean)\n{\n"
+			"\tstatic struct mmf_seq seq;\n\tload(&seq);\n"
+			"\tstruct mmf_exec *ex = make();\n\tck_assert_ptr_nonnull(ex);\n"
+			"\tstruct mmf_finding f;\n\tint r = mmf_exec_run(ex, &seq, &f);\n"
+			"\tck_assert_msg(r == 0, \"%%s: %%s\", r == 1 ? f.signature : \"cannot run\", f.detail);\n"
+			"\tmmf_exec_destroy(ex);\n}\nEND_TEST\n\n"
+			"int main(void)\n{\n"
+			"\tSuite *s = suite_create(\"repro\");\n\tTCase *tc = tcase_create(\"repro\");\n"
+			"\ttcase_add_test(tc, repro_runs_clean);\n\tsuite_add_tcase(s, tc);\n"
+			"\tSRunner *sr = srunner_create(s);\n\tsrunner_run_all(sr, CK_NORMAL);\n"
+			"\tint failed = srunner_ntests_failed(sr);\n\tsrunner_free(sr);\n\treturn failed ? 1 : 0;\n}\n");
+	} else {
+		fprintf(fp,
+			"int main(void)\n{\n"
+			"\tstatic struct mmf_seq seq;\n\tload(&seq);\n"
+			"\tstruct mmf_exec *ex = make();\n\tif (!ex)\n\t\treturn 3;\n"
+			"\tstruct mmf_finding f;\n\tint r = mmf_exec_run(ex, &seq, &f);\n\tmmf_exec_destroy(ex);\n"
+			"\tif (r < 0) {\n\t\tfprintf(stderr, \"repro: cannot run: %%s\\n\", f.detail);\n\t\treturn 3;\n\t}\n"
+			"\tif (r == 0) {\n\t\tprintf(\"no finding\\n\");\n\t\treturn 0;\n\t}\n"
+			"\tprintf(\"%%s\\n  at op %%u: %%s\\n\", f.signature, f.step, f.detail);\n"
+			"\treturn strcmp(f.signature, EXPECTED) == 0 ? 1 : 2;\n}\n");
+	}
+	fclose(fp);
+	int e = mmf_write_atomic(a.out, buf, len);
+	free(buf);
+	if (e) {
+		fprintf(stderr, "mmfuzz export-c: cannot write %s: %s\n", a.out, strerror(e));
+		return EXIT_ENV;
+	}
+	printf("wrote %s (%u ops, %s)\n", a.out, seq.nops, r == 1 ? f.signature : "no finding");
+	return EXIT_CLEAN;
+}
