@@ -17,8 +17,10 @@ static const char usage_fuzz[] =
 	"\n"
 	"Generates operation sequences from a seed and runs each against the oracle\n"
 	"(the reference model) and the adapter, checking every step. Findings are\n"
-	"shrunk and saved as binary + text reproducers, one folder per signature\n"
-	"(under DIR/<mutant>/ when a mutant is on), keeping the smallest.\n"
+	"minimized and saved as binary + text reproducers, one folder per signature\n"
+	"(under DIR/<mutant>/ when a mutant is on) holding the smallest reproducer\n"
+	"(repro.mmfz, repro.txt), the first input as found (first.mmfz) and how\n"
+	"often campaigns met it (count). Every file is written atomically.\n"
 	"\n"
 	"  --time SECONDS   stop after this long (default 60; fractions allowed)\n"
 	"  --runs N         stop after N sequences (default: no limit)\n"
@@ -108,6 +110,43 @@ int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mm
 	e = mmf_write_atomic(path, doc, (size_t)n);
 	free(doc);
 	snprintf(path_out, cap, "%s", sub);
+	return e;
+}
+
+/* Adds n to the folder's count file (how often campaigns met the
+ * signature); written atomically like everything else. */
+static int bump_count(const char *sub, unsigned long long n)
+{
+	char path[1100], num[32];
+	snprintf(path, sizeof(path), "%s/count", sub);
+	unsigned long long old = 0;
+	uint8_t *buf;
+	size_t len;
+	if (mmf_read_file(path, &buf, &len) == 0) {
+		char tmp[32];
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < 31 ? len : 31), (const char *)buf);
+		old = strtoull(tmp, NULL, 10);
+		free(buf);
+	}
+	int k = snprintf(num, sizeof(num), "%llu\n", old + n);
+	return mmf_write_atomic(path, num, (size_t)k);
+}
+
+/* The first input that showed the signature, as found (kept once). */
+static int save_first(const char *sub, const struct mmf_seq *seq)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/first.mmfz", sub);
+	if (access(path, F_OK) == 0)
+		return 0;
+	size_t need = mmf_seq_encode(seq, NULL, 0);
+	uint8_t *buf = malloc(need + MMF_MAGIC_SIZE);
+	if (!buf)
+		return ENOMEM;
+	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
+	mmf_seq_encode(seq, buf + MMF_MAGIC_SIZE, need);
+	int e = mmf_write_atomic(path, buf, need + MMF_MAGIC_SIZE);
+	free(buf);
 	return e;
 }
 
@@ -310,6 +349,8 @@ int cli_fuzz(int argc, char **argv)
 			continue;
 		}
 		rec = sig_add(f.signature, n);
+		static struct mmf_seq first;
+		memcpy(&first, &seq, sizeof(seq));
 		unsigned before = seq.nops, runs = 0;
 		double t0 = now();
 		if (c.shrink) {
@@ -324,6 +365,10 @@ int cli_fuzz(int argc, char **argv)
 		       seq.nops, runs, now() - t0);
 		printf("  %s\n", f.detail);
 		int e = cli_save_finding(c.out, &seq, &f, &c.t, rec->where, sizeof(rec->where));
+		if (!e)
+			e = save_first(rec->where, &first);
+		if (!e)
+			e = bump_count(rec->where, 1);
 		if (e) {
 			fprintf(stderr, "mmfuzz fuzz: cannot save the finding under %s: %s; its reproducer:\n", c.out, strerror(e));
 			char *text = mmf_seq_to_text(&seq);
@@ -345,6 +390,9 @@ int cli_fuzz(int argc, char **argv)
 	elapsed = now() - start;
 	if (tty && !c.quiet)
 		fputc('\n', stderr);
+	for (unsigned i = 0; i < nsigs; i++)
+		if (sigs[i].where[0] && sigs[i].count > 1 && bump_count(sigs[i].where, sigs[i].count - 1))
+			fprintf(stderr, "mmfuzz fuzz: cannot update %s/count\n", sigs[i].where);
 	const struct mmf_exec_stats *st = mmf_exec_stats(ex);
 	report(stdout, &c, st, n, elapsed);
 	if (c.report) {
