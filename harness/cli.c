@@ -17,7 +17,7 @@ static const char usage_main[] =
 	"  replay     run saved inputs (binary, text or raw fuzzer bytes) and give verdicts\n"
 	"  show       print any input as the text form\n"
 	"  adapters   list adapters, their comparison levels, profiles and mutants\n"
-	"  corpus     generate a deterministic seed corpus\n"
+	"  corpus     generate a deterministic seed corpus; merge and prune corpora\n"
 	"  minimize   shrink a failing input to a small reproducer\n"
 	"  export-c   turn an input into a standalone C program or a Check test\n"
 	"\n"
@@ -54,6 +54,8 @@ static const char usage_adapters[] =
 
 static const char usage_corpus[] =
 	"usage: mmfuzz corpus generate -o DIR [--seed N] [-n COUNT] [--max-ops N] [--profile NAME]\n"
+	"       mmfuzz corpus merge OUT IN...   (see: mmfuzz corpus merge --help)\n"
+	"       mmfuzz corpus prune DIR\n"
 	"\n"
 	"Writes COUNT seed inputs (default 32) as DIR/seed-NNNN.mmfz, each a pure\n"
 	"function of the seed (default 1), so the committed corpus can be rebuilt\n"
@@ -330,8 +332,10 @@ static int cmd_corpus(int argc, char **argv)
 		fputs(usage_corpus, stdout);
 		return EXIT_CLEAN;
 	}
+	if (argc >= 2 && (!strcmp(argv[1], "merge") || !strcmp(argv[1], "prune")))
+		return cli_corpus_merge(argc - 1, argv + 1, !strcmp(argv[1], "prune"));
 	if (argc < 2 || strcmp(argv[1], "generate")) {
-		fprintf(stderr, "mmfuzz corpus: expected 'generate'\n%s", usage_corpus);
+		fprintf(stderr, "mmfuzz corpus: expected 'generate', 'merge' or 'prune'\n%s", usage_corpus);
 		return EXIT_BADINPUT;
 	}
 	const char *dir = NULL;

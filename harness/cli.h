@@ -28,6 +28,7 @@ const char *cli_adapter_name(const struct cli_target *t);
 int cli_fuzz(int argc, char **argv);
 int cli_minimize(int argc, char **argv);
 int cli_export_c(int argc, char **argv);
+int cli_corpus_merge(int argc, char **argv, int prune);
 /* Loads FILE into seq; prints the diagnostic and returns -1 on bad input. */
 int cli_load(const char *path, struct mmf_seq *seq, enum mmf_input_kind *kind);
 int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mmf_finding *f,

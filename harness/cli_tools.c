@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness/cli.h"
 #include "harness/fileio.h"
@@ -294,4 +297,218 @@ int cli_export_c(int argc, char **argv)
 	}
 	printf("wrote %s (%u ops, %s)\n", a.out, seq.nops, r == 1 ? f.signature : "no finding");
 	return EXIT_CLEAN;
+}
+
+/* ---- corpus merge and prune -------------------------------------------- */
+
+/* Operation-level coverage of one input: each (op, oracle outcome) it
+ * reached, each pair of consecutive opcodes, and its finding's signature
+ * (hashed), as bits. */
+#define FEAT_OUTCOME 0
+#define FEAT_PAIR (MMF_NR_OPCODES * 4)
+#define FEAT_SIG (FEAT_PAIR + MMF_NR_OPCODES * MMF_NR_OPCODES)
+#define NR_FEATS (FEAT_SIG + 1024)
+typedef uint64_t featset[(NR_FEATS + 63) / 64];
+
+static void features(struct mmf_exec *ex, const struct mmf_seq *seq, featset out)
+{
+	memset(out, 0, sizeof(featset));
+	static struct mmf_exec_stats before;
+	before = *mmf_exec_stats(ex);
+	struct mmf_finding f;
+	int r = mmf_exec_run(ex, seq, &f);
+	const struct mmf_exec_stats *after = mmf_exec_stats(ex);
+	for (unsigned op = 0; op < MMF_NR_OPCODES; op++)
+		for (unsigned k = 0; k < 4; k++)
+			if (after->per_op[op][k] > before.per_op[op][k]) {
+				unsigned b = FEAT_OUTCOME + op * 4 + k;
+				out[b / 64] |= 1ull << (b % 64);
+			}
+	for (unsigned i = 1; i < seq->nops; i++) {
+		unsigned b = FEAT_PAIR + seq->ops[i - 1].code * MMF_NR_OPCODES + seq->ops[i].code;
+		out[b / 64] |= 1ull << (b % 64);
+	}
+	if (r == 1) {
+		uint32_t h = 2166136261u;
+		for (const char *c = f.signature; *c; c++)
+			h = (h ^ (uint8_t)*c) * 16777619u;
+		unsigned b = FEAT_SIG + h % 1024;
+		out[b / 64] |= 1ull << (b % 64);
+	}
+}
+
+/* Adds fs to have; how many features were new. */
+static unsigned add_new(featset have, const featset fs)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < sizeof(featset) / 8; i++) {
+		n += (unsigned)__builtin_popcountll(fs[i] & ~have[i]);
+		have[i] |= fs[i];
+	}
+	return n;
+}
+
+struct entry {
+	char *path;
+	size_t size;
+};
+
+static int by_size(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	return x->size < y->size ? -1 : x->size > y->size ? 1 : strcmp(x->path, y->path);
+}
+
+/* Regular files of dir (not hidden, not our temp files), appended. */
+static int list_dir(const char *dir, struct entry **v, size_t *n, size_t *cap)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp."))
+			continue;
+		char path[4096];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			struct entry *nv = realloc(*v, *cap * sizeof(**v));
+			if (!nv) {
+				closedir(d);
+				return ENOMEM;
+			}
+			*v = nv;
+		}
+		(*v)[*n].path = strdup(path);
+		(*v)[(*n)++].size = (size_t)st.st_size;
+	}
+	closedir(d);
+	return 0;
+}
+
+static const char usage_merge[] =
+	"usage: mmfuzz corpus merge [--adapter NAME] OUT IN...\n"
+	"       mmfuzz corpus prune [--adapter NAME] [--dry-run] DIR\n"
+	"\n"
+	"merge copies into OUT the inputs of the IN folders that add operation-level\n"
+	"coverage to what OUT already has: an (op, outcome) pair the oracle has not\n"
+	"reached, a new pair of consecutive ops, or a new finding's signature;\n"
+	"smaller inputs are taken first. prune deletes from DIR the inputs that add\n"
+	"nothing to the smaller ones before them. Files that do not load are\n"
+	"reported and left alone. Copies are canonical containers, named by their\n"
+	"content's hash, written atomically.\n";
+
+int cli_corpus_merge(int argc, char **argv, int prune)
+{
+	struct cli_target t = { 0 };
+	const char *cmd = prune ? "corpus prune" : "corpus merge";
+	int dry = 0, nd = 0;
+	const char **dirs = calloc((size_t)argc + 1, sizeof(char *));
+	if (!dirs)
+		return EXIT_ENV;
+	for (int i = 1; i < argc; i++) {
+		int r = cli_target_opt(&t, argc, argv, &i);
+		if (r < 0)
+			return free(dirs), EXIT_BADINPUT;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return fputs(usage_merge, stdout), free(dirs), EXIT_CLEAN;
+		if (prune && !strcmp(argv[i], "--dry-run"))
+			dry = 1;
+		else if (argv[i][0] == '-')
+			return fprintf(stderr, "mmfuzz %s: unknown option '%s'\n%s", cmd, argv[i], usage_merge), free(dirs),
+			       EXIT_BADINPUT;
+		else
+			dirs[nd++] = argv[i];
+	}
+	if (prune ? nd != 1 : nd < 2) {
+		fprintf(stderr, "mmfuzz %s: %s\n%s", cmd, prune ? "one folder" : "OUT and at least one IN", usage_merge);
+		free(dirs);
+		return EXIT_BADINPUT;
+	}
+	int e = prune ? 0 : mmf_mkdirs(dirs[0]);
+	if (e) {
+		fprintf(stderr, "mmfuzz %s: cannot create %s: %s\n", cmd, dirs[0], strerror(e));
+		free(dirs);
+		return EXIT_ENV;
+	}
+	struct mmf_exec *ex = cli_make_exec(&t, NULL, 0);
+	if (!ex) {
+		free(dirs);
+		return EXIT_BADINPUT;
+	}
+	static featset have, fs;
+	memset(have, 0, sizeof(have));
+	static struct mmf_seq seq;
+	struct entry *v = NULL;
+	size_t n = 0, cap = 0, base = 0;
+	int status = EXIT_CLEAN;
+	/* merge: OUT's own inputs count as covered first */
+	for (int k = 0; k < nd; k++) {
+		e = list_dir(dirs[k], &v, &n, &cap);
+		if (e) {
+			fprintf(stderr, "mmfuzz %s: cannot read %s: %s\n", cmd, dirs[k], strerror(e));
+			status = EXIT_BADINPUT;
+		}
+		if (k == 0 && !prune) {
+			for (size_t i = 0; i < n; i++)
+				if (!cli_load(v[i].path, &seq, NULL)) {
+					features(ex, &seq, fs);
+					add_new(have, fs);
+				}
+			base = n;
+		}
+	}
+	qsort(v + base, n - base, sizeof(*v), by_size);
+	unsigned kept = 0, dropped = 0, bad = 0, feats = 0;
+	for (size_t i = base; i < n; i++) {
+		if (cli_load(v[i].path, &seq, NULL)) {
+			bad++;
+			continue;
+		}
+		features(ex, &seq, fs);
+		unsigned add = add_new(have, fs);
+		feats += add;
+		if (prune) {
+			if (add)
+				kept++;
+			else if (!dry && unlink(v[i].path)) {
+				fprintf(stderr, "mmfuzz %s: cannot delete %s: %s\n", cmd, v[i].path, strerror(errno));
+				status = EXIT_ENV;
+			} else
+				dropped++;
+			continue;
+		}
+		if (!add) {
+			dropped++;
+			continue;
+		}
+		static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
+		memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
+		size_t len = mmf_seq_encode(&seq, buf + MMF_MAGIC_SIZE, sizeof(buf) - MMF_MAGIC_SIZE) + MMF_MAGIC_SIZE;
+		uint64_t h = 1469598103934665603ull;
+		for (size_t b = 0; b < len; b++)
+			h = (h ^ buf[b]) * 1099511628211ull;
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%016llx.mmfz", dirs[0], (unsigned long long)h);
+		e = mmf_write_atomic(path, buf, len);
+		if (e) {
+			fprintf(stderr, "mmfuzz %s: cannot write %s: %s\n", cmd, path, strerror(e));
+			status = EXIT_ENV;
+			break;
+		}
+		kept++;
+	}
+	printf("%s: %zu inputs read, %u %s, %u %s, %u not loadable; %u new features\n", cmd, n - base, kept,
+	       prune ? "kept" : "added", dropped, prune ? (dry ? "would go" : "deleted") : "left out", bad, feats);
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+	free(dirs);
+	mmf_exec_destroy(ex);
+	return status == EXIT_CLEAN && bad ? EXIT_BADINPUT : status;
 }
