@@ -4,9 +4,10 @@
 # the same coverage (merging the pruned folder into an empty one reaches
 # as many features as merging the whole), files that do not load are left
 # alone with exit 2, and generate is byte-for-byte deterministic.
-# usage: cli_corpus.sh MMFUZZ TMPDIR
+# The committed seed corpus is what its documented command makes today.
+# usage: cli_corpus.sh MMFUZZ TMPDIR [SOURCE_DIR]
 set -u
-mmfuzz=$1 tmp=$2
+mmfuzz=$1 tmp=$2 src=${3:-}
 rm -rf "$tmp" && mkdir -p "$tmp"
 pass=0 fail=0
 check() {
@@ -34,5 +35,10 @@ mkdir -p "$tmp/bad"
 printf 'MMFZ\002xxxxxxxxxxxx' >"$tmp/bad/v2.mmfz"
 "$mmfuzz" corpus prune "$tmp/bad" >/dev/null 2>&1
 [ $? -eq 2 ] && [ -f "$tmp/bad/v2.mmfz" ] && check ok || check bad "a file of another format version was not left alone"
+if [ -n "$src" ]; then
+	"$mmfuzz" corpus generate -o "$tmp/page" -n 32 --seed 1 >/dev/null
+	diff -r "$tmp/page" "$src/corpus/page" >/dev/null && check ok ||
+		check bad "corpus/page differs from 'mmfuzz corpus generate -o corpus/page -n 32 --seed 1': regenerate and commit it"
+fi
 echo "cli_corpus: $pass passed, $fail failed"
 [ $fail -eq 0 ]
