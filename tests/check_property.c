@@ -1,9 +1,10 @@
 /* Property: for generated sequences from a logged seed, the clean
  * reference and the simple allocator never disagree at safety level, the
  * oracle's invariants always hold, and a second reference compared exactly
- * agrees with the oracle op by op. MMFUZZ_SEED=<n> reproduces a run;
- * MMFUZZ_PROPERTY_N sets how many sequences (default 3000). On failure the
- * shrunk reproducer is printed in the text form. */
+ * agrees with the oracle op by op: N sequences of each family alone, and
+ * N mixing them all. MMFUZZ_SEED=<n> reproduces a run; MMFUZZ_PROPERTY_N
+ * sets N (default 1500). On failure the minimized reproducer is printed in
+ * the text form. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 #include "tests/check_run.h"
 
 static unsigned long long seed;
-static unsigned count = 3000;
+static unsigned count = 1500;
 static struct mmf_seq seq;
 
 START_TEST(reference_and_simple_agree)
@@ -24,15 +25,18 @@ START_TEST(reference_and_simple_agree)
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
 	ck_assert_msg(ex != NULL, "%s", err);
-	struct mmf_gen_config gc = { -1, 300, 0 };
+	/* _i: one family alone, or (the last) all of them */
+	unsigned fams = _i < MMF_NR_FAMILIES ? 1u << _i : 0;
+	struct mmf_gen_config gc = { -1, 300, fams };
 	for (unsigned n = 0; n < count; n++) {
 		struct mmf_finding f;
-		mmf_gen_sequence(mmf_seed_mix(seed, n), &gc, &seq);
+		mmf_gen_sequence(mmf_seed_mix(seed + (unsigned)_i * 0x9e3779b9ull, n), &gc, &seq);
 		if (mmf_exec_run(ex, &seq, &f) != 0) {
 			mmf_shrink(ex, &seq, &f);
 			char *text = mmf_seq_to_text(&seq);
-			printf("property failed: seed %llu sequence %u\n%s\nat op %u: %s\n%s", seed, n, f.signature,
-			       f.step, f.detail, text ? text : "");
+			printf("property failed: seed %llu, %s, sequence %u\n%s\nat op %u: %s\n%s", seed,
+			       fams ? mmf_family_name((unsigned)_i) : "all families", n, f.signature, f.step, f.detail,
+			       text ? text : "");
 			free(text);
 			ck_abort_msg("%s (MMFUZZ_SEED=%llu)", f.signature, seed);
 		}
@@ -53,7 +57,7 @@ int main(void)
 	Suite *su = suite_create("property");
 	TCase *tc = tcase_create("page");
 	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, reference_and_simple_agree);
+	tcase_add_loop_test(tc, reference_and_simple_agree, 0, MMF_NR_FAMILIES + 1);
 	suite_add_tcase(su, tc);
 	return mmf_check_run(su, 1);
 }

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Detection with libFuzzer: for each mutant and seed, the page target
+# (fuzz_page_libfuzzer, byte-level mutation) and the same target with the
+# structure-aware mutator (fuzz_page_libfuzzer_cm) start from the committed
+# seed corpus and run until they crash on the mutant or the time runs out.
+# Prints per mutant the seeds caught and the median seconds to catch (a
+# miss counts as the time limit), then the ratio of the two medians.
+# Needs the fuzz preset: bash ci/build fuzz.
+# usage: bench/detect-libfuzzer.sh [-k SEEDS] [-t SECONDS] [MUTANT...]
+set -u
+cd "$(dirname "$0")/.."
+k=5 t=60
+while getopts k:t: o; do
+	case $o in k) k=$OPTARG ;; t) t=$OPTARG ;; *) exit 2 ;; esac
+done
+shift $((OPTIND - 1))
+bin=build/fuzz/fuzz
+[ -x $bin/fuzz_page_libfuzzer ] && [ -x $bin/fuzz_page_libfuzzer_cm ] || { echo "build the fuzz preset first: bash ci/build fuzz"; exit 2; }
+mutants=${*:-$(build/default/mmfuzz adapters --mutants | awk '$1 == "reference" { print $2 }')}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR ? a[int((NR + 1) / 2)] : 0) }'; }
+printf '%-28s %12s %10s %12s %10s\n' mutant bytes_caught median_s custom_caught median_s
+: >"$work/plain" && : >"$work/cm"
+for m in $mutants; do
+	line=$(printf '%-28s' "$m")
+	for mode in plain cm; do
+		b=$bin/fuzz_page_libfuzzer
+		[ $mode = cm ] && b=$bin/fuzz_page_libfuzzer_cm
+		caught=0
+		: >"$work/times"
+		for s in $(seq 1 "$k"); do
+			rm -rf "$work/c" "$work/a" && mkdir -p "$work/c" "$work/a" && cp corpus/page/* "$work/c/"
+			t0=$(date +%s.%N)
+			MMFUZZ_MUTANT=$m timeout $((t * 2 + 30)) $b -seed="$s" -max_total_time="$t" -dict=fuzz/page.dict \
+				-artifact_prefix="$work/a/" "$work/c" >"$work/log" 2>&1
+			t1=$(date +%s.%N)
+			if grep -q '^MMFUZZ: ' "$work/log"; then
+				caught=$((caught + 1))
+				echo "$t1 - $t0" | bc >>"$work/times"
+			else
+				echo "$t" >>"$work/times"
+			fi
+		done
+		med=$(median <"$work/times")
+		echo "$med" >>"$work/$mode"
+		line="$line $(printf '%9d/%-2d %10.2f' $caught "$k" "$med")"
+	done
+	echo "$line"
+done
+p=$(median <"$work/plain") c=$(median <"$work/cm")
+printf 'bench: detect-libfuzzer median of per-mutant median seconds  bytes %.2f  custom %.2f\n' "$p" "$c"
+printf 'bench: detect-libfuzzer time-to-catch ratio bytes/custom       %.2fx\n' "$(echo "$p / $c" | bc -l)"
