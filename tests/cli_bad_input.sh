@@ -33,6 +33,8 @@ head -c 4000 /dev/urandom > "$tmp/garbage.bin"
 printf 'mmfuz 1 profile=tiny\ncheck\n' > "$tmp/typo.txt"
 printf '\357\273\277mmfuzz 1 profile=tiny\r\ncheck\r\n' > "$tmp/bom_crlf.txt"
 printf 'MMFZ\001\007\000\000\000\000\000\000' > "$tmp/bad_profile.mmfz"
+# a container of an older format version than any this build reads
+printf 'MMFZ\000\000\000\000\000\000\000\000' > "$tmp/v0.mmfz"
 # garbage that happens to start like a container is still bad input
 printf 'MMFZ' > "$tmp/magic_only"
 
@@ -41,6 +43,7 @@ for cmd in replay show; do
 	expect 2 "$tmp/trunc.mmfz: truncated header" -- "$mmfuzz" $cmd "$tmp/trunc.mmfz"
 	expect 2 "$tmp/magic_only: truncated header" -- "$mmfuzz" $cmd "$tmp/magic_only"
 	expect 2 "$tmp/v2.mmfz: format version 2" -- "$mmfuzz" $cmd "$tmp/v2.mmfz"
+	expect 2 "$tmp/v0.mmfz: format version 0" -- "$mmfuzz" $cmd "$tmp/v0.mmfz"
 	expect 2 "$tmp/unknown_op.txt:3:1: unknown op 'frob_pages'" -- "$mmfuzz" $cmd "$tmp/unknown_op.txt"
 	expect 2 "$tmp/bad_number.txt:2:26: bad number '1x'" -- "$mmfuzz" $cmd "$tmp/bad_number.txt"
 	expect 2 "$tmp/missing: cannot read" -- "$mmfuzz" $cmd "$tmp/missing"
