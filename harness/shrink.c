@@ -63,6 +63,11 @@ int mmf_run_isolated(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		/* die by the signal itself, not a sanitizer's report and exit
+		 * status, so a crash has the same signature in every build */
+		static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+		for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+			signal(fatal[i], SIG_DFL);
 		struct verdict v = { 0 };
 		v.r = mmf_exec_run(ex, seq, &v.f);
 		ssize_t w = write(fds[1], &v, sizeof(v));
