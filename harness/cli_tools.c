@@ -131,26 +131,37 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, stru
 	return 0;
 }
 
-int cli_minimize(int argc, char **argv)
+/* Both commands: --help, options, the input loaded and run once (in a
+ * child unless --no-fork). Returns an exit status to stop with, or -1 to
+ * go on with *ex, *f and *r (the run's verdict). */
+static int first_run(int argc, char **argv, const char *cmd, const char *usage, struct args *a, struct mmf_seq *seq,
+		     struct mmf_exec **ex, struct mmf_finding *f, int *r)
 {
-	if (help(argc, argv, usage_minimize))
+	if (help(argc, argv, usage))
 		return EXIT_CLEAN;
-	struct args a = { .timeout = 10 };
-	if (parse(argc, argv, "minimize", usage_minimize, &a))
+	if (parse(argc, argv, cmd, usage, a) || cli_load(a->in, seq, NULL))
 		return EXIT_BADINPUT;
-	static struct mmf_seq seq;
-	if (cli_load(a.in, &seq, NULL))
+	*ex = cli_make_exec(&a->t, NULL, 0);
+	if (!*ex)
 		return EXIT_BADINPUT;
-	struct mmf_exec *ex = cli_make_exec(&a.t, NULL, 0);
-	if (!ex)
-		return EXIT_BADINPUT;
-	struct mmf_finding f;
-	int r = a.no_fork ? mmf_exec_run(ex, &seq, &f) : mmf_run_isolated(ex, &seq, &f, a.timeout);
-	if (r < 0) {
-		fprintf(stderr, "%s: cannot run: %s\n", a.in, f.detail);
-		mmf_exec_destroy(ex);
+	*r = a->no_fork ? mmf_exec_run(*ex, seq, f) : mmf_run_isolated(*ex, seq, f, a->timeout);
+	if (*r < 0) {
+		fprintf(stderr, "%s: cannot run: %s\n", a->in, f->detail);
+		mmf_exec_destroy(*ex);
 		return EXIT_ENV;
 	}
+	return -1;
+}
+
+int cli_minimize(int argc, char **argv)
+{
+	struct args a = { .timeout = 10 };
+	static struct mmf_seq seq;
+	struct mmf_exec *ex;
+	struct mmf_finding f;
+	int r, st0 = first_run(argc, argv, "minimize", usage_minimize, &a, &seq, &ex, &f, &r);
+	if (st0 >= 0)
+		return st0;
 	if (r == 0) {
 		printf("%s: no finding: nothing to minimize\n", a.in);
 		mmf_exec_destroy(ex);
@@ -211,24 +222,14 @@ static void emit_exec(FILE *fp, const struct cli_target *t, const char *mutant_e
 
 int cli_export_c(int argc, char **argv)
 {
-	if (help(argc, argv, usage_export))
-		return EXIT_CLEAN;
-	struct args a = { 0 };
-	if (parse(argc, argv, "export-c", usage_export, &a))
-		return EXIT_BADINPUT;
+	struct args a = { .timeout = 10 };
 	static struct mmf_seq seq;
-	if (cli_load(a.in, &seq, NULL))
-		return EXIT_BADINPUT;
-	struct mmf_exec *ex = cli_make_exec(&a.t, NULL, 0);
-	if (!ex)
-		return EXIT_BADINPUT;
+	struct mmf_exec *ex;
 	struct mmf_finding f;
-	int r = mmf_run_isolated(ex, &seq, &f, 10);
+	int r, st0 = first_run(argc, argv, "export-c", usage_export, &a, &seq, &ex, &f, &r);
+	if (st0 >= 0)
+		return st0;
 	mmf_exec_destroy(ex);
-	if (r < 0) {
-		fprintf(stderr, "%s: cannot run: %s\n", a.in, f.detail);
-		return EXIT_ENV;
-	}
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
