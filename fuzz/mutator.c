@@ -8,7 +8,11 @@
  * record instead; the rest:
  *
  *   insert     a record copied from the input, or a fresh one from the
- *              generator (so its fields are plausible)
+ *              generator (so its fields are plausible), or a run of a
+ *              generated sequence (an allocation and the ops that use it)
+ *   generate   now and then a whole new sequence, as the built-in
+ *              campaign draws them: coverage guidance then keeps the
+ *              generated inputs that reach new code
  *   delete, duplicate, swap
  *   splice     a run of records from another input (crossover)
  *   tweak      one field from a value pool: order boundaries, size-class
@@ -55,14 +59,20 @@ static uint32_t pick_value(uint64_t *r, const struct mmf_seq *seq, unsigned code
 	return pool[below(r, sizeof(pool) / sizeof(pool[0]))];
 }
 
-/* One fresh op from the generator: plausible fields for its kind. */
-static struct mmf_op fresh_op(uint64_t *r, const struct mmf_seq *seq)
+/* A fresh sequence from the generator, for the input's profile and swarm:
+ * its ops have plausible fields, and its runs use each other's handles. */
+static const struct mmf_seq *fresh_seq(uint64_t *r, const struct mmf_seq *seq, unsigned max_ops)
 {
 	static struct mmf_seq g;
-	struct mmf_gen_config gc = { seq->profile, 32, 0 };
+	struct mmf_gen_config gc = { seq->profile, max_ops, seq->swarm };
 	mmf_gen_sequence(next(r), &gc, &g);
-	struct mmf_op op = g.nops ? g.ops[below(r, g.nops)] : (struct mmf_op){ MMF_OP_DRAIN_PCP, 0, 0, 0, 0 };
-	return op;
+	return &g;
+}
+
+static struct mmf_op fresh_op(uint64_t *r, const struct mmf_seq *seq)
+{
+	const struct mmf_seq *g = fresh_seq(r, seq, 32);
+	return g->nops ? g->ops[below(r, g->nops)] : (struct mmf_op){ MMF_OP_DRAIN_PCP, 0, 0, 0, 0 };
 }
 
 static void insert_at(struct mmf_seq *s, unsigned at, const struct mmf_op *op)
@@ -104,34 +114,54 @@ static void mutate_seq(struct mmf_seq *s, const struct mmf_seq *other, uint64_t 
 		}
 		return;
 	}
-	switch (n ? what % 8 : 0) {
-	case 0: { /* insert */
+	switch (n ? what : 0) {
+	case 0:
+	case 1: { /* insert */
 		struct mmf_op op = n && below(r, 2) ? s->ops[below(r, n)] : fresh_op(r, s);
 		insert_at(s, below(r, n + 1), &op);
 		break;
 	}
-	case 1: { /* delete a run */
+	case 2: { /* insert a run of a generated sequence (an alloc and its use) */
+		const struct mmf_seq *g = fresh_seq(r, s, 48);
+		if (!g->nops)
+			break;
+		unsigned from = below(r, g->nops), len = 2 + below(r, 7);
+		unsigned at = below(r, n + 1);
+		for (unsigned k = 0; k < len && from + k < g->nops; k++)
+			insert_at(s, at + k <= s->nops ? at + k : s->nops, &g->ops[from + k]);
+		break;
+	}
+	case 3: { /* generate: a whole new sequence as the built-in campaign
+		   * draws one (syzkaller mixes generation into mutation too) */
+		static struct mmf_seq g;
+		struct mmf_gen_config gc = { -1, 200, 0 };
+		mmf_gen_sequence(next(r), &gc, &g);
+		memcpy(s, &g, sizeof(g));
+		break;
+	}
+	case 4:
+	case 5: { /* delete a run */
 		unsigned i = below(r, n), len = 1 + (below(r, 4) == 0 ? below(r, n - i) : 0);
 		memmove(&s->ops[i], &s->ops[i + len], (n - i - len) * sizeof(s->ops[0]));
 		s->nops -= len;
 		break;
 	}
-	case 2: { /* duplicate */
+	case 6: { /* duplicate */
 		struct mmf_op op = s->ops[below(r, n)];
 		insert_at(s, below(r, n + 1), &op);
 		break;
 	}
-	case 3: { /* swap */
+	case 7: { /* swap */
 		unsigned i = below(r, n), j = below(r, n);
 		struct mmf_op t = s->ops[i];
 		s->ops[i] = s->ops[j];
 		s->ops[j] = t;
 		break;
 	}
-	case 7: /* the swarm mask */
+	case 8: /* the swarm mask */
 		s->swarm ^= (uint16_t)(1u << below(r, MMF_NR_FAMILIES));
 		break;
-	default: { /* tweak a field */
+	default: { /* tweak a field (7 in 16) */
 		unsigned i = below(r, n);
 		const struct mmf_opdesc *d = &mmf_optable[s->ops[i].code % MMF_NR_OPCODES];
 		if (!d->nfields)
@@ -233,7 +263,7 @@ void *afl_custom_init(struct afl_state *afl, unsigned int seed)
 	(void)afl;
 	struct mm_state *st = calloc(1, sizeof(*st));
 	if (st)
-		st->seed = afl_rng = seed;
+		st->seed = seed;
 	return st;
 }
 
@@ -255,6 +285,7 @@ size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_
 		st->cap = want;
 	}
 	memcpy(st->buf, buf, buf_size);
+	afl_rng = next(&st->seed); /* so each state's outputs follow from its seed alone */
 	size_t n = mutate_bytes(st->buf, buf_size, cap, add_buf, add_buf_size, next(&st->seed), flip);
 	if (!n) {
 		*out_buf = buf;

@@ -1,5 +1,5 @@
-/* Fuzz target: the page family, reference oracle vs the simple allocator
- * (and vs a mutated reference when MMFUZZ_MUTANT names one, or when built
+/* Fuzz target: every family, reference oracle vs the simple allocator, or
+ * vs a mutated reference alone when MMFUZZ_MUTANT names one (or when built
  * with MMFUZZ_BUILTIN_MUTANT). Inputs are read as `mmfuzz replay` reads a
  * file, so any crash artifact replays there. Keeps no state beyond the
  * executor, which resets every adapter before each run. A finding prints
@@ -34,9 +34,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		.cheap_checks = 1,
 	};
 	if (mutant && *mutant) {
-		cfg.suts[1] = mmf_adapter_reference();
-		cfg.mutants[1] = mutant;
-		cfg.nr_suts = 2;
+		/* as `mmfuzz fuzz --mutant`: the mutated reference alone against
+		 * the oracle, so no op is skipped for a system that lacks it (the
+		 * simple allocator has no address spaces) */
+		cfg.suts[0] = mmf_adapter_reference();
+		cfg.mutants[0] = mutant;
 	}
 	char err[256];
 	ex = mmf_exec_create(&cfg, err, sizeof(err));
