@@ -37,7 +37,8 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 			 MMF_ADAPTER_ABI_VERSION);
 		return -1;
 	}
-	size_t need_size = (ad->caps & MMF_CAP_SOFT_DIRTY) ? sizeof(struct mmf_adapter)
+	size_t need_size = (ad->caps & MMF_CAP_MALLOC)       ? MMF_ADAPTER_SIZE_MALLOC
+			   : (ad->caps & MMF_CAP_SOFT_DIRTY) ? MMF_ADAPTER_SIZE_SOFT_DIRTY
 			   : (ad->caps & MMF_CAP_AS_PFN)   ? MMF_ADAPTER_SIZE_AS_PFN
 			   : (ad->caps & MMF_CAP_AS_FILE)  ? MMF_ADAPTER_SIZE_AS_FILE
 			   : (ad->caps & MMF_CAP_AS)       ? MMF_ADAPTER_SIZE_AS
@@ -108,6 +109,9 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		{ MMF_CAP_AS_FILE, (const void *)ad->mmap_file, "mmap_file" },
 		{ MMF_CAP_AS_PFN, (const void *)ad->mmap_pfn, "mmap_pfn" },
 		{ MMF_CAP_SOFT_DIRTY, (const void *)ad->clear_refs, "clear_refs" },
+		{ MMF_CAP_MALLOC, (const void *)ad->calloc, "calloc" },
+		{ MMF_CAP_MALLOC, (const void *)ad->memalign, "memalign" },
+		{ MMF_CAP_MALLOC, (const void *)ad->kmalloc, "kmalloc" },
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if ((ad->caps & need[i].cap) && !need[i].fn) {
@@ -118,6 +122,15 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 	for (unsigned f = 0; f < MMF_NR_FAMILIES; f++) {
 		if (ad->level[f] > MMF_LEVEL_EXACT) {
 			snprintf(err, cap, "adapter %s: bad comparison level %u", ad->name, ad->level[f]);
+			return -1;
+		}
+	}
+	const char *const *known = ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
+	for (unsigned i = 0; known && known[i]; i++) {
+		const char *colon = strchr(known[i], ':'), *dash = strchr(known[i], '-');
+		if (i >= MMF_MAX_KNOWN || !colon || !dash || dash > colon || !colon[1]) {
+			snprintf(err, cap, "adapter %s: known difference %u must read \"op-check: reason\" (at most %d)",
+				 ad->name, i, MMF_MAX_KNOWN);
 			return -1;
 		}
 	}

@@ -16,14 +16,27 @@ struct cli_target {
 	const char *adapter; /* NULL: simple, or reference when a mutant is set */
 	const char *mutant;
 	int no_exact;
+	struct mmf_open_opts open; /* --isolate, --op-timeout, --mem-limit */
 };
 
-/* Parses --adapter/--mutant/--no-exact at argv[*i]; 1 if consumed, 0 if
+/* Parses --adapter/--mutant/--no-exact/--isolate/--op-timeout/--mem-limit
+ * at argv[*i]; 1 if consumed, 0 if
  * not one of them, -1 on a usage error (printed). */
 int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i);
 /* Builds the executor for t; prints and returns NULL on error. */
+#define CLI_TARGET_HELP                                                                                                \
+	"  --adapter NAME   system under test (default: simple; reference with --mutant):\n"                           \
+	"                   a built-in name, an agent (glibc, jemalloc, tcmalloc, mimalloc),\n"                        \
+	"                   ./NAME.so (a plugin) or the path of an agent program\n"                                  \
+	"  --mutant NAME    switch on a seeded bug in the reference\n"                                                 \
+	"  --isolate fork   run the adapter in a forked worker per sequence (agents always\n"                           \
+	"                   are, NAME.so plugins unless --isolate none)\n"                                             \
+	"  --op-timeout MS  a worker's op that takes longer is a finding \"timeout\" (default 5000)\n"                 \
+	"  --mem-limit MB   a worker with more resident memory is a finding \"rlimit\" (default 2048)\n"
 struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full_each_op);
 const char *cli_adapter_name(const struct cli_target *t);
+/* The adapter the last cli_make_exec opened. */
+extern const struct mmf_adapter *cli_adapter;
 
 int cli_fuzz(int argc, char **argv);
 int cli_minimize(int argc, char **argv);

@@ -25,8 +25,7 @@ static const char usage_fuzz[] =
 	"  --time SECONDS   stop after this long (default 60; fractions allowed)\n"
 	"  --runs N         stop after N sequences (default: no limit)\n"
 	"  --seed N         campaign seed (default: from the clock; always printed)\n"
-	"  --adapter NAME   system under test (default: simple; reference with --mutant)\n"
-	"  --mutant NAME    switch on a seeded bug in the reference (see adapters --mutants)\n"
+	CLI_TARGET_HELP
 	"  --profile NAME   run only this machine profile (default: all)\n"
 	"  --max-ops N      longest generated sequence (default 200, at most 4096)\n"
 	"  --out DIR        save findings here (default: findings)\n"
@@ -203,7 +202,7 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 		   unsigned long long seqs, double secs)
 {
 	static const char *const cols[] = { "ok", "refused", "unsupp", "skipped" };
-	const struct mmf_adapter *ad = mmf_adapter_find(cli_adapter_name(&c->t));
+	const struct mmf_adapter *ad = cli_adapter;
 	fprintf(fp, "mmfuzz fuzz report\n");
 	fprintf(fp, "  adapter     %s vs oracle, compared at", cli_adapter_name(&c->t));
 	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++) {
@@ -231,6 +230,9 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 			fprintf(fp, " %10llu", (unsigned long long)st->per_op[op][k]);
 		fprintf(fp, "\n");
 	}
+	const char *const *known = ad && ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
+	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
+		fprintf(fp, "  %-11s %8llu x  %s\n", i ? "" : "known", (unsigned long long)st->known[i], known[i]);
 	fprintf(fp, "  findings    %llu in %u distinct signatures\n", total_findings(), nsigs);
 	for (unsigned i = 0; i < nsigs; i++)
 		fprintf(fp, "    %s  x%llu, first in sequence #%llu%s%s\n", sigs[i].sig, sigs[i].count, sigs[i].first,
@@ -310,7 +312,13 @@ int cli_fuzz(int argc, char **argv)
 		c.runs ? "runs limit, " : "", c.time_limit);
 
 	static struct mmf_seq seq;
-	struct mmf_gen_config gc = { c.profile, c.max_ops, 0 };
+	/* Draw only from the families the adapter is compared in: a malloc
+	 * adapter gains nothing from page-table ops the oracle runs alone. */
+	unsigned fams = 0;
+	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
+		if (cli_adapter->level[fam] != MMF_LEVEL_NONE)
+			fams |= 1u << fam;
+	struct mmf_gen_config gc = { c.profile, c.max_ops, fams, (cli_adapter->caps & MMF_CAP_MALLOC) ? MMF_GEN_MALLOC : 0 };
 	double start = now(), last = start, elapsed = 0;
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;
@@ -355,7 +363,12 @@ int cli_fuzz(int argc, char **argv)
 		double t0 = now();
 		if (c.shrink) {
 			mmf_exec_set_counting(ex, 0); /* shrinking runs are not campaign work */
-			runs = mmf_shrink(ex, &seq, &f);
+			/* bounded, so a finding whose runs are slow (a hang costs the
+			 * op timeout per candidate) cannot eat the campaign */
+			double left = c.time_limit - (now() - start);
+			struct mmf_min_config mc = { 0, 0, left > 60 ? 60 : left > 5 ? left : 5 };
+			struct mmf_min_stats ms;
+			runs = mmf_minimize(ex, &seq, &f, &mc, &ms);
 			mmf_exec_set_counting(ex, 1);
 		}
 		if (tty && !c.quiet)

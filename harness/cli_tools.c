@@ -22,8 +22,7 @@ static const char usage_minimize[] =
 	"form (with the signature as a comment), anything else a binary container.\n"
 	"Exit status 1 when the input fails (OUT written), 0 when it does not.\n"
 	"\n"
-	"  --adapter NAME   system under test (default: simple; reference with --mutant)\n"
-	"  --mutant NAME    switch on a seeded bug in the reference\n"
+	CLI_TARGET_HELP
 	"  --no-exact       compare at most at semantic level\n"
 	"  --timeout SEC    per candidate (default 10)\n"
 	"  --max-time SEC   for the whole minimization (default: none)\n"

@@ -88,6 +88,16 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 		     uint32_t step, const char *op, const char *check, const char *fmt, ...)
 {
 	va_list ap;
+	/* a difference the adapter lists as known is counted, not raised */
+	const char *const *known = t->ad->size >= MMF_ADAPTER_SIZE_KNOWN ? t->ad->known : NULL;
+	size_t ol = strlen(op), cl = strlen(check);
+	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
+		if (!strncmp(known[i], op, ol) && known[i][ol] == '-' && !strncmp(known[i] + ol + 1, check, cl) &&
+		    known[i][ol + 1 + cl] == ':') {
+			if (!ex->not_counting)
+				ex->stats.known[i]++;
+			return 0;
+		}
 	f->found = 1;
 	f->step = step;
 	snprintf(f->adapter, sizeof(f->adapter), "%s", t->name);

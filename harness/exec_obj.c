@@ -22,6 +22,22 @@ static unsigned kmalloc_align(uint64_t size)
 	return 8;
 }
 
+/* malloc's promise (MMF_CAP_MALLOC): alignof(max_align_t), 16 on the
+ * 64-bit ABIs, or for a smaller size the alignment of any object that fits
+ * in it (the largest power of two not above the size). */
+static unsigned malloc_align(uint64_t size)
+{
+	unsigned a = 16;
+	while (a > 1 && a > size)
+		a >>= 1;
+	return a;
+}
+
+static unsigned new_object_align(const struct target *t, uint64_t size)
+{
+	return has(t, MMF_CAP_MALLOC) ? malloc_align(size) : kmalloc_align(size);
+}
+
 /* The slab flag bits of a cache_create record, as kmem_cache_create flags. */
 static uint32_t slab_flags(unsigned bits)
 {
@@ -42,6 +58,70 @@ static int overlaps(const struct target *t, unsigned self, uint64_t addr, uint64
 		}
 	}
 	return 0;
+}
+
+/* The fill pattern of malloc-style targets (MMF_CAP_MALLOC): a new block
+ * gets a token in its first and its last word, and every word recorded
+ * for a block is read back when it is freed and right after realloc
+ * carried it, so a lost tail, an overlapping neighbour's writes or a
+ * recycled block still in use all show, not only where a later read
+ * happens to look. */
+static int verify_words(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, const char *op,
+			unsigned prof, const struct oslot *s)
+{
+	for (unsigned k = 0; k < s->nw; k++) {
+		uint64_t val = 0, addr = s->addr + (uint64_t)s->widx[k] * 8;
+		enum mmf_result r = t->ad->obj_read(t->ctx[prof], addr, &val);
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+		if (r != MMF_OK)
+			return mmf_exec_finding(ex, f, t, step, op, "unsupported", "obj_read answered %s", mmf_result_name(r));
+		if (val != s->wtok[k])
+			return mmf_exec_finding(ex, f, t, step, op, "contents",
+						"word %u of block 0x%llx holds %#llx, %#llx was written", s->widx[k],
+						(unsigned long long)s->addr, (unsigned long long)val,
+						(unsigned long long)s->wtok[k]);
+	}
+	return 0;
+}
+
+/* Writes the pattern into word w of s (recorded like any write); a word
+ * that should be zero is checked first. */
+static int fill_word(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, const char *op,
+		     unsigned prof, struct oslot *s, uint32_t w)
+{
+	uint64_t addr = s->addr + (uint64_t)w * 8, val = 0;
+	for (unsigned k = 0; k < s->nw; k++)
+		if (s->widx[k] == w)
+			return 0; /* carried over: verified, keep it */
+	if ((uint64_t)w * 8 + 8 <= s->zero_limit) {
+		enum mmf_result r = t->ad->obj_read(t->ctx[prof], addr, &val);
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+		if (r == MMF_OK && val)
+			return mmf_exec_finding(ex, f, t, step, op, "zeroed", "word %u of a zeroed block 0x%llx holds %#llx",
+						w, (unsigned long long)s->addr, (unsigned long long)val);
+	}
+	if (s->nw == NWRITES)
+		return 0;
+	uint64_t token = mmf_exec_token(ex, step, (uint8_t)(0xa5 ^ w));
+	enum mmf_result r = t->ad->obj_write(t->ctx[prof], addr, token);
+	if (r == MMF_CORRUPT)
+		return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+	if (r != MMF_OK)
+		return mmf_exec_finding(ex, f, t, step, op, "unsupported", "obj_write answered %s", mmf_result_name(r));
+	s->widx[s->nw] = w;
+	s->wtok[s->nw++] = token;
+	return 0;
+}
+
+static int fill_ends(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, const char *op,
+		     unsigned prof, struct oslot *s)
+{
+	if (!has(t, MMF_CAP_MALLOC) || !has(t, MMF_CAP_OBJ_CONTENTS) || s->size < 8)
+		return 0;
+	uint32_t last = (uint32_t)((s->size / 8 - 1) % 16384); /* as obj_write reaches it */
+	return fill_word(ex, f, t, step, op, prof, s, 0) || fill_word(ex, f, t, step, op, prof, s, last);
 }
 
 /* A new object: checks it, then records it in slot s. */
@@ -86,6 +166,14 @@ static int accept(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, 
 	return 0;
 }
 
+/* accept, then the fill pattern (a fresh block, not realloc's) */
+static int accept_fill(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, const char *op,
+		       unsigned prof, unsigned slot, uint64_t addr, uint64_t size, unsigned align, uint64_t zero_limit)
+{
+	return accept(ex, f, t, step, op, prof, slot, addr, size, align, zero_limit) ||
+	       fill_ends(ex, f, t, step, op, prof, &t->oslots[slot]);
+}
+
 static int result_ok(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, const char *op,
 		     unsigned prof, enum mmf_result r, int err)
 {
@@ -113,7 +201,7 @@ static int step_kmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t ste
 		enum mmf_result r = t->ad->kmalloc(t->ctx[prof], size, gfp, mmf_op_cpu(op), mmf_op_node(op), &addr, &err);
 		if (result_ok(ex, f, t, step, "kmalloc", prof, r, err))
 			return 1;
-		if (r == MMF_OK && accept(ex, f, t, step, "kmalloc", prof, op->slot, addr, size, kmalloc_align(size),
+		if (r == MMF_OK && accept_fill(ex, f, t, step, "kmalloc", prof, op->slot, addr, size, new_object_align(t, size),
 					  gfp & __GFP_ZERO ? size : 0))
 			return 1;
 	}
@@ -130,6 +218,9 @@ static int step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		t->out = OUT_SKIPPED;
 		if (!s->live || (to_cache && !s->from_cache) || s->from_pool)
 			continue;
+		if (has(t, MMF_CAP_MALLOC) && has(t, MMF_CAP_OBJ_CONTENTS) && s->size >= 8 &&
+		    verify_words(ex, f, t, step, name, prof, s))
+			return 1;
 		enum mmf_result r = to_cache ? t->ad->cache_free(t->ctx[prof], s->cache_id, s->addr, mmf_op_cpu(op))
 					     : t->ad->kfree(t->ctx[prof], s->addr, mmf_op_cpu(op));
 		if (r == MMF_CORRUPT)
@@ -143,34 +234,40 @@ static int step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 	return 0;
 }
 
-static int step_krealloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
-			 unsigned prof)
+/* krealloc, or realloc for a malloc-style adapter (malloc_only: the
+ * REALLOC op, whose sizes reach far past what kmalloc serves). */
+static int realloc_common(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			  unsigned prof, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node, int malloc_only)
 {
-	uint64_t size = op->arg;
-	uint32_t gfp = mmf_gfp_sel(op->a);
+	const char *name = malloc_only ? "realloc" : "krealloc";
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		struct oslot *s = &t->oslots[op->slot];
 		t->out = OUT_SKIPPED;
 		if (!has(t, MMF_CAP_KMALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE ||
-		    (s->live && (s->from_cache || s->from_pool)))
+		    (malloc_only && !has(t, MMF_CAP_MALLOC)) || (s->live && (s->from_cache || s->from_pool)))
 			continue;
 		struct oslot old = *s;
 		uint64_t addr = 0;
 		int err = 0;
-		enum mmf_result r = t->ad->krealloc(t->ctx[prof], old.live ? old.addr : 0, size, gfp, mmf_op_cpu(op),
-						    mmf_op_node(op), &addr, &err);
-		if (result_ok(ex, f, t, step, "krealloc", prof, r, err))
+		enum mmf_result r = t->ad->krealloc(t->ctx[prof], old.live ? old.addr : 0, size, gfp, cpu, node, &addr, &err);
+		if (result_ok(ex, f, t, step, name, prof, r, err))
 			return 1;
-		if (r != MMF_OK)
-			continue; /* a refusal leaves the old object as it was */
+		if (r != MMF_OK) {
+			/* a refusal leaves the old object as it was */
+			if (has(t, MMF_CAP_MALLOC) && err != ENOMEM)
+				return mmf_exec_finding(ex, f, t, step, name, "errno",
+							"realloc to %llu bytes failed with errno %d, not ENOMEM",
+							(unsigned long long)size, err);
+			continue;
+		}
 		uint64_t keep = old.live && old.size < size ? old.size : size;
 		uint64_t zero = old.live ? (old.zero_limit < size ? old.zero_limit : size) : (gfp & __GFP_ZERO ? size : 0);
 		s->live = 0;
 		/* An object that still fits keeps its address, and only the
 		 * alignment it was given; a moved one is a new kmalloc. */
-		unsigned align = old.live && addr == old.addr ? 8 : kmalloc_align(size);
-		if (accept(ex, f, t, step, "krealloc", prof, op->slot, addr, size, align, zero))
+		unsigned align = old.live && addr == old.addr ? 8 : new_object_align(t, size);
+		if (accept(ex, f, t, step, name, prof, op->slot, addr, size, align, zero))
 			return 1;
 		/* The writes inside the common prefix must survive the move. */
 		if (old.live)
@@ -179,8 +276,115 @@ static int step_krealloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t st
 					s->widx[s->nw] = old.widx[k];
 					s->wtok[s->nw++] = old.wtok[k];
 				}
+		if (has(t, MMF_CAP_MALLOC) && has(t, MMF_CAP_OBJ_CONTENTS) &&
+		    (verify_words(ex, f, t, step, name, prof, s) || fill_ends(ex, f, t, step, name, prof, s)))
+			return 1;
 	}
-	return mmf_exec_compare(ex, f, step, "krealloc");
+	return mmf_exec_compare(ex, f, step, name);
+}
+
+static int step_krealloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			 unsigned prof)
+{
+	return realloc_common(ex, f, step, op, prof, op->arg, mmf_gfp_sel(op->a), mmf_op_cpu(op), mmf_op_node(op), 0);
+}
+
+static int step_realloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			unsigned prof)
+{
+	uint64_t size = (uint64_t)op->arg << (4 * (op->b & 15));
+	return realloc_common(ex, f, step, op, prof, size, GFP_KERNEL, 0, 0, 1);
+}
+
+/* calloc(n << n_shift, size): zeroed over n * size, or refused with
+ * ENOMEM, which it must be when the product overflows. */
+static int step_calloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		       unsigned prof)
+{
+	uint64_t n = (uint64_t)(op->arg & 0xffff) << (op->a & 63), size = op->arg >> 16, total;
+	int overflow = __builtin_mul_overflow(n, size, &total);
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		t->out = OUT_SKIPPED;
+		if (t->oslots[op->slot].live || !has(t, MMF_CAP_MALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE)
+			continue;
+		uint64_t addr = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->calloc(t->ctx[prof], n, size, &addr, &err);
+		if (result_ok(ex, f, t, step, "calloc", prof, r, err))
+			return 1;
+		if (r == MMF_OK && overflow)
+			return mmf_exec_finding(ex, f, t, step, "calloc", "overflow",
+						"calloc(%llu, %llu) overflows size_t and answered 0x%llx", (unsigned long long)n,
+						(unsigned long long)size, (unsigned long long)addr);
+		if (r != MMF_OK) {
+			if (err != ENOMEM)
+				return mmf_exec_finding(ex, f, t, step, "calloc", "errno",
+							"calloc(%llu, %llu) failed with errno %d, not ENOMEM",
+							(unsigned long long)n, (unsigned long long)size, err);
+			continue;
+		}
+		if (accept_fill(ex, f, t, step, "calloc", prof, op->slot, addr, total, malloc_align(total), total))
+			return 1;
+	}
+	return mmf_exec_compare(ex, f, step, "calloc");
+}
+
+/* posix_memalign, aligned_alloc, memalign. posix_memalign: EINVAL unless
+ * align is a power of two and a multiple of sizeof(void *), ENOMEM when
+ * out of memory, and *memptr untouched on failure. aligned_alloc: no
+ * block for an alignment that is no power of two (C11 7.22.3.1 with
+ * 6.2.8). memalign (obsolete, no standard) may take any alignment. Every
+ * block is aligned to the power of two asked for, and at least as malloc's
+ * would be. */
+static int step_memalign(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			 unsigned prof)
+{
+	static const char *const names[3] = { "posix_memalign", "aligned_alloc", "memalign" };
+	unsigned kind = (op->b & 15) % 3;
+	uint64_t align = mmf_malign_bytes(op->a), size = (uint64_t)op->arg << (4 * (op->b >> 4));
+	int pow2 = align && !(align & (align - 1));
+	const char *name = names[kind];
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		t->out = OUT_SKIPPED;
+		if (t->oslots[op->slot].live || !has(t, MMF_CAP_MALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE)
+			continue;
+		uint64_t addr = 0;
+		int err = 0;
+		enum mmf_result r = t->ad->memalign(t->ctx[prof], kind, align, size, &addr, &err);
+		if (result_ok(ex, f, t, step, name, prof, r, err))
+			return 1;
+		if (r != MMF_OK) {
+			if (kind == MMF_MEMALIGN_POSIX && addr != MMF_UNTOUCHED)
+				return mmf_exec_finding(ex, f, t, step, name, "out_touched",
+							"failed posix_memalign(align %llu, size %llu) wrote 0x%llx to *memptr",
+							(unsigned long long)align, (unsigned long long)size,
+							(unsigned long long)addr);
+			if (kind == MMF_MEMALIGN_POSIX && err != (pow2 && align % 8 == 0 ? ENOMEM : EINVAL))
+				return mmf_exec_finding(ex, f, t, step, name, "errno",
+							"posix_memalign(align %llu, size %llu) returned %d, not %s",
+							(unsigned long long)align, (unsigned long long)size, err,
+							pow2 && align % 8 == 0 ? "ENOMEM" : "EINVAL");
+			continue;
+		}
+		if (kind == MMF_MEMALIGN_POSIX && (!pow2 || align % 8))
+			return mmf_exec_finding(ex, f, t, step, name, "bad_align",
+						"posix_memalign accepted alignment %llu", (unsigned long long)align);
+		if (kind == MMF_MEMALIGN_ALIGNED && !pow2)
+			return mmf_exec_finding(ex, f, t, step, name, "bad_align",
+						"aligned_alloc accepted alignment %llu, which is no power of two",
+						(unsigned long long)align);
+		/* memalign with an alignment that is no power of two has no
+		 * contract (glibc rounds it up, gperftools ignores it): only
+		 * malloc's own alignment is owed */
+		uint64_t want = pow2 ? align : 1;
+		if (want < malloc_align(size))
+			want = malloc_align(size);
+		if (accept_fill(ex, f, t, step, name, prof, op->slot, addr, size, (unsigned)want, 0))
+			return 1;
+	}
+	return mmf_exec_compare(ex, f, step, name);
 }
 
 static int step_ksize(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
@@ -471,6 +675,9 @@ int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 	case MMF_OP_MEMPOOL_DESTROY: return step_pool_destroy(ex, f, step, op, prof);
 	case MMF_OP_MEMPOOL_ALLOC: return step_pool_alloc(ex, f, step, op, prof);
 	case MMF_OP_MEMPOOL_FREE: return step_pool_free(ex, f, step, op, prof);
+	case MMF_OP_CALLOC: return step_calloc(ex, f, step, op, prof);
+	case MMF_OP_MEMALIGN: return step_memalign(ex, f, step, op, prof);
+	case MMF_OP_REALLOC: return step_realloc(ex, f, step, op, prof);
 	}
 	for (unsigned i = 0; i < ex->nt; i++)
 		ex->t[i].out = OUT_SKIPPED;

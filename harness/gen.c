@@ -91,21 +91,22 @@ enum {
 	K_CMAALLOC, K_CMARELEASE, K_PIN, K_UNPIN,
 	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE, K_FORK, K_EXIT, K_MADVISE, K_BRK, K_MREMAP, K_RMAP,
 	K_FTRUNC, K_MMAPFILE, K_MMAPPFN, K_CLEARREFS, K_MEXEC,
+	K_MCALLOC, K_MEMALIGN, K_MREALLOC, /* only with MMF_GEN_MALLOC */
 	NK
 };
 static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
 					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2, 10, 6, 10, 4,
-					  8, 16, 4, 3, 4 };
+					  8, 16, 4, 3, 4, 12, 12, 8 };
 static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
-					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 };
+					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1 };
 
 /* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
 static int wants_live(unsigned k)
 {
 	return k == K_ALLOC || k == K_KMALLOC || k == K_CALLOC || k == K_VMALLOC || k == K_PALLOC ||
-			       k == K_CMAALLOC
+			       k == K_CMAALLOC || k == K_MCALLOC || k == K_MEMALIGN
 		       ? 0
-	       : k == K_KREALLOC || k == K_PCREATE || k == K_PDESTROY				   ? -1
+	       : k == K_KREALLOC || k == K_PCREATE || k == K_PDESTROY || k == K_MREALLOC   ? -1
 												   : 1;
 }
 
@@ -132,6 +133,10 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	unsigned w[NK], total = 0;
 	for (unsigned k = 0; k < NK; k++) {
 		int first = k == K_ALLOC || k == K_KMALLOC || k == K_VMALLOC || k == K_MMAP || k == K_MMAPFILE;
+		if (k >= K_MCALLOC && !(cfg->flags & MMF_GEN_MALLOC)) {
+			w[k] = 0; /* no draw either: sequences without them stay as they were */
+			continue;
+		}
 		w[k] = ((pick >> kind_family[k]) & 1) && (first || below(&r, 4)) ? base_weight[k] : 0;
 		if (k >= K_CMAALLOC && k <= K_UNPIN && !p->nr_cma)
 			w[k] = 0; /* no CMA areas: the ops would all be refused */
@@ -338,6 +343,37 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.a = (uint8_t)next(&r);
 			op.b = (uint8_t)(as_proc << 4);
 			break;
+		case K_MCALLOC: {
+			/* mostly small arrays; now and then a count that overflows
+			 * n * size or gives a product past any address space
+			 * (2^48 and up: refused at once, nothing to touch) */
+			op.code = MMF_OP_CALLOC;
+			uint32_t cnt = below(&r, 4) ? 1 + below(&r, 16) : below(&r, 1024);
+			uint32_t size = below(&r, 2) ? pick_size(&r) % 65536 : 1 + below(&r, 64);
+			op.a = (uint8_t)(below(&r, 10) ? 0 : 48 + below(&r, 16));
+			op.arg = cnt | size << 16;
+			olive[slot] = 1;
+			break;
+		}
+		case K_MEMALIGN: {
+			op.code = MMF_OP_MEMALIGN;
+			/* powers of two to a few pages, and the invalid ones: 0,
+			 * 1..4 (below a pointer), 24, 40, 56 ..., very large */
+			op.a = (uint8_t)(below(&r, 4) ? 3 + below(&r, 10) : below(&r, 2) ? below(&r, 3) : below(&r, 2) ? 30 + below(&r, 8) : below(&r, 256));
+			uint32_t size = pick_size(&r);
+			unsigned shift = below(&r, 12) ? 0 : 12 + below(&r, 4); /* 2^48 and up: ENOMEM */
+			op.arg = size;
+			op.b = (uint8_t)(below(&r, 3) | shift << 4);
+			olive[slot] = 1;
+			break;
+		}
+		case K_MREALLOC: {
+			op.code = MMF_OP_REALLOC;
+			op.arg = below(&r, 4) ? fav_size : pick_size(&r);
+			op.b = (uint8_t)(below(&r, 6) ? 0 : 12 + below(&r, 4)); /* 2^48 and up: refused, the block kept */
+			olive[slot] = 1;
+			break;
+		}
 		case K_FREE:
 			op.code = MMF_OP_FREE_PAGES;
 			op.b = (uint8_t)cpu;

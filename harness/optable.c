@@ -138,6 +138,16 @@ const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 		"write to /proc/PID/clear_refs: 1-3 clear referenced bits, 4 soft-dirty bits, 5 peak RSS" },
 	[MMF_OP_MEM_EXEC] = { "mem_exec", MMF_FAM_AS, 2, { F("proc", B_HI, PROC), F("page", W0, VPAGE) },
 		"fetch an instruction from a page of a process: the fault (SIGSEGV without PROT_EXEC, SIGBUS) or none" },
+	[MMF_OP_CALLOC] = { "calloc", MMF_FAM_OBJ, 4,
+		{ F("slot", SLOT, SLOT), F("n", W0, U16), F("n_shift", A, SHIFT), F("size", W1, U16) },
+		"calloc(n << n_shift, size) into an empty object slot: zeroed, or refused (ENOMEM) when n * size overflows" },
+	[MMF_OP_MEMALIGN] = { "memalign", MMF_FAM_OBJ, 5,
+		{ F("slot", SLOT, SLOT), F("kind", B_LO, MEMALIGN), F("align", A, MALIGN), F("size", ARG, U32),
+		  F("size_shift", B_HI, NIBBLE) },
+		"posix_memalign/aligned_alloc/memalign(align, size << 4*size_shift) into an empty object slot" },
+	[MMF_OP_REALLOC] = { "realloc", MMF_FAM_OBJ, 3,
+		{ F("slot", SLOT, SLOT), F("size", ARG, U32), F("size_shift", B_LO, NIBBLE) },
+		"realloc() of the slot's object to size << 4*size_shift (malloc when empty); a refusal keeps the block" },
 };
 
 static const uint32_t gfp_sel[MMF_GFP_SEL_RANGE] = {
@@ -213,6 +223,12 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_MREMAPFLAGS: return 8;
 	case FK_FILE: return MMF_NFILES;
 	case FK_CLEARREFS: return 8;
+	case FK_U16: return 65536;
+	case FK_SHIFT: return 64;
+	case FK_MEMALIGN: return 3;
+	case FK_MALIGN: return 256;
+	case FK_U32: return 0;
+	case FK_NIBBLE: return 16;
 	default: return 0;
 	}
 }

@@ -44,7 +44,20 @@ enum mmf_field_kind {
 	FK_MREMAPFLAGS, /* bit 0 MREMAP_MAYMOVE, 1 MREMAP_FIXED, 2 MREMAP_DONTUNMAP */
 	FK_FILE,   /* file, modulo MMF_NFILES */
 	FK_CLEARREFS, /* the value written to /proc/PID/clear_refs, 0..7 */
+	FK_U16,    /* 0..65535 */
+	FK_SHIFT,  /* a left shift, 0..63 */
+	FK_MEMALIGN, /* 0 posix_memalign, 1 aligned_alloc, 2 memalign, printed by name */
+	FK_MALIGN, /* alignment in bytes, coded: 0..29 = 1 << k, 30 = 0, k > 30 = 8 + 16 * (k - 30) */
+	FK_U32,    /* any 32-bit value */
+	FK_NIBBLE, /* 0..15 */
 };
+
+/* The alignment an FK_MALIGN code stands for: powers of two up to 2^29,
+ * zero, and multiples of eight that are no power of two (24, 40, ...). */
+static inline uint64_t mmf_malign_bytes(unsigned code)
+{
+	return code < 30 ? 1ull << code : code == 30 ? 0 : 8 + 16ull * (code - 30);
+}
 
 struct mmf_field {
 	const char *name;

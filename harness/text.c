@@ -12,6 +12,8 @@
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/profile.h"
 
+static const char *const memalign_names[3] = { "posix_memalign", "aligned_alloc", "memalign" };
+
 static const char *const advice_names[32] = {
 	[0] = "MADV_NORMAL",	 [1] = "MADV_RANDOM",	  [2] = "MADV_SEQUENTIAL", [3] = "MADV_WILLNEED",
 	[4] = "MADV_DONTNEED",	 [8] = "MADV_FREE",	  [9] = "MADV_REMOVE",	   [10] = "MADV_DONTFORK",
@@ -100,6 +102,8 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 				snprintf(val, sizeof(val), "%u", v);
 			break;
 		case FK_ALIGN: snprintf(val, sizeof(val), "%u", v ? 1u << v : 0u); break;
+		case FK_MALIGN: snprintf(val, sizeof(val), "%llu", (unsigned long long)mmf_malign_bytes(v)); break;
+		case FK_MEMALIGN: snprintf(val, sizeof(val), "%s", memalign_names[v % 3]); break;
 		case FK_SLABFLAGS:
 		case FK_MREMAPFLAGS:
 		case FK_PROT:
@@ -343,6 +347,22 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 			v = MMF_PROC_SMAPS;
 		} else if (d->f[fi].kind == FK_PREPORT && vl == 7 && memcmp(val, "pagemap", 7) == 0) {
 			v = MMF_PROC_PAGEMAP;
+		} else if (d->f[fi].kind == FK_MEMALIGN && vl && !(val[0] >= '0' && val[0] <= '9')) {
+			for (v = 0; v < 3 && !tokeq(val, vl, memalign_names[v]); v++)
+				;
+			if (v == 3)
+				return errat(c, vs, "unknown kind '%.*s' (posix_memalign, aligned_alloc or memalign)", (int)vl,
+					     val);
+		} else if (d->f[fi].kind == FK_MALIGN) {
+			uint32_t bytes;
+			if (parse_uint(val, vl, &bytes))
+				return errat(c, vs, "bad align '%.*s'", (int)vl, val);
+			for (v = 0; v < 256 && mmf_malign_bytes(v) != bytes; v++)
+				;
+			if (v == 256)
+				return errat(c, vs,
+					     "align %u cannot be written (0, a power of two up to 2^29, or 24, 40, 56, ... "
+					     "up to 3608)", bytes);
 		} else if (d->f[fi].kind == FK_ALIGN) {
 			if (parse_uint(val, vl, &v) || (v & (v - 1)) || v > 4096 || v == 1)
 				return errat(c, vs, "bad align '%.*s' (0, or a power of two from 2 to 4096)", (int)vl, val);

@@ -55,6 +55,7 @@ enum mmf_level {
 #define MMF_CAP_AS_FILE (1u << 12)      /* ftruncate, mmap_file: memfd-like files */
 #define MMF_CAP_AS_PFN (1u << 13)       /* mmap_pfn: a driver's VM_PFNMAP buffer */
 #define MMF_CAP_SOFT_DIRTY (1u << 14)   /* clear_refs, and pagemap's soft-dirty bit */
+#define MMF_CAP_MALLOC (1u << 15)       /* kmalloc is malloc: aligned to max_align_t, not to its size */
 
 /* mem_access kinds. */
 #define MMF_ACCESS_READ 0
@@ -227,7 +228,30 @@ struct mmf_adapter {
 				    uint64_t offset, uint64_t *out, int *err);
 	/* Soft-dirty (MMF_CAP_SOFT_DIRTY): write value to /proc/PID/clear_refs. */
 	enum mmf_result (*clear_refs)(void *ctx, unsigned proc, unsigned value, int *err);
+
+	/* malloc-style allocators (MMF_CAP_MALLOC): kmalloc/kfree/krealloc/
+	 * ksize are malloc/free/realloc/malloc_usable_size, and:
+	 * calloc(nmemb, size); memalign by kind (MMF_MEMALIGN_*) with the C
+	 * library's argument order. On MMF_REFUSED *err is the errno (for
+	 * posix_memalign its return value) and *addr what the result pointer
+	 * holds after the call: posix_memalign's *memptr, preset by the adapter
+	 * to MMF_UNTOUCHED, or the NULL the others return. */
+	enum mmf_result (*calloc)(void *ctx, uint64_t nmemb, uint64_t size, uint64_t *addr, int *err);
+	enum mmf_result (*memalign)(void *ctx, unsigned kind, uint64_t align, uint64_t size, uint64_t *addr, int *err);
+
+	/* Known, accepted differences: NULL-terminated strings "op-check:
+	 * reason", e.g. "calloc-errno: mimalloc leaves errno alone". A finding
+	 * whose op and check match one is counted and reported, not raised,
+	 * and the sequence goes on. Read only when size covers it. */
+	const char *const *known;
 };
+
+#define MMF_MAX_KNOWN 16
+
+#define MMF_MEMALIGN_POSIX 0   /* posix_memalign(&p, align, size) */
+#define MMF_MEMALIGN_ALIGNED 1 /* aligned_alloc(align, size) */
+#define MMF_MEMALIGN_LEGACY 2  /* memalign(align, size) */
+#define MMF_UNTOUCHED 0x5ee5ee5ee5ee5ee0ull
 
 /* The table size an adapter needs: the entries before the CMA ones, and
  * the entries up to those of the last group it declares. */
@@ -236,6 +260,9 @@ struct mmf_adapter {
 #define MMF_ADAPTER_SIZE_AS offsetof(struct mmf_adapter, ftruncate)
 #define MMF_ADAPTER_SIZE_AS_FILE offsetof(struct mmf_adapter, mmap_pfn)
 #define MMF_ADAPTER_SIZE_AS_PFN offsetof(struct mmf_adapter, clear_refs)
+#define MMF_ADAPTER_SIZE_SOFT_DIRTY offsetof(struct mmf_adapter, calloc)
+#define MMF_ADAPTER_SIZE_MALLOC offsetof(struct mmf_adapter, known)
+#define MMF_ADAPTER_SIZE_KNOWN (offsetof(struct mmf_adapter, known) + sizeof(const char *const *))
 
 /* kmem_cache_create() flag values the object family uses. */
 #define MMF_SLAB_RED_ZONE 0x00000400u

@@ -44,10 +44,31 @@ struct mmf_exec_config {
 	FILE *trace;
 };
 
+/* Opening an adapter by what a user names: a built-in adapter, an
+ * installed agent (glibc, jemalloc, ...: the program mmfuzz-agent-NAME
+ * beside mmfuzz, in MMFUZZ_AGENT_DIR or in ../libexec/mmfuzz), a shared
+ * object exporting MMF_ADAPTER_ENTRY (a path ending in .so), or an agent
+ * program's path. Agents always run out of process; so do plugins unless
+ * isolate is MMF_ISOLATE_NONE, and built-in adapters when it is
+ * MMF_ISOLATE_FORK. A worker that crashes, outlives
+ * op_timeout_ms (default 5000) or holds more than mem_limit bytes resident
+ * (0: no limit) becomes a finding; the campaign goes on. NULL with a
+ * message in err when the adapter cannot be found or fails the ABI. */
+enum mmf_isolate { MMF_ISOLATE_DEFAULT, MMF_ISOLATE_FORK, MMF_ISOLATE_NONE };
+struct mmf_open_opts {
+	enum mmf_isolate isolate;
+	unsigned op_timeout_ms;
+	uint64_t mem_limit;
+};
+const struct mmf_adapter *mmf_adapter_open(const char *name, const struct mmf_open_opts *o, char *err, size_t cap);
+/* The installed agent program for name; 0, or -1 if there is none. */
+int mmf_agent_path(const char *name, char *out, size_t cap);
+
 /* Per-run statistics (what the campaign sums up in its report). */
 struct mmf_exec_stats {
 	uint64_t ops;
 	uint64_t per_op[MMF_NR_OPCODES][4]; /* [code][ok, refused, unsupported, skipped] */
+	uint64_t known[MMF_MAX_KNOWN];      /* hits of each known difference the adapter lists */
 };
 
 struct mmf_exec;
@@ -77,7 +98,11 @@ struct mmf_gen_config {
 	int profile;       /* -1: pick per sequence */
 	unsigned max_ops;  /* longest sequence generated */
 	unsigned families; /* bit per family to draw from; 0: all */
+	unsigned flags;    /* MMF_GEN_* */
 };
+/* Also draw the malloc-style ops (calloc, memalign, realloc), for adapters
+ * with MMF_CAP_MALLOC; without it sequences are as they always were. */
+#define MMF_GEN_MALLOC 1u
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg,
 		      struct mmf_seq *out);
 uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index);

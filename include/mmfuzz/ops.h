@@ -98,6 +98,10 @@ enum mmf_opcode {
 	MMF_OP_MMAP_PFN = 45,        /* proc start npages prot flags pgoff */
 	MMF_OP_CLEAR_REFS = 46,      /* proc value */
 	MMF_OP_MEM_EXEC = 47,        /* proc page */
+	/* malloc-style allocators (adapters with MMF_CAP_MALLOC) */
+	MMF_OP_CALLOC = 48,          /* slot n n_shift size: calloc(n << n_shift, size) */
+	MMF_OP_MEMALIGN = 49,        /* slot kind align size size_shift */
+	MMF_OP_REALLOC = 50,         /* slot size size_shift: realloc to size << 4*size_shift */
 	MMF_NR_OPCODES
 };
 

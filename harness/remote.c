@@ -1,0 +1,866 @@
+/* The near side of a remote adapter: a proxy table whose every entry is
+ * one request to a worker of a fork server (harness/remote_serve.c).
+ *
+ * The server is either this process forked (isolating an adapter it
+ * carries: --isolate fork) or an agent program it executes (a real
+ * allocator that must own malloc). Each call waits at most the op
+ * timeout; the worker's peak resident memory, which every answer carries
+ * and which is sampled while a slow call runs, is held to the limit. A worker that dies, hangs or runs away is a finding whose
+ * check is the signal's name ("sigsegv", "sigabrt", ...), "timeout",
+ * "rlimit" or "exit": the op answers MMF_CORRUPT and check() gives the
+ * reason. The next reset forks a fresh worker, so a campaign goes on.
+ *
+ * The limit is on resident memory, not RLIMIT_AS: allocators reserve
+ * address space far beyond what they use, and a sanitizer's shadow is
+ * terabytes of it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/remote.h"
+#include "harness/remote_proto.h"
+#include "mmfuzz/agent.h"
+
+#define MAX_REMOTES 8
+
+struct remote {
+	struct mmf_adapter tab;
+	const struct mmf_adapter *inner; /* fork mode */
+	char path[512];                  /* exec mode */
+	struct mmf_remote_opts opts;
+	uint64_t far_caps; /* what the served table itself declares */
+	char name[32], description[200];
+	char known_text[2048];
+	const char *known[MMF_MAX_KNOWN + 1];
+};
+
+struct rctx {
+	struct remote *rm;
+	struct mmf_adapter_config cfg;
+	char mutant[64];
+	pid_t server, worker;
+	int ctl, st, req, resp;
+	uint32_t seq;
+	int dead;          /* the worker of this sequence ended */
+	char why[200];     /* "tag: detail" for check() */
+};
+
+static struct remote remotes[MAX_REMOTES];
+static unsigned nr_remotes;
+static char text[MMF_WIRE_PAYLOAD];
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Reads n bytes, waiting at most until deadline; -1 on EOF, error or time. */
+static int read_by(int fd, void *buf, size_t n, double deadline)
+{
+	for (size_t done = 0; done < n;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int ms = (int)((deadline - now()) * 1000);
+		if (ms < 0 || poll(&p, 1, ms) == 0)
+			return -1;
+		ssize_t r = read(fd, (char *)buf + done, n - done);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = write(fd, (const char *)buf + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static int read_status(struct rctx *c, struct mmf_wire_status_msg *m, void *payload, size_t cap, double deadline)
+{
+	if (read_by(c->st, m, sizeof(*m), deadline) || m->magic != MMF_WIRE_MAGIC || m->version != MMF_WIRE_VERSION)
+		return -1;
+	size_t keep = m->len < cap ? m->len : cap;
+	if (m->len && read_by(c->st, payload, keep, deadline))
+		return -1;
+	for (size_t rest = m->len - keep; rest;) { /* more than asked for */
+		char sink[256];
+		size_t k = rest < sizeof(sink) ? rest : sizeof(sink);
+		if (read_by(c->st, sink, k, deadline))
+			return -1;
+		rest -= k;
+	}
+	return 0;
+}
+
+static uint64_t rss_of(pid_t pid)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/statm", (int)pid);
+	FILE *fp = fopen(p, "r");
+	unsigned long size = 0, res = 0;
+	if (fp) {
+		if (fscanf(fp, "%lu %lu", &size, &res) != 2)
+			res = 0;
+		fclose(fp);
+	}
+	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* The worker's end, from its wait status; why is set unless it was W_END's
+ * clean exit and expected is set. */
+static void note_death(struct rctx *c, const struct mmf_wire_status_msg *m, const char *during, const char *forced)
+{
+	c->dead = 1;
+	c->worker = 0;
+	if (forced)
+		snprintf(c->why, sizeof(c->why), "%s: worker stopped during %s (%s)", forced, during,
+			 !strcmp(forced, "timeout") ? "no answer in time" : "resident memory over the limit");
+	else if (c->rm->opts.mem_limit && m->peak_rss >= c->rm->opts.mem_limit)
+		snprintf(c->why, sizeof(c->why), "rlimit: worker died during %s with %llu MiB resident", during,
+			 (unsigned long long)(m->peak_rss >> 20));
+	else if (WIFSIGNALED(m->status)) {
+		char tag[24];
+		const char *abbrev = sigabbrev_np(WTERMSIG(m->status));
+		snprintf(tag, sizeof(tag), "sig%s", abbrev ? abbrev : "unknown");
+		for (char *p = tag; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+		snprintf(c->why, sizeof(c->why), "%s: worker killed by signal %d during %s", tag, WTERMSIG(m->status),
+			 during);
+	} else
+		snprintf(c->why, sizeof(c->why), "exit: worker exited with status %d during %s",
+			 WIFEXITED(m->status) ? WEXITSTATUS(m->status) : -1, during);
+}
+
+/* Waits for the worker's S_DIED after it was told to end or was killed. */
+static void reap_worker(struct rctx *c, const char *during, const char *forced)
+{
+	struct mmf_wire_status_msg m;
+	double deadline = now() + 5;
+	while (read_status(c, &m, text, sizeof(text), deadline) == 0)
+		if (m.kind == S_DIED) {
+			note_death(c, &m, during, forced);
+			return;
+		}
+	/* the server itself is gone or stuck */
+	c->dead = 1;
+	c->worker = 0;
+	if (!c->why[0])
+		snprintf(c->why, sizeof(c->why), "exit: the fork server stopped answering during %s", during);
+}
+
+/* One call. On a dead worker returns MMF_CORRUPT (check() says why). */
+static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *payload, struct mmf_wire_resp *p,
+			    const char *what)
+{
+	if (c->dead || !c->worker)
+		return MMF_CORRUPT;
+	q->seq = ++c->seq;
+	q->len = payload ? (uint32_t)strlen(payload) : 0;
+	if (write_all(c->req, q, sizeof(*q)) || (q->len && write_all(c->req, payload, q->len))) {
+		reap_worker(c, what, NULL);
+		return MMF_CORRUPT;
+	}
+	const struct mmf_remote_opts *o = &c->rm->opts;
+	double start = now(), limit = o->op_timeout_ms ? o->op_timeout_ms / 1000.0 : 5.0;
+	int check_mem = 0;
+	for (;;) {
+		if (check_mem && rss_of(c->worker) > o->mem_limit) {
+			kill(c->worker, SIGKILL);
+			reap_worker(c, what, "rlimit");
+			return MMF_CORRUPT;
+		}
+		struct pollfd fds[2] = { { c->resp, POLLIN, 0 }, { c->st, POLLIN, 0 } };
+		int n = poll(fds, 2, 50);
+		if (n < 0 && errno != EINTR)
+			return MMF_CORRUPT;
+		if (n > 0 && (fds[0].revents & POLLIN)) {
+			if (read_by(c->resp, p, sizeof(*p), now() + limit) || p->len > MMF_WIRE_PAYLOAD ||
+			    (p->len && read_by(c->resp, text, p->len, now() + limit))) {
+				kill(c->worker, SIGKILL);
+				reap_worker(c, what, NULL);
+				return MMF_CORRUPT;
+			}
+			if (p->seq != c->seq)
+				continue; /* a stale answer of a killed worker */
+			if (o->mem_limit && p->peak_rss > o->mem_limit) {
+				kill(c->worker, SIGKILL);
+				reap_worker(c, what, "rlimit");
+				return MMF_CORRUPT;
+			}
+			return (enum mmf_result)p->result;
+		}
+		if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
+			reap_worker(c, what, NULL);
+			return MMF_CORRUPT;
+		}
+		check_mem = o->mem_limit != 0; /* a slow op: watch its memory */
+		if (now() - start > limit) {
+			kill(c->worker, SIGKILL);
+			reap_worker(c, what, "timeout");
+			return MMF_CORRUPT;
+		}
+	}
+}
+
+/* ---- server lifetime ----------------------------------------------------- */
+
+static void close_fds(struct rctx *c)
+{
+	int *fds[] = { &c->ctl, &c->st, &c->req, &c->resp };
+	for (unsigned i = 0; i < 4; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+static void stop_server(struct rctx *c)
+{
+	if (c->worker)
+		kill(c->worker, SIGKILL);
+	close_fds(c);
+	if (c->server > 0) {
+		double deadline = now() + 2;
+		int status;
+		while (waitpid(c->server, &status, WNOHANG) == 0) {
+			if (now() > deadline) {
+				kill(c->server, SIGKILL);
+				waitpid(c->server, &status, 0);
+				break;
+			}
+			usleep(1000);
+		}
+	}
+	c->server = 0;
+	c->worker = 0;
+}
+
+/* Starts the fork server; fills hello. Returns 0 or -1 with err set. */
+static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello *hello, char *err, size_t cap)
+{
+	int p[4][2];
+	for (unsigned i = 0; i < 4; i++)
+		if (pipe2(p[i], O_CLOEXEC)) {
+			snprintf(err, cap, "pipe: %s", strerror(errno));
+			for (unsigned k = 0; k < i; k++)
+				close(p[k][0]), close(p[k][1]);
+			return -1;
+		}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, cap, "fork: %s", strerror(errno));
+		for (unsigned k = 0; k < 4; k++)
+			close(p[k][0]), close(p[k][1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* ctl and req are read here, st and resp written; move them out
+		 * of the way first, then to 3..6 */
+		int want[4] = { p[0][0], p[1][1], p[2][0], p[3][1] };
+		for (unsigned i = 0; i < 4; i++)
+			want[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 16);
+		for (unsigned i = 0; i < 4; i++)
+			if (want[i] < 0 || dup2(want[i], MMF_WIRE_FD_CTL + (int)i) < 0)
+				_exit(127);
+		if (rm->inner)
+			_exit(mmf_agent_main(rm->inner));
+		char *argv[] = { rm->path, NULL };
+		execv(rm->path, argv);
+		fprintf(stderr, "mmfuzz: cannot run agent %s: %s\n", rm->path, strerror(errno));
+		_exit(127);
+	}
+	close(p[0][0]), close(p[1][1]), close(p[2][0]), close(p[3][1]);
+	c->server = pid;
+	c->ctl = p[0][1];
+	c->st = p[1][0];
+	c->req = p[2][1];
+	c->resp = p[3][0];
+	c->worker = 0;
+	struct mmf_wire_status_msg m;
+	if (read_status(c, &m, hello, sizeof(*hello), now() + 10) || m.kind != S_HELLO || m.len != sizeof(*hello)) {
+		int status = 0;
+		stop_server(c);
+		waitpid(pid, &status, WNOHANG);
+		snprintf(err, cap, "%s did not start as an mmfuzz agent (no hello on its status pipe)",
+			 rm->inner ? rm->inner->name : rm->path);
+		return -1;
+	}
+	return 0;
+}
+
+static int send_ctl(struct rctx *c, unsigned op, uint64_t a0, const char *payload)
+{
+	struct mmf_wire_req q = { .op = (uint16_t)op, .len = payload ? (uint32_t)strlen(payload) : 0 };
+	q.a[0] = a0;
+	return write_all(c->ctl, &q, sizeof(q)) || (q.len && write_all(c->ctl, payload, q.len)) ? -1 : 0;
+}
+
+/* Asks the server for a fresh worker. */
+static int start_worker(struct rctx *c)
+{
+	struct mmf_wire_status_msg m;
+	if (send_ctl(c, W_START, 0, NULL) || read_status(c, &m, text, sizeof(text), now() + 10) || m.kind != S_READY ||
+	    m.pid <= 0)
+		return -1;
+	c->worker = (pid_t)m.pid;
+	c->dead = 0;
+	c->why[0] = 0;
+	return 0;
+}
+
+/* Server up, context created, first worker ready. */
+static enum mmf_result boot(struct rctx *c, char *err, size_t cap)
+{
+	struct mmf_wire_hello h;
+	if (start_server(c->rm, c, &h, err, cap))
+		return MMF_REFUSED;
+	struct mmf_wire_status_msg m;
+	char msg[256] = "";
+	if (send_ctl(c, W_CREATE, c->cfg.profile_index, c->cfg.mutant) ||
+	    read_status(c, &m, msg, sizeof(msg) - 1, now() + 30) || m.kind != S_CREATED) {
+		stop_server(c);
+		snprintf(err, cap, "agent %s stopped while creating its context", c->rm->name);
+		return MMF_REFUSED;
+	}
+	if (m.result != MMF_OK) {
+		msg[m.len < sizeof(msg) - 1 ? m.len : sizeof(msg) - 1] = 0;
+		stop_server(c);
+		snprintf(err, cap, "%s", msg[0] ? msg : "create refused");
+		return (enum mmf_result)m.result;
+	}
+	if (start_worker(c)) {
+		stop_server(c);
+		snprintf(err, cap, "agent %s did not start a worker", c->rm->name);
+		return MMF_REFUSED;
+	}
+	return MMF_OK;
+}
+
+static enum mmf_result remote_create(struct remote *rm, const struct mmf_adapter_config *cfg, void **ctx, char *err,
+				     size_t cap)
+{
+	struct rctx *c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, cap, "out of memory");
+		return MMF_REFUSED;
+	}
+	c->rm = rm;
+	c->cfg = *cfg;
+	if (cfg->mutant) {
+		snprintf(c->mutant, sizeof(c->mutant), "%s", cfg->mutant);
+		c->cfg.mutant = c->mutant;
+	}
+	c->ctl = c->st = c->req = c->resp = -1;
+	enum mmf_result r = boot(c, err, cap);
+	if (r != MMF_OK) {
+		free(c);
+		return r;
+	}
+	*ctx = c;
+	return MMF_OK;
+}
+
+static void remote_destroy(void *ctx)
+{
+	struct rctx *c = ctx;
+	if (!c)
+		return;
+	stop_server(c);
+	free(c);
+}
+
+static enum mmf_result remote_reset(void *ctx)
+{
+	struct rctx *c = ctx;
+	if (c->worker && !c->dead) {
+		struct mmf_wire_req q = { .op = W_END, .seq = ++c->seq };
+		if (write_all(c->req, &q, sizeof(q)))
+			kill(c->worker, SIGKILL);
+		reap_worker(c, "reset", NULL);
+	}
+	/* drop answers nobody read */
+	for (;;) {
+		struct pollfd pf = { c->resp, POLLIN, 0 };
+		if (poll(&pf, 1, 0) <= 0 || read(c->resp, text, sizeof(text)) <= 0)
+			break;
+	}
+	if (c->server && start_worker(c) == 0)
+		return MMF_OK;
+	/* the server is gone: start over */
+	stop_server(c);
+	char err[256];
+	return boot(c, err, sizeof(err)) == MMF_OK ? MMF_OK : MMF_CORRUPT;
+}
+
+/* ---- the proxy entries ---------------------------------------------------- */
+
+#define REQ(op_, ...)                                                                                                  \
+	struct mmf_wire_req q = { .op = (op_), .a = { __VA_ARGS__ } };                                                 \
+	struct mmf_wire_resp p = { 0 }
+
+static enum mmf_result out1(struct rctx *c, struct mmf_wire_req *q, struct mmf_wire_resp *p, const char *what,
+			    uint64_t *v0, int *err)
+{
+	enum mmf_result r = call(c, q, NULL, p, what);
+	if (r == MMF_CORRUPT && c->dead)
+		return r;
+	if (v0 && r == MMF_OK)
+		*v0 = p->v[0];
+	if (err)
+		*err = p->err;
+	return r;
+}
+
+static enum mmf_result text_out(struct rctx *c, struct mmf_wire_req *q, const char *what, char *buf, size_t cap,
+				size_t *len)
+{
+	struct mmf_wire_resp p = { 0 };
+	enum mmf_result r = call(c, q, NULL, &p, what);
+	if (c->dead)
+		return MMF_CORRUPT;
+	size_t n = p.len < cap ? p.len : cap ? cap - 1 : 0;
+	if (cap) {
+		memcpy(buf, text, n);
+		buf[n] = 0;
+	}
+	if (len)
+		*len = n;
+	return r;
+}
+
+static enum mmf_result r_alloc_pages(void *ctx, const struct mmf_page_req *pr, uint64_t *pfn, int *err)
+{
+	REQ(W_ALLOC_PAGES, pr->gfp, pr->order, pr->cpu, pr->node);
+	return out1(ctx, &q, &p, "alloc_pages", pfn, err);
+}
+static enum mmf_result r_free_pages(void *ctx, uint64_t pfn, unsigned order, unsigned cpu)
+{
+	REQ(W_FREE_PAGES, pfn, order, cpu);
+	return out1(ctx, &q, &p, "free_pages", NULL, NULL);
+}
+static enum mmf_result r_write_page(void *ctx, uint64_t pfn, uint64_t token)
+{
+	REQ(W_WRITE_PAGE, pfn, token);
+	return out1(ctx, &q, &p, "write_page", NULL, NULL);
+}
+static enum mmf_result r_read_page(void *ctx, uint64_t pfn, uint64_t *token)
+{
+	REQ(W_READ_PAGE, pfn);
+	return out1(ctx, &q, &p, "read_page", token, NULL);
+}
+static enum mmf_result r_drain_pcp(void *ctx, unsigned cpu)
+{
+	REQ(W_DRAIN_PCP, cpu);
+	return out1(ctx, &q, &p, "drain_pcp", NULL, NULL);
+}
+static enum mmf_result r_report(void *ctx, unsigned kind, char *buf, size_t cap, size_t *len)
+{
+	struct mmf_wire_req q = { .op = W_REPORT, .a = { kind } };
+	return text_out(ctx, &q, "report", buf, cap, len);
+}
+static enum mmf_result r_check(void *ctx, enum mmf_check_grade grade, char *msg, size_t cap)
+{
+	struct rctx *c = ctx;
+	if (c->dead) {
+		snprintf(msg, cap, "%s", c->why);
+		return MMF_CORRUPT;
+	}
+	if (!(c->rm->far_caps & MMF_CAP_CHECK))
+		return MMF_OK;
+	struct mmf_wire_req q = { .op = W_CHECK, .a = { grade } };
+	enum mmf_result r = text_out(ctx, &q, "check", msg, cap, NULL);
+	if (c->dead)
+		snprintf(msg, cap, "%s", c->why);
+	return r;
+}
+static enum mmf_result r_kmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node, uint64_t *addr,
+				 int *err)
+{
+	REQ(W_KMALLOC, size, gfp, cpu, node);
+	return out1(ctx, &q, &p, "kmalloc", addr, err);
+}
+static enum mmf_result r_kfree(void *ctx, uint64_t addr, unsigned cpu)
+{
+	REQ(W_KFREE, addr, cpu);
+	return out1(ctx, &q, &p, "kfree", NULL, NULL);
+}
+static enum mmf_result r_krealloc(void *ctx, uint64_t addr, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
+				  uint64_t *new_addr, int *err)
+{
+	REQ(W_KREALLOC, addr, size, gfp, cpu, node);
+	return out1(ctx, &q, &p, "krealloc", new_addr, err);
+}
+static enum mmf_result r_ksize(void *ctx, uint64_t addr, uint64_t *usable)
+{
+	REQ(W_KSIZE, addr);
+	return out1(ctx, &q, &p, "ksize", usable, NULL);
+}
+static enum mmf_result r_obj_write(void *ctx, uint64_t addr, uint64_t val)
+{
+	REQ(W_OBJ_WRITE, addr, val);
+	return out1(ctx, &q, &p, "obj_write", NULL, NULL);
+}
+static enum mmf_result r_obj_read(void *ctx, uint64_t addr, uint64_t *val)
+{
+	REQ(W_OBJ_READ, addr);
+	return out1(ctx, &q, &p, "obj_read", val, NULL);
+}
+static enum mmf_result r_cache_create(void *ctx, const char *name, uint32_t size, uint32_t align, uint32_t flags,
+				      int ctor, uint64_t *cache, int *err)
+{
+	REQ(W_CACHE_CREATE, size, align, flags, (uint64_t)ctor);
+	enum mmf_result r = call(ctx, &q, name ? name : "", &p, "cache_create");
+	if (r == MMF_OK)
+		*cache = p.v[0];
+	*err = p.err;
+	return r;
+}
+static enum mmf_result r_cache_destroy(void *ctx, uint64_t cache, int *err)
+{
+	REQ(W_CACHE_DESTROY, cache);
+	return out1(ctx, &q, &p, "cache_destroy", NULL, err);
+}
+static enum mmf_result r_cache_alloc(void *ctx, uint64_t cache, uint32_t gfp, unsigned cpu, unsigned node,
+				     uint64_t *addr, int *err)
+{
+	REQ(W_CACHE_ALLOC, cache, gfp, cpu, node);
+	return out1(ctx, &q, &p, "cache_alloc", addr, err);
+}
+static enum mmf_result r_cache_free(void *ctx, uint64_t cache, uint64_t addr, unsigned cpu)
+{
+	REQ(W_CACHE_FREE, cache, addr, cpu);
+	return out1(ctx, &q, &p, "cache_free", NULL, NULL);
+}
+static enum mmf_result r_vmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node, uint64_t *addr,
+				 int *err)
+{
+	REQ(W_VMALLOC, size, gfp, cpu, node);
+	return out1(ctx, &q, &p, "vmalloc", addr, err);
+}
+static enum mmf_result r_vfree(void *ctx, uint64_t addr, unsigned cpu)
+{
+	REQ(W_VFREE, addr, cpu);
+	return out1(ctx, &q, &p, "vfree", NULL, NULL);
+}
+static enum mmf_result r_vmalloc_to_pfn(void *ctx, uint64_t addr, uint64_t *pfn)
+{
+	REQ(W_VMALLOC_TO_PFN, addr);
+	return out1(ctx, &q, &p, "vmalloc_to_pfn", pfn, NULL);
+}
+static enum mmf_result r_vmem_write(void *ctx, uint64_t addr, uint64_t token)
+{
+	REQ(W_VMEM_WRITE, addr, token);
+	return out1(ctx, &q, &p, "vmem_write", NULL, NULL);
+}
+static enum mmf_result r_vmem_read(void *ctx, uint64_t addr, uint64_t *token)
+{
+	REQ(W_VMEM_READ, addr);
+	return out1(ctx, &q, &p, "vmem_read", token, NULL);
+}
+static enum mmf_result r_pool_create(void *ctx, uint32_t min_nr, uint64_t size, unsigned cpu, unsigned node,
+				     uint64_t *pool, int *err)
+{
+	REQ(W_POOL_CREATE, min_nr, size, cpu, node);
+	return out1(ctx, &q, &p, "pool_create", pool, err);
+}
+static enum mmf_result r_pool_destroy(void *ctx, uint64_t pool, unsigned cpu)
+{
+	REQ(W_POOL_DESTROY, pool, cpu);
+	return out1(ctx, &q, &p, "pool_destroy", NULL, NULL);
+}
+static enum mmf_result r_pool_alloc(void *ctx, uint64_t pool, uint32_t gfp, unsigned cpu, unsigned node,
+				    uint64_t *addr, int *err)
+{
+	REQ(W_POOL_ALLOC, pool, gfp, cpu, node);
+	return out1(ctx, &q, &p, "pool_alloc", addr, err);
+}
+static enum mmf_result r_pool_free(void *ctx, uint64_t pool, uint64_t addr, unsigned cpu)
+{
+	REQ(W_POOL_FREE, pool, addr, cpu);
+	return out1(ctx, &q, &p, "pool_free", NULL, NULL);
+}
+static enum mmf_result r_cma_alloc(void *ctx, unsigned area, uint32_t count, unsigned align, unsigned cpu,
+				   uint64_t *pfn, int *err)
+{
+	REQ(W_CMA_ALLOC, area, count, align, cpu);
+	return out1(ctx, &q, &p, "cma_alloc", pfn, err);
+}
+static enum mmf_result r_cma_release(void *ctx, unsigned area, uint64_t pfn, uint32_t count)
+{
+	REQ(W_CMA_RELEASE, area, pfn, count);
+	return out1(ctx, &q, &p, "cma_release", NULL, NULL);
+}
+static enum mmf_result r_pin_page(void *ctx, uint64_t pfn)
+{
+	REQ(W_PIN_PAGE, pfn);
+	return out1(ctx, &q, &p, "pin_page", NULL, NULL);
+}
+static enum mmf_result r_unpin_page(void *ctx, uint64_t pfn)
+{
+	REQ(W_UNPIN_PAGE, pfn);
+	return out1(ctx, &q, &p, "unpin_page", NULL, NULL);
+}
+static unsigned r_moved(void *ctx, uint64_t *old_pfn, uint64_t *new_pfn, unsigned cap)
+{
+	unsigned n = 0;
+	while (n < cap) {
+		REQ(W_MOVED, 0);
+		if (call(ctx, &q, NULL, &p, "moved") != MMF_OK || p.v[0] == 0)
+			break;
+		old_pfn[n] = p.v[1];
+		new_pfn[n++] = p.v[2];
+	}
+	return n;
+}
+static enum mmf_result r_mmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+			      uint64_t *out, int *err)
+{
+	REQ(W_MMAP, proc, addr, len, prot, flags);
+	return out1(ctx, &q, &p, "mmap", out, err);
+}
+static enum mmf_result r_munmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, int *err)
+{
+	REQ(W_MUNMAP, proc, addr, len);
+	return out1(ctx, &q, &p, "munmap", NULL, err);
+}
+static enum mmf_result r_mprotect(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err)
+{
+	REQ(W_MPROTECT, proc, addr, len, prot);
+	return out1(ctx, &q, &p, "mprotect", NULL, err);
+}
+static enum mmf_result r_proc_report(void *ctx, unsigned proc, unsigned kind, char *buf, size_t cap, size_t *len)
+{
+	struct mmf_wire_req q = { .op = W_PROC_REPORT, .a = { proc, kind } };
+	return text_out(ctx, &q, "proc_report", buf, cap, len);
+}
+static enum mmf_result r_mem_access(void *ctx, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
+				    uint64_t *value, int *err)
+{
+	REQ(W_MEM_ACCESS, proc, addr, (uint64_t)write, token);
+	enum mmf_result r = call(ctx, &q, NULL, &p, "mem_access");
+	*fault = (int)(int64_t)p.v[0];
+	*value = p.v[1];
+	*err = p.err;
+	return r;
+}
+static enum mmf_result r_proc_fork(void *ctx, unsigned parent, unsigned child, int *err)
+{
+	REQ(W_PROC_FORK, parent, child);
+	return out1(ctx, &q, &p, "fork", NULL, err);
+}
+static enum mmf_result r_proc_exit(void *ctx, unsigned proc, int *err)
+{
+	REQ(W_PROC_EXIT, proc);
+	return out1(ctx, &q, &p, "exit", NULL, err);
+}
+static enum mmf_result r_madvise(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err)
+{
+	REQ(W_MADVISE, proc, addr, len, advice);
+	return out1(ctx, &q, &p, "madvise", NULL, err);
+}
+static enum mmf_result r_brk(void *ctx, unsigned proc, uint64_t addr, uint64_t *out)
+{
+	REQ(W_BRK, proc, addr);
+	return out1(ctx, &q, &p, "brk", out, NULL);
+}
+static enum mmf_result r_mremap(void *ctx, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
+				unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
+{
+	REQ(W_MREMAP, proc, addr, old_len, new_len, flags, new_addr);
+	return out1(ctx, &q, &p, "mremap", out, err);
+}
+static enum mmf_result r_rmap(void *ctx, unsigned proc, uint64_t addr, char *buf, size_t cap, size_t *len)
+{
+	struct mmf_wire_req q = { .op = W_RMAP, .a = { proc, addr } };
+	return text_out(ctx, &q, "rmap", buf, cap, len);
+}
+static enum mmf_result r_ftruncate(void *ctx, unsigned file, uint64_t size, int *err)
+{
+	REQ(W_FTRUNCATE, file, size);
+	return out1(ctx, &q, &p, "ftruncate", NULL, err);
+}
+static enum mmf_result r_mmap_file(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot,
+				   unsigned flags, unsigned file, uint64_t offset, uint64_t *out, int *err)
+{
+	REQ(W_MMAP_FILE, proc, addr, len, prot, flags, file, offset);
+	return out1(ctx, &q, &p, "mmap_file", out, err);
+}
+static enum mmf_result r_mmap_pfn(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot,
+				  unsigned flags, uint64_t offset, uint64_t *out, int *err)
+{
+	REQ(W_MMAP_PFN, proc, addr, len, prot, flags, offset);
+	return out1(ctx, &q, &p, "mmap_pfn", out, err);
+}
+static enum mmf_result r_clear_refs(void *ctx, unsigned proc, unsigned value, int *err)
+{
+	REQ(W_CLEAR_REFS, proc, value);
+	return out1(ctx, &q, &p, "clear_refs", NULL, err);
+}
+
+static enum mmf_result r_calloc(void *ctx, uint64_t nmemb, uint64_t size, uint64_t *addr, int *err)
+{
+	REQ(W_CALLOC, nmemb, size);
+	enum mmf_result r = call(ctx, &q, NULL, &p, "calloc");
+	*addr = p.v[0];
+	*err = p.err;
+	return r;
+}
+static enum mmf_result r_memalign(void *ctx, unsigned kind, uint64_t align, uint64_t size, uint64_t *addr, int *err)
+{
+	REQ(W_MEMALIGN, kind, align, size);
+	enum mmf_result r = call(ctx, &q, NULL, &p, "memalign");
+	*addr = p.v[0];
+	*err = p.err;
+	return r;
+}
+
+/* One create function per slot, so each knows its remote. */
+#define CREATE_FN(i)                                                                                                   \
+	static enum mmf_result create_##i(const struct mmf_adapter_config *cfg, void **ctx, char *err, size_t cap)     \
+	{                                                                                                              \
+		return remote_create(&remotes[i], cfg, ctx, err, cap);                                                 \
+	}
+CREATE_FN(0)
+CREATE_FN(1)
+CREATE_FN(2)
+CREATE_FN(3)
+CREATE_FN(4)
+CREATE_FN(5)
+CREATE_FN(6)
+CREATE_FN(7)
+static enum mmf_result (*const creates[MAX_REMOTES])(const struct mmf_adapter_config *, void **, char *, size_t) = {
+	create_0, create_1, create_2, create_3, create_4, create_5, create_6, create_7,
+};
+
+/* The proxy table: every entry the far side's capabilities call for. */
+static struct remote *new_remote(const struct mmf_remote_opts *o, char *err, size_t cap)
+{
+	if (nr_remotes >= MAX_REMOTES) {
+		snprintf(err, cap, "at most %d remote adapters", MAX_REMOTES);
+		return NULL;
+	}
+	struct remote *rm = &remotes[nr_remotes];
+	memset(rm, 0, sizeof(*rm));
+	rm->opts = o ? *o : (struct mmf_remote_opts){ 0 };
+	rm->tab = (struct mmf_adapter){
+		.abi_version = MMF_ADAPTER_ABI_VERSION,
+		.size = sizeof(struct mmf_adapter),
+		.create = creates[nr_remotes],
+		.destroy = remote_destroy,
+		.reset = remote_reset,
+		.alloc_pages = r_alloc_pages, .free_pages = r_free_pages, .write_page = r_write_page,
+		.read_page = r_read_page, .drain_pcp = r_drain_pcp, .report = r_report, .check = r_check,
+		.kmalloc = r_kmalloc, .kfree = r_kfree, .krealloc = r_krealloc, .ksize = r_ksize,
+		.obj_write = r_obj_write, .obj_read = r_obj_read, .cache_create = r_cache_create,
+		.cache_destroy = r_cache_destroy, .cache_alloc = r_cache_alloc, .cache_free = r_cache_free,
+		.vmalloc = r_vmalloc, .vfree = r_vfree, .vmalloc_to_pfn = r_vmalloc_to_pfn,
+		.vmem_write = r_vmem_write, .vmem_read = r_vmem_read, .pool_create = r_pool_create,
+		.pool_destroy = r_pool_destroy, .pool_alloc = r_pool_alloc, .pool_free = r_pool_free,
+		.cma_alloc = r_cma_alloc, .cma_release = r_cma_release, .pin_page = r_pin_page,
+		.unpin_page = r_unpin_page, .moved = r_moved, .mmap = r_mmap, .munmap = r_munmap,
+		.mprotect = r_mprotect, .proc_report = r_proc_report, .mem_access = r_mem_access,
+		.proc_fork = r_proc_fork, .proc_exit = r_proc_exit, .madvise = r_madvise, .brk = r_brk,
+		.mremap = r_mremap, .rmap = r_rmap, .ftruncate = r_ftruncate, .mmap_file = r_mmap_file,
+		.mmap_pfn = r_mmap_pfn, .clear_refs = r_clear_refs, .calloc = r_calloc, .memalign = r_memalign,
+		.known = rm->known,
+	};
+	(void)err;
+	return rm;
+}
+
+const struct mmf_adapter *mmf_remote_fork(const struct mmf_adapter *inner, const struct mmf_remote_opts *o, char *err,
+					  size_t cap)
+{
+	if (mmf_adapter_validate(inner, err, cap))
+		return NULL;
+	struct remote *rm = new_remote(o, err, cap);
+	if (!rm)
+		return NULL;
+	rm->inner = inner;
+	snprintf(rm->name, sizeof(rm->name), "%s", inner->name);
+	snprintf(rm->description, sizeof(rm->description), "%s (in a forked worker)", inner->description);
+	rm->tab.name = rm->name;
+	rm->tab.description = rm->description;
+	/* check() always answers: it reports a dead worker */
+	rm->tab.caps = inner->caps | MMF_CAP_CHECK;
+	rm->far_caps = inner->caps;
+	memcpy(rm->tab.level, inner->level, sizeof(rm->tab.level));
+	const char *const *known = inner->size >= MMF_ADAPTER_SIZE_KNOWN ? inner->known : NULL;
+	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
+		rm->known[i] = known[i];
+	rm->tab.mutants = inner->mutants;
+	rm->tab.nr_mutants = inner->nr_mutants;
+	nr_remotes++;
+	return &rm->tab;
+}
+
+const struct mmf_adapter *mmf_remote_exec(const char *path, const struct mmf_remote_opts *o, char *err, size_t cap)
+{
+	struct remote *rm = new_remote(o, err, cap);
+	if (!rm)
+		return NULL;
+	if (strlen(path) >= sizeof(rm->path)) {
+		snprintf(err, cap, "agent path too long");
+		return NULL;
+	}
+	if (access(path, X_OK)) {
+		snprintf(err, cap, "cannot run agent %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	snprintf(rm->path, sizeof(rm->path), "%s", path);
+	/* Ask the agent who it is: start it, read the hello, stop it. */
+	struct rctx probe = { .rm = rm, .ctl = -1, .st = -1, .req = -1, .resp = -1 };
+	struct mmf_wire_hello h;
+	if (start_server(rm, &probe, &h, err, cap))
+		return NULL;
+	stop_server(&probe);
+	h.name[sizeof(h.name) - 1] = 0;
+	h.description[sizeof(h.description) - 1] = 0;
+	snprintf(rm->name, sizeof(rm->name), "%s", h.name);
+	h.known[sizeof(h.known) - 1] = 0;
+	snprintf(rm->known_text, sizeof(rm->known_text), "%s", h.known);
+	unsigned nk = 0;
+	for (char *line = rm->known_text, *nl; *line && nk < MMF_MAX_KNOWN; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = 0;
+		rm->known[nk++] = line;
+	}
+	snprintf(rm->description, sizeof(rm->description), "%s", h.description);
+	rm->tab.name = rm->name;
+	rm->tab.description = rm->description;
+	rm->tab.caps = h.caps | MMF_CAP_CHECK;
+	rm->far_caps = h.caps;
+	memcpy(rm->tab.level, h.level, sizeof(rm->tab.level));
+	/* the far side's table passed its own agent's build; check what it
+	 * declared against this ABI too */
+	struct mmf_adapter far = rm->tab;
+	far.abi_version = h.abi_version;
+	far.caps = h.caps;
+	if (mmf_adapter_validate(&far, err, cap))
+		return NULL;
+	nr_remotes++;
+	return &rm->tab;
+}

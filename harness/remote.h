@@ -1,0 +1,24 @@
+/* Remote adapters: a system under test served by a fork server in another
+ * process (harness/remote.c), so that a crash, a hang or runaway memory
+ * becomes a finding and the campaign goes on. */
+#ifndef MMF_HARNESS_REMOTE_H
+#define MMF_HARNESS_REMOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmfuzz/adapter.h"
+
+struct mmf_remote_opts {
+	unsigned op_timeout_ms; /* per op; 0: 5000 */
+	uint64_t mem_limit;     /* bytes resident in a worker; 0: no limit */
+};
+
+/* A table that runs inner in forked workers of a fork of this process. */
+const struct mmf_adapter *mmf_remote_fork(const struct mmf_adapter *inner, const struct mmf_remote_opts *o,
+					  char *err, size_t cap);
+/* A table served by the agent program at path (mmf_agent_main). */
+const struct mmf_adapter *mmf_remote_exec(const char *path, const struct mmf_remote_opts *o, char *err,
+					  size_t cap);
+
+#endif

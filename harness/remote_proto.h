@@ -1,0 +1,139 @@
+/* The wire protocol between mmfuzz and an adapter running in another
+ * process: a fork server and its workers (harness/remote_serve.c) on one
+ * side, the proxy adapter (harness/remote.c) on the other.
+ *
+ * Four pipes, at fixed descriptors in the server:
+ *   ctl  (mmfuzz -> server)  W_CREATE once, then W_START for each worker
+ *   st   (server -> mmfuzz)  the hello, create's answer, READY and DIED
+ *   req  (mmfuzz -> worker)  one request per adapter call
+ *   resp (worker -> mmfuzz)  its answer
+ * The server creates the adapter's context once; every worker is a fork of
+ * it, so each sequence starts from the state right after create and the
+ * adapter's own reset is never needed. A worker serves requests until
+ * W_END (or until it dies); the server then reports how it ended. Only
+ * one request is ever outstanding, and every message carries the
+ * request's number, so an answer from a worker killed mid-reply is
+ * recognised and dropped. */
+#ifndef MMF_HARNESS_REMOTE_PROTO_H
+#define MMF_HARNESS_REMOTE_PROTO_H
+
+#include <stdint.h>
+
+#include "mmfuzz/ops.h"
+
+#define MMF_WIRE_MAGIC 0x4d4d4657u /* "MMFW" */
+#define MMF_WIRE_VERSION 1
+
+/* Descriptors of the four pipes in the server (and its workers). */
+#define MMF_WIRE_FD_CTL 3
+#define MMF_WIRE_FD_ST 4
+#define MMF_WIRE_FD_REQ 5
+#define MMF_WIRE_FD_RESP 6
+
+/* Largest payload either way (a report, a check message, a cache name). */
+#define MMF_WIRE_PAYLOAD (256u << 10)
+
+enum mmf_wire_op {
+	W_CREATE = 1, /* ctl: a[0] profile index; payload: mutant name or empty */
+	W_START,      /* ctl: fork the next worker */
+	W_END,        /* req: the worker exits 0 */
+	W_ALLOC_PAGES,
+	W_FREE_PAGES,
+	W_WRITE_PAGE,
+	W_READ_PAGE,
+	W_DRAIN_PCP,
+	W_REPORT,
+	W_CHECK,
+	W_KMALLOC,
+	W_KFREE,
+	W_KREALLOC,
+	W_KSIZE,
+	W_OBJ_WRITE,
+	W_OBJ_READ,
+	W_CACHE_CREATE,
+	W_CACHE_DESTROY,
+	W_CACHE_ALLOC,
+	W_CACHE_FREE,
+	W_VMALLOC,
+	W_VFREE,
+	W_VMALLOC_TO_PFN,
+	W_VMEM_WRITE,
+	W_VMEM_READ,
+	W_POOL_CREATE,
+	W_POOL_DESTROY,
+	W_POOL_ALLOC,
+	W_POOL_FREE,
+	W_CMA_ALLOC,
+	W_CMA_RELEASE,
+	W_PIN_PAGE,
+	W_UNPIN_PAGE,
+	W_MOVED,
+	W_MMAP,
+	W_MUNMAP,
+	W_MPROTECT,
+	W_PROC_REPORT,
+	W_MEM_ACCESS,
+	W_PROC_FORK,
+	W_PROC_EXIT,
+	W_MADVISE,
+	W_BRK,
+	W_MREMAP,
+	W_RMAP,
+	W_FTRUNCATE,
+	W_MMAP_FILE,
+	W_MMAP_PFN,
+	W_CLEAR_REFS,
+	W_CALLOC,
+	W_MEMALIGN,
+	W_NR_OPS
+};
+
+struct mmf_wire_req {
+	uint32_t seq;
+	uint16_t op;    /* enum mmf_wire_op */
+	uint16_t pad;
+	uint32_t len;   /* payload bytes that follow */
+	uint32_t pad2;
+	uint64_t a[10]; /* the call's arguments in order */
+};
+
+struct mmf_wire_resp {
+	uint32_t seq;
+	int32_t result; /* enum mmf_result */
+	int32_t err;
+	uint32_t len;   /* payload bytes that follow */
+	uint64_t v[3];  /* the call's outputs in order */
+	uint64_t peak_rss; /* the worker's peak resident bytes after the call */
+};
+
+/* Server to mmfuzz, on st. */
+enum mmf_wire_status {
+	S_HELLO = 1, /* v: caps; payload: struct mmf_wire_hello */
+	S_CREATED,   /* result of W_CREATE; payload: error text on failure */
+	S_READY,     /* a worker (pid) waits on req */
+	S_DIED,      /* the worker (pid) ended: status as waitpid gives it */
+};
+
+struct mmf_wire_status_msg {
+	uint32_t magic;
+	uint16_t kind; /* enum mmf_wire_status */
+	uint16_t version;
+	int32_t result;
+	int32_t status;
+	int64_t pid;
+	uint64_t peak_rss; /* bytes, of a worker that died */
+	uint32_t len;      /* payload bytes that follow */
+	uint32_t pad;
+};
+
+struct mmf_wire_hello {
+	uint32_t abi_version;
+	uint32_t pad;
+	uint64_t caps;
+	uint8_t level[MMF_NR_FAMILIES];
+	char name[32];
+	char description[160];
+	char known[2048]; /* the known differences, one per line */
+};
+
+#endif

@@ -1,0 +1,258 @@
+/* The far side of a remote adapter: a fork server that creates the
+ * adapter's context once and forks one worker per sequence, each serving
+ * adapter calls over the wire (harness/remote_proto.h). Needs only libc,
+ * the adapter table and the profiles, so agents linked against another
+ * allocator (or built without sanitizers) can carry it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/remote_proto.h"
+#include "mmfuzz/adapter.h"
+#include "mmfuzz/agent.h"
+
+static int read_full(int fd, void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = read(fd, (char *)buf + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = write(fd, (const char *)buf + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static int send_status(unsigned kind, int result, int status, long pid, uint64_t peak, const void *payload,
+		       uint32_t len)
+{
+	struct mmf_wire_status_msg m = { .magic = MMF_WIRE_MAGIC, .kind = (uint16_t)kind, .version = MMF_WIRE_VERSION,
+					 .result = result, .status = status, .pid = pid, .peak_rss = peak, .len = len };
+	return write_full(MMF_WIRE_FD_ST, &m, sizeof(m)) || (len && write_full(MMF_WIRE_FD_ST, payload, len)) ? -1 : 0;
+}
+
+static char in_buf[MMF_WIRE_PAYLOAD + 1], out_buf[MMF_WIRE_PAYLOAD];
+
+/* One adapter call: unpacks q, calls the table, packs the answer into p
+ * (and out_buf for a text result). */
+static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_wire_req *q, struct mmf_wire_resp *p)
+{
+	const uint64_t *a = q->a;
+	uint64_t *v = p->v;
+	int err = 0;
+	size_t len = 0;
+	enum mmf_result r = MMF_UNSUPPORTED;
+	unsigned u;
+#define CALL(fn, ...)                                                                                                  \
+	(ad->size > offsetof(struct mmf_adapter, fn) && ad->fn ? ad->fn(__VA_ARGS__) : MMF_UNSUPPORTED)
+	switch (q->op) {
+	case W_ALLOC_PAGES: {
+		struct mmf_page_req pr = { (uint32_t)a[0], (uint8_t)a[1], (uint8_t)a[2], (uint8_t)a[3] };
+		r = CALL(alloc_pages, ctx, &pr, &v[0], &err);
+		break;
+	}
+	case W_FREE_PAGES: r = CALL(free_pages, ctx, a[0], (unsigned)a[1], (unsigned)a[2]); break;
+	case W_WRITE_PAGE: r = CALL(write_page, ctx, a[0], a[1]); break;
+	case W_READ_PAGE: r = CALL(read_page, ctx, a[0], &v[0]); break;
+	case W_DRAIN_PCP: r = CALL(drain_pcp, ctx, (unsigned)a[0]); break;
+	case W_REPORT: r = CALL(report, ctx, (unsigned)a[0], out_buf, sizeof(out_buf), &len); break;
+	case W_CHECK:
+		out_buf[0] = 0;
+		r = CALL(check, ctx, (enum mmf_check_grade)a[0], out_buf, sizeof(out_buf));
+		len = strnlen(out_buf, sizeof(out_buf) - 1);
+		break;
+	case W_KMALLOC: r = CALL(kmalloc, ctx, a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err); break;
+	case W_KFREE: r = CALL(kfree, ctx, a[0], (unsigned)a[1]); break;
+	case W_KREALLOC:
+		r = CALL(krealloc, ctx, a[0], a[1], (uint32_t)a[2], (unsigned)a[3], (unsigned)a[4], &v[0], &err);
+		break;
+	case W_KSIZE: r = CALL(ksize, ctx, a[0], &v[0]); break;
+	case W_OBJ_WRITE: r = CALL(obj_write, ctx, a[0], a[1]); break;
+	case W_OBJ_READ: r = CALL(obj_read, ctx, a[0], &v[0]); break;
+	case W_CACHE_CREATE:
+		in_buf[q->len] = 0;
+		r = CALL(cache_create, ctx, in_buf, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2], (int)a[3], &v[0], &err);
+		break;
+	case W_CACHE_DESTROY: r = CALL(cache_destroy, ctx, a[0], &err); break;
+	case W_CACHE_ALLOC:
+		r = CALL(cache_alloc, ctx, a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err);
+		break;
+	case W_CACHE_FREE: r = CALL(cache_free, ctx, a[0], a[1], (unsigned)a[2]); break;
+	case W_VMALLOC: r = CALL(vmalloc, ctx, a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err); break;
+	case W_VFREE: r = CALL(vfree, ctx, a[0], (unsigned)a[1]); break;
+	case W_VMALLOC_TO_PFN: r = CALL(vmalloc_to_pfn, ctx, a[0], &v[0]); break;
+	case W_VMEM_WRITE: r = CALL(vmem_write, ctx, a[0], a[1]); break;
+	case W_VMEM_READ: r = CALL(vmem_read, ctx, a[0], &v[0]); break;
+	case W_POOL_CREATE:
+		r = CALL(pool_create, ctx, (uint32_t)a[0], a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err);
+		break;
+	case W_POOL_DESTROY: r = CALL(pool_destroy, ctx, a[0], (unsigned)a[1]); break;
+	case W_POOL_ALLOC:
+		r = CALL(pool_alloc, ctx, a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err);
+		break;
+	case W_POOL_FREE: r = CALL(pool_free, ctx, a[0], a[1], (unsigned)a[2]); break;
+	case W_CMA_ALLOC:
+		r = CALL(cma_alloc, ctx, (unsigned)a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err);
+		break;
+	case W_CMA_RELEASE: r = CALL(cma_release, ctx, (unsigned)a[0], a[1], (uint32_t)a[2]); break;
+	case W_PIN_PAGE: r = CALL(pin_page, ctx, a[0]); break;
+	case W_UNPIN_PAGE: r = CALL(unpin_page, ctx, a[0]); break;
+	case W_MOVED:
+		/* one pair at a time: v[0] is the count (0 or 1) */
+		u = ad->moved ? ad->moved(ctx, &v[1], &v[2], 1) : 0;
+		v[0] = u;
+		r = MMF_OK;
+		break;
+	case W_MMAP:
+		r = CALL(mmap, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], (unsigned)a[4], &v[0], &err);
+		break;
+	case W_MUNMAP: r = CALL(munmap, ctx, (unsigned)a[0], a[1], a[2], &err); break;
+	case W_MPROTECT: r = CALL(mprotect, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], &err); break;
+	case W_PROC_REPORT:
+		r = CALL(proc_report, ctx, (unsigned)a[0], (unsigned)a[1], out_buf, sizeof(out_buf), &len);
+		break;
+	case W_MEM_ACCESS: {
+		int fault = 0;
+		r = CALL(mem_access, ctx, (unsigned)a[0], a[1], (int)a[2], a[3], &fault, &v[1], &err);
+		v[0] = (uint64_t)(int64_t)fault;
+		break;
+	}
+	case W_PROC_FORK: r = CALL(proc_fork, ctx, (unsigned)a[0], (unsigned)a[1], &err); break;
+	case W_PROC_EXIT: r = CALL(proc_exit, ctx, (unsigned)a[0], &err); break;
+	case W_MADVISE: r = CALL(madvise, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], &err); break;
+	case W_BRK: r = CALL(brk, ctx, (unsigned)a[0], a[1], &v[0]); break;
+	case W_MREMAP:
+		r = CALL(mremap, ctx, (unsigned)a[0], a[1], a[2], a[3], (unsigned)a[4], a[5], &v[0], &err);
+		break;
+	case W_RMAP: r = CALL(rmap, ctx, (unsigned)a[0], a[1], out_buf, sizeof(out_buf), &len); break;
+	case W_FTRUNCATE: r = CALL(ftruncate, ctx, (unsigned)a[0], a[1], &err); break;
+	case W_MMAP_FILE:
+		r = CALL(mmap_file, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], (unsigned)a[4], (unsigned)a[5], a[6],
+			 &v[0], &err);
+		break;
+	case W_MMAP_PFN:
+		r = CALL(mmap_pfn, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], (unsigned)a[4], a[5], &v[0], &err);
+		break;
+	case W_CLEAR_REFS: r = CALL(clear_refs, ctx, (unsigned)a[0], (unsigned)a[1], &err); break;
+	case W_CALLOC: r = CALL(calloc, ctx, a[0], a[1], &v[0], &err); break;
+	case W_MEMALIGN: r = CALL(memalign, ctx, (unsigned)a[0], a[1], a[2], &v[0], &err); break;
+	default: r = MMF_UNSUPPORTED; break;
+	}
+#undef CALL
+	if (len > sizeof(out_buf))
+		len = sizeof(out_buf);
+	p->result = r;
+	p->err = err;
+	p->len = (uint32_t)len;
+}
+
+static void worker(const struct mmf_adapter *ad, void *ctx)
+{
+	close(MMF_WIRE_FD_CTL);
+	close(MMF_WIRE_FD_ST);
+	/* A crash is the signal's own death, whatever a sanitizer in this
+	 * process would make of it, so signatures agree across builds. */
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+	for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], SIG_DFL);
+	for (;;) {
+		struct mmf_wire_req q;
+		if (read_full(MMF_WIRE_FD_REQ, &q, sizeof(q)) || q.len > MMF_WIRE_PAYLOAD ||
+		    (q.len && read_full(MMF_WIRE_FD_REQ, in_buf, q.len)))
+			_exit(0);
+		if (q.op == W_END)
+			_exit(0);
+		struct mmf_wire_resp p = { .seq = q.seq };
+		dispatch(ad, ctx, &q, &p);
+		struct rusage ru;
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			p.peak_rss = (uint64_t)ru.ru_maxrss << 10;
+		if (write_full(MMF_WIRE_FD_RESP, &p, sizeof(p)) || (p.len && write_full(MMF_WIRE_FD_RESP, out_buf, p.len)))
+			_exit(0);
+	}
+}
+
+int mmf_agent_main(const struct mmf_adapter *ad)
+{
+	for (int fd = MMF_WIRE_FD_CTL; fd <= MMF_WIRE_FD_RESP; fd++)
+		if (fcntl(fd, F_GETFD) < 0) {
+			fprintf(stderr,
+				"this program is an mmfuzz agent for adapter %s: it talks to mmfuzz over descriptors 3-6;\n"
+				"run it as: mmfuzz fuzz --adapter %s\n",
+				ad && ad->name ? ad->name : "?", ad && ad->name ? ad->name : "NAME");
+			return 2;
+		}
+	signal(SIGPIPE, SIG_IGN);
+	struct mmf_wire_hello h = { .abi_version = ad->abi_version, .caps = ad->caps };
+	memcpy(h.level, ad->level, sizeof(h.level));
+	snprintf(h.name, sizeof(h.name), "%s", ad->name ? ad->name : "");
+	snprintf(h.description, sizeof(h.description), "%s", ad->description ? ad->description : "");
+	const char *const *known = ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
+	for (size_t i = 0, n = 0; known && known[i] && n < sizeof(h.known); i++)
+		n += (size_t)snprintf(h.known + n, sizeof(h.known) - n, "%s\n", known[i]);
+	if (send_status(S_HELLO, 0, 0, getpid(), 0, &h, sizeof(h)))
+		return 1;
+
+	struct mmf_wire_req q;
+	if (read_full(MMF_WIRE_FD_CTL, &q, sizeof(q)) || q.op != W_CREATE || q.len > 255 ||
+	    (q.len && read_full(MMF_WIRE_FD_CTL, in_buf, q.len)))
+		return 1;
+	in_buf[q.len] = 0;
+	const struct mmf_profile *prof = mmf_profile_get((unsigned)q.a[0]);
+	char err[256] = "";
+	void *ctx = NULL;
+	enum mmf_result r = MMF_REFUSED;
+	if (!prof)
+		snprintf(err, sizeof(err), "no machine profile %llu", (unsigned long long)q.a[0]);
+	else {
+		struct mmf_adapter_config cfg = { prof, (unsigned)q.a[0], q.len ? in_buf : NULL };
+		r = ad->create(&cfg, &ctx, err, sizeof(err));
+	}
+	if (send_status(S_CREATED, r, 0, getpid(), 0, err, r == MMF_OK ? 0 : (uint32_t)strlen(err)) || r != MMF_OK)
+		return 1;
+
+	for (;;) {
+		if (read_full(MMF_WIRE_FD_CTL, &q, sizeof(q)) || q.op != W_START)
+			break;
+		pid_t pid = fork();
+		if (pid < 0) {
+			send_status(S_DIED, 0, -1, -1, 0, NULL, 0);
+			continue;
+		}
+		if (pid == 0)
+			worker(ad, ctx);
+		if (send_status(S_READY, 0, 0, pid, 0, NULL, 0)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			break;
+		}
+		int status = 0;
+		struct rusage ru = { 0 };
+		while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+			;
+		if (send_status(S_DIED, 0, status, pid, (uint64_t)ru.ru_maxrss << 10, NULL, 0))
+			break;
+	}
+	ad->destroy(ctx);
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* Running an adapter out of process: an agent program's main.
+ *
+ * An agent is a program that carries one adapter table and serves it to
+ * mmfuzz over pipes (fork server and workers; harness/remote_proto.h has
+ * the protocol). Use one when the system under test must not share a
+ * process with mmfuzz: an allocator that replaces malloc, code built
+ * without sanitizers, code that may crash or hang. mmfuzz starts the agent
+ * with `--adapter PATH` (or by name for the agents it installs) and finds
+ * crashes, hangs and runaway memory as findings. */
+#ifndef MMFUZZ_AGENT_H
+#define MMFUZZ_AGENT_H
+
+#include "mmfuzz/adapter.h"
+
+/* Serves ad until mmfuzz closes the connection; returns main's exit status
+ * (2 when the program was not started by mmfuzz). */
+int mmf_agent_main(const struct mmf_adapter *ad);
+
+#endif

@@ -1,0 +1,110 @@
+#!/bin/sh
+# Adapters from outside mmfuzz: plugins (.so) and agent programs.
+# - A plugin with a wrong ABI version, without the entry symbol, or with a
+#   capability its table does not back is refused with a message, exit 2.
+# - A plugin that segfaults on its 100th call, one that hangs there and one
+#   that runs away with memory each become a finding with the signature
+#   the isolation gives (sigsegv, timeout, rlimit), and the campaign goes
+#   on after it (--keep-going: more sequences run than the first finding's
+#   index); the saved reproducer replays to the same signature.
+# - The same plugin without a mutant runs clean.
+# - The real-allocator agents run a short campaign clean (SKIP where an
+#   agent was not built).
+# - The template allocator (adapters/template/myalloc.c) runs clean, and
+#   each of its four planted bugs is caught by the right check; its fuzz
+#   target replays the seed corpus clean and aborts on the misalignment.
+# usage: cli_plugins.sh MMFUZZ PLUGIN_DIR AGENT_DIR BUILD_DIR SOURCE_DIR TMPDIR
+set -u
+mmfuzz=$1 plugins=$2 agents=$3 builddir=$4 srcdir=$5 tmp=$6
+rm -rf "$tmp" && mkdir -p "$tmp"
+pass=0 fail=0 skip=0
+check() {
+	if [ "$1" = ok ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $2"; fi
+}
+
+for bad in abi nosym caps; do
+	"$mmfuzz" fuzz --adapter "$plugins/faulty_bad_$bad.so" --time 1 -q >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] && check ok || check bad "faulty_bad_$bad.so: exit $rc, want 2"
+	case $bad in
+	abi) want="ABI version" ;; nosym) want="does not export mmf_adapter_entry" ;; caps) want="declares the capability" ;;
+	esac
+	grep -q "$want" "$tmp/err" && check ok || check bad "faulty_bad_$bad.so: no '$want' in: $(cat "$tmp/err")"
+done
+"$mmfuzz" fuzz --adapter "$tmp/none.so" --time 1 -q >/dev/null 2>&1
+rc=$?
+[ $rc = 2 ] && check ok || check bad "missing plugin: exit $rc, want 2"
+"$mmfuzz" fuzz --adapter faulty --time 1 -q >/dev/null 2>&1
+rc=$?
+[ $rc = 2 ] && check ok || check bad "unknown adapter name: exit $rc, want 2"
+
+for case in "segv_at_100 sigsegv" "hang_at_100 timeout" "runaway_at_100 rlimit"; do
+	set -- $case
+	m=$1 tag=$2
+	# (hangs and runaways shrink slowly, each candidate costing the limit:
+	# saved as found; the crash is shrunk)
+	shrink=
+	[ $m = segv_at_100 ] || shrink=--no-shrink
+	"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant $m --keep-going --seed 1 --time 4 --op-timeout 300 \
+		--mem-limit 256 $shrink --out "$tmp/f" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 1 ] && check ok || check bad "$m: exit $rc, want 1 (finding)"
+	sig=$(grep -m1 "^MMFUZZ: faulty-obj-.*-$tag\$" "$tmp/out")
+	[ -n "$sig" ] && check ok || check bad "$m: no '-$tag' signature in: $(head -5 "$tmp/out")"
+	first=$(sed -n 's/.*first in sequence #\([0-9]*\).*/\1/p' "$tmp/out" | head -n 1)
+	seqs=$(sed -n 's/^  sequences *\([0-9]*\).*/\1/p' "$tmp/out")
+	[ -n "$first" ] && [ -n "$seqs" ] && [ "$seqs" -gt $((first + 1)) ] && check ok ||
+		check bad "$m: the campaign did not go on after the finding (first #$first, $seqs sequences)"
+	dir=$tmp/f/$m/${sig#MMFUZZ: }/repro.mmfz
+	if [ -f "$dir" ]; then
+		"$mmfuzz" replay --adapter "$plugins/faulty.so" --mutant $m --op-timeout 300 --mem-limit 256 "$dir" \
+			>"$tmp/replay" 2>&1
+		grep -q "$sig" "$tmp/replay" && check ok || check bad "$m: the reproducer does not replay: $(cat "$tmp/replay")"
+	else
+		check bad "$m: no saved reproducer"
+	fi
+done
+"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --seed 2 --time 3 -q --out "$tmp/clean" >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 0 ] && check ok || check bad "faulty.so without a mutant: exit $rc: $(grep MMFUZZ "$tmp/out" | head -3)"
+
+# The template allocator: clean without a mutant; each planted bug caught
+# by the check it should be, within 30 s, at three seeds.
+"$mmfuzz" fuzz --adapter "$builddir/myalloc.so" --seed 4 --time 5 -q --out "$tmp/my" >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 0 ] && check ok || check bad "myalloc.so without a mutant: exit $rc: $(grep MMFUZZ "$tmp/out" | head -3)"
+for case in "overlap_after_free_pattern overlap" "realloc_loses_tail contents" "calloc_recycled_dirty zeroed" \
+	"misalign_64 alignment"; do
+	set -- $case
+	for seed in 1 2 3; do
+		"$mmfuzz" fuzz --adapter "$builddir/myalloc.so" --mutant $1 --seed $seed --time 30 -q --out "$tmp/my" \
+			>"$tmp/out" 2>&1
+		grep -q "^MMFUZZ: myalloc-obj-.*-$2\$" "$tmp/out" && check ok ||
+			check bad "myalloc --mutant $1 seed $seed: no '-$2' finding: $(grep MMFUZZ "$tmp/out" | head -2)"
+	done
+done
+# its fuzz target (a replay driver under gcc): clean on the seed corpus,
+# aborting on an input that meets the planted misalignment
+"$builddir/myalloc_fuzz" "$srcdir/corpus/page" >"$tmp/out" 2>&1 && check ok ||
+	check bad "myalloc_fuzz on the seed corpus: $(tail -3 "$tmp/out")"
+printf 'mmfuzz 1 profile=tiny\nmemalign slot=0 kind=posix_memalign align=64 size=100 size_shift=0\n' >"$tmp/m64.txt"
+"$builddir/myalloc_fuzz" "$tmp/m64.txt" >/dev/null 2>&1 && check ok || check bad "myalloc_fuzz: clean input fails"
+MMFUZZ_MUTANT=misalign_64 "$builddir/myalloc_fuzz" "$tmp/m64.txt" >"$tmp/out" 2>&1
+rc=$?
+[ $rc != 0 ] && grep -q "MMFUZZ: myalloc-obj-posix_memalign-alignment" "$tmp/out" && check ok ||
+	check bad "myalloc_fuzz with misalign_64: exit $rc: $(head -3 "$tmp/out")"
+
+for a in glibc jemalloc tcmalloc mimalloc; do
+	if [ ! -x "$agents/mmfuzz-agent-$a" ]; then
+		echo "SKIP: agent $a not built (its library is missing; ci/setup installs it)"
+		skip=$((skip + 1))
+		continue
+	fi
+	MMFUZZ_AGENT_DIR=$agents "$mmfuzz" fuzz --adapter $a --seed 3 --time 2 -q --out "$tmp/a" >"$tmp/out" 2>&1
+	rc=$?
+	[ $rc = 0 ] && check ok || check bad "agent $a: exit $rc: $(grep MMFUZZ "$tmp/out" | head -3)"
+	grep -q "adapter *$a vs oracle, compared at.*obj safety" "$tmp/out" && check ok ||
+		check bad "agent $a: report does not name it at obj safety"
+done
+echo "cli_plugins: $pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]

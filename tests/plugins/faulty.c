@@ -1,0 +1,186 @@
+/* A test plugin whose failures are the point: a malloc-style adapter on the
+ * C library's malloc that, behind a mutant, segfaults, hangs or runs away
+ * with memory at its 100th call in a sequence. Built a few more times with
+ * FAULTY_BAD set to be refused at load: a wrong ABI version ("abi"), no
+ * entry symbol ("nosym"), capabilities its table does not back ("caps"). */
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmfuzz/adapter.h"
+
+struct ctx {
+	unsigned calls;
+	int mode; /* 0 none, 1 segv, 2 hang, 3 runaway */
+};
+
+static const struct mmf_mutant_desc mutants[] = {
+	{ "segv_at_100", "test", "the 100th call of a sequence dereferences NULL" },
+	{ "hang_at_100", "test", "the 100th call of a sequence never returns" },
+	{ "runaway_at_100", "test", "from the 100th call on, every call keeps 32 MiB more" },
+};
+
+static enum mmf_result f_create(const struct mmf_adapter_config *cfg, void **out, char *err, size_t cap)
+{
+	(void)err, (void)cap;
+	struct ctx *c = calloc(1, sizeof(*c));
+	if (!c)
+		return MMF_REFUSED;
+	for (unsigned i = 0; cfg->mutant && i < 3; i++)
+		if (!strcmp(cfg->mutant, mutants[i].name))
+			c->mode = (int)i + 1;
+	if (cfg->mutant && !c->mode) {
+		free(c);
+		return MMF_UNSUPPORTED;
+	}
+	*out = c;
+	return MMF_OK;
+}
+
+static void f_destroy(void *ctx) { free(ctx); }
+
+static enum mmf_result f_reset(void *ctx)
+{
+	((struct ctx *)ctx)->calls = 0;
+	return MMF_OK;
+}
+
+char *volatile faulty_kept[1024];
+
+static void tick(struct ctx *c)
+{
+	if (++c->calls < 100 || !c->mode)
+		return;
+	if (c->mode == 1 && c->calls == 100) {
+		volatile uintptr_t bad = 8; /* the first page is never mapped */
+		*(volatile int *)bad = 0;
+	}
+	if (c->mode == 2 && c->calls == 100)
+		for (volatile int spin = 1; spin;)
+			;
+	if (c->mode == 3) {
+		/* kept where the compiler must assume it is read, so the leak stays */
+		char *p = malloc(32u << 20);
+		if (p)
+			memset(p, 1, 32u << 20); /* resident, never freed */
+		faulty_kept[c->calls % 1024] = p;
+	}
+}
+
+static enum mmf_result f_kmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node, uint64_t *addr,
+				 int *err)
+{
+	(void)cpu, (void)node;
+	tick(ctx);
+	void *p = (gfp & (1u << 8)) ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
+	if (!p) {
+		*err = 12;
+		return MMF_REFUSED;
+	}
+	*addr = (uintptr_t)p;
+	return MMF_OK;
+}
+
+static enum mmf_result f_kfree(void *ctx, uint64_t addr, unsigned cpu)
+{
+	(void)cpu;
+	tick(ctx);
+	free((void *)(uintptr_t)addr);
+	return MMF_OK;
+}
+
+static enum mmf_result f_krealloc(void *ctx, uint64_t addr, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
+				  uint64_t *new_addr, int *err)
+{
+	(void)cpu, (void)node;
+	tick(ctx);
+	void *p = !addr && (gfp & (1u << 8)) ? calloc(1, size ? size : 1) : realloc((void *)(uintptr_t)addr, size ? size : 1);
+	if (!p) {
+		*err = 12;
+		return MMF_REFUSED;
+	}
+	*new_addr = (uintptr_t)p;
+	return MMF_OK;
+}
+
+static enum mmf_result f_ksize(void *ctx, uint64_t addr, uint64_t *usable)
+{
+	(void)ctx;
+	*usable = malloc_usable_size((void *)(uintptr_t)addr);
+	return MMF_OK;
+}
+
+static enum mmf_result f_obj_write(void *ctx, uint64_t addr, uint64_t val)
+{
+	tick(ctx);
+	memcpy((void *)(uintptr_t)addr, &val, 8);
+	return MMF_OK;
+}
+
+static enum mmf_result f_obj_read(void *ctx, uint64_t addr, uint64_t *val)
+{
+	tick(ctx);
+	memcpy(val, (const void *)(uintptr_t)addr, 8);
+	return MMF_OK;
+}
+
+static enum mmf_result f_calloc(void *ctx, uint64_t nmemb, uint64_t size, uint64_t *addr, int *err)
+{
+	tick(ctx);
+	errno = 0;
+	void *p = calloc(nmemb, size);
+	*addr = (uintptr_t)p;
+	*err = errno;
+	return p ? MMF_OK : MMF_REFUSED;
+}
+
+static enum mmf_result f_memalign(void *ctx, unsigned kind, uint64_t align, uint64_t size, uint64_t *addr, int *err)
+{
+	tick(ctx);
+	void *p = (void *)(uintptr_t)MMF_UNTOUCHED;
+	int e = kind == MMF_MEMALIGN_POSIX || !align || (align & (align - 1)) ? posix_memalign(&p, align, size)
+									       : (p = aligned_alloc(align, size)) ? 0 : ENOMEM;
+	*addr = (uintptr_t)p;
+	*err = e;
+	return e ? MMF_REFUSED : MMF_OK;
+}
+
+static const struct mmf_adapter table = {
+#if defined(FAULTY_BAD_ABI)
+	.abi_version = MMF_ADAPTER_ABI_VERSION + 7,
+#else
+	.abi_version = MMF_ADAPTER_ABI_VERSION,
+#endif
+	.size = sizeof(struct mmf_adapter),
+	.name = "faulty",
+	.description = "test plugin that crashes, hangs or runs away on purpose",
+#if defined(FAULTY_BAD_CAPS)
+	.caps = MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_MALLOC | MMF_CAP_VMALLOC, /* no vmalloc entries */
+#else
+	.caps = MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_MALLOC,
+#endif
+	.level = { [MMF_FAM_OBJ] = MMF_LEVEL_SAFETY },
+	.create = f_create,
+	.destroy = f_destroy,
+	.reset = f_reset,
+	.mutants = mutants,
+	.nr_mutants = 3,
+	.kmalloc = f_kmalloc,
+	.kfree = f_kfree,
+	.krealloc = f_krealloc,
+	.ksize = f_ksize,
+	.obj_write = f_obj_write,
+	.obj_read = f_obj_read,
+	.calloc = f_calloc,
+	.memalign = f_memalign,
+};
+
+#if !defined(FAULTY_BAD_NOSYM)
+const struct mmf_adapter *mmf_adapter_entry(void);
+const struct mmf_adapter *mmf_adapter_entry(void) { return &table; }
+#else
+const struct mmf_adapter *mmf_adapter_entri(void);
+const struct mmf_adapter *mmf_adapter_entri(void) { return &table; }
+#endif
