@@ -74,6 +74,28 @@ static const struct mmf_adapter *load_plugin(const char *path, char *err, size_t
 	return ad; /* stays loaded for the process's life */
 }
 
+static char agent_program[PATH_MAX];
+
+void mmf_adapter_set_agent_program(const char *exe)
+{
+	snprintf(agent_program, sizeof(agent_program), "%s", exe ? exe : "");
+}
+
+/* ad (already loaded here, so its table is checked) in a fork server:
+ * the agent program serving name when there is one, else a fork of this
+ * process. */
+static const struct mmf_adapter *isolated(const struct mmf_adapter *ad, const char *name,
+					  const struct mmf_remote_opts *ro, char *err, size_t cap)
+{
+	if (agent_program[0]) {
+		char abs[PATH_MAX];
+		if (strchr(name, '/') && realpath(name, abs))
+			name = abs; /* the agent may start elsewhere */
+		return mmf_remote_exec_args(agent_program, "agent", name, ro, err, cap);
+	}
+	return mmf_remote_fork(ad, ro, err, cap);
+}
+
 static int ends_with(const char *s, const char *tail)
 {
 	size_t n = strlen(s), k = strlen(tail);
@@ -89,7 +111,7 @@ const struct mmf_adapter *mmf_adapter_open(const char *name, const struct mmf_op
 		if (ends_with(name, ".so") || strstr(name, ".so.")) {
 			/* someone's new allocator may well crash: isolated unless asked */
 			if ((ad = load_plugin(name, err, cap)) && (!o || o->isolate != MMF_ISOLATE_NONE))
-				return mmf_remote_fork(ad, &ro, err, cap);
+				return isolated(ad, name, &ro, err, cap);
 		}
 		else if (executable(name))
 			return mmf_remote_exec(name, &ro, err, cap);
@@ -112,6 +134,6 @@ const struct mmf_adapter *mmf_adapter_open(const char *name, const struct mmf_op
 		return NULL;
 	}
 	if (o && o->isolate == MMF_ISOLATE_FORK)
-		return mmf_remote_fork(ad, &ro, err, cap);
+		return isolated(ad, name, &ro, err, cap);
 	return ad;
 }

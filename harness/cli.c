@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/cli.h"
 #include "harness/fileio.h"
 #include "mmfuzz/adapter.h"
+#include "mmfuzz/agent.h"
 #include "mmfuzz/profile.h"
 
 static const char usage_main[] =
@@ -20,6 +22,7 @@ static const char usage_main[] =
 	"  corpus     generate a deterministic seed corpus; merge and prune corpora\n"
 	"  minimize   shrink a failing input to a small reproducer\n"
 	"  export-c   turn an input into a standalone C program or a Check test\n"
+	"  agent      serve an adapter to another mmfuzz over descriptors 3-6 (internal)\n"
 	"\n"
 	"Each command takes --help. Exit status: 0 no finding, 1 finding,\n"
 	"2 bad input or usage, 3 environment error.\n";
@@ -439,8 +442,37 @@ static int cmd_corpus(int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
+/* mmfuzz agent NAME: how this program serves a plugin or an isolated
+ * built-in adapter to itself. A fresh, small process forks each worker,
+ * which is much cheaper than forking the campaign's own process with its
+ * oracle in it. */
+static int cmd_agent(int argc, char **argv)
+{
+	if (argc != 2 || wants_help(argc, argv)) {
+		fprintf(argc == 2 ? stdout : stderr,
+			"usage: mmfuzz agent NAME|PATH.so\n\nServes one adapter over descriptors 3-6 to the mmfuzz "
+			"that started it\n(as --isolate fork and plugins do); not for use by hand.\n");
+		return argc == 2 ? EXIT_CLEAN : EXIT_BADINPUT;
+	}
+	struct mmf_open_opts o = { MMF_ISOLATE_NONE, 0, 0 };
+	char why[512];
+	const struct mmf_adapter *ad = mmf_adapter_open(argv[1], &o, why, sizeof(why));
+	if (!ad) {
+		fprintf(stderr, "mmfuzz agent: %s\n", why);
+		return EXIT_BADINPUT;
+	}
+	return mmf_agent_main(ad);
+}
+
 int main(int argc, char **argv)
 {
+	/* plugins and isolated adapters are served by this same program */
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = 0;
+		mmf_adapter_set_agent_program(self);
+	}
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_BADINPUT;
@@ -469,6 +501,8 @@ int main(int argc, char **argv)
 		return cli_minimize(argc - 1, argv + 1);
 	if (!strcmp(cmd, "export-c"))
 		return cli_export_c(argc - 1, argv + 1);
+	if (!strcmp(cmd, "agent"))
+		return cmd_agent(argc - 1, argv + 1);
 	fprintf(stderr, "mmfuzz: unknown command '%s'\n%s", cmd, usage_main);
 	return EXIT_BADINPUT;
 }

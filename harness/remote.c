@@ -35,11 +35,14 @@ struct remote {
 	struct mmf_adapter tab;
 	const struct mmf_adapter *inner; /* fork mode */
 	char path[512];                  /* exec mode */
+	char args[2][512];               /* its arguments (empty: none) */
 	struct mmf_remote_opts opts;
 	uint64_t far_caps; /* what the served table itself declares */
 	char name[32], description[200];
 	char known_text[2048];
 	const char *known[MMF_MAX_KNOWN + 1];
+	char mutant_text[4096];
+	struct mmf_mutant_desc mutants[MMF_WIRE_MAX_MUTANTS];
 };
 
 struct rctx {
@@ -285,7 +288,7 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 				_exit(127);
 		if (rm->inner)
 			_exit(mmf_agent_main(rm->inner));
-		char *argv[] = { rm->path, NULL };
+		char *argv[] = { rm->path, rm->args[0][0] ? rm->args[0] : NULL, rm->args[1][0] ? rm->args[1] : NULL, NULL };
 		execv(rm->path, argv);
 		fprintf(stderr, "mmfuzz: cannot run agent %s: %s\n", rm->path, strerror(errno));
 		_exit(127);
@@ -817,9 +820,21 @@ const struct mmf_adapter *mmf_remote_fork(const struct mmf_adapter *inner, const
 
 const struct mmf_adapter *mmf_remote_exec(const char *path, const struct mmf_remote_opts *o, char *err, size_t cap)
 {
+	return mmf_remote_exec_args(path, NULL, NULL, o, err, cap);
+}
+
+const struct mmf_adapter *mmf_remote_exec_args(const char *path, const char *arg1, const char *arg2,
+					       const struct mmf_remote_opts *o, char *err, size_t cap)
+{
 	struct remote *rm = new_remote(o, err, cap);
 	if (!rm)
 		return NULL;
+	if ((arg1 && strlen(arg1) >= sizeof(rm->args[0])) || (arg2 && strlen(arg2) >= sizeof(rm->args[1]))) {
+		snprintf(err, cap, "agent argument too long");
+		return NULL;
+	}
+	snprintf(rm->args[0], sizeof(rm->args[0]), "%s", arg1 ? arg1 : "");
+	snprintf(rm->args[1], sizeof(rm->args[1]), "%s", arg2 ? arg2 : "");
 	if (strlen(path) >= sizeof(rm->path)) {
 		snprintf(err, cap, "agent path too long");
 		return NULL;
@@ -838,6 +853,19 @@ const struct mmf_adapter *mmf_remote_exec(const char *path, const struct mmf_rem
 	h.name[sizeof(h.name) - 1] = 0;
 	h.description[sizeof(h.description) - 1] = 0;
 	snprintf(rm->name, sizeof(rm->name), "%s", h.name);
+	h.mutants[sizeof(h.mutants) - 1] = 0;
+	snprintf(rm->mutant_text, sizeof(rm->mutant_text), "%s", h.mutants);
+	unsigned nm = 0;
+	for (char *line = rm->mutant_text, *nl; *line && nm < MMF_WIRE_MAX_MUTANTS; line = nl + 1) {
+		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		nl = strchr(line, '\n');
+		if (!nl || !t2 || t2 > nl)
+			break;
+		*t1 = *t2 = *nl = 0;
+		rm->mutants[nm++] = (struct mmf_mutant_desc){ line, t1 + 1, t2 + 1 };
+	}
+	rm->tab.mutants = rm->mutants;
+	rm->tab.nr_mutants = nm;
 	h.known[sizeof(h.known) - 1] = 0;
 	snprintf(rm->known_text, sizeof(rm->known_text), "%s", h.known);
 	unsigned nk = 0;

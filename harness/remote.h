@@ -17,8 +17,11 @@ struct mmf_remote_opts {
 /* A table that runs inner in forked workers of a fork of this process. */
 const struct mmf_adapter *mmf_remote_fork(const struct mmf_adapter *inner, const struct mmf_remote_opts *o,
 					  char *err, size_t cap);
-/* A table served by the agent program at path (mmf_agent_main). */
+/* A table served by the agent program at path (mmf_agent_main), run
+ * with up to two arguments (NULL: none). */
 const struct mmf_adapter *mmf_remote_exec(const char *path, const struct mmf_remote_opts *o, char *err,
 					  size_t cap);
+const struct mmf_adapter *mmf_remote_exec_args(const char *path, const char *arg1, const char *arg2,
+					       const struct mmf_remote_opts *o, char *err, size_t cap);
 
 #endif

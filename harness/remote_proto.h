@@ -134,6 +134,8 @@ struct mmf_wire_hello {
 	char name[32];
 	char description[160];
 	char known[2048]; /* the known differences, one per line */
+	char mutants[4096]; /* "name\tsubsystem\tdescription\n" each */
 };
+#define MMF_WIRE_MAX_MUTANTS 32
 
 #endif

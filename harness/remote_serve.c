@@ -203,10 +203,15 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 			return 2;
 		}
 	signal(SIGPIPE, SIG_IGN);
-	struct mmf_wire_hello h = { .abi_version = ad->abi_version, .caps = ad->caps };
+	static struct mmf_wire_hello h;
+	h = (struct mmf_wire_hello){ .abi_version = ad->abi_version, .caps = ad->caps };
 	memcpy(h.level, ad->level, sizeof(h.level));
 	snprintf(h.name, sizeof(h.name), "%s", ad->name ? ad->name : "");
 	snprintf(h.description, sizeof(h.description), "%s", ad->description ? ad->description : "");
+	for (size_t i = 0, n = 0; i < ad->nr_mutants && i < MMF_WIRE_MAX_MUTANTS && n < sizeof(h.mutants); i++)
+		n += (size_t)snprintf(h.mutants + n, sizeof(h.mutants) - n, "%s\t%s\t%s\n", ad->mutants[i].name,
+				      ad->mutants[i].subsystem ? ad->mutants[i].subsystem : "",
+				      ad->mutants[i].description ? ad->mutants[i].description : "");
 	const char *const *known = ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
 	for (size_t i = 0, n = 0; known && known[i] && n < sizeof(h.known); i++)
 		n += (size_t)snprintf(h.known + n, sizeof(h.known) - n, "%s\n", known[i]);

@@ -226,4 +226,11 @@ static const struct mmf_adapter table = {
 	.known = known,
 };
 
+#ifdef MMF_MALLOC_PLUGIN
+/* glibc's adapter as a plugin, for measuring the fork server's cost
+ * against the same table in process (bench/bench_remote). */
+const struct mmf_adapter *mmf_adapter_entry(void);
+const struct mmf_adapter *mmf_adapter_entry(void) { return &table; }
+#else
 int main(void) { return mmf_agent_main(&table); }
+#endif

@@ -61,6 +61,10 @@ struct mmf_open_opts {
 	uint64_t mem_limit;
 };
 const struct mmf_adapter *mmf_adapter_open(const char *name, const struct mmf_open_opts *o, char *err, size_t cap);
+/* The program that serves isolated adapters (`PROGRAM agent NAME`): set
+ * by the mmfuzz command to itself. Unset, isolation forks the calling
+ * process instead (slower per sequence when that process is large). */
+void mmf_adapter_set_agent_program(const char *exe);
 /* The installed agent program for name; 0, or -1 if there is none. */
 int mmf_agent_path(const char *name, char *out, size_t cap);
 
