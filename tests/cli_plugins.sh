@@ -64,6 +64,20 @@ for case in "segv_at_100 sigsegv" "hang_at_100 timeout" "runaway_at_100 rlimit";
 		check bad "$m: no saved reproducer"
 	fi
 done
+# each C/POSIX rule the executor holds malloc-style adapters to, broken
+for case in "calloc_no_overflow_check calloc-overflow" "memalign_touches_out posix_memalign-out_touched" \
+	"aligned_alloc_any_align aligned_alloc-bad_align" "realloc_errno_zero realloc-errno"; do
+	set -- $case
+	"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant $1 --seed 1 --time 30 -q --out "$tmp/r" >"$tmp/out" 2>&1
+	grep -q "^MMFUZZ: faulty-obj-$2\$" "$tmp/out" && check ok ||
+		check bad "--mutant $1: no 'faulty-obj-$2' finding: $(grep MMFUZZ "$tmp/out" | head -2)"
+done
+# a difference the adapter lists as known is counted in the report, not raised
+"$mmfuzz" fuzz --adapter "$plugins/faulty_known.so" --mutant calloc_no_overflow_check --seed 1 --time 3 -q \
+	--out "$tmp/k" >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 0 ] && grep -Eq "^  known +[1-9][0-9]* x  calloc-overflow: " "$tmp/out" && check ok ||
+	check bad "known difference: exit $rc, report: $(grep -E 'known|MMFUZZ' "$tmp/out" | head -3)"
 "$mmfuzz" fuzz --adapter "$plugins/faulty.so" --seed 2 --time 3 -q --out "$tmp/clean" >"$tmp/out" 2>&1
 rc=$?
 [ $rc = 0 ] && check ok || check bad "faulty.so without a mutant: exit $rc: $(grep MMFUZZ "$tmp/out" | head -3)"

@@ -1,8 +1,10 @@
 /* A test plugin whose failures are the point: a malloc-style adapter on the
  * C library's malloc that, behind a mutant, segfaults, hangs or runs away
- * with memory at its 100th call in a sequence. Built a few more times with
+ * with memory at its 100th call in a sequence, or breaks one C/POSIX rule
+ * of malloc-style allocators. Built a few more times with
  * FAULTY_BAD set to be refused at load: a wrong ABI version ("abi"), no
- * entry symbol ("nosym"), capabilities its table does not back ("caps"). */
+ * entry symbol ("nosym"), capabilities its table does not back ("caps");
+ * and once (FAULTY_KNOWN) listing the calloc overflow as a known difference. */
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -20,7 +22,13 @@ static const struct mmf_mutant_desc mutants[] = {
 	{ "segv_at_100", "test", "the 100th call of a sequence dereferences NULL" },
 	{ "hang_at_100", "test", "the 100th call of a sequence never returns" },
 	{ "runaway_at_100", "test", "from the 100th call on, every call keeps 32 MiB more" },
+	{ "calloc_no_overflow_check", "test", "calloc allocates n * size as it wraps around" },
+	{ "memalign_touches_out", "test", "a failed posix_memalign stores NULL in *memptr" },
+	{ "aligned_alloc_any_align", "test", "aligned_alloc rounds an alignment that is no power of two up" },
+	{ "realloc_errno_zero", "test", "a failed realloc leaves errno at 0" },
 };
+#define NMUTANTS (sizeof(mutants) / sizeof(mutants[0]))
+enum { CALLOC_OVF = 4, MEMALIGN_OUT, ALIGNED_ANY, REALLOC_ERRNO };
 
 static enum mmf_result f_create(const struct mmf_adapter_config *cfg, void **out, char *err, size_t cap)
 {
@@ -28,7 +36,7 @@ static enum mmf_result f_create(const struct mmf_adapter_config *cfg, void **out
 	struct ctx *c = calloc(1, sizeof(*c));
 	if (!c)
 		return MMF_REFUSED;
-	for (unsigned i = 0; cfg->mutant && i < 3; i++)
+	for (unsigned i = 0; cfg->mutant && i < NMUTANTS; i++)
 		if (!strcmp(cfg->mutant, mutants[i].name))
 			c->mode = (int)i + 1;
 	if (cfg->mutant && !c->mode) {
@@ -98,7 +106,7 @@ static enum mmf_result f_krealloc(void *ctx, uint64_t addr, uint64_t size, uint3
 	tick(ctx);
 	void *p = !addr && (gfp & (1u << 8)) ? calloc(1, size ? size : 1) : realloc((void *)(uintptr_t)addr, size ? size : 1);
 	if (!p) {
-		*err = 12;
+		*err = ((struct ctx *)ctx)->mode == REALLOC_ERRNO ? 0 : 12;
 		return MMF_REFUSED;
 	}
 	*new_addr = (uintptr_t)p;
@@ -130,7 +138,7 @@ static enum mmf_result f_calloc(void *ctx, uint64_t nmemb, uint64_t size, uint64
 {
 	tick(ctx);
 	errno = 0;
-	void *p = calloc(nmemb, size);
+	void *p = ((struct ctx *)ctx)->mode == CALLOC_OVF ? calloc(1, nmemb * size) : calloc(nmemb, size);
 	*addr = (uintptr_t)p;
 	*err = errno;
 	return p ? MMF_OK : MMF_REFUSED;
@@ -138,10 +146,17 @@ static enum mmf_result f_calloc(void *ctx, uint64_t nmemb, uint64_t size, uint64
 
 static enum mmf_result f_memalign(void *ctx, unsigned kind, uint64_t align, uint64_t size, uint64_t *addr, int *err)
 {
+	struct ctx *c = ctx;
 	tick(ctx);
 	void *p = (void *)(uintptr_t)MMF_UNTOUCHED;
+	if (c->mode == ALIGNED_ANY && kind == MMF_MEMALIGN_ALIGNED && align && (align & (align - 1)) && align < 4096) {
+		while (align & (align - 1))
+			align += align & -align;
+	}
 	int e = kind == MMF_MEMALIGN_POSIX || !align || (align & (align - 1)) ? posix_memalign(&p, align, size)
 									       : (p = aligned_alloc(align, size)) ? 0 : ENOMEM;
+	if (e && c->mode == MEMALIGN_OUT && kind == MMF_MEMALIGN_POSIX)
+		p = NULL;
 	*addr = (uintptr_t)p;
 	*err = e;
 	return e ? MMF_REFUSED : MMF_OK;
@@ -166,7 +181,10 @@ static const struct mmf_adapter table = {
 	.destroy = f_destroy,
 	.reset = f_reset,
 	.mutants = mutants,
-	.nr_mutants = 3,
+	.nr_mutants = NMUTANTS,
+#if defined(FAULTY_KNOWN)
+	.known = (const char *const[]){ "calloc-overflow: this build accepts it, to test known differences", NULL },
+#endif
 	.kmalloc = f_kmalloc,
 	.kfree = f_kfree,
 	.krealloc = f_krealloc,
