@@ -14,7 +14,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct mmf_exec *ex;
-static struct mmf_seq seq;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -42,18 +41,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!ex)
 		LLVMFuzzerInitialize(NULL, NULL);
-	struct mmf_diag d;
-	if (mmf_seq_load(data, size, &seq, NULL, &d) != MMF_LOAD_OK)
-		return -1;
-	struct mmf_finding f;
-	int r = mmf_exec_run(ex, &seq, &f);
-	if (r < 0) {
-		fprintf(stderr, "fuzz target: cannot run: %s\n", f.detail);
-		exit(2);
-	}
-	if (r == 1) {
-		fprintf(stderr, "%s\n  at op %u: %s\n", f.signature, f.step, f.detail);
-		mmf_finding_abort(&f);
-	}
-	return 0;
+	return mmf_fuzz_one(ex, data, size);
 }

@@ -2,6 +2,7 @@
  * crashes by stack keeps different bugs apart: each check the harness or
  * the reference's walkers can name has a function of its own, and any
  * other tag (an outside adapter's) lands in one of 16 sites by its hash. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,8 @@
 	X(slub_redzone) X(slub_poison) X(slub_double_free) X(slub_bad_free) X(kfree_bad)                \
 	X(vmalloc_augment) X(vmalloc_bounds) X(vmalloc_counters) X(vmalloc_guard) X(vmalloc_overlap)    \
 	X(vmalloc_pages) X(vmalloc_pool) X(vmalloc_pte) X(vmalloc_tiling) X(vmalloc_tree)               \
-	X(vmalloc_unmerged) X(vmalloc_vpages) X(mempool_reserve) X(invariant)
+	X(vmalloc_unmerged) X(vmalloc_vpages) X(mempool_reserve) X(invariant)                            \
+	X(overflow) X(out_touched) X(bad_align) X(timeout) X(rlimit) X(sigsegv) X(sigbus) X(sigabrt)
 
 /* Each body stores its own name first, so identical-code folding cannot
  * merge the sites; a debugger also finds the name there. */
@@ -68,4 +70,25 @@ _Noreturn void mmf_finding_abort(const struct mmf_finding *f)
 		h = (h ^ (unsigned char)*c) * 16777619u;
 	others[h & 15]();
 	abort();
+}
+
+int mmf_fuzz_one(struct mmf_exec *ex, const uint8_t *data, size_t size)
+{
+	static struct mmf_seq seq;
+	/* The CLI's loader: raw bytes decode totally; a container must have a
+	 * known version and text must parse, or the input is rejected. */
+	struct mmf_diag d;
+	if (mmf_seq_load(data, size, &seq, NULL, &d) != MMF_LOAD_OK)
+		return -1;
+	struct mmf_finding f;
+	int r = mmf_exec_run(ex, &seq, &f);
+	if (r < 0) {
+		fprintf(stderr, "fuzz target: cannot run: %s\n", f.detail);
+		exit(2);
+	}
+	if (r == 1) {
+		fprintf(stderr, "%s\n  at op %u: %s\n", f.signature, f.step, f.detail);
+		mmf_finding_abort(&f);
+	}
+	return 0;
 }

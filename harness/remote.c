@@ -85,19 +85,6 @@ static int read_by(int fd, void *buf, size_t n, double deadline)
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t r = write(fd, (const char *)buf + done, n - done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
 static int read_status(struct rctx *c, struct mmf_wire_status_msg *m, void *payload, size_t cap, double deadline)
 {
 	if (read_by(c->st, m, sizeof(*m), deadline) || m->magic != MMF_WIRE_MAGIC || m->version != MMF_WIRE_VERSION)
@@ -179,7 +166,7 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 		return MMF_CORRUPT;
 	q->seq = ++c->seq;
 	q->len = payload ? (uint32_t)strlen(payload) : 0;
-	if (write_all(c->req, q, sizeof(*q)) || (q->len && write_all(c->req, payload, q->len))) {
+	if (mmf_wire_write(c->req, q, sizeof(*q)) || (q->len && mmf_wire_write(c->req, payload, q->len))) {
 		reap_worker(c, what, NULL);
 		return MMF_CORRUPT;
 	}
@@ -316,7 +303,7 @@ static int send_ctl(struct rctx *c, unsigned op, uint64_t a0, const char *payloa
 {
 	struct mmf_wire_req q = { .op = (uint16_t)op, .len = payload ? (uint32_t)strlen(payload) : 0 };
 	q.a[0] = a0;
-	return write_all(c->ctl, &q, sizeof(q)) || (q.len && write_all(c->ctl, payload, q.len)) ? -1 : 0;
+	return mmf_wire_write(c->ctl, &q, sizeof(q)) || (q.len && mmf_wire_write(c->ctl, payload, q.len)) ? -1 : 0;
 }
 
 /* Asks the server for a fresh worker. */
@@ -398,7 +385,7 @@ static enum mmf_result remote_reset(void *ctx)
 	struct rctx *c = ctx;
 	if (c->worker && !c->dead) {
 		struct mmf_wire_req q = { .op = W_END, .seq = ++c->seq };
-		if (write_all(c->req, &q, sizeof(q)))
+		if (mmf_wire_write(c->req, &q, sizeof(q)))
 			kill(c->worker, SIGKILL);
 		reap_worker(c, "reset", NULL);
 	}

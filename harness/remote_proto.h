@@ -17,7 +17,10 @@
 #ifndef MMF_HARNESS_REMOTE_PROTO_H
 #define MMF_HARNESS_REMOTE_PROTO_H
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "mmfuzz/ops.h"
 
@@ -137,5 +140,19 @@ struct mmf_wire_hello {
 	char mutants[4096]; /* "name\tsubsystem\tdescription\n" each */
 };
 #define MMF_WIRE_MAX_MUTANTS 32
+
+/* Writes all n bytes (retrying short writes and EINTR); 0 or -1. */
+static inline int mmf_wire_write(int fd, const void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = write(fd, (const char *)buf + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
 
 #endif

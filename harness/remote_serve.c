@@ -30,25 +30,12 @@ static int read_full(int fd, void *buf, size_t n)
 	return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t r = write(fd, (const char *)buf + done, n - done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
 static int send_status(unsigned kind, int result, int status, long pid, uint64_t peak, const void *payload,
 		       uint32_t len)
 {
 	struct mmf_wire_status_msg m = { .magic = MMF_WIRE_MAGIC, .kind = (uint16_t)kind, .version = MMF_WIRE_VERSION,
 					 .result = result, .status = status, .pid = pid, .peak_rss = peak, .len = len };
-	return write_full(MMF_WIRE_FD_ST, &m, sizeof(m)) || (len && write_full(MMF_WIRE_FD_ST, payload, len)) ? -1 : 0;
+	return mmf_wire_write(MMF_WIRE_FD_ST, &m, sizeof(m)) || (len && mmf_wire_write(MMF_WIRE_FD_ST, payload, len)) ? -1 : 0;
 }
 
 static char in_buf[MMF_WIRE_PAYLOAD + 1], out_buf[MMF_WIRE_PAYLOAD];
@@ -187,7 +174,7 @@ static void worker(const struct mmf_adapter *ad, void *ctx)
 		struct rusage ru;
 		if (getrusage(RUSAGE_SELF, &ru) == 0)
 			p.peak_rss = (uint64_t)ru.ru_maxrss << 10;
-		if (write_full(MMF_WIRE_FD_RESP, &p, sizeof(p)) || (p.len && write_full(MMF_WIRE_FD_RESP, out_buf, p.len)))
+		if (mmf_wire_write(MMF_WIRE_FD_RESP, &p, sizeof(p)) || (p.len && mmf_wire_write(MMF_WIRE_FD_RESP, out_buf, p.len)))
 			_exit(0);
 	}
 }

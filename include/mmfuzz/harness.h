@@ -94,6 +94,11 @@ void mmf_exec_set_counting(struct mmf_exec *ex, int on);
 /* Aborts at a call site that depends on the finding's check, so crash
  * deduplication by stack keeps distinct bugs apart. */
 _Noreturn void mmf_finding_abort(const struct mmf_finding *f);
+/* A fuzz target's LLVMFuzzerTestOneInput: loads the input as `mmfuzz
+ * replay` would (-1: rejected), runs it, and on a finding prints the
+ * signature and aborts at the check's site; exits 2 when an adapter
+ * cannot be set up. */
+int mmf_fuzz_one(struct mmf_exec *ex, const uint8_t *data, size_t size);
 /* The name of the abort site taken (for a SIGABRT handler or a debugger). */
 extern const char *volatile mmf_abort_site;
 
