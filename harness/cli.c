@@ -311,10 +311,12 @@ static int cmd_replay(int argc, char **argv)
 
 static void print_caps(uint64_t caps)
 {
-	static const char *const names[] = { "page_alloc", "page_contents", "pcp", "reports", "check",
-					     "kmalloc", "obj_contents", "kmem_cache", "vmalloc", "mempool" };
+	static const char *const names[] = { "page_alloc", "page_contents", "pcp",	   "reports",	 "check",
+					     "kmalloc",	   "obj_contents",  "kmem_cache", "vmalloc",	 "mempool",
+					     "cma",	   "as",	    "as_file",	  "as_pfn",	 "soft_dirty",
+					     "malloc" };
 	const char *sep = "";
-	for (unsigned b = 0; b < 10; b++)
+	for (unsigned b = 0; b < sizeof(names) / sizeof(names[0]); b++)
 		if (caps & (1ull << b)) {
 			printf("%s%s", sep, names[b]);
 			sep = ",";
@@ -349,11 +351,23 @@ static int cmd_adapters(int argc, char **argv)
 	printf("adapters:\n");
 	for (unsigned i = 0; i < mmf_builtin_adapter_count(); i++) {
 		const struct mmf_adapter *ad = mmf_builtin_adapter(i);
-		printf("  %-10s page:%-8s obj:%-8s vmalloc:%-8s caps=", ad->name, mmf_level_name(ad->level[MMF_FAM_PAGE]),
-		       mmf_level_name(ad->level[MMF_FAM_OBJ]), mmf_level_name(ad->level[MMF_FAM_VMALLOC]));
+		printf("  %-10s page:%-8s obj:%-8s vmalloc:%-8s as:%-8s caps=", ad->name,
+		       mmf_level_name(ad->level[MMF_FAM_PAGE]), mmf_level_name(ad->level[MMF_FAM_OBJ]),
+		       mmf_level_name(ad->level[MMF_FAM_VMALLOC]), mmf_level_name(ad->level[MMF_FAM_AS]));
 		print_caps(ad->caps);
 		printf("  mutants=%u\n             %s\n", ad->nr_mutants, ad->description);
 	}
+	/* the real allocators, where their agent programs were built */
+	static const char *const agents[] = { "glibc", "jemalloc", "tcmalloc", "mimalloc" };
+	printf("agents (out of process, obj: safety):\n");
+	for (unsigned i = 0; i < sizeof(agents) / sizeof(agents[0]); i++) {
+		char path[4200];
+		if (mmf_agent_path(agents[i], path, sizeof(path)))
+			printf("  %-10s not built (its library was missing; ci/setup installs it)\n", agents[i]);
+		else
+			printf("  %-10s %s\n", agents[i], path);
+	}
+	printf("plugins: --adapter ./NAME.so (see adapters/template/)\n");
 	printf("profiles:\n");
 	for (unsigned i = 0; i < mmf_profile_count(); i++) {
 		const struct mmf_profile *p = mmf_profile_get(i);

@@ -116,8 +116,8 @@ static uint64_t rss_of(pid_t pid)
 	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
-/* The worker's end, from its wait status; why is set unless it was W_END's
- * clean exit and expected is set. */
+/* Records how the worker ended (from its wait status and peak memory, or
+ * the limit that made us kill it) as check()'s "tag: detail". */
 static void note_death(struct rctx *c, const struct mmf_wire_status_msg *m, const char *during, const char *forced)
 {
 	c->dead = 1;
