@@ -6,7 +6,10 @@
  * process (the library's fallback without an agent program). Prints ns per op and per sequence (a sequence includes the
  * fork of a fresh worker), medians of 7 runs, and the ratio.
  * usage: bench_remote [AGENT_DIR]   (default: the build's agents/) */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,6 +73,14 @@ int main(int argc, char **argv)
 	}
 	snprintf(plugin, sizeof(plugin), "%s/mmfuzz-malloc-glibc.so", dir);
 	snprintf(agent, sizeof(agent), "%s/mmfuzz-agent-glibc", dir);
+	/* one core, as the mmfuzz command pins itself (and so its agents)
+	 * when the adapter is out of process; BENCH_NO_PIN=1 to compare */
+	if (!getenv("BENCH_NO_PIN")) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(sched_getcpu() > 0 ? sched_getcpu() : 0, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
 	struct mmf_gen_config gc = { 0, 100, 1u << MMF_FAM_OBJ, MMF_GEN_MALLOC };
 	for (unsigned i = 0; i < SEQS; i++)
 		mmf_gen_sequence(mmf_seed_mix(1, i), &gc, &seqs[i]);

@@ -1,5 +1,7 @@
 /* mmfuzz: the command line. fuzz | replay | show | adapters. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +146,21 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 		return NULL;
 	}
 	cli_adapter = ad;
+	/* An adapter served out of process answers each op over a pipe; on
+	 * one core the two processes hand over directly, across cores every
+	 * op waits for the other core to wake (6x slower per op here: see
+	 * bench_remote). The agent inherits this process's affinity.
+	 * MMFUZZ_PIN=0 leaves it alone (when campaigns share the machine). */
+	const char *pin = getenv("MMFUZZ_PIN");
+	if (ad != mmf_adapter_find(name) && !(pin && !strcmp(pin, "0"))) {
+		int cpu = sched_getcpu();
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		if (cpu >= 0) {
+			CPU_SET(cpu, &set);
+			sched_setaffinity(0, sizeof(set), &set);
+		}
+	}
 	if (t->mutant) {
 		int known = 0;
 		for (unsigned i = 0; i < ad->nr_mutants; i++)
