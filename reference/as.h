@@ -54,6 +54,9 @@ struct mmf_machine;
 #define VM_NORESERVE 0x200000u
 #define VM_WIPEONFORK 0x2000000u
 #define VM_SOFTDIRTY 0x8000000u
+#define VM_HUGEPAGE 0x20000000u   /* MADV_HUGEPAGE */
+#define VM_NOHUGEPAGE 0x40000000u /* MADV_NOHUGEPAGE */
+#define VM_MERGEABLE 0x80000000u  /* MADV_MERGEABLE: KSM may merge its pages */
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP) /* never merged */
 
@@ -85,6 +88,15 @@ struct mmf_machine;
 #define MMF_MADV_KEEPONFORK 19
 #define MMF_MADV_COLD 20
 #define MMF_MADV_PAGEOUT 21
+#define MMF_MADV_REMOVE 9
+#define MMF_MADV_MERGEABLE 12
+#define MMF_MADV_UNMERGEABLE 13
+#define MMF_MADV_HUGEPAGE 14
+#define MMF_MADV_NOHUGEPAGE 15
+#define MMF_MADV_POPULATE_READ 22
+#define MMF_MADV_POPULATE_WRITE 23
+#define MMF_MADV_DONTNEED_LOCKED 24
+#define MMF_MADV_COLLAPSE 25
 /* The heap starts this many pages into the window. */
 #define AS_START_BRK_PAGE 1024
 
@@ -266,6 +278,13 @@ int mmf_pgd_alloc(struct mmf_machine *m, struct mmf_mm *mm);
  * when a table is absent (or there is no memory for it). */
 uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc);
 void mmf_pte_release(struct mmf_machine *m, uint64_t pte);
+/* folio_mark_accessed(): referenced, then active (the LRU's two steps). */
+void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn);
+/* One page faulted in as GUP does for MAP_POPULATE and MADV_POPULATE_*:
+ * the fault, then FOLL_TOUCH (the page marked accessed; a pte the fault
+ * made is not young, as no instruction touched it). 0, or the fault's
+ * signal, or -1 out of memory. */
+int mmf_as_gup_touch(struct mmf_machine *m, unsigned proc, uint64_t addr, int write);
 void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn);
 void mmf_unmap_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
 void mmf_free_pgd_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint64_t floor,
@@ -303,6 +322,12 @@ void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs);
 /* madvise_free_pte_range(): the range's anonymous pages mapped only here
  * become clean and lazily freeable. */
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+/* MADV_COLD: the accessed bit of each pte whose page this mm alone maps. */
+void mmf_as_cold(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+/* MADV_REMOVE: a hole punched in shmem object id over [from, to) (pages):
+ * every pte mapping those page-cache pages goes (private copies stay),
+ * then the pages. */
+void mmf_shmem_remove(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_t to);
 /* /proc/PID/smaps, and /proc/PID/pagemap as text (smaps.c). */
 int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);
 int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap);

@@ -468,6 +468,33 @@ access:
 /* populate_vma_page_range() after mmap(MAP_POPULATE): every page faulted
  * in, for writing where the mapping is private and writable (so no zero
  * page), until a page faults (past the end of a file). */
+void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn)
+{
+	struct mmf_page *p = page_w(m, pfn);
+	if (!(p->flags & PG_referenced))
+		p->flags |= PG_referenced;
+	else if (!(p->flags & PG_active))
+		p->flags = (uint16_t)((p->flags | PG_active) & ~PG_referenced);
+}
+
+int mmf_as_gup_touch(struct mmf_machine *m, unsigned proc, uint64_t addr, int write)
+{
+	struct mmf_mm *mm = mmf_as_mm(m, proc);
+	const uint64_t *old = mm && mm->pgd != MMF_NIL ? mmf_pte_lookup(m, mm, addr, 0) : NULL;
+	int was = old && (*old & PTE_PRESENT), fault, err;
+	uint64_t value;
+	if (mmf_as_access(m, proc, addr, write, 0, &fault, &value, &err))
+		return -1;
+	if (fault)
+		return fault;
+	uint64_t *pte = mmf_pte_lookup(m, mm, addr, 0);
+	if (pte && !was)
+		*pte &= ~PTE_ACCESSED;
+	if (pte && pte_has_page(*pte))
+		mmf_page_mark_accessed(m, pte_pfn(*pte));
+	return 0;
+}
+
 void mmf_as_populate(struct mmf_machine *m, unsigned proc, uint64_t start, uint64_t end)
 {
 	struct mmf_mm *mm = mmf_as_mm(m, proc);
@@ -475,9 +502,8 @@ void mmf_as_populate(struct mmf_machine *m, unsigned proc, uint64_t start, uint6
 		struct mmf_vma *v = mmf_vma_find(mm, a);
 		if (!v || (v->flags & (VM_IO | VM_PFNMAP)) || !(v->flags & VM_ACCESS_FLAGS))
 			return;
-		int write = (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE, fault, err;
-		uint64_t value;
-		if (mmf_as_access(m, proc, a, write, 0, &fault, &value, &err) || fault)
+		int write = (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+		if (mmf_as_gup_touch(m, proc, a, write))
 			return;
 	}
 }
@@ -546,6 +572,41 @@ void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs)
 		for (uint32_t i = 0; i < as->shmem[id].npages; i++)
 			if (as->shmem[id].pages[i] != MMF_NIL)
 				refs[as->shmem[id].pages[i]]++;
+}
+
+void mmf_as_cold(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
+		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
+		if (!pte || !(*pte & PTE_PRESENT) || !pte_has_page(*pte))
+			continue;
+		if (pfn_to_page(m, pte_pfn(*pte))->mapcount > 1)
+			continue; /* folio_maybe_mapped_shared(): left alone */
+		*pte &= ~PTE_ACCESSED;
+		page_w(m, pte_pfn(*pte))->flags &= (uint16_t)~(PG_referenced | PG_active); /* deactivated */
+	}
+}
+
+void mmf_shmem_remove(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_t to)
+{
+	for (unsigned p = 0; p < MMF_NPROCS; p++) {
+		struct mmf_mm *mm = mmf_as_mm(m, p);
+		for (uint32_t i = 0; mm && mm->pgd != MMF_NIL && i < mm->nr; i++) {
+			const struct mmf_vma *v = &mm->vma[i];
+			uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
+			if (v->shmem != id || v->pgoff >= to || v->pgoff + vpages <= from)
+				continue;
+			uint64_t lo = v->pgoff > from ? v->pgoff : from, hi = v->pgoff + vpages < to ? v->pgoff + vpages : to;
+			for (uint64_t pg = lo; pg < hi; pg++) {
+				uint64_t *pte = mmf_pte_lookup(m, mm, v->start + ((pg - v->pgoff) << AS_PAGE_SHIFT), 0);
+				if (!pte || !pte_has_page(*pte) || !(pfn_to_page(m, pte_pfn(*pte))->flags & PG_shmem))
+					continue; /* nothing, or a private copy (even_cows = 0) */
+				mmf_pte_release(m, *pte);
+				*pte = 0;
+			}
+		}
+	}
+	mmf_shmem_punch(m, id, from, to);
 }
 
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)

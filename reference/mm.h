@@ -42,6 +42,8 @@
 #define PG_shmem 0x400u    /* ... of a shmem object (which holds a reference too) */
 #define PG_lazyfree 0x800u /* an anonymous page after MADV_FREE, clean until written again */
 #define PG_dirty 0x1000u   /* a shmem page whose dirty pte went away (folio_mark_dirty) */
+#define PG_referenced 0x2000u /* user page: folio_mark_accessed() once (GUP's FOLL_TOUCH, a zap of a young file pte) */
+#define PG_active 0x4000u  /* ... twice: on the active LRU (the referenced bit cleared) */
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */

@@ -89,7 +89,7 @@ void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn)
 		p->refcount--;
 		return;
 	}
-	p->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty);
+	p->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty | PG_referenced | PG_active);
 	p->mapping = p->index = 0;
 	p->mapcount = 0;
 	m->nr_anon--;
@@ -105,6 +105,8 @@ void mmf_pte_release(struct mmf_machine *m, uint64_t pte)
 	struct mmf_page *p = page_w(m, pfn);
 	if ((pte & PTE_DIRTY) && (p->flags & PG_shmem))
 		p->flags |= PG_dirty; /* zap moves the dirty bit to the page */
+	if ((pte & PTE_ACCESSED) && (p->flags & PG_shmem))
+		mmf_page_mark_accessed(m, pfn); /* ... and a file page's young bit */
 	p->mapcount--;
 	mmf_user_page_put(m, pfn);
 }

@@ -6,7 +6,8 @@
  * mapped once, or referenced only by this mapping, is private, else
  * shared; Pss divides the page by its mapcount (in 1/4096ths, PSS_SHIFT);
  * dirty is the pte's dirty bit or the page's (a shmem page whose dirty pte
- * went away); Referenced is the pte's accessed bit; LazyFree counts
+ * went away); Referenced is the pte's accessed bit or the page's
+ * referenced bit (PG_referenced); LazyFree counts
  * MADV_FREE'd anonymous pages still clean. The model has no THP, swap, KSM,
  * hugetlb or mlock: those lines read 0. PFN mappings and the zero page
  * have no page to count. "sd" in VmFlags only where the profile has
@@ -32,7 +33,7 @@ static void account(const struct mmf_machine *m, struct mem_size_stats *mss, uin
 	if (mapcount < 1)
 		mapcount = 1;
 	mss->resident += size;
-	if (pte & PTE_ACCESSED)
+	if ((pte & PTE_ACCESSED) || (p->flags & PG_referenced)) /* smaps_account(): young or referenced */
 		mss->referenced += size;
 	if (!(p->flags & PG_shmem)) {
 		mss->anonymous += size;
@@ -58,7 +59,8 @@ static const struct {
 	{ VM_MAYREAD, "mr" },	 { VM_MAYWRITE, "mw" },	    { VM_MAYEXEC, "me" },    { VM_MAYSHARE, "ms" },
 	{ VM_PFNMAP, "pf" },	 { VM_IO, "io" },	    { VM_SEQ_READ, "sr" },   { VM_RAND_READ, "rr" },
 	{ VM_DONTCOPY, "dc" },	 { VM_DONTEXPAND, "de" },   { VM_ACCOUNT, "ac" },    { VM_NORESERVE, "nr" },
-	{ VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },	    { VM_SOFTDIRTY, "sd" },
+	{ VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },	    { VM_SOFTDIRTY, "sd" }, { VM_HUGEPAGE, "hg" },
+	{ VM_NOHUGEPAGE, "nh" }, { VM_MERGEABLE, "mg" },
 };
 
 static void line(struct mmf_out *o, const char *label, uint64_t bytes)

@@ -21,6 +21,7 @@
  * entry). Both neighbours at once when, in addition, prev and next do not
  * have two different anon_vmas. Otherwise the VMA splits. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -547,7 +548,10 @@ int mmf_as_mprotect(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_
 			*err = ENOMEM;
 			return -1;
 		}
-		nstart = tmp;
+		/* on from the end of the VMA that now holds tmp - 1: a merge with
+		 * the next VMA (already so) may have taken it past tmp, as the
+		 * kernel's vma_iter_end() does */
+		nstart = mm->vma[find_idx(mm, tmp - 1)].end;
 		if (nstart >= end)
 			return 0;
 		i = find_idx(mm, nstart);
@@ -648,7 +652,7 @@ void mmf_as_maps_line(struct mmf_out *o, const struct mmf_machine *m, const stru
 	const char *name = pfnmap			 ? "/dev/mmfuzz_pfn"
 			   : v->shmem && file >= 0	 ? memfd
 			   : v->shmem			 ? "/dev/zero (deleted)"
-			   : v->start <= mm->brk && v->end >= mm->start_brk ? "[heap]"
+			   : v->start < mm->brk && v->end > mm->start_brk ? "[heap]"
 									      : NULL;
 	if (name) {
 		while (o->len - line < 72)
@@ -660,7 +664,9 @@ void mmf_as_maps_line(struct mmf_out *o, const struct mmf_machine *m, const stru
 
 /* /proc/PID/maps (show_map_vma): the header, then the name (the shmem
  * file of shared anonymous memory, [heap]) padded to column 74. The
- * model's shmem inode numbers are the objects' ids. */
+ * model's shmem inode numbers are the objects' ids. [heap] is a VMA that
+ * overlaps [start_brk, brk) (vma_is_initial_heap(), strict since 6.x: a
+ * VMA that only touches the break is not the heap). */
 int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap)
 {
 	struct mmf_out o = { buf, cap, 0 };
@@ -788,7 +794,9 @@ static int madvise_known(unsigned advice)
 	case MMF_MADV_NORMAL: case MMF_MADV_RANDOM: case MMF_MADV_SEQUENTIAL: case MMF_MADV_WILLNEED:
 	case MMF_MADV_DONTNEED: case MMF_MADV_FREE: case MMF_MADV_DONTFORK: case MMF_MADV_DOFORK:
 	case MMF_MADV_DONTDUMP: case MMF_MADV_DODUMP: case MMF_MADV_WIPEONFORK: case MMF_MADV_KEEPONFORK:
-	case MMF_MADV_COLD: case MMF_MADV_PAGEOUT:
+	case MMF_MADV_COLD: case MMF_MADV_PAGEOUT: case MMF_MADV_REMOVE: case MMF_MADV_MERGEABLE:
+	case MMF_MADV_UNMERGEABLE: case MMF_MADV_HUGEPAGE: case MMF_MADV_NOHUGEPAGE: case MMF_MADV_POPULATE_READ:
+	case MMF_MADV_POPULATE_WRITE: case MMF_MADV_DONTNEED_LOCKED: case MMF_MADV_COLLAPSE:
 		return 1;
 	default:
 		return 0;
@@ -796,12 +804,43 @@ static int madvise_known(unsigned advice)
 }
 
 /* madvise_vma_behavior() for [start, end) inside VMA i. */
-static int madvise_vma(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
-		       unsigned advice)
+static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, uint32_t i, uint64_t start,
+		       uint64_t end, unsigned advice)
 {
 	struct mmf_vma *v = &mm->vma[i];
 	uint32_t nf = v->flags;
 	switch (advice) {
+	case MMF_MADV_POPULATE_READ:
+	case MMF_MADV_POPULATE_WRITE: { /* madvise_populate(): faults, as GUP takes them */
+		int write = advice == MMF_MADV_POPULATE_WRITE;
+		if ((v->flags & (VM_PFNMAP | VM_IO)) || !(v->flags & (write ? VM_WRITE : VM_READ)))
+			return -EINVAL; /* incompatible mapping or permissions */
+		for (uint64_t a = start; a < end; a += AS_PAGE_SIZE) {
+			int r = mmf_as_gup_touch(m, proc, a, write ? MMF_ACCESS_WRITE : MMF_ACCESS_READ);
+			if (r)
+				return r < 0 ? -ENOMEM : r == SIGBUS ? -EFAULT : -EINVAL;
+		}
+		return 0;
+	}
+	case MMF_MADV_REMOVE: /* madvise_remove(): a hole punched in the file */
+		if (!v->shmem)
+			return -EINVAL;
+		if ((v->flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
+			return -EACCES;
+		mmf_shmem_remove(m, v->shmem, v->pgoff + ((start - v->start) >> AS_PAGE_SHIFT),
+				 v->pgoff + ((end - v->start) >> AS_PAGE_SHIFT));
+		return 0;
+	case MMF_MADV_COLLAPSE: /* no THP for the model's processes (the agent's run with it disabled) */
+		return -EINVAL;
+	case MMF_MADV_MERGEABLE: /* ksm_madvise(): only where KSM could merge */
+		if (v->flags & (VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO | VM_DONTEXPAND))
+			return 0;
+		nf |= VM_MERGEABLE;
+		break;
+	case MMF_MADV_UNMERGEABLE: nf &= ~VM_MERGEABLE; break;
+	case MMF_MADV_HUGEPAGE: nf = (nf & ~VM_NOHUGEPAGE) | VM_HUGEPAGE; break;
+	case MMF_MADV_NOHUGEPAGE: nf = (nf & ~VM_HUGEPAGE) | VM_NOHUGEPAGE; break;
+	case MMF_MADV_DONTNEED_LOCKED: /* no mlock in the model: as DONTNEED */
 	case MMF_MADV_DONTNEED: /* zap_page_range_single(): ptes go, tables stay */
 		if (v->flags & VM_PFNMAP)
 			return -EINVAL;
@@ -818,7 +857,11 @@ static int madvise_vma(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uin
 		return 0;
 	case MMF_MADV_WILLNEED:
 		return 0;
-	case MMF_MADV_COLD:
+	case MMF_MADV_COLD: /* deactivated: young bits cleared where this mm alone maps the page */
+		if (v->flags & VM_PFNMAP)
+			return -EINVAL; /* can_madv_lru_vma() */
+		mmf_as_cold(m, mm, start, end);
+		return 0;
 	case MMF_MADV_PAGEOUT: /* no LRU or swap yet: nothing moves */
 		return (v->flags & VM_PFNMAP) ? -EINVAL : 0; /* can_madv_lru_vma() */
 	case MMF_MADV_NORMAL: nf &= ~(VM_SEQ_READ | VM_RAND_READ); break;
@@ -874,13 +917,17 @@ int mmf_as_madvise(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 			return -1;
 		}
 		if (s < mm->vma[i].start) {
+			if (advice == MMF_MADV_POPULATE_READ || advice == MMF_MADV_POPULATE_WRITE) {
+				*err = ENOMEM; /* populating stops at the hole */
+				return -1;
+			}
 			unmapped = 1;
 			s = mm->vma[i].start;
 			if (s >= end)
 				break;
 		}
 		uint64_t tmp = mm->vma[i].end < end ? mm->vma[i].end : end;
-		int r = madvise_vma(m, mm, i, s, tmp, advice);
+		int r = madvise_vma(m, proc, mm, i, s, tmp, advice);
 		if (r) {
 			*err = -r;
 			return -1;
@@ -916,6 +963,11 @@ uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk)
 		return brk;
 	}
 	if (brk <= mm->brk) {
+		/* the heap VMA must be there to shrink: nothing in [newbrk,
+		 * oldbrk) (unmapped by hand) leaves the break where it is */
+		uint32_t h = find_idx(mm, newbrk);
+		if (h >= mm->nr || mm->vma[h].start >= oldbrk)
+			return mm->brk;
 		if (unmap_region(m, mm, newbrk, oldbrk))
 			return mm->brk;
 		mm->brk = brk;
@@ -948,6 +1000,28 @@ uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk)
 
 /* ---- mremap ------------------------------------------------------------ */
 
+/* The checks of check_prep_vma() for a move or a growth, made before
+ * anything is unmapped: may [addr, addr + old_len) move or grow to
+ * new_len? old_len 0 duplicates a shared mapping (a private one cannot
+ * be). */
+static int remap_is_valid(struct mmf_mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len, unsigned flags, int *err)
+{
+	const struct mmf_vma *v = mmf_vma_find(mm, addr);
+	*err = EINVAL;
+	if (!old_len && !(v->flags & (VM_SHARED | VM_MAYSHARE)))
+		return -1;
+	if ((flags & MMF_MREMAP_DONTUNMAP) && (v->flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -1; /* the old range stays mapped: it must be able to fault */
+	if (old_len > new_len)
+		old_len = new_len; /* a shrink may unmap across VMAs; what moves may not */
+	*err = EFAULT;
+	if (old_len > v->end - addr)
+		return -1; /* not across VMAs */
+	if (new_len != old_len && (v->flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -1;
+	return 0;
+}
+
 /* move_ptes(): the mapped ptes of [old, old + len) to [new, new + len). */
 static int move_ptes(struct mmf_machine *m, struct mmf_mm *mm, uint64_t old, uint64_t new_addr, uint64_t len)
 {
@@ -969,6 +1043,84 @@ static int move_ptes(struct mmf_machine *m, struct mmf_mm *mm, uint64_t old, uin
 	return 0;
 }
 
+/* move_vma(): a copy of the VMA at the target (offset and anon_vma
+ * kept, so it merges only where those allow), the ptes moved, the old
+ * range unmapped (or, with DONTUNMAP, left mapped and empty). */
+static int move_vma(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len,
+		    uint64_t target, unsigned flags, uint64_t *out, int *err)
+{
+	struct mmf_vma src = *mmf_vma_find(mm, addr);
+	uint64_t pgoff = src.pgoff + ((addr - src.start) >> AS_PAGE_SHIFT);
+	uint64_t npages = new_len >> AS_PAGE_SHIFT;
+	if (!src.shmem && !(src.flags & (VM_SHARED | VM_PFNMAP)) && !src.anon_vma)
+		pgoff = target >> AS_PAGE_SHIFT; /* copy_vma(): never faulted, so it may merge where it lands */
+	if (map_range(m, mm, target, target + new_len, src.flags, pgoff, src.shmem, src.anon_vma, src.chain)) {
+		*err = ENOMEM;
+		return -1;
+	}
+	if (src.flags & VM_ACCOUNT)
+		mm->committed += npages;
+	vm_stat_account(mm, src.flags, (int64_t)npages);
+	if (move_ptes(m, mm, addr, target, old_len)) {
+		*err = ENOMEM;
+		return -1;
+	}
+	if (!(flags & MMF_MREMAP_DONTUNMAP) && old_len) {
+		if (unmap_region(m, mm, addr, addr + old_len)) {
+			*err = ENOMEM;
+			return -1;
+		}
+	}
+	*out = target;
+	return 0;
+}
+
+/* remap_move() (Linux 6.17+): MREMAP_FIXED without a change of size moves
+ * every VMA in [addr, addr + len), each to the same distance from the
+ * last as at the source (the gaps between them kept, and what lies in
+ * the target's gaps left alone). No gap at the start. */
+static int remap_move(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uint64_t len, unsigned flags,
+		      uint64_t new_addr, uint64_t *out, int *err)
+{
+	uint64_t end = addr + len, cursor = addr, target = new_addr, last_end = 0;
+	int seen = 0;
+	while (cursor < end) {
+		uint32_t i = find_idx(mm, cursor);
+		if (i >= mm->nr || mm->vma[i].start >= end)
+			break;
+		const struct mmf_vma *v = &mm->vma[i];
+		if (!seen && addr < v->start)
+			break; /* a gap at the start */
+		/* from the cursor: with DONTUNMAP the source stays mapped */
+		uint64_t from = v->start > cursor ? v->start : cursor, to = v->end < end ? v->end : end;
+		uint64_t dest = target + (seen ? v->start - last_end : 0);
+		last_end = v->end;
+		if (remap_is_valid(mm, from, to - from, to - from, flags, err))
+			return -1;
+		if (unmap_region(m, mm, dest, dest + (to - from))) {
+			*err = ENOMEM;
+			return -1;
+		}
+		if (!mmf_vma_find(mm, from)) {
+			*err = EFAULT;
+			return -1;
+		}
+		uint64_t moved;
+		if (move_vma(m, mm, from, to - from, to - from, dest, flags, &moved, err))
+			return -1;
+		if (!seen)
+			*out = dest;
+		seen = 1;
+		target = dest + (to - from);
+		cursor = to;
+	}
+	if (!seen) {
+		*err = EFAULT;
+		return -1;
+	}
+	return 0;
+}
+
 int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
 		  unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
 {
@@ -978,64 +1130,77 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 		*err = ESRCH;
 		return -1;
 	}
-	old_len = (old_len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
-	new_len = (new_len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	/* check_mremap_params() */
+	int implies_new = (flags & (MMF_MREMAP_FIXED | MMF_MREMAP_DONTUNMAP)) != 0;
 	*err = EINVAL;
 	if ((flags & ~(MMF_MREMAP_MAYMOVE | MMF_MREMAP_FIXED | MMF_MREMAP_DONTUNMAP)) || (addr & (AS_PAGE_SIZE - 1)) ||
-	    ((flags & MMF_MREMAP_FIXED) && !(flags & MMF_MREMAP_MAYMOVE)) ||
-	    ((flags & MMF_MREMAP_DONTUNMAP) && (!(flags & MMF_MREMAP_MAYMOVE) || old_len != new_len)) || !new_len ||
-	    !old_len)
-		return -1; /* old_len 0 (duplicate a shared mapping) is not modelled */
+	    !new_len)
+		return -1;
+	if (implies_new && ((new_addr & (AS_PAGE_SIZE - 1)) || !(flags & MMF_MREMAP_MAYMOVE) ||
+			    ((flags & MMF_MREMAP_DONTUNMAP) && old_len != new_len)))
+		return -1;
+	old_len = (old_len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	new_len = (new_len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	if (implies_new && new_addr < addr + old_len && addr < new_addr + new_len)
+		return -1; /* vrm_overlaps() */
 	m->as->used = 1;
-	struct mmf_vma *v = mmf_vma_find(mm, addr);
-	if (!v || old_len > v->end - addr) {
+	if ((flags & MMF_MREMAP_FIXED) && old_len == new_len)
+		return remap_move(m, mm, addr, old_len, flags, new_addr, out, err);
+	struct mmf_vma *v = mmf_vma_find(mm, addr); /* vma_lookup() */
+	if (!v) {
 		*err = EFAULT;
 		return -1;
 	}
-	if ((flags & MMF_MREMAP_DONTUNMAP) && (v->flags & (VM_DONTEXPAND | VM_PFNMAP))) {
-		*err = EINVAL; /* the old range stays mapped: it must be able to fault */
-		return -1;
-	}
-	if (new_len > old_len && (v->flags & (VM_DONTEXPAND | VM_PFNMAP))) {
-		*err = EFAULT; /* vma_to_resize() */
-		return -1;
-	}
 	uint64_t target = 0;
-	if (flags & MMF_MREMAP_FIXED) {
-		if ((new_addr & (AS_PAGE_SIZE - 1)) || (new_addr < addr + old_len && addr < new_addr + new_len)) {
-			*err = EINVAL;
+	if (implies_new) { /* mremap_to() */
+		if (remap_is_valid(mm, addr, old_len, new_len, flags, err))
 			return -1;
+		if (flags & MMF_MREMAP_FIXED) {
+			if (unmap_region(m, mm, new_addr, new_addr + new_len)) {
+				*err = ENOMEM;
+				return -1;
+			}
+			if (!mmf_vma_find(mm, addr)) {
+				*err = EFAULT;
+				return -1;
+			}
 		}
-		if (unmap_region(m, mm, new_addr, new_addr + new_len)) {
-			*err = ENOMEM;
-			return -1;
-		}
-		if (old_len > new_len) { /* the tail goes first */
+		if (old_len > new_len) { /* shrink_vma(): the tail goes first */
 			if (unmap_region(m, mm, addr + new_len, addr + old_len)) {
 				*err = ENOMEM;
 				return -1;
 			}
 			old_len = new_len;
+			if (!mmf_vma_find(mm, addr)) {
+				*err = EFAULT;
+				return -1;
+			}
 		}
-		target = new_addr;
-	} else if (flags & MMF_MREMAP_DONTUNMAP) {
-		/* mremap_to() without FIXED: new_addr is a hint */
-		target = range_free(mm, new_addr, new_addr + new_len) ? new_addr : topdown(mm, new_len);
+		if (flags & MMF_MREMAP_FIXED)
+			target = new_addr;
+		else /* DONTUNMAP alone: new_addr is a hint */
+			target = range_free(mm, new_addr, new_addr + new_len) ? new_addr : topdown(mm, new_len);
 		if (!target) {
 			*err = ENOMEM;
 			return -1;
 		}
-	} else if (new_len <= old_len) { /* shrink in place */
-		if (new_len < old_len && unmap_region(m, mm, addr + new_len, addr + old_len)) {
+	} else if (new_len == old_len) { /* mremap_at(): nothing to do */
+		*out = addr;
+		return 0;
+	} else if (new_len < old_len) { /* shrink_vma(): whatever is there goes */
+		if (unmap_region(m, mm, addr + new_len, addr + old_len)) {
 			*err = ENOMEM;
 			return -1;
 		}
 		*out = addr;
 		return 0;
-	} else {
+	} else { /* expand_vma() */
+		if (remap_is_valid(mm, addr, old_len, new_len, flags, err))
+			return -1;
 		v = mmf_vma_find(mm, addr);
 		uint64_t end = addr + new_len;
-		if (v->end == addr + old_len && range_free(mm, v->end, end)) { /* grow in place */
+		if (v->end == addr + old_len && range_free(mm, v->end, v->end + (new_len - old_len))) { /* in place */
+			end = v->end + (new_len - old_len);
 			uint32_t i = (uint32_t)(v - mm->vma);
 			uint64_t npages = (end - v->end) >> AS_PAGE_SHIFT;
 			struct mmf_vma *next = i + 1 < mm->nr ? &mm->vma[i + 1] : NULL;
@@ -1058,38 +1223,11 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 			*err = ENOMEM;
 			return -1;
 		}
-		target = topdown(mm, new_len);
+		target = topdown(mm, new_len); /* get_unmapped_area() without a hint */
 		if (!target) {
 			*err = ENOMEM;
 			return -1;
 		}
 	}
-	/* move_vma(): a copy of the VMA at the target (offset and anon_vma
-	 * kept, so it merges only where those allow), the ptes moved, the old
-	 * range unmapped (or, with DONTUNMAP, left mapped and empty). */
-	v = mmf_vma_find(mm, addr);
-	struct mmf_vma src = *v;
-	uint64_t pgoff = src.pgoff + ((addr - src.start) >> AS_PAGE_SHIFT);
-	uint64_t npages = new_len >> AS_PAGE_SHIFT;
-	if (!src.shmem && !(src.flags & (VM_SHARED | VM_PFNMAP)) && !src.anon_vma)
-		pgoff = target >> AS_PAGE_SHIFT; /* copy_vma(): never faulted, so it may merge where it lands */
-	if (map_range(m, mm, target, target + new_len, src.flags, pgoff, src.shmem, src.anon_vma, src.chain)) {
-		*err = ENOMEM;
-		return -1;
-	}
-	if (src.flags & VM_ACCOUNT)
-		mm->committed += npages;
-	vm_stat_account(mm, src.flags, (int64_t)npages);
-	if (move_ptes(m, mm, addr, target, old_len)) {
-		*err = ENOMEM;
-		return -1;
-	}
-	if (!(flags & MMF_MREMAP_DONTUNMAP)) {
-		if (unmap_region(m, mm, addr, addr + old_len)) {
-			*err = ENOMEM;
-			return -1;
-		}
-	}
-	*out = target;
-	return 0;
+	return move_vma(m, mm, addr, old_len, new_len, target, flags, out, err);
 }
