@@ -18,6 +18,7 @@ static const char usage_main[] =
 	"\n"
 	"commands:\n"
 	"  fuzz       run a seeded random campaign against an adapter (the main job)\n"
+	"  fidelity   measure how often the oracle and a real system agree, per op kind\n"
 	"  replay     run saved inputs (binary, text or raw fuzzer bytes) and give verdicts\n"
 	"  show       print any input as the text form\n"
 	"  adapters   list adapters, their comparison levels, profiles and mutants\n"
@@ -28,6 +29,16 @@ static const char usage_main[] =
 	"\n"
 	"Each command takes --help. Exit status: 0 no finding, 1 finding,\n"
 	"2 bad input or usage, 3 environment error.\n";
+
+unsigned cli_gen_flags(const struct mmf_adapter *ad)
+{
+	unsigned fl = 0;
+	if (ad->caps & MMF_CAP_MALLOC)
+		fl |= MMF_GEN_MALLOC;
+	if ((ad->caps & MMF_CAP_AS) && !(ad->caps & MMF_CAP_SOFT_DIRTY))
+		fl |= MMF_GEN_NO_SOFT_DIRTY;
+	return fl;
+}
 
 static const char usage_replay[] =
 	"usage: mmfuzz replay [options] FILE...\n"
@@ -89,6 +100,10 @@ int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i)
 	}
 	if (!strcmp(a, "--no-exact")) {
 		t->no_exact = 1;
+		return 1;
+	}
+	if (!strcmp(a, "--no-known")) {
+		t->no_known = 1;
 		return 1;
 	}
 	if (!strcmp(a, "--isolate") || !strcmp(a, "--op-timeout") || !strcmp(a, "--mem-limit")) {
@@ -179,6 +194,7 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 		.cheap_checks = 1,
 		.full_checks_every_op = full_each_op,
 		.trace = trace,
+		.no_known = t->no_known,
 	};
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
@@ -520,6 +536,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "fuzz"))
 		return cli_fuzz(argc - 1, argv + 1);
+	if (!strcmp(cmd, "fidelity"))
+		return cli_fidelity(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))
 		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(cmd, "show"))

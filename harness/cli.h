@@ -16,10 +16,11 @@ struct cli_target {
 	const char *adapter; /* NULL: simple, or reference when a mutant is set */
 	const char *mutant;
 	int no_exact;
+	int no_known; /* --no-known: the adapter's known differences are findings too */
 	struct mmf_open_opts open; /* --isolate, --op-timeout, --mem-limit */
 };
 
-/* Parses --adapter/--mutant/--no-exact/--isolate/--op-timeout/--mem-limit
+/* Parses --adapter/--mutant/--no-exact/--no-known/--isolate/--op-timeout/--mem-limit
  * at argv[*i]; 1 if consumed, 0 if
  * not one of them, -1 on a usage error (printed). */
 int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i);
@@ -32,13 +33,17 @@ int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i);
 	"  --isolate fork   run the adapter in a forked worker per sequence (agents always\n"                           \
 	"                   are, NAME.so plugins unless --isolate none)\n"                                             \
 	"  --op-timeout MS  a worker's op that takes longer is a finding \"timeout\" (default 5000)\n"                 \
-	"  --mem-limit MB   a worker with more resident memory is a finding \"rlimit\" (default 2048)\n"
+	"  --mem-limit MB   a worker with more resident memory is a finding \"rlimit\" (default 2048)\n"     \
+	"  --no-known       raise the differences the adapter lists as known as findings too\n"
 struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full_each_op);
 const char *cli_adapter_name(const struct cli_target *t);
 /* The adapter the last cli_make_exec opened. */
 extern const struct mmf_adapter *cli_adapter;
 
+/* The generator flags an adapter's capabilities call for (MMF_GEN_*). */
+unsigned cli_gen_flags(const struct mmf_adapter *ad);
 int cli_fuzz(int argc, char **argv);
+int cli_fidelity(int argc, char **argv);
 int cli_minimize(int argc, char **argv);
 int cli_export_c(int argc, char **argv);
 int cli_corpus_merge(int argc, char **argv, int prune);

@@ -318,7 +318,7 @@ int cli_fuzz(int argc, char **argv)
 	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
 		if (cli_adapter->level[fam] != MMF_LEVEL_NONE)
 			fams |= 1u << fam;
-	struct mmf_gen_config gc = { c.profile, c.max_ops, fams, (cli_adapter->caps & MMF_CAP_MALLOC) ? MMF_GEN_MALLOC : 0 };
+	struct mmf_gen_config gc = { c.profile, c.max_ops, fams, cli_gen_flags(cli_adapter) };
 	double start = now(), last = start, elapsed = 0;
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;

@@ -88,16 +88,33 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 		     uint32_t step, const char *op, const char *check, const char *fmt, ...)
 {
 	va_list ap;
-	/* a difference the adapter lists as known is counted, not raised */
-	const char *const *known = t->ad->size >= MMF_ADAPTER_SIZE_KNOWN ? t->ad->known : NULL;
+	char detail[sizeof(f->detail)];
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	/* A difference the adapter lists as known is counted, not raised:
+	 * "op-check: reason", or "op-check[text]: reason" for the findings of
+	 * op-check whose detail contains text. */
+	const char *const *known = t->ad->size >= MMF_ADAPTER_SIZE_KNOWN && !ex->cfg.no_known ? t->ad->known : NULL;
 	size_t ol = strlen(op), cl = strlen(check);
-	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
-		if (!strncmp(known[i], op, ol) && known[i][ol] == '-' && !strncmp(known[i] + ol + 1, check, cl) &&
-		    known[i][ol + 1 + cl] == ':') {
-			if (!ex->not_counting)
-				ex->stats.known[i]++;
-			return 0;
+	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++) {
+		const char *k = known[i], *q = k + ol + 1 + cl;
+		if (strncmp(k, op, ol) || k[ol] != '-' || strncmp(k + ol + 1, check, cl) || (*q != ':' && *q != '['))
+			continue;
+		if (*q == '[') {
+			const char *close = strchr(q, ']');
+			char want[128];
+			if (!close || close[1] != ':' || (size_t)(close - q - 1) >= sizeof(want))
+				continue;
+			memcpy(want, q + 1, (size_t)(close - q - 1));
+			want[close - q - 1] = 0;
+			if (!strstr(detail, want))
+				continue;
 		}
+		if (!ex->not_counting)
+			ex->stats.known[i]++;
+		return 0;
+	}
 	f->found = 1;
 	f->step = step;
 	snprintf(f->adapter, sizeof(f->adapter), "%s", t->name);
@@ -106,9 +123,7 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 	snprintf(f->check, sizeof(f->check), "%s", check);
 	snprintf(f->signature, sizeof(f->signature), "MMFUZZ: %s-%s-%s-%s", f->adapter, f->family,
 		 f->op, f->check);
-	va_start(ap, fmt);
-	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
-	va_end(ap);
+	memcpy(f->detail, detail, sizeof(f->detail));
 	return 1;
 }
 
@@ -443,9 +458,13 @@ int mmf_exec_report_differs(struct mmf_exec *ex, struct mmf_finding *f, const st
 	size_t ls = k; /* the start of the first line that differs */
 	while (ls > 0 && o->report[ls - 1] != '\n')
 		ls--;
+	/* each side's line, within its length */
+	size_t ol = ls < o->report_len ? ls : o->report_len, tl = ls < t->report_len ? ls : t->report_len;
+	const char *oe = memchr(o->report + ol, '\n', o->report_len - ol), *te = memchr(t->report + tl, '\n', t->report_len - tl);
+	int on = (int)((oe ? oe : o->report + o->report_len) - (o->report + ol));
+	int tn = (int)((te ? te : t->report + t->report_len) - (t->report + tl));
 	return mmf_exec_finding(ex, f, t, step, op, check, "%s differs: oracle line \"%.*s\", %s line \"%.*s\"", what,
-				(int)strcspn(o->report + ls, "\n"), o->report + ls, t->name,
-				(int)strcspn(t->report + ls, "\n"), t->report + ls);
+				on, o->report + ol, t->name, tn, t->report + tl);
 }
 
 static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,

@@ -47,7 +47,23 @@ static int compare_proc_report(struct mmf_exec *ex, struct mmf_finding *f, unsig
 		char check[32], what[48];
 		snprintf(check, sizeof(check), "same_%s", report_name(kind));
 		snprintf(what, sizeof(what), "process %u %s", proc, report_name(kind));
-		if (mmf_exec_report_differs(ex, f, t, step, op, check, what))
+		int differs;
+		if (t->level[MMF_FAM_AS] == MMF_LEVEL_SEMANTIC) {
+			/* what each system numbers its own way set aside (procfmt.c) */
+			static char norm_o[REPORT_CAP], norm_t[REPORT_CAP];
+			char *raw_o = o->report, *raw_t = t->report;
+			size_t raw_olen = o->report_len, raw_tlen = t->report_len;
+			o->report_len = mmf_proc_normalize(kind, raw_o, raw_olen, norm_o, sizeof(norm_o));
+			t->report_len = mmf_proc_normalize(kind, raw_t, raw_tlen, norm_t, sizeof(norm_t));
+			o->report = norm_o;
+			t->report = norm_t;
+			differs = mmf_exec_report_differs(ex, f, t, step, op, check, what);
+			o->report = raw_o, o->report_len = raw_olen;
+			t->report = raw_t, t->report_len = raw_tlen;
+		} else {
+			differs = mmf_exec_report_differs(ex, f, t, step, op, check, what);
+		}
+		if (differs)
 			return 1;
 	}
 	return 0;
@@ -85,8 +101,11 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 	 * so their address spaces stay comparable. */
 	uint32_t need = op_cap(op->code);
 	for (unsigned i = 0; need && i < ex->nt; i++)
-		if (ex->t[i].level[MMF_FAM_AS] != MMF_LEVEL_NONE && has(&ex->t[i], MMF_CAP_AS) && !has(&ex->t[i], need))
+		if (ex->t[i].level[MMF_FAM_AS] != MMF_LEVEL_NONE && has(&ex->t[i], MMF_CAP_AS) && !has(&ex->t[i], need)) {
+			for (unsigned k = 0; k < ex->nt; k++)
+				ex->t[k].out = OUT_SKIPPED; /* counted as skipped, not as the last op's outcome */
 			return 0;
+		}
 	ex->as_used = 1;
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];

@@ -146,6 +146,9 @@ int mmf_exec_unpin_all(struct mmf_exec *ex, struct mmf_finding *f, struct target
 /* exec_as.c: the address-space family. */
 int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof);
 /* Every process's reports, oracle against each semantic target. */
+/* A /proc/PID report (MMF_PROC_*) as semantic comparison sees it
+ * (harness/procfmt.c): into out, its length. */
+size_t mmf_proc_normalize(unsigned kind, const char *in, size_t len, char *out, size_t cap);
 int mmf_exec_compare_proc_reports(struct mmf_exec *ex, struct mmf_finding *f, unsigned prof, uint32_t step);
 
 /* exec_obj.c: the object family. */

@@ -118,6 +118,9 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		maxops = MMF_MAX_OPS;
 	out->version = MMF_FORMAT_VERSION;
 	out->profile = (uint8_t)(cfg->profile >= 0 ? (unsigned)cfg->profile : below(&r, mmf_profile_count()));
+	if ((cfg->flags & MMF_GEN_NO_SOFT_DIRTY) && cfg->profile < 0)
+		while (mmf_profile_get(out->profile)->soft_dirty) /* another draw, the same for every run */
+			out->profile = (uint8_t)below(&r, mmf_profile_count());
 	out->seed = (uint32_t)next(&r);
 	/* Swarm over families: the page family alone, objects alone, or both. */
 	unsigned fams = cfg->families ? cfg->families : (1u << MMF_NR_FAMILIES) - 1;

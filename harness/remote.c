@@ -39,7 +39,7 @@ struct remote {
 	struct mmf_remote_opts opts;
 	uint64_t far_caps; /* what the served table itself declares */
 	char name[32], description[200];
-	char known_text[2048];
+	char known_text[6144];
 	const char *known[MMF_MAX_KNOWN + 1];
 	char mutant_text[4096];
 	struct mmf_mutant_desc mutants[MMF_WIRE_MAX_MUTANTS];

@@ -25,7 +25,7 @@
 #include "mmfuzz/ops.h"
 
 #define MMF_WIRE_MAGIC 0x4d4d4657u /* "MMFW" */
-#define MMF_WIRE_VERSION 1
+#define MMF_WIRE_VERSION 2
 
 /* Descriptors of the four pipes in the server (and its workers). */
 #define MMF_WIRE_FD_CTL 3
@@ -136,7 +136,7 @@ struct mmf_wire_hello {
 	uint8_t level[MMF_NR_FAMILIES];
 	char name[32];
 	char description[160];
-	char known[2048]; /* the known differences, one per line */
+	char known[6144]; /* the known differences, one per line */
 	char mutants[4096]; /* "name\tsubsystem\tdescription\n" each */
 };
 #define MMF_WIRE_MAX_MUTANTS 32

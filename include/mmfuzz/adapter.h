@@ -240,13 +240,14 @@ struct mmf_adapter {
 	enum mmf_result (*memalign)(void *ctx, unsigned kind, uint64_t align, uint64_t size, uint64_t *addr, int *err);
 
 	/* Known, accepted differences: NULL-terminated strings "op-check:
-	 * reason", e.g. "calloc-errno: mimalloc leaves errno alone". A finding
-	 * whose op and check match one is counted and reported, not raised,
-	 * and the sequence goes on. Read only when size covers it. */
+	 * reason", e.g. "calloc-errno: mimalloc leaves errno alone", or
+	 * "op-check[text]: reason" for only the findings whose detail contains
+	 * text. A finding that matches one is counted and reported, not
+	 * raised, and the sequence goes on. Read only when size covers it. */
 	const char *const *known;
 };
 
-#define MMF_MAX_KNOWN 16
+#define MMF_MAX_KNOWN 32
 
 #define MMF_MEMALIGN_POSIX 0   /* posix_memalign(&p, align, size) */
 #define MMF_MEMALIGN_ALIGNED 1 /* aligned_alloc(align, size) */

@@ -42,6 +42,8 @@ struct mmf_exec_config {
 	int skip_end_checks;
 	/* When non-NULL, each op and every target's outcome is printed. */
 	FILE *trace;
+	/* Raise the differences the adapters list as known as findings too. */
+	int no_known;
 };
 
 /* Opening an adapter by what a user names: a built-in adapter, an
@@ -112,6 +114,10 @@ struct mmf_gen_config {
 /* Also draw the malloc-style ops (calloc, memalign, realloc), for adapters
  * with MMF_CAP_MALLOC; without it sequences are as they always were. */
 #define MMF_GEN_MALLOC 1u
+/* Draw only profiles without CONFIG_MEM_SOFT_DIRTY: for an address-space
+ * adapter without MMF_CAP_SOFT_DIRTY (a kernel built without it, whose
+ * VmFlags and pagemap cannot show it). */
+#define MMF_GEN_NO_SOFT_DIRTY 2u
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg,
 		      struct mmf_seq *out);
 uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index);
