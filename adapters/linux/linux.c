@@ -1,0 +1,475 @@
+/* Real Linux as a system under test: the address-space family run with
+ * real system calls, compared with the oracle at semantic level.
+ *
+ * One source, several agents. Built for this machine it is
+ * mmfuzz-agent-host-linux (adapter host_linux); cross-built with Debian's
+ * cross compilers and run under qemu-<arch>-static it is
+ * mmfuzz-agent-qemu-<arch> (adapter qemu_<arch>), and QEMU's own mmap
+ * emulation is what answers. Each is a program serving this table
+ * from a fork server (mmf_agent_main): one worker per sequence.
+ *
+ * The worker is the controller. At its first op it makes the memfds and
+ * one pipe pair per process slot, then forks task 0 (task.c); fork forks
+ * the parent task, so every modelled process is a real process with its
+ * own mm. Ops go to the task of their process; a task that dies, or one
+ * that stops answering, takes the controller with it, so mmfuzz sees the
+ * signal or the timeout and names the finding after it.
+ *
+ * The window. Every op names pages of one window (mmfuzz/ops.h); a task
+ * maps only there, at the same page offsets (MMF_AS_WINDOW_BASE itself on
+ * 64-bit hosts; 32-bit guests have no such address, so lower). Where the
+ * kernel would choose an address itself (no hint, a hint it declines, a
+ * mremap that moves), it would choose outside the window: the task runs
+ * the model's top-down search over its own /proc/self/maps instead and
+ * names the result with MAP_FIXED_NOREPLACE (MREMAP_FIXED).
+ *
+ * Not compared, because Linux leaves it open or the agent sets it:
+ *   - where an address-less mmap or a moving mremap lands (ASLR): the
+ *     agent places it, as above;
+ *   - THP: the tasks run with PR_SET_THP_DISABLE, so no huge page backs
+ *     a range by the kernel's choice;
+ *   - frame numbers, inode numbers and how VMAs split where merged maps
+ *     agree: semantic comparison sets them aside (harness/procfmt.c);
+ *   - pagemap's exclusive bit (56): after fork it says whether the kernel
+ *     has yet to share or copy a page, which depends on the order of
+ *     faults in both processes, not on the op sequence alone;
+ *   - MADV_FREE'd contents: the kernel may drop them at any time under
+ *     memory pressure (none here; the reference keeps them, and so does
+ *     this kernel until it needs the memory).
+ * Not driven: the PFN device (no driver) and soft-dirty (this kernel has
+ * no CONFIG_MEM_SOFT_DIRTY); the executor leaves those ops out. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "adapters/linux/task.h"
+#include "mmfuzz/agent.h"
+
+#ifndef LX_NAME
+#define LX_NAME "host_linux"
+#endif
+#ifndef LX_DESCRIPTION
+#define LX_DESCRIPTION "this machine's Linux kernel, through system calls"
+#endif
+
+/* The window's first address in the agent (see above). */
+#if UINTPTR_MAX > 0xffffffffu && !defined(LX_QEMU)
+#define LX_BASE MMF_AS_WINDOW_BASE
+#else
+/* Under QEMU: 32-bit guests have no such address; and QEMU 7.2 reserves
+ * the whole span of a guest's ELF image, from 0x400000 to the heap's
+ * anchor, so a 64-bit guest's window sits low too (below QEMU's own
+ * mappings at 0x3f...). */
+#define LX_BASE 0x08000000ull
+#endif
+
+/* Known differences of this target, "op-check: reason" (see the qemu
+ * section of the README); NULL-terminated. */
+#ifndef LX_KNOWN
+#define LX_KNOWN NULL
+#endif
+
+struct lx {
+	struct lx_env env;
+	int started;          /* this worker has its tasks */
+	pid_t pid[MMF_NPROCS]; /* 0: the slot is free */
+};
+
+static struct lx_rep rep;
+static char text[LX_TEXT_CAP];
+
+static const struct mmf_mutant_desc self_tests[] = {
+	{ "task_killed_at_30", "agent", "task 0 is killed (SIGKILL) at its 30th op: the harness must say so" },
+	{ "task_hangs_at_30", "agent", "task 0 stops answering at its 30th op: the harness must time it out" },
+};
+
+static enum mmf_result lx_create(const struct mmf_adapter_config *cfg, void **ctx, char *err, size_t cap)
+{
+	struct lx *x = calloc(1, sizeof(*x));
+	if (!x) {
+		snprintf(err, cap, "out of memory");
+		return MMF_REFUSED;
+	}
+	x->env.base = LX_BASE;
+	x->env.page = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (cfg->mutant) {
+		if (!strcmp(cfg->mutant, self_tests[0].name))
+			x->env.die_at = 30, x->env.die_how = 1;
+		else if (!strcmp(cfg->mutant, self_tests[1].name))
+			x->env.die_at = 30, x->env.die_how = 2;
+		else {
+			snprintf(err, cap, "no mutant '%s' in %s", cfg->mutant, LX_NAME);
+			free(x);
+			return MMF_UNSUPPORTED;
+		}
+	}
+	if (x->env.page != 4096) {
+		snprintf(err, cap, "page size %llu: the reference's address spaces have 4 KiB pages",
+			 (unsigned long long)x->env.page);
+		free(x);
+		return MMF_REFUSED;
+	}
+	*ctx = x;
+	return MMF_OK;
+}
+
+static void lx_destroy(void *ctx) { free(ctx); }
+
+/* Dies of sig, so mmfuzz names the finding after it. */
+static void die_of(int sig) __attribute__((noreturn));
+static void die_of(int sig)
+{
+	signal(sig, SIG_DFL);
+	kill(getpid(), sig);
+	for (;;)
+		pause();
+}
+
+static int read_all(int fd, void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = read(fd, (char *)buf + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* Waits for task slot's answer. A task that died without one (killed)
+ * takes the controller down with SIGKILL; one that caught a fatal signal
+ * said which, and the controller dies of the same. A task that never
+ * answers leaves the controller waiting until mmfuzz's op timeout. */
+static void await(struct lx *x, unsigned slot)
+{
+	int fd = x->env.resp[slot][0];
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int n = poll(&pfd, 1, 100);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0)
+			break;
+		if (kill(x->pid[slot], 0) && errno == ESRCH)
+			die_of(SIGKILL);
+	}
+	if (read_all(fd, &rep, sizeof(rep)))
+		die_of(SIGKILL);
+	if (rep.died)
+		die_of(rep.died);
+	if (rep.len > sizeof(text) || (rep.len && read_all(fd, text, rep.len)))
+		die_of(SIGKILL);
+}
+
+static int start(struct lx *x)
+{
+	if (x->started)
+		return 0;
+	x->started = 1;
+	signal(SIGCHLD, SIG_IGN); /* tasks are reaped as they exit */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* and orphans come here */
+	for (unsigned s = 0; s < MMF_NPROCS; s++)
+		if (pipe2(x->env.req[s], O_CLOEXEC) || pipe2(x->env.resp[s], O_CLOEXEC))
+			return errno;
+	for (unsigned f = 0; f < MMF_NFILES; f++) {
+		char name[16];
+		snprintf(name, sizeof(name), "mmfuzz%u", f);
+		x->env.file[f] = memfd_create(name, MFD_CLOEXEC);
+		if (x->env.file[f] < 0)
+			return errno;
+	}
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		lx_task_main(&x->env, 0);
+	}
+	x->pid[0] = pid;
+	await(x, 0);
+	if (rep.result) {
+		fprintf(stderr, "%s: task 0 cannot start: %s\n", LX_NAME, strerror(rep.result));
+		return rep.result;
+	}
+	return 0;
+}
+
+static uint64_t local(const struct lx *x, uint64_t a) { return a - MMF_AS_WINDOW_BASE + x->env.base; }
+static uint64_t window(const struct lx *x, uint64_t a) { return a - x->env.base + MMF_AS_WINDOW_BASE; }
+
+/* Sends one command to proc's task and waits for the answer (in rep). */
+static enum mmf_result call(struct lx *x, unsigned proc, unsigned op, int *err, uint64_t a0, uint64_t a1, uint64_t a2,
+			    uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	int e = start(x);
+	if (e)
+		die_of(SIGABRT);
+	if (proc >= MMF_NPROCS || !x->pid[proc]) {
+		if (err)
+			*err = ESRCH;
+		return MMF_REFUSED;
+	}
+	struct lx_cmd c = { op, 0, { a0, a1, a2, a3, a4, a5 } };
+	if (write(x->env.req[proc][1], &c, sizeof(c)) != (ssize_t)sizeof(c))
+		die_of(SIGKILL);
+	await(x, proc);
+	if (rep.result) {
+		if (err)
+			*err = rep.result;
+		return MMF_REFUSED;
+	}
+	return MMF_OK;
+}
+
+static enum mmf_result lx_mmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+			       uint64_t *out, int *err)
+{
+	struct lx *x = ctx;
+	enum mmf_result r = call(x, proc, T_MMAP, err, local(x, addr), len, prot, flags, (uint64_t)-1, 0);
+	*out = r == MMF_OK ? window(x, rep.v[0]) : 0;
+	return r;
+}
+
+static enum mmf_result lx_munmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, int *err)
+{
+	return call(ctx, proc, T_MUNMAP, err, local(ctx, addr), len, 0, 0, 0, 0);
+}
+
+static enum mmf_result lx_mprotect(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err)
+{
+	return call(ctx, proc, T_MPROTECT, err, local(ctx, addr), len, prot, 0, 0, 0);
+}
+
+static enum mmf_result give_text(char *buf, size_t cap, size_t *len)
+{
+	size_t n = rep.len < cap ? rep.len : cap;
+	memcpy(buf, text, n);
+	*len = n;
+	return MMF_OK;
+}
+
+static enum mmf_result lx_proc_report(void *ctx, unsigned proc, unsigned kind, char *buf, size_t cap, size_t *len)
+{
+	int err = 0;
+	*len = 0;
+	if (kind >= MMF_NR_PROC_REPORTS)
+		return MMF_UNSUPPORTED;
+	enum mmf_result r = call(ctx, proc, T_REPORT, &err, kind, 0, 0, 0, 0, 0);
+	if (r != MMF_OK)
+		return err == ESRCH ? MMF_OK : MMF_CORRUPT; /* a process that is not there has empty reports */
+	return give_text(buf, cap, len);
+}
+
+static enum mmf_result lx_mem_access(void *ctx, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
+				     uint64_t *value, int *err)
+{
+	enum mmf_result r = call(ctx, proc, T_ACCESS, err, local(ctx, addr), (uint64_t)write, token, 0, 0, 0);
+	*fault = r == MMF_OK ? (int)rep.v[0] : 0;
+	*value = r == MMF_OK ? rep.v[1] : 0;
+	return r;
+}
+
+static enum mmf_result lx_fork(void *ctx, unsigned parent, unsigned child, int *err)
+{
+	struct lx *x = ctx;
+	if (start(x))
+		die_of(SIGABRT);
+	if (parent >= MMF_NPROCS || !x->pid[parent]) {
+		*err = ESRCH;
+		return MMF_REFUSED;
+	}
+	if (child >= MMF_NPROCS || x->pid[child]) {
+		*err = EEXIST; /* the op names a slot in use */
+		return MMF_REFUSED;
+	}
+	enum mmf_result r = call(x, parent, T_FORK, err, child, 0, 0, 0, 0, 0);
+	if (r == MMF_OK)
+		x->pid[child] = (pid_t)rep.v[0];
+	return r;
+}
+
+static enum mmf_result lx_exit(void *ctx, unsigned proc, int *err)
+{
+	struct lx *x = ctx;
+	enum mmf_result r = call(x, proc, T_EXIT, err, 0, 0, 0, 0, 0, 0);
+	if (r != MMF_OK)
+		return r;
+	/* exit_mm() is done once the process is gone (children are reaped
+	 * at once): wait for that, so the next op sees its effects */
+	for (unsigned i = 0; i < 100000 && !(kill(x->pid[proc], 0) && errno == ESRCH); i++)
+		usleep(50);
+	x->pid[proc] = 0;
+	return MMF_OK;
+}
+
+static enum mmf_result lx_madvise(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err)
+{
+	return call(ctx, proc, T_MADVISE, err, local(ctx, addr), len, advice, 0, 0, 0);
+}
+
+static enum mmf_result lx_brk(void *ctx, unsigned proc, uint64_t addr, uint64_t *out)
+{
+	struct lx *x = ctx;
+	int err = 0;
+	enum mmf_result r = call(x, proc, T_BRK, &err, local(x, addr), 0, 0, 0, 0, 0);
+	*out = r == MMF_OK ? window(x, rep.v[0]) : 0;
+	return r == MMF_OK || err == ESRCH ? MMF_OK : MMF_CORRUPT;
+}
+
+static enum mmf_result lx_mremap(void *ctx, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
+				 unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
+{
+	struct lx *x = ctx;
+	enum mmf_result r =
+		call(x, proc, T_MREMAP, err, local(x, addr), old_len, new_len, flags, local(x, new_addr), 0);
+	*out = r == MMF_OK ? window(x, rep.v[0]) : 0;
+	return r;
+}
+
+#define PM_PRESENT (1ull << 63)
+#define PM_PFN_MASK ((1ull << 55) - 1)
+
+/* Who maps the frame behind proc's page: its frame from pagemap (root
+ * sees frame numbers), its mapcount from /proc/kpagecount, and every
+ * task's pages with that frame. "none" for no page or the zero page. */
+static enum mmf_result lx_rmap(void *ctx, unsigned proc, uint64_t addr, char *buf, size_t cap, size_t *len)
+{
+	struct lx *x = ctx;
+	int err = 0;
+	*len = 0;
+	if (call(x, proc, T_PFN, &err, local(x, addr), 0, 0, 0, 0, 0) != MMF_OK) {
+		if (err != ESRCH)
+			return MMF_CORRUPT;
+		rep.v[0] = 0; /* no process: no page */
+	}
+	uint64_t e = rep.v[0], pfn = e & PM_PFN_MASK, count = 0, flags = 0;
+	int fc = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC), ff = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	int ok = (e & PM_PRESENT) && pfn && fc >= 0 && ff >= 0 &&
+		 pread(fc, &count, 8, (off_t)(pfn * 8)) == 8 && pread(ff, &flags, 8, (off_t)(pfn * 8)) == 8;
+	if (fc >= 0)
+		close(fc);
+	if (ff >= 0)
+		close(ff);
+	size_t n = 0;
+	if (!(e & PM_PRESENT) || (ok && (flags & (1ull << 24)))) { /* KPF_ZERO_PAGE */
+		n = (size_t)snprintf(buf, cap, "none\n");
+		*len = n < cap ? n : cap;
+		return MMF_OK;
+	}
+	if (!ok)
+		return MMF_CORRUPT; /* no frame numbers: not root, or no such files */
+	n = (size_t)snprintf(buf, cap, "mapcount %llu\n", (unsigned long long)count);
+	for (unsigned p = 0; p < MMF_NPROCS && n < cap; p++) {
+		if (!x->pid[p])
+			continue;
+		if (call(x, p, T_FIND, &err, pfn, 0, 0, 0, 0, 0) != MMF_OK)
+			return MMF_CORRUPT;
+		size_t k = rep.len < cap - n ? rep.len : cap - n;
+		memcpy(buf + n, text, k);
+		n += k;
+	}
+	*len = n < cap ? n : cap;
+	return MMF_OK;
+}
+
+static enum mmf_result lx_ftruncate(void *ctx, unsigned file, uint64_t size, int *err)
+{
+	struct lx *x = ctx;
+	if (start(x))
+		die_of(SIGABRT);
+	if (file >= MMF_NFILES) {
+		*err = EBADF;
+		return MMF_REFUSED;
+	}
+	if (ftruncate(x->env.file[file], (off_t)size)) {
+		*err = errno;
+		return MMF_REFUSED;
+	}
+	return MMF_OK;
+}
+
+static enum mmf_result lx_mmap_file(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot,
+				    unsigned flags, unsigned file, uint64_t offset, uint64_t *out, int *err)
+{
+	struct lx *x = ctx;
+	if (start(x))
+		die_of(SIGABRT);
+	if (file >= MMF_NFILES) {
+		*err = EBADF;
+		return MMF_REFUSED;
+	}
+	enum mmf_result r = call(x, proc, T_MMAP, err, local(x, addr), len, prot, flags, (uint64_t)x->env.file[file],
+				 offset);
+	*out = r == MMF_OK ? window(x, rep.v[0]) : 0;
+	return r;
+}
+
+static const char *const known[] = { LX_KNOWN };
+
+static const struct mmf_adapter table = {
+	.abi_version = MMF_ADAPTER_ABI_VERSION,
+	.size = sizeof(struct mmf_adapter),
+	.name = LX_NAME,
+	.description = LX_DESCRIPTION,
+	.caps = MMF_CAP_AS | MMF_CAP_AS_FILE,
+	.level = { [MMF_FAM_AS] = MMF_LEVEL_SEMANTIC },
+	.create = lx_create,
+	.destroy = lx_destroy,
+	.mutants = self_tests,
+	.nr_mutants = sizeof(self_tests) / sizeof(self_tests[0]),
+	.mmap = lx_mmap,
+	.munmap = lx_munmap,
+	.mprotect = lx_mprotect,
+	.proc_report = lx_proc_report,
+	.mem_access = lx_mem_access,
+	.proc_fork = lx_fork,
+	.proc_exit = lx_exit,
+	.madvise = lx_madvise,
+	.brk = lx_brk,
+	.mremap = lx_mremap,
+	.rmap = lx_rmap,
+	.ftruncate = lx_ftruncate,
+	.mmap_file = lx_mmap_file,
+	.known = known,
+};
+
+/* The heap's anchor. The model's heap starts AS_START_BRK_PAGE pages into
+ * the window, and the kernel starts a program's heap at the end of its last
+ * loaded segment: so this page is linked as the last segment, just below
+ * that page (CMakeLists.txt: --section-start), task 0 unmaps it, and brk
+ * runs in the window with nothing privileged (PR_SET_MM would need
+ * CAP_SYS_RESOURCE). Without address randomization, that is: main()
+ * re-executes the agent with ADDR_NO_RANDOMIZE, as setarch -R does. The
+ * agent is linked dynamically: a static program's start-up puts its TLS
+ * block on the heap, where ld.so takes it from mmap; and malloc is told to
+ * use only mmap. */
+__attribute__((section(".lxbrk"), used, aligned(4096))) static char brk_anchor[4096] = { 1 };
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	/* malloc must never move the break: the heap belongs to the ops */
+	mallopt(M_MMAP_THRESHOLD, 0);
+#ifndef LX_QEMU
+	int pers = personality(0xffffffff);
+	if (pers != -1 && !(pers & ADDR_NO_RANDOMIZE) && personality((unsigned long)pers | ADDR_NO_RANDOMIZE) != -1) {
+		execv("/proc/self/exe", argv);
+		/* if that fails, the heap is wherever the kernel put it: brk ops will say so */
+	}
+#else
+	(void)argv;
+#endif
+	return mmf_agent_main(&table);
+}

@@ -1,0 +1,63 @@
+/* The wire between the Linux agent's controller (linux.c) and its tasks
+ * (task.c): one real process per modelled process, each serving commands
+ * on its own pair of pipes. Both ends are the same program, so the
+ * structures travel in the machine's own byte order.
+ *
+ * The controller makes all MMF_NPROCS pipe pairs and the memfds before it
+ * forks task 0; every task inherits them, so a task that forks can hand
+ * its child the pipes of the child's slot. Addresses here are the task's
+ * own (the window at lx_env.base), not the ops' window addresses. */
+#ifndef MMF_ADAPTERS_LINUX_TASK_H
+#define MMF_ADAPTERS_LINUX_TASK_H
+
+#include <stdint.h>
+
+#include "mmfuzz/ops.h"
+
+enum lx_op {
+	T_MMAP = 1, /* a: addr, len, prot, op flags, file (-1 anonymous), offset -> v0 address */
+	T_MUNMAP,   /* a: addr, len */
+	T_MPROTECT, /* a: addr, len, prot */
+	T_REPORT,   /* a: kind (MMF_PROC_*) -> text in window addresses */
+	T_ACCESS,   /* a: addr, MMF_ACCESS_*, token -> v0 fault, v1 value */
+	T_FORK,     /* a: child slot -> v0 pid */
+	T_EXIT,     /* answers, then exits */
+	T_MADVISE,  /* a: addr, len, advice */
+	T_BRK,      /* a: addr -> v0 the break */
+	T_MREMAP,   /* a: addr, old_len, new_len, flags, new_addr -> v0 address */
+	T_PFN,      /* a: addr -> v0 pagemap entry (frame kept), v1 1 for the zero page */
+	T_FIND,     /* a: pfn -> text "slot address" per page of the window mapping it */
+};
+
+struct lx_cmd {
+	uint32_t op;
+	uint32_t pad;
+	uint64_t a[6];
+};
+
+/* result: 0 ok, else an errno (the call refused); died: the task caught a
+ * fatal signal outside an access and is about to die of it. */
+struct lx_rep {
+	int32_t result;
+	int32_t died;
+	uint64_t v[2];
+	uint32_t len; /* text bytes that follow */
+	uint32_t pad;
+};
+
+#define LX_TEXT_CAP (256u << 10)
+
+struct lx_env {
+	int req[MMF_NPROCS][2];  /* controller -> task */
+	int resp[MMF_NPROCS][2]; /* task -> controller */
+	int file[MMF_NFILES];    /* the memfds, open in every task */
+	uint64_t base;           /* the window's first address in this process */
+	uint64_t page;           /* the page size */
+	unsigned die_at;         /* self-test: task 0 dies (1) or hangs (2) at command die_at */
+	unsigned die_how;
+};
+
+/* Runs task slot until its request pipe closes; never returns. */
+void lx_task_main(const struct lx_env *env, unsigned slot) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,302 @@
+/* The Linux agent against this machine's kernel, and under QEMU user mode:
+ * scenarios where the oracle and the kernel must agree step by step,
+ * generated sequences that must all agree, a seeded oracle bug the real
+ * kernel exposes, a killed and a hung agent as findings, and the known
+ * qemu-arm divergence (mprotect over a hole). Where an agent, an
+ * emulator or /proc's frame numbers are missing, the test says SKIP. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mmfuzz/harness.h"
+#include "tests/check_run.h"
+
+static const struct mmf_adapter *open_agent(const char *name, unsigned timeout_ms, char *why, size_t cap)
+{
+	char path[512];
+	if (mmf_agent_path(name, path, sizeof(path))) {
+		snprintf(why, cap, "no agent mmfuzz-agent-%s in %s", name, getenv("MMFUZZ_AGENT_DIR"));
+		return NULL;
+	}
+	struct mmf_open_opts o = { MMF_ISOLATE_DEFAULT, timeout_ms, 0 };
+	const struct mmf_adapter *ad = mmf_adapter_open(name, &o, why, cap);
+	return ad;
+}
+
+static struct mmf_exec *make(const struct mmf_adapter *ad, const char *mutant)
+{
+	struct mmf_exec_config c = { .suts = { ad }, .mutants = { NULL }, .nr_suts = 1, .max_level = MMF_LEVEL_EXACT,
+				     .cheap_checks = 1 };
+	char err[256];
+	struct mmf_exec *ex;
+	if (mutant) {
+		/* the bug is in the oracle's clone, compared with the kernel */
+		c.suts[0] = mmf_adapter_reference();
+		c.mutants[0] = mutant;
+		c.suts[1] = ad;
+		c.nr_suts = 2;
+	}
+	ex = mmf_exec_create(&c, err, sizeof(err));
+	ck_assert_msg(ex, "executor: %s", err);
+	return ex;
+}
+
+/* 0 and an empty detail when the text runs clean, else 1 with f. */
+static int run_text(struct mmf_exec *ex, const char *text, struct mmf_finding *f)
+{
+	static struct mmf_seq seq;
+	struct mmf_diag d;
+	ck_assert_msg(mmf_seq_parse_text(text, strlen(text), &seq, &d) == 0, "scenario does not parse:\n%s", text);
+	int r = mmf_exec_run(ex, &seq, f);
+	ck_assert_msg(r >= 0, "cannot run: %s", f->detail);
+	return r;
+}
+
+#define HDR "mmfuzz 1 profile=x86_64 swarm=0x0008 seed=0x00000000\n"
+
+/* Each is a small story the kernel and the oracle must tell alike. */
+static const char *const scenarios[] = {
+	/* split by mprotect, merged back, maps compared after each step */
+	HDR "mmap proc=0 start=10 npages=6 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+	    "mprotect proc=0 start=12 npages=2 prot=PROT_READ\n"
+	    "proc_report proc=0 kind=maps\n"
+	    "mprotect proc=0 start=12 npages=2 prot=PROT_READ|PROT_WRITE\n"
+	    "proc_report proc=0 kind=maps\n",
+	/* COW after fork: each side keeps its own write; smaps and pagemap */
+	HDR "mmap proc=0 start=20 npages=2 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+	    "mem_write proc=0 page=20 token=17\n"
+	    "fork proc=0 child=1\n"
+	    "mem_write proc=1 page=20 token=34\n"
+	    "mem_read proc=0 page=20\n"
+	    "mem_read proc=1 page=20\n"
+	    "proc_report proc=1 kind=smaps\n"
+	    "proc_report proc=0 kind=pagemap\n"
+	    "rmap proc=0 page=20\n",
+	/* shared anonymous memory is one page for both */
+	HDR "mmap proc=0 start=30 npages=1 prot=PROT_READ|PROT_WRITE flags=MAP_SHARED|MAP_FIXED\n"
+	    "fork proc=0 child=2\n"
+	    "mem_write proc=2 page=30 token=119\n"
+	    "mem_read proc=0 page=30\n"
+	    "rmap proc=2 page=30\n"
+	    "exit proc=2\n"
+	    "rmap proc=0 page=30\n",
+	/* a file past its end is SIGBUS; a hole punched reads back zero */
+	HDR "ftruncate file=1 npages=1\n"
+	    "mmap_file proc=0 start=40 npages=2 prot=PROT_READ|PROT_WRITE flags=MAP_SHARED|MAP_FIXED file=1 pgoff=0\n"
+	    "mem_write proc=0 page=40 token=153\n"
+	    "mem_read proc=0 page=41\n"
+	    "madvise proc=0 start=40 npages=1 advice=MADV_REMOVE\n"
+	    "mem_read proc=0 page=40\n",
+	/* the heap grows, a VMA blocks it, it shrinks */
+	HDR "brk proc=0 page=1030\n"
+	    "mmap proc=0 start=1040 npages=1 prot=PROT_READ flags=MAP_FIXED\n"
+	    "brk proc=0 page=1040\n"
+	    "brk proc=0 page=1026\n"
+	    "proc_report proc=0 kind=maps\n",
+	/* mremap: grow in place, move, and a FIXED move of two VMAs */
+	HDR "mmap proc=0 start=50 npages=2 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+	    "mremap proc=0 start=50 npages=2 new_npages=4 new_start=0 flags=0\n"
+	    "mmap proc=0 start=54 npages=1 prot=PROT_READ flags=MAP_FIXED\n"
+	    "mremap proc=0 start=50 npages=4 new_npages=6 new_start=0 flags=MREMAP_MAYMOVE\n"
+	    "mmap proc=0 start=60 npages=1 prot=PROT_READ flags=MAP_FIXED\n"
+	    "mmap proc=0 start=62 npages=1 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+	    "mremap proc=0 start=60 npages=3 new_npages=3 new_start=200 flags=MREMAP_MAYMOVE|MREMAP_FIXED\n"
+	    "proc_report proc=0 kind=maps\n",
+	/* DONTNEED zeroes, POPULATE faults in, COLD clears young bits */
+	HDR "mmap proc=0 start=70 npages=2 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+	    "mem_write proc=0 page=70 token=5\n"
+	    "madvise proc=0 start=70 npages=2 advice=MADV_DONTNEED\n"
+	    "mem_read proc=0 page=70\n"
+	    "madvise proc=0 start=70 npages=2 advice=MADV_POPULATE_WRITE\n"
+	    "madvise proc=0 start=70 npages=1 advice=MADV_COLD\n"
+	    "proc_report proc=0 kind=smaps\n",
+	/* errors: a hole, a bad flag, an occupied NOREPLACE */
+	HDR "mmap proc=0 start=80 npages=1 prot=PROT_READ flags=MAP_FIXED\n"
+	    "mprotect proc=0 start=80 npages=2 prot=PROT_READ|PROT_WRITE\n"
+	    "mmap proc=0 start=80 npages=1 prot=PROT_READ flags=MAP_FIXED_NOREPLACE\n"
+	    "madvise proc=0 start=80 npages=3 advice=MADV_DONTNEED\n"
+	    "mem_write proc=0 page=81 token=1\n"
+	    "mem_exec proc=0 page=80\n",
+};
+
+static const struct mmf_adapter *host;
+static char host_why[512];
+
+static void need_host(void) { ck_assert_msg(host, "%s", host_why); }
+
+START_TEST(t_host_scenarios_agree)
+{
+	need_host();
+	struct mmf_exec *ex = make(host, NULL);
+	struct mmf_finding f;
+	for (unsigned i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		ck_assert_msg(run_text(ex, scenarios[i], &f) == 0, "scenario %u: %s\n  %s", i, f.signature, f.detail);
+	mmf_exec_destroy(ex);
+}
+END_TEST
+
+/* Generated address-space sequences (the fidelity command's, seed 7):
+ * every one must agree to the end. */
+START_TEST(t_host_generated_agree)
+{
+	need_host();
+	struct mmf_exec *ex = make(host, NULL);
+	struct mmf_gen_config gc = { -1, 60, 1u << MMF_FAM_AS, MMF_GEN_NO_SOFT_DIRTY };
+	static struct mmf_seq seq;
+	struct mmf_finding f;
+	for (unsigned k = 0; k < 400; k++) {
+		mmf_gen_sequence(mmf_seed_mix(7, k), &gc, &seq);
+		int r = mmf_exec_run(ex, &seq, &f);
+		ck_assert_msg(r == 0, "sequence %u (seed 7): %s\n  %s", k, f.signature, f.detail);
+	}
+	mmf_exec_destroy(ex);
+}
+END_TEST
+
+/* The comparison has teeth: an oracle with a seeded bug disagrees with
+ * the kernel on the scenario that exercises it. */
+START_TEST(t_host_catches_oracle_mutant)
+{
+	need_host();
+	struct mmf_exec *ex = make(host, "mprotect_hole_ignored");
+	struct mmf_finding f;
+	int r = run_text(ex,
+			 HDR "mmap proc=0 start=90 npages=1 prot=PROT_READ flags=MAP_FIXED\n"
+			     "mprotect proc=0 start=90 npages=2 prot=PROT_READ|PROT_WRITE\n",
+			 &f);
+	ck_assert_msg(r == 1, "the mutant went unseen");
+	ck_assert_msg(strstr(f.signature, "-as-mprotect-result"), "caught as %s", f.signature);
+	mmf_exec_destroy(ex);
+}
+END_TEST
+
+/* A task killed, or one that stops answering, is a finding named after
+ * it; the next sequence runs on a fresh agent. */
+static void agent_dies(const char *mutant, const char *suffix)
+{
+	char why[512];
+	const struct mmf_adapter *ad = open_agent("host-linux", 1500, why, sizeof(why));
+	ck_assert_msg(ad, "%s", why);
+	struct mmf_exec_config c = { .suts = { ad }, .mutants = { mutant }, .nr_suts = 1, .max_level = MMF_LEVEL_EXACT,
+				     .cheap_checks = 1 };
+	char err[256];
+	struct mmf_exec *ex = mmf_exec_create(&c, err, sizeof(err));
+	ck_assert_msg(ex, "%s", err);
+	struct mmf_gen_config gc = { -1, 60, 1u << MMF_FAM_AS, MMF_GEN_NO_SOFT_DIRTY };
+	static struct mmf_seq seq;
+	struct mmf_finding f;
+	unsigned found = 0, after = 0;
+	for (unsigned k = 0; k < 40 && after < 3; k++) {
+		mmf_gen_sequence(mmf_seed_mix(11, k), &gc, &seq);
+		int r = mmf_exec_run(ex, &seq, &f);
+		ck_assert_int_ge(r, 0);
+		if (r) {
+			ck_assert_msg(strstr(f.signature, suffix), "%s: got %s (%s)", mutant, f.signature, f.detail);
+			found++;
+		}
+		after += found > 0;
+	}
+	ck_assert_msg(found > 0, "%s: no finding", mutant);
+	ck_assert_msg(after == 3, "%s: the campaign did not go on", mutant);
+	mmf_exec_destroy(ex);
+}
+
+START_TEST(t_host_killed_task_is_a_finding)
+{
+	need_host();
+	agent_dies("task_killed_at_30", "-sigkill");
+}
+END_TEST
+
+START_TEST(t_host_hung_task_is_a_finding)
+{
+	need_host();
+	agent_dies("task_hangs_at_30", "-timeout");
+}
+END_TEST
+
+/* QEMU user mode: the scenarios QEMU emulates as Linux does agree, and
+ * qemu-arm's mprotect over a hole succeeds where Linux says ENOMEM. */
+static void qemu_target(const char *arch)
+{
+	char name[32], why[512];
+	snprintf(name, sizeof(name), "qemu-%s", arch);
+	const struct mmf_adapter *ad = open_agent(name, 20000, why, sizeof(why));
+	ck_assert_msg(ad, "%s", why);
+	struct mmf_exec *ex = make(ad, NULL);
+	struct mmf_finding f;
+	int r = run_text(ex,
+			 HDR "mmap proc=0 start=10 npages=6 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+			     "mem_write proc=0 page=11 token=66\n"
+			     "mprotect proc=0 start=12 npages=2 prot=PROT_READ\n"
+			     "mem_write proc=0 page=12 token=1\n"
+			     "mem_read proc=0 page=11\n"
+			     "fork proc=0 child=1\n"
+			     "mem_read proc=1 page=11\n"
+			     "munmap proc=0 start=10 npages=6\n"
+			     "mem_read proc=0 page=11\n",
+			 &f);
+	ck_assert_msg(r == 0, "qemu-%s: %s\n  %s", arch, f.signature, f.detail);
+	if (!strcmp(arch, "arm")) {
+		r = run_text(ex,
+			     HDR "mmap proc=0 start=10 npages=1 prot=PROT_READ flags=MAP_FIXED\n"
+				 "mprotect proc=0 start=10 npages=2 prot=PROT_READ|PROT_WRITE\n",
+			     &f);
+		ck_assert_msg(r == 1, "qemu-arm: mprotect over a hole agreed with Linux");
+		ck_assert_str_eq(f.signature, "MMFUZZ: qemu_arm-as-mprotect-result");
+	}
+	mmf_exec_destroy(ex);
+}
+
+static const char *arch;
+
+START_TEST(t_qemu) { qemu_target(arch); }
+END_TEST
+
+/* check_linux host | qemu-ARCH: one ctest test each; 77 (SKIP) with the
+ * reason when the agent, the emulator or root's /proc files are missing. */
+int main(int argc, char **argv)
+{
+	const char *which = argc > 1 ? argv[1] : "host";
+	setenv("MMFUZZ_AGENT_DIR", MMF_AGENT_DIR, 0);
+	Suite *s = suite_create("linux");
+	TCase *tc = tcase_create(which);
+	tcase_set_timeout(tc, 300);
+	if (!strcmp(which, "host")) {
+		host = open_agent("host-linux", 5000, host_why, sizeof(host_why));
+		if (host && access("/proc/kpagecount", R_OK)) {
+			snprintf(host_why, sizeof(host_why), "/proc/kpagecount is not readable (rmap needs frame numbers: run as root)");
+			host = NULL;
+		}
+		if (!host) {
+			printf("SKIP host-linux: %s\n", host_why);
+			return 77;
+		}
+		tcase_add_test(tc, t_host_scenarios_agree);
+		tcase_add_test(tc, t_host_generated_agree);
+		tcase_add_test(tc, t_host_catches_oracle_mutant);
+		tcase_add_test(tc, t_host_killed_task_is_a_finding);
+		tcase_add_test(tc, t_host_hung_task_is_a_finding);
+	} else if (!strncmp(which, "qemu-", 5)) {
+		char qemu[64], cmd[160], path[512];
+		snprintf(qemu, sizeof(qemu), "%s-static", which);
+		snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", qemu);
+		if (system(cmd) != 0) {
+			printf("SKIP %s: %s is not installed (ci/setup installs qemu-user-static)\n", which, qemu);
+			return 77;
+		}
+		if (mmf_agent_path(which, path, sizeof(path))) {
+			printf("SKIP %s: no cross-built agent (ci/setup installs the cross compiler)\n", which);
+			return 77;
+		}
+		arch = which + 5;
+		tcase_add_test(tc, t_qemu);
+	} else {
+		fprintf(stderr, "usage: check_linux host|qemu-ARCH\n");
+		return 2;
+	}
+	suite_add_tcase(s, tc);
+	return mmf_check_run(s, 1);
+}

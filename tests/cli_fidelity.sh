@@ -1,0 +1,25 @@
+#!/bin/sh
+# mmfuzz fidelity against this machine's kernel: usage errors exit 2, a
+# clean run of 300 sequences agrees to the end (exit 0), and a task killed
+# mid-sequence is a disagreement with a signature, saved, exit 1.
+# SKIP (77) without the host-linux agent or root's /proc/kpagecount.
+mmfuzz=$1 agents=$2 tmp=$3
+rm -rf "$tmp" && mkdir -p "$tmp"
+export MMFUZZ_AGENT_DIR=$agents
+if [ ! -x "$agents/mmfuzz-agent-host-linux" ] || [ ! -r /proc/kpagecount ]; then
+	echo "SKIP: no host-linux agent in $agents, or /proc/kpagecount not readable (needs root)"
+	exit 77
+fi
+fail=0
+check() { if [ "$1" != "$2" ]; then echo "FAIL: $3 (exit $1, expected $2)"; cat "$tmp/out"; fail=1; else echo "ok: $3"; fi; }
+"$mmfuzz" fidelity -n 10 >"$tmp/out" 2>&1; check $? 2 "no --adapter is a usage error"
+grep -q "which system" "$tmp/out" || { echo "FAIL: no message"; fail=1; }
+"$mmfuzz" fidelity --adapter host-linux -n 10 --max-ops 0 >"$tmp/out" 2>&1; check $? 2 "--max-ops 0 is a usage error"
+"$mmfuzz" fidelity --adapter host-linux -n 300 -q --out "$tmp/clean" >"$tmp/out" 2>&1; check $? 0 "300 sequences agree"
+grep -q "sequences agreeing to the end  300 of 300  100.00%" "$tmp/out" || { echo "FAIL: agreement line"; cat "$tmp/out"; fail=1; }
+grep -q "^  mprotect " "$tmp/out" || { echo "FAIL: no per-op line for mprotect"; fail=1; }
+"$mmfuzz" fidelity --adapter host-linux --mutant task_killed_at_30 -n 20 -q --out "$tmp/killed" >"$tmp/out" 2>&1
+check $? 1 "a killed task is a disagreement"
+grep -q "disagreement MMFUZZ: host_linux-as-.*-sigkill" "$tmp/out" || { echo "FAIL: no sigkill signature"; cat "$tmp/out"; fail=1; }
+ls "$tmp"/killed/task_killed_at_30/*/repro.txt >/dev/null 2>&1 || { echo "FAIL: reproducer not saved"; fail=1; }
+exit $fail
