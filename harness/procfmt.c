@@ -7,7 +7,10 @@
  *            could merge but did not is below semantic level
  *   smaps    each VMA's maps line as above, then the fields the reference
  *            models, in its order; blocks of joined lines summed (sizes
- *            and page counts), so long as their VmFlags agree
+ *            and page counts), so long as their VmFlags agree. LazyFree is
+ *            not compared: a MADV_FREE'd page counts only once the per-CPU
+ *            LRU batch that marks it lazy-free has drained, which depends
+ *            on the CPU's other work, not on the ops
  *   pagemap  present, swapped, file/shared and soft-dirty bits; the
  *            exclusive bit (56) is not compared: after fork it records
  *            whether the kernel has yet to share or copy a page, which
@@ -81,7 +84,7 @@ static const char *next(const char *l, const char *end)
 /* The smaps fields the reference prints, in its order. */
 static const char *const labels[] = { "Size",	       "KernelPageSize", "MMUPageSize",	   "Rss",	     "Pss",
 				      "Pss_Dirty",     "Shared_Clean",	 "Shared_Dirty",   "Private_Clean", "Private_Dirty",
-				      "Referenced",    "Anonymous",	 "KSM",		   "LazyFree",	    "AnonHugePages",
+				      "Referenced",    "Anonymous",	 "KSM",		   "AnonHugePages",
 				      "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap",
 				      "SwapPss",       "Locked",	 "THPeligible" };
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))

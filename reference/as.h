@@ -281,9 +281,9 @@ void mmf_pte_release(struct mmf_machine *m, uint64_t pte);
 /* folio_mark_accessed(): referenced, then active (the LRU's two steps). */
 void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn);
 /* One page faulted in as GUP does for MAP_POPULATE and MADV_POPULATE_*:
- * the fault, then FOLL_TOUCH (the page marked accessed; a pte the fault
- * made is not young, as no instruction touched it). 0, or the fault's
- * signal, or -1 out of memory. */
+ * the fault (its pte young: x86's base protections carry the accessed
+ * bit), then FOLL_TOUCH marks the page accessed. 0, or the fault's signal,
+ * or -1 out of memory. */
 int mmf_as_gup_touch(struct mmf_machine *m, unsigned proc, uint64_t addr, int write);
 void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn);
 void mmf_unmap_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
@@ -322,6 +322,11 @@ void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs);
 /* madvise_free_pte_range(): the range's anonymous pages mapped only here
  * become clean and lazily freeable. */
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+/* MADV_PAGEOUT without swap, for the pages this mm alone maps: reclaim
+ * unmaps shmem pages (they stay in the page cache) and drops clean
+ * MADV_FREE'd anonymous ones (a read then finds the zero page); other
+ * anonymous pages stay, as they cannot be swapped. */
+void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
 /* MADV_COLD: the accessed bit of each pte whose page this mm alone maps. */
 void mmf_as_cold(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
 /* MADV_REMOVE: a hole punched in shmem object id over [from, to) (pages):

@@ -344,6 +344,43 @@ static void anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mm
 	v->chain = 1;
 }
 
+/* do_fault_around() and filemap_map_pages() for a read fault of a file
+ * page: the page-cache pages already there in the 16-page
+ * (fault_around_bytes) aligned block around addr, within the VMA, the file
+ * and the page table, are mapped too, where their ptes are empty. Young on
+ * x86 (its base protections carry the accessed bit), clean, writable only
+ * in a shared writable mapping (shmem needs no write-notify). */
+#define FAULT_AROUND_PAGES 16
+static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct mmf_vma *v, uint64_t addr,
+			 uint64_t pgoff)
+{
+	struct shmem_obj *s = shmem_of(m, v->shmem);
+	if (!s || !s->size)
+		return;
+	uint64_t pte_off = (addr >> AS_PAGE_SHIFT) & 511, vma_off = pgoff - v->pgoff;
+	uint64_t vma_pages = (v->end - v->start) >> AS_PAGE_SHIFT;
+	uint64_t from = pte_off & ~(uint64_t)(FAULT_AROUND_PAGES - 1);
+	if (from < pte_off - (pte_off < vma_off ? pte_off : vma_off))
+		from = pte_off - (pte_off < vma_off ? pte_off : vma_off);
+	uint64_t to = from + FAULT_AROUND_PAGES;
+	if (to > 512)
+		to = 512;
+	if (to > pte_off + vma_pages - vma_off)
+		to = pte_off + vma_pages - vma_off;
+	int writable = (v->flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE);
+	for (uint64_t j = from; j < to; j++) {
+		uint64_t pg = pgoff + j - pte_off;
+		if (j == pte_off || pg >= s->size || pg >= s->npages || s->pages[pg] == MMF_NIL)
+			continue; /* the faulting page goes the usual way; holes stay holes */
+		uint64_t a = (addr & ~((512ull << AS_PAGE_SHIFT) - 1)) + (j << AS_PAGE_SHIFT);
+		uint64_t *pte = mmf_pte_lookup(m, mm, a, 1);
+		if (!pte || *pte)
+			continue;
+		map_page(m, s->pages[pg], 0);
+		*pte = ((uint64_t)s->pages[pg] << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED | (writable ? PTE_RW : 0);
+	}
+}
+
 int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
 		  uint64_t *value, int *err)
 {
@@ -391,6 +428,8 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 	if (!(*pte & PTE_PRESENT)) {
 		if (v->shmem && (shared || !write)) {
 			/* do_shared_fault(), or do_read_fault() of a private file */
+			if (!write)
+				fault_around(m, mm, v, addr, pgoff);
 			uint32_t pfn = shmem_page(m, v->shmem, pgoff);
 			if (pfn == MMF_NIL) {
 				*err = ENOMEM;
@@ -399,6 +438,8 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 			map_page(m, pfn, 0);
 			*pte = ((uint64_t)pfn << 12) | base | (shared && (v->flags & VM_WRITE) ? PTE_RW : 0) |
 			       (write ? dirty : 0);
+			if (write)
+				page_w(m, pfn)->flags |= PG_dirty; /* fault_dirty_shared_page() */
 		} else if (v->shmem) {
 			/* do_cow_fault(): the page-cache page, copied */
 			uint32_t cache = shmem_page(m, v->shmem, pgoff);
@@ -480,16 +521,13 @@ void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn)
 int mmf_as_gup_touch(struct mmf_machine *m, unsigned proc, uint64_t addr, int write)
 {
 	struct mmf_mm *mm = mmf_as_mm(m, proc);
-	const uint64_t *old = mm && mm->pgd != MMF_NIL ? mmf_pte_lookup(m, mm, addr, 0) : NULL;
-	int was = old && (*old & PTE_PRESENT), fault, err;
+	int fault, err;
 	uint64_t value;
 	if (mmf_as_access(m, proc, addr, write, 0, &fault, &value, &err))
 		return -1;
 	if (fault)
 		return fault;
 	uint64_t *pte = mmf_pte_lookup(m, mm, addr, 0);
-	if (pte && !was)
-		*pte &= ~PTE_ACCESSED;
 	if (pte && pte_has_page(*pte))
 		mmf_page_mark_accessed(m, pte_pfn(*pte));
 	return 0;
@@ -574,6 +612,25 @@ void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs)
 				refs[as->shmem[id].pages[i]]++;
 }
 
+void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
+		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
+		if (!pte || !(*pte & PTE_PRESENT) || !pte_has_page(*pte))
+			continue;
+		const struct mmf_page *p = pfn_to_page(m, pte_pfn(*pte));
+		if (p->mapcount > 1)
+			continue; /* folio_maybe_mapped_shared(): left alone */
+		/* a shmem page is unmapped (try_to_unmap) and then, with no swap,
+		 * kept in the page cache; an anonymous one goes only when it is a
+		 * clean lazy-free page, else add_to_swap() fails first */
+		if (!(p->flags & PG_shmem) && (!(p->flags & PG_lazyfree) || (*pte & PTE_DIRTY) || (p->flags & PG_dirty)))
+			continue;
+		mmf_pte_release(m, *pte);
+		*pte = 0;
+	}
+}
+
 void mmf_as_cold(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
 {
 	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
@@ -616,9 +673,9 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 		if (!pte || !(*pte & PTE_PRESENT) || !pte_has_page(*pte))
 			continue;
 		uint32_t pfn = pte_pfn(*pte);
+		*pte &= ~(PTE_DIRTY | PTE_ACCESSED); /* clear_young_dirty_ptes(), shared or not */
 		if (pfn_to_page(m, pfn)->refcount != 1)
-			continue; /* shared with another mm: left alone */
-		*pte &= ~(PTE_DIRTY | PTE_ACCESSED);
+			continue; /* shared with another mm: not free to drop */
 		page_w(m, pfn)->flags |= PG_lazyfree;
 	}
 }

@@ -862,8 +862,11 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 			return -EINVAL; /* can_madv_lru_vma() */
 		mmf_as_cold(m, mm, start, end);
 		return 0;
-	case MMF_MADV_PAGEOUT: /* no LRU or swap yet: nothing moves */
-		return (v->flags & VM_PFNMAP) ? -EINVAL : 0; /* can_madv_lru_vma() */
+	case MMF_MADV_PAGEOUT: /* no swap: only clean lazy-free pages can go, and do */
+		if (v->flags & VM_PFNMAP)
+			return -EINVAL; /* can_madv_lru_vma() */
+		mmf_as_pageout(m, mm, start, end);
+		return 0;
 	case MMF_MADV_NORMAL: nf &= ~(VM_SEQ_READ | VM_RAND_READ); break;
 	case MMF_MADV_RANDOM: nf = (nf & ~VM_SEQ_READ) | VM_RAND_READ; break;
 	case MMF_MADV_SEQUENTIAL: nf = (nf & ~VM_RAND_READ) | VM_SEQ_READ; break;

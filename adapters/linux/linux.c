@@ -35,7 +35,8 @@
  *     faults in both processes, not on the op sequence alone;
  *   - MADV_FREE'd contents: the kernel may drop them at any time under
  *     memory pressure (none here; the reference keeps them, and so does
- *     this kernel until it needs the memory).
+ *     this kernel until it needs the memory), and smaps' LazyFree, which
+ *     counts a page only once a per-CPU LRU batch has drained.
  * Not driven: the PFN device (no driver) and soft-dirty (this kernel has
  * no CONFIG_MEM_SOFT_DIRTY); the executor leaves those ops out. */
 #define _GNU_SOURCE

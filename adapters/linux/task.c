@@ -385,7 +385,10 @@ static int do_mremap(const struct lx_cmd *c, uint64_t *out)
 	if (!in_span(got)) {
 		uint64_t len = (new_len + env->page - 1) & ~(env->page - 1);
 		if (!where) { /* the window is full: the model says ENOMEM */
-			munmap(p, len);
+			if (flags & MMF_MREMAP_DONTUNMAP)
+				munmap(p, len); /* the source is still there */
+			else /* back where it was, at its old length */
+				mremap(p, len, old_len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)(uintptr_t)addr);
 			return ENOMEM;
 		}
 		p = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)(uintptr_t)where);
