@@ -141,6 +141,21 @@ struct mmf_wire_hello {
 };
 #define MMF_WIRE_MAX_MUTANTS 32
 
+/* Reads all n bytes (retrying short reads and EINTR); 0, or -1 at an
+ * error or the end of the stream. */
+static inline int mmf_wire_read(int fd, void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = read(fd, (char *)buf + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
 /* Writes all n bytes (retrying short writes and EINTR); 0 or -1. */
 static inline int mmf_wire_write(int fd, const void *buf, size_t n)
 {

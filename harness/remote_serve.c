@@ -17,19 +17,6 @@
 #include "mmfuzz/adapter.h"
 #include "mmfuzz/agent.h"
 
-static int read_full(int fd, void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t r = read(fd, (char *)buf + done, n - done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
 static int send_status(unsigned kind, int result, int status, long pid, uint64_t peak, const void *payload,
 		       uint32_t len)
 {
@@ -164,8 +151,8 @@ static void worker(const struct mmf_adapter *ad, void *ctx)
 		signal(fatal[i], SIG_DFL);
 	for (;;) {
 		struct mmf_wire_req q;
-		if (read_full(MMF_WIRE_FD_REQ, &q, sizeof(q)) || q.len > MMF_WIRE_PAYLOAD ||
-		    (q.len && read_full(MMF_WIRE_FD_REQ, in_buf, q.len)))
+		if (mmf_wire_read(MMF_WIRE_FD_REQ, &q, sizeof(q)) || q.len > MMF_WIRE_PAYLOAD ||
+		    (q.len && mmf_wire_read(MMF_WIRE_FD_REQ, in_buf, q.len)))
 			_exit(0);
 		if (q.op == W_END)
 			_exit(0);
@@ -206,8 +193,8 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 		return 1;
 
 	struct mmf_wire_req q;
-	if (read_full(MMF_WIRE_FD_CTL, &q, sizeof(q)) || q.op != W_CREATE || q.len > 255 ||
-	    (q.len && read_full(MMF_WIRE_FD_CTL, in_buf, q.len)))
+	if (mmf_wire_read(MMF_WIRE_FD_CTL, &q, sizeof(q)) || q.op != W_CREATE || q.len > 255 ||
+	    (q.len && mmf_wire_read(MMF_WIRE_FD_CTL, in_buf, q.len)))
 		return 1;
 	in_buf[q.len] = 0;
 	const struct mmf_profile *prof = mmf_profile_get((unsigned)q.a[0]);
@@ -224,7 +211,7 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 		return 1;
 
 	for (;;) {
-		if (read_full(MMF_WIRE_FD_CTL, &q, sizeof(q)) || q.op != W_START)
+		if (mmf_wire_read(MMF_WIRE_FD_CTL, &q, sizeof(q)) || q.op != W_START)
 			break;
 		pid_t pid = fork();
 		if (pid < 0) {

@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "adapters/linux/task.h"
+#include "harness/remote_proto.h"
 #include "mmfuzz/agent.h"
 
 #ifndef LX_NAME
@@ -136,19 +137,6 @@ static void die_of(int sig)
 		pause();
 }
 
-static int read_all(int fd, void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t r = read(fd, (char *)buf + done, n - done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
 /* Waits for task slot's answer. A task that died without one (killed)
  * takes the controller down with SIGKILL; one that caught a fatal signal
  * said which, and the controller dies of the same. A task that never
@@ -166,11 +154,11 @@ static void await(struct lx *x, unsigned slot)
 		if (kill(x->pid[slot], 0) && errno == ESRCH)
 			die_of(SIGKILL);
 	}
-	if (read_all(fd, &rep, sizeof(rep)))
+	if (mmf_wire_read(fd, &rep, sizeof(rep)))
 		die_of(SIGKILL);
 	if (rep.died)
 		die_of(rep.died);
-	if (rep.len > sizeof(text) || (rep.len && read_all(fd, text, rep.len)))
+	if (rep.len > sizeof(text) || (rep.len && mmf_wire_read(fd, text, rep.len)))
 		die_of(SIGKILL);
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "adapters/linux/task.h"
+#include "harness/remote_proto.h"
 #include "mmfuzz/adapter.h"
 #include "reference/as.h"
 
@@ -45,32 +46,6 @@ static char procbuf[1u << 20];
 
 static uint64_t to_window(uint64_t a) { return MMF_AS_WINDOW_BASE + (a - env->base); }
 static int in_span(uint64_t a) { return a >= env->base && a < env->base + SPAN_PAGES * env->page; }
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t r = write(fd, (const char *)buf + done, n - done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t r = read(fd, (char *)buf + done, n - done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
-}
 
 /* The whole of a /proc file into procbuf; its length, or -1. */
 static ssize_t slurp(const char *path)
@@ -240,7 +215,7 @@ static void on_fault(int sig)
 	}
 	/* not an access of ours: tell the controller, then die of it */
 	struct lx_rep p = { .died = sig };
-	write_all(env->resp[me][1], &p, sizeof(p));
+	mmf_wire_write(env->resp[me][1], &p, sizeof(p));
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -408,7 +383,7 @@ static void serve(void)
 	unsigned n = 0;
 	for (;;) {
 		struct lx_cmd c;
-		if (read_all(env->req[me][0], &c, sizeof(c)))
+		if (mmf_wire_read(env->req[me][0], &c, sizeof(c)))
 			_exit(0);
 		n++;
 		if (me == 0 && env->die_at && n == env->die_at) {
@@ -446,7 +421,7 @@ static void serve(void)
 			break;
 		}
 		case T_EXIT:
-			write_all(env->resp[me][1], &p, sizeof(p));
+			mmf_wire_write(env->resp[me][1], &p, sizeof(p));
 			_exit(0);
 		case T_MADVISE: r = madvise((void *)(uintptr_t)c.a[0], c.a[1], (int)c.a[2]) ? errno : 0; break;
 		case T_BRK: p.v[0] = (uint64_t)syscall(SYS_brk, (unsigned long)c.a[0]); break;
@@ -461,7 +436,7 @@ static void serve(void)
 		}
 		p.result = r;
 		p.len = (uint32_t)o.len;
-		if (write_all(env->resp[me][1], &p, sizeof(p)) || (o.len && write_all(env->resp[me][1], text, o.len)))
+		if (mmf_wire_write(env->resp[me][1], &p, sizeof(p)) || (o.len && mmf_wire_write(env->resp[me][1], text, o.len)))
 			_exit(0);
 	}
 }
@@ -490,7 +465,7 @@ void lx_task_main(const struct lx_env *e, unsigned slot)
 	 * the heap starts just above where it was. */
 	munmap((void *)(uintptr_t)(e->base + (uint64_t)(AS_START_BRK_PAGE - 1) * e->page), e->page);
 	struct lx_rep hello = { 0 };
-	if (write_all(e->resp[me][1], &hello, sizeof(hello)))
+	if (mmf_wire_write(e->resp[me][1], &hello, sizeof(hello)))
 		_exit(0);
 	serve();
 }
