@@ -390,15 +390,25 @@ static int cmd_adapters(int argc, char **argv)
 		print_caps(ad->caps);
 		printf("  mutants=%u\n             %s\n", ad->nr_mutants, ad->description);
 	}
-	/* the real allocators, where their agent programs were built */
-	static const char *const agents[] = { "glibc", "jemalloc", "tcmalloc", "mimalloc" };
-	printf("agents (out of process, obj: safety):\n");
+	/* the agent programs, where they were built */
+	static const struct {
+		const char *name, *what, *missing;
+	} agents[] = {
+		{ "glibc", "obj: safety", "build it first" },
+		{ "jemalloc", "obj: safety", "its library was missing" },
+		{ "tcmalloc", "obj: safety", "its library was missing" },
+		{ "mimalloc", "obj: safety", "its library was missing" },
+		{ "host-linux", "as: semantic, this kernel", "build it first" },
+		{ "qemu-aarch64", "as: semantic, QEMU user mode", "no cross compiler" },
+		{ "qemu-arm", "as: semantic, QEMU user mode", "no cross compiler" },
+	};
+	printf("agents (out of process):\n");
 	for (unsigned i = 0; i < sizeof(agents) / sizeof(agents[0]); i++) {
 		char path[4200];
-		if (mmf_agent_path(agents[i], path, sizeof(path)))
-			printf("  %-10s not built (its library was missing; ci/setup installs it)\n", agents[i]);
+		if (mmf_agent_path(agents[i].name, path, sizeof(path)))
+			printf("  %-12s not built (%s; ci/setup installs it)\n", agents[i].name, agents[i].missing);
 		else
-			printf("  %-10s %s\n", agents[i], path);
+			printf("  %-12s %-30s %s\n", agents[i].name, agents[i].what, path);
 	}
 	printf("plugins: --adapter ./NAME.so (see adapters/template/)\n");
 	printf("profiles:\n");
