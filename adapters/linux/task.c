@@ -170,9 +170,7 @@ static int each_page(void (*fn)(struct out *, uint64_t, uint64_t, uint64_t), str
 {
 	if (slurp("/proc/self/maps") < 0)
 		return errno;
-	static char maps[sizeof(procbuf)];
-	memcpy(maps, procbuf, sizeof(maps));
-	for (const char *l = maps; *l; l = next_line(l)) {
+	for (const char *l = procbuf; *l; l = next_line(l)) {
 		struct mline m;
 		if (parse_line(l, &m) || !in_span(m.start))
 			continue;
