@@ -67,27 +67,23 @@ int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mm
 	int e = mmf_mkdirs(sub);
 	if (e)
 		return e;
-	/* Keep the smallest reproducer per signature. */
+	/* Keep the smallest reproducer per signature.  repro.txt is written
+	 * before repro.mmfz, so a kill between the two leaves a pair that
+	 * both replay (the text one maybe smaller), never a binary alone;
+	 * a folder that has lost its text copy gets one again. */
+	char txtpath[1100];
+	snprintf(txtpath, sizeof(txtpath), "%s/repro.txt", sub);
 	snprintf(path, sizeof(path), "%s/repro.mmfz", sub);
 	uint8_t *old;
 	size_t oldlen;
 	size_t need = mmf_seq_encode(seq, NULL, 0);
 	if (mmf_read_file(path, &old, &oldlen) == 0) {
 		free(old);
-		if (oldlen <= need + MMF_MAGIC_SIZE) {
+		if (oldlen <= need + MMF_MAGIC_SIZE && access(txtpath, F_OK) == 0) {
 			snprintf(path_out, cap, "%s", sub);
 			return 0;
 		}
 	}
-	uint8_t *buf = malloc(need + MMF_MAGIC_SIZE);
-	if (!buf)
-		return ENOMEM;
-	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
-	mmf_seq_encode(seq, buf + MMF_MAGIC_SIZE, need);
-	e = mmf_write_atomic(path, buf, need + MMF_MAGIC_SIZE);
-	free(buf);
-	if (e)
-		return e;
 	char *text = mmf_seq_to_text(seq);
 	if (!text)
 		return ENOMEM;
@@ -105,9 +101,17 @@ int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mm
 			 "# %s\n# at op %u: %s\n# replay: mmfuzz replay%s%s %s/repro.txt\n%s",
 			 f->signature, f->step, f->detail, flags, t->no_exact ? " --no-exact" : "", sub, text);
 	free(text);
-	snprintf(path, sizeof(path), "%s/repro.txt", sub);
-	e = mmf_write_atomic(path, doc, (size_t)n);
+	e = mmf_write_atomic(txtpath, doc, (size_t)n);
 	free(doc);
+	if (e)
+		return e;
+	uint8_t *buf = malloc(need + MMF_MAGIC_SIZE);
+	if (!buf)
+		return ENOMEM;
+	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
+	mmf_seq_encode(seq, buf + MMF_MAGIC_SIZE, need);
+	e = mmf_write_atomic(path, buf, need + MMF_MAGIC_SIZE);
+	free(buf);
 	snprintf(path_out, cap, "%s", sub);
 	return e;
 }
