@@ -12,7 +12,6 @@
 
 #include "harness/exec_internal.h"
 
-#define PAGE 4096ull
 #define MAP_FIXED_BITS 0x06u /* MAP_FIXED | MAP_FIXED_NOREPLACE in the op's flags */
 
 static const char *fault_name(int fault)
@@ -94,6 +93,8 @@ static uint32_t op_cap(unsigned code)
 int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof)
 {
 	const char *name = mmf_op_name(op->code);
+	/* Ops count in the profile's user pages: 4 KiB, or 8 KiB (sparc64). */
+	const uint64_t PAGE = 1ull << mmf_profile_as_shift(mmf_profile_get(prof));
 	unsigned proc = op->b >> 4, prot = op->b & 0x0f, flags = op->a;
 	uint64_t addr = MMF_AS_WINDOW_BASE + (uint64_t)(op->arg & 0xffff) * PAGE;
 	uint64_t len = (uint64_t)(op->arg >> 16) * PAGE;

@@ -117,10 +117,16 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	if (maxops > MMF_MAX_OPS)
 		maxops = MMF_MAX_OPS;
 	out->version = MMF_FORMAT_VERSION;
-	out->profile = (uint8_t)(cfg->profile >= 0 ? (unsigned)cfg->profile : below(&r, mmf_profile_count()));
+	/* The profiles of the adapter's user page size, in their order (the
+	 * 4 KiB ones come first, so their draws are what they always were). */
+	unsigned elig[256], nelig = 0, want = (cfg->flags & MMF_GEN_AS_8K) ? 13 : 12;
+	for (unsigned i = 0; i < mmf_profile_count() && nelig < 256; i++)
+		if (mmf_profile_as_shift(mmf_profile_get(i)) == want)
+			elig[nelig++] = i;
+	out->profile = (uint8_t)(cfg->profile >= 0 ? (unsigned)cfg->profile : elig[below(&r, nelig)]);
 	if ((cfg->flags & MMF_GEN_NO_SOFT_DIRTY) && cfg->profile < 0)
 		while (mmf_profile_get(out->profile)->soft_dirty) /* another draw, the same for every run */
-			out->profile = (uint8_t)below(&r, mmf_profile_count());
+			out->profile = (uint8_t)elig[below(&r, nelig)];
 	out->seed = (uint32_t)next(&r);
 	/* Swarm over families: the page family alone, objects alone, or both. */
 	unsigned fams = cfg->families ? cfg->families : (1u << MMF_NR_FAMILIES) - 1;

@@ -29,8 +29,12 @@
 
 struct mmf_machine;
 
-#define AS_PAGE_SHIFT 12
+/* A user page: 4 KiB, or the profile's larger as_page_shift (8 KiB for
+ * sparc64); the users of these have their machine at hand as m. */
+#define AS_PAGE_SHIFT (m->as_shift)
 #define AS_PAGE_SIZE (1ull << AS_PAGE_SHIFT)
+/* A user page (and a page-table page) is a buddy block of this order. */
+#define AS_PAGE_ORDER (AS_PAGE_SHIFT - 12u)
 #define AS_WINDOW_BASE MMF_AS_WINDOW_BASE
 #define AS_WINDOW_END (MMF_AS_WINDOW_BASE + ((uint64_t)MMF_AS_WINDOW_PAGES << AS_PAGE_SHIFT))
 

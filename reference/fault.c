@@ -222,12 +222,13 @@ void mmf_shmem_fini(struct mmf_machine *m)
 
 /* ---- anonymous memory ------------------------------------------------- */
 
-/* A zeroed user page: GFP_HIGHUSER_MOVABLE, one reference. */
+/* A zeroed user page (an order-AS_PAGE_ORDER block): GFP_HIGHUSER_MOVABLE,
+ * one reference. */
 uint32_t mmf_anon_page_alloc(struct mmf_machine *m)
 {
 	uint32_t pfn;
 	int err;
-	if (mmf_alloc_pages(m, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, 0, 0, 0, &pfn, &err) != MMF_OK)
+	if (mmf_alloc_pages(m, GFP_HIGHUSER_MOVABLE | __GFP_ZERO, AS_PAGE_ORDER, 0, 0, &pfn, &err) != MMF_OK)
 		return MMF_NIL;
 	page_w(m, pfn)->flags |= PG_anon;
 	m->nr_anon++;
@@ -350,21 +351,22 @@ static void anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mm
  * and the page table, are mapped too, where their ptes are empty. Young on
  * x86 (its base protections carry the accessed bit), clean, writable only
  * in a shared writable mapping (shmem needs no write-notify). */
-#define FAULT_AROUND_PAGES 16
+#define FAULT_AROUND_PAGES (65536u >> AS_PAGE_SHIFT) /* fault_around_bytes: 16 pages, 8 at 8 KiB */
+#define PTRS_PER_PTE (1ull << (AS_PAGE_SHIFT - 3))        /* a table is a page of 8-byte entries */
 static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct mmf_vma *v, uint64_t addr,
 			 uint64_t pgoff)
 {
 	struct shmem_obj *s = shmem_of(m, v->shmem);
 	if (!s || !s->size)
 		return;
-	uint64_t pte_off = (addr >> AS_PAGE_SHIFT) & 511, vma_off = pgoff - v->pgoff;
+	uint64_t pte_off = (addr >> AS_PAGE_SHIFT) & (PTRS_PER_PTE - 1), vma_off = pgoff - v->pgoff;
 	uint64_t vma_pages = (v->end - v->start) >> AS_PAGE_SHIFT;
 	uint64_t from = pte_off & ~(uint64_t)(FAULT_AROUND_PAGES - 1);
 	if (from < pte_off - (pte_off < vma_off ? pte_off : vma_off))
 		from = pte_off - (pte_off < vma_off ? pte_off : vma_off);
 	uint64_t to = from + FAULT_AROUND_PAGES;
-	if (to > 512)
-		to = 512;
+	if (to > PTRS_PER_PTE)
+		to = PTRS_PER_PTE;
 	if (to > pte_off + vma_pages - vma_off)
 		to = pte_off + vma_pages - vma_off;
 	int writable = (v->flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE);
@@ -372,7 +374,7 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 		uint64_t pg = pgoff + j - pte_off;
 		if (j == pte_off || pg >= s->size || pg >= s->npages || s->pages[pg] == MMF_NIL)
 			continue; /* the faulting page goes the usual way; holes stay holes */
-		uint64_t a = (addr & ~((512ull << AS_PAGE_SHIFT) - 1)) + (j << AS_PAGE_SHIFT);
+		uint64_t a = (addr & ~((PTRS_PER_PTE << AS_PAGE_SHIFT) - 1)) + (j << AS_PAGE_SHIFT);
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 1);
 		if (!pte || *pte)
 			continue;

@@ -146,6 +146,7 @@ struct mmf_machine {
 	struct mmf_cma_state *cma;     /* cma.c's state; NULL without CMA areas */
 	struct mmf_as *as;             /* processes and address spaces (vma.c) */
 	struct mmf_kpt *kpt;           /* the kernel's page table (kpgtable.c) */
+	unsigned as_shift;             /* log2 of a user page (mmf_profile_as_shift) */
 	/* Per MAX_ORDER block (pfn >> (MMF_MAX_ORDER - 1)): CMA area + 1, or 0. */
 	uint8_t *cma_block;
 	/* Bytes of memory for the object allocators (slab pages, large

@@ -1,7 +1,9 @@
 /* Page tables: 4 levels (48-bit VA) or 5 (57-bit VA), x86-64's format.
+ * With 8 KiB user pages (a profile's as_page_shift 13, sparc64) a table is
+ * an 8 KiB order-1 block of 1024 entries, and 4 levels map 53 bits.
  *
  * Tables are pages from the reference buddy (GFP_KERNEL | __GFP_ZERO),
- * their 512 entries stored in the page's own bytes, so they count in every
+ * their entries (a page's worth of 8-byte words) stored in its own bytes, so they count in every
  * report as they do in Linux: PageTables in meminfo counts all levels but
  * the pgd. An entry holds a frame number and the x86 bits: present, rw,
  * user, accessed, dirty, special (the zero page), soft-dirty.
@@ -21,20 +23,26 @@ unsigned mmf_pt_levels(const struct mmf_machine *m) { return m->prof->pt_levels 
 
 static uint64_t *table(struct mmf_machine *m, uint32_t pfn) { return (uint64_t *)(m->bytes + ((size_t)pfn << 12)); }
 
+/* Entries per table: a page of 8-byte words (512, or 1024 at 8 KiB). */
+static unsigned level_bits(const struct mmf_machine *m) { return AS_PAGE_SHIFT - 3; }
+static unsigned entries(const struct mmf_machine *m) { return 1u << level_bits(m); }
 /* The span one entry of a level-L table maps (L 0: a pte maps a page). */
-static uint64_t span(unsigned level) { return 1ull << (12 + 9 * level); }
-static unsigned index_of(uint64_t addr, unsigned level) { return (unsigned)(addr >> (12 + 9 * level)) & 511; }
+static uint64_t span(const struct mmf_machine *m, unsigned level) { return 1ull << (AS_PAGE_SHIFT + level_bits(m) * level); }
+static unsigned index_of(const struct mmf_machine *m, uint64_t addr, unsigned level)
+{
+	return (unsigned)(addr >> (AS_PAGE_SHIFT + level_bits(m) * level)) & (entries(m) - 1);
+}
 
 static uint32_t table_alloc(struct mmf_machine *m, struct mmf_mm *mm, int account)
 {
 	uint32_t pfn;
 	int err;
-	if (mmf_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, 0, 0, 0, &pfn, &err) != MMF_OK)
+	if (mmf_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, AS_PAGE_ORDER, 0, 0, &pfn, &err) != MMF_OK)
 		return MMF_NIL;
 	page_w(m, pfn)->flags |= PG_pgtable;
-	memset(table(m, pfn), 0, 4096);
+	memset(table(m, pfn), 0, AS_PAGE_SIZE);
 	if (account) {
-		mm->pgtables_bytes += 4096;
+		mm->pgtables_bytes += AS_PAGE_SIZE;
 		m->nr_pagetables++;
 	}
 	return pfn;
@@ -43,9 +51,9 @@ static uint32_t table_alloc(struct mmf_machine *m, struct mmf_mm *mm, int accoun
 static void table_free(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, int account)
 {
 	page_w(m, pfn)->flags &= (uint16_t)~PG_pgtable;
-	mmf_free_pages(m, pfn, 0, 0);
+	mmf_free_pages(m, pfn, AS_PAGE_ORDER, 0);
 	if (account) {
-		mm->pgtables_bytes -= 4096;
+		mm->pgtables_bytes -= AS_PAGE_SIZE;
 		m->nr_pagetables--;
 	}
 }
@@ -62,19 +70,19 @@ uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr
 	if (pfn == MMF_NIL)
 		return NULL; /* no tables yet: nothing mapped */
 	for (unsigned level = mmf_pt_levels(m) - 1; level > 0; level--) {
-		uint64_t *e = &table(m, pfn)[index_of(addr, level)];
+		uint64_t *e = &table(m, pfn)[index_of(m, addr, level)];
 		if (!(*e & PTE_PRESENT)) {
 			if (!alloc)
 				return NULL;
 			uint32_t t = table_alloc(m, mm, 1);
 			if (t == MMF_NIL)
 				return NULL;
-			e = &table(m, pfn)[index_of(addr, level)];
+			e = &table(m, pfn)[index_of(m, addr, level)];
 			*e = ((uint64_t)t << 12) | PTE_TABLE;
 		}
 		pfn = (uint32_t)((*e & PTE_PFN_MASK) >> 12);
 	}
-	return &table(m, pfn)[index_of(addr, 0)];
+	return &table(m, pfn)[index_of(m, addr, 0)];
 }
 
 /* Drops one reference on a user page; the last one frees it. */
@@ -93,7 +101,7 @@ void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn)
 	p->mapping = p->index = 0;
 	p->mapcount = 0;
 	m->nr_anon--;
-	mmf_free_pages(m, pfn, 0, 0);
+	mmf_free_pages(m, pfn, AS_PAGE_ORDER, 0);
 }
 
 /* Drops one pte's mapping and reference (page_remove_rmap, then put). */
@@ -117,10 +125,10 @@ static void zap(struct mmf_machine *m, uint32_t pfn, unsigned level, uint64_t st
 {
 	uint64_t addr = start;
 	while (addr < end) {
-		uint64_t next = (addr & ~(span(level) - 1)) + span(level);
+		uint64_t next = (addr & ~(span(m, level) - 1)) + span(m, level);
 		if (next > end || next == 0)
 			next = end;
-		uint64_t *e = &table(m, pfn)[index_of(addr, level)];
+		uint64_t *e = &table(m, pfn)[index_of(m, addr, level)];
 		if (level == 0 && (*e & PTE_MAPPED)) {
 			uint64_t pte = *e;
 			if (!(MUTANT(m, ZAP_SKIPS_LAST_PTE) && next == end && addr + AS_PAGE_SIZE == end && addr != start)) {
@@ -148,13 +156,13 @@ static void free_range(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, u
 		       uint64_t end, uint64_t floor, uint64_t ceiling)
 {
 	while (addr < end) {
-		uint64_t base = addr & ~(span(level) - 1), next = base + span(level);
+		uint64_t base = addr & ~(span(m, level) - 1), next = base + span(m, level);
 		if (next > end || next == 0)
 			next = end;
-		uint64_t *e = &table(m, pfn)[index_of(addr, level)];
+		uint64_t *e = &table(m, pfn)[index_of(m, addr, level)];
 		if (*e & PTE_PRESENT) {
 			uint32_t child = (uint32_t)((*e & PTE_PFN_MASK) >> 12);
-			int inside = level == 1 || (base >= floor && (ceiling == 0 || base + span(level) <= ceiling) &&
+			int inside = level == 1 || (base >= floor && (ceiling == 0 || base + span(m, level) <= ceiling) &&
 						    !MUTANT(m, PGTABLE_NEVER_FREED));
 			if (level > 1)
 				free_range(m, mm, child, level - 1, addr, next, floor, ceiling);
@@ -170,7 +178,7 @@ static void free_range(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, u
 void mmf_free_pgd_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uint64_t end, uint64_t floor,
 			uint64_t ceiling)
 {
-	uint64_t pmd = span(1);
+	uint64_t pmd = span(m, 1);
 	/* free_pgd_range(): whole PMD spans inside [floor, ceiling) only. */
 	addr &= ~(pmd - 1);
 	if (addr < floor) {
@@ -194,7 +202,7 @@ void mmf_free_pgd_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr,
 /* exit: every table, the pgd last. */
 static void free_all(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, unsigned level)
 {
-	for (unsigned i = 0; i < 512; i++) {
+	for (unsigned i = 0; i < entries(m); i++) {
 		uint64_t e = table(m, pfn)[i];
 		if (!(e & PTE_PRESENT))
 			continue;
@@ -210,7 +218,7 @@ void mmf_pgd_free(struct mmf_machine *m, struct mmf_mm *mm)
 {
 	if (mm->pgd == MMF_NIL)
 		return;
-	mmf_unmap_range(m, mm, 0, span(mmf_pt_levels(m)));
+	mmf_unmap_range(m, mm, 0, span(m, mmf_pt_levels(m)));
 	free_all(m, mm, mm->pgd, mmf_pt_levels(m) - 1);
 	table_free(m, mm, mm->pgd, 0);
 	mm->pgd = MMF_NIL;
@@ -226,11 +234,11 @@ int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint3
 			 tp->flags);
 		return -1;
 	}
-	for (unsigned i = 0; i < 512; i++) {
+	for (unsigned i = 0; i < entries(m); i++) {
 		uint64_t e = t[i];
 		if (!(e & (level ? PTE_PRESENT : PTE_MAPPED)))
 			continue;
-		uint64_t child = (e & PTE_PFN_MASK) >> 12, addr = base + i * span(level);
+		uint64_t child = (e & PTE_PFN_MASK) >> 12, addr = base + i * span(m, level);
 		if (level > 0) {
 			if (child >= m->end_pfn) {
 				snprintf(msg, cap, "pgtable_entry: table pfn %u entry %u points at pfn %llu", pfn, i,
@@ -259,11 +267,11 @@ int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint3
 		}
 		if ((e & PTE_SPECIAL) && !pte_is_zero_page(e)) {
 			uint32_t buf = m->as->pfn_buf;
-			if (buf == MMF_NIL || child < buf || child >= buf + MMF_PFN_PAGES || !(e & PTE_PCD) ||
-			    v->pgoff + ((addr - v->start) >> 12) != child - buf) {
+			if (buf == MMF_NIL || child < buf || child >= buf + ((uint64_t)MMF_PFN_PAGES << AS_PAGE_ORDER) || !(e & PTE_PCD) ||
+			    ((v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT)) << AS_PAGE_ORDER) != child - buf) {
 				snprintf(msg, cap, "pte_pfnmap: pte at %#llx maps pfn %llu, not buffer page %llu of the device",
 					 (unsigned long long)addr, (unsigned long long)child,
-					 (unsigned long long)(v->pgoff + ((addr - v->start) >> 12)));
+					 (unsigned long long)(v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT)));
 				return -1;
 			}
 		}

@@ -87,11 +87,33 @@ static const struct mmf_profile profiles[] = {
 		.nr_cma = 2,
 		.cma = { { "reserved", 4096, 4096, 0 }, { "cma1", 12288, 1024, 1 } },
 	},
+	{
+		/* sparc64's 8 KiB pages for user address spaces (as QEMU's
+		 * sparc64 guests have them): each user page and page-table
+		 * page is an order-1 block, a table holds 1024 entries, four
+		 * levels map 53 bits. Drawn only when asked for (it is last,
+		 * so the other profiles' draws stay as they were). */
+		.name = "sparc64",
+		.summary = "32 MiB, one node, Normal only, 2 cpus, 8 KiB user pages (order-1 blocks of 4 KiB frames)",
+		.page_shift = 12,
+		.as_page_shift = 13,
+		.nr_cpus = 2,
+		.nr_nodes = 1,
+		.nr_zones = 1,
+		.zones = { { 0, MMF_ZONE_NORMAL, 0, 8192 } },
+		.distance = { { 10 } },
+		.configured_zone_types = ZT(NORMAL) | ZT(MOVABLE),
+		.pcp_batch = 8,
+		.pcp_high = 48,
+		.end_pfn = 8192,
+	},
 };
 
 #define NR_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
 unsigned mmf_profile_count(void) { return NR_PROFILES; }
+
+unsigned mmf_profile_as_shift(const struct mmf_profile *p) { return p->as_page_shift ? p->as_page_shift : p->page_shift; }
 
 const struct mmf_profile *mmf_profile_get(unsigned idx)
 {

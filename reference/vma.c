@@ -311,7 +311,7 @@ static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 	if (kind == MAP_PFN && m->as->pfn_buf == MMF_NIL) { /* the device's buffer, at its first mmap */
 		uint32_t pfn;
 		int e;
-		if (mmf_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, 6, 0, 0, &pfn, &e) != MMF_OK) {
+		if (mmf_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, 6 + AS_PAGE_ORDER, 0, 0, &pfn, &e) != MMF_OK) {
 			*err = ENOMEM;
 			return -1;
 		}
@@ -369,7 +369,7 @@ static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 				*err = ENOMEM;
 				return -1;
 			}
-			*pte = ((uint64_t)(m->as->pfn_buf + pgoff + i) << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED |
+			*pte = ((uint64_t)(m->as->pfn_buf + ((pgoff + i) << AS_PAGE_ORDER)) << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED |
 			       PTE_SPECIAL | PTE_PCD | ((vmf & VM_WRITE) ? PTE_RW : 0);
 		}
 	} else if (flags & MMF_MAP_POPULATE) {

@@ -1039,6 +1039,78 @@ START_TEST(t_five_levels)
 }
 END_TEST
 
+/* 8 KiB user pages (sparc64, as QEMU's guests have them): VMAs, faults,
+ * smaps, pagemap, fault-around and page tables count in them, and a user
+ * page and a page table are order-1 blocks of the 4 KiB frames. */
+#define AT8(p) (MMF_AS_WINDOW_BASE + (uint64_t)(p) * 8192)
+START_TEST(t_eight_k_pages)
+{
+	unsigned idx;
+	ck_assert_ptr_nonnull(mmf_profile_find("sparc64", &idx));
+	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(idx), MMF_MUT_NONE), 0);
+	struct mmf_machine *m = &mach;
+	int err = 0, fault = 0;
+	uint64_t out, v;
+	/* a 4 KiB-aligned address that is not 8 KiB-aligned is EINVAL */
+	ck_assert_int_eq(mmf_as_mmap(m, 0, AT8(1) + 4096, 8192, RW, FIX, &out, &err), -1);
+	ck_assert_int_eq(err, EINVAL);
+	ck_assert_int_eq(mmf_as_mmap(m, 0, AT8(0), 4 * 8192, RW, FIX, &out, &err), 0);
+	ck_assert_int_eq(mmf_as_mprotect(m, 0, AT8(2), 8192, R, &err), 0);
+	/* a length of one 4 KiB frame rounds up to a whole page */
+	ck_assert_int_eq(mmf_as_munmap(m, 0, AT8(3), 4096, &err), 0);
+	char maps[1024];
+	mmf_as_report_maps(m, 0, maps, sizeof(maps));
+	char want[400];
+	snprintf(want, sizeof(want),
+		 "%llx-%llx rw-p 00000000 00:00 0 \n%llx-%llx r--p 00000000 00:00 0 \n",
+		 (unsigned long long)AT8(0), (unsigned long long)AT8(2), (unsigned long long)AT8(2),
+		 (unsigned long long)AT8(3));
+	ck_assert_str_eq(maps, want);
+	ck_assert_int_eq(mmf_as_access(m, 0, AT8(1) + 4096, 1, 5, &fault, &v, &err), 0);
+	ck_assert_int_eq(fault, 0);
+	/* the write in the page's second half faulted in the whole page */
+	ck_assert_int_eq(mmf_as_access(m, 0, AT8(1), 0, 0, &fault, &v, &err), 0);
+	ck_assert_uint_eq(v, 5);
+	ck_assert_int_eq(mmf_as_access(m, 0, AT8(3), 0, 0, &fault, &v, &err), 0);
+	ck_assert_int_eq(fault, SIGSEGV);
+	struct mmf_mm *mm = mmf_as_mm(m, 0);
+	const uint64_t *pte = mmf_pte_lookup(m, mm, AT8(1), 0);
+	ck_assert_ptr_nonnull(pte);
+	const struct mmf_page *pg = pfn_to_page(m, pte_pfn(*pte));
+	ck_assert_uint_eq(pg->order, 1);
+	ck_assert_uint_eq(pte_pfn(*pte) % 2, 0);
+	/* pud, pmd and pte tables of 8 KiB, 1024 entries each */
+	ck_assert_uint_eq(mm->pgtables_bytes, 3 * 8192);
+	ck_assert_int_eq(smaps_kb(m, 0, "Rss:"), 8);
+	ck_assert_int_eq(smaps_kb(m, 0, "KernelPageSize:"), 8);
+	ck_assert_int_eq(smaps_kb(m, 0, "Size:"), 16);
+	static char pm[4096];
+	mmf_as_report_pagemap(m, 0, pm, sizeof(pm));
+	snprintf(want, sizeof(want), "%llx 8100000000000000\n", (unsigned long long)AT8(1));
+	ck_assert_str_eq(pm, want);
+	/* fault-around is fault_around_bytes: 8 pages of 8 KiB */
+	ck_assert_int_eq(file_trunc(m, 1, 16), 0);
+	ck_assert_int_eq(mmf_as_mmap_file(m, 0, AT8(100), 16 * 8192, RW, FIX | MMF_MAP_SHARED, 1, 0, &out, &err), 0);
+	for (unsigned i = 0; i < 16; i++)
+		ck_assert_int_eq(mmf_as_access(m, 0, AT8(100 + i), 1, i + 1, &fault, &v, &err), 0);
+	ck_assert_int_eq(mmf_as_mmap_file(m, 0, AT8(200), 16 * 8192, R, FIX, 1, 0, &out, &err), 0);
+	ck_assert_int_eq(mmf_as_access(m, 0, AT8(204), 0, 0, &fault, &v, &err), 0);
+	ck_assert_uint_eq(v, 5);
+	unsigned mapped = 0;
+	for (unsigned i = 0; i < 16; i++) {
+		const uint64_t *e = mmf_pte_lookup(m, mm, AT8(200 + i), 0);
+		mapped += e && (*e & PTE_MAPPED) ? 1 : 0;
+	}
+	ck_assert_uint_eq(mapped, 8);
+	char w[400] = "";
+	ck_assert_msg(mmf_as_vma_is_valid(m, w, sizeof(w)) == 0, "%s", w);
+	ck_assert_msg(mmf_buddy_is_valid(m, w, sizeof(w)) == 0, "%s", w);
+	ck_assert_int_eq(mmf_as_exit(m, 0, &err), 0);
+	ck_assert_msg(mmf_buddy_is_valid(m, w, sizeof(w)) == 0, "%s", w);
+	mmf_machine_fini(&mach);
+}
+END_TEST
+
 /* cow.c's matrix, after tools/testing/selftests/mm/cow.c: each backing
  * (private and shared anonymous memory, private and shared file pages),
  * written before fork, then by nobody, the parent, the child, or both in
@@ -1245,6 +1317,7 @@ int main(void)
 	tcase_add_test(tc, t_maps_layout_matches_kernel);
 	tcase_add_test(tc, t_maps_scenario_matches_kernel);
 	tcase_add_test(tc, t_five_levels);
+	tcase_add_test(tc, t_eight_k_pages);
 	tcase_add_test(tc, t_smaps_layout_matches_kernel);
 	tcase_add_test(tc, t_pagemap_bits_match_kernel);
 	tcase_add_loop_test(tc, t_cow_matrix, 0, NR_BACKINGS * 5);

@@ -118,6 +118,9 @@ struct mmf_gen_config {
  * adapter without MMF_CAP_SOFT_DIRTY (a kernel built without it, whose
  * VmFlags and pagemap cannot show it). */
 #define MMF_GEN_NO_SOFT_DIRTY 2u
+/* Draw only the profiles with 8 KiB user pages (sparc64), for an adapter
+ * with MMF_CAP_AS_8K; without it, only those with 4 KiB pages. */
+#define MMF_GEN_AS_8K 4u
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg,
 		      struct mmf_seq *out);
 uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index);

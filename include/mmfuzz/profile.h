@@ -60,6 +60,14 @@ struct mmf_profile {
 	uint32_t end_pfn;        /* one past the last pfn */
 	unsigned pt_levels;      /* page-table levels: 4 (48-bit VA, the default) or 5 (57-bit) */
 	unsigned soft_dirty;     /* CONFIG_MEM_SOFT_DIRTY: "sd" in smaps, bit 55 in pagemap */
+	/* The page size of user address spaces, when it is larger than the
+	 * frame (0: page_shift). A user page, and a page-table page, is then
+	 * a buddy block of 2^(as_page_shift - page_shift) frames; VMAs,
+	 * faults, fault-around, smaps and pagemap all count in these pages.
+	 * The kernel's own side (slab, vmalloc, its page table) keeps
+	 * page_shift. Such a profile is drawn only for an adapter whose
+	 * pages have that size (MMF_CAP_AS_8K), or when named. */
+	unsigned as_page_shift;
 	/* CONFIG_CMA and its areas; nr_cma 0 reads as a kernel without CMA
 	 * (no CmaTotal/CmaFree in meminfo, no CMA counters in vmstat). */
 	unsigned nr_cma;
@@ -70,6 +78,8 @@ struct mmf_profile {
 int mmf_profile_cma_of(const struct mmf_profile *p, uint32_t pfn);
 
 unsigned mmf_profile_count(void);
+/* log2 of a user page: as_page_shift, or page_shift when that is 0. */
+unsigned mmf_profile_as_shift(const struct mmf_profile *p);
 /* NULL when idx >= mmf_profile_count(). */
 const struct mmf_profile *mmf_profile_get(unsigned idx);
 /* Looks a profile up by name; sets *idx; NULL if unknown. */
