@@ -87,7 +87,8 @@ static int read_by(int fd, void *buf, size_t n, double deadline)
 
 static int read_status(struct rctx *c, struct mmf_wire_status_msg *m, void *payload, size_t cap, double deadline)
 {
-	if (read_by(c->st, m, sizeof(*m), deadline) || m->magic != MMF_WIRE_MAGIC || m->version != MMF_WIRE_VERSION)
+	if (read_by(c->st, m, sizeof(*m), deadline) || (mmf_wire_status_order(m), m->magic != MMF_WIRE_MAGIC) ||
+	    m->version != MMF_WIRE_VERSION)
 		return -1;
 	size_t keep = m->len < cap ? m->len : cap;
 	if (m->len && read_by(c->st, payload, keep, deadline))
@@ -166,7 +167,9 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 		return MMF_CORRUPT;
 	q->seq = ++c->seq;
 	q->len = payload ? (uint32_t)strlen(payload) : 0;
-	if (mmf_wire_write(c->req, q, sizeof(*q)) || (q->len && mmf_wire_write(c->req, payload, q->len))) {
+	struct mmf_wire_req w = *q;
+	mmf_wire_req_order(&w);
+	if (mmf_wire_write(c->req, &w, sizeof(w)) || (q->len && mmf_wire_write(c->req, payload, q->len))) {
 		reap_worker(c, what, NULL);
 		return MMF_CORRUPT;
 	}
@@ -184,7 +187,7 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 		if (n < 0 && errno != EINTR)
 			return MMF_CORRUPT;
 		if (n > 0 && (fds[0].revents & POLLIN)) {
-			if (read_by(c->resp, p, sizeof(*p), now() + limit) || p->len > MMF_WIRE_PAYLOAD ||
+			if (read_by(c->resp, p, sizeof(*p), now() + limit) || (mmf_wire_resp_order(p), p->len > MMF_WIRE_PAYLOAD) ||
 			    (p->len && read_by(c->resp, text, p->len, now() + limit))) {
 				kill(c->worker, SIGKILL);
 				reap_worker(c, what, NULL);
@@ -296,6 +299,7 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 			 rm->inner ? rm->inner->name : rm->path);
 		return -1;
 	}
+	mmf_wire_hello_order(hello);
 	return 0;
 }
 
@@ -303,7 +307,8 @@ static int send_ctl(struct rctx *c, unsigned op, uint64_t a0, const char *payloa
 {
 	struct mmf_wire_req q = { .op = (uint16_t)op, .len = payload ? (uint32_t)strlen(payload) : 0 };
 	q.a[0] = a0;
-	return mmf_wire_write(c->ctl, &q, sizeof(q)) || (q.len && mmf_wire_write(c->ctl, payload, q.len)) ? -1 : 0;
+	mmf_wire_req_order(&q);
+	return mmf_wire_write(c->ctl, &q, sizeof(q)) || (payload && *payload && mmf_wire_write(c->ctl, payload, strlen(payload))) ? -1 : 0;
 }
 
 /* Asks the server for a fresh worker. */
@@ -385,6 +390,7 @@ static enum mmf_result remote_reset(void *ctx)
 	struct rctx *c = ctx;
 	if (c->worker && !c->dead) {
 		struct mmf_wire_req q = { .op = W_END, .seq = ++c->seq };
+		mmf_wire_req_order(&q);
 		if (mmf_wire_write(c->req, &q, sizeof(q)))
 			kill(c->worker, SIGKILL);
 		reap_worker(c, "reset", NULL);

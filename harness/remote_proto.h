@@ -13,11 +13,19 @@
  * W_END (or until it dies); the server then reports how it ended. Only
  * one request is ever outstanding, and every message carries the
  * request's number, so an answer from a worker killed mid-reply is
- * recognised and dropped. */
+ * recognised and dropped.
+ *
+ * The fixed-size headers below travel little-endian, so an agent of the
+ * other byte order (sparc64 under QEMU) speaks the same protocol: both
+ * ends pass every header through mmf_wire_*_order() between memory and
+ * pipe (nothing to do on a little-endian machine). Payloads are bytes and
+ * text. Signal numbers (a fault, a wait status) and errnos travel as
+ * x86/arm Linux numbers them (mmf_wire_signal(), mmf_wire_errno()). */
 #ifndef MMF_HARNESS_REMOTE_PROTO_H
 #define MMF_HARNESS_REMOTE_PROTO_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -140,6 +148,96 @@ struct mmf_wire_hello {
 	char mutants[4096]; /* "name\tsubsystem\tdescription\n" each */
 };
 #define MMF_WIRE_MAX_MUTANTS 32
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define MMF_WIRE_SWAP 1
+#else
+#define MMF_WIRE_SWAP 0
+#endif
+static inline uint16_t mmf_wire16(uint16_t x) { return MMF_WIRE_SWAP ? __builtin_bswap16(x) : x; }
+static inline uint32_t mmf_wire32(uint32_t x) { return MMF_WIRE_SWAP ? __builtin_bswap32(x) : x; }
+static inline uint64_t mmf_wire64(uint64_t x) { return MMF_WIRE_SWAP ? __builtin_bswap64(x) : x; }
+#define MMF_WIRE_S32(f) ((f) = (int32_t)mmf_wire32((uint32_t)(f)))
+
+/* Each of these turns a header from memory order to wire order and back. */
+static inline void mmf_wire_req_order(struct mmf_wire_req *q)
+{
+	q->seq = mmf_wire32(q->seq);
+	q->op = mmf_wire16(q->op);
+	q->len = mmf_wire32(q->len);
+	for (unsigned i = 0; i < sizeof(q->a) / sizeof(q->a[0]); i++)
+		q->a[i] = mmf_wire64(q->a[i]);
+}
+
+static inline void mmf_wire_resp_order(struct mmf_wire_resp *p)
+{
+	p->seq = mmf_wire32(p->seq);
+	MMF_WIRE_S32(p->result);
+	MMF_WIRE_S32(p->err);
+	p->len = mmf_wire32(p->len);
+	for (unsigned i = 0; i < sizeof(p->v) / sizeof(p->v[0]); i++)
+		p->v[i] = mmf_wire64(p->v[i]);
+	p->peak_rss = mmf_wire64(p->peak_rss);
+}
+
+static inline void mmf_wire_status_order(struct mmf_wire_status_msg *m)
+{
+	m->magic = mmf_wire32(m->magic);
+	m->kind = mmf_wire16(m->kind);
+	m->version = mmf_wire16(m->version);
+	MMF_WIRE_S32(m->result);
+	MMF_WIRE_S32(m->status);
+	m->pid = (int64_t)mmf_wire64((uint64_t)m->pid);
+	m->peak_rss = mmf_wire64(m->peak_rss);
+	m->len = mmf_wire32(m->len);
+}
+
+static inline void mmf_wire_hello_order(struct mmf_wire_hello *h)
+{
+	h->abi_version = mmf_wire32(h->abi_version);
+	h->caps = mmf_wire64(h->caps);
+}
+
+/* A signal as the wire numbers it (x86 and arm Linux's numbers; sparc's
+ * SIGBUS is 10 at home, for one). */
+static inline int mmf_wire_signal(int sig)
+{
+	switch (sig) {
+	case SIGHUP: return 1;
+	case SIGINT: return 2;
+	case SIGQUIT: return 3;
+	case SIGILL: return 4;
+	case SIGTRAP: return 5;
+	case SIGABRT: return 6;
+	case SIGBUS: return 7;
+	case SIGFPE: return 8;
+	case SIGKILL: return 9;
+	case SIGUSR1: return 10;
+	case SIGSEGV: return 11;
+	case SIGUSR2: return 12;
+	case SIGPIPE: return 13;
+	case SIGALRM: return 14;
+	case SIGTERM: return 15;
+	case SIGXCPU: return 24;
+	case SIGXFSZ: return 25;
+	case SIGSYS: return 31;
+	default: return sig;
+	}
+}
+
+/* An errno as the wire numbers it: 1-34 are the same everywhere, the rest
+ * are x86's (sparc has EOVERFLOW at 92, for one). */
+static inline int mmf_wire_errno(int e)
+{
+	switch (e) {
+	case ENOSYS: return 38;
+	case EOVERFLOW: return 75;
+	case EOPNOTSUPP: return 95;
+	case ETIMEDOUT: return 110;
+	case EHWPOISON: return 133;
+	default: return e;
+	}
+}
 
 /* Reads all n bytes (retrying short reads and EINTR); 0, or -1 at an
  * error or the end of the stream. */

@@ -22,6 +22,7 @@ static int send_status(unsigned kind, int result, int status, long pid, uint64_t
 {
 	struct mmf_wire_status_msg m = { .magic = MMF_WIRE_MAGIC, .kind = (uint16_t)kind, .version = MMF_WIRE_VERSION,
 					 .result = result, .status = status, .pid = pid, .peak_rss = peak, .len = len };
+	mmf_wire_status_order(&m);
 	return mmf_wire_write(MMF_WIRE_FD_ST, &m, sizeof(m)) || (len && mmf_wire_write(MMF_WIRE_FD_ST, payload, len)) ? -1 : 0;
 }
 
@@ -152,6 +153,7 @@ static void worker(const struct mmf_adapter *ad, void *ctx)
 	for (;;) {
 		struct mmf_wire_req q;
 		if (mmf_wire_read(MMF_WIRE_FD_REQ, &q, sizeof(q)) || q.len > MMF_WIRE_PAYLOAD ||
+		    (mmf_wire_req_order(&q), q.len > MMF_WIRE_PAYLOAD) ||
 		    (q.len && mmf_wire_read(MMF_WIRE_FD_REQ, in_buf, q.len)))
 			_exit(0);
 		if (q.op == W_END)
@@ -161,7 +163,10 @@ static void worker(const struct mmf_adapter *ad, void *ctx)
 		struct rusage ru;
 		if (getrusage(RUSAGE_SELF, &ru) == 0)
 			p.peak_rss = (uint64_t)ru.ru_maxrss << 10;
-		if (mmf_wire_write(MMF_WIRE_FD_RESP, &p, sizeof(p)) || (p.len && mmf_wire_write(MMF_WIRE_FD_RESP, out_buf, p.len)))
+		p.err = mmf_wire_errno(p.err);
+		uint32_t plen = p.len;
+		mmf_wire_resp_order(&p);
+		if (mmf_wire_write(MMF_WIRE_FD_RESP, &p, sizeof(p)) || (plen && mmf_wire_write(MMF_WIRE_FD_RESP, out_buf, plen)))
 			_exit(0);
 	}
 }
@@ -189,11 +194,12 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 	const char *const *known = ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
 	for (size_t i = 0, n = 0; known && known[i] && n < sizeof(h.known); i++)
 		n += (size_t)snprintf(h.known + n, sizeof(h.known) - n, "%s\n", known[i]);
+	mmf_wire_hello_order(&h);
 	if (send_status(S_HELLO, 0, 0, getpid(), 0, &h, sizeof(h)))
 		return 1;
 
 	struct mmf_wire_req q;
-	if (mmf_wire_read(MMF_WIRE_FD_CTL, &q, sizeof(q)) || q.op != W_CREATE || q.len > 255 ||
+	if (mmf_wire_read(MMF_WIRE_FD_CTL, &q, sizeof(q)) || (mmf_wire_req_order(&q), q.op != W_CREATE) || q.len > 255 ||
 	    (q.len && mmf_wire_read(MMF_WIRE_FD_CTL, in_buf, q.len)))
 		return 1;
 	in_buf[q.len] = 0;
@@ -211,7 +217,7 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 		return 1;
 
 	for (;;) {
-		if (mmf_wire_read(MMF_WIRE_FD_CTL, &q, sizeof(q)) || q.op != W_START)
+		if (mmf_wire_read(MMF_WIRE_FD_CTL, &q, sizeof(q)) || (mmf_wire_req_order(&q), q.op != W_START))
 			break;
 		pid_t pid = fork();
 		if (pid < 0) {
@@ -229,6 +235,8 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 		struct rusage ru = { 0 };
 		while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 			;
+		if (WIFSIGNALED(status)) /* the signal as the wire numbers it */
+			status = (status & ~0x7f) | mmf_wire_signal(WTERMSIG(status));
 		if (send_status(S_DIED, 0, status, pid, (uint64_t)ru.ru_maxrss << 10, NULL, 0))
 			break;
 	}
