@@ -37,6 +37,8 @@ unsigned cli_gen_flags(const struct mmf_adapter *ad)
 		fl |= MMF_GEN_MALLOC;
 	if ((ad->caps & MMF_CAP_AS) && !(ad->caps & MMF_CAP_SOFT_DIRTY))
 		fl |= MMF_GEN_NO_SOFT_DIRTY;
+	if (ad->caps & MMF_CAP_AS_8K)
+		fl |= MMF_GEN_AS_8K;
 	return fl;
 }
 
@@ -401,6 +403,7 @@ static int cmd_adapters(int argc, char **argv)
 		{ "host-linux", "as: semantic, this kernel", "build it first" },
 		{ "qemu-aarch64", "as: semantic, QEMU user mode", "no cross compiler" },
 		{ "qemu-arm", "as: semantic, QEMU user mode", "no cross compiler" },
+		{ "qemu-sparc64", "as: semantic, QEMU, 8 KiB pages", "no cross compiler" },
 	};
 	printf("agents (out of process):\n");
 	for (unsigned i = 0; i < sizeof(agents) / sizeof(agents[0]); i++) {

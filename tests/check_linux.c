@@ -1,8 +1,9 @@
 /* The Linux agent against this machine's kernel, and under QEMU user mode:
  * scenarios where the oracle and the kernel must agree step by step,
  * generated sequences that must all agree, a seeded oracle bug the real
- * kernel exposes, a killed and a hung agent as findings, and the known
- * qemu-arm divergence (mprotect over a hole). Where an agent, an
+ * kernel exposes, a killed and a hung agent as findings, the known
+ * qemu-arm divergence (mprotect over a hole), and qemu-sparc64 against
+ * the reference with 8 KiB pages. Where an agent, an
  * emulator or /proc's frame numbers are missing, the test says SKIP. */
 #include <check.h>
 #include <stdio.h>
@@ -25,10 +26,10 @@ static const struct mmf_adapter *open_agent(const char *name, unsigned timeout_m
 	return ad;
 }
 
-static struct mmf_exec *make(const struct mmf_adapter *ad, const char *mutant)
+static struct mmf_exec *make_known(const struct mmf_adapter *ad, const char *mutant, int no_known)
 {
 	struct mmf_exec_config c = { .suts = { ad }, .mutants = { NULL }, .nr_suts = 1, .max_level = MMF_LEVEL_EXACT,
-				     .cheap_checks = 1 };
+				     .cheap_checks = 1, .no_known = no_known };
 	char err[256];
 	struct mmf_exec *ex;
 	if (mutant) {
@@ -43,6 +44,8 @@ static struct mmf_exec *make(const struct mmf_adapter *ad, const char *mutant)
 	return ex;
 }
 
+static struct mmf_exec *make(const struct mmf_adapter *ad, const char *mutant) { return make_known(ad, mutant, 0); }
+
 /* 0 and an empty detail when the text runs clean, else 1 with f. */
 static int run_text(struct mmf_exec *ex, const char *text, struct mmf_finding *f)
 {
@@ -55,6 +58,7 @@ static int run_text(struct mmf_exec *ex, const char *text, struct mmf_finding *f
 }
 
 #define HDR "mmfuzz 1 profile=x86_64 swarm=0x0008 seed=0x00000000\n"
+#define HDR8K "mmfuzz 1 profile=sparc64 swarm=0x0008 seed=0x00000000\n"
 
 /* Each is a small story the kernel and the oracle must tell alike. */
 static const char *const scenarios[] = {
@@ -227,8 +231,12 @@ static void qemu_target(const char *arch)
 	ck_assert_msg(ad, "%s", why);
 	struct mmf_exec *ex = make(ad, NULL);
 	struct mmf_finding f;
-	int r = run_text(ex,
-			 HDR "mmap proc=0 start=10 npages=6 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+	int sparc = !strcmp(arch, "sparc64");
+	char text[1024];
+	/* sparc64's guest pages are 8 KiB: the sequence runs the profile whose
+	 * user pages are, and the page numbers mean 8 KiB pages */
+	snprintf(text, sizeof(text), "%s%s", sparc ? HDR8K : HDR,
+			 "mmap proc=0 start=10 npages=6 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
 			     "mem_write proc=0 page=11 token=66\n"
 			     "mprotect proc=0 start=12 npages=2 prot=PROT_READ\n"
 			     "mem_write proc=0 page=12 token=1\n"
@@ -236,9 +244,43 @@ static void qemu_target(const char *arch)
 			     "fork proc=0 child=1\n"
 			     "mem_read proc=1 page=11\n"
 			     "munmap proc=0 start=10 npages=6\n"
-			     "mem_read proc=0 page=11\n",
-			 &f);
+			     "mem_read proc=0 page=11\n");
+	int r = run_text(ex, text, &f);
 	ck_assert_msg(r == 0, "qemu-%s: %s\n  %s", arch, f.signature, f.detail);
+	if (sparc) {
+		/* With nothing allow-listed, the emulated maps of a split and a
+		 * hole agree with the reference's VMAs in 8 KiB pages, and so
+		 * do the faults around them. */
+		struct mmf_exec *strict = make_known(ad, NULL, 1);
+		r = run_text(strict,
+			     HDR8K "mmap proc=0 start=10 npages=6 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+				   "mprotect proc=0 start=11 npages=1 prot=PROT_READ\n"
+				   "munmap proc=0 start=13 npages=1\n"
+				   "mem_write proc=0 page=14 token=9\n"
+				   "mem_read proc=0 page=14\n"
+				   "proc_report proc=0 kind=maps\n",
+			     &f);
+		ck_assert_msg(r == 0, "qemu-sparc64: %s\n  %s", f.signature, f.detail);
+		/* ... and agree on success, not on refusing misaligned pages */
+		const struct mmf_exec_stats *st = mmf_exec_stats(strict);
+		ck_assert_uint_eq(st->per_op[MMF_OP_MMAP][0], 1);
+		ck_assert_uint_eq(st->per_op[MMF_OP_MPROTECT][0], 1);
+		ck_assert_uint_eq(st->per_op[MMF_OP_MUNMAP][0], 1);
+		ck_assert_uint_eq(st->per_op[MMF_OP_MEM_WRITE][0], 1);
+		/* QEMU's 8-on-4 KiB file mappings stop at the file's end */
+		r = run_text(strict,
+			     HDR8K "mmap_file proc=0 start=0 npages=1 prot=0 flags=0 file=0 pgoff=0\n", &f);
+		ck_assert_msg(r == 1, "qemu-sparc64: a private mapping past the file's end agreed with Linux");
+		ck_assert_str_eq(f.signature, "MMFUZZ: qemu_sparc64-as-mmap_file-result");
+		mmf_exec_destroy(strict);
+		/* a 4 KiB profile is refused, with the reason */
+		static struct mmf_seq seq;
+		struct mmf_diag d;
+		const char *small = HDR "mmap proc=0 start=10 npages=1 prot=PROT_READ flags=MAP_FIXED\n";
+		ck_assert(mmf_seq_parse_text(small, strlen(small), &seq, &d) == 0);
+		ck_assert_int_eq(mmf_exec_run(ex, &seq, &f), -1);
+		ck_assert_msg(strstr(f.detail, "pages are 8192 bytes"), "refusal says: %s", f.detail);
+	}
 	if (!strcmp(arch, "arm")) {
 		r = run_text(ex,
 			     HDR "mmap proc=0 start=10 npages=1 prot=PROT_READ flags=MAP_FIXED\n"

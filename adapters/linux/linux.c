@@ -56,6 +56,7 @@
 #include "adapters/linux/task.h"
 #include "harness/remote_proto.h"
 #include "mmfuzz/agent.h"
+#include "mmfuzz/profile.h"
 
 #ifndef LX_NAME
 #define LX_NAME "host_linux"
@@ -75,6 +76,12 @@
 #define LX_BASE 0x08000000ull
 #endif
 
+/* The page size this build's target has (sparc64: 8 KiB). */
+#if defined(__sparc__)
+#define LX_PAGE 8192u
+#else
+#define LX_PAGE 4096u
+#endif
 /* Known differences of this target, "op-check: reason" (see the qemu
  * section of the README); NULL-terminated. */
 #ifndef LX_KNOWN
@@ -115,9 +122,10 @@ static enum mmf_result lx_create(const struct mmf_adapter_config *cfg, void **ct
 			return MMF_UNSUPPORTED;
 		}
 	}
-	if (x->env.page != 4096) {
-		snprintf(err, cap, "page size %llu: the reference's address spaces have 4 KiB pages",
-			 (unsigned long long)x->env.page);
+	uint64_t want = 1ull << mmf_profile_as_shift(cfg->profile);
+	if (x->env.page != want || x->env.page != LX_PAGE) {
+		snprintf(err, cap, "this system's pages are %llu bytes, profile %s's user pages %llu (run a profile of %u)",
+			 (unsigned long long)x->env.page, cfg->profile->name, (unsigned long long)want, LX_PAGE);
 		free(x);
 		return MMF_REFUSED;
 	}
@@ -265,7 +273,7 @@ static enum mmf_result lx_mem_access(void *ctx, unsigned proc, uint64_t addr, in
 				     uint64_t *value, int *err)
 {
 	enum mmf_result r = call(ctx, proc, T_ACCESS, err, local(ctx, addr), (uint64_t)write, token, 0, 0, 0);
-	*fault = r == MMF_OK ? (int)rep.v[0] : 0;
+	*fault = r == MMF_OK ? mmf_wire_signal((int)rep.v[0]) : 0; /* as mmfuzz numbers it */
 	*value = r == MMF_OK ? rep.v[1] : 0;
 	return r;
 }
@@ -412,7 +420,7 @@ static const struct mmf_adapter table = {
 	.size = sizeof(struct mmf_adapter),
 	.name = LX_NAME,
 	.description = LX_DESCRIPTION,
-	.caps = MMF_CAP_AS | MMF_CAP_AS_FILE,
+	.caps = MMF_CAP_AS | MMF_CAP_AS_FILE | (LX_PAGE == 8192 ? MMF_CAP_AS_8K : 0),
 	.level = { [MMF_FAM_AS] = MMF_LEVEL_SEMANTIC },
 	.create = lx_create,
 	.destroy = lx_destroy,
@@ -444,7 +452,7 @@ static const struct mmf_adapter table = {
  * agent is linked dynamically: a static program's start-up puts its TLS
  * block on the heap, where ld.so takes it from mmap; and malloc is told to
  * use only mmap. */
-__attribute__((section(".lxbrk"), used, aligned(4096))) static char brk_anchor[4096] = { 1 };
+__attribute__((section(".lxbrk"), used, aligned(LX_PAGE))) static char brk_anchor[LX_PAGE] = { 1 };
 
 int main(int argc, char **argv)
 {

@@ -38,7 +38,7 @@ function(mmfuzz_qemu_agent arch triple qemu anchor)
 endfunction()
 
 # name, Debian cross triple, emulator, the heap's anchor (window 0x08000000
-# + 1023 pages; empty: none, see known-qemu-aarch64.h)
+# + 1023 pages; empty: none, for 64-bit guests, see known-qemu-aarch64.h)
 mmfuzz_qemu_agent(aarch64 aarch64-linux-gnu qemu-aarch64-static "")
 mmfuzz_qemu_agent(arm arm-linux-gnueabihf qemu-arm-static 0x083ff000)
-mmfuzz_qemu_agent(sparc64 sparc64-linux-gnu qemu-sparc64-static 0x083ff000)
+mmfuzz_qemu_agent(sparc64 sparc64-linux-gnu qemu-sparc64-static 0x087fe000)

@@ -460,8 +460,10 @@ void lx_task_main(const struct lx_env *e, unsigned slot)
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 #endif
 	/* The heap's anchor page (linux.c) goes: the window starts empty, and
-	 * the heap starts just above where it was. */
-	munmap((void *)(uintptr_t)(e->base + (uint64_t)(AS_START_BRK_PAGE - 1) * e->page), e->page);
+	 * the heap starts just above where it was. Under QEMU 7.2 a 64-bit
+	 * guest's image span is reserved whole (PROT_NONE, from its first
+	 * segment to the anchor), so everything below the heap goes. */
+	munmap((void *)(uintptr_t)e->base, (uint64_t)AS_START_BRK_PAGE * e->page);
 	struct lx_rep hello = { 0 };
 	if (mmf_wire_write(e->resp[me][1], &hello, sizeof(hello)))
 		_exit(0);
