@@ -98,6 +98,10 @@ struct target {
 	int fault; /* of a memory access: 0, SIGSEGV, SIGBUS */
 	char *report;
 	size_t report_len;
+	/* A known difference in an op's outcome left this target in another
+	 * state than the oracle's: the rest of the sequence is not compared
+	 * (its crashes and hangs still are). */
+	int diverged;
 };
 
 struct mmf_exec {

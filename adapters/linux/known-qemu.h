@@ -26,6 +26,12 @@
 	"mem_write-fault[SIGBUS where]: QEMU 7.2 raises SIGBUS for a write to a read-only file mapping past its "      \
 	"end; Linux SIGSEGV (no write permission comes first)",                                                        \
 	"mem_read-fault: QEMU 7.2 keeps its own page flags: after MREMAP_DONTUNMAP and some moves they disagree "      \
-	"with the mapping",                                                                                            \
+	"with the mapping; and a heap shrunk by brk stays mapped (as brk-address)",                                    \
+	"brk-address: QEMU 7.2 emulates brk from its own record of the break: it does not unmap what a shrinking "   \
+	"heap gives back, nor see a heap the guest unmapped",                                                          \
+	"mem_write-fault[no fault where]: a heap shrunk by brk stays mapped and writable under QEMU 7.2 "            \
+	"(as brk-address)",                                                                                            \
+	"mmap-result[refused where]: a heap shrunk by brk keeps its pages under QEMU 7.2 (as brk-address), so a "     \
+	"large mapping finds no room",                                                                                 \
 	"mem_exec-fault: the agent probes an instruction fetch with a read, which QEMU refuses without PROT_READ "     \
 	"(Linux on ARM lets PROT_WRITE read)"

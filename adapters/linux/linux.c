@@ -51,6 +51,7 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "adapters/linux/task.h"
@@ -70,9 +71,9 @@
 #define LX_BASE MMF_AS_WINDOW_BASE
 #else
 /* Under QEMU: 32-bit guests have no such address; and QEMU 7.2 reserves
- * the whole span of a guest's ELF image, from 0x400000 to the heap's
- * anchor, so a 64-bit guest's window sits low too (below QEMU's own
- * mappings at 0x3f...). */
+ * the whole span of a guest's ELF image, from its first segment to the
+ * heap's anchor (task 0 unmaps the window's part of it, task.c), so a
+ * 64-bit guest's window sits low too, just below the anchor. */
 #define LX_BASE 0x08000000ull
 #endif
 
@@ -145,10 +146,54 @@ static void die_of(int sig)
 		pause();
 }
 
+/* The controller reaps its children (task 0, and orphans: it is their
+ * subreaper) as they end, and keeps the last few wait statuses. */
+static struct {
+	volatile pid_t pid;
+	volatile int status;
+} reaped[16];
+static volatile unsigned nreaped;
+
+static void on_sigchld(int sig)
+{
+	(void)sig;
+	int saved = errno, st;
+	pid_t p;
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		unsigned i = nreaped++ % (sizeof(reaped) / sizeof(reaped[0]));
+		reaped[i].status = st;
+		reaped[i].pid = p;
+	}
+	errno = saved;
+}
+
+/* A task ended without a word: the controller ends the same way where it
+ * can learn it (its own children and orphans), dying of the same signal
+ * or exiting with the same status (under QEMU, an emulator that crashes
+ * exits 127: "-exit"), else of SIGKILL. */
+static void task_gone(struct lx *x, unsigned slot) __attribute__((noreturn));
+static void task_gone(struct lx *x, unsigned slot)
+{
+	for (unsigned tries = 0; tries < 200; tries++) {
+		for (unsigned i = 0; i < sizeof(reaped) / sizeof(reaped[0]); i++)
+			if (reaped[i].pid == x->pid[slot]) {
+				int st = reaped[i].status;
+				if (WIFEXITED(st))
+					_exit(WEXITSTATUS(st));
+				die_of(WIFSIGNALED(st) ? WTERMSIG(st) : SIGKILL);
+			}
+		if (kill(x->pid[slot], 0) && errno == ESRCH && tries > 10)
+			break; /* gone, reaped by someone else */
+		usleep(1000);
+	}
+	die_of(SIGKILL);
+}
+
 /* Waits for task slot's answer. A task that died without one (killed)
- * takes the controller down with SIGKILL; one that caught a fatal signal
- * said which, and the controller dies of the same. A task that never
- * answers leaves the controller waiting until mmfuzz's op timeout. */
+ * takes the controller down with the signal it died of (task_gone); one
+ * that caught a fatal signal said which, and the controller dies of the
+ * same. A task that never answers leaves the controller waiting until
+ * mmfuzz's op timeout. */
 static void await(struct lx *x, unsigned slot)
 {
 	int fd = x->env.resp[slot][0];
@@ -160,10 +205,10 @@ static void await(struct lx *x, unsigned slot)
 		if (n > 0)
 			break;
 		if (kill(x->pid[slot], 0) && errno == ESRCH)
-			die_of(SIGKILL);
+			task_gone(x, slot);
 	}
 	if (mmf_wire_read(fd, &rep, sizeof(rep)))
-		die_of(SIGKILL);
+		task_gone(x, slot);
 	if (rep.died)
 		die_of(rep.died);
 	if (rep.len > sizeof(text) || (rep.len && mmf_wire_read(fd, text, rep.len)))
@@ -175,7 +220,8 @@ static int start(struct lx *x)
 	if (x->started)
 		return 0;
 	x->started = 1;
-	signal(SIGCHLD, SIG_IGN); /* tasks are reaped as they exit */
+	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
+	sigaction(SIGCHLD, &sa, NULL); /* tasks are reaped as they exit */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* and orphans come here */
 	for (unsigned s = 0; s < MMF_NPROCS; s++)
 		if (pipe2(x->env.req[s], O_CLOEXEC) || pipe2(x->env.resp[s], O_CLOEXEC))

@@ -8,12 +8,8 @@ function(mmfuzz_qemu_agent arch triple qemu anchor)
     return()
   endif()
   set(bin ${MMFUZZ_AGENT_DIR}/qemu/mmfuzz-agent-linux.${arch})
-  # the heap's anchor, one page below window page 1024 (linux.c): none
-  # where QEMU would reserve the span up to it inside the window
-  set(anchor_opt)
-  if(anchor)
-    set(anchor_opt -Wl,--section-start=.lxbrk=${anchor})
-  endif()
+  # the heap's anchor, one page below window page 1024 (linux.c)
+  set(anchor_opt -Wl,--section-start=.lxbrk=${anchor})
   set(known ${CMAKE_CURRENT_SOURCE_DIR}/known-qemu-${arch}.h)
   add_custom_command(OUTPUT ${bin}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${MMFUZZ_AGENT_DIR}/qemu
@@ -38,7 +34,7 @@ function(mmfuzz_qemu_agent arch triple qemu anchor)
 endfunction()
 
 # name, Debian cross triple, emulator, the heap's anchor (window 0x08000000
-# + 1023 pages; empty: none, for 64-bit guests, see known-qemu-aarch64.h)
-mmfuzz_qemu_agent(aarch64 aarch64-linux-gnu qemu-aarch64-static "")
+# + 1023 pages, of 8 KiB on sparc64)
+mmfuzz_qemu_agent(aarch64 aarch64-linux-gnu qemu-aarch64-static 0x083ff000)
 mmfuzz_qemu_agent(arm arm-linux-gnueabihf qemu-arm-static 0x083ff000)
 mmfuzz_qemu_agent(sparc64 sparc64-linux-gnu qemu-sparc64-static 0x087fe000)
