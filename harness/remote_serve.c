@@ -152,8 +152,7 @@ static void worker(const struct mmf_adapter *ad, void *ctx)
 		signal(fatal[i], SIG_DFL);
 	for (;;) {
 		struct mmf_wire_req q;
-		if (mmf_wire_read(MMF_WIRE_FD_REQ, &q, sizeof(q)) || q.len > MMF_WIRE_PAYLOAD ||
-		    (mmf_wire_req_order(&q), q.len > MMF_WIRE_PAYLOAD) ||
+		if (mmf_wire_read(MMF_WIRE_FD_REQ, &q, sizeof(q)) || (mmf_wire_req_order(&q), q.len > MMF_WIRE_PAYLOAD) ||
 		    (q.len && mmf_wire_read(MMF_WIRE_FD_REQ, in_buf, q.len)))
 			_exit(0);
 		if (q.op == W_END)

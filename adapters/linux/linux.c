@@ -83,6 +83,7 @@
 #else
 #define LX_PAGE 4096u
 #endif
+
 /* Known differences of this target, "op-check: reason" (see the qemu
  * section of the README); NULL-terminated. */
 #ifndef LX_KNOWN
@@ -125,8 +126,14 @@ static enum mmf_result lx_create(const struct mmf_adapter_config *cfg, void **ct
 	}
 	uint64_t want = 1ull << mmf_profile_as_shift(cfg->profile);
 	if (x->env.page != want || x->env.page != LX_PAGE) {
-		snprintf(err, cap, "this system's pages are %llu bytes, profile %s's user pages %llu (run a profile of %u)",
-			 (unsigned long long)x->env.page, cfg->profile->name, (unsigned long long)want, LX_PAGE);
+		const char *fit = "none";
+		for (unsigned i = 0; mmf_profile_get(i); i++)
+			if ((1ull << mmf_profile_as_shift(mmf_profile_get(i))) == x->env.page) {
+				fit = mmf_profile_get(i)->name;
+				break;
+			}
+		snprintf(err, cap, "this system's pages are %llu bytes, profile %s's user pages %llu (a profile that fits: %s)",
+			 (unsigned long long)x->env.page, cfg->profile->name, (unsigned long long)want, fit);
 		free(x);
 		return MMF_REFUSED;
 	}
