@@ -2,8 +2,8 @@
  * 8 KiB on this machine's 4 KiB ones, and the reference runs with 8 KiB
  * user pages (profile sparc64). Besides QEMU's common differences, its
  * file mappings when a guest page is larger than a host page. Not here,
- * so always a finding: a write that never returns (mem_write-timeout),
- * as under qemu-aarch64. */
+ * so always a finding: a write that never returns (mem_write-timeout,
+ * known-qemu.h), as under qemu-aarch64. */
 #include "adapters/linux/known-qemu.h"
 #define LX_KNOWN                                                                                                       \
 	LX_KNOWN_QEMU,                                                                                                 \

@@ -2,8 +2,17 @@
  * Linux, found by `mmfuzz fuzz --adapter qemu-ARCH --keep-going --no-known`
  * and listed here so campaigns get past them to the others; each line is
  * "op-check[detail]: reason" (mmfuzz/adapter.h). `--no-known` raises them
- * all again. Not here, so always a finding: mprotect over a range with a
- * hole in it, which QEMU 7.2 answers 0 where Linux says ENOMEM. */
+ * all again. Not here, so always findings: mprotect over a range with a
+ * hole in it, which QEMU 7.2 (32-bit guests) answers 0 where Linux says
+ * ENOMEM; and a hang of 64-bit guests (aarch64, sparc64): after an
+ * mprotect that runs past the end of a mapping (ENOMEM, rightly), a write
+ * to a page of the range never returns. Linux has made those pages
+ * read-only up to the hole and raises SIGSEGV; QEMU's host pages are
+ * read-only too, but its own page flags were left writable, so it takes
+ * each host fault for a write to a page it protects for translated code
+ * and retries the store forever (ignoring SIGTERM). Seen in 3 ops:
+ *   mmap 8 pages PROT_WRITE; mprotect the last 7 and one more PROT_READ;
+ *   write to one of them. */
 #define LX_KNOWN_QEMU                                                                                                  \
 	"mprotect-result[refused where]: QEMU 7.2 takes an empty range as invalid (guest_range_valid_untagged, "      \
 	"len 0): ENOMEM where Linux returns 0",                                                                      \
