@@ -11,7 +11,7 @@
  * read-only too, but its own page flags were left writable, so it takes
  * each host fault for a write to a page it protects for translated code
  * and retries the store forever (ignoring SIGTERM). Seen in 3 ops:
- *   mmap 8 pages PROT_WRITE; mprotect the last 7 and one more PROT_READ;
+ *   mmap 8 pages PROT_WRITE; mprotect its last 6 and one more PROT_READ;
  *   write to one of them. */
 #define LX_KNOWN_QEMU                                                                                                  \
 	"mprotect-result[refused where]: QEMU 7.2 takes an empty range as invalid (guest_range_valid_untagged, "      \
