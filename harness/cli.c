@@ -403,7 +403,7 @@ static int cmd_adapters(int argc, char **argv)
 		{ "host-linux", "as: semantic, this kernel", "build it first" },
 		{ "qemu-aarch64", "as: semantic, QEMU user mode", "no cross compiler" },
 		{ "qemu-arm", "as: semantic, QEMU user mode", "no cross compiler" },
-		{ "qemu-sparc64", "as: semantic, QEMU, 8 KiB pages", "no cross compiler" },
+		{ "qemu-sparc64", "as: semantic, QEMU, 8 KiB page", "no cross compiler" },
 	};
 	printf("agents (out of process):\n");
 	for (unsigned i = 0; i < sizeof(agents) / sizeof(agents[0]); i++) {
