@@ -85,6 +85,14 @@ static int read_by(int fd, void *buf, size_t n, double deadline)
 	return 0;
 }
 
+/* A worker is a process-group leader (remote_serve.c): the whole group
+ * goes, with whatever the adapter started in it. */
+static void kill_worker(pid_t worker)
+{
+	kill(-worker, SIGKILL);
+	kill(worker, SIGKILL);
+}
+
 static int read_status(struct rctx *c, struct mmf_wire_status_msg *m, void *payload, size_t cap, double deadline)
 {
 	if (read_by(c->st, m, sizeof(*m), deadline) || (mmf_wire_status_order(m), m->magic != MMF_WIRE_MAGIC) ||
@@ -178,7 +186,7 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 	int check_mem = 0;
 	for (;;) {
 		if (check_mem && rss_of(c->worker) > o->mem_limit) {
-			kill(c->worker, SIGKILL);
+			kill_worker(c->worker);
 			reap_worker(c, what, "rlimit");
 			return MMF_CORRUPT;
 		}
@@ -189,14 +197,14 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 		if (n > 0 && (fds[0].revents & POLLIN)) {
 			if (read_by(c->resp, p, sizeof(*p), now() + limit) || (mmf_wire_resp_order(p), p->len > MMF_WIRE_PAYLOAD) ||
 			    (p->len && read_by(c->resp, text, p->len, now() + limit))) {
-				kill(c->worker, SIGKILL);
+				kill_worker(c->worker);
 				reap_worker(c, what, NULL);
 				return MMF_CORRUPT;
 			}
 			if (p->seq != c->seq)
 				continue; /* a stale answer of a killed worker */
 			if (o->mem_limit && p->peak_rss > o->mem_limit) {
-				kill(c->worker, SIGKILL);
+				kill_worker(c->worker);
 				reap_worker(c, what, "rlimit");
 				return MMF_CORRUPT;
 			}
@@ -208,7 +216,7 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 		}
 		check_mem = o->mem_limit != 0; /* a slow op: watch its memory */
 		if (now() - start > limit) {
-			kill(c->worker, SIGKILL);
+			kill_worker(c->worker);
 			reap_worker(c, what, "timeout");
 			return MMF_CORRUPT;
 		}
@@ -230,7 +238,7 @@ static void close_fds(struct rctx *c)
 static void stop_server(struct rctx *c)
 {
 	if (c->worker)
-		kill(c->worker, SIGKILL);
+		kill_worker(c->worker);
 	close_fds(c);
 	if (c->server > 0) {
 		double deadline = now() + 2;
@@ -392,7 +400,7 @@ static enum mmf_result remote_reset(void *ctx)
 		struct mmf_wire_req q = { .op = W_END, .seq = ++c->seq };
 		mmf_wire_req_order(&q);
 		if (mmf_wire_write(c->req, &q, sizeof(q)))
-			kill(c->worker, SIGKILL);
+			kill_worker(c->worker);
 		reap_worker(c, "reset", NULL);
 	}
 	/* drop answers nobody read */

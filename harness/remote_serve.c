@@ -143,6 +143,10 @@ static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_w
 
 static void worker(const struct mmf_adapter *ad, void *ctx)
 {
+	/* Its own process group: mmfuzz kills the group, so processes the
+	 * adapter starts go with it (a task spinning under QEMU takes no
+	 * signal it could catch, nor notices its parent's death). */
+	setpgid(0, 0);
 	close(MMF_WIRE_FD_CTL);
 	close(MMF_WIRE_FD_ST);
 	/* A crash is the signal's own death, whatever a sanitizer in this
@@ -225,6 +229,7 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 		}
 		if (pid == 0)
 			worker(ad, ctx);
+		setpgid(pid, pid); /* as the worker does, whichever runs first */
 		if (send_status(S_READY, 0, 0, pid, 0, NULL, 0)) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
