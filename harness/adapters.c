@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mmfuzz/adapter.h"
+#include "mmfuzz/kernel.h"
 
 static const struct mmf_adapter *(*const builtins[])(void) = {
 	mmf_adapter_reference,
@@ -56,6 +57,14 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 	}
 	if (!ad->create || !ad->destroy || !ad->reset) {
 		snprintf(err, cap, "adapter %s lacks create, destroy or reset", ad->name);
+		return -1;
+	}
+	const char *kernel = mmf_adapter_kernel(ad);
+	struct mmf_kernel k;
+	char why[160];
+	mmf_kernel_defaults(NULL, &k);
+	if (kernel && mmf_kernel_parse(kernel, &k, why, sizeof(why))) {
+		snprintf(err, cap, "adapter %s declares its kernel wrongly: %s", ad->name, why);
 		return -1;
 	}
 	struct {

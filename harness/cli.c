@@ -408,10 +408,19 @@ static int cmd_adapters(int argc, char **argv)
 	printf("agents (out of process):\n");
 	for (unsigned i = 0; i < sizeof(agents) / sizeof(agents[0]); i++) {
 		char path[4200];
-		if (mmf_agent_path(agents[i].name, path, sizeof(path)))
+		if (mmf_agent_path(agents[i].name, path, sizeof(path))) {
 			printf("  %-12s not built (%s; ci/setup installs it)\n", agents[i].name, agents[i].missing);
-		else
-			printf("  %-12s %-30s %s\n", agents[i].name, agents[i].what, path);
+			continue;
+		}
+		printf("  %-12s %-30s %s\n", agents[i].name, agents[i].what, path);
+		if (!strstr(agents[i].what, "as:"))
+			continue;
+		/* a real kernel's agent says, in its hello, what it probed */
+		char err[256];
+		struct mmf_open_opts oo = { 0 };
+		const struct mmf_adapter *ad = mmf_adapter_open(agents[i].name, &oo, err, sizeof(err));
+		const char *k = ad ? mmf_adapter_kernel(ad) : NULL;
+		printf("  %-12s kernel: %s\n", "", k ? k : ad ? "(declares nothing)" : err);
 	}
 	printf("plugins: --adapter ./NAME.so (see adapters/template/)\n");
 	printf("profiles:\n");

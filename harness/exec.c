@@ -13,8 +13,63 @@
 #include "harness/optable.h"
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/harness.h"
+#include "mmfuzz/kernel.h"
 #include "mmfuzz/profile.h"
 
+
+/* Adds one "name=value" word to ex->kernel; -1 when an earlier word names
+ * the same knob with another value (two systems under test disagree). */
+static int add_knob(struct mmf_exec *ex, const char *w, size_t len, const char *who, char *err, size_t cap)
+{
+	size_t nl = strcspn(w, "=");
+	if (nl > len)
+		nl = len;
+	for (const char *s = ex->kernel; *s;) {
+		size_t l = strcspn(s, " ");
+		if (l > nl && s[nl] == '=' && !strncmp(s, w, nl)) {
+			if (l == len && !strncmp(s, w, len))
+				return 0; /* the same value again */
+			snprintf(err, cap, "%s declares %.*s, which another system under test declares as %.*s", who,
+				 (int)len, w, (int)l, s);
+			return -1;
+		}
+		s += l + (s[l] == ' ');
+	}
+	size_t have = strlen(ex->kernel);
+	if (have + len + 2 > sizeof(ex->kernel)) {
+		snprintf(err, cap, "too many kernel knobs");
+		return -1;
+	}
+	snprintf(ex->kernel + have, sizeof(ex->kernel) - have, "%s%.*s", have ? " " : "", (int)len, w);
+	return 0;
+}
+
+/* The knobs the oracle runs with: the configuration's, then each system
+ * under test's, checked (mmf_kernel_parse) and free of contradictions. */
+static int gather_kernel(struct mmf_exec *ex, char *err, size_t cap)
+{
+	struct mmf_kernel k;
+	char why[200];
+	for (unsigned i = 0; i < ex->nt; i++) {
+		const char *text = i == 0 ? ex->cfg.kernel : mmf_adapter_kernel(ex->t[i].ad);
+		const char *who = i == 0 ? "--kernel" : ex->t[i].ad->name;
+		mmf_kernel_defaults(NULL, &k);
+		if (text && mmf_kernel_parse(text, &k, why, sizeof(why))) {
+			snprintf(err, cap, "%s: %s", who, why);
+			return -1;
+		}
+		for (const char *s = text ? text : ""; *s;) {
+			s += strspn(s, " \t\n");
+			size_t l = strcspn(s, " \t\n");
+			if (l && add_knob(ex, s, l, who, err, cap))
+				return -1;
+			s += l;
+		}
+	}
+	return 0;
+}
+
+const char *mmf_exec_kernel(const struct mmf_exec *ex) { return ex->kernel; }
 
 struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, size_t cap)
 {
@@ -48,6 +103,10 @@ struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, s
 			if (t->level[fam] > ex->cfg.max_level)
 				t->level[fam] = ex->cfg.max_level;
 		}
+	}
+	if (gather_kernel(ex, err, cap)) {
+		mmf_exec_destroy(ex);
+		return NULL;
 	}
 	for (unsigned i = 0; i < ex->nt; i++) {
 		ex->t[i].report = malloc(REPORT_CAP);
@@ -267,7 +326,7 @@ static int prepare(struct mmf_exec *ex, unsigned prof, struct mmf_finding *f)
 		struct target *t = &ex->t[i];
 		t->diverged = 0;
 		if (!t->ctx[prof]) {
-			struct mmf_adapter_config c = { p, prof, t->mutant };
+			struct mmf_adapter_config c = { p, prof, t->mutant, ex->kernel[0] ? ex->kernel : NULL };
 			char err[256] = "";
 			if (t->ad->create(&c, &t->ctx[prof], err, sizeof(err)) != MMF_OK) {
 				t->ctx[prof] = NULL;

@@ -115,6 +115,7 @@ struct mmf_exec {
 	int not_counting;
 	unsigned family; /* of the op being run, for signatures */
 	int as_used;     /* an address-space op ran in this sequence */
+	char kernel[512]; /* the knobs the systems under test declared, which the oracle runs with */
 	char msg[400];
 };
 

@@ -42,6 +42,7 @@ struct remote {
 	char known_text[6144];
 	const char *known[MMF_MAX_KNOWN + 1];
 	char mutant_text[4096];
+	char kernel[256]; /* the knobs the agent declared in its hello */
 	struct mmf_mutant_desc mutants[MMF_WIRE_MAX_MUTANTS];
 };
 
@@ -49,6 +50,7 @@ struct rctx {
 	struct remote *rm;
 	struct mmf_adapter_config cfg;
 	char mutant[64];
+	char kernel[512];
 	pid_t server, worker;
 	int ctl, st, req, resp;
 	uint32_t seq;
@@ -340,7 +342,11 @@ static enum mmf_result boot(struct rctx *c, char *err, size_t cap)
 		return MMF_REFUSED;
 	struct mmf_wire_status_msg m;
 	char msg[256] = "";
-	if (send_ctl(c, W_CREATE, c->cfg.profile_index, c->cfg.mutant) ||
+	/* payload: the mutant's name, then the kernel knobs after a newline */
+	char payload[sizeof(c->mutant) + sizeof(c->kernel) + 2];
+	snprintf(payload, sizeof(payload), "%s%s%s", c->cfg.mutant ? c->cfg.mutant : "", c->kernel[0] ? "\n" : "",
+		 c->kernel);
+	if (send_ctl(c, W_CREATE, c->cfg.profile_index, payload) ||
 	    read_status(c, &m, msg, sizeof(msg) - 1, now() + 30) || m.kind != S_CREATED) {
 		stop_server(c);
 		snprintf(err, cap, "agent %s stopped while creating its context", c->rm->name);
@@ -373,6 +379,10 @@ static enum mmf_result remote_create(struct remote *rm, const struct mmf_adapter
 	if (cfg->mutant) {
 		snprintf(c->mutant, sizeof(c->mutant), "%s", cfg->mutant);
 		c->cfg.mutant = c->mutant;
+	}
+	if (cfg->kernel) {
+		snprintf(c->kernel, sizeof(c->kernel), "%s", cfg->kernel);
+		c->cfg.kernel = c->kernel;
 	}
 	c->ctl = c->st = c->req = c->resp = -1;
 	enum mmf_result r = boot(c, err, cap);
@@ -788,6 +798,7 @@ static struct remote *new_remote(const struct mmf_remote_opts *o, char *err, siz
 		.mremap = r_mremap, .rmap = r_rmap, .ftruncate = r_ftruncate, .mmap_file = r_mmap_file,
 		.mmap_pfn = r_mmap_pfn, .clear_refs = r_clear_refs, .calloc = r_calloc, .memalign = r_memalign,
 		.known = rm->known,
+		.kernel = rm->kernel,
 	};
 	(void)err;
 	return rm;
@@ -815,6 +826,7 @@ const struct mmf_adapter *mmf_remote_fork(const struct mmf_adapter *inner, const
 		rm->known[i] = known[i];
 	rm->tab.mutants = inner->mutants;
 	rm->tab.nr_mutants = inner->nr_mutants;
+	snprintf(rm->kernel, sizeof(rm->kernel), "%s", mmf_adapter_kernel(inner) ? mmf_adapter_kernel(inner) : "");
 	nr_remotes++;
 	return &rm->tab;
 }
@@ -877,6 +889,8 @@ const struct mmf_adapter *mmf_remote_exec_args(const char *path, const char *arg
 		*nl = 0;
 		rm->known[nk++] = line;
 	}
+	h.kernel[sizeof(h.kernel) - 1] = 0;
+	snprintf(rm->kernel, sizeof(rm->kernel), "%s", h.kernel);
 	snprintf(rm->description, sizeof(rm->description), "%s", h.description);
 	rm->tab.name = rm->name;
 	rm->tab.description = rm->description;

@@ -146,6 +146,7 @@ struct mmf_wire_hello {
 	char description[160];
 	char known[6144]; /* the known differences, one per line */
 	char mutants[4096]; /* "name\tsubsystem\tdescription\n" each */
+	char kernel[256];   /* the kernel knobs it probed, "name=value ..." */
 };
 #define MMF_WIRE_MAX_MUTANTS 32
 

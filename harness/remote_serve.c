@@ -197,12 +197,14 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 	const char *const *known = ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
 	for (size_t i = 0, n = 0; known && known[i] && n < sizeof(h.known); i++)
 		n += (size_t)snprintf(h.known + n, sizeof(h.known) - n, "%s\n", known[i]);
+	const char *kernel = mmf_adapter_kernel(ad);
+	snprintf(h.kernel, sizeof(h.kernel), "%s", kernel ? kernel : "");
 	mmf_wire_hello_order(&h);
 	if (send_status(S_HELLO, 0, 0, getpid(), 0, &h, sizeof(h)))
 		return 1;
 
 	struct mmf_wire_req q;
-	if (mmf_wire_read(MMF_WIRE_FD_CTL, &q, sizeof(q)) || (mmf_wire_req_order(&q), q.op != W_CREATE) || q.len > 255 ||
+	if (mmf_wire_read(MMF_WIRE_FD_CTL, &q, sizeof(q)) || (mmf_wire_req_order(&q), q.op != W_CREATE) || q.len > 1023 ||
 	    (q.len && mmf_wire_read(MMF_WIRE_FD_CTL, in_buf, q.len)))
 		return 1;
 	in_buf[q.len] = 0;
@@ -213,7 +215,11 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 	if (!prof)
 		snprintf(err, sizeof(err), "no machine profile %llu", (unsigned long long)q.a[0]);
 	else {
-		struct mmf_adapter_config cfg = { prof, (unsigned)q.a[0], q.len ? in_buf : NULL };
+		/* payload: the mutant's name, then the kernel knobs after a newline */
+		char *nl = strchr(in_buf, '\n');
+		if (nl)
+			*nl = 0;
+		struct mmf_adapter_config cfg = { prof, (unsigned)q.a[0], in_buf[0] ? in_buf : NULL, nl ? nl + 1 : NULL };
 		r = ad->create(&cfg, &ctx, err, sizeof(err));
 	}
 	if (send_status(S_CREATED, r, 0, getpid(), 0, err, r == MMF_OK ? 0 : (uint32_t)strlen(err)) || r != MMF_OK)

@@ -7,7 +7,10 @@
  * write or exec permission allows a read; a write needs VM_WRITE).
  * Otherwise the pte is made present:
  *
- *   private anonymous, read   the shared zero page (special, read-only)
+ *   private anonymous, read   the shared zero page (special, read-only);
+ *                             with knob zero_page=0 a zeroed page of its
+ *                             own, writable and dirty where the VMA is
+ *                             writable (do_anonymous_page's other branch)
  *   private anonymous, write  a fresh zeroed page (anon_vma_prepare first)
  *   shared (anonymous, file)  the shmem object's page at that offset,
  *                             allocated zeroed on first touch, writable
@@ -21,6 +24,14 @@
  *                             copy; an anonymous page mapped once is
  *                             reused, one mapped more than once is copied
  *                             (copy-on-write)
+ *
+ * An instruction fetch needs VM_EXEC. Where it lacks, a present pte is
+ * NX and the fetch faults; a fetch from a not-present page faults at once
+ * with knob exec_maps=0 (arm64), while with exec_maps=1 (x86's
+ * access_error() lets a not-present fetch through in any accessible VMA)
+ * the page is faulted in as a read would (zero page, page cache and its
+ * fault-around, SIGBUS past a file's end) and the retried fetch faults on
+ * NX.
  *
  * Every fault that writes sets the pte dirty and soft-dirty (pte_mkdirty);
  * the "hardware" sets accessed on every access and dirty on a write.
@@ -351,13 +362,14 @@ static void anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mm
  * and the page table, are mapped too, where their ptes are empty. Young on
  * x86 (its base protections carry the accessed bit), clean, writable only
  * in a shared writable mapping (shmem needs no write-notify). */
-#define FAULT_AROUND_PAGES (65536u >> AS_PAGE_SHIFT) /* fault_around_bytes: 16 pages, 8 at 8 KiB */
 #define PTRS_PER_PTE (1ull << (AS_PAGE_SHIFT - 3))        /* a table is a page of 8-byte entries */
 static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct mmf_vma *v, uint64_t addr,
 			 uint64_t pgoff)
 {
 	struct shmem_obj *s = shmem_of(m, v->shmem);
-	if (!s || !s->size)
+	/* fault_around_bytes in pages (16 at 4 KiB, 8 at 8 KiB by default) */
+	uint64_t FAULT_AROUND_PAGES = m->k.fault_around_bytes >> AS_PAGE_SHIFT;
+	if (!s || !s->size || FAULT_AROUND_PAGES < 2)
 		return;
 	uint64_t pte_off = (addr >> AS_PAGE_SHIFT) & (PTRS_PER_PTE - 1), vma_off = pgoff - v->pgoff;
 	uint64_t vma_pages = (v->end - v->start) >> AS_PAGE_SHIFT;
@@ -402,9 +414,11 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 		write = 0;
 	uint64_t *hw = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(m, mm, addr, 0);
 	struct mmf_vma *v = mmf_vma_find(mm, addr);
-	if (hw && (*hw & PTE_PRESENT) && (!write || (*hw & PTE_RW)) && (!exec || (v && (v->flags & VM_EXEC))))
+	int nx = exec && v && !(v->flags & VM_EXEC); /* the fetch ends on NX, whatever is mapped */
+	if (hw && (*hw & PTE_PRESENT) && (!write || (*hw & PTE_RW)) && !nx && (!exec || v))
 		goto access; /* no fault */
-	if (!v || !(v->flags & (write ? VM_WRITE : exec ? VM_EXEC : VM_ACCESS_FLAGS))) {
+	if (!v || !(v->flags & (write ? VM_WRITE : exec && !m->k.exec_maps ? VM_EXEC : VM_ACCESS_FLAGS)) ||
+	    (nx && hw && (*hw & PTE_PRESENT))) {
 		*fault = SIGSEGV; /* access_error() */
 		return 0;
 	}
@@ -457,7 +471,7 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 			}
 			page_w(m, pfn)->token = pfn_to_page(m, cache)->token;
 			*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
-		} else if (!write && !MUTANT(m, READ_FAULT_ALLOCATES)) {
+		} else if (!write && m->k.zero_page && !MUTANT(m, READ_FAULT_ALLOCATES)) {
 			*pte = base | PTE_ZERO_PAGE; /* my_zero_pfn() */
 		} else {
 			anon_vma_prepare(m, mm, v);
@@ -491,6 +505,10 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 		}
 	}
 	hw = pte;
+	if (nx) {
+		*fault = SIGSEGV; /* the retried fetch: present, NX */
+		return 0;
+	}
 access:
 	*hw |= PTE_ACCESSED;
 	if (pte_is_zero_page(*hw) || exec)

@@ -41,6 +41,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 {
 	memset(m, 0, sizeof(*m));
 	m->prof = p;
+	mmf_kernel_defaults(p, &m->k);
 	m->as_shift = mmf_profile_as_shift(p);
 	m->end_pfn = p->end_pfn;
 	m->mem_map = calloc(p->end_pfn, sizeof(struct mmf_page));

@@ -20,6 +20,7 @@
 
 #include "mmfuzz/adapter.h"
 #include "mmfuzz/gfp.h"
+#include "mmfuzz/kernel.h"
 #include "mmfuzz/profile.h"
 #include "reference/mutants.h"
 
@@ -122,6 +123,9 @@ struct mmf_vmstat {
 
 struct mmf_machine {
 	const struct mmf_profile *prof;
+	/* How the kernel it stands for behaves where kernels differ
+	 * (mmfuzz/kernel.h): the profile's defaults, or what an agent probed. */
+	struct mmf_kernel k;
 	enum mmf_mutant mutant;
 	uint32_t end_pfn;
 	struct mmf_page *mem_map;

@@ -103,7 +103,7 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		mmf_out_put(&o, "%-16s%8d\n", "THPeligible:", 0);
 		mmf_out_put(&o, "VmFlags: ");
 		for (unsigned k = 0; k < sizeof(mnemonics) / sizeof(mnemonics[0]); k++)
-			if ((v->flags & mnemonics[k].flag) && (mnemonics[k].flag != VM_SOFTDIRTY || m->prof->soft_dirty))
+			if ((v->flags & mnemonics[k].flag) && (mnemonics[k].flag != VM_SOFTDIRTY || m->k.soft_dirty))
 				mmf_out_put(&o, "%s ", mnemonics[k].mn);
 		mmf_out_put(&o, "\n");
 	}
@@ -128,7 +128,7 @@ int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf,
 	struct mmf_out o = { buf, cap, 0 };
 	struct mmf_machine *mw = (struct mmf_machine *)m;
 	struct mmf_mm *mm = mmf_as_mm(mw, proc);
-	int sd = m->prof->soft_dirty != 0;
+	int sd = m->k.soft_dirty != 0;
 	for (uint32_t i = 0; mm && i < mm->nr; i++) {
 		const struct mmf_vma *v = &mm->vma[i];
 		uint64_t vma_sd = sd && (v->flags & VM_SOFTDIRTY) ? PM_SOFT_DIRTY : 0;

@@ -18,6 +18,7 @@
 #include "reference/mm.h"
 #include "reference/vmalloc.h"
 
+#include "adapters/linux/task.h"
 #include "tests/check_probe.h"
 #include "tests/check_run.h"
 
@@ -645,22 +646,110 @@ static void s_soft_dirty(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
-/* Instruction fetches: only from VM_EXEC mappings (NX elsewhere), also
- * where the page is already present for reading; they fault a page in
- * as a read does. */
+/* Instruction fetches need VM_EXEC (NX elsewhere), also where the page is
+ * already present for reading; in a VM_EXEC mapping they fault a page in
+ * as a read does. x86 (exec_maps=1, the default): a fetch from a page not
+ * present in an accessible VMA without VM_EXEC maps the page first, as a
+ * read fault would, and then faults on NX: the zero page appears, and past
+ * a file's end the answer is SIGBUS. */
 static void s_exec(struct mmf_machine *m, struct probe *p)
 {
 	uint64_t v = 0;
+	EXPECT(p, m->k.exec_maps == 1, "the default is x86's");
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX, NULL) == 0 && mm_map(m, 2, 1, R | X, FIX, NULL) == 0, "mmap failed");
+	EXPECT(p, acc(m, 0, 1, 0x5, NULL) == 0, "write failed");
+	EXPECT(p, acc(m, 0, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from a present non-exec page");
+	DRAW(p, m, 0, 0, 4, "a--.");
+	EXPECT(p, acc(m, 1, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from a non-exec mapping");
+	EXPECT(p, acc(m, 2, MMF_ACCESS_EXEC, 0, NULL) == 0, "exec from PROT_EXEC faulted");
+	DRAW(p, m, 0, 0, 4, "azz.");
+	EXPECT(p, mm_prot(m, 0, 1, R | X) == 0 && acc(m, 0, MMF_ACCESS_EXEC, 0, NULL) == 0, "exec after mprotect(RX)");
+	EXPECT(p, acc(m, 0, 0, 0, &v) == 0 && v == 0x5, "contents after exec: %#llx", (unsigned long long)v);
+	EXPECT(p, acc(m, 3, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from nothing");
+	/* PROT_NONE is not accessible: nothing is mapped */
+	EXPECT(p, mm_map(m, 4, 1, 0, FIX, NULL) == 0 && acc(m, 4, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "PROT_NONE");
+	DRAW(p, m, 0, 4, 5, "-");
+	/* a file: the page cache is mapped (with its fault-around), and past
+	 * the end the fault is SIGBUS before NX is ever reached */
+	EXPECT(p, file_trunc(m, 0, 1) == 0 && mm_map_file(m, 0, 8, 2, R, FIX, 0, 0) == 0, "file mmap failed");
+	EXPECT(p, acc(m, 8, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from a read-only file page");
+	EXPECT(p, acc(m, 9, MMF_ACCESS_EXEC, 0, NULL) == SIGBUS, "exec past the end of the file");
+	DRAW(p, m, 0, 8, 10, "f-");
+out:;
+}
+
+/* arm64 (exec_maps=0): a fetch from a VMA without VM_EXEC faults before
+ * anything is mapped, file or not. */
+static void s_exec_arm64(struct mmf_machine *m, struct probe *p)
+{
+	m->k.exec_maps = 0;
 	EXPECT(p, mm_map(m, 0, 2, RW, FIX, NULL) == 0 && mm_map(m, 2, 1, R | X, FIX, NULL) == 0, "mmap failed");
 	EXPECT(p, acc(m, 0, 1, 0x5, NULL) == 0, "write failed");
 	EXPECT(p, acc(m, 0, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from a present non-exec page");
 	EXPECT(p, acc(m, 1, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from a non-exec mapping");
 	EXPECT(p, acc(m, 2, MMF_ACCESS_EXEC, 0, NULL) == 0, "exec from PROT_EXEC faulted");
 	DRAW(p, m, 0, 0, 4, "a-z.");
-	EXPECT(p, mm_prot(m, 0, 1, R | X) == 0 && acc(m, 0, MMF_ACCESS_EXEC, 0, NULL) == 0, "exec after mprotect(RX)");
-	EXPECT(p, acc(m, 0, 0, 0, &v) == 0 && v == 0x5, "contents after exec: %#llx", (unsigned long long)v);
-	EXPECT(p, acc(m, 3, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV, "exec from nothing");
-out:;
+	EXPECT(p, file_trunc(m, 0, 1) == 0 && mm_map_file(m, 0, 8, 2, R, FIX, 0, 0) == 0, "file mmap failed");
+	EXPECT(p, acc(m, 8, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV && acc(m, 9, MMF_ACCESS_EXEC, 0, NULL) == SIGSEGV,
+	       "exec from a non-exec file mapping");
+	DRAW(p, m, 0, 8, 10, "--");
+out:
+	m->k.exec_maps = 1;
+}
+
+/* Without the zero page (zero_page=0): a read fault of private anonymous
+ * memory gets a zeroed page of its own, writable and dirty where the VMA
+ * is writable (so the write after it takes no fault), exclusive in
+ * pagemap and counted in smaps' Rss; read-only mappings get one too. */
+static void s_no_zero_page(struct mmf_machine *m, struct probe *p)
+{
+	uint64_t v = 1;
+	m->k.zero_page = 0;
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX, NULL) == 0 && mm_map(m, 4, 1, R, FIX, NULL) == 0, "mmap failed");
+	EXPECT(p, acc(m, 0, 0, 0, &v) == 0 && v == 0 && m->nr_anon == 1, "read: %llu, %u user pages",
+	       (unsigned long long)v, m->nr_anon);
+	uint64_t *pte = mmf_pte_lookup(m, mmf_as_mm(m, 0), AT(0), 0);
+	EXPECT(p, pte && (*pte & PTE_RW) && (*pte & PTE_DIRTY), "the read-faulted pte %#llx is not writable and dirty",
+	       pte ? (unsigned long long)*pte : 0ull);
+	EXPECT(p, acc(m, 4, 0, 0, &v) == 0 && v == 0 && m->nr_anon == 2, "read-only read: %u user pages", m->nr_anon);
+	pte = mmf_pte_lookup(m, mmf_as_mm(m, 0), AT(4), 0);
+	EXPECT(p, pte && !(*pte & PTE_RW), "a read-only mapping's page is writable");
+	DRAW(p, m, 0, 0, 5, "a-..a");
+	EXPECT(p, acc(m, 0, 1, 9, NULL) == 0 && acc(m, 0, 0, 0, &v) == 0 && v == 9 && m->nr_anon == 2,
+	       "write after read: %llu, %u pages", (unsigned long long)v, m->nr_anon);
+	static char pm[4096];
+	mmf_as_report_pagemap(m, 0, pm, sizeof(pm));
+	char want[64];
+	snprintf(want, sizeof(want), "%llx %016llx\n", (unsigned long long)AT(4), 0x8100000000000000ull);
+	EXPECT(p, strstr(pm, want) != NULL, "pagemap of the read-only page: want %s in\n%.300s", want, pm);
+	/* fork: the read page is copied on write like any other */
+	int err = 0;
+	EXPECT(p, mmf_as_fork(m, 0, 1, &err) == 0, "fork failed");
+	DRAW(p, m, 0, 0, 5, "A-..A");
+	EXPECT(p, acc_p(m, 1, 0, 1, 2, NULL) == 0 && acc(m, 0, 0, 0, &v) == 0 && v == 9, "COW of a read page: %llu",
+	       (unsigned long long)v);
+out:
+	m->k.zero_page = 1;
+}
+
+/* fault_around_bytes: 64 KiB maps the 16-page block around a read fault
+ * of a file page (those in the page cache); one page maps the page
+ * alone. */
+static void s_fault_around(struct mmf_machine *m, struct probe *p)
+{
+	EXPECT(p, file_trunc(m, 0, 8) == 0 && mm_map_file(m, 0, 0, 8, RW, FIX | MMF_MAP_SHARED, 0, 0) == 0 &&
+		       mm_map_file(m, 0, 16, 8, R, FIX, 0, 0) == 0,
+	       "mmap failed");
+	for (unsigned i = 0; i < 8; i += 2)
+		EXPECT(p, acc(m, i, 1, i + 1, NULL) == 0, "write %u failed", i);
+	EXPECT(p, acc(m, 19, 0, 0, NULL) == 0, "read failed");
+	DRAW(p, m, 0, 16, 24, "F-FfF-F-");
+	m->k.fault_around_bytes = 4096;
+	EXPECT(p, mm_unmap(m, 16, 8) == 0 && mm_map_file(m, 0, 16, 8, R, FIX, 0, 0) == 0, "remap failed");
+	EXPECT(p, acc(m, 19, 0, 0, NULL) == 0, "read failed");
+	DRAW(p, m, 0, 16, 24, "---f----");
+out:
+	m->k.fault_around_bytes = 65536;
 }
 
 typedef void (*scenario_fn)(struct mmf_machine *, struct probe *);
@@ -676,6 +765,7 @@ static const struct {
 	{ "shmem", s_shmem }, { "fork_cow", s_fork_cow }, { "madvise", s_madvise }, { "brk", s_brk },
 	{ "smaps", s_smaps }, { "mremap", s_mremap }, { "file", s_file }, { "file_fork", s_file_fork },
 	{ "pfnmap", s_pfnmap }, { "soft_dirty", s_soft_dirty }, { "exec", s_exec },
+	{ "exec_arm64", s_exec_arm64 }, { "no_zero_page", s_no_zero_page }, { "fault_around", s_fault_around },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -957,9 +1047,10 @@ START_TEST(t_smaps_layout_matches_kernel)
 }
 END_TEST
 
-/* pagemap's bits for the same accesses as this kernel gives them: a
- * written private page present and exclusive, a read one (the zero page)
- * present only, an untouched one nothing, a shmem page present and
+/* pagemap's bits for the same accesses as this kernel gives them, the
+ * reference running with the knobs the host agent's probe finds: a
+ * written private page present and exclusive, a read one present only
+ * (the zero page) or exclusive too (no zero page), an untouched one nothing, a shmem page present and
  * file-backed. The frame and soft-dirty bits are left out. */
 START_TEST(t_pagemap_bits_match_kernel)
 {
@@ -984,6 +1075,11 @@ START_TEST(t_pagemap_bits_match_kernel)
 	munmap((void *)shm, 4096);
 
 	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), MMF_MUT_NONE), 0);
+	/* the reference runs as this kernel, as the host agent probes it */
+	char knobs[256], why[200];
+	lx_probe(knobs, sizeof(knobs));
+	ck_assert_msg(mmf_kernel_parse(knobs, &mach.k, why, sizeof(why)) == 0, "probe '%s': %s", knobs, why);
+	ck_assert_msg(strstr(knobs, "zero_page="), "the probe could not tell the zero page: '%s'", knobs);
 	ck_assert_int_eq(mm_map(&mach, 3072, 4, RW, FIX, NULL), 0);
 	ck_assert_int_eq(mm_map(&mach, 3080, 1, RW, FIX | MMF_MAP_SHARED, NULL), 0);
 	ck_assert_int_eq(acc(&mach, 3072, 1, 1, NULL), 0);

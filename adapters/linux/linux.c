@@ -37,8 +37,13 @@
  *     memory pressure (none here; the reference keeps them, and so does
  *     this kernel until it needs the memory), and smaps' LazyFree, which
  *     counts a page only once a per-CPU LRU batch has drained.
- * Not driven: the PFN device (no driver) and soft-dirty (this kernel has
- * no CONFIG_MEM_SOFT_DIRTY); the executor leaves those ops out. */
+ * Not driven: the PFN device (no driver) and soft-dirty's clear_refs; the
+ * executor leaves those ops out.
+ *
+ * Where kernels differ (the zero page, x86's or arm64's instruction-fetch
+ * faults, soft-dirty, fault-around, ...) the agent probes at start and
+ * declares what it found (probe.c, mmfuzz/kernel.h); the oracle runs with
+ * it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -467,6 +472,7 @@ static enum mmf_result lx_mmap_file(void *ctx, unsigned proc, uint64_t addr, uin
 }
 
 static const char *const known[] = { LX_KNOWN };
+static char probed[256]; /* the kernel knobs found at start (probe.c) */
 
 static const struct mmf_adapter table = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
@@ -493,6 +499,7 @@ static const struct mmf_adapter table = {
 	.ftruncate = lx_ftruncate,
 	.mmap_file = lx_mmap_file,
 	.known = known,
+	.kernel = probed,
 };
 
 /* The heap's anchor. The model's heap starts AS_START_BRK_PAGE pages into
@@ -521,5 +528,6 @@ int main(int argc, char **argv)
 #else
 	(void)argv;
 #endif
+	lx_probe(probed, sizeof(probed));
 	return mmf_agent_main(&table);
 }

@@ -218,30 +218,17 @@ static void on_fault(int sig)
 	raise(sig);
 }
 
-static int vma_has_exec(uint64_t addr)
-{
-	if (slurp("/proc/self/maps") < 0)
-		return 0;
-	for (const char *l = procbuf; *l; l = next_line(l)) {
-		struct mline m;
-		if (!parse_line(l, &m) && m.start <= addr && addr < m.end)
-			return m.perms[2] == 'x';
-	}
-	return 0;
-}
-
 /* One access: a write XORs token into word token % 512 with one atomic
  * instruction (a read-modify-write of two instructions would read-fault
- * first); a read XORs the page's 512 words. An instruction fetch is not
- * run (the page holds tokens, not code): it faults where the VMA lacks
- * VM_EXEC, as the NX bit makes it, and reads the page otherwise. */
+ * first); a read XORs the page's 512 words; an instruction fetch jumps
+ * into the page (lx_fetch, fetch.c). */
 static void access_page(uint64_t addr, int kind, uint64_t token, uint64_t *fault, uint64_t *value)
 {
 	volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)(addr & ~(env->page - 1));
 	*fault = 0;
 	*value = 0;
-	if (kind == MMF_ACCESS_EXEC && !vma_has_exec(addr)) {
-		*fault = SIGSEGV;
+	if (kind == MMF_ACCESS_EXEC) {
+		*fault = (uint64_t)lx_fetch((uint64_t)(uintptr_t)w, env->page);
 		return;
 	}
 	int sig = sigsetjmp(jb, 1);

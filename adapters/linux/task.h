@@ -10,6 +10,7 @@
 #ifndef MMF_ADAPTERS_LINUX_TASK_H
 #define MMF_ADAPTERS_LINUX_TASK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mmfuzz/ops.h"
@@ -56,6 +57,14 @@ struct lx_env {
 	unsigned die_at;         /* self-test: task 0 dies (1) or hangs (2) at command die_at */
 	unsigned die_how;
 };
+
+/* fetch.c: one real instruction fetch from the page at addr (page bytes
+ * long): 0 when the fetch went through (whatever the fetched instruction
+ * then did), or the signal it raised (SIGSEGV, SIGBUS). */
+int lx_fetch(uint64_t addr, uint64_t page);
+/* probe.c: the kernel behaviour knobs this system shows (mmfuzz/kernel.h),
+ * found with real accesses outside the window, as "name=value" words. */
+void lx_probe(char *buf, size_t cap);
 
 /* Runs task slot until its request pipe closes; never returns. */
 void lx_task_main(const struct lx_env *env, unsigned slot) __attribute__((noreturn));

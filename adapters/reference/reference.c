@@ -27,6 +27,13 @@ static enum mmf_result ref_create(const struct mmf_adapter_config *cfg, void **c
 		snprintf(err, cap, "out of memory for profile %s", cfg->profile->name);
 		return MMF_REFUSED;
 	}
+	char why[200] = "";
+	if (mmf_kernel_parse(cfg->kernel, &m->k, why, sizeof(why)) || mmf_kernel_modelled(&m->k, why, sizeof(why))) {
+		mmf_machine_fini(m);
+		free(m);
+		snprintf(err, cap, "the reference cannot stand for this kernel: %s", why);
+		return MMF_REFUSED;
+	}
 	*ctx = m;
 	return MMF_OK;
 }

@@ -70,6 +70,10 @@ struct mmf_adapter_config {
 	const struct mmf_profile *profile;
 	unsigned profile_index;
 	const char *mutant; /* NULL or a name from the adapter's mutant list */
+	/* Kernel behaviour knobs ("name=value ...", mmfuzz/kernel.h) the
+	 * reference runs with; NULL: the profile's defaults. Other adapters
+	 * may ignore it. */
+	const char *kernel;
 };
 
 struct mmf_page_req {
@@ -246,6 +250,13 @@ struct mmf_adapter {
 	 * text. A finding that matches one is counted and reported, not
 	 * raised, and the sequence goes on. Read only when size covers it. */
 	const char *const *known;
+
+	/* The kernel behaviour this system shows where Linux kernels differ
+	 * ("name=value ..." with mmfuzz/kernel.h's knob names), found by
+	 * probing it with real accesses before the first create; the oracle
+	 * then runs with these values. NULL or "": nothing to declare. Read
+	 * only when size covers it. */
+	const char *kernel;
 };
 
 #define MMF_MAX_KNOWN 32
@@ -265,11 +276,18 @@ struct mmf_adapter {
 #define MMF_ADAPTER_SIZE_SOFT_DIRTY offsetof(struct mmf_adapter, calloc)
 #define MMF_ADAPTER_SIZE_MALLOC offsetof(struct mmf_adapter, known)
 #define MMF_ADAPTER_SIZE_KNOWN (offsetof(struct mmf_adapter, known) + sizeof(const char *const *))
+#define MMF_ADAPTER_SIZE_KERNEL (offsetof(struct mmf_adapter, kernel) + sizeof(const char *))
 
 /* kmem_cache_create() flag values the object family uses. */
 #define MMF_SLAB_RED_ZONE 0x00000400u
 #define MMF_SLAB_POISON 0x00000800u
 #define MMF_SLAB_HWCACHE_ALIGN 0x00002000u
+
+/* The kernel knobs the adapter declares, or NULL. */
+static inline const char *mmf_adapter_kernel(const struct mmf_adapter *ad)
+{
+	return ad && ad->size >= MMF_ADAPTER_SIZE_KERNEL && ad->kernel && *ad->kernel ? ad->kernel : NULL;
+}
 
 typedef const struct mmf_adapter *(*mmf_adapter_entry_fn)(void);
 

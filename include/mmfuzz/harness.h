@@ -44,6 +44,9 @@ struct mmf_exec_config {
 	FILE *trace;
 	/* Raise the differences the adapters list as known as findings too. */
 	int no_known;
+	/* Kernel knobs ("name=value ...", mmfuzz/kernel.h) for the oracle,
+	 * before those the systems under test declare; NULL: none. */
+	const char *kernel;
 };
 
 /* Opening an adapter by what a user names: a built-in adapter, an
@@ -90,6 +93,9 @@ void mmf_exec_destroy(struct mmf_exec *ex);
 int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq,
 		 struct mmf_finding *f);
 const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex);
+/* The kernel knobs the oracle runs with beyond its profile's defaults:
+ * cfg->kernel, then what the systems under test declared ("" for none). */
+const char *mmf_exec_kernel(const struct mmf_exec *ex);
 /* Stops (0) or resumes (1) counting runs into the statistics. */
 void mmf_exec_set_counting(struct mmf_exec *ex, int on);
 

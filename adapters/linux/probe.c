@@ -1,0 +1,180 @@
+/* The kernel behaviour probe (mmfuzz/kernel.h): before it says hello, the
+ * Linux agent finds out with real accesses, outside the window, how the
+ * kernel it runs on (or QEMU) behaves where Linux kernels differ, so the
+ * oracle is run as that kernel instead of assuming the developer's.
+ *
+ * Each knob is declared only when the probe could tell; the others keep
+ * the profile's values. pagemap, which QEMU user mode does not emulate,
+ * is read only by the host agent. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "adapters/linux/task.h"
+
+#define PM_PRESENT (1ull << 63)
+#define PM_EXCLUSIVE (1ull << 56)
+#define PM_SOFT_DIRTY (1ull << 55)
+
+#ifndef LX_QEMU
+/* pagemap entries of n pages from p; 0 or -1. */
+static int pagemap(const void *p, uint64_t page, unsigned n, uint64_t *e)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t r = pread(fd, e, n * 8u, (off_t)((uintptr_t)p / page * 8));
+	close(fd);
+	return r == (ssize_t)(n * 8u) ? 0 : -1;
+}
+#endif
+
+/* The first line of a /proc or /sys file, or "" */
+static void first_line(const char *path, char *buf, size_t cap)
+{
+	buf[0] = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t r = read(fd, buf, cap - 1);
+	close(fd);
+	buf[r > 0 ? r : 0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+struct text {
+	char *buf;
+	size_t cap, len;
+};
+
+static void add(struct text *t, const char *name, unsigned long long v)
+{
+	int n = snprintf(t->buf + t->len, t->cap - t->len, "%s%s=%llu", t->len ? " " : "", name, v);
+	if (n > 0 && (size_t)n < t->cap - t->len)
+		t->len += (size_t)n;
+}
+
+static void add_word(struct text *t, const char *name, const char *v)
+{
+	int n = snprintf(t->buf + t->len, t->cap - t->len, "%s%s=%s", t->len ? " " : "", name, v);
+	if (n > 0 && (size_t)n < t->cap - t->len)
+		t->len += (size_t)n;
+}
+
+/* exec_maps: fetch from a fresh PROT_READ page; the fetch must fault, and
+ * mincore then says whether the fault mapped the page first. */
+static void probe_exec(struct text *t, uint64_t page)
+{
+	unsigned char *p = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	unsigned char in = 0;
+	if (lx_fetch((uint64_t)(uintptr_t)p, page) == SIGSEGV && mincore(p, page, &in) == 0)
+		add(t, "exec_maps", in & 1);
+	munmap(p, page);
+}
+
+#ifndef LX_QEMU
+/* zero_page: a read fault of a fresh private page maps the zero page
+ * (present, not exclusive: no page of its own) or a page of its own
+ * (present and exclusive). soft_dirty: a written fresh page shows pagemap's
+ * soft-dirty bit only with CONFIG_MEM_SOFT_DIRTY. */
+static void probe_anon(struct text *t, uint64_t page)
+{
+	volatile char *p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	(void)p[0];
+	p[page] = 1;
+	uint64_t e[2];
+	if (pagemap((const void *)p, page, 2, e) == 0) {
+		if (e[0] & PM_PRESENT)
+			add(t, "zero_page", !(e[0] & PM_EXCLUSIVE));
+		if (e[1] & PM_PRESENT)
+			add(t, "soft_dirty", (e[1] & PM_SOFT_DIRTY) != 0);
+	}
+	munmap((void *)p, 2 * page);
+}
+
+/* fault_around_bytes: a file whose 64 pages are all in the page cache,
+ * mapped privately read-only at a 64-page boundary; a read fault of its
+ * first page maps fault_around_bytes of them. */
+static void probe_fault_around(struct text *t, uint64_t page)
+{
+	enum { N = 64 };
+	int fd = memfd_create("mmfuzz-probe", MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	char *buf = calloc(1, page);
+	char *area = mmap(NULL, 2 * N * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!buf || area == MAP_FAILED || ftruncate(fd, (off_t)(N * page))) {
+		free(buf);
+		if (area != MAP_FAILED)
+			munmap(area, 2 * N * page);
+		close(fd);
+		return;
+	}
+	int ok = 1;
+	for (unsigned i = 0; i < N && ok; i++) {
+		buf[0] = (char)(i + 1);
+		ok = pwrite(fd, buf, page, (off_t)(i * page)) == (ssize_t)page;
+	}
+	char *at = (char *)(((uintptr_t)area + N * page - 1) & ~(uintptr_t)(N * page - 1));
+	volatile char *m = ok ? mmap(at, N * page, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) : MAP_FAILED;
+	uint64_t e[N];
+	if (m != MAP_FAILED && ((void)m[0], pagemap((const void *)m, page, N, e) == 0)) {
+		unsigned n = 0;
+		while (n < N && (e[n] & PM_PRESENT))
+			n++;
+		if (n && !(n & (n - 1)) && n * page <= 65536)
+			add(t, "fault_around_bytes", n * page);
+	}
+	munmap(area, 2 * N * page);
+	free(buf);
+	close(fd);
+}
+#endif
+
+void lx_probe(char *buf, size_t cap)
+{
+	struct text t = { buf, cap, 0 };
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	buf[0] = 0;
+	/* the tasks run with THP off; so does the probe */
+	int thp_off = 0;
+#ifdef PR_SET_THP_DISABLE
+	thp_off = prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0;
+#endif
+	probe_exec(&t, page);
+#ifndef LX_QEMU
+	probe_anon(&t, page);
+	probe_fault_around(&t, page);
+#endif
+	char line[128];
+	if (thp_off) {
+		add_word(&t, "thp", "never");
+	} else {
+		first_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line));
+		const char *mode = strstr(line, "[always]") ? "always" : strstr(line, "[madvise]") ? "madvise"
+				 : strstr(line, "[never]")  ? "never"
+							    : NULL;
+		if (mode)
+			add_word(&t, "thp", mode);
+	}
+	first_line("/proc/sys/vm/overcommit_memory", line, sizeof(line));
+	if (line[0] >= '0' && line[0] <= '2' && !line[1])
+		add(&t, "overcommit", (unsigned long long)(line[0] - '0'));
+	first_line("/proc/sys/vm/mmap_min_addr", line, sizeof(line));
+	char *end;
+	errno = 0;
+	unsigned long long mina = strtoull(line, &end, 10);
+	if (line[0] && !*end && !errno)
+		add(&t, "mmap_min_addr", mina);
+}

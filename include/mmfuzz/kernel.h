@@ -1,0 +1,64 @@
+/* Kernel behaviour knobs: where Linux kernels legitimately differ by
+ * configuration, sysctl or architecture, the oracle takes the behaviour as
+ * a named knob instead of assuming one kernel. A machine profile gives the
+ * defaults; an adapter for a real system probes its kernel with real
+ * accesses and declares what it found as text, "name=value" words
+ * separated by spaces (struct mmf_adapter's kernel), and the executor runs
+ * the oracle with those values. Knobs an adapter leaves out keep the
+ * profile's values. */
+#ifndef MMFUZZ_KERNEL_H
+#define MMFUZZ_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmfuzz/profile.h"
+
+struct mmf_kernel {
+	/* A read fault of private anonymous memory maps the shared zero page
+	 * (1, do_anonymous_page's my_zero_pfn) or a fresh zeroed page of its
+	 * own (0: mm_forbids_zeropage(), s390 guests, some hypervisors'
+	 * kernels, a kernel booted with the zero page disabled). */
+	uint8_t zero_page;
+	/* An instruction fetch from a not-present page of a VMA without
+	 * VM_EXEC: 1 maps the page first, as a read fault would, and only the
+	 * retried fetch faults on NX (x86's access_error() lets a fetch that
+	 * is not present through); 0 faults at once (arm64's do_page_fault
+	 * checks VM_EXEC first; so does QEMU user mode's own page check). */
+	uint8_t exec_maps;
+	/* CONFIG_MEM_SOFT_DIRTY: "sd" in smaps' VmFlags, pagemap bit 55. */
+	uint8_t soft_dirty;
+	/* /sys/kernel/mm/transparent_hugepage/enabled as the process sees it
+	 * (0 never, 1 madvise, 2 always). The model has no THP yet and stands
+	 * for never and madvise (until a sequence builds a whole aligned
+	 * MADV_HUGEPAGE extent); the Linux agents run with PR_SET_THP_DISABLE
+	 * where the system lets them (QEMU user mode does not). */
+	uint8_t thp;
+	/* vm.overcommit_memory: 0 heuristic, 1 always, 2 strict. 0 and 1 never
+	 * refuse a mapping of the window's size; 2 is not modelled. */
+	uint8_t overcommit;
+	/* fault_around_bytes: file pages mapped around a read fault (a power
+	 * of two, from one page to 64 KiB; one page turns fault-around off). */
+	uint32_t fault_around_bytes;
+	/* vm.mmap_min_addr. The ops' window lies far above any value, so no
+	 * op reaches it; reported so that a report says what ran. */
+	uint64_t mmap_min_addr;
+};
+
+/* The knobs a kernel of profile p has unless told otherwise. */
+void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k);
+/* Sets the knobs named in text ("name=value ..."; NULL or "" changes
+ * nothing). 0, or -1 with a message for an unknown name or a value out of
+ * the knob's range (k is then unchanged). */
+int mmf_kernel_parse(const char *text, struct mmf_kernel *k, char *err, size_t cap);
+/* Every knob as "name=value" words; the length written (snprintf's). */
+int mmf_kernel_format(const struct mmf_kernel *k, char *buf, size_t cap);
+/* Is a knob's value one the oracle models? 0, or -1 with the reason. */
+int mmf_kernel_modelled(const struct mmf_kernel *k, char *err, size_t cap);
+
+/* The knobs in order: the i-th one's name (NULL past the last) and, in
+ * *help when help is not NULL, what it means. */
+unsigned mmf_kernel_nr_knobs(void);
+const char *mmf_kernel_knob(unsigned i, const char **help);
+
+#endif

@@ -1,0 +1,161 @@
+/* Kernel behaviour knobs (mmfuzz/kernel.h): one row per knob, and the text
+ * form agents declare and reports print. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmfuzz/kernel.h"
+
+#define FIELD(f) offsetof(struct mmf_kernel, f), sizeof(((struct mmf_kernel *)0)->f)
+
+static const struct row {
+	const char *name;
+	size_t off, size;
+	uint64_t min, max;
+	const char *const *words; /* value names, indexed by value; NULL: a number */
+	const char *help;
+} rows[] = {
+	{ "zero_page", FIELD(zero_page), 0, 1, NULL,
+	  "a read fault of private anonymous memory maps the shared zero page (1) or a page of its own (0)" },
+	{ "exec_maps", FIELD(exec_maps), 0, 1, NULL,
+	  "a not-present instruction fetch in a VMA without VM_EXEC maps the page before the NX fault (1, x86) "
+	  "or faults at once (0, arm64)" },
+	{ "soft_dirty", FIELD(soft_dirty), 0, 1, NULL, "CONFIG_MEM_SOFT_DIRTY: smaps' sd flag, pagemap bit 55" },
+	{ "thp", FIELD(thp), 0, 2, (const char *const[]){ "never", "madvise", "always" },
+	  "transparent huge pages as the process sees them (always is not modelled)" },
+	{ "overcommit", FIELD(overcommit), 0, 2, NULL, "vm.overcommit_memory (2, strict, is not modelled)" },
+	{ "fault_around_bytes", FIELD(fault_around_bytes), 1, 65536, NULL,
+	  "file pages mapped around a read fault, in bytes (a power of two; a page or less: none)" },
+	{ "mmap_min_addr", FIELD(mmap_min_addr), 0, UINT64_MAX, NULL,
+	  "vm.mmap_min_addr (far below the ops' window: reported only)" },
+};
+#define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
+
+unsigned mmf_kernel_nr_knobs(void) { return NR_ROWS; }
+
+const char *mmf_kernel_knob(unsigned i, const char **help)
+{
+	if (i >= NR_ROWS)
+		return NULL;
+	if (help)
+		*help = rows[i].help;
+	return rows[i].name;
+}
+
+static uint64_t get(const struct mmf_kernel *k, const struct row *r)
+{
+	const char *p = (const char *)k + r->off;
+	switch (r->size) {
+	case 1: return *(const uint8_t *)p;
+	case 4: return *(const uint32_t *)p;
+	default: return *(const uint64_t *)p;
+	}
+}
+
+static void set(struct mmf_kernel *k, const struct row *r, uint64_t v)
+{
+	char *p = (char *)k + r->off;
+	switch (r->size) {
+	case 1: *(uint8_t *)p = (uint8_t)v; break;
+	case 4: *(uint32_t *)p = (uint32_t)v; break;
+	default: *(uint64_t *)p = v; break;
+	}
+}
+
+void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k)
+{
+	/* x86-64 Linux as distributions configure it */
+	*k = (struct mmf_kernel){
+		.zero_page = 1,
+		.exec_maps = 1,
+		.soft_dirty = p && p->soft_dirty,
+		.thp = 0,
+		.overcommit = 0,
+		.fault_around_bytes = 65536,
+		.mmap_min_addr = 65536,
+	};
+}
+
+int mmf_kernel_parse(const char *text, struct mmf_kernel *k, char *err, size_t cap)
+{
+	struct mmf_kernel n = *k;
+	for (const char *s = text ? text : ""; *s;) {
+		s += strspn(s, " \t\n");
+		if (!*s)
+			break;
+		size_t len = strcspn(s, " \t\n"), nl = strcspn(s, "=");
+		if (nl >= len) {
+			snprintf(err, cap, "kernel knob '%.*s' has no value (name=value)", (int)len, s);
+			return -1;
+		}
+		const struct row *r = NULL;
+		for (unsigned i = 0; i < NR_ROWS && !r; i++)
+			if (strlen(rows[i].name) == nl && !strncmp(rows[i].name, s, nl))
+				r = &rows[i];
+		if (!r) {
+			snprintf(err, cap, "unknown kernel knob '%.*s'", (int)nl, s);
+			return -1;
+		}
+		char val[32];
+		size_t vl = len - nl - 1;
+		if (vl == 0 || vl >= sizeof(val)) {
+			snprintf(err, cap, "kernel knob %s: bad value", r->name);
+			return -1;
+		}
+		memcpy(val, s + nl + 1, vl);
+		val[vl] = 0;
+		uint64_t v = 0;
+		int found = 0;
+		for (uint64_t w = 0; r->words && w <= r->max; w++)
+			if (!strcmp(r->words[w], val))
+				v = w, found = 1;
+		if (!found) {
+			char *end;
+			v = strtoull(val, &end, 0);
+			if (*end || val[0] == '-') {
+				snprintf(err, cap, "kernel knob %s: bad value '%s'", r->name, val);
+				return -1;
+			}
+		}
+		if (v < r->min || v > r->max || (!strcmp(r->name, "fault_around_bytes") && (v & (v - 1)))) {
+			snprintf(err, cap, "kernel knob %s: value '%s' out of range", r->name, val);
+			return -1;
+		}
+		set(&n, r, v);
+		s += len;
+	}
+	*k = n;
+	return 0;
+}
+
+int mmf_kernel_format(const struct mmf_kernel *k, char *buf, size_t cap)
+{
+	size_t n = 0;
+	if (cap)
+		buf[0] = 0;
+	for (unsigned i = 0; i < NR_ROWS; i++) {
+		uint64_t v = get(k, &rows[i]);
+		int w = rows[i].words ? snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s%s=%s", i ? " " : "",
+						 rows[i].name, rows[i].words[v])
+				      : snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s%s=%llu", i ? " " : "",
+						 rows[i].name, (unsigned long long)v);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	return (int)n;
+}
+
+int mmf_kernel_modelled(const struct mmf_kernel *k, char *err, size_t cap)
+{
+	/* madvise mode backs only MADV_HUGEPAGE ranges, and only whole aligned
+	 * 2 MiB extents of them: the model (no THP) stands for it until a
+	 * sequence builds one, which then shows as a difference */
+	if (k->thp == 2) {
+		snprintf(err, cap, "transparent huge pages for every mapping (thp=always) are not modelled yet");
+		return -1;
+	}
+	if (k->overcommit == 2) {
+		snprintf(err, cap, "strict overcommit (vm.overcommit_memory=2) is not modelled");
+		return -1;
+	}
+	return 0;
+}
