@@ -149,6 +149,42 @@ const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
 
 const struct mmf_adapter *cli_adapter;
+const struct mmf_adapter *cli_kernel_adapter;
+
+enum mmf_level cli_level(unsigned fam)
+{
+	enum mmf_level a = cli_adapter ? (enum mmf_level)cli_adapter->level[fam] : MMF_LEVEL_NONE;
+	enum mmf_level k = cli_kernel_adapter ? (enum mmf_level)cli_kernel_adapter->level[fam] : MMF_LEVEL_NONE;
+	return a > k ? a : k;
+}
+
+const char *cli_replay_adapter(const struct cli_target *t, const char *name)
+{
+	if (cli_kernel_adapter && !strcmp(name, cli_kernel_adapter->name))
+		return "host-linux";
+	return t->adapter ? t->adapter : "";
+}
+
+/* The default campaign's second system under test: this machine's
+ * kernel for the address-space family, or NULL with the reason printed. */
+static const struct mmf_adapter *open_kernel(const struct mmf_open_opts *o)
+{
+	char path[4200], why[512];
+	if (mmf_agent_path("host-linux", path, sizeof(path))) {
+		fprintf(stderr, "mmfuzz: address-space family against the oracle's own checks only: the host-linux "
+				"agent is not built\n");
+		return NULL;
+	}
+	if (access("/proc/kpagecount", R_OK)) {
+		fprintf(stderr, "mmfuzz: address-space family against the oracle's own checks only: host-linux needs "
+				"root (/proc/kpagecount)\n");
+		return NULL;
+	}
+	const struct mmf_adapter *k = mmf_adapter_open("host-linux", o, why, sizeof(why));
+	if (!k)
+		fprintf(stderr, "mmfuzz: address-space family against the oracle's own checks only: %s\n", why);
+	return k;
+}
 
 struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full_each_op)
 {
@@ -188,15 +224,17 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 			return NULL;
 		}
 	}
+	cli_kernel_adapter = t->with_kernel && !t->adapter && !t->mutant ? open_kernel(&o) : NULL;
 	struct mmf_exec_config cfg = {
-		.suts = { ad },
+		.suts = { ad, cli_kernel_adapter },
 		.mutants = { t->mutant },
-		.nr_suts = 1,
+		.nr_suts = cli_kernel_adapter ? 2 : 1,
 		.max_level = t->no_exact ? MMF_LEVEL_SEMANTIC : MMF_LEVEL_EXACT,
 		.cheap_checks = 1,
 		.full_checks_every_op = full_each_op,
 		.trace = trace,
 		.no_known = t->no_known,
+		.oracle_mutant = t->oracle_mutant,
 	};
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));

@@ -18,6 +18,11 @@ struct cli_target {
 	int no_exact;
 	int no_known; /* --no-known: the adapter's known differences are findings too */
 	struct mmf_open_opts open; /* --isolate, --op-timeout, --mem-limit */
+	const char *oracle_mutant; /* fidelity --oracle-mutant: a bug in the oracle, judged by the adapter */
+	/* The default campaign: besides simple, this machine's kernel
+	 * (host-linux, probed) for the address-space family, where its agent
+	 * can run (built, and root's /proc/kpagecount readable). */
+	int with_kernel;
 };
 
 /* Parses --adapter/--mutant/--no-exact/--no-known/--isolate/--op-timeout/--mem-limit
@@ -37,8 +42,15 @@ int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i);
 	"  --no-known       raise the differences the adapter lists as known as findings too\n"
 struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full_each_op);
 const char *cli_adapter_name(const struct cli_target *t);
-/* The adapter the last cli_make_exec opened. */
+/* The adapter the last cli_make_exec opened, and the kernel it added
+ * (with_kernel; NULL when none). */
 extern const struct mmf_adapter *cli_adapter;
+extern const struct mmf_adapter *cli_kernel_adapter;
+/* The level family fam is compared at by any of them. */
+enum mmf_level cli_level(unsigned fam);
+/* The --adapter a finding of adapter `name` replays with ("" for the
+ * first adapter's own). */
+const char *cli_replay_adapter(const struct cli_target *t, const char *name);
 
 /* The generator flags an adapter's capabilities call for (MMF_GEN_*). */
 unsigned cli_gen_flags(const struct mmf_adapter *ad);

@@ -16,7 +16,10 @@ static const char usage_fuzz[] =
 	"usage: mmfuzz fuzz [options]\n"
 	"\n"
 	"Generates operation sequences from a seed and runs each against the oracle\n"
-	"(the reference model) and the adapter, checking every step. Findings are\n"
+	"(the reference model) and the adapter, checking every step. Without\n"
+	"--adapter or --mutant the kernel allocators are compared with simple and the\n"
+	"address-space family with this machine's kernel (host-linux, whose probed\n"
+	"behaviour the oracle follows; needs root). Findings are\n"
 	"minimized and saved as binary + text reproducers, one folder per signature\n"
 	"(under DIR/<mutant>/ when a mutant is on) holding the smallest reproducer\n"
 	"(repro.mmfz, repro.txt), the first input as found (first.mmfz) and how\n"
@@ -94,9 +97,10 @@ int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mm
 		return ENOMEM;
 	}
 	char flags[160] = "";
-	if (t->adapter || t->mutant)
-		snprintf(flags, sizeof(flags), "%s%s%s%s", t->adapter ? " --adapter " : "",
-			 t->adapter ? t->adapter : "", t->mutant ? " --mutant " : "", t->mutant ? t->mutant : "");
+	const char *adapter = cli_replay_adapter(t, f->adapter);
+	if (*adapter || t->mutant)
+		snprintf(flags, sizeof(flags), "%s%s%s%s", *adapter ? " --adapter " : "", adapter,
+			 t->mutant ? " --mutant " : "", t->mutant ? t->mutant : "");
 	int n = snprintf(doc, hl,
 			 "# %s\n# at op %u: %s\n# replay: mmfuzz replay%s%s %s/repro.txt\n%s",
 			 f->signature, f->step, f->detail, flags, t->no_exact ? " --no-exact" : "", sub, text);
@@ -200,6 +204,7 @@ struct campaign {
 	int profile, keep_going, shrink, quiet;
 	unsigned max_ops;
 	const char *out, *report;
+	char kernel[600]; /* the knobs the oracle ran with */
 };
 
 static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_stats *st,
@@ -208,9 +213,10 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 	static const char *const cols[] = { "ok", "refused", "unsupp", "skipped" };
 	const struct mmf_adapter *ad = cli_adapter;
 	fprintf(fp, "mmfuzz fuzz report\n");
-	fprintf(fp, "  adapter     %s vs oracle, compared at", cli_adapter_name(&c->t));
+	fprintf(fp, "  adapter     %s%s vs oracle, compared at", cli_adapter_name(&c->t),
+		cli_kernel_adapter ? " + host-linux (as)" : "");
 	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++) {
-		enum mmf_level lvl = ad ? ad->level[fam] : MMF_LEVEL_NONE;
+		enum mmf_level lvl = cli_level(fam);
 		if (c->t.no_exact && lvl > MMF_LEVEL_SEMANTIC)
 			lvl = MMF_LEVEL_SEMANTIC;
 		fprintf(fp, "%s %s %s", fam ? "," : "", mmf_family_name(fam), mmf_level_name(lvl));
@@ -218,6 +224,7 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 	fprintf(fp, "\n");
 	if (c->t.mutant)
 		fprintf(fp, "  mutant      %s\n", c->t.mutant);
+	fprintf(fp, "  kernel      %s\n", c->kernel);
 	fprintf(fp, "  seed        %llu\n", c->seed);
 	fprintf(fp, "  profiles    %s\n", c->profile >= 0 ? mmf_profile_get((unsigned)c->profile)->name : "all");
 	fprintf(fp, "  time        %.1f s\n", secs);
@@ -308,10 +315,15 @@ int cli_fuzz(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		c.seed = (unsigned long long)ts.tv_sec * 1000003ull ^ (unsigned long long)ts.tv_nsec ^ (unsigned long long)getpid();
 	}
+	c.t.with_kernel = 1; /* without --adapter: simple, and this machine's kernel for address spaces */
 	struct mmf_exec *ex = cli_make_exec(&c.t, NULL, 0);
 	if (!ex)
 		return EXIT_BADINPUT;
-	fprintf(stderr, "mmfuzz fuzz: adapter %s%s%s vs oracle, seed %llu, %s%.0f s\n", cli_adapter_name(&c.t),
+	const char *declared = mmf_exec_kernel(ex);
+	snprintf(c.kernel, sizeof(c.kernel), "%s%s", declared[0] ? declared : "the profiles' defaults",
+		 declared[0] ? " (probed; the rest: the profiles' defaults)" : "");
+	fprintf(stderr, "mmfuzz fuzz: adapter %s%s%s%s vs oracle, seed %llu, %s%.0f s\n", cli_adapter_name(&c.t),
+		cli_kernel_adapter ? " + host-linux (as)" : "",
 		c.t.mutant ? " mutant " : "", c.t.mutant ? c.t.mutant : "", c.seed,
 		c.runs ? "runs limit, " : "", c.time_limit);
 
@@ -320,9 +332,10 @@ int cli_fuzz(int argc, char **argv)
 	 * adapter gains nothing from page-table ops the oracle runs alone. */
 	unsigned fams = 0;
 	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
-		if (cli_adapter->level[fam] != MMF_LEVEL_NONE)
+		if (cli_level(fam) != MMF_LEVEL_NONE)
 			fams |= 1u << fam;
-	struct mmf_gen_config gc = { c.profile, c.max_ops, fams, cli_gen_flags(cli_adapter) };
+	struct mmf_gen_config gc = { c.profile, c.max_ops, fams,
+				     cli_gen_flags(cli_adapter) | (cli_kernel_adapter ? MMF_GEN_AS_ALONE : 0) };
 	double start = now(), last = start, elapsed = 0;
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;

@@ -86,6 +86,7 @@ struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, s
 			mmf_op_bounds(c, p, &ex->bounds[p][c]);
 	ex->t[0].ad = mmf_adapter_reference();
 	ex->t[0].name = "oracle";
+	ex->t[0].mutant = cfg->oracle_mutant;
 	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
 		ex->t[0].level[fam] = MMF_LEVEL_EXACT;
 	ex->nt = 1;
@@ -247,7 +248,7 @@ static int run_checks(struct mmf_exec *ex, struct mmf_finding *f, enum mmf_check
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		if (!has(t, MMF_CAP_CHECK))
+		if (!has(t, MMF_CAP_CHECK) || t->idle || (i == 0 && ex->cfg.oracle_mutant))
 			continue;
 		ex->msg[0] = 0;
 		enum mmf_result r = t->ad->check(t->ctx[prof], grade, ex->msg, sizeof(ex->msg));
@@ -319,13 +320,21 @@ int mmf_exec_owned_any(const uint64_t *bm, uint64_t pfn, uint32_t n, uint64_t *h
 	return 0;
 }
 
-static int prepare(struct mmf_exec *ex, unsigned prof, struct mmf_finding *f)
+static int prepare(struct mmf_exec *ex, const struct mmf_seq *seq, unsigned prof, struct mmf_finding *f)
 {
 	const struct mmf_profile *p = mmf_profile_get(prof);
+	unsigned fams = 0;
+	for (uint32_t i = 0; i < seq->nops; i++)
+		fams |= 1u << mmf_op_family(seq->ops[i].code);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->diverged = 0;
-		if (!t->ctx[prof]) {
+		t->idle = i > 0 && fams; /* an empty sequence still resets and checks everyone */
+		for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
+			if ((fams >> fam & 1) && t->level[fam] != MMF_LEVEL_NONE)
+				t->idle = 0;
+		if (t->idle) {
+		} else if (!t->ctx[prof]) {
 			struct mmf_adapter_config c = { p, prof, t->mutant, ex->kernel[0] ? ex->kernel : NULL };
 			char err[256] = "";
 			if (t->ad->create(&c, &t->ctx[prof], err, sizeof(err)) != MMF_OK) {
@@ -504,7 +513,7 @@ static int compare_report(struct mmf_exec *ex, struct mmf_finding *f, unsigned p
 	int got_oracle = 0;
 	for (unsigned i = 1; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		if (t->level[ex->family] < MMF_LEVEL_EXACT || !has(t, MMF_CAP_REPORTS))
+		if (t->level[ex->family] < MMF_LEVEL_EXACT || !has(t, MMF_CAP_REPORTS) || t->idle)
 			continue;
 		if (!got_oracle) {
 			if (o->ad->report(o->ctx[prof], kind, o->report, REPORT_CAP, &o->report_len) != MMF_OK)
@@ -737,7 +746,7 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 			return -1;
 		}
 	}
-	if (prepare(ex, prof, f))
+	if (prepare(ex, seq, prof, f))
 		return -1;
 	ex->last_prof = prof;
 	ex->seq = seq;

@@ -102,6 +102,9 @@ struct target {
 	 * state than the oracle's: the rest of the sequence is not compared
 	 * (its crashes and hangs still are). */
 	int diverged;
+	/* Compared in none of the families this sequence uses: neither reset
+	 * nor checked (an agent's fresh worker costs a fork). */
+	int idle;
 };
 
 struct mmf_exec {

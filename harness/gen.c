@@ -135,6 +135,8 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		pick = 1 + below(&r, (1u << MMF_NR_FAMILIES) - 1);
 	while ((pick & fams) == 0);
 	pick &= fams;
+	if ((cfg->flags & MMF_GEN_AS_ALONE) && (pick & (1u << MMF_FAM_AS)) && (pick & ~(1u << MMF_FAM_AS)))
+		pick = below(&r, 2) ? 1u << MMF_FAM_AS : pick & ~(1u << MMF_FAM_AS);
 	out->swarm = (uint16_t)(pick == (1u << MMF_NR_FAMILIES) - 1 ? 0 : pick);
 	const struct mmf_profile *p = mmf_profile_get(out->profile);
 	unsigned n = below(&r, 4) == 0 ? 1 + below(&r, 16) : 1 + below(&r, maxops);

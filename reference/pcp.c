@@ -1,7 +1,17 @@
 /* Per-cpu page lists (struct per_cpu_pages) for order-0 pages, as the seed
  * notes describe them: a freed page goes on the hot end; an allocation takes
  * the hot end; an empty list is refilled with `batch` pages from the buddy;
- * a list reaching `high` gives `batch` cold pages back to the buddy. */
+ * a list reaching `high` gives `batch` cold pages back to the buddy.
+ *
+ * A deviation, chosen: this is the pre-5.14 policy, with fixed batch and
+ * high from the profile. Linux 5.14+ frees more than batch on a run of
+ * frees (nr_pcp_free() scales it by pcp->free_factor, 6.7+ by
+ * free_count), lowers high under memory pressure (nr_pcp_high()), and
+ * 6.7+ tunes high itself between high_min and high_max. All of that
+ * depends on timing and on other CPUs' lists, none of which the op
+ * language can pin down or a kernel report shows per list, so the model
+ * keeps the policy whose every step the tests can state
+ * (tests/check_buddy.c, pcp_trim_at_high: exactly batch, the coldest). */
 #include "reference/mm.h"
 
 static void pcp_add(struct mmf_machine *m, struct mmf_pcp *pcp, uint32_t pfn, int tail)

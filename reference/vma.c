@@ -441,6 +441,8 @@ static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, 
 	struct mmf_vma *v = &mm->vma[i];
 	uint32_t oldflags = v->flags;
 	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
+	if (newflags == oldflags)
+		return 0; /* before any accounting, as in Linux */
 	if (newflags & VM_WRITE) {
 		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
 			newflags |= VM_ACCOUNT;

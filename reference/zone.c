@@ -34,8 +34,9 @@ static uint32_t min_free_pages(const struct mmf_machine *m)
 /* __setup_per_zone_wmarks(): min in proportion to the zone's share of
  * lowmem (zones up to Normal); HighMem and Movable zones get a small fixed
  * min, managed/1024 clamped to [32, 128]. low, high and promo each a step
- * above, the step being the larger of min/4 and watermark_scale_factor
- * (10 = 0.1%) of the zone. */
+ * above, the step being the larger of a quarter of the proportional share
+ * (for HighMem and Movable too: Linux caps only their min) and
+ * watermark_scale_factor (10 = 0.1%) of the zone. */
 static void setup_wmarks(struct mmf_machine *m)
 {
 	uint32_t pages_min = min_free_pages(m);
@@ -45,14 +46,12 @@ static void setup_wmarks(struct mmf_machine *m)
 			lowmem += m->zones[i].nr_pages;
 	for (unsigned i = 0; i < m->nr_zones; i++) {
 		struct mmf_zone *z = &m->zones[i];
-		uint32_t tmp;
+		uint32_t share = lowmem ? (uint32_t)((uint64_t)pages_min * z->nr_pages / lowmem) : 0, tmp = share;
 		if (z->type > MMF_ZONE_NORMAL || !lowmem) {
 			tmp = z->nr_pages / 1024;
 			tmp = tmp < 32 ? 32 : tmp > 128 ? 128 : tmp;
-		} else {
-			tmp = (uint32_t)((uint64_t)pages_min * z->nr_pages / lowmem);
 		}
-		uint32_t step = tmp >> 2;
+		uint32_t step = share >> 2;
 		uint32_t scale = (uint32_t)((uint64_t)z->nr_pages * 10 / 10000);
 		if (scale > step)
 			step = scale;

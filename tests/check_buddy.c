@@ -419,6 +419,29 @@ START_TEST(wmark_formula_tiny)
 }
 END_TEST
 
+/* A Movable zone beside tiny's Normal one: its min is capped to
+ * managed/1024 clamped to [32, 128] = 32, but its low/high step is a
+ * quarter of the share it would have had as lowmem (128 * 4096 / 4096 =
+ * 128, so 32), not of the capped min: low 64, high 96. */
+START_TEST(wmark_formula_movable)
+{
+	struct mmf_profile p = *mmf_profile_find("tiny", NULL);
+	p.name = "tiny+movable";
+	p.nr_zones = 2;
+	p.zones[1] = (struct mmf_zone_desc){ 0, MMF_ZONE_MOVABLE, 4096, 4096 };
+	p.end_pfn = 8192;
+	struct mmf_machine m;
+	ck_assert_int_eq(mmf_machine_init(&m, &p, MMF_MUT_NONE), 0);
+	ck_assert_uint_eq(m.zones[0].wmark[WMARK_MIN], 128);
+	ck_assert_uint_eq(m.zones[0].wmark[WMARK_LOW], 160);
+	const struct mmf_zone *z = &m.zones[1];
+	ck_assert_uint_eq(z->wmark[WMARK_MIN], 32);
+	ck_assert_uint_eq(z->wmark[WMARK_LOW], 64);
+	ck_assert_uint_eq(z->wmark[WMARK_HIGH], 96);
+	mmf_machine_fini(&m);
+}
+END_TEST
+
 /* Free-page levels relative to the zone's min mark. __zone_watermark_ok()
  * refuses when free <= the floor a mask earns:
  *   min                   no reserve (GFP_KERNEL, GFP_NOWAIT)
@@ -839,6 +862,7 @@ static Suite *buddy_suite(void)
 
 	tc = tcase_create("watermarks");
 	tcase_add_test(tc, wmark_formula_tiny);
+	tcase_add_test(tc, wmark_formula_movable);
 	tcase_add_loop_test(tc, wmark_per_gfp, 0, NROWS(wmark_rows));
 	suite_add_tcase(s, tc);
 

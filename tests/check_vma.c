@@ -185,6 +185,24 @@ static void s_accounting(struct mmf_machine *m, struct probe *p)
 	struct mmf_mm *mm = mmf_as_mm(m, 0);
 	EXPECT(p, mm->committed == 2 && mm->total_vm == 8, "committed %llu total_vm %llu",
 	       (unsigned long long)mm->committed, (unsigned long long)mm->total_vm);
+	/* An mprotect that changes no flag changes nothing, the charge
+	 * included: mprotect_fixup() returns before its accounting. A
+	 * WIPEONFORK child has the parent's read-only, charged VMA without an
+	 * anon_vma; mprotect(PROT_READ) there keeps VM_ACCOUNT ("ac"). */
+	int err = 0, fault = 0;
+	uint64_t val;
+	EXPECT(p, mm_map(m, 20, 2, RW, FIX, NULL) == 0 && mmf_as_access(m, 0, AT(20), 1, 3, &fault, &val, &err) == 0 &&
+		       !fault && mm_prot(m, 20, 2, R) == 0,
+	       "map, write, mprotect failed");
+	EXPECT(p, mmf_as_madvise(m, 0, AT(20), 2 * PG, MMF_MADV_WIPEONFORK, &err) == 0 && mmf_as_fork(m, 0, 1, &err) == 0,
+	       "madvise or fork failed");
+	struct mmf_mm *child = mmf_as_mm(m, 1);
+	uint64_t before = child->committed;
+	EXPECT(p, mmf_as_mprotect(m, 1, AT(20), 2 * PG, R, &err) == 0, "child mprotect failed");
+	EXPECT(p, child->committed == before, "the child's charge went from %llu to %llu", (unsigned long long)before,
+	       (unsigned long long)child->committed);
+	const struct mmf_vma *cv = mmf_vma_find(child, AT(20));
+	EXPECT(p, cv && (cv->flags & VM_ACCOUNT), "the child's VMA lost VM_ACCOUNT");
 out:;
 }
 

@@ -44,6 +44,11 @@ struct mmf_exec_config {
 	FILE *trace;
 	/* Raise the differences the adapters list as known as findings too. */
 	int no_known;
+	/* A reference mutant switched on in the oracle itself (NULL: none):
+	 * the systems under test judge it, and the oracle's own walkers are
+	 * not run. What `mmfuzz fidelity --oracle-mutant` measures: whether a
+	 * real system shows the bug. */
+	const char *oracle_mutant;
 	/* Kernel knobs ("name=value ...", mmfuzz/kernel.h) for the oracle,
 	 * before those the systems under test declare; NULL: none. */
 	const char *kernel;
@@ -127,6 +132,10 @@ struct mmf_gen_config {
 /* Draw only the profiles with 8 KiB user pages (sparc64), for an adapter
  * with MMF_CAP_AS_8K; without it, only those with 4 KiB pages. */
 #define MMF_GEN_AS_8K 4u
+/* The address-space family never shares a sequence with the others: a real
+ * kernel compared there has memory of its own, which the page, object and
+ * vmalloc ops of the model's small machine do not use up. */
+#define MMF_GEN_AS_ALONE 8u
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg,
 		      struct mmf_seq *out);
 uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index);
