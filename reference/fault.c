@@ -471,7 +471,7 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 			}
 			page_w(m, pfn)->token = pfn_to_page(m, cache)->token;
 			*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
-		} else if (!write && m->k.zero_page && !MUTANT(m, READ_FAULT_ALLOCATES)) {
+		} else if (!write && m->k.zero_page != MUTANT(m, READ_FAULT_ALLOCATES)) {
 			*pte = base | PTE_ZERO_PAGE; /* my_zero_pfn() */
 		} else {
 			anon_vma_prepare(m, mm, v);

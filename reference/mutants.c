@@ -46,7 +46,7 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "mprotect_hole_ignored", "vma", "mprotect over a hole returns 0 instead of ENOMEM" },
 	{ "pgtable_never_freed", "pgtable", "free_pgd_range frees no page-table pages" },
 	{ "zap_skips_last_pte", "pgtable", "zapping a range of several pages leaves its last pte mapped" },
-	{ "read_fault_allocates", "fault", "a read fault on anonymous memory allocates a page instead of mapping the zero page" },
+	{ "read_fault_allocates", "fault", "a read fault on anonymous memory allocates a page instead of mapping the zero page (on a kernel without the zero page, zero_page=0: maps it all the same)" },
 	{ "mprotect_keeps_write", "fault", "mprotect removing PROT_WRITE leaves the ptes writable" },
 	{ "fork_keeps_write", "fork", "fork copies private writable ptes without write-protecting them" },
 	{ "cow_no_copy", "fault", "breaking COW gives a fresh page without copying the old contents" },
