@@ -41,6 +41,4 @@
 	"mem_write-fault[no fault where]: a heap shrunk by brk stays mapped and writable under QEMU 7.2 "            \
 	"(as brk-address)",                                                                                            \
 	"mmap-result[refused where]: a heap shrunk by brk keeps its pages under QEMU 7.2 (as brk-address), so a "     \
-	"large mapping finds no room",                                                                                 \
-	"mem_exec-fault: the agent probes an instruction fetch with a read, which QEMU refuses without PROT_READ "     \
-	"(Linux on ARM lets PROT_WRITE read)"
+	"large mapping finds no room"
