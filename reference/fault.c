@@ -426,6 +426,10 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 	int shared = (v->flags & VM_SHARED) != 0, mapped = hw && (*hw & PTE_MAPPED);
 	/* No ->fault for a PFN mapping; nothing past the end of a file. */
 	if (!mapped && ((v->flags & VM_PFNMAP) || (v->shmem && pgoff >= shmem_size(m, v->shmem)))) {
+		/* do_cow_fault() prepares the anon_vma before ->fault says
+		 * SIGBUS: a later fork copies the VMA's ptes (vma_needs_copy) */
+		if (write && v->shmem && !shared && !(v->flags & VM_PFNMAP))
+			anon_vma_prepare(m, mm, v);
 		*fault = SIGBUS;
 		return 0;
 	}

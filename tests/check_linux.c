@@ -132,6 +132,15 @@ static const char *const scenarios[] = {
 	    "mmap proc=0 start=104 npages=1 prot=PROT_READ|PROT_EXEC flags=MAP_FIXED\n"
 	    "mem_exec proc=0 page=104\n"
 	    "proc_report proc=0 kind=smaps\n",
+	/* a private write past a file's end is SIGBUS after do_cow_fault()
+	 * prepared the anon_vma: fork then copies the read page's pte (found
+	 * by the default campaign on a fresh root) */
+	HDR "mmap_file proc=0 start=110 npages=1 prot=PROT_WRITE flags=MAP_FIXED file=1 pgoff=0\n"
+	    "mem_write proc=0 page=110 token=0\n"
+	    "ftruncate file=1 npages=1\n"
+	    "mem_read proc=0 page=110\n"
+	    "fork proc=0 child=6\n"
+	    "proc_report proc=6 kind=pagemap\n",
 };
 
 static const struct mmf_adapter *host;

@@ -750,6 +750,23 @@ out:
 	m->k.zero_page = 1;
 }
 
+/* A write past the end of a privately mapped file is SIGBUS, but
+ * do_cow_fault() has prepared the VMA's anon_vma first; so after the
+ * file grows and a read maps its page-cache page, fork copies that pte
+ * (vma_needs_copy: the VMA has an anon_vma), where a VMA without one
+ * leaves the child to fault it in. */
+static void s_cow_fault_sigbus(struct mmf_machine *m, struct probe *p)
+{
+	int err = 0;
+	EXPECT(p, mm_map_file(m, 0, 0, 1, W, FIX, 1, 0) == 0 && mm_map_file(m, 0, 2, 1, R, FIX, 1, 0) == 0,
+	       "mmap failed");
+	EXPECT(p, acc(m, 0, 1, 5, NULL) == SIGBUS, "a write past the end did not SIGBUS");
+	EXPECT(p, file_trunc(m, 1, 1) == 0 && acc(m, 0, 0, 0, NULL) == 0 && acc(m, 2, 0, 0, NULL) == 0, "reads failed");
+	EXPECT(p, mmf_as_fork(m, 0, 6, &err) == 0, "fork failed");
+	DRAW(p, m, 6, 0, 3, "F.-");
+out:;
+}
+
 /* fault_around_bytes: 64 KiB maps the 16-page block around a read fault
  * of a file page (those in the page cache); one page maps the page
  * alone. */
@@ -784,6 +801,7 @@ static const struct {
 	{ "smaps", s_smaps }, { "mremap", s_mremap }, { "file", s_file }, { "file_fork", s_file_fork },
 	{ "pfnmap", s_pfnmap }, { "soft_dirty", s_soft_dirty }, { "exec", s_exec },
 	{ "exec_arm64", s_exec_arm64 }, { "no_zero_page", s_no_zero_page }, { "fault_around", s_fault_around },
+	{ "cow_fault_sigbus", s_cow_fault_sigbus },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
