@@ -210,6 +210,9 @@ static uint32_t shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff)
 		pg->index = pgoff;
 		s->pages[pgoff] = pfn;
 	}
+	/* a fault of its own maps a page MADV_PAGEOUT left, and fault-around
+	 * takes it again afterwards */
+	page_w(m, s->pages[pgoff])->flags &= (uint16_t)~PG_reclaim;
 	return s->pages[pgoff];
 }
 
@@ -384,8 +387,9 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 	int writable = (v->flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE);
 	for (uint64_t j = from; j < to; j++) {
 		uint64_t pg = pgoff + j - pte_off;
-		if (j == pte_off || pg >= s->size || pg >= s->npages || s->pages[pg] == MMF_NIL)
-			continue; /* the faulting page goes the usual way; holes stay holes */
+		if (j == pte_off || pg >= s->size || pg >= s->npages || s->pages[pg] == MMF_NIL ||
+		    (pfn_to_page(m, s->pages[pg])->flags & PG_reclaim))
+			continue; /* the faulting page goes the usual way; holes stay holes; paged-out pages wait */
 		uint64_t a = (addr & ~((PTRS_PER_PTE << AS_PAGE_SHIFT) - 1)) + (j << AS_PAGE_SHIFT);
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 1);
 		if (!pte || *pte)
@@ -646,10 +650,15 @@ void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, ui
 		if (p->mapcount > 1)
 			continue; /* folio_maybe_mapped_shared(): left alone */
 		/* a shmem page is unmapped (try_to_unmap) and then, with no swap,
-		 * kept in the page cache; an anonymous one goes only when it is a
-		 * clean lazy-free page, else add_to_swap() fails first */
+		 * kept in the page cache, but fault-around passes it over until a
+		 * fault of its own maps it (seen on 6.18: the writeback that fails
+		 * leaves it flagged, PG_reclaim being the bit fault-around reads
+		 * as PG_readahead); an anonymous one goes only when it is a clean
+		 * lazy-free page, else add_to_swap() fails first */
 		if (!(p->flags & PG_shmem) && (!(p->flags & PG_lazyfree) || (*pte & PTE_DIRTY) || (p->flags & PG_dirty)))
 			continue;
+		if (p->flags & PG_shmem)
+			page_w(m, pte_pfn(*pte))->flags |= PG_reclaim;
 		mmf_pte_release(m, *pte);
 		*pte = 0;
 	}

@@ -141,6 +141,16 @@ static const char *const scenarios[] = {
 	    "mem_read proc=0 page=110\n"
 	    "fork proc=0 child=6\n"
 	    "proc_report proc=6 kind=pagemap\n",
+	/* MADV_PAGEOUT keeps a shmem page in the cache (no swap), but
+	 * fault-around passes it over until a fault of its own maps it */
+	HDR "mmap proc=0 start=120 npages=2 prot=PROT_READ|PROT_WRITE flags=MAP_SHARED|MAP_FIXED|MAP_POPULATE\n"
+	    "madvise proc=0 start=120 npages=2 advice=MADV_PAGEOUT\n"
+	    "mem_read proc=0 page=121\n"
+	    "proc_report proc=0 kind=pagemap\n"
+	    "mem_read proc=0 page=120\n"
+	    "madvise proc=0 start=120 npages=2 advice=MADV_DONTNEED\n"
+	    "mem_read proc=0 page=121\n"
+	    "proc_report proc=0 kind=pagemap\n",
 };
 
 static const struct mmf_adapter *host;

@@ -767,6 +767,27 @@ static void s_cow_fault_sigbus(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
+/* MADV_PAGEOUT unmaps a shmem page and, with no swap, keeps it in the
+ * page cache; fault-around passes it over until a fault of its own maps
+ * it again (as Linux 6.18 does), after which fault-around takes it. */
+static void s_pageout_fault_around(struct mmf_machine *m, struct probe *p)
+{
+	int err = 0;
+	uint64_t v = 0;
+	EXPECT(p, mm_map(m, 0, 2, RW, FIX | MMF_MAP_SHARED, NULL) == 0 && acc(m, 0, 1, 3, NULL) == 0 &&
+		       acc(m, 1, 1, 4, NULL) == 0,
+	       "map or write failed");
+	EXPECT(p, mmf_as_madvise(m, 0, AT(0), 2 * PG, MMF_MADV_PAGEOUT, &err) == 0, "pageout failed");
+	DRAW(p, m, 0, 0, 2, "--");
+	EXPECT(p, acc(m, 1, 0, 0, &v) == 0 && v == 4, "read back %llu", (unsigned long long)v);
+	DRAW(p, m, 0, 0, 2, "-f");
+	EXPECT(p, acc(m, 0, 0, 0, &v) == 0 && v == 3, "read back %llu", (unsigned long long)v);
+	EXPECT(p, mmf_as_madvise(m, 0, AT(0), 2 * PG, MMF_MADV_DONTNEED, &err) == 0 && acc(m, 1, 0, 0, NULL) == 0,
+	       "dontneed or read failed");
+	DRAW(p, m, 0, 0, 2, "ff");
+out:;
+}
+
 /* fault_around_bytes: 64 KiB maps the 16-page block around a read fault
  * of a file page (those in the page cache); one page maps the page
  * alone. */
@@ -801,7 +822,7 @@ static const struct {
 	{ "smaps", s_smaps }, { "mremap", s_mremap }, { "file", s_file }, { "file_fork", s_file_fork },
 	{ "pfnmap", s_pfnmap }, { "soft_dirty", s_soft_dirty }, { "exec", s_exec },
 	{ "exec_arm64", s_exec_arm64 }, { "no_zero_page", s_no_zero_page }, { "fault_around", s_fault_around },
-	{ "cow_fault_sigbus", s_cow_fault_sigbus },
+	{ "cow_fault_sigbus", s_cow_fault_sigbus }, { "pageout_fault_around", s_pageout_fault_around },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
