@@ -132,6 +132,7 @@ struct mmf_proc {
 
 struct shmem_obj;
 
+#define MMF_LRU_BATCH 31 /* FOLIO_BATCH_SIZE */
 struct mmf_as {
 	struct mmf_proc proc[MMF_NPROCS];
 	uint32_t file[MMF_NFILES]; /* each file's shmem object; 0 until first used */
@@ -148,6 +149,11 @@ struct mmf_as {
 	uint32_t next_anon_vma;
 	uint32_t next_shmem;
 	int used; /* anything happened since reset */
+	/* The CPU's lru_lazyfree folio batch (the processes share one CPU):
+	 * pages MADV_FREE marked, whose referenced and active bits go when
+	 * it drains (lru_add_drain(), or when it fills). */
+	uint32_t lazy_batch[MMF_LRU_BATCH];
+	unsigned nr_lazy;
 };
 
 int mmf_as_init(struct mmf_machine *m);
@@ -326,6 +332,11 @@ void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs);
 /* madvise_free_pte_range(): the range's anonymous pages mapped only here
  * become clean and lazily freeable. */
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+/* lru_add_drain(): the lazy-free batch moves to the LRU (lru_lazyfree:
+ * referenced and active bits cleared). Linux drains at the start of each
+ * VMA of MADV_FREE, MADV_COLD and MADV_PAGEOUT, and when a zap frees
+ * pages (free_pages_and_swap_cache). */
+void mmf_lru_drain(struct mmf_machine *m);
 /* MADV_PAGEOUT without swap, for the pages this mm alone maps: reclaim
  * unmaps shmem pages (they stay in the page cache) and drops clean
  * MADV_FREE'd anonymous ones (a read then finds the zero page); other

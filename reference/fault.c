@@ -710,5 +710,23 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 		if (pfn_to_page(m, pfn)->refcount != 1)
 			continue; /* shared with another mm: not free to drop */
 		page_w(m, pfn)->flags |= PG_lazyfree;
+		/* folio_mark_lazyfree(): into the CPU's batch, which moves when full */
+		struct mmf_as *as = m->as;
+		as->lazy_batch[as->nr_lazy++] = pfn;
+		if (as->nr_lazy == MMF_LRU_BATCH)
+			mmf_lru_drain(m);
 	}
+}
+
+void mmf_lru_drain(struct mmf_machine *m)
+{
+	struct mmf_as *as = m->as;
+	for (unsigned i = 0; i < as->nr_lazy; i++) {
+		struct mmf_page *p = page_w(m, as->lazy_batch[i]);
+		/* the batch holds a reference in Linux, so the folio is still the
+		 * one marked; here a page freed since is left alone */
+		if (p->flags & PG_anon)
+			p->flags &= (uint16_t)~(PG_referenced | PG_active); /* lru_lazyfree() */
+	}
+	as->nr_lazy = 0;
 }

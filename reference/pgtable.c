@@ -133,6 +133,8 @@ static void zap(struct mmf_machine *m, uint32_t pfn, unsigned level, uint64_t st
 			uint64_t pte = *e;
 			if (!(MUTANT(m, ZAP_SKIPS_LAST_PTE) && next == end && addr + AS_PAGE_SIZE == end && addr != start)) {
 				*e = 0;
+				if (pte_has_page(pte) && m->as->nr_lazy)
+					mmf_lru_drain(m); /* the gathered pages go through free_pages_and_swap_cache() */
 				mmf_pte_release(m, pte);
 			}
 		} else if (level > 0 && (*e & PTE_PRESENT)) {

@@ -628,6 +628,7 @@ void mmf_as_reset(struct mmf_machine *m)
 		as->proc[p].mm.pgd = MMF_NIL; /* its frames went back with the machine's reset */
 	}
 	mmf_shmem_reset(m);
+	as->nr_lazy = 0;
 	as->proc[0].live = 1;
 	as->proc[0].pid = 1;
 	mmf_mm_setup(m, &as->proc[0].mm);
@@ -855,6 +856,7 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 	case MMF_MADV_FREE: /* lazy free: clean, and with nothing reclaimed the data stays */
 		if (v->shmem || (v->flags & VM_PFNMAP))
 			return -EINVAL;
+		mmf_lru_drain(m); /* madvise_free_single_vma() */
 		mmf_as_lazyfree(m, mm, start, end);
 		return 0;
 	case MMF_MADV_WILLNEED:
@@ -862,11 +864,13 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 	case MMF_MADV_COLD: /* deactivated: young bits cleared where this mm alone maps the page */
 		if (v->flags & VM_PFNMAP)
 			return -EINVAL; /* can_madv_lru_vma() */
+		mmf_lru_drain(m); /* madvise_cold() */
 		mmf_as_cold(m, mm, start, end);
 		return 0;
 	case MMF_MADV_PAGEOUT: /* no swap: only clean lazy-free pages can go, and do */
 		if (v->flags & VM_PFNMAP)
 			return -EINVAL; /* can_madv_lru_vma() */
+		mmf_lru_drain(m); /* madvise_pageout() */
 		mmf_as_pageout(m, mm, start, end);
 		return 0;
 	case MMF_MADV_NORMAL: nf &= ~(VM_SEQ_READ | VM_RAND_READ); break;

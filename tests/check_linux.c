@@ -151,6 +151,15 @@ static const char *const scenarios[] = {
 	    "madvise proc=0 start=120 npages=2 advice=MADV_DONTNEED\n"
 	    "mem_read proc=0 page=121\n"
 	    "proc_report proc=0 kind=pagemap\n",
+	/* MADV_FREE's batch: smaps' Referenced stays until lru_add_drain()
+	 * (the next VMA's walk, here the PROT_NONE one past the hole) */
+	HDR "mmap proc=0 start=132 npages=1 prot=0 flags=MAP_FIXED\n"
+	    "mmap proc=0 start=130 npages=1 prot=PROT_READ flags=MAP_FIXED|MAP_POPULATE\n"
+	    "mmap proc=0 start=134 npages=1 prot=PROT_READ flags=MAP_FIXED|MAP_POPULATE\n"
+	    "madvise proc=0 start=134 npages=1 advice=MADV_FREE\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "madvise proc=0 start=130 npages=3 advice=MADV_FREE\n"
+	    "proc_report proc=0 kind=smaps\n",
 };
 
 static const struct mmf_adapter *host;

@@ -788,6 +788,37 @@ static void s_pageout_fault_around(struct mmf_machine *m, struct probe *p)
 out:;
 }
 
+/* MADV_FREE puts a page in the CPU's lazy-free batch; its referenced bit
+ * (smaps' Referenced once the pte is old) goes only when the batch drains:
+ * at the next VMA MADV_FREE walks (each starts with lru_add_drain()), a
+ * zap that frees pages, or MADV_COLD/PAGEOUT. */
+static int referenced(struct mmf_machine *m, unsigned page)
+{
+	const uint64_t *pte = mmf_pte_lookup(m, mmf_as_mm(m, 0), AT(page), 0);
+	return pte && pte_has_page(*pte) && (pfn_to_page(m, pte_pfn(*pte))->flags & PG_referenced);
+}
+
+static void s_lazyfree_batch(struct mmf_machine *m, struct probe *p)
+{
+	int err = 0;
+	EXPECT(p, mm_map(m, 0, 1, R, FIX | MMF_MAP_POPULATE, NULL) == 0 && mm_map(m, 2, 1, 0, FIX, NULL) == 0 &&
+		       mm_map(m, 4, 1, R, FIX | MMF_MAP_POPULATE, NULL) == 0,
+	       "mmap failed");
+	m->k.zero_page = 0; /* a page of its own to free lazily */
+	EXPECT(p, mm_unmap(m, 0, 1) == 0 && mm_map(m, 0, 1, R, FIX | MMF_MAP_POPULATE, NULL) == 0, "remap failed");
+	EXPECT(p, mm_unmap(m, 4, 1) == 0 && mm_map(m, 4, 1, R, FIX | MMF_MAP_POPULATE, NULL) == 0, "remap failed");
+	EXPECT(p, referenced(m, 0) && referenced(m, 4), "populate did not mark the pages accessed");
+	EXPECT(p, mmf_as_madvise(m, 0, AT(0), PG, MMF_MADV_FREE, &err) == 0, "MADV_FREE failed");
+	EXPECT(p, referenced(m, 0), "one VMA: the batch drained already");
+	/* pages 0-2: the VMA at 0 (nothing left to mark), a hole, the PROT_NONE VMA: its walk drains */
+	EXPECT(p, mmf_as_madvise(m, 0, AT(0), 3 * PG, MMF_MADV_FREE, &err) == -1 && err == ENOMEM, "hole not ENOMEM");
+	EXPECT(p, !referenced(m, 0), "the second VMA's walk did not drain the batch");
+	EXPECT(p, mmf_as_madvise(m, 0, AT(4), PG, MMF_MADV_FREE, &err) == 0 && referenced(m, 4), "page 4 drained early");
+	EXPECT(p, mm_unmap(m, 0, 1) == 0 && !referenced(m, 4), "a zap that frees pages did not drain");
+out:
+	m->k.zero_page = 1;
+}
+
 /* fault_around_bytes: 64 KiB maps the 16-page block around a read fault
  * of a file page (those in the page cache); one page maps the page
  * alone. */
@@ -823,6 +854,7 @@ static const struct {
 	{ "pfnmap", s_pfnmap }, { "soft_dirty", s_soft_dirty }, { "exec", s_exec },
 	{ "exec_arm64", s_exec_arm64 }, { "no_zero_page", s_no_zero_page }, { "fault_around", s_fault_around },
 	{ "cow_fault_sigbus", s_cow_fault_sigbus }, { "pageout_fault_around", s_pageout_fault_around },
+	{ "lazyfree_batch", s_lazyfree_batch },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
