@@ -229,6 +229,7 @@ int cli_fidelity(int argc, char **argv)
 	const char *const *known = cli_adapter->size >= MMF_ADAPTER_SIZE_KNOWN ? cli_adapter->known : NULL;
 	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
 		printf("  known, not counted as a disagreement: %llu x %s\n", (unsigned long long)st->known[i], known[i]);
+	printf("  not compared past the oracle running out of memory: %llu sequences\n", (unsigned long long)st->oracle_oom);
 	for (unsigned d = 0; d < ndis; d++)
 		printf("  disagreement %s  x%llu, first in sequence #%llu, saved in %s\n", dis[d].signature, dis[d].count,
 		       dis[d].first, dis[d].where);

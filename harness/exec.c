@@ -170,6 +170,17 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 	size_t ol = strlen(op), cl = strlen(check);
 	if (t->diverged && outcome_check(check))
 		return 0;
+	/* The oracle's machine has run out of memory, and t's memory is its
+	 * own (a real kernel, not a reference): capacity is not defined the
+	 * same, so from here on outcomes are not compared (DESIGN: semantic
+	 * level compares success and failure where capacity is). */
+	if (outcome_check(check) && t != &ex->t[0] && t->ad != mmf_adapter_reference() &&
+	    t->level[MMF_FAM_AS] != MMF_LEVEL_NONE && mmf_reference_alloc_failures(ex->t[0].ctx[ex->seq->profile])) {
+		((struct target *)t)->diverged = 1;
+		if (!ex->not_counting)
+			ex->stats.oracle_oom++;
+		return 0;
+	}
 	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++) {
 		const char *k = known[i], *q = k + ol + 1 + cl;
 		if (strncmp(k, op, ol) || k[ol] != '-' || strncmp(k + ol + 1, check, cl) || (*q != ':' && *q != '['))

@@ -214,6 +214,25 @@ static void kernel_judges(const char *mutant, const char *text, const char *want
 	mmf_exec_destroy(ex);
 }
 
+/* The oracle's small machine runs out of memory (MAP_POPULATE of 3944
+ * pages of tiny's 4096, each a page of its own or not), the kernel does
+ * not: from there on the kernel is not compared (capacity differs), which
+ * the statistics say; the oracle's own walkers still run. */
+START_TEST(t_host_oracle_out_of_memory)
+{
+	need_host();
+	struct mmf_exec *ex = make(host);
+	struct mmf_finding f;
+	static const char text[] = "mmfuzz 1 profile=tiny swarm=0x0008 seed=0x00000000\n"
+				   "mmap proc=0 start=0 npages=3944 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED|MAP_POPULATE\n"
+				   "fork proc=0 child=1\n"
+				   "mem_write proc=1 page=5 token=3\n";
+	ck_assert_msg(run_text(ex, text, &f) == 0, "%s: %s", f.signature, f.detail);
+	ck_assert_uint_eq(mmf_exec_stats(ex)->oracle_oom, 1);
+	mmf_exec_destroy(ex);
+}
+END_TEST
+
 START_TEST(t_host_catches_oracle_mutant)
 {
 	need_host();
@@ -459,6 +478,7 @@ int main(int argc, char **argv)
 		tcase_add_test(tc, t_host_scenarios_agree);
 		tcase_add_test(tc, t_host_generated_agree);
 		tcase_add_test(tc, t_host_catches_oracle_mutant);
+		tcase_add_test(tc, t_host_oracle_out_of_memory);
 		tcase_add_test(tc, t_host_killed_task_is_a_finding);
 		tcase_add_test(tc, t_host_hung_task_is_a_finding);
 	} else if (!strncmp(which, "qemu-", 5)) {

@@ -534,3 +534,9 @@ static const struct mmf_adapter reference_adapter = {
 };
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }
+
+uint64_t mmf_reference_alloc_failures(void *ctx)
+{
+	const struct mmf_machine *m = ctx;
+	return m ? m->vm.alloc_fail : 0;
+}

@@ -293,6 +293,11 @@ typedef const struct mmf_adapter *(*mmf_adapter_entry_fn)(void);
 
 /* Built-in adapters. */
 const struct mmf_adapter *mmf_adapter_reference(void);
+/* Page allocations a reference context has failed since its reset. A
+ * system with memory of its own (a real kernel) has another capacity than
+ * the profile: once the reference has run out, what either does next is
+ * no longer comparable at semantic level. */
+uint64_t mmf_reference_alloc_failures(void *ctx);
 const struct mmf_adapter *mmf_adapter_simple(void);
 unsigned mmf_builtin_adapter_count(void);
 const struct mmf_adapter *mmf_builtin_adapter(unsigned i);
