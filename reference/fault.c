@@ -391,6 +391,8 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 		    (pfn_to_page(m, s->pages[pg])->flags & PG_reclaim))
 			continue; /* the faulting page goes the usual way; holes stay holes; paged-out pages wait */
 		uint64_t a = (addr & ~((PTRS_PER_PTE << AS_PAGE_SHIFT) - 1)) + (j << AS_PAGE_SHIFT);
+		if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm))
+			return;
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 1);
 		if (!pte || *pte)
 			continue;
@@ -434,6 +436,10 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 		 * SIGBUS: a later fork copies the VMA's ptes (vma_needs_copy) */
 		if (write && v->shmem && !shared && !(v->flags & VM_PFNMAP))
 			anon_vma_prepare(m, mm, v);
+		/* do_read_fault() maps around first, and only then does ->fault
+		 * say SIGBUS: the page cache before the end gets mapped */
+		if (!write && v->shmem)
+			fault_around(m, mm, v, addr, pgoff);
 		*fault = SIGBUS;
 		return 0;
 	}

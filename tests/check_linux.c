@@ -160,6 +160,12 @@ static const char *const scenarios[] = {
 	    "proc_report proc=0 kind=smaps\n"
 	    "madvise proc=0 start=130 npages=3 advice=MADV_FREE\n"
 	    "proc_report proc=0 kind=smaps\n",
+	/* a read past the end of shared memory (a mremap duplicate longer
+	 * than the object) is SIGBUS after fault-around mapped what is there */
+	HDR "mmap proc=0 start=140 npages=1 prot=PROT_READ flags=MAP_SHARED|MAP_FIXED|MAP_POPULATE\n"
+	    "mremap proc=0 start=140 npages=0 new_npages=5 new_start=160 flags=MREMAP_MAYMOVE|MREMAP_FIXED\n"
+	    "mem_read proc=0 page=164\n"
+	    "proc_report proc=0 kind=pagemap\n",
 };
 
 static const struct mmf_adapter *host;

@@ -819,6 +819,19 @@ out:
 	m->k.zero_page = 1;
 }
 
+/* A read past a file's end is SIGBUS, but do_read_fault() has mapped
+ * around first: the page-cache pages before the end are there after it. */
+static void s_sigbus_fault_around(struct mmf_machine *m, struct probe *p)
+{
+	EXPECT(p, file_trunc(m, 0, 1) == 0 && mm_map_file(m, 0, 0, 1, RW, FIX | MMF_MAP_SHARED, 0, 0) == 0 &&
+		       acc(m, 0, 1, 1, NULL) == 0 && mm_map_file(m, 0, 16, 3, R, FIX, 0, 0) == 0,
+	       "set-up failed");
+	DRAW(p, m, 0, 16, 19, "---");
+	EXPECT(p, acc(m, 18, 0, 0, NULL) == SIGBUS, "no SIGBUS past the end");
+	DRAW(p, m, 0, 16, 19, "F--");
+out:;
+}
+
 /* fault_around_bytes: 64 KiB maps the 16-page block around a read fault
  * of a file page (those in the page cache); one page maps the page
  * alone. */
@@ -854,7 +867,7 @@ static const struct {
 	{ "pfnmap", s_pfnmap }, { "soft_dirty", s_soft_dirty }, { "exec", s_exec },
 	{ "exec_arm64", s_exec_arm64 }, { "no_zero_page", s_no_zero_page }, { "fault_around", s_fault_around },
 	{ "cow_fault_sigbus", s_cow_fault_sigbus }, { "pageout_fault_around", s_pageout_fault_around },
-	{ "lazyfree_batch", s_lazyfree_batch },
+	{ "lazyfree_batch", s_lazyfree_batch }, { "sigbus_fault_around", s_sigbus_fault_around },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
