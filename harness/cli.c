@@ -89,15 +89,17 @@ static int wants_help(int argc, char **argv)
 int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
-	if (!strcmp(a, "--adapter") || !strcmp(a, "--mutant")) {
+	if (!strcmp(a, "--adapter") || !strcmp(a, "--mutant") || !strcmp(a, "--oracle-mutant")) {
 		if (*i + 1 >= argc) {
 			fprintf(stderr, "mmfuzz: %s needs a value\n", a);
 			return -1;
 		}
 		if (!strcmp(a, "--adapter"))
 			t->adapter = argv[++*i];
-		else
+		else if (!strcmp(a, "--mutant"))
 			t->mutant = argv[++*i];
+		else
+			t->oracle_mutant = argv[++*i];
 		return 1;
 	}
 	if (!strcmp(a, "--no-exact")) {
@@ -150,6 +152,7 @@ const char *__asan_default_options(void) { return "allocator_may_return_null=1";
 
 const struct mmf_adapter *cli_adapter;
 const struct mmf_adapter *cli_kernel_adapter;
+char cli_kernel[512];
 
 enum mmf_level cli_level(unsigned fam)
 {
@@ -214,6 +217,17 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 			sched_setaffinity(0, sizeof(set), &set);
 		}
 	}
+	if (t->oracle_mutant) {
+		const struct mmf_adapter *ref = mmf_adapter_reference();
+		unsigned k = 0;
+		while (k < ref->nr_mutants && strcmp(ref->mutants[k].name, t->oracle_mutant))
+			k++;
+		if (k == ref->nr_mutants) {
+			fprintf(stderr, "mmfuzz: the reference has no mutant '%s' (see: mmfuzz adapters --mutants)\n",
+				t->oracle_mutant);
+			return NULL;
+		}
+	}
 	if (t->mutant) {
 		int known = 0;
 		for (unsigned i = 0; i < ad->nr_mutants; i++)
@@ -240,6 +254,8 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
 	if (!ex)
 		fprintf(stderr, "mmfuzz: %s\n", err);
+	else
+		snprintf(cli_kernel, sizeof(cli_kernel), "%s", mmf_exec_kernel(ex));
 	return ex;
 }
 

@@ -39,13 +39,19 @@ int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i);
 	"                   are, NAME.so plugins unless --isolate none)\n"                                             \
 	"  --op-timeout MS  a worker's op that takes longer is a finding \"timeout\" (default 5000)\n"                 \
 	"  --mem-limit MB   a worker with more resident memory is a finding \"rlimit\" (default 2048)\n"     \
-	"  --no-known       raise the differences the adapter lists as known as findings too\n"
+	"  --no-known       raise the differences the adapter lists as known as findings too\n"                      \
+	"  --oracle-mutant NAME  switch a seeded bug on in the oracle itself and let the\n"                          \
+	"                   adapter judge it (the oracle's walkers off): does a real system\n"                       \
+	"                   show the bug?\n"
 struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full_each_op);
 const char *cli_adapter_name(const struct cli_target *t);
 /* The adapter the last cli_make_exec opened, and the kernel it added
  * (with_kernel; NULL when none). */
 extern const struct mmf_adapter *cli_adapter;
 extern const struct mmf_adapter *cli_kernel_adapter;
+/* The kernel knobs the last executor's oracle runs with ("" for the
+ * profiles' defaults), for reproducers and reports. */
+extern char cli_kernel[512];
 /* The level family fam is compared at by any of them. */
 enum mmf_level cli_level(unsigned fam);
 /* The --adapter a finding of adapter `name` replays with ("" for the

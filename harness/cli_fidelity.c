@@ -31,9 +31,7 @@ static const char usage_fidelity[] =
 	"  --max-ops N      longest generated sequence (default 60)\n"
 	"  --out DIR        save disagreements here (default: fidelity)\n"
 	"  --no-shrink      save disagreements as found\n"
-	"  --oracle-mutant NAME  switch a seeded bug on in the oracle itself and let\n"
-	"                   the adapter judge it (its own walkers off): does the real\n"
-	"                   system show the bug? Agreement drops when it does\n"
+
 	"  -q, --quiet      no progress line\n"
 	"\n"
 	"Exit status: 0 all agree, 1 some disagreement, 2 bad usage, 3 the\n"
@@ -108,17 +106,6 @@ int cli_fidelity(int argc, char **argv)
 			profile = (int)idx;
 		} else if (i + 1 < argc && !strcmp(a, "--out")) {
 			out = argv[++i];
-		} else if (i + 1 < argc && !strcmp(a, "--oracle-mutant")) {
-			t.oracle_mutant = argv[++i];
-			const struct mmf_adapter *ref = mmf_adapter_reference();
-			unsigned k = 0;
-			while (k < ref->nr_mutants && strcmp(ref->mutants[k].name, t.oracle_mutant))
-				k++;
-			if (k == ref->nr_mutants) {
-				fprintf(stderr, "mmfuzz fidelity: the reference has no mutant '%s' (see: mmfuzz adapters --mutants)\n",
-					t.oracle_mutant);
-				return EXIT_BADINPUT;
-			}
 		} else {
 			fprintf(stderr, "mmfuzz fidelity: unknown option or missing value: '%s'\n%s", a, usage_fidelity);
 			return EXIT_BADINPUT;

@@ -65,6 +65,8 @@ int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mm
 	 * they live in a folder of their own. */
 	if (t->mutant)
 		snprintf(sub, sizeof(sub), "%s/%s/%s", dir, t->mutant, slug);
+	else if (t->oracle_mutant)
+		snprintf(sub, sizeof(sub), "%s/oracle-%s/%s", dir, t->oracle_mutant, slug);
 	else
 		snprintf(sub, sizeof(sub), "%s/%s", dir, slug);
 	int e = mmf_mkdirs(sub);
@@ -98,12 +100,15 @@ int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mm
 	}
 	char flags[160] = "";
 	const char *adapter = cli_replay_adapter(t, f->adapter);
-	if (*adapter || t->mutant)
-		snprintf(flags, sizeof(flags), "%s%s%s%s", *adapter ? " --adapter " : "", adapter,
-			 t->mutant ? " --mutant " : "", t->mutant ? t->mutant : "");
+	if (*adapter || t->mutant || t->oracle_mutant)
+		snprintf(flags, sizeof(flags), "%s%s%s%s%s%s", *adapter ? " --adapter " : "", adapter,
+			 t->mutant ? " --mutant " : "", t->mutant ? t->mutant : "",
+			 t->oracle_mutant ? " --oracle-mutant " : "", t->oracle_mutant ? t->oracle_mutant : "");
 	int n = snprintf(doc, hl,
-			 "# %s\n# at op %u: %s\n# replay: mmfuzz replay%s%s %s/repro.txt\n%s",
-			 f->signature, f->step, f->detail, flags, t->no_exact ? " --no-exact" : "", sub, text);
+			 "# %s\n# at op %u: %s\n# replay: mmfuzz replay%s%s %s/repro.txt\n%s%s%s%s",
+			 f->signature, f->step, f->detail, flags, t->no_exact ? " --no-exact" : "", sub,
+			 cli_kernel[0] ? "# found with the oracle running as this kernel: " : "", cli_kernel,
+			 cli_kernel[0] ? "\n" : "", text);
 	free(text);
 	e = mmf_write_atomic(txtpath, doc, (size_t)n);
 	free(doc);
