@@ -52,7 +52,7 @@ static int gather_kernel(struct mmf_exec *ex, char *err, size_t cap)
 	char why[200];
 	for (unsigned i = 0; i < ex->nt; i++) {
 		const char *text = i == 0 ? ex->cfg.kernel : mmf_adapter_kernel(ex->t[i].ad);
-		const char *who = i == 0 ? "--kernel" : ex->t[i].ad->name;
+		const char *who = i == 0 ? "the executor configuration's kernel knobs" : ex->t[i].ad->name;
 		mmf_kernel_defaults(NULL, &k);
 		if (text && mmf_kernel_parse(text, &k, why, sizeof(why))) {
 			snprintf(err, cap, "%s: %s", who, why);
