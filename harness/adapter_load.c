@@ -102,15 +102,41 @@ static int ends_with(const char *s, const char *tail)
 	return n >= k && !strcmp(s + n - k, tail);
 }
 
+static const struct mmf_adapter *open_adapter(const char *name, const struct mmf_open_opts *o, char *err, size_t cap);
+
 const struct mmf_adapter *mmf_adapter_open(const char *name, const struct mmf_open_opts *o, char *err, size_t cap)
+{
+	errno = 0;
+	const struct mmf_adapter *ad = open_adapter(name, o, err, cap);
+	if (!ad && errno != EIO)
+		errno = EINVAL; /* the name, the plugin or its table is bad */
+	return ad;
+}
+
+static const struct mmf_adapter *open_adapter(const char *name, const struct mmf_open_opts *o, char *err, size_t cap)
 {
 	struct mmf_remote_opts ro = { o ? o->op_timeout_ms : 0, o ? o->mem_limit : 0 };
 	const struct mmf_adapter *ad = NULL;
 	char path[PATH_MAX + 64];
 	if (strchr(name, '/') || ends_with(name, ".so")) {
 		if (ends_with(name, ".so") || strstr(name, ".so.")) {
-			/* someone's new allocator may well crash: isolated unless asked */
-			if ((ad = load_plugin(name, err, cap)) && (!o || o->isolate != MMF_ISOLATE_NONE))
+			/* Someone's new allocator may well crash: isolated unless
+			 * asked. Its constructors run when it is loaded, so it is
+			 * loaded first in the agent, never here: what they do
+			 * (exit, crash, hang) cannot end this process. */
+			int isolate = !o || o->isolate != MMF_ISOLATE_NONE;
+			if (isolate && agent_program[0]) {
+				char abs[PATH_MAX];
+				if (access(name, F_OK)) {
+					snprintf(err, cap, "cannot load adapter %s: %s", name, strerror(errno));
+					errno = EINVAL;
+					return NULL;
+				}
+				if (!realpath(name, abs))
+					snprintf(abs, sizeof(abs), "%s", name);
+				return mmf_remote_exec_args(agent_program, "agent", abs, &ro, err, cap);
+			}
+			if ((ad = load_plugin(name, err, cap)) && isolate)
 				return isolated(ad, name, &ro, err, cap);
 		}
 		else if (executable(name))

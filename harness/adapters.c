@@ -134,6 +134,16 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 			return -1;
 		}
 	}
+	/* A mutant's name becomes a folder under --out and a word in the
+	 * reproducer's replay line: it must be safe as both. */
+	for (unsigned i = 0; i < ad->nr_mutants; i++) {
+		const char *m = ad->mutants ? ad->mutants[i].name : NULL;
+		if (!m || !*m || strlen(m) > 40 || strspn(m, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(m)) {
+			snprintf(err, cap, "adapter %s: mutant %u's name must be 1-40 characters of [a-z0-9_]", ad->name,
+				 i);
+			return -1;
+		}
+	}
 	const char *const *known = ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
 	for (unsigned i = 0; known && known[i]; i++) {
 		const char *colon = strchr(known[i], ':'), *dash = strchr(known[i], '-');

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,8 +191,11 @@ static const struct mmf_adapter *open_kernel(const struct mmf_open_opts *o)
 	return k;
 }
 
+int cli_make_exec_status = EXIT_BADINPUT;
+
 struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full_each_op)
 {
+	cli_make_exec_status = EXIT_BADINPUT;
 	const char *name = cli_adapter_name(t);
 	struct mmf_open_opts o = t->open;
 	if (!o.mem_limit)
@@ -198,6 +203,7 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 	char why[512];
 	const struct mmf_adapter *ad = mmf_adapter_open(name, &o, why, sizeof(why));
 	if (!ad) {
+		cli_make_exec_status = errno == EIO ? EXIT_ENV : EXIT_BADINPUT;
 		fprintf(stderr, "mmfuzz: %s\n", why);
 		return NULL;
 	}
@@ -252,11 +258,21 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 	};
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
-	if (!ex)
+	if (!ex) {
 		fprintf(stderr, "mmfuzz: %s\n", err);
+		cli_make_exec_status = EXIT_BADINPUT;
+	}
 	else
 		snprintf(cli_kernel, sizeof(cli_kernel), "%s", mmf_exec_kernel(ex));
 	return ex;
+}
+
+int cli_path_ok(const char *cmd, const char *opt, const char *v)
+{
+	if (v && *v)
+		return 0;
+	fprintf(stderr, "mmfuzz %s: %s needs a path, not an empty string\n", cmd, opt);
+	return -1;
 }
 
 /* Loads FILE into seq; prints the diagnostic and returns -1 on bad input. */
@@ -308,7 +324,7 @@ static int cmd_show(int argc, char **argv)
 			fprintf(stderr, "mmfuzz show: --binary takes -o OUT and one FILE\n%s", usage_show);
 			return EXIT_BADINPUT;
 		}
-		return show_binary(argv[4], argv[3]);
+		return cli_path_ok("show", "-o", argv[3]) ? EXIT_BADINPUT : show_binary(argv[4], argv[3]);
 	}
 	static struct mmf_seq seq;
 	int status = EXIT_CLEAN;
@@ -365,7 +381,7 @@ static int cmd_replay(int argc, char **argv)
 	struct mmf_exec *ex = cli_make_exec(&t, verbose ? stdout : NULL, full);
 	if (!ex) {
 		free(files);
-		return EXIT_BADINPUT;
+		return cli_make_exec_status;
 	}
 	static struct mmf_seq seq;
 	int bad = 0, found = 0, envfail = 0;
@@ -510,6 +526,8 @@ static int cmd_corpus(int argc, char **argv)
 		char *end;
 		if (!strcmp(a, "-o")) {
 			dir = v;
+			if (cli_path_ok("corpus", a, v))
+				return EXIT_BADINPUT;
 			continue;
 		}
 		if (!strcmp(a, "--profile")) {
@@ -541,7 +559,8 @@ static int cmd_corpus(int argc, char **argv)
 		fprintf(stderr, "mmfuzz corpus: -o DIR is required\n%s", usage_corpus);
 		return EXIT_BADINPUT;
 	}
-	int e = mmf_mkdirs(dir);
+	struct mmf_dir out;
+	int e = mmf_dir_open(dir, 1, &out);
 	if (e) {
 		fprintf(stderr, "mmfuzz corpus: cannot create %s: %s\n", dir, strerror(e));
 		return EXIT_ENV;
@@ -550,17 +569,19 @@ static int cmd_corpus(int argc, char **argv)
 	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
 	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0, 0 };
 	for (unsigned long long i = 0; i < count; i++) {
-		char path[4096];
+		char name[64];
 		mmf_gen_sequence(mmf_seed_mix(seed, i), &gc, &seq);
 		memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
 		size_t n = mmf_seq_encode(&seq, buf + MMF_MAGIC_SIZE, sizeof(buf) - MMF_MAGIC_SIZE);
-		snprintf(path, sizeof(path), "%s/seed-%04llu.mmfz", dir, i);
-		e = mmf_write_atomic(path, buf, n + MMF_MAGIC_SIZE);
+		snprintf(name, sizeof(name), "seed-%04llu.mmfz", i);
+		e = mmf_dir_write(&out, name, buf, n + MMF_MAGIC_SIZE);
 		if (e) {
-			fprintf(stderr, "mmfuzz corpus: cannot write %s: %s\n", path, strerror(e));
+			fprintf(stderr, "mmfuzz corpus: cannot write %s/%s: %s\n", dir, name, strerror(e));
+			mmf_dir_close(&out);
 			return EXIT_ENV;
 		}
 	}
+	mmf_dir_close(&out);
 	printf("wrote %llu inputs to %s (seed %llu)\n", count, dir, seed);
 	return EXIT_CLEAN;
 }
@@ -587,7 +608,47 @@ static int cmd_agent(int argc, char **argv)
 	return mmf_agent_main(ad);
 }
 
+/* SIGTERM, SIGINT or SIGHUP: the servers and workers go first, and what
+ * they left, then this process dies of the signal as it would have. */
+static void on_stop_signal(int sig)
+{
+	mmf_remote_kill_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int run_command(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	int agent = argc >= 2 && !strcmp(argv[1], "agent");
+	if (!agent) {
+		/* A pipe to an adapter or to a reader that went away is EPIPE
+		 * and a clear message, never a silent death. Whatever is
+		 * orphaned below our servers comes back here to be killed. */
+		signal(SIGPIPE, SIG_IGN);
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		static const int stops[] = { SIGTERM, SIGINT, SIGHUP };
+		for (unsigned i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+			struct sigaction sa = { .sa_handler = on_stop_signal };
+			sigaction(stops[i], &sa, NULL);
+		}
+	}
+	int status = run_command(argc, argv);
+	if (agent)
+		return status;
+	mmf_remote_kill_all();
+	/* output that did not reach its file (a full disk, a closed pipe) is
+	 * an environment error, not a clean run */
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
+		fprintf(stderr, "mmfuzz: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+		return EXIT_ENV;
+	}
+	return status;
+}
+
+static int run_command(int argc, char **argv)
 {
 	/* plugins and isolated adapters are served by this same program */
 	char self[4096];

@@ -44,6 +44,9 @@ int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i);
 	"                   adapter judge it (the oracle's walkers off): does a real system\n"                       \
 	"                   show the bug?\n"
 struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full_each_op);
+/* The exit status for the last cli_make_exec that failed: EXIT_BADINPUT
+ * (a bad name or plugin), or EXIT_ENV (its process could not start). */
+extern int cli_make_exec_status;
 const char *cli_adapter_name(const struct cli_target *t);
 /* The adapter the last cli_make_exec opened, and the kernel it added
  * (with_kernel; NULL when none). */
@@ -65,6 +68,9 @@ int cli_fidelity(int argc, char **argv);
 int cli_minimize(int argc, char **argv);
 int cli_export_c(int argc, char **argv);
 int cli_corpus_merge(int argc, char **argv, int prune);
+/* 0 if v can name a file or folder; else prints why (an empty path) and
+ * returns -1: "" must never mean the current or the root folder. */
+int cli_path_ok(const char *cmd, const char *opt, const char *v);
 /* Loads FILE into seq; prints the diagnostic and returns -1 on bad input. */
 int cli_load(const char *path, struct mmf_seq *seq, enum mmf_input_kind *kind);
 int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mmf_finding *f,

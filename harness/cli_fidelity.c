@@ -46,7 +46,7 @@ static double now(void)
 
 struct disagreement {
 	char signature[160];
-	char where[512];
+	char where[4608];
 	unsigned long long count, first;
 };
 
@@ -106,6 +106,8 @@ int cli_fidelity(int argc, char **argv)
 			profile = (int)idx;
 		} else if (i + 1 < argc && !strcmp(a, "--out")) {
 			out = argv[++i];
+			if (cli_path_ok("fidelity", a, out))
+				return EXIT_BADINPUT;
 		} else {
 			fprintf(stderr, "mmfuzz fidelity: unknown option or missing value: '%s'\n%s", a, usage_fidelity);
 			return EXIT_BADINPUT;
@@ -117,7 +119,7 @@ int cli_fidelity(int argc, char **argv)
 	}
 	struct mmf_exec *ex = cli_make_exec(&t, NULL, 0);
 	if (!ex)
-		return EXIT_BADINPUT;
+		return cli_make_exec_status;
 	unsigned fams = 0;
 	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
 		if (cli_adapter->level[fam] != MMF_LEVEL_NONE)

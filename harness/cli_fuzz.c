@@ -56,61 +56,86 @@ static int parse_u64(const char *s, unsigned long long *out)
 	return errno || *end ? -1 : 0;
 }
 
-int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mmf_finding *f,
-		     const struct cli_target *t, char *path_out, size_t cap)
+/* s as one line of plain ASCII, for a comment in a reproducer: whatever
+ * an adapter's message or a path holds, the file still parses. */
+static void one_line(char *s)
 {
-	char sub[512], path[1024];
-	const char *slug = f->signature + strlen("MMFUZZ: ");
-	/* A mutant's findings share signatures with the clean adapter's, so
-	 * they live in a folder of their own. */
+	for (unsigned char *c = (unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c >= 0x7f)
+			*c = '?';
+}
+
+/* The folder of a finding below --out: the signature's slug, under the
+ * mutant's folder when one is on (a mutant's findings share signatures
+ * with the clean adapter's). Every part is a safe name. */
+static void finding_rel(const struct cli_target *t, const char *signature, char *rel, size_t cap)
+{
+	char slug[256], mut[256] = "";
+	mmf_name_clean(signature + strlen("MMFUZZ: "), slug, sizeof(slug));
 	if (t->mutant)
-		snprintf(sub, sizeof(sub), "%s/%s/%s", dir, t->mutant, slug);
-	else if (t->oracle_mutant)
-		snprintf(sub, sizeof(sub), "%s/oracle-%s/%s", dir, t->oracle_mutant, slug);
-	else
-		snprintf(sub, sizeof(sub), "%s/%s", dir, slug);
-	int e = mmf_mkdirs(sub);
+		mmf_name_clean(t->mutant, mut, sizeof(mut));
+	else if (t->oracle_mutant) {
+		char m[200];
+		snprintf(m, sizeof(m), "oracle-%s", t->oracle_mutant);
+		mmf_name_clean(m, mut, sizeof(mut));
+	}
+	snprintf(rel, cap, "%s%s%s", mut, *mut ? "/" : "", slug);
+}
+
+/* Opens the finding's folder rel below out (created). 0 or an errno. */
+static int open_finding(const char *out, const char *rel, struct mmf_dir *sub)
+{
+	struct mmf_dir root;
+	int e = mmf_dir_open(out, 1, &root);
 	if (e)
 		return e;
+	e = mmf_dir_open_rel(&root, rel, 1, sub);
+	mmf_dir_close(&root);
+	return e;
+}
+
+static int write_repro(struct mmf_dir *sub, const struct mmf_seq *seq, const struct mmf_finding *f,
+		       const struct cli_target *t)
+{
 	/* Keep the smallest reproducer per signature.  repro.txt is written
 	 * before repro.mmfz, so a kill between the two leaves a pair that
 	 * both replay (the text one maybe smaller), never a binary alone;
 	 * a folder that has lost its text copy gets one again. */
-	char txtpath[1100];
-	snprintf(txtpath, sizeof(txtpath), "%s/repro.txt", sub);
-	snprintf(path, sizeof(path), "%s/repro.mmfz", sub);
 	uint8_t *old;
 	size_t oldlen;
 	size_t need = mmf_seq_encode(seq, NULL, 0);
-	if (mmf_read_file(path, &old, &oldlen) == 0) {
+	if (mmf_dir_read(sub, "repro.mmfz", &old, &oldlen) == 0) {
 		free(old);
-		if (oldlen <= need + MMF_MAGIC_SIZE && access(txtpath, F_OK) == 0) {
-			snprintf(path_out, cap, "%s", sub);
+		if (oldlen <= need + MMF_MAGIC_SIZE && mmf_dir_has(sub, "repro.txt"))
 			return 0;
-		}
 	}
 	char *text = mmf_seq_to_text(seq);
 	if (!text)
 		return ENOMEM;
-	size_t hl = strlen(text) + 2048;
-	char *doc = malloc(hl);
-	if (!doc) {
-		free(text);
-		return ENOMEM;
-	}
-	char flags[160] = "";
+	char sig[sizeof(f->signature)], detail[sizeof(f->detail)], flags[1200] = "", where[sizeof(sub->path)];
+	char kernel[sizeof(cli_kernel)];
+	snprintf(sig, sizeof(sig), "%s", f->signature);
+	snprintf(detail, sizeof(detail), "%s", f->detail);
+	snprintf(where, sizeof(where), "%s", sub->path);
+	snprintf(kernel, sizeof(kernel), "%s", cli_kernel);
 	const char *adapter = cli_replay_adapter(t, f->adapter);
 	if (*adapter || t->mutant || t->oracle_mutant)
 		snprintf(flags, sizeof(flags), "%s%s%s%s%s%s", *adapter ? " --adapter " : "", adapter,
 			 t->mutant ? " --mutant " : "", t->mutant ? t->mutant : "",
 			 t->oracle_mutant ? " --oracle-mutant " : "", t->oracle_mutant ? t->oracle_mutant : "");
-	int n = snprintf(doc, hl,
-			 "# %s\n# at op %u: %s\n# replay: mmfuzz replay%s%s %s/repro.txt\n%s%s%s%s",
-			 f->signature, f->step, f->detail, flags, t->no_exact ? " --no-exact" : "", sub,
-			 cli_kernel[0] ? "# found with the oracle running as this kernel: " : "", cli_kernel,
-			 cli_kernel[0] ? "\n" : "", text);
+	one_line(sig), one_line(detail), one_line(flags), one_line(where), one_line(kernel);
+	size_t hl = strlen(text) + sizeof(sig) + sizeof(detail) + sizeof(flags) + sizeof(where) + sizeof(kernel) + 256;
+	char *doc = malloc(hl);
+	if (!doc) {
+		free(text);
+		return ENOMEM;
+	}
+	int n = snprintf(doc, hl, "# %s\n# at op %u: %s\n# replay: mmfuzz replay%s%s %s/repro.txt\n%s%s%s%s", sig,
+			 f->step, detail, flags, t->no_exact ? " --no-exact" : "", where,
+			 kernel[0] ? "# found with the oracle running as this kernel: " : "", kernel,
+			 kernel[0] ? "\n" : "", text);
 	free(text);
-	e = mmf_write_atomic(txtpath, doc, (size_t)n);
+	int e = mmf_dir_write(sub, "repro.txt", doc, (size_t)n);
 	free(doc);
 	if (e)
 		return e;
@@ -119,46 +144,75 @@ int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mm
 		return ENOMEM;
 	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
 	mmf_seq_encode(seq, buf + MMF_MAGIC_SIZE, need);
-	e = mmf_write_atomic(path, buf, need + MMF_MAGIC_SIZE);
+	e = mmf_dir_write(sub, "repro.mmfz", buf, need + MMF_MAGIC_SIZE);
 	free(buf);
-	snprintf(path_out, cap, "%s", sub);
 	return e;
 }
 
-/* Adds n to the folder's count file (how often campaigns met the
- * signature); written atomically like everything else. */
-static int bump_count(const char *sub, unsigned long long n)
+int cli_save_finding(const char *dir, const struct mmf_seq *seq, const struct mmf_finding *f,
+		     const struct cli_target *t, char *path_out, size_t cap)
 {
-	char path[1100], num[32];
-	snprintf(path, sizeof(path), "%s/count", sub);
+	char rel[512];
+	struct mmf_dir sub;
+	finding_rel(t, f->signature, rel, sizeof(rel));
+	int e = open_finding(dir, rel, &sub);
+	if (e)
+		return e;
+	/* campaigns sharing --out take turns on a folder */
+	e = mmf_dir_lock(&sub);
+	if (!e)
+		e = write_repro(&sub, seq, f, t);
+	if (!e && (size_t)snprintf(path_out, cap, "%s", sub.path) >= cap)
+		e = ENAMETOOLONG;
+	mmf_dir_close(&sub);
+	return e;
+}
+
+/* Adds n to the count file of the folder where (how often campaigns met
+ * the signature), under the folder's lock so that campaigns sharing --out
+ * lose no update; written atomically like everything else. */
+static int bump_count(const char *out, const char *rel, unsigned long long n)
+{
+	struct mmf_dir sub;
+	int e = open_finding(out, rel, &sub);
+	if (e)
+		return e;
+	e = mmf_dir_lock(&sub);
 	unsigned long long old = 0;
 	uint8_t *buf;
 	size_t len;
-	if (mmf_read_file(path, &buf, &len) == 0) {
+	if (!e && mmf_dir_read(&sub, "count", &buf, &len) == 0) {
 		char tmp[32];
 		snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < 31 ? len : 31), (const char *)buf);
 		old = strtoull(tmp, NULL, 10);
 		free(buf);
 	}
+	char num[32];
 	int k = snprintf(num, sizeof(num), "%llu\n", old + n);
-	return mmf_write_atomic(path, num, (size_t)k);
+	if (!e)
+		e = mmf_dir_write(&sub, "count", num, (size_t)k);
+	mmf_dir_close(&sub);
+	return e;
 }
 
 /* The first input that showed the signature, as found (kept once). */
-static int save_first(const char *sub, const struct mmf_seq *seq)
+static int save_first(const char *out, const char *rel, const struct mmf_seq *seq)
 {
-	char path[1100];
-	snprintf(path, sizeof(path), "%s/first.mmfz", sub);
-	if (access(path, F_OK) == 0)
-		return 0;
+	struct mmf_dir sub;
+	int e = open_finding(out, rel, &sub);
+	if (e)
+		return e;
 	size_t need = mmf_seq_encode(seq, NULL, 0);
-	uint8_t *buf = malloc(need + MMF_MAGIC_SIZE);
-	if (!buf)
-		return ENOMEM;
-	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
-	mmf_seq_encode(seq, buf + MMF_MAGIC_SIZE, need);
-	int e = mmf_write_atomic(path, buf, need + MMF_MAGIC_SIZE);
-	free(buf);
+	uint8_t *buf = mmf_dir_has(&sub, "first.mmfz") ? NULL : malloc(need + MMF_MAGIC_SIZE);
+	if (buf) {
+		memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
+		mmf_seq_encode(seq, buf + MMF_MAGIC_SIZE, need);
+		e = mmf_dir_lock(&sub);
+		if (!e && !mmf_dir_has(&sub, "first.mmfz"))
+			e = mmf_dir_write(&sub, "first.mmfz", buf, need + MMF_MAGIC_SIZE);
+		free(buf);
+	}
+	mmf_dir_close(&sub);
 	return e;
 }
 
@@ -169,7 +223,8 @@ struct sigrec {
 	char sig[160];
 	unsigned long long count;
 	unsigned long long first;
-	char where[1100];
+	char rel[512];    /* its folder below --out */
+	char where[4608]; /* and as a path, for messages ("" if not saved) */
 };
 
 static struct sigrec sigs[MAX_SIGS];
@@ -312,8 +367,12 @@ int cli_fuzz(int argc, char **argv)
 			c.profile = (int)idx;
 		} else if (i + 1 < argc && !strcmp(a, "--out")) {
 			c.out = argv[++i];
+			if (cli_path_ok("fuzz", a, c.out))
+				return EXIT_BADINPUT;
 		} else if (i + 1 < argc && !strcmp(a, "--report")) {
 			c.report = argv[++i];
+			if (cli_path_ok("fuzz", a, c.report))
+				return EXIT_BADINPUT;
 		} else {
 			fprintf(stderr, "mmfuzz fuzz: unknown option or missing value: '%s'\n%s", a, usage_fuzz);
 			return EXIT_BADINPUT;
@@ -327,7 +386,7 @@ int cli_fuzz(int argc, char **argv)
 	c.t.with_kernel = 1; /* without --adapter: simple, and this machine's kernel for address spaces */
 	struct mmf_exec *ex = cli_make_exec(&c.t, NULL, 0);
 	if (!ex)
-		return EXIT_BADINPUT;
+		return cli_make_exec_status;
 	const char *declared = mmf_exec_kernel(ex);
 	snprintf(c.kernel, sizeof(c.kernel), "%s%s", declared[0] ? declared : "the profiles' defaults",
 		 declared[0] ? " (probed; the rest: the profiles' defaults)" : "");
@@ -353,7 +412,9 @@ int cli_fuzz(int argc, char **argv)
 	for (;; n++) {
 		if (c.runs && n >= c.runs)
 			break;
-		if ((n & 63) == 0) {
+		{
+			/* every sequence: one may be slow (an adapter's create on a
+			 * new profile, a hang that runs to the op timeout) */
 			double t = now();
 			elapsed = t - start;
 			if (elapsed >= c.time_limit)
@@ -390,9 +451,10 @@ int cli_fuzz(int argc, char **argv)
 		if (c.shrink) {
 			mmf_exec_set_counting(ex, 0); /* shrinking runs are not campaign work */
 			/* bounded, so a finding whose runs are slow (a hang costs the
-			 * op timeout per candidate) cannot eat the campaign */
+			 * op timeout per candidate) cannot eat the campaign: at most
+			 * half of what is left (and a minute), at least 5 s */
 			double left = c.time_limit - (now() - start);
-			struct mmf_min_config mc = { 0, 0, left > 60 ? 60 : left > 5 ? left : 5 };
+			struct mmf_min_config mc = { 0, 0, left > 120 ? 60 : left > 10 ? left / 2 : 5 };
 			struct mmf_min_stats ms;
 			runs = mmf_minimize(ex, &seq, &f, &mc, &ms);
 			mmf_exec_set_counting(ex, 1);
@@ -403,11 +465,12 @@ int cli_fuzz(int argc, char **argv)
 		printf("  sequence #%llu (seed %llu), %u ops, shrunk to %u in %u runs (%.2f s)\n", n, c.seed, before,
 		       seq.nops, runs, now() - t0);
 		printf("  %s\n", f.detail);
+		finding_rel(&c.t, f.signature, rec->rel, sizeof(rec->rel));
 		int e = cli_save_finding(c.out, &seq, &f, &c.t, rec->where, sizeof(rec->where));
 		if (!e)
-			e = save_first(rec->where, &first);
+			e = save_first(c.out, rec->rel, &first);
 		if (!e)
-			e = bump_count(rec->where, 1);
+			e = bump_count(c.out, rec->rel, 1);
 		if (e) {
 			fprintf(stderr, "mmfuzz fuzz: cannot save the finding under %s: %s; its reproducer:\n", c.out, strerror(e));
 			char *text = mmf_seq_to_text(&seq);
@@ -430,8 +493,10 @@ int cli_fuzz(int argc, char **argv)
 	if (tty && !c.quiet)
 		fputc('\n', stderr);
 	for (unsigned i = 0; i < nsigs; i++)
-		if (sigs[i].where[0] && sigs[i].count > 1 && bump_count(sigs[i].where, sigs[i].count - 1))
+		if (sigs[i].where[0] && sigs[i].count > 1 && bump_count(c.out, sigs[i].rel, sigs[i].count - 1)) {
 			fprintf(stderr, "mmfuzz fuzz: cannot update %s/count\n", sigs[i].where);
+			status = EXIT_ENV;
+		}
 	const struct mmf_exec_stats *st = mmf_exec_stats(ex);
 	report(stdout, &c, st, n, elapsed);
 	if (c.report) {

@@ -101,6 +101,8 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, stru
 		const char *s = argv[i];
 		if (!strcmp(s, "-o") && i + 1 < argc) {
 			a->out = argv[++i];
+			if (cli_path_ok(cmd, s, a->out))
+				return -1;
 		} else if ((!strcmp(s, "--timeout") || !strcmp(s, "--max-time")) && i + 1 < argc) {
 			char *end;
 			double v = strtod(argv[++i], &end);
@@ -142,7 +144,7 @@ static int first_run(int argc, char **argv, const char *cmd, const char *usage, 
 		return EXIT_BADINPUT;
 	*ex = cli_make_exec(&a->t, NULL, 0);
 	if (!*ex)
-		return EXIT_BADINPUT;
+		return cli_make_exec_status;
 	*r = a->no_fork ? mmf_exec_run(*ex, seq, f) : mmf_run_isolated(*ex, seq, f, a->timeout);
 	if (*r < 0) {
 		fprintf(stderr, "%s: cannot run: %s\n", a->in, f->detail);
@@ -422,6 +424,8 @@ int cli_corpus_merge(int argc, char **argv, int prune)
 		else if (argv[i][0] == '-')
 			return fprintf(stderr, "mmfuzz %s: unknown option '%s'\n%s", cmd, argv[i], usage_merge), free(dirs),
 			       EXIT_BADINPUT;
+		else if (cli_path_ok(cmd, "a folder", argv[i]))
+			return free(dirs), EXIT_BADINPUT;
 		else
 			dirs[nd++] = argv[i];
 	}
@@ -430,7 +434,8 @@ int cli_corpus_merge(int argc, char **argv, int prune)
 		free(dirs);
 		return EXIT_BADINPUT;
 	}
-	int e = prune ? 0 : mmf_mkdirs(dirs[0]);
+	struct mmf_dir outdir = { -1, "" };
+	int e = prune ? 0 : mmf_dir_open(dirs[0], 1, &outdir);
 	if (e) {
 		fprintf(stderr, "mmfuzz %s: cannot create %s: %s\n", cmd, dirs[0], strerror(e));
 		free(dirs);
@@ -439,7 +444,8 @@ int cli_corpus_merge(int argc, char **argv, int prune)
 	struct mmf_exec *ex = cli_make_exec(&t, NULL, 0);
 	if (!ex) {
 		free(dirs);
-		return EXIT_BADINPUT;
+		mmf_dir_close(&outdir);
+		return cli_make_exec_status;
 	}
 	static featset have, fs;
 	memset(have, 0, sizeof(have));
@@ -463,7 +469,8 @@ int cli_corpus_merge(int argc, char **argv, int prune)
 			base = n;
 		}
 	}
-	qsort(v + base, n - base, sizeof(*v), by_size);
+	if (n > base)
+		qsort(v + base, n - base, sizeof(*v), by_size);
 	unsigned kept = 0, dropped = 0, bad = 0, feats = 0;
 	for (size_t i = base; i < n; i++) {
 		if (cli_load(v[i].path, &seq, NULL)) {
@@ -493,11 +500,11 @@ int cli_corpus_merge(int argc, char **argv, int prune)
 		uint64_t h = 1469598103934665603ull;
 		for (size_t b = 0; b < len; b++)
 			h = (h ^ buf[b]) * 1099511628211ull;
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/%016llx.mmfz", dirs[0], (unsigned long long)h);
-		e = mmf_write_atomic(path, buf, len);
+		char name[64];
+		snprintf(name, sizeof(name), "%016llx.mmfz", (unsigned long long)h);
+		e = mmf_dir_write(&outdir, name, buf, len);
 		if (e) {
-			fprintf(stderr, "mmfuzz %s: cannot write %s: %s\n", cmd, path, strerror(e));
+			fprintf(stderr, "mmfuzz %s: cannot write %s/%s: %s\n", cmd, dirs[0], name, strerror(e));
 			status = EXIT_ENV;
 			break;
 		}
@@ -509,6 +516,7 @@ int cli_corpus_merge(int argc, char **argv, int prune)
 		free(v[i].path);
 	free(v);
 	free(dirs);
+	mmf_dir_close(&outdir);
 	mmf_exec_destroy(ex);
 	return status == EXIT_CLEAN && bad ? EXIT_BADINPUT : status;
 }

@@ -62,17 +62,80 @@ size_t mmf_seq_encode(const struct mmf_seq *seq, uint8_t *buf, size_t cap)
 	return need;
 }
 
-/* Text is any input made only of printable ASCII, tabs and line ends
- * (after an optional UTF-8 byte-order mark); it must then parse, so a typo
- * in a hand-written trace is an error, never a silent raw decode. Fuzzer
- * records are full of small byte values, so raw inputs are not text. */
+/* Which inputs are text (docs/formats.md, "Text or raw bytes"):
+ *  - one that starts like a text trace -- after an optional UTF-8
+ *    byte-order mark and blank space, a '#' comment or the word "mmfuzz"
+ *    -- is text, and must be UTF-8 text throughout: a NUL, a control
+ *    byte or a broken UTF-8 sequence anywhere is an error at its line and
+ *    column, never a silent switch to raw decoding;
+ *  - so is any input made only of printable ASCII, tabs and line ends (a
+ *    typo in a trace is an error, not raw bytes);
+ *  - anything else is raw fuzzer bytes. Fuzzer records are full of small
+ *    byte values and start with the format version, so they are not text. */
+static size_t skip_bom(const uint8_t *buf, size_t len)
+{
+	return len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf ? 3 : 0;
+}
+
+static int starts_like_text(const uint8_t *buf, size_t len)
+{
+	size_t i = skip_bom(buf, len);
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	return i < len && (buf[i] == '#' || (len - i >= 6 && !memcmp(buf + i, "mmfuzz", 6)));
+}
+
 static int is_text(const uint8_t *buf, size_t len)
 {
-	size_t i = len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf ? 3 : 0;
-	for (; i < len; i++) {
+	for (size_t i = skip_bom(buf, len); i < len; i++) {
 		uint8_t ch = buf[i];
 		if (!((ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n' || ch == '\r'))
 			return 0;
+	}
+	return 1;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none. */
+static size_t utf8_len(const uint8_t *s, size_t n)
+{
+	size_t k = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	if (!k || k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) || (s[0] == 0xf0 && s[1] < 0x90) ||
+	    (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0; /* overlong, a surrogate, or past U+10FFFF */
+	return k;
+}
+
+/* The first byte that cannot be in a text trace: 0 and its place in
+ * diag, or 1 when there is none. */
+static int text_bytes_ok(const uint8_t *buf, size_t len, struct mmf_diag *diag)
+{
+	int line = 1, col = 1;
+	for (size_t i = skip_bom(buf, len); i < len; col++) {
+		uint8_t ch = buf[i];
+		size_t k = 1;
+		if (ch >= 0x80)
+			k = utf8_len(buf + i, len - i);
+		else if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+			k = 0;
+		else if (ch == 0x7f)
+			k = 0;
+		if (!k) {
+			diag->line = line;
+			diag->col = col;
+			snprintf(diag->msg, sizeof(diag->msg),
+				 "byte 0x%02x cannot be in a text trace (the file starts like one, so it is read as UTF-8 "
+				 "text, not raw bytes)",
+				 ch);
+			return 0;
+		}
+		if (ch == '\n')
+			line++, col = 0;
+		i += k;
 	}
 	return 1;
 }
@@ -117,9 +180,12 @@ enum mmf_load_result mmf_seq_load(const uint8_t *buf, size_t len,
 		snprintf(diag->msg, sizeof(diag->msg), "truncated header: %zu bytes of the magic", len);
 		return MMF_LOAD_TRUNCATED;
 	}
-	if (is_text(buf, len)) {
+	int like_text = starts_like_text(buf, len);
+	if (like_text || is_text(buf, len)) {
 		if (kind)
 			*kind = MMF_INPUT_TEXT;
+		if (like_text && !text_bytes_ok(buf, len, diag))
+			return MMF_LOAD_SYNTAX;
 		if (mmf_seq_parse_text((const char *)buf, len, out, diag))
 			return MMF_LOAD_SYNTAX;
 		return MMF_LOAD_OK;

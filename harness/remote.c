@@ -12,7 +12,16 @@
  *
  * The limit is on resident memory, not RLIMIT_AS: allocators reserve
  * address space far beyond what they use, and a sanitizer's shadow is
- * terabytes of it. */
+ * terabytes of it.
+ *
+ * Supervision (what a hostile adapter cannot do to mmfuzz): the server
+ * runs in a process group of its own, dies with this process
+ * (PR_SET_PDEATHSIG, checked after it is set) and is the subreaper of
+ * what its workers leave (remote_serve.c kills that after each worker).
+ * This process ignores SIGPIPE once a server exists, and is a subreaper
+ * too: whatever is orphaned below a server that died comes back here and
+ * is killed (reap_strays). A server that dies is a finding ("server") and
+ * the next reset starts a new one. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,8 +38,12 @@
 #include "harness/remote.h"
 #include "harness/remote_proto.h"
 #include "mmfuzz/agent.h"
+#include "mmfuzz/harness.h"
+#include "mmfuzz/profile.h"
 
 #define MAX_REMOTES 8
+/* How long an adapter's create may take, per profile. */
+#define MMF_REMOTE_CREATE_S 30
 
 struct remote {
 	struct mmf_adapter tab;
@@ -59,6 +73,51 @@ struct rctx {
 };
 
 static struct remote remotes[MAX_REMOTES];
+
+/* Every server running, for reap_strays and mmf_remote_kill_all. */
+#define MAX_SERVERS 64
+static volatile pid_t servers[MAX_SERVERS];
+static volatile pid_t workers[MAX_SERVERS];
+
+static void track(pid_t server, pid_t worker, int add)
+{
+	for (unsigned i = 0; i < MAX_SERVERS; i++)
+		if (add ? servers[i] == 0 : servers[i] == server) {
+			servers[i] = add ? server : 0;
+			workers[i] = add ? worker : 0;
+			return;
+		}
+}
+
+static void track_worker(pid_t server, pid_t worker)
+{
+	for (unsigned i = 0; i < MAX_SERVERS; i++)
+		if (servers[i] == server)
+			workers[i] = worker;
+}
+
+void mmf_remote_kill_all(void)
+{
+	for (unsigned i = 0; i < MAX_SERVERS; i++) {
+		if (workers[i] > 0)
+			kill(-workers[i], SIGKILL), kill(workers[i], SIGKILL);
+		if (servers[i] > 0)
+			kill(-servers[i], SIGKILL), kill(servers[i], SIGKILL);
+	}
+	mmf_kill_children(NULL, 0);
+}
+
+/* Kills and reaps this process's children that are no live server: what
+ * was orphaned below a server that died came here (we are a subreaper). */
+static void reap_strays(void)
+{
+	pid_t keep[MAX_SERVERS];
+	unsigned n = 0;
+	for (unsigned i = 0; i < MAX_SERVERS; i++)
+		if (servers[i] > 0)
+			keep[n++] = servers[i];
+	mmf_kill_children(keep, n);
+}
 static unsigned nr_remotes;
 static char text[MMF_WIRE_PAYLOAD];
 
@@ -127,6 +186,27 @@ static uint64_t rss_of(pid_t pid)
 	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
+/* How process pid ended, waiting up to a second for it: "exited with
+ * status N" or "was killed by signal N (SIGXXX)" (then reaped: returns
+ * 1), or "did not end" (0). */
+static int describe_end(pid_t pid, char *how, size_t cap)
+{
+	int status = 0;
+	pid_t r = 0;
+	for (double dl = now() + 1; pid > 0 && (r = waitpid(pid, &status, WNOHANG)) == 0 && now() < dl;)
+		usleep(2000);
+	if (r != pid) {
+		snprintf(how, cap, "did not end");
+		return 0;
+	}
+	if (WIFSIGNALED(status)) {
+		const char *ab = sigabbrev_np(WTERMSIG(status));
+		snprintf(how, cap, "was killed by signal %d (SIG%s)", WTERMSIG(status), ab ? ab : "?");
+	} else
+		snprintf(how, cap, "exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 1;
+}
+
 /* Records how the worker ended (from its wait status and peak memory, or
  * the limit that made us kill it) as check()'s "tag: detail". */
 static void note_death(struct rctx *c, const struct mmf_wire_status_msg *m, const char *during, const char *forced)
@@ -162,11 +242,20 @@ static void reap_worker(struct rctx *c, const char *during, const char *forced)
 			note_death(c, &m, during, forced);
 			return;
 		}
-	/* the server itself is gone or stuck */
+	/* the server itself is gone or stuck: a finding of its own; the next
+	 * reset starts a new server */
+	if (c->worker)
+		kill_worker(c->worker);
 	c->dead = 1;
 	c->worker = 0;
-	if (!c->why[0])
-		snprintf(c->why, sizeof(c->why), "exit: the fork server stopped answering during %s", during);
+	char how[96];
+	if (c->server > 0 && describe_end(c->server, how, sizeof(how))) {
+		track(c->server, 0, 0);
+		c->server = 0; /* reaped */
+	} else if (c->server > 0)
+		snprintf(how, sizeof(how), "stopped answering");
+	if (!c->why[0] || forced)
+		snprintf(c->why, sizeof(c->why), "server: the fork server %s during %s", how, during);
 }
 
 /* One call. On a dead worker returns MMF_CORRUPT (check() says why). */
@@ -253,9 +342,12 @@ static void stop_server(struct rctx *c)
 			}
 			usleep(1000);
 		}
+		kill(-c->server, SIGKILL);
+		track(c->server, 0, 0);
 	}
 	c->server = 0;
 	c->worker = 0;
+	reap_strays();
 }
 
 /* Starts the fork server; fills hello. Returns 0 or -1 with err set. */
@@ -270,6 +362,11 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 			return -1;
 		}
 	fflush(NULL);
+	/* The pipes may close at any moment (a server that dies): EPIPE, not
+	 * SIGPIPE; and what is orphaned below a server comes back here. */
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(err, cap, "fork: %s", strerror(errno));
@@ -278,6 +375,12 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 		return -1;
 	}
 	if (pid == 0) {
+		/* a group of its own, killed as one; and it dies with us */
+		setpgid(0, 0);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != parent)
+			_exit(127);
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		signal(SIGPIPE, SIG_DFL);
 		/* ctl and req are read here, st and resp written; move them out
 		 * of the way first, then to 3..6 */
 		int want[4] = { p[0][0], p[1][1], p[2][0], p[3][1] };
@@ -294,6 +397,8 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 		_exit(127);
 	}
 	close(p[0][0]), close(p[1][1]), close(p[2][0]), close(p[3][1]);
+	setpgid(pid, pid); /* as the child does, whichever runs first */
+	track(pid, 0, 1);
 	c->server = pid;
 	c->ctl = p[0][1];
 	c->st = p[1][0];
@@ -302,11 +407,25 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 	c->worker = 0;
 	struct mmf_wire_status_msg m;
 	if (read_status(c, &m, hello, sizeof(*hello), now() + 10) || m.kind != S_HELLO || m.len != sizeof(*hello)) {
-		int status = 0;
+		/* Why: an agent that refuses its adapter says so on stderr and
+		 * exits 2 (bad input); any other end -- a plugin's constructor
+		 * that exits or crashes, a hang -- is the environment's. */
+		char how[96];
+		const char *who = rm->inner ? rm->inner->name : rm->args[1][0] ? rm->args[1] : rm->path;
+		int ended = describe_end(pid, how, sizeof(how));
+		if (ended) {
+			track(pid, 0, 0);
+			c->server = 0;
+		}
 		stop_server(c);
-		waitpid(pid, &status, WNOHANG);
-		snprintf(err, cap, "%s did not start as an mmfuzz agent (no hello on its status pipe)",
-			 rm->inner ? rm->inner->name : rm->path);
+		if (ended && !strcmp(how, "exited with status 2")) {
+			snprintf(err, cap, "%s was refused (the reason is above)", who);
+			errno = EINVAL;
+		} else {
+			snprintf(err, cap, "%s did not start as an mmfuzz agent: its process %s before it said hello%s", who,
+				 ended ? how : "gave no hello within 10 s", ended ? "" : " (killed)");
+			errno = EIO;
+		}
 		return -1;
 	}
 	mmf_wire_hello_order(hello);
@@ -329,6 +448,7 @@ static int start_worker(struct rctx *c)
 	    m.pid <= 0)
 		return -1;
 	c->worker = (pid_t)m.pid;
+	track_worker(c->server, c->worker);
 	c->dead = 0;
 	c->why[0] = 0;
 	return 0;
@@ -346,10 +466,22 @@ static enum mmf_result boot(struct rctx *c, char *err, size_t cap)
 	char payload[sizeof(c->mutant) + sizeof(c->kernel) + 2];
 	snprintf(payload, sizeof(payload), "%s%s%s", c->cfg.mutant ? c->cfg.mutant : "", c->kernel[0] ? "\n" : "",
 		 c->kernel);
+	double t0 = now();
 	if (send_ctl(c, W_CREATE, c->cfg.profile_index, payload) ||
-	    read_status(c, &m, msg, sizeof(msg) - 1, now() + 30) || m.kind != S_CREATED) {
+	    read_status(c, &m, msg, sizeof(msg) - 1, t0 + MMF_REMOTE_CREATE_S) || m.kind != S_CREATED) {
+		char how[96];
+		int ended = c->server > 0 && describe_end(c->server, how, sizeof(how));
+		if (ended) {
+			track(c->server, 0, 0);
+			c->server = 0;
+		}
 		stop_server(c);
-		snprintf(err, cap, "agent %s stopped while creating its context", c->rm->name);
+		if (ended)
+			snprintf(err, cap, "adapter %s: its fork server %s while creating its context (profile %s)",
+				 c->rm->name, how, c->cfg.profile ? c->cfg.profile->name : "?");
+		else
+			snprintf(err, cap, "adapter %s: create did not answer within %d s (profile %s); stopped",
+				 c->rm->name, MMF_REMOTE_CREATE_S, c->cfg.profile ? c->cfg.profile->name : "?");
 		return MMF_REFUSED;
 	}
 	if (m.result != MMF_OK) {

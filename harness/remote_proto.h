@@ -240,6 +240,13 @@ static inline int mmf_wire_errno(int e)
 	}
 }
 
+/* Kills (SIGKILL) and reaps every child of this process but the nkeep
+ * in keep, round after round while killing orphans more (a subreaper's
+ * orphans become its children). Lists children through
+ * /proc/self/task/PID/children, or by scanning /proc where that file is
+ * missing (remote_serve.c). */
+void mmf_kill_children(const pid_t *keep, unsigned nkeep);
+
 /* Reads all n bytes (retrying short reads and EINTR); 0, or -1 at an
  * error or the end of the stream. */
 static inline int mmf_wire_read(int fd, void *buf, size_t n)

@@ -3,12 +3,15 @@
  * adapter calls over the wire (harness/remote_proto.h). Needs only libc,
  * the adapter table and the profiles, so agents linked against another
  * allocator (or built without sanitizers) can carry it. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +30,69 @@ static int send_status(unsigned kind, int result, int status, long pid, uint64_t
 }
 
 static char in_buf[MMF_WIRE_PAYLOAD + 1], out_buf[MMF_WIRE_PAYLOAD];
+
+/* This process's children, at most max of them. */
+static unsigned children(pid_t *out, unsigned max)
+{
+	char path[64], buf[8192];
+	unsigned n = 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[len > 0 ? len : 0] = 0;
+		for (char *p = buf, *end; *p && n < max; p = end) {
+			long v = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (v > 0)
+				out[n++] = (pid_t)v;
+		}
+		return n;
+	}
+	DIR *d = opendir("/proc"); /* no CONFIG_PROC_CHILDREN: look at every process's parent */
+	for (struct dirent *e; d && (e = readdir(d)) && n < max;) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name) >= sizeof(path))
+			continue;
+		int sfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (sfd < 0)
+			continue;
+		ssize_t len = read(sfd, buf, sizeof(buf) - 1);
+		close(sfd);
+		buf[len > 0 ? len : 0] = 0;
+		char *rp = strrchr(buf, ')'), state;
+		int ppid;
+		if (rp && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid())
+			out[n++] = (pid_t)atoi(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+void mmf_kill_children(const pid_t *keep, unsigned nkeep)
+{
+	for (unsigned round = 0; round < 64; round++) {
+		pid_t kids[512];
+		unsigned n = children(kids, 512), killed = 0;
+		for (unsigned i = 0; i < n; i++) {
+			unsigned k = 0;
+			while (k < nkeep && keep[k] != kids[i])
+				k++;
+			if (k < nkeep)
+				continue;
+			kill(kids[i], SIGKILL);
+			while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
+				;
+			killed++;
+		}
+		if (!killed)
+			break;
+	}
+}
 
 /* One adapter call: unpacks q, calls the table, packs the answer into p
  * (and out_buf for a text result). */
@@ -141,12 +207,15 @@ static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_w
 	p->len = (uint32_t)len;
 }
 
-static void worker(const struct mmf_adapter *ad, void *ctx)
+static void worker(const struct mmf_adapter *ad, void *ctx, pid_t server)
 {
 	/* Its own process group: mmfuzz kills the group, so processes the
 	 * adapter starts go with it (a task spinning under QEMU takes no
-	 * signal it could catch, nor notices its parent's death). */
+	 * signal it could catch, nor notices its parent's death). It dies
+	 * with the server, whatever the adapter does to either. */
 	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != server)
+		_exit(0);
 	close(MMF_WIRE_FD_CTL);
 	close(MMF_WIRE_FD_ST);
 	/* A crash is the signal's own death, whatever a sanitizer in this
@@ -185,6 +254,7 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 			return 2;
 		}
 	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* what workers orphan comes here, to be killed */
 	static struct mmf_wire_hello h;
 	h = (struct mmf_wire_hello){ .abi_version = ad->abi_version, .caps = ad->caps };
 	memcpy(h.level, ad->level, sizeof(h.level));
@@ -228,13 +298,14 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 	for (;;) {
 		if (mmf_wire_read(MMF_WIRE_FD_CTL, &q, sizeof(q)) || (mmf_wire_req_order(&q), q.op != W_START))
 			break;
+		pid_t server = getpid();
 		pid_t pid = fork();
 		if (pid < 0) {
 			send_status(S_DIED, 0, -1, -1, 0, NULL, 0);
 			continue;
 		}
 		if (pid == 0)
-			worker(ad, ctx);
+			worker(ad, ctx, server);
 		setpgid(pid, pid); /* as the worker does, whichever runs first */
 		if (send_status(S_READY, 0, 0, pid, 0, NULL, 0)) {
 			kill(pid, SIGKILL);
@@ -245,11 +316,16 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 		struct rusage ru = { 0 };
 		while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 			;
+		/* what the worker started goes with it: its group, and whatever
+		 * it orphaned (this process is their subreaper) */
+		kill(-pid, SIGKILL);
+		mmf_kill_children(NULL, 0);
 		if (WIFSIGNALED(status)) /* the signal as the wire numbers it */
 			status = (status & ~0x7f) | mmf_wire_signal(WTERMSIG(status));
 		if (send_status(S_DIED, 0, status, pid, (uint64_t)ru.ru_maxrss << 10, NULL, 0))
 			break;
 	}
+	mmf_kill_children(NULL, 0);
 	ad->destroy(ctx);
 	return 0;
 }

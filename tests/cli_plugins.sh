@@ -42,10 +42,11 @@ for case in "segv_at_100 sigsegv" "hang_at_100 timeout" "runaway_at_100 rlimit";
 	set -- $case
 	m=$1 tag=$2
 	# (hangs and runaways shrink slowly, each candidate costing the limit:
-	# saved as found; the crash is shrunk)
-	shrink=
-	[ $m = segv_at_100 ] || shrink=--no-shrink
-	"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant $m --keep-going --seed 1 --time 4 --op-timeout 300 \
+	# saved as found; the crash is shrunk, and
+	# shrinking takes at most half of the time left, so 12 s leave room)
+	shrink= time=4
+	[ $m = segv_at_100 ] && time=12 || shrink=--no-shrink
+	"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant $m --keep-going --seed 1 --time $time --op-timeout 300 \
 		--mem-limit 256 $shrink --out "$tmp/f" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	[ $rc = 1 ] && check ok || check bad "$m: exit $rc, want 1 (finding)"

@@ -70,7 +70,13 @@ struct mmf_open_opts {
 	unsigned op_timeout_ms;
 	uint64_t mem_limit;
 };
+/* On failure returns NULL with err set, and errno EINVAL (a bad name, a
+ * plugin or agent that refused its table) or EIO (its process could not
+ * start: it exited, crashed or hung before it said hello). */
 const struct mmf_adapter *mmf_adapter_open(const char *name, const struct mmf_open_opts *o, char *err, size_t cap);
+/* Kills every fork server and worker this process started, and what they
+ * left (for a signal handler: only async-signal-safe calls). */
+void mmf_remote_kill_all(void);
 /* The program that serves isolated adapters (`PROGRAM agent NAME`): set
  * by the mmfuzz command to itself. Unset, isolation forks the calling
  * process instead (slower per sequence when that process is large). */
