@@ -383,6 +383,12 @@ int cli_fuzz(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		c.seed = (unsigned long long)ts.tv_sec * 1000003ull ^ (unsigned long long)ts.tv_nsec ^ (unsigned long long)getpid();
 	}
+	/* temp files of earlier campaigns killed mid-write go first */
+	struct mmf_dir prior;
+	if (mmf_dir_open(c.out, 0, &prior) == 0) {
+		mmf_dir_sweep(&prior, 2);
+		mmf_dir_close(&prior);
+	}
 	c.t.with_kernel = 1; /* without --adapter: simple, and this machine's kernel for address spaces */
 	struct mmf_exec *ex = cli_make_exec(&c.t, NULL, 0);
 	if (!ex)

@@ -62,7 +62,7 @@ size_t mmf_seq_encode(const struct mmf_seq *seq, uint8_t *buf, size_t cap)
 	return need;
 }
 
-/* Which inputs are text (docs/formats.md, "Text or raw bytes"):
+/* Which inputs are text (README, "The operation language"):
  *  - one that starts like a text trace -- after an optional UTF-8
  *    byte-order mark and blank space, a '#' comment or the word "mmfuzz"
  *    -- is text, and must be UTF-8 text throughout: a NUL, a control

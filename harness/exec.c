@@ -226,9 +226,18 @@ static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struc
 	for (size_t i = 0; i < n; i++)
 		if (!((tag[i] >= 'a' && tag[i] <= 'z') || (tag[i] >= '0' && tag[i] <= '9') || tag[i] == '_'))
 			tag[i] = '_';
-	/* A walk not tied to one op reports under the family its walker
-	 * belongs to, so one bug keeps one signature. */
-	if (!strcmp(op, "end") || !strcmp(op, "check")) {
+	/* A fork server that died is noticed at some op after the one that
+	 * killed it (which one depends on scheduling), or at the end: it is
+	 * charged to no op, and to the first family the adapter is compared
+	 * in, so that it keeps one signature. */
+	if (!strcmp(tag, "server")) {
+		op = "any";
+		ex->family = 0;
+		while (ex->family + 1 < MMF_NR_FAMILIES && t->ad->level[ex->family] == MMF_LEVEL_NONE)
+			ex->family++;
+	} else if (!strcmp(op, "end") || !strcmp(op, "check")) {
+		/* A walk not tied to one op reports under the family its
+		 * walker belongs to, so one bug keeps one signature. */
 		static const struct {
 			const char *prefix;
 			unsigned family;

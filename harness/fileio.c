@@ -254,6 +254,32 @@ int mmf_dir_open_rel(const struct mmf_dir *root, const char *rel, int create, st
 	return 0;
 }
 
+static void sweep_fd(int fd, int depth)
+{
+	clean_stale(fd);
+	if (depth <= 0)
+		return;
+	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.' || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+			continue;
+		int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0) {
+			sweep_fd(sub, depth - 1);
+			close(sub);
+		}
+	}
+	closedir(d);
+}
+
+void mmf_dir_sweep(const struct mmf_dir *d, int depth) { sweep_fd(d->fd, depth); }
+
 void mmf_dir_close(struct mmf_dir *d)
 {
 	if (d->fd >= 0)

@@ -29,6 +29,9 @@ int mmf_dir_open(const char *path, int create, struct mmf_dir *d);
  * (ELOOP/ENOTDIR when one is planted there). 0 or an errno. */
 int mmf_dir_open_rel(const struct mmf_dir *root, const char *rel, int create, struct mmf_dir *d);
 void mmf_dir_close(struct mmf_dir *d);
+/* Removes stale temp files from d and its folders, depth levels down (not
+ * through symlinks): what writers killed mid-write left. */
+void mmf_dir_sweep(const struct mmf_dir *d, int depth);
 /* Writes name in d atomically (temp file, fsync, rename). 0 or an errno. */
 int mmf_dir_write(const struct mmf_dir *d, const char *name, const void *buf, size_t len);
 /* Reads name in d (not through a symlink). 0 or an errno. */

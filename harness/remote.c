@@ -42,8 +42,6 @@
 #include "mmfuzz/profile.h"
 
 #define MAX_REMOTES 8
-/* How long an adapter's create may take, per profile. */
-#define MMF_REMOTE_CREATE_S 30
 
 struct remote {
 	struct mmf_adapter tab;
@@ -71,6 +69,14 @@ struct rctx {
 	int dead;          /* the worker of this sequence ended */
 	char why[200];     /* "tag: detail" for check() */
 };
+
+/* How long an adapter's create may take, per profile: four op timeouts,
+ * at least 10 s. */
+static int create_limit_s(const struct remote *rm)
+{
+	unsigned ms = rm->opts.op_timeout_ms ? rm->opts.op_timeout_ms : 5000;
+	return ms * 4 / 1000 > 10 ? (int)(ms * 4 / 1000) : 10;
+}
 
 static struct remote remotes[MAX_REMOTES];
 
@@ -468,7 +474,7 @@ static enum mmf_result boot(struct rctx *c, char *err, size_t cap)
 		 c->kernel);
 	double t0 = now();
 	if (send_ctl(c, W_CREATE, c->cfg.profile_index, payload) ||
-	    read_status(c, &m, msg, sizeof(msg) - 1, t0 + MMF_REMOTE_CREATE_S) || m.kind != S_CREATED) {
+	    read_status(c, &m, msg, sizeof(msg) - 1, t0 + create_limit_s(c->rm)) || m.kind != S_CREATED) {
 		char how[96];
 		int ended = c->server > 0 && describe_end(c->server, how, sizeof(how));
 		if (ended) {
@@ -481,7 +487,7 @@ static enum mmf_result boot(struct rctx *c, char *err, size_t cap)
 				 c->rm->name, how, c->cfg.profile ? c->cfg.profile->name : "?");
 		else
 			snprintf(err, cap, "adapter %s: create did not answer within %d s (profile %s); stopped",
-				 c->rm->name, MMF_REMOTE_CREATE_S, c->cfg.profile ? c->cfg.profile->name : "?");
+				 c->rm->name, create_limit_s(c->rm), c->cfg.profile ? c->cfg.profile->name : "?");
 		return MMF_REFUSED;
 	}
 	if (m.result != MMF_OK) {
@@ -625,9 +631,45 @@ static enum mmf_result r_report(void *ctx, unsigned kind, char *buf, size_t cap,
 	struct mmf_wire_req q = { .op = W_REPORT, .a = { kind } };
 	return text_out(ctx, &q, "report", buf, cap, len);
 }
+/* 1 if the server has died or is dying: a zombie, or SIGKILL pending (so
+ * that a kill sent during an op is seen at the end of the same sequence,
+ * however the scheduler orders the two processes). */
+static int server_gone(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return 1;
+	int gone = 0;
+	while (fgets(line, sizeof(line), fp)) {
+		char st;
+		if (!strncmp(line, "State:", 6) && sscanf(line + 6, " %c", &st) == 1 && (st == 'Z' || st == 'X'))
+			gone = 1;
+		else if ((!strncmp(line, "SigPnd:", 7) || !strncmp(line, "ShdPnd:", 7)) &&
+			 (strtoull(line + 7, NULL, 16) & (1ull << (SIGKILL - 1))))
+			gone = 1;
+	}
+	fclose(fp);
+	return gone;
+}
+
 static enum mmf_result r_check(void *ctx, enum mmf_check_grade grade, char *msg, size_t cap)
 {
 	struct rctx *c = ctx;
+	if (!c->dead && grade == MMF_CHECK_FULL && c->server > 0 && server_gone(c->server)) {
+		/* the sequence killed its fork server */
+		if (c->worker)
+			kill_worker(c->worker);
+		c->dead = 1;
+		c->worker = 0;
+		char how[96];
+		if (describe_end(c->server, how, sizeof(how))) {
+			track(c->server, 0, 0);
+			c->server = 0;
+		}
+		snprintf(c->why, sizeof(c->why), "server: the fork server %s during the sequence", how);
+	}
 	if (c->dead) {
 		snprintf(msg, cap, "%s", c->why);
 		return MMF_CORRUPT;

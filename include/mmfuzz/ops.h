@@ -20,7 +20,9 @@
  * Saved files (corpus, reproducers) wrap the raw form in a container that
  * starts with the magic "MMFZ"; there the version byte must be one this
  * build reads, so a file from a newer format is refused, never misread.
- * An input of printable ASCII only is the text form and must parse.
+ * An input that starts like a text trace ('#' or "mmfuzz" first, after a
+ * byte-order mark and blank space) is the text form: UTF-8 throughout, and
+ * it must parse; so is an input of printable ASCII only. The rest is raw.
  * mmf_seq_load() applies these rules; the fuzz targets use it too, so a
  * crash artifact replays exactly as the fuzzer ran it.
  *
