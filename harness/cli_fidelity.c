@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/cli.h"
+#include "harness/fileio.h"
 #include "mmfuzz/profile.h"
 
 static const char usage_fidelity[] =
@@ -116,6 +117,11 @@ int cli_fidelity(int argc, char **argv)
 	if (!t.adapter) {
 		fprintf(stderr, "mmfuzz fidelity: which system? --adapter NAME (see: mmfuzz adapters)\n");
 		return EXIT_BADINPUT;
+	}
+	struct mmf_dir prior; /* temp files of runs killed mid-write go first */
+	if (mmf_dir_open(out, 0, &prior) == 0) {
+		mmf_dir_sweep(&prior, 2);
+		mmf_dir_close(&prior);
 	}
 	struct mmf_exec *ex = cli_make_exec(&t, NULL, 0);
 	if (!ex)
