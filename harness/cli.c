@@ -598,6 +598,12 @@ static int cmd_agent(int argc, char **argv)
 			"that started it\n(as --isolate fork and plugins do); not for use by hand.\n");
 		return argc == 2 ? EXIT_CLEAN : EXIT_BADINPUT;
 	}
+	/* A plugin's constructor runs as it loads, here: a crash there is
+	 * the signal's own death, whatever a sanitizer in this process would
+	 * make of it, as in the workers (remote_serve.c). */
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+	for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], SIG_DFL);
 	struct mmf_open_opts o = { MMF_ISOLATE_NONE, 0, 0 };
 	char why[512];
 	const struct mmf_adapter *ad = mmf_adapter_open(argv[1], &o, why, sizeof(why));
