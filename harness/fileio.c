@@ -130,15 +130,21 @@ static long stale_pid(const char *name)
 
 /* Removes the temp files of writers that died (killed between open and
  * rename) from the folder fd. */
-static void clean_stale(int fd)
+/* A listing of the folder fd (which stays open), or NULL. */
+static DIR *list_of(int fd)
 {
 	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
-	if (!d) {
-		if (dup_fd >= 0)
-			close(dup_fd);
+	if (!d && dup_fd >= 0)
+		close(dup_fd);
+	return d;
+}
+
+static void clean_stale(int fd)
+{
+	DIR *d = list_of(fd);
+	if (!d)
 		return;
-	}
 	for (struct dirent *e; (e = readdir(d));)
 		if (e->d_type != DT_DIR && stale_pid(e->d_name))
 			unlinkat(fd, e->d_name, 0);
@@ -257,15 +263,9 @@ int mmf_dir_open_rel(const struct mmf_dir *root, const char *rel, int create, st
 static void sweep_fd(int fd, int depth)
 {
 	clean_stale(fd);
-	if (depth <= 0)
+	DIR *d = depth > 0 ? list_of(fd) : NULL;
+	if (!d)
 		return;
-	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
-	if (!d) {
-		if (dup_fd >= 0)
-			close(dup_fd);
-		return;
-	}
 	for (struct dirent *e; (e = readdir(d));) {
 		if (e->d_name[0] == '.' || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
 			continue;
