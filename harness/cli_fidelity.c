@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/clock.h"
 #include "harness/cli.h"
 #include "harness/fileio.h"
 #include "mmfuzz/profile.h"
@@ -37,13 +38,6 @@ static const char usage_fidelity[] =
 	"\n"
 	"Exit status: 0 all agree, 1 some disagreement, 2 bad usage, 3 the\n"
 	"adapter could not run.\n";
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct disagreement {
 	char signature[160];
@@ -139,10 +133,10 @@ int cli_fidelity(int argc, char **argv)
 	unsigned ndis = 0;
 	unsigned long long agreed = 0, ran = 0;
 	static struct mmf_seq seq;
-	double start = now(), last = start;
+	double start = mmf_now(), last = start;
 	int tty = isatty(2), status = EXIT_CLEAN;
 	for (unsigned long long k = 0; k < n; k++, ran++) {
-		double tnow = now();
+		double tnow = mmf_now();
 		if (!quiet && tnow - last >= (tty ? 1.0 : 10.0)) {
 			last = tnow;
 			fprintf(stderr, "%s#%llu  %.0fs  agree %llu  disagreements %llu (%u distinct)%s", tty ? "\r" : "", k,
@@ -200,7 +194,7 @@ int cli_fidelity(int argc, char **argv)
 	if (tty && !quiet)
 		fputc('\n', stderr);
 	const struct mmf_exec_stats *st = mmf_exec_stats(ex);
-	double secs = now() - start;
+	double secs = mmf_now() - start;
 	printf("fidelity: %s vs oracle, %llu sequences (seed %llu, at most %u ops), %.1f s\n", cli_adapter_name(&t), ran,
 	       seed, max_ops, secs);
 	printf("  sequences agreeing to the end  %llu of %llu  %.2f%%\n", agreed, ran,

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/clock.h"
 #include "harness/cli.h"
 #include "harness/fileio.h"
 #include "mmfuzz/profile.h"
@@ -38,13 +39,6 @@ static const char usage_fuzz[] =
 	"  --no-shrink      save findings as found, unshrunk\n"
 	"  --no-exact       compare at most at semantic level\n"
 	"  -q, --quiet      no progress line\n";
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int parse_u64(const char *s, unsigned long long *out)
 {
@@ -410,7 +404,7 @@ int cli_fuzz(int argc, char **argv)
 			fams |= 1u << fam;
 	struct mmf_gen_config gc = { c.profile, c.max_ops, fams,
 				     cli_gen_flags(cli_adapter) | (cli_kernel_adapter ? MMF_GEN_AS_ALONE : 0) };
-	double start = now(), last = start, elapsed = 0;
+	double start = mmf_now(), last = start, elapsed = 0;
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;
 	unsigned long long n = 0;
@@ -421,7 +415,7 @@ int cli_fuzz(int argc, char **argv)
 		{
 			/* every sequence: one may be slow (an adapter's create on a
 			 * new profile, a hang that runs to the op timeout) */
-			double t = now();
+			double t = mmf_now();
 			elapsed = t - start;
 			if (elapsed >= c.time_limit)
 				break;
@@ -453,13 +447,13 @@ int cli_fuzz(int argc, char **argv)
 		static struct mmf_seq first;
 		memcpy(&first, &seq, sizeof(seq));
 		unsigned before = seq.nops, runs = 0;
-		double t0 = now();
+		double t0 = mmf_now();
 		if (c.shrink) {
 			mmf_exec_set_counting(ex, 0); /* shrinking runs are not campaign work */
 			/* bounded, so a finding whose runs are slow (a hang costs the
 			 * op timeout per candidate) cannot eat the campaign: at most
 			 * half of what is left (and a minute), at least 5 s */
-			double left = c.time_limit - (now() - start);
+			double left = c.time_limit - (mmf_now() - start);
 			struct mmf_min_config mc = { 0, 0, left > 120 ? 60 : left > 10 ? left / 2 : 5 };
 			struct mmf_min_stats ms;
 			runs = mmf_minimize(ex, &seq, &f, &mc, &ms);
@@ -469,7 +463,7 @@ int cli_fuzz(int argc, char **argv)
 			fputc('\n', stderr);
 		printf("%s\n", f.signature);
 		printf("  sequence #%llu (seed %llu), %u ops, shrunk to %u in %u runs (%.2f s)\n", n, c.seed, before,
-		       seq.nops, runs, now() - t0);
+		       seq.nops, runs, mmf_now() - t0);
 		printf("  %s\n", f.detail);
 		finding_rel(&c.t, f.signature, rec->rel, sizeof(rec->rel));
 		int e = cli_save_finding(c.out, &seq, &f, &c.t, rec->where, sizeof(rec->where));
@@ -495,7 +489,7 @@ int cli_fuzz(int argc, char **argv)
 			break;
 		}
 	}
-	elapsed = now() - start;
+	elapsed = mmf_now() - start;
 	if (tty && !c.quiet)
 		fputc('\n', stderr);
 	for (unsigned i = 0; i < nsigs; i++)

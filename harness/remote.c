@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/clock.h"
 #include "harness/remote.h"
 #include "harness/remote_proto.h"
 #include "mmfuzz/agent.h"
@@ -127,19 +128,12 @@ static void reap_strays(void)
 static unsigned nr_remotes;
 static char text[MMF_WIRE_PAYLOAD];
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Reads n bytes, waiting at most until deadline; -1 on EOF, error or time. */
 static int read_by(int fd, void *buf, size_t n, double deadline)
 {
 	for (size_t done = 0; done < n;) {
 		struct pollfd p = { fd, POLLIN, 0 };
-		int ms = (int)((deadline - now()) * 1000);
+		int ms = (int)((deadline - mmf_now()) * 1000);
 		if (ms < 0 || poll(&p, 1, ms) == 0)
 			return -1;
 		ssize_t r = read(fd, (char *)buf + done, n - done);
@@ -199,7 +193,7 @@ static int describe_end(pid_t pid, char *how, size_t cap)
 {
 	int status = 0;
 	pid_t r = 0;
-	for (double dl = now() + 1; pid > 0 && (r = waitpid(pid, &status, WNOHANG)) == 0 && now() < dl;)
+	for (double dl = mmf_now() + 1; pid > 0 && (r = waitpid(pid, &status, WNOHANG)) == 0 && mmf_now() < dl;)
 		usleep(2000);
 	if (r != pid) {
 		snprintf(how, cap, "did not end");
@@ -242,7 +236,7 @@ static void note_death(struct rctx *c, const struct mmf_wire_status_msg *m, cons
 static void reap_worker(struct rctx *c, const char *during, const char *forced)
 {
 	struct mmf_wire_status_msg m;
-	double deadline = now() + 5;
+	double deadline = mmf_now() + 5;
 	while (read_status(c, &m, text, sizeof(text), deadline) == 0)
 		if (m.kind == S_DIED) {
 			note_death(c, &m, during, forced);
@@ -279,7 +273,7 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 		return MMF_CORRUPT;
 	}
 	const struct mmf_remote_opts *o = &c->rm->opts;
-	double start = now(), limit = o->op_timeout_ms ? o->op_timeout_ms / 1000.0 : 5.0;
+	double start = mmf_now(), limit = o->op_timeout_ms ? o->op_timeout_ms / 1000.0 : 5.0;
 	int check_mem = 0;
 	for (;;) {
 		if (check_mem && rss_of(c->worker) > o->mem_limit) {
@@ -292,8 +286,8 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 		if (n < 0 && errno != EINTR)
 			return MMF_CORRUPT;
 		if (n > 0 && (fds[0].revents & POLLIN)) {
-			if (read_by(c->resp, p, sizeof(*p), now() + limit) || (mmf_wire_resp_order(p), p->len > MMF_WIRE_PAYLOAD) ||
-			    (p->len && read_by(c->resp, text, p->len, now() + limit))) {
+			if (read_by(c->resp, p, sizeof(*p), mmf_now() + limit) || (mmf_wire_resp_order(p), p->len > MMF_WIRE_PAYLOAD) ||
+			    (p->len && read_by(c->resp, text, p->len, mmf_now() + limit))) {
 				kill_worker(c->worker);
 				reap_worker(c, what, NULL);
 				return MMF_CORRUPT;
@@ -312,7 +306,7 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 			return MMF_CORRUPT;
 		}
 		check_mem = o->mem_limit != 0; /* a slow op: watch its memory */
-		if (now() - start > limit) {
+		if (mmf_now() - start > limit) {
 			kill_worker(c->worker);
 			reap_worker(c, what, "timeout");
 			return MMF_CORRUPT;
@@ -338,10 +332,10 @@ static void stop_server(struct rctx *c)
 		kill_worker(c->worker);
 	close_fds(c);
 	if (c->server > 0) {
-		double deadline = now() + 2;
+		double deadline = mmf_now() + 2;
 		int status;
 		while (waitpid(c->server, &status, WNOHANG) == 0) {
-			if (now() > deadline) {
+			if (mmf_now() > deadline) {
 				kill(c->server, SIGKILL);
 				waitpid(c->server, &status, 0);
 				break;
@@ -412,7 +406,7 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 	c->resp = p[3][0];
 	c->worker = 0;
 	struct mmf_wire_status_msg m;
-	if (read_status(c, &m, hello, sizeof(*hello), now() + 10) || m.kind != S_HELLO || m.len != sizeof(*hello)) {
+	if (read_status(c, &m, hello, sizeof(*hello), mmf_now() + 10) || m.kind != S_HELLO || m.len != sizeof(*hello)) {
 		/* Why: an agent that refuses its adapter says so on stderr and
 		 * exits 2 (bad input); any other end -- a plugin's constructor
 		 * that exits or crashes, a hang -- is the environment's. */
@@ -450,7 +444,7 @@ static int send_ctl(struct rctx *c, unsigned op, uint64_t a0, const char *payloa
 static int start_worker(struct rctx *c)
 {
 	struct mmf_wire_status_msg m;
-	if (send_ctl(c, W_START, 0, NULL) || read_status(c, &m, text, sizeof(text), now() + 10) || m.kind != S_READY ||
+	if (send_ctl(c, W_START, 0, NULL) || read_status(c, &m, text, sizeof(text), mmf_now() + 10) || m.kind != S_READY ||
 	    m.pid <= 0)
 		return -1;
 	c->worker = (pid_t)m.pid;
@@ -472,7 +466,7 @@ static enum mmf_result boot(struct rctx *c, char *err, size_t cap)
 	char payload[sizeof(c->mutant) + sizeof(c->kernel) + 2];
 	snprintf(payload, sizeof(payload), "%s%s%s", c->cfg.mutant ? c->cfg.mutant : "", c->kernel[0] ? "\n" : "",
 		 c->kernel);
-	double t0 = now();
+	double t0 = mmf_now();
 	if (send_ctl(c, W_CREATE, c->cfg.profile_index, payload) ||
 	    read_status(c, &m, msg, sizeof(msg) - 1, t0 + create_limit_s(c->rm)) || m.kind != S_CREATED) {
 		char how[96];

@@ -22,17 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/clock.h"
 #include "harness/optable.h"
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/harness.h"
 #include "mmfuzz/profile.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* What a child reports through its pipe. */
 struct verdict {
@@ -76,11 +70,11 @@ int mmf_run_isolated(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_
 	close(fds[1]);
 	struct verdict v;
 	size_t got = 0;
-	double end = now() + (timeout > 0 ? timeout : 10.0);
+	double end = mmf_now() + (timeout > 0 ? timeout : 10.0);
 	int timed_out = 0;
 	while (got < sizeof(v)) {
 		struct pollfd p = { fds[0], POLLIN, 0 };
-		int left = (int)((end - now()) * 1000);
+		int left = (int)((end - mmf_now()) * 1000);
 		if (left <= 0 || poll(&p, 1, left) == 0) {
 			timed_out = 1;
 			break;
@@ -125,7 +119,7 @@ struct ctx {
 	double deadline;
 };
 
-static int out_of_time(const struct ctx *c) { return c->deadline > 0 && now() > c->deadline; }
+static int out_of_time(const struct ctx *c) { return c->deadline > 0 && mmf_now() > c->deadline; }
 
 /* Does cand still fail the same way? Keeps its finding if so. */
 static int still_fails(struct ctx *c, const struct mmf_seq *cand)
@@ -250,7 +244,7 @@ unsigned mmf_minimize(struct mmf_exec *ex, struct mmf_seq *seq, struct mmf_findi
 		      const struct mmf_min_config *cfg, struct mmf_min_stats *st)
 {
 	struct ctx c = { .ex = ex, .cfg = cfg, .best = *f };
-	double t0 = now();
+	double t0 = mmf_now();
 	c.deadline = cfg && cfg->time_limit > 0 ? t0 + cfg->time_limit : 0;
 	snprintf(c.sig, sizeof(c.sig), "%s", f->signature);
 	unsigned before = seq->nops;
@@ -273,7 +267,7 @@ unsigned mmf_minimize(struct mmf_exec *ex, struct mmf_seq *seq, struct mmf_findi
 		st->ops_before = before;
 		st->ops_after = seq->nops;
 		st->runs = c.runs;
-		st->seconds = now() - t0;
+		st->seconds = mmf_now() - t0;
 	}
 	return (unsigned)c.runs;
 }

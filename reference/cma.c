@@ -38,6 +38,7 @@
 #include "reference/cma.h"
 #include "reference/mm.h"
 #include "reference/textbuf.h"
+#include "reference/internal.h"
 
 #define PAGEBLOCK_ORDER 9 /* pageblock_order: HPAGE_PMD_ORDER on x86-64 and arm64/4K */
 #define CMA_ALIGNMENT 8   /* CONFIG_CMA_ALIGNMENT */
@@ -435,16 +436,6 @@ enum mmf_result mmf_page_unpin(struct mmf_machine *m, uint32_t pfn)
 	return MMF_OK;
 }
 
-static int fail(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *msg, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* The bitmap agrees with the pages (a bit is set exactly when the first
  * page it covers was handed out, and no page of a clear bit was), and no
  * page touched since reset is an unmovable allocation inside an area. */
@@ -460,25 +451,25 @@ int mmf_cma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			uint32_t pfn = a->d->base_pfn + (b << opb);
 			int set = bit_test(a->bitmap, b);
 			if (set != !!(pfn_to_page(m, pfn)->flags & PG_cma_alloc))
-				return fail(msg, cap, "cma_bitmap: %s bit %u is %s, pfn %u %s", a->d->name, b,
-					    set ? "set" : "clear", pfn,
-					    set ? "was not handed out" : "was handed out by cma_alloc");
+				return mmf_fail(msg, cap, "cma_bitmap: %s bit %u is %s, pfn %u %s", a->d->name, b,
+					        set ? "set" : "clear", pfn,
+					        set ? "was not handed out" : "was handed out by cma_alloc");
 			for (uint32_t q = pfn + 1; !set && q < pfn + (1u << opb); q++)
 				if (pfn_to_page(m, q)->flags & PG_cma_alloc)
-					return fail(msg, cap, "cma_bitmap: %s bit %u is clear, pfn %u was handed out",
-						    a->d->name, b, q);
+					return mmf_fail(msg, cap, "cma_bitmap: %s bit %u is clear, pfn %u was handed out",
+						        a->d->name, b, q);
 		}
 	}
 	for (uint32_t i = 0; i < m->nr_dirty; i++) {
 		uint32_t pfn = m->dirty_list[i];
 		const struct mmf_page *p = &m->mem_map[pfn];
 		if (p->flags & PG_isolated)
-			return fail(msg, cap, "cma_isolated: pfn %u is still isolated", pfn);
+			return mmf_fail(msg, cap, "cma_isolated: pfn %u is still isolated", pfn);
 		if ((p->flags & PG_allocated) && !(p->flags & PG_movable) && is_cma_pfn(m, pfn))
-			return fail(msg, cap, "cma_unmovable: unmovable block at pfn %u order %u inside a CMA area", pfn,
-				    p->order);
+			return mmf_fail(msg, cap, "cma_unmovable: unmovable block at pfn %u order %u inside a CMA area", pfn,
+				        p->order);
 		if ((p->flags & PG_cma_alloc) && !is_cma_pfn(m, pfn))
-			return fail(msg, cap, "cma_bitmap: pfn %u outside every area is marked as cma_alloc'd", pfn);
+			return mmf_fail(msg, cap, "cma_bitmap: pfn %u outside every area is marked as cma_alloc'd", pfn);
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "reference/cma.h"
+#include "reference/internal.h"
 #include "reference/mm.h"
 #include "reference/slab.h"
 #include "reference/textbuf.h"
@@ -21,6 +22,15 @@ void mmf_out_put(struct mmf_out *o, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		o->len += (size_t)n;
+}
+
+int mmf_fail(char *msg, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, cap, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 int mmf_out_finish(struct mmf_out *o)

@@ -27,6 +27,7 @@
 #include "reference/mm.h"
 #include "reference/slab.h"
 #include "reference/textbuf.h"
+#include "reference/internal.h"
 
 #define MAX_CACHES 24
 #define MAX_SLABS 4096 /* model limit: a slab beyond it is refused (ENOMEM) */
@@ -269,8 +270,6 @@ static int check_object(struct mmf_machine *m, const struct kmem_cache *s, uint6
 
 /* ---- cache geometry: calculate_sizes() and calculate_order() ---- */
 
-static unsigned fls_u(unsigned x) { return x ? 32 - (unsigned)__builtin_clz(x) : 0; }
-
 static unsigned get_order(uint64_t size)
 {
 	unsigned o = 0;
@@ -299,7 +298,7 @@ static unsigned calc_slab_order(unsigned size, unsigned min_order, unsigned max_
  * smallest order that holds one object. */
 static unsigned calculate_order(unsigned size, unsigned nr_cpus)
 {
-	unsigned min_objects = 4 * (fls_u(nr_cpus) + 1);
+	unsigned min_objects = 4 * (mmf_fls(nr_cpus) + 1);
 	unsigned max_objects = order_objects(SLUB_MAX_ORDER, size);
 	if (max_objects < 1)
 		max_objects = 1;
@@ -362,7 +361,7 @@ static void calculate_sizes(const struct mmf_machine *m, struct kmem_cache *s)
 	s->objects = (uint16_t)order_objects(s->order, size);
 	s->min_order = (uint8_t)get_order(size);
 	s->min_objects = (uint16_t)order_objects(s->min_order, size);
-	unsigned mp = (fls_u(size) - 1) / 2; /* ilog2(size) / 2 */
+	unsigned mp = (mmf_fls(size) - 1) / 2; /* ilog2(size) / 2 */
 	s->min_partial = mp < MIN_PARTIAL ? MIN_PARTIAL : mp > MAX_PARTIAL ? MAX_PARTIAL : mp;
 	s->debug = (s->flags & (SLAB_RED_ZONE | SLAB_POISON)) != 0;
 }
@@ -1025,17 +1024,6 @@ void mmf_slub_meminfo(const struct mmf_machine *m, uint64_t *slab_kb, uint64_t *
 
 /* ---- slub_is_valid() ---- */
 
-static int fail(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *msg, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Walks one freelist, marking objects in seen[]; counts into *n. */
 static int walk_freelist(const struct mmf_machine *m, const struct kmem_cache *s, const struct slab *sl,
 			 uint64_t head, uint8_t *seen, unsigned *n, char *msg, size_t cap)
@@ -1044,11 +1032,11 @@ static int walk_freelist(const struct mmf_machine *m, const struct kmem_cache *s
 	for (uint64_t obj = head; obj; obj = get_fp(m, s, obj)) {
 		int i = obj_index(s, sl, obj);
 		if (i < 0)
-			return fail(msg, cap, "slub_freelist: %s: free pointer 0x%llx outside slab pfn %u", s->name,
-				    (unsigned long long)obj, sl->pfn);
+			return mmf_fail(msg, cap, "slub_freelist: %s: free pointer 0x%llx outside slab pfn %u", s->name,
+				        (unsigned long long)obj, sl->pfn);
 		if (seen[i])
-			return fail(msg, cap, "slub_duplicate: %s: object %d of slab pfn %u twice on freelists", s->name, i,
-				    sl->pfn);
+			return mmf_fail(msg, cap, "slub_duplicate: %s: object %d of slab pfn %u twice on freelists", s->name, i,
+				        sl->pfn);
 		seen[i] = 1;
 		(*n)++;
 		if (++steps > sl->objects)
@@ -1071,23 +1059,23 @@ int mmf_slub_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			for (uint32_t d = kn->partial.head; d != NIL && np <= MAX_SLABS; d = sb->slabs[d].next, np++)
 				if (sb->slabs[d].cache != ci || sb->slabs[d].list != ON_PARTIAL || sb->slabs[d].frozen >= 0 ||
 				    sb->slabs[d].inuse >= sb->slabs[d].objects)
-					return fail(msg, cap, "slub_lists: %s: slab pfn %u on node %u's partial list has inuse %u/%u",
-						    s->name, sb->slabs[d].pfn, n, sb->slabs[d].inuse, sb->slabs[d].objects);
+					return mmf_fail(msg, cap, "slub_lists: %s: slab pfn %u on node %u's partial list has inuse %u/%u",
+						        s->name, sb->slabs[d].pfn, n, sb->slabs[d].inuse, sb->slabs[d].objects);
 			for (uint32_t d = kn->full.head; d != NIL && nf <= MAX_SLABS; d = sb->slabs[d].next, nf++)
 				if (sb->slabs[d].cache != ci || sb->slabs[d].list != ON_FULL ||
 				    sb->slabs[d].inuse != sb->slabs[d].objects)
-					return fail(msg, cap, "slub_lists: %s: slab pfn %u on the full list has inuse %u/%u", s->name,
-						    sb->slabs[d].pfn, sb->slabs[d].inuse, sb->slabs[d].objects);
+					return mmf_fail(msg, cap, "slub_lists: %s: slab pfn %u on the full list has inuse %u/%u", s->name,
+						        sb->slabs[d].pfn, sb->slabs[d].inuse, sb->slabs[d].objects);
 			if (np != kn->partial.nr || nf != kn->full.nr)
-				return fail(msg, cap, "slub_counters: %s: node %u lists hold %u partial %u full, counters %u %u",
-					    s->name, n, np, nf, kn->partial.nr, kn->full.nr);
+				return mmf_fail(msg, cap, "slub_counters: %s: node %u lists hold %u partial %u full, counters %u %u",
+					        s->name, n, np, nf, kn->partial.nr, kn->full.nr);
 		}
 		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {
 			uint32_t d = s->cpu[c].slab;
 			if (d != NIL && (sb->slabs[d].cache != ci || sb->slabs[d].frozen != (int)c))
-				return fail(msg, cap, "slub_cpu: %s: cpu %u's slab is not frozen to it", s->name, c);
+				return mmf_fail(msg, cap, "slub_cpu: %s: cpu %u's slab is not frozen to it", s->name, c);
 			if (d == NIL && s->cpu[c].freelist)
-				return fail(msg, cap, "slub_cpu: %s: cpu %u has a freelist but no slab", s->name, c);
+				return mmf_fail(msg, cap, "slub_cpu: %s: cpu %u has a freelist but no slab", s->name, c);
 		}
 	}
 	uint32_t slabs_per[MAX_CACHES][MMF_MAX_NODES] = { { 0 } }, objs_per[MAX_CACHES][MMF_MAX_NODES] = { { 0 } };
@@ -1097,16 +1085,16 @@ int mmf_slub_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			continue;
 		const struct kmem_cache *s = &sb->caches[sl->cache];
 		if (!s->live)
-			return fail(msg, cap, "slub_lists: slab pfn %u belongs to a destroyed cache", sl->pfn);
+			return mmf_fail(msg, cap, "slub_lists: slab pfn %u belongs to a destroyed cache", sl->pfn);
 		if (sl->frozen < 0 && sl->list == ON_NONE)
-			return fail(msg, cap, "slub_lists: %s: slab pfn %u is on no list and no cpu's", s->name, sl->pfn);
+			return mmf_fail(msg, cap, "slub_lists: %s: slab pfn %u is on no list and no cpu's", s->name, sl->pfn);
 		const struct mmf_page *head = pfn_to_page(m, sl->pfn);
 		if (!(head->flags & PG_allocated) || head->order != sl->order)
-			return fail(msg, cap, "slub_pages: %s: slab pfn %u is not an allocated order-%u block", s->name,
-				    sl->pfn, sl->order);
+			return mmf_fail(msg, cap, "slub_pages: %s: slab pfn %u is not an allocated order-%u block", s->name,
+				        sl->pfn, sl->order);
 		for (uint32_t i = 0; i < (1u << sl->order); i++)
 			if (!(pfn_to_page(m, sl->pfn + i)->flags & PG_slab) || sb->slab_of[sl->pfn + i] != d)
-				return fail(msg, cap, "slub_pages: %s: pfn %u of a slab lacks PG_slab", s->name, sl->pfn + i);
+				return mmf_fail(msg, cap, "slub_pages: %s: pfn %u of a slab lacks PG_slab", s->name, sl->pfn + i);
 		memset(seen, 0, sl->objects);
 		unsigned nfree = 0;
 		if (walk_freelist(m, s, sl, sl->freelist, seen, &nfree, msg, cap))
@@ -1114,8 +1102,8 @@ int mmf_slub_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		if (sl->frozen >= 0 && walk_freelist(m, s, sl, s->cpu[sl->frozen].freelist, seen, &nfree, msg, cap))
 			return -1;
 		if (sl->inuse > sl->objects || nfree + sl->inuse != sl->objects)
-			return fail(msg, cap, "slub_counters: %s: slab pfn %u: %u free + %u inuse != %u objects", s->name,
-				    sl->pfn, nfree, sl->inuse, sl->objects);
+			return mmf_fail(msg, cap, "slub_counters: %s: slab pfn %u: %u free + %u inuse != %u objects", s->name,
+				        sl->pfn, nfree, sl->inuse, sl->objects);
 		if (s->debug)
 			for (unsigned i = 0; i < sl->objects; i++) {
 				uint64_t obj = obj_at(s, sl, i);
@@ -1123,12 +1111,12 @@ int mmf_slub_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 				uint8_t val = seen[i] ? SLUB_RED_INACTIVE : SLUB_RED_ACTIVE;
 				if ((s->flags & SLAB_RED_ZONE) && (check_bytes(p - s->red_left_pad, val, s->red_left_pad) >= 0 ||
 								   check_bytes(p + s->object_size, val, s->inuse - s->object_size) >= 0))
-					return fail(msg, cap, "slub_redzone: %s: object 0x%llx red zone is not 0x%02x", s->name,
-						    (unsigned long long)obj, val);
+					return mmf_fail(msg, cap, "slub_redzone: %s: object 0x%llx red zone is not 0x%02x", s->name,
+						        (unsigned long long)obj, val);
 				if (s->poison && seen[i] &&
 				    (check_bytes(p, POISON_FREE, s->object_size - 1) >= 0 || p[s->object_size - 1] != POISON_END))
-					return fail(msg, cap, "slub_poison: %s: free object 0x%llx poison overwritten", s->name,
-						    (unsigned long long)obj);
+					return mmf_fail(msg, cap, "slub_poison: %s: free object 0x%llx poison overwritten", s->name,
+						        (unsigned long long)obj);
 			}
 		slabs_per[sl->cache][sl->node]++;
 		objs_per[sl->cache][sl->node] += sl->objects;
@@ -1137,8 +1125,8 @@ int mmf_slub_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		for (unsigned n = 0; n < m->prof->nr_nodes; n++)
 			if (sb->caches[ci].live && (slabs_per[ci][n] != sb->caches[ci].node[n].nr_slabs ||
 						    objs_per[ci][n] != sb->caches[ci].node[n].total_objects))
-				return fail(msg, cap, "slub_counters: %s: node %u has %u slabs / %u objects, counters %u / %u",
-					    sb->caches[ci].name, n, slabs_per[ci][n], objs_per[ci][n],
-					    sb->caches[ci].node[n].nr_slabs, sb->caches[ci].node[n].total_objects);
+				return mmf_fail(msg, cap, "slub_counters: %s: node %u has %u slabs / %u objects, counters %u / %u",
+					        sb->caches[ci].name, n, slabs_per[ci][n], objs_per[ci][n],
+					        sb->caches[ci].node[n].nr_slabs, sb->caches[ci].node[n].total_objects);
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include "reference/as.h"
 #include "reference/mm.h"
 #include "reference/textbuf.h"
+#include "reference/internal.h"
 
 #define PAGES(v) (((v)->end - (v)->start) >> AS_PAGE_SHIFT)
 
@@ -679,16 +680,6 @@ int mmf_as_report_maps(const struct mmf_machine *m, unsigned proc, char *buf, si
 	return mmf_out_finish(&o);
 }
 
-static int fail(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *msg, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Every process's VMAs sorted, disjoint, page aligned, non-empty, and
  * merged wherever Linux would have merged them; the counters match. */
 int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
@@ -708,14 +699,14 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		for (uint32_t i = 0; i < mm->nr; i++) {
 			const struct mmf_vma *v = &mm->vma[i];
 			if (v->start >= v->end || ((v->start | v->end) & (AS_PAGE_SIZE - 1)))
-				return fail(msg, cap, "vma_bounds: proc %u vma %u is [%#llx, %#llx)", p, i,
-					    (unsigned long long)v->start, (unsigned long long)v->end);
+				return mmf_fail(msg, cap, "vma_bounds: proc %u vma %u is [%#llx, %#llx)", p, i,
+					        (unsigned long long)v->start, (unsigned long long)v->end);
 			if (i > 0) {
 				const struct mmf_vma *u = &mm->vma[i - 1];
 				if (u->end > v->start)
-					return fail(msg, cap, "vma_order: proc %u vmas [%#llx, %#llx) and [%#llx, %#llx) overlap or are out of order",
-						    p, (unsigned long long)u->start, (unsigned long long)u->end,
-						    (unsigned long long)v->start, (unsigned long long)v->end);
+					return mmf_fail(msg, cap, "vma_order: proc %u vmas [%#llx, %#llx) and [%#llx, %#llx) overlap or are out of order",
+						        p, (unsigned long long)u->start, (unsigned long long)u->end,
+						        (unsigned long long)v->start, (unsigned long long)v->end);
 				/* brk only ever extends the VMA before the old break
 				 * when it reaches above start_brk, so Linux leaves a
 				 * heap VMA unmerged with one that ends at start_brk. */
@@ -726,8 +717,8 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 				int wiped = (u->flags & v->flags & VM_WIPEONFORK) != 0;
 				if (!heap && !wiped && u->end == v->start && same_object(m, u, v->flags, v->shmem) &&
 				    u->pgoff + PAGES(u) == v->pgoff && anon_ok(v->anon_vma, v, u) && anon_ok(u->anon_vma, u, v))
-					return fail(msg, cap, "vma_unmerged: proc %u vmas at %#llx and %#llx should be one", p,
-						    (unsigned long long)u->start, (unsigned long long)v->start);
+					return mmf_fail(msg, cap, "vma_unmerged: proc %u vmas at %#llx and %#llx should be one", p,
+						        (unsigned long long)u->start, (unsigned long long)v->start);
 			}
 			total += PAGES(v);
 			if (v->flags & VM_ACCOUNT)
@@ -739,18 +730,18 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 				return -1;
 		}
 		if (total != mm->total_vm)
-			return fail(msg, cap, "vma_counters: proc %u total_vm %llu, vmas cover %llu pages", p,
-				    (unsigned long long)mm->total_vm, (unsigned long long)total);
+			return mmf_fail(msg, cap, "vma_counters: proc %u total_vm %llu, vmas cover %llu pages", p,
+				        (unsigned long long)mm->total_vm, (unsigned long long)total);
 		if (committed != mm->committed)
-			return fail(msg, cap, "vma_counters: proc %u committed %llu, VM_ACCOUNT vmas cover %llu pages", p,
-				    (unsigned long long)mm->committed, (unsigned long long)committed);
+			return mmf_fail(msg, cap, "vma_counters: proc %u committed %llu, VM_ACCOUNT vmas cover %llu pages", p,
+				        (unsigned long long)mm->committed, (unsigned long long)committed);
 	}
 	uint32_t kernel_tables;
 	if (mmf_kpt_is_valid(m, &kernel_tables, msg, cap))
 		return -1;
 	if (tables + kernel_tables != m->nr_pagetables)
-		return fail(msg, cap, "pgtable_counters: %u page-table pages below the pgds (%u of them the kernel's), NR_PAGETABLE %u",
-			    tables + kernel_tables, kernel_tables, m->nr_pagetables);
+		return mmf_fail(msg, cap, "pgtable_counters: %u page-table pages below the pgds (%u of them the kernel's), NR_PAGETABLE %u",
+			        tables + kernel_tables, kernel_tables, m->nr_pagetables);
 	if (!m->nr_anon && !pgds)
 		return 0;
 	/* Every user page is referenced exactly by the ptes mapping it and,
@@ -765,13 +756,13 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		 * reverse mapping finds exactly those (it only returns ptes
 		 * that map the page, so equal counts are equal sets) */
 		if ((uint32_t)pg->mapcount != refs[pfn])
-			return fail(msg, cap, "pte_mapcount: user page pfn %u mapcount %d, %u ptes map it", pfn, pg->mapcount,
-				    refs[pfn]);
+			return mmf_fail(msg, cap, "pte_mapcount: user page pfn %u mapcount %d, %u ptes map it", pfn, pg->mapcount,
+				        refs[pfn]);
 		unsigned found = refs[pfn] ? mmf_rmap_walk(m, pfn, NULL) : 0;
 		if (found != refs[pfn])
-			return fail(msg, cap, "rmap_exact: the reverse mapping of pfn %u (%s %u index %llu) finds %u of its %u ptes",
-				    pfn, (pg->flags & PG_shmem) ? "file object" : "anon_vma", pg->mapping, (unsigned long long)pg->index, found,
-				    refs[pfn]);
+			return mmf_fail(msg, cap, "rmap_exact: the reverse mapping of pfn %u (%s %u index %llu) finds %u of its %u ptes",
+				        pfn, (pg->flags & PG_shmem) ? "file object" : "anon_vma", pg->mapping, (unsigned long long)pg->index, found,
+				        refs[pfn]);
 	}
 	mmf_shmem_refs(m, refs);
 	for (uint32_t i = 0; i < m->nr_dirty; i++) {
@@ -781,11 +772,11 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			continue;
 		anon++;
 		if ((uint32_t)pg->refcount != refs[pfn])
-			return fail(msg, cap, "pte_refcount: user page pfn %u refcount %d, %u mappings and cache references",
-				    pfn, pg->refcount, refs[pfn]);
+			return mmf_fail(msg, cap, "pte_refcount: user page pfn %u refcount %d, %u mappings and cache references",
+				        pfn, pg->refcount, refs[pfn]);
 	}
 	if (anon != m->nr_anon)
-		return fail(msg, cap, "anon_counters: %u user pages, counter says %u", anon, m->nr_anon);
+		return mmf_fail(msg, cap, "anon_counters: %u user pages, counter says %u", anon, m->nr_anon);
 	return 0;
 }
 

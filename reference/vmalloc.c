@@ -56,6 +56,7 @@
 #include "reference/mm.h"
 #include "reference/textbuf.h"
 #include "reference/vmalloc.h"
+#include "reference/internal.h"
 
 #define VA_NIL 0xffffffffu
 #define VA_MAX_DEPTH 64 /* an AVL tree of 2^32 nodes is < 48 deep */
@@ -539,11 +540,6 @@ static uint32_t vmalloc_node(struct mmf_machine *m, uint32_t nr_pages, mmf_gfp_t
 
 /* ---- public entry points -------------------------------------------------- */
 
-static unsigned fls_u(unsigned x)
-{
-	return x ? 32u - (unsigned)__builtin_clz(x) : 0;
-}
-
 static void vmalloc_boot(struct mmf_vmalloc *v)
 {
 	v->pool_used = 0;
@@ -567,7 +563,7 @@ int mmf_vmalloc_init(struct mmf_machine *m)
 	m->vmalloc = v;
 	v->page_shift = m->prof->page_shift;
 	v->nr_window_pages = MMF_VMALLOC_SIZE >> v->page_shift;
-	v->lazy_max_pages = fls_u(m->prof->nr_cpus) * ((8ull << 20) >> v->page_shift);
+	v->lazy_max_pages = mmf_fls(m->prof->nr_cpus) * ((8ull << 20) >> v->page_shift);
 	v->pool_cap = (uint32_t)v->nr_window_pages + 1;
 	v->pool = calloc(v->pool_cap, sizeof(*v->pool));
 	v->page_next = malloc((size_t)m->end_pfn * sizeof(*v->page_next));
@@ -751,16 +747,6 @@ void mmf_vmalloc_stats(const struct mmf_machine *m, struct mmf_vmalloc_stats *st
 
 /* ---- the walker ------------------------------------------------------------------ */
 
-static int fail(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *msg, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static const char *const state_names[] = { "unused", "free", "busy", "lazy" };
 
 /* Shape of one tree: states, AVL balance, heights, augmented sizes, and a
@@ -773,13 +759,13 @@ static int check_tree(const struct mmf_vmalloc *v, uint32_t n, unsigned state, i
 	if (n == VA_NIL)
 		return 0;
 	if (n >= v->pool_used || depth >= VA_MAX_DEPTH || ++*count > v->pool_used)
-		return fail(msg, cap, "vmalloc_tree: %s tree reaches node %u (pool %u), depth %d",
-			    state_names[state], n, v->pool_used, depth);
+		return mmf_fail(msg, cap, "vmalloc_tree: %s tree reaches node %u (pool %u), depth %d",
+			        state_names[state], n, v->pool_used, depth);
 	if (P[n].state != state)
-		return fail(msg, cap, "vmalloc_tree: %s node 0x%llx-0x%llx is in the %s tree",
-			    state_names[P[n].state < 4 ? P[n].state : 0],
-			    (unsigned long long)P[n].va_start, (unsigned long long)P[n].va_end,
-			    state_names[state]);
+		return mmf_fail(msg, cap, "vmalloc_tree: %s node 0x%llx-0x%llx is in the %s tree",
+			        state_names[P[n].state < 4 ? P[n].state : 0],
+			        (unsigned long long)P[n].va_start, (unsigned long long)P[n].va_end,
+			        state_names[state]);
 	int hl = check_tree(v, P[n].left, state, depth + 1, count, msg, cap);
 	if (hl < 0)
 		return -1;
@@ -787,17 +773,17 @@ static int check_tree(const struct mmf_vmalloc *v, uint32_t n, unsigned state, i
 	if (hr < 0)
 		return -1;
 	if (hl - hr > 1 || hr - hl > 1 || P[n].height != 1 + (hl > hr ? hl : hr))
-		return fail(msg, cap, "vmalloc_tree: %s node 0x%llx unbalanced (%d/%d, height %u)",
-			    state_names[state], (unsigned long long)P[n].va_start, hl, hr, P[n].height);
+		return mmf_fail(msg, cap, "vmalloc_tree: %s node 0x%llx unbalanced (%d/%d, height %u)",
+			        state_names[state], (unsigned long long)P[n].va_start, hl, hr, P[n].height);
 	uint64_t mx = va_size(&P[n]);
 	if (node_max(P, P[n].left) > mx)
 		mx = node_max(P, P[n].left);
 	if (node_max(P, P[n].right) > mx)
 		mx = node_max(P, P[n].right);
 	if (P[n].subtree_max_size != mx)
-		return fail(msg, cap, "vmalloc_augment: %s node 0x%llx subtree_max_size %llu, subtree holds %llu",
-			    state_names[state], (unsigned long long)P[n].va_start,
-			    (unsigned long long)P[n].subtree_max_size, (unsigned long long)mx);
+		return mmf_fail(msg, cap, "vmalloc_augment: %s node 0x%llx subtree_max_size %llu, subtree holds %llu",
+			        state_names[state], (unsigned long long)P[n].va_start,
+			        (unsigned long long)P[n].subtree_max_size, (unsigned long long)mx);
 	return 1 + (hl > hr ? hl : hr);
 }
 
@@ -809,32 +795,32 @@ static int check_busy_pages(const struct mmf_machine *m, const struct vmap_area 
 	const struct mmf_vmalloc *v = m->vmalloc;
 	uint64_t page = 1ull << v->page_shift;
 	if (va_size(va) != ((uint64_t)va->nr_pages + 1) * page)
-		return fail(msg, cap, "vmalloc_guard: area 0x%llx-0x%llx spans %llu pages for %u pages and a guard page",
-			    (unsigned long long)va->va_start, (unsigned long long)va->va_end,
-			    (unsigned long long)(va_size(va) >> v->page_shift), va->nr_pages);
+		return mmf_fail(msg, cap, "vmalloc_guard: area 0x%llx-0x%llx spans %llu pages for %u pages and a guard page",
+			        (unsigned long long)va->va_start, (unsigned long long)va->va_end,
+			        (unsigned long long)(va_size(va) >> v->page_shift), va->nr_pages);
 	uint32_t pfn = va->first_pfn;
 	for (uint32_t i = 0; i < va->nr_pages; i++, pfn = v->page_next[pfn]) {
 		if (pfn >= m->end_pfn)
-			return fail(msg, cap, "vmalloc_pages: area 0x%llx page %u is pfn %u, memory ends at %u",
-				    (unsigned long long)va->va_start, i, pfn, m->end_pfn);
+			return mmf_fail(msg, cap, "vmalloc_pages: area 0x%llx page %u is pfn %u, memory ends at %u",
+				        (unsigned long long)va->va_start, i, pfn, m->end_pfn);
 		const struct mmf_page *p = &m->mem_map[pfn];
 		if (!(p->flags & PG_allocated) || p->order != 0 || p->refcount != 1)
-			return fail(msg, cap, "vmalloc_pages: area 0x%llx page %u pfn %u flags %#x order %u refcount %d",
-				    (unsigned long long)va->va_start, i, pfn, p->flags, p->order, p->refcount);
+			return mmf_fail(msg, cap, "vmalloc_pages: area 0x%llx page %u pfn %u flags %#x order %u refcount %d",
+				        (unsigned long long)va->va_start, i, pfn, p->flags, p->order, p->refcount);
 		uint64_t bit = 1ull << (pfn & 63);
 		if (v->seen[pfn >> 6] & bit)
-			return fail(msg, cap, "vmalloc_pages: pfn %u is in two areas (again at 0x%llx page %u)",
-				    pfn, (unsigned long long)va->va_start, i);
+			return mmf_fail(msg, cap, "vmalloc_pages: pfn %u is in two areas (again at 0x%llx page %u)",
+				        pfn, (unsigned long long)va->va_start, i);
 		v->seen[pfn >> 6] |= bit;
 		++*nr;
 		uint32_t mapped = mmf_kpt_lookup(m, va->va_start + ((uint64_t)i << v->page_shift));
 		if (mapped != pfn)
-			return fail(msg, cap, "vmalloc_pte: 0x%llx maps pfn %u, area's page %u is pfn %u",
-				    (unsigned long long)(va->va_start + ((uint64_t)i << v->page_shift)), mapped, i, pfn);
+			return mmf_fail(msg, cap, "vmalloc_pte: 0x%llx maps pfn %u, area's page %u is pfn %u",
+				        (unsigned long long)(va->va_start + ((uint64_t)i << v->page_shift)), mapped, i, pfn);
 	}
 	if (pfn != MMF_NIL)
-		return fail(msg, cap, "vmalloc_pages: area 0x%llx page list runs past its %u pages",
-			    (unsigned long long)va->va_start, va->nr_pages);
+		return mmf_fail(msg, cap, "vmalloc_pages: area 0x%llx page list runs past its %u pages",
+			        (unsigned long long)va->va_start, va->nr_pages);
 	return 0;
 }
 
@@ -878,36 +864,36 @@ static int check_tiling(const struct mmf_machine *m, uint64_t *busy_pages, uint6
 		head[k] = iter_next(&it[k]);
 		const char *what = state_names[va->state < 4 ? va->state : 0];
 		if (va->va_end <= va->va_start || va->va_start < MMF_VMALLOC_START || va->va_end > MMF_VMALLOC_END)
-			return fail(msg, cap, "vmalloc_bounds: %s area 0x%llx-0x%llx outside 0x%llx-0x%llx",
-				    what, (unsigned long long)va->va_start, (unsigned long long)va->va_end,
-				    (unsigned long long)MMF_VMALLOC_START, (unsigned long long)MMF_VMALLOC_END);
+			return mmf_fail(msg, cap, "vmalloc_bounds: %s area 0x%llx-0x%llx outside 0x%llx-0x%llx",
+				        what, (unsigned long long)va->va_start, (unsigned long long)va->va_end,
+				        (unsigned long long)MMF_VMALLOC_START, (unsigned long long)MMF_VMALLOC_END);
 		if (va->va_start < cursor)
-			return fail(msg, cap, "vmalloc_overlap: %s area 0x%llx-0x%llx overlaps %s area 0x%llx-0x%llx",
-				    what, (unsigned long long)va->va_start, (unsigned long long)va->va_end,
-				    state_names[P[prev].state < 4 ? P[prev].state : 0],
-				    (unsigned long long)P[prev].va_start, (unsigned long long)P[prev].va_end);
+			return mmf_fail(msg, cap, "vmalloc_overlap: %s area 0x%llx-0x%llx overlaps %s area 0x%llx-0x%llx",
+				        what, (unsigned long long)va->va_start, (unsigned long long)va->va_end,
+				        state_names[P[prev].state < 4 ? P[prev].state : 0],
+				        (unsigned long long)P[prev].va_start, (unsigned long long)P[prev].va_end);
 		if (va->va_start > cursor)
-			return fail(msg, cap, "vmalloc_tiling: 0x%llx-0x%llx is in no tree",
-				    (unsigned long long)cursor, (unsigned long long)va->va_start);
+			return mmf_fail(msg, cap, "vmalloc_tiling: 0x%llx-0x%llx is in no tree",
+				        (unsigned long long)cursor, (unsigned long long)va->va_start);
 		if (prev != VA_NIL && P[prev].state == va->state && va->state != VA_BUSY)
-			return fail(msg, cap, "vmalloc_unmerged: %s areas 0x%llx-0x%llx and 0x%llx-0x%llx touch",
-				    what, (unsigned long long)P[prev].va_start, (unsigned long long)P[prev].va_end,
-				    (unsigned long long)va->va_start, (unsigned long long)va->va_end);
+			return mmf_fail(msg, cap, "vmalloc_unmerged: %s areas 0x%llx-0x%llx and 0x%llx-0x%llx touch",
+				        what, (unsigned long long)P[prev].va_start, (unsigned long long)P[prev].va_end,
+				        (unsigned long long)va->va_start, (unsigned long long)va->va_end);
 		uint64_t npages = va_size(va) >> v->page_shift;
 		if (va->state == VA_BUSY) {
 			if (check_busy_pages(m, va, busy_pages, msg, cap))
 				return -1;
 			if (mmf_kpt_lookup(m, va->va_start + ((uint64_t)va->nr_pages << v->page_shift)) != MMF_NIL)
-				return fail(msg, cap, "vmalloc_pte: guard page of 0x%llx is mapped",
-					    (unsigned long long)va->va_start);
+				return mmf_fail(msg, cap, "vmalloc_pte: guard page of 0x%llx is mapped",
+					        (unsigned long long)va->va_start);
 			if (va->pages_area != VA_NIL) {
 				const struct vmap_area *a = &P[va->pages_area];
 				uint64_t want = ((uint64_t)va->nr_pages * sizeof(void *) + (1ull << v->page_shift) - 1) >> v->page_shift;
 				if (va->pages_area >= v->pool_used || a->state != VA_BUSY || a->nr_pages != want)
-					return fail(msg, cap, "vmalloc_vpages: area 0x%llx keeps its page list in node %u, state %s, %u pages (want %llu)",
-						    (unsigned long long)va->va_start, va->pages_area,
-						    va->pages_area < v->pool_used ? state_names[a->state < 4 ? a->state : 0] : "none",
-						    va->pages_area < v->pool_used ? a->nr_pages : 0, (unsigned long long)want);
+					return mmf_fail(msg, cap, "vmalloc_vpages: area 0x%llx keeps its page list in node %u, state %s, %u pages (want %llu)",
+						        (unsigned long long)va->va_start, va->pages_area,
+						        va->pages_area < v->pool_used ? state_names[a->state < 4 ? a->state : 0] : "none",
+						        va->pages_area < v->pool_used ? a->nr_pages : 0, (unsigned long long)want);
 			}
 		} else {
 			if (va->state == VA_LAZY)
@@ -915,16 +901,16 @@ static int check_tiling(const struct mmf_machine *m, uint64_t *busy_pages, uint6
 			for (uint64_t i = 0; i < npages; i++) {
 				uint32_t mapped = mmf_kpt_lookup(m, va->va_start + (i << v->page_shift));
 				if (mapped != MMF_NIL)
-					return fail(msg, cap, "vmalloc_pte: %s page 0x%llx still maps pfn %u", what,
-						    (unsigned long long)(va->va_start + (i << v->page_shift)), mapped);
+					return mmf_fail(msg, cap, "vmalloc_pte: %s page 0x%llx still maps pfn %u", what,
+						        (unsigned long long)(va->va_start + (i << v->page_shift)), mapped);
 			}
 		}
 		cursor = va->va_end;
 		prev = n;
 	}
 	if (cursor != MMF_VMALLOC_END)
-		return fail(msg, cap, "vmalloc_tiling: 0x%llx-0x%llx is in no tree",
-			    (unsigned long long)cursor, (unsigned long long)MMF_VMALLOC_END);
+		return mmf_fail(msg, cap, "vmalloc_tiling: 0x%llx-0x%llx is in no tree",
+			        (unsigned long long)cursor, (unsigned long long)MMF_VMALLOC_END);
 	return 0;
 }
 
@@ -942,21 +928,21 @@ int mmf_vmalloc_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 	for (uint32_t n = v->pool_free; n != VA_NIL && unused <= v->pool_used; n = v->pool[n].left)
 		unused++;
 	if (count + unused != v->pool_used)
-		return fail(msg, cap, "vmalloc_pool: %u nodes in trees, %u unused, %u taken", count, unused,
-			    v->pool_used);
+		return mmf_fail(msg, cap, "vmalloc_pool: %u nodes in trees, %u unused, %u taken", count, unused,
+			        v->pool_used);
 	uint64_t busy_pages = 0, lazy_pages = 0;
 	int r = check_tiling(m, &busy_pages, &lazy_pages, msg, cap);
 	clear_seen(m);
 	if (r)
 		return -1;
 	if (busy_pages != v->nr_vmalloc_pages)
-		return fail(msg, cap, "vmalloc_counters: nr_vmalloc_pages %llu, busy areas hold %llu",
-			    (unsigned long long)v->nr_vmalloc_pages, (unsigned long long)busy_pages);
+		return mmf_fail(msg, cap, "vmalloc_counters: nr_vmalloc_pages %llu, busy areas hold %llu",
+			        (unsigned long long)v->nr_vmalloc_pages, (unsigned long long)busy_pages);
 	if (v->vmap_lazy_nr != (int64_t)lazy_pages)
-		return fail(msg, cap, "vmalloc_counters: vmap_lazy_nr %lld, lazy areas span %llu pages",
-			    (long long)v->vmap_lazy_nr, (unsigned long long)lazy_pages);
+		return mmf_fail(msg, cap, "vmalloc_counters: vmap_lazy_nr %lld, lazy areas span %llu pages",
+			        (long long)v->vmap_lazy_nr, (unsigned long long)lazy_pages);
 	if (v->vmap_lazy_nr > (int64_t)v->lazy_max_pages)
-		return fail(msg, cap, "vmalloc_counters: vmap_lazy_nr %lld above lazy_max_pages %llu, no purge ran",
-			    (long long)v->vmap_lazy_nr, (unsigned long long)v->lazy_max_pages);
+		return mmf_fail(msg, cap, "vmalloc_counters: vmap_lazy_nr %lld above lazy_max_pages %llu, no purge ran",
+			        (long long)v->vmap_lazy_nr, (unsigned long long)v->lazy_max_pages);
 	return 0;
 }
