@@ -3,14 +3,10 @@
 #define MMF_BENCH_UTIL_H
 
 #include <stdlib.h>
-#include <time.h>
 
-static inline double bench_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "harness/clock.h"
+
+static inline double bench_now(void) { return mmf_now(); }
 
 static inline int bench_cmp(const void *a, const void *b)
 {
