@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mmfuzz/adapter.h"
+#include "mmfuzz/result.h"
 
 struct mmf_machine;
 

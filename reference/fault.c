@@ -49,7 +49,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#include "mmfuzz/adapter.h"
+#include "mmfuzz/result.h"
 #include "reference/as.h"
 #include "reference/mm.h"
 #include "reference/textbuf.h"

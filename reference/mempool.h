@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "mmfuzz/adapter.h"
+#include "mmfuzz/result.h"
 #include "mmfuzz/gfp.h"
 
 struct mmf_machine;

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "mmfuzz/adapter.h"
+#include "mmfuzz/result.h"
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/kernel.h"
 #include "mmfuzz/profile.h"

@@ -3,7 +3,7 @@
 #ifndef MMF_REFERENCE_MUTANTS_H
 #define MMF_REFERENCE_MUTANTS_H
 
-#include "mmfuzz/adapter.h"
+#include "mmfuzz/result.h"
 
 enum mmf_mutant {
 	MMF_MUT_NONE,

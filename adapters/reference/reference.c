@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "mmfuzz/adapter.h"
 #include "reference/as.h"
 #include "reference/cma.h"
 #include "reference/mempool.h"

@@ -19,17 +19,10 @@
 
 #include "mmfuzz/ops.h"
 #include "mmfuzz/profile.h"
+#include "mmfuzz/result.h"
 
 #define MMF_ADAPTER_ABI_VERSION 1 /* entries appended since: object family */
 #define MMF_ADAPTER_ENTRY "mmf_adapter_entry"
-
-/* What one op did. Shared by every entry so results read the same. */
-enum mmf_result {
-	MMF_OK = 0,      /* done */
-	MMF_REFUSED,     /* a legitimate no, with an errno-like code */
-	MMF_UNSUPPORTED, /* this adapter does not do this op */
-	MMF_CORRUPT,     /* the adapter found its own state broken */
-};
 
 /* The level at which a family of an adapter is compared with the oracle. */
 enum mmf_level {
@@ -58,11 +51,6 @@ enum mmf_level {
 #define MMF_CAP_MALLOC (1u << 15)       /* kmalloc is malloc: aligned to max_align_t, not to its size */
 #define MMF_CAP_AS_8K (1u << 16)        /* its user pages are 8 KiB: it runs the profiles whose are (sparc64) */
 
-/* mem_access kinds. */
-#define MMF_ACCESS_READ 0
-#define MMF_ACCESS_WRITE 1
-#define MMF_ACCESS_EXEC 2
-
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
 
@@ -81,12 +69,6 @@ struct mmf_page_req {
 	uint8_t order;  /* < MMF_MAX_ORDER */
 	uint8_t cpu;    /* < profile->nr_cpus */
 	uint8_t node;   /* preferred node, < profile->nr_nodes */
-};
-
-struct mmf_mutant_desc {
-	const char *name;
-	const char *subsystem;
-	const char *description;
 };
 
 struct mmf_adapter {

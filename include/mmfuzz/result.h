@@ -1,0 +1,28 @@
+/* The vocabulary the oracle and the systems under test share, and nothing
+ * else: what an op did, the kinds of memory access, and how a seeded bug
+ * (a mutant) is described. The reference includes this, not the adapter
+ * ABI (mmfuzz/adapter.h), which builds on it. */
+#ifndef MMFUZZ_RESULT_H
+#define MMFUZZ_RESULT_H
+
+/* What one op did. Shared by every entry so results read the same. */
+enum mmf_result {
+	MMF_OK = 0,      /* done */
+	MMF_REFUSED,     /* a legitimate no, with an errno-like code */
+	MMF_UNSUPPORTED, /* this adapter does not do this op */
+	MMF_CORRUPT,     /* the adapter found its own state broken */
+};
+
+/* mem_access kinds. */
+#define MMF_ACCESS_READ 0
+#define MMF_ACCESS_WRITE 1
+#define MMF_ACCESS_EXEC 2
+
+/* A seeded bug: its run-time name, the subsystem it breaks, what goes wrong. */
+struct mmf_mutant_desc {
+	const char *name;
+	const char *subsystem;
+	const char *description;
+};
+
+#endif
