@@ -49,6 +49,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,17 @@ static int start(struct lx *x)
 	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
 	sigaction(SIGCHLD, &sa, NULL); /* tasks are reaped as they exit */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* and orphans come here */
+	/* Every task on one CPU: the kernel batches per CPU (the LRU's folio
+	 * batches that MADV_FREE fills and the next VMA walk drains), so a
+	 * task that migrated between two ops would see another CPU's batch
+	 * and smaps' Referenced would depend on the scheduler. */
+	int cpu = sched_getcpu();
+	if (cpu >= 0) {
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+	}
 	for (unsigned s = 0; s < MMF_NPROCS; s++)
 		if (pipe2(x->env.req[s], O_CLOEXEC) || pipe2(x->env.resp[s], O_CLOEXEC))
 			return errno;
