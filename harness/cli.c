@@ -567,7 +567,7 @@ static int cmd_corpus(int argc, char **argv)
 	}
 	static struct mmf_seq seq;
 	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
-	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0, 0 };
+	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0, 0, 0 };
 	for (unsigned long long i = 0; i < count; i++) {
 		char name[64];
 		mmf_gen_sequence(mmf_seed_mix(seed, i), &gc, &seq);

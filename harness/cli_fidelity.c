@@ -124,7 +124,7 @@ int cli_fidelity(int argc, char **argv)
 	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
 		if (cli_adapter->level[fam] != MMF_LEVEL_NONE)
 			fams |= 1u << fam;
-	struct mmf_gen_config gc = { profile, max_ops, fams, cli_gen_flags(cli_adapter) };
+	struct mmf_gen_config gc = { profile, max_ops, fams, cli_gen_flags(cli_adapter), 0 };
 	fprintf(stderr, "mmfuzz fidelity: adapter %s vs oracle, %llu sequences from seed %llu\n", cli_adapter_name(&t), n,
 		seed);
 

@@ -408,37 +408,46 @@ static const char *errno_name(int e)
 	}
 }
 
+/* What a trace prints of a target's outcome (ops.def's trace column). */
+enum trace_kind { TRACE_NONE, TRACE_ADDR, TRACE_FAULT, TRACE_FAULT_VALUE, TRACE_PFN, TRACE_PFN_TOKEN, TRACE_ADDR_USABLE,
+		  TRACE_ADDR_VALUE, TRACE_REPORT };
+static const uint8_t trace_kind[MMF_NR_OPCODES] = {
+#define MMF_OP(NAME, name, code, fam, cap, step, trace, ...) [code] = TRACE_##trace,
+#include "mmfuzz/ops.def"
+#undef MMF_OP
+};
+
 /* Each target's outcome: the frame handed out, the token read, the errno
  * of a refusal, and a report's text, indented. */
 static void trace_targets(struct mmf_exec *ex, const struct mmf_op *op)
 {
 	static const char *const outs[] = { "ok", "refused", "unsupported", "skipped" };
 	FILE *tr = ex->cfg.trace;
+	unsigned kind = trace_kind[op->code];
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
+		unsigned long long pfn = t->pfn, token = t->token;
 		fprintf(tr, "    %-10s %s", t->name, outs[t->out]);
 		if (t->out == OUT_REFUSED)
 			fprintf(tr, " %s", errno_name(t->err));
-		else if (t->out == OUT_OK && (op->code == MMF_OP_MMAP || op->code == MMF_OP_BRK || op->code == MMF_OP_MREMAP ||
-					      op->code == MMF_OP_MMAP_FILE || op->code == MMF_OP_MMAP_PFN))
-			fprintf(tr, " addr %#llx", (unsigned long long)t->pfn);
-		else if (t->out == OUT_OK &&
-			 (op->code == MMF_OP_MEM_READ || op->code == MMF_OP_MEM_WRITE || op->code == MMF_OP_MEM_EXEC) &&
-			 t->fault)
+		else if (t->out != OUT_OK)
+			;
+		else if ((kind == TRACE_FAULT || kind == TRACE_FAULT_VALUE) && t->fault)
 			fprintf(tr, " %s", t->fault == SIGSEGV ? "SIGSEGV" : t->fault == SIGBUS ? "SIGBUS" : "signal");
-		else if (t->out == OUT_OK && op->code == MMF_OP_MEM_READ)
-			fprintf(tr, " value %#llx", (unsigned long long)t->token);
-		else if (t->out == OUT_OK && (op->code == MMF_OP_ALLOC_PAGES || op->code == MMF_OP_CMA_ALLOC))
-			fprintf(tr, " pfn %llu", (unsigned long long)t->pfn);
-		else if (t->out == OUT_OK && op->code == MMF_OP_READ_PAGE)
-			fprintf(tr, " pfn %llu token %#llx", (unsigned long long)t->pfn, (unsigned long long)t->token);
-		else if (t->out == OUT_OK && (op->code == MMF_OP_KMALLOC || op->code == MMF_OP_KREALLOC ||
-					      op->code == MMF_OP_CACHE_ALLOC || op->code == MMF_OP_KSIZE))
-			fprintf(tr, " addr %#llx usable %llu", (unsigned long long)t->pfn, (unsigned long long)t->token);
-		else if (t->out == OUT_OK && op->code == MMF_OP_OBJ_READ)
-			fprintf(tr, " addr %#llx value %#llx", (unsigned long long)t->pfn, (unsigned long long)t->token);
+		else if (kind == TRACE_FAULT_VALUE)
+			fprintf(tr, " value %#llx", token);
+		else if (kind == TRACE_ADDR)
+			fprintf(tr, " addr %#llx", pfn);
+		else if (kind == TRACE_PFN)
+			fprintf(tr, " pfn %llu", pfn);
+		else if (kind == TRACE_PFN_TOKEN)
+			fprintf(tr, " pfn %llu token %#llx", pfn, token);
+		else if (kind == TRACE_ADDR_USABLE)
+			fprintf(tr, " addr %#llx usable %llu", pfn, token);
+		else if (kind == TRACE_ADDR_VALUE)
+			fprintf(tr, " addr %#llx value %#llx", pfn, token);
 		fprintf(tr, "\n");
-		if (t->out == OUT_OK && (op->code == MMF_OP_REPORT || op->code == MMF_OP_PROC_REPORT || op->code == MMF_OP_RMAP))
+		if (t->out == OUT_OK && kind == TRACE_REPORT)
 			for (const char *l = t->report; l < t->report + t->report_len;) {
 				size_t n = strcspn(l, "\n");
 				fprintf(tr, "      | %.*s\n", (int)n, l);
@@ -571,7 +580,7 @@ int mmf_exec_report_differs(struct mmf_exec *ex, struct mmf_finding *f, const st
 				on, o->report + ol, t->name, tn, t->report + tl);
 }
 
-static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+int mmf_exec_step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		      const struct mmf_op *op, unsigned prof)
 {
 	struct mmf_page_req req = { op->arg, mmf_op_order(op), (uint8_t)mmf_op_cpu(op), (uint8_t)mmf_op_node(op) };
@@ -610,7 +619,7 @@ static int step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 	return mmf_exec_compare(ex, f, step, "alloc_pages");
 }
 
-static int step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+int mmf_exec_step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		     const struct mmf_op *op, unsigned prof)
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
@@ -644,7 +653,7 @@ static unsigned written(const struct slot *s, uint32_t idx)
 	return k;
 }
 
-static int step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+int mmf_exec_step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		      const struct mmf_op *op, unsigned prof)
 {
 	uint64_t token = mmf_exec_token(ex, step, op->a);
@@ -679,7 +688,7 @@ static int step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 	return 0;
 }
 
-static int step_read(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+int mmf_exec_step_read(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		     const struct mmf_op *op, unsigned prof)
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
@@ -710,7 +719,7 @@ static int step_read(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 	return mmf_exec_compare(ex, f, step, "read_page");
 }
 
-static int step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
+int mmf_exec_step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		       const struct mmf_op *op, unsigned prof)
 {
 	const char *name = mmf_op_name(op->code);
@@ -747,6 +756,31 @@ static int step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
 	}
 	return 0;
 }
+
+int mmf_exec_step_check(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			unsigned prof)
+{
+	for (unsigned k = 0; k < ex->nt; k++)
+		ex->t[k].out = has(&ex->t[k], MMF_CAP_CHECK) ? OUT_OK : OUT_SKIPPED;
+	return run_checks(ex, f, MMF_CHECK_FULL, step, mmf_op_name(op->code), prof);
+}
+
+/* nop: decoding drops it, so no canonical sequence holds one. */
+int mmf_exec_step_none(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+		       unsigned prof)
+{
+	(void)f, (void)step, (void)op, (void)prof;
+	for (unsigned k = 0; k < ex->nt; k++)
+		ex->t[k].out = OUT_SKIPPED;
+	return 0;
+}
+
+typedef int (*step_fn)(struct mmf_exec *, struct mmf_finding *, uint32_t, const struct mmf_op *, unsigned);
+static const step_fn steps[MMF_NR_OPCODES] = {
+#define MMF_OP(NAME, name, code, fam, cap, step, ...) [code] = mmf_exec_step_##step,
+#include "mmfuzz/ops.def"
+#undef MMF_OP
+};
 
 int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_finding *f)
 {
@@ -785,28 +819,7 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 			mmf_op_format(op, prof, line, sizeof(line));
 			fprintf(tr, "[%u] %s\n", i, line);
 		}
-		switch (op->code) {
-		case MMF_OP_ALLOC_PAGES: r = step_alloc(ex, f, i, op, prof); break;
-		case MMF_OP_FREE_PAGES: r = step_free(ex, f, i, op, prof); break;
-		case MMF_OP_WRITE_PAGE: r = step_write(ex, f, i, op, prof); break;
-		case MMF_OP_READ_PAGE: r = step_read(ex, f, i, op, prof); break;
-		case MMF_OP_CHECK:
-			for (unsigned k = 0; k < ex->nt; k++)
-				ex->t[k].out = has(&ex->t[k], MMF_CAP_CHECK) ? OUT_OK : OUT_SKIPPED;
-			r = run_checks(ex, f, MMF_CHECK_FULL, i, "check", prof);
-			break;
-		case MMF_OP_DRAIN_PCP:
-		case MMF_OP_REPORT: r = step_simple(ex, f, i, op, prof); break;
-		case MMF_OP_CMA_ALLOC:
-		case MMF_OP_CMA_RELEASE:
-		case MMF_OP_PIN_PAGE:
-		case MMF_OP_UNPIN_PAGE: r = mmf_exec_step_cma(ex, f, i, op, prof); break;
-		default:
-			r = ex->family == MMF_FAM_VMALLOC ? mmf_exec_step_vmalloc(ex, f, i, op, prof)
-			    : ex->family == MMF_FAM_AS	  ? mmf_exec_step_as(ex, f, i, op, prof)
-							  : mmf_exec_step_obj(ex, f, i, op, prof);
-			break;
-		}
+		r = steps[op->code](ex, f, i, op, prof);
 		if (!ex->not_counting) {
 			ex->stats.ops++;
 			ex->stats.per_op[op->code][ex->t[0].out]++;

@@ -78,29 +78,20 @@ int mmf_exec_compare_proc_reports(struct mmf_exec *ex, struct mmf_finding *f, un
 	return 0;
 }
 
-/* The capability an address-space op needs beyond MMF_CAP_AS. */
-static uint32_t op_cap(unsigned code)
-{
-	switch (code) {
-	case MMF_OP_FTRUNCATE:
-	case MMF_OP_MMAP_FILE: return MMF_CAP_AS_FILE;
-	case MMF_OP_MMAP_PFN: return MMF_CAP_AS_PFN;
-	case MMF_OP_CLEAR_REFS: return MMF_CAP_SOFT_DIRTY;
-	default: return 0;
-	}
-}
-
 int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof)
 {
 	const char *name = mmf_op_name(op->code);
 	/* Ops count in the profile's user pages: 4 KiB, or 8 KiB (sparc64). */
 	const uint64_t PAGE = 1ull << mmf_profile_as_shift(mmf_profile_get(prof));
-	unsigned proc = op->b >> 4, prot = op->b & 0x0f, flags = op->a;
-	uint64_t addr = MMF_AS_WINDOW_BASE + (uint64_t)(op->arg & 0xffff) * PAGE;
-	uint64_t len = (uint64_t)(op->arg >> 16) * PAGE;
+	struct mmf_args a;
+	mmf_op_args(op, &a);
+	unsigned proc = a.proc;
+	/* start, or page for the ops on one page */
+	uint64_t addr = MMF_AS_WINDOW_BASE + (uint64_t)(a.start | a.page) * PAGE;
+	uint64_t len = (uint64_t)a.npages * PAGE;
 	/* An op some compared system cannot do is left out for all of them,
 	 * so their address spaces stay comparable. */
-	uint32_t need = op_cap(op->code);
+	uint32_t need = mmf_optable[op->code].cap & ~MMF_CAP_AS;
 	for (unsigned i = 0; need && i < ex->nt; i++)
 		if (ex->t[i].level[MMF_FAM_AS] != MMF_LEVEL_NONE && has(&ex->t[i], MMF_CAP_AS) && !has(&ex->t[i], need)) {
 			for (unsigned k = 0; k < ex->nt; k++)
@@ -117,28 +108,26 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		uint64_t out = 0;
 		int err = 0;
 		switch (op->code) {
-		case MMF_OP_MMAP: r = t->ad->mmap(t->ctx[prof], proc, addr, len, prot, flags, &out, &err); break;
+		case MMF_OP_MMAP: r = t->ad->mmap(t->ctx[prof], proc, addr, len, a.prot, a.flags, &out, &err); break;
 		case MMF_OP_MUNMAP: r = t->ad->munmap(t->ctx[prof], proc, addr, len, &err); break;
-		case MMF_OP_MPROTECT: r = t->ad->mprotect(t->ctx[prof], proc, addr, len, prot, &err); break;
-		case MMF_OP_FORK: r = t->ad->proc_fork(t->ctx[prof], proc, op->b & 0x0f, &err); break;
+		case MMF_OP_MPROTECT: r = t->ad->mprotect(t->ctx[prof], proc, addr, len, a.prot, &err); break;
+		case MMF_OP_FORK: r = t->ad->proc_fork(t->ctx[prof], proc, a.child, &err); break;
 		case MMF_OP_EXIT: r = t->ad->proc_exit(t->ctx[prof], proc, &err); break;
-		case MMF_OP_MADVISE: r = t->ad->madvise(t->ctx[prof], proc, addr, len, op->a, &err); break;
+		case MMF_OP_MADVISE: r = t->ad->madvise(t->ctx[prof], proc, addr, len, a.advice, &err); break;
 		case MMF_OP_BRK: r = t->ad->brk(t->ctx[prof], proc, addr, &out); break;
 		case MMF_OP_RMAP: r = t->ad->rmap(t->ctx[prof], proc, addr, t->report, REPORT_CAP, &t->report_len); break;
-		case MMF_OP_FTRUNCATE:
-			r = t->ad->ftruncate(t->ctx[prof], op->b & 0x0f, (uint64_t)(op->arg & 0xffff) * PAGE, &err);
-			break;
+		case MMF_OP_FTRUNCATE: r = t->ad->ftruncate(t->ctx[prof], a.file, len, &err); break;
 		case MMF_OP_MMAP_FILE:
-			r = t->ad->mmap_file(t->ctx[prof], proc, addr, len, prot, flags & 0x3f, flags >> 6,
-					     (uint64_t)op->slot * PAGE, &out, &err);
+			r = t->ad->mmap_file(t->ctx[prof], proc, addr, len, a.prot, a.flags, a.file, (uint64_t)a.pgoff * PAGE,
+					     &out, &err);
 			break;
 		case MMF_OP_MMAP_PFN:
-			r = t->ad->mmap_pfn(t->ctx[prof], proc, addr, len, prot, flags, (uint64_t)op->slot * PAGE, &out, &err);
+			r = t->ad->mmap_pfn(t->ctx[prof], proc, addr, len, a.prot, a.flags, (uint64_t)a.pgoff * PAGE, &out, &err);
 			break;
-		case MMF_OP_CLEAR_REFS: r = t->ad->clear_refs(t->ctx[prof], proc, op->b & 0x0f, &err); break;
+		case MMF_OP_CLEAR_REFS: r = t->ad->clear_refs(t->ctx[prof], proc, a.value, &err); break;
 		case MMF_OP_MREMAP:
-			r = t->ad->mremap(t->ctx[prof], proc, addr, (uint64_t)op->slot * PAGE, (uint64_t)op->a * PAGE, op->b & 0x0f,
-					  MMF_AS_WINDOW_BASE + (uint64_t)(op->arg >> 16) * PAGE, &out, &err);
+			r = t->ad->mremap(t->ctx[prof], proc, addr, len, (uint64_t)a.new_npages * PAGE, a.flags,
+					  MMF_AS_WINDOW_BASE + (uint64_t)a.new_start * PAGE, &out, &err);
 			break;
 		case MMF_OP_MEM_READ:
 		case MMF_OP_MEM_WRITE:
@@ -149,15 +138,15 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 					      op->code == MMF_OP_MEM_WRITE   ? MMF_ACCESS_WRITE
 					      : op->code == MMF_OP_MEM_EXEC ? MMF_ACCESS_EXEC
 									    : MMF_ACCESS_READ,
-					      mmf_exec_token(ex, step, op->a), &fault, &value, &err);
+					      mmf_exec_token(ex, step, a.token), &fault, &value, &err);
 			t->token = value;
 			t->fault = fault;
 			break;
 		}
 		default:
-			if (op->a >= MMF_NR_PROC_REPORTS)
+			if (a.kind >= MMF_NR_PROC_REPORTS)
 				continue;
-			r = t->ad->proc_report(t->ctx[prof], proc, op->a, t->report, REPORT_CAP, &t->report_len);
+			r = t->ad->proc_report(t->ctx[prof], proc, a.kind, t->report, REPORT_CAP, &t->report_len);
 			break;
 		}
 		if (r == MMF_CORRUPT)
@@ -174,7 +163,7 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 			if (!out || (out & (PAGE - 1)))
 				return mmf_exec_finding(ex, f, t, step, name, "alignment", "mmap returned %#llx",
 							(unsigned long long)out);
-			if ((flags & MAP_FIXED_BITS) && out != addr)
+			if ((a.flags & MAP_FIXED_BITS) && out != addr)
 				return mmf_exec_finding(ex, f, t, step, name, "fixed", "MAP_FIXED mmap at %#llx returned %#llx",
 							(unsigned long long)addr, (unsigned long long)out);
 		}
@@ -198,8 +187,8 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 			return mmf_exec_finding(ex, f, t, step, name, "value", "read %#llx where the oracle reads %#llx",
 						(unsigned long long)t->token, (unsigned long long)o->token);
 	}
-	if (op->code == MMF_OP_PROC_REPORT && op->a < MMF_NR_PROC_REPORTS)
-		return compare_proc_report(ex, f, prof, proc, op->a, step, name);
+	if (op->code == MMF_OP_PROC_REPORT && a.kind < MMF_NR_PROC_REPORTS)
+		return compare_proc_report(ex, f, prof, proc, a.kind, step, name);
 	if (op->code == MMF_OP_RMAP)
 		for (unsigned i = 1; i < ex->nt; i++) {
 			struct target *t = &ex->t[i];

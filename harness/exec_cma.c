@@ -61,7 +61,7 @@ static int apply_moves(struct mmf_exec *ex, struct mmf_finding *f, struct target
 	return 0;
 }
 
-static int step_cma_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_cma_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			  unsigned prof)
 {
 	const struct mmf_profile *p = mmf_profile_get(prof);
@@ -117,7 +117,7 @@ static int step_cma_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 	return mmf_exec_compare(ex, f, step, "cma_alloc");
 }
 
-static int step_cma_release(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_cma_release(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			    unsigned prof)
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
@@ -140,7 +140,7 @@ static int step_cma_release(struct mmf_exec *ex, struct mmf_finding *f, uint32_t
 	return 0;
 }
 
-static int step_pin(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_pin(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		    unsigned prof)
 {
 	int pin = op->code == MMF_OP_PIN_PAGE;
@@ -179,14 +179,4 @@ int mmf_exec_unpin_all(struct mmf_exec *ex, struct mmf_finding *f, struct target
 		s->pins--;
 	}
 	return 0;
-}
-
-int mmf_exec_step_cma(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
-		      unsigned prof)
-{
-	switch (op->code) {
-	case MMF_OP_CMA_ALLOC: return step_cma_alloc(ex, f, step, op, prof);
-	case MMF_OP_CMA_RELEASE: return step_cma_release(ex, f, step, op, prof);
-	default: return step_pin(ex, f, step, op, prof);
-	}
 }

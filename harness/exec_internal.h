@@ -140,27 +140,26 @@ int mmf_exec_report_differs(struct mmf_exec *ex, struct mmf_finding *f, const st
 void mmf_exec_owned_set(uint64_t *bm, uint64_t pfn, uint32_t n, int on);
 int mmf_exec_owned_any(const uint64_t *bm, uint64_t pfn, uint32_t n, uint64_t *hit);
 
-/* exec_vmalloc.c: the vmalloc family. */
-int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
-			  unsigned prof);
 
-/* exec_cma.c: cma_alloc, cma_release, pin_page, unpin_page. */
-int mmf_exec_step_cma(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
-		      unsigned prof);
+/* exec_cma.c */
 /* Drops a page slot's pins before its block is freed; 0 or a finding. */
 int mmf_exec_unpin_all(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step, unsigned prof,
 		       struct slot *s);
 
-/* exec_as.c: the address-space family. */
-int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof);
+/* exec_as.c */
 /* Every process's reports, oracle against each semantic target. */
 /* A /proc/PID report (MMF_PROC_*) as semantic comparison sees it
  * (harness/procfmt.c): into out, its length. */
 size_t mmf_proc_normalize(unsigned kind, const char *in, size_t len, char *out, size_t cap);
 int mmf_exec_compare_proc_reports(struct mmf_exec *ex, struct mmf_finding *f, unsigned prof, uint32_t step);
 
-/* exec_obj.c: the object family. */
-int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
-		      unsigned prof);
+/* The executor's steps, one per op's row in mmfuzz/ops.def (its step
+ * column): each runs the op on every target and compares; 0 or 1 with a
+ * finding in f. */
+#define MMF_OP(NAME, name, code, fam, cap, step, ...)                                                             \
+	int mmf_exec_step_##step(struct mmf_exec *ex, struct mmf_finding *f, uint32_t at, const struct mmf_op *op, \
+				 unsigned prof);
+#include "mmfuzz/ops.def"
+#undef MMF_OP
 
 #endif

@@ -186,7 +186,7 @@ static int result_ok(struct mmf_exec *ex, struct mmf_finding *f, struct target *
 	return 0;
 }
 
-static int step_kmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_kmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			unsigned prof)
 {
 	uint64_t size = op->arg;
@@ -283,13 +283,13 @@ static int realloc_common(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 	return mmf_exec_compare(ex, f, step, name);
 }
 
-static int step_krealloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_krealloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			 unsigned prof)
 {
 	return realloc_common(ex, f, step, op, prof, op->arg, mmf_gfp_sel(op->a), mmf_op_cpu(op), mmf_op_node(op), 0);
 }
 
-static int step_realloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_realloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			unsigned prof)
 {
 	uint64_t size = (uint64_t)op->arg << (4 * (op->b & 15));
@@ -298,7 +298,7 @@ static int step_realloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t ste
 
 /* calloc(n << n_shift, size): zeroed over n * size, or refused with
  * ENOMEM, which it must be when the product overflows. */
-static int step_calloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_calloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		       unsigned prof)
 {
 	uint64_t n = (uint64_t)(op->arg & 0xffff) << (op->a & 63), size = op->arg >> 16, total;
@@ -337,7 +337,7 @@ static int step_calloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
  * 6.2.8). memalign (obsolete, no standard) may take any alignment. Every
  * block is aligned to the power of two asked for, and at least as malloc's
  * would be. */
-static int step_memalign(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_memalign(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			 unsigned prof)
 {
 	static const char *const names[3] = { "posix_memalign", "aligned_alloc", "memalign" };
@@ -387,7 +387,7 @@ static int step_memalign(struct mmf_exec *ex, struct mmf_finding *f, uint32_t st
 	return mmf_exec_compare(ex, f, step, name);
 }
 
-static int step_ksize(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_ksize(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		      unsigned prof)
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
@@ -472,7 +472,7 @@ static int step_obj_rw(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
 	return write ? 0 : mmf_exec_compare(ex, f, step, name);
 }
 
-static int step_cache_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_cache_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			     unsigned prof)
 {
 	unsigned align = op->a ? 1u << op->a : 0;
@@ -501,7 +501,7 @@ static int step_cache_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_
 	return mmf_exec_compare(ex, f, step, "cache_create");
 }
 
-static int step_cache_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_cache_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			      unsigned prof)
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
@@ -529,7 +529,7 @@ static int step_cache_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32
 	return 0;
 }
 
-static int step_cache_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_cache_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			    unsigned prof)
 {
 	uint32_t gfp = mmf_gfp_sel(op->arg);
@@ -555,7 +555,7 @@ static int step_cache_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t
 	return mmf_exec_compare(ex, f, step, "cache_alloc");
 }
 
-static int step_pool_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_pool_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			    unsigned prof)
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
@@ -577,7 +577,7 @@ static int step_pool_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_t
 	return mmf_exec_compare(ex, f, step, "mempool_create");
 }
 
-static int step_pool_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_pool_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			     unsigned prof)
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
@@ -602,7 +602,7 @@ static int step_pool_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32_
 	return 0;
 }
 
-static int step_pool_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_pool_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			   unsigned prof)
 {
 	uint32_t gfp = mmf_gfp_sel(op->arg);
@@ -634,7 +634,7 @@ static int step_pool_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t 
 	return mmf_exec_compare(ex, f, step, "mempool_alloc");
 }
 
-static int step_pool_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_pool_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			  unsigned prof)
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
@@ -657,29 +657,25 @@ static int step_pool_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 	return 0;
 }
 
-int mmf_exec_step_obj(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
-		      unsigned prof)
+int mmf_exec_step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof)
 {
-	switch (op->code) {
-	case MMF_OP_KMALLOC: return step_kmalloc(ex, f, step, op, prof);
-	case MMF_OP_KFREE: return step_kfree(ex, f, step, op, prof, 0);
-	case MMF_OP_KREALLOC: return step_krealloc(ex, f, step, op, prof);
-	case MMF_OP_KSIZE: return step_ksize(ex, f, step, op, prof);
-	case MMF_OP_OBJ_WRITE: return step_obj_rw(ex, f, step, op, prof, 1);
-	case MMF_OP_OBJ_READ: return step_obj_rw(ex, f, step, op, prof, 0);
-	case MMF_OP_CACHE_CREATE: return step_cache_create(ex, f, step, op, prof);
-	case MMF_OP_CACHE_DESTROY: return step_cache_destroy(ex, f, step, op, prof);
-	case MMF_OP_CACHE_ALLOC: return step_cache_alloc(ex, f, step, op, prof);
-	case MMF_OP_CACHE_FREE: return step_kfree(ex, f, step, op, prof, 1);
-	case MMF_OP_MEMPOOL_CREATE: return step_pool_create(ex, f, step, op, prof);
-	case MMF_OP_MEMPOOL_DESTROY: return step_pool_destroy(ex, f, step, op, prof);
-	case MMF_OP_MEMPOOL_ALLOC: return step_pool_alloc(ex, f, step, op, prof);
-	case MMF_OP_MEMPOOL_FREE: return step_pool_free(ex, f, step, op, prof);
-	case MMF_OP_CALLOC: return step_calloc(ex, f, step, op, prof);
-	case MMF_OP_MEMALIGN: return step_memalign(ex, f, step, op, prof);
-	case MMF_OP_REALLOC: return step_realloc(ex, f, step, op, prof);
-	}
-	for (unsigned i = 0; i < ex->nt; i++)
-		ex->t[i].out = OUT_SKIPPED;
-	return 0;
+	return step_kfree(ex, f, step, op, prof, 0);
+}
+
+int mmf_exec_step_cache_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			     unsigned prof)
+{
+	return step_kfree(ex, f, step, op, prof, 1);
+}
+
+int mmf_exec_step_obj_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			    unsigned prof)
+{
+	return step_obj_rw(ex, f, step, op, prof, 1);
+}
+
+int mmf_exec_step_obj_read(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			   unsigned prof)
+{
+	return step_obj_rw(ex, f, step, op, prof, 0);
 }

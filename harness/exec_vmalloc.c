@@ -33,7 +33,7 @@ static void release_frames(struct target *t, unsigned prof, const struct vslot *
 		mmf_exec_owned_set(t->owned[prof], v->pfn[k], 1, 0);
 }
 
-static int step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			unsigned prof)
 {
 	const struct mmf_profile *p = mmf_profile_get(prof);
@@ -116,7 +116,7 @@ static int step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t ste
 	return mmf_exec_compare(ex, f, step, "vmalloc");
 }
 
-static int step_vfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_vfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		      unsigned prof)
 {
 	for (unsigned i = 0; i < ex->nt; i++) {
@@ -146,7 +146,7 @@ static unsigned written(const struct vslot *v, uint32_t w)
 	return k;
 }
 
-static int step_vmem(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+int mmf_exec_step_vmem(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		     unsigned prof)
 {
 	int write = op->code == MMF_OP_VWRITE, to_page = op->code == MMF_OP_VMALLOC_TO_PAGE;
@@ -203,14 +203,4 @@ static int step_vmem(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		}
 	}
 	return write ? 0 : mmf_exec_compare(ex, f, step, name);
-}
-
-int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
-			  unsigned prof)
-{
-	switch (op->code) {
-	case MMF_OP_VMALLOC: return step_vmalloc(ex, f, step, op, prof);
-	case MMF_OP_VFREE: return step_vfree(ex, f, step, op, prof);
-	default: return step_vmem(ex, f, step, op, prof);
-	}
 }

@@ -83,36 +83,18 @@ static uint32_t pick_size(struct rng *r)
 	}
 }
 
-enum {
-	K_ALLOC, K_FREE, K_WRITE, K_READ, K_DRAIN, K_REPORT, K_CHECK,
-	K_KMALLOC, K_KFREE, K_KREALLOC, K_KSIZE, K_OWRITE, K_OREAD, K_CCREATE, K_CDESTROY, K_CALLOC, K_CFREE,
-	K_VMALLOC, K_VFREE, K_VWRITE, K_VREAD, K_VTOPAGE,
-	K_PCREATE, K_PDESTROY, K_PALLOC, K_PFREE,
-	K_CMAALLOC, K_CMARELEASE, K_PIN, K_UNPIN,
-	K_MMAP, K_MUNMAP, K_MPROTECT, K_PREPORT, K_MREAD, K_MWRITE, K_FORK, K_EXIT, K_MADVISE, K_BRK, K_MREMAP, K_RMAP,
-	K_FTRUNC, K_MMAPFILE, K_MMAPPFN, K_CLEARREFS, K_MEXEC,
-	K_MCALLOC, K_MEMALIGN, K_MREALLOC, /* only with MMF_GEN_MALLOC */
-	NK
-};
-static const unsigned base_weight[NK] = { 36, 26, 12, 12, 5, 3, 1, 30, 20, 8, 4, 12, 12, 4, 3, 15, 10,
-					  30, 22, 10, 10, 4, 3, 2, 12, 8, 8, 6, 3, 2, 30, 14, 20, 3, 24, 24, 4, 2, 10, 6, 10, 4,
-					  8, 16, 4, 3, 4, 12, 12, 8 };
-static const uint8_t kind_family[NK] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
-					 1, 1, 1, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1 };
-
-/* Which slots an op wants: 1 a live one, 0 an empty one, -1 either. */
-static int wants_live(unsigned k)
+/* The slot state an op wants (ops.def's gen column): 1 a live one, 0 an
+ * empty one, -1 either. */
+static int wants_live(unsigned code)
 {
-	return k == K_ALLOC || k == K_KMALLOC || k == K_CALLOC || k == K_VMALLOC || k == K_PALLOC ||
-			       k == K_CMAALLOC || k == K_MCALLOC || k == K_MEMALIGN
-		       ? 0
-	       : k == K_KREALLOC || k == K_PCREATE || k == K_PDESTROY || k == K_MREALLOC   ? -1
-												   : 1;
+	unsigned w = mmf_optable[code].gen_slots;
+	return w == GEN_LIVE ? 1 : w == GEN_EMPTY ? 0 : -1;
 }
 
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
 {
 	struct rng r = { seed };
+	unsigned version = cfg->version && cfg->version < MMF_GEN_VERSION ? cfg->version : MMF_GEN_VERSION;
 	unsigned maxops = cfg->max_ops ? cfg->max_ops : 200;
 	if (maxops > MMF_MAX_OPS)
 		maxops = MMF_MAX_OPS;
@@ -141,22 +123,25 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	const struct mmf_profile *p = mmf_profile_get(out->profile);
 	unsigned n = below(&r, 4) == 0 ? 1 + below(&r, 16) : 1 + below(&r, maxops);
 
-	unsigned w[NK], total = 0;
-	for (unsigned k = 0; k < NK; k++) {
-		int first = k == K_ALLOC || k == K_KMALLOC || k == K_VMALLOC || k == K_MMAP || k == K_MMAPFILE;
-		if (k >= K_MCALLOC && !(cfg->flags & MMF_GEN_MALLOC)) {
-			w[k] = 0; /* no draw either: sequences without them stay as they were */
+	/* Op kinds in code order; one of a family's kinds is left out of a
+	 * sequence now and then (swarm testing over kinds), except those the
+	 * row draws always. Kinds a version of the generator predates, and
+	 * the malloc-style ones without MMF_GEN_MALLOC, take no draw, so each
+	 * version's sequences stay what they were. */
+	unsigned w[MMF_NR_OPCODES] = { 0 }, total = 0;
+	for (unsigned k = 1; k < MMF_NR_OPCODES; k++) {
+		const struct mmf_opdesc *d = &mmf_optable[k];
+		if (d->gen_since > version || (d->cap == MMF_CAP_MALLOC && !(cfg->flags & MMF_GEN_MALLOC)))
 			continue;
-		}
-		w[k] = ((pick >> kind_family[k]) & 1) && (first || below(&r, 4)) ? base_weight[k] : 0;
-		if (k >= K_CMAALLOC && k <= K_UNPIN && !p->nr_cma)
+		w[k] = ((pick >> d->family) & 1) && (d->gen_always || below(&r, 4)) ? d->gen_weight : 0;
+		if (d->cap == MMF_CAP_CMA && !p->nr_cma)
 			w[k] = 0; /* no CMA areas: the ops would all be refused */
 		total += w[k];
 	}
 	/* Bursty sequences repeat the previous kind of op, which is how a
 	 * pcp list fills to its high mark or a zone runs dry. */
 	unsigned burst = below(&r, 3) == 0 ? 2 + below(&r, 14) : 0;
-	unsigned k = K_ALLOC;
+	unsigned k = MMF_OP_ALLOC_PAGES;
 	uint8_t live[MMF_NSLOTS] = { 0 }, olive[MMF_NSLOTS] = { 0 }, vlive[MMF_NSLOTS] = { 0 }, clive[MMF_NCACHES] = { 0 };
 	uint8_t plive[MMF_NPOOLS] = { 0 }, frompool[MMF_NSLOTS] = { 0 }, cmalive[MMF_NSLOTS] = { 0 };
 	/* With CMA areas, movable pages are what gets borrowed and migrated. */
@@ -200,15 +185,16 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		}
 		if (!burst || below(&r, burst) == 0) {
 			unsigned x = below(&r, total);
-			k = 0;
+			k = 1;
 			while (x >= w[k])
 				x -= w[k++];
 		}
 		struct mmf_op op = { 0 };
-		const uint8_t *state = k == K_CMAALLOC || k == K_CMARELEASE ? cmalive
-				       : kind_family[k] == 2		   ? vlive
-				       : kind_family[k]			   ? olive
-									   : live;
+		unsigned fam = mmf_optable[k].family;
+		const uint8_t *state = k == MMF_OP_CMA_ALLOC || k == MMF_OP_CMA_RELEASE ? cmalive
+				       : fam == MMF_FAM_VMALLOC			       ? vlive
+				       : fam != MMF_FAM_PAGE			       ? olive
+										       : live;
 		unsigned slot = below(&r, MMF_NSLOTS);
 		/* Prefer a slot in the state the op wants. */
 		for (unsigned tries = 0; tries < 8 && wants_live(k) >= 0; tries++) {
@@ -224,7 +210,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		for (unsigned tries = 0; tries < 8 && !((proc_live >> as_proc) & 1); tries++)
 			as_proc = below(&r, MMF_NPROCS);
 		switch (k) {
-		case K_ALLOC:
+		case MMF_OP_ALLOC_PAGES:
 			op.code = MMF_OP_ALLOC_PAGES;
 			op.a = (uint8_t)pick_order(&r, max_order);
 			op.arg = pick_gfp(&r);
@@ -233,7 +219,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.b = (uint8_t)(cpu | node << 4);
 			live[slot] = 1;
 			break;
-		case K_CMAALLOC:
+		case MMF_OP_CMA_ALLOC:
 			op.code = MMF_OP_CMA_ALLOC;
 			op.a = (uint8_t)(below(&r, 8) ? below(&r, p->nr_cma) : below(&r, MMF_CMA_AREA_RANGE));
 			/* Mostly small ranges; sometimes up to a whole area. */
@@ -241,47 +227,46 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.b = (uint8_t)(cpu | (below(&r, 2) ? 0 : below(&r, 16)) << 4);
 			cmalive[slot] = 1;
 			break;
-		case K_CMARELEASE:
+		case MMF_OP_CMA_RELEASE:
 			op.code = MMF_OP_CMA_RELEASE;
 			cmalive[slot] = 0;
 			break;
-		case K_PIN:
-		case K_UNPIN:
-			op.code = k == K_PIN ? MMF_OP_PIN_PAGE : MMF_OP_UNPIN_PAGE;
+		case MMF_OP_PIN_PAGE:
+		case MMF_OP_UNPIN_PAGE:
+			op.code = k == MMF_OP_PIN_PAGE ? MMF_OP_PIN_PAGE : MMF_OP_UNPIN_PAGE;
 			break;
-		case K_MADVISE:
-		case K_MMAP:
-		case K_MUNMAP:
-		case K_MPROTECT: {
-			static const uint8_t codes[] = { MMF_OP_MMAP, MMF_OP_MUNMAP, MMF_OP_MPROTECT };
-			op.code = k == K_MADVISE ? MMF_OP_MADVISE : codes[k - K_MMAP];
+		case MMF_OP_MADVISE:
+		case MMF_OP_MMAP:
+		case MMF_OP_MUNMAP:
+		case MMF_OP_MPROTECT: {
+			op.code = (uint8_t)k;
 			/* Near each other, so ranges touch, overlap, split and merge. */
 			uint32_t start = below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
 			uint32_t npages = below(&r, 8) ? 1 + below(&r, 8) : below(&r, 16) ? below(&r, 256) : below(&r, 4097);
 			op.arg = start | npages << 16;
-			if (k == K_MMAP)
+			if (k == MMF_OP_MMAP)
 				last_map = start;
 			unsigned prot = below(&r, 2) ? 3 : below(&r, 8);
 			op.b = (uint8_t)(prot | as_proc << 4);
-			if (k == K_MADVISE) {
+			if (k == MMF_OP_MADVISE) {
 				static const uint8_t adv[] = { 4, 4, 4, 10, 11, 18, 19, 0, 1, 2, 3, 8, 16, 17, 20, 21 };
 				op.a = (uint8_t)(below(&r, 8) ? adv[below(&r, sizeof(adv))] : below(&r, 32));
 				op.b = (uint8_t)(as_proc << 4);
 			}
-			if (k == K_MMAP) {
+			if (k == MMF_OP_MMAP) {
 				static const uint8_t fl[] = { 0x02, 0x02, 0x02, 0x04, 0x20, 0x00, 0x12, 0x01 | 0x02 };
 				op.a = (uint8_t)(below(&r, 8) ? fl[below(&r, sizeof(fl))] : below(&r, 64));
 			}
 			break;
 		}
-		case K_FTRUNC:
+		case MMF_OP_FTRUNCATE:
 			op.code = MMF_OP_FTRUNCATE;
 			op.b = (uint8_t)(below(&r, 4) ? below(&r, 2) : below(&r, MMF_NFILES));
 			op.arg = below(&r, 8) ? below(&r, 40) : below(&r, MMF_AS_WINDOW_PAGES + 1);
 			break;
-		case K_MMAPFILE:
-		case K_MMAPPFN: {
-			op.code = k == K_MMAPFILE ? MMF_OP_MMAP_FILE : MMF_OP_MMAP_PFN;
+		case MMF_OP_MMAP_FILE:
+		case MMF_OP_MMAP_PFN: {
+			op.code = k == MMF_OP_MMAP_FILE ? MMF_OP_MMAP_FILE : MMF_OP_MMAP_PFN;
 			uint32_t start = below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
 			uint32_t npages = below(&r, 8) ? 1 + below(&r, 8) : below(&r, 16) ? below(&r, 64) : below(&r, 4097);
 			op.arg = start | npages << 16;
@@ -291,23 +276,23 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			/* shared or private, mostly FIXED so mappings meet; sometimes POPULATE */
 			static const uint8_t fl[] = { 0x03, 0x03, 0x02, 0x02, 0x01, 0x00, 0x0b, 0x0a, 0x05 };
 			unsigned flags = below(&r, 8) ? fl[below(&r, sizeof(fl))] : below(&r, 64);
-			if (k == K_MMAPFILE)
+			if (k == MMF_OP_MMAP_FILE)
 				op.a = (uint8_t)(flags | (below(&r, 4) ? below(&r, 2) : below(&r, MMF_NFILES)) << 6);
 			else
 				op.a = (uint8_t)(flags | (below(&r, 8) ? 1 : 0)); /* the device wants MAP_SHARED */
 			op.slot = (uint8_t)(below(&r, 4) ? below(&r, 8) : below(&r, 256));
 			break;
 		}
-		case K_CLEARREFS:
+		case MMF_OP_CLEAR_REFS:
 			op.code = MMF_OP_CLEAR_REFS;
 			op.b = (uint8_t)((below(&r, 2) ? 4 : below(&r, 8)) | as_proc << 4);
 			break;
-		case K_PREPORT:
+		case MMF_OP_PROC_REPORT:
 			op.code = MMF_OP_PROC_REPORT;
 			op.a = (uint8_t)below(&r, MMF_NR_PROC_REPORTS);
 			op.b = (uint8_t)(as_proc << 4);
 			break;
-		case K_FORK: {
+		case MMF_OP_FORK: {
 			unsigned child = below(&r, MMF_NPROCS);
 			for (unsigned tries = 0; tries < 8 && ((proc_live >> child) & 1); tries++)
 				child = below(&r, MMF_NPROCS);
@@ -317,7 +302,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 				proc_live |= (uint8_t)(1u << child);
 			break;
 		}
-		case K_MREMAP: {
+		case MMF_OP_MREMAP: {
 			op.code = MMF_OP_MREMAP;
 			uint32_t start = below(&r, 2) ? last_map : below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
 			uint32_t dest = below(&r, 2) ? below(&r, as_span * 2) : below(&r, MMF_AS_WINDOW_PAGES);
@@ -330,31 +315,31 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 				op.a = op.slot; /* DONTUNMAP wants equal lengths */
 			break;
 		}
-		case K_BRK:
+		case MMF_OP_BRK:
 			op.code = MMF_OP_BRK;
 			op.arg = 1024 + (below(&r, 8) ? below(&r, 32) : below(&r, MMF_AS_WINDOW_PAGES - 1024));
 			op.b = (uint8_t)(as_proc << 4);
 			break;
-		case K_EXIT:
+		case MMF_OP_EXIT:
 			op.code = MMF_OP_EXIT;
 			op.b = (uint8_t)(as_proc << 4);
 			proc_live &= (uint8_t)~(1u << as_proc);
 			break;
-		case K_RMAP:
+		case MMF_OP_RMAP:
 			op.code = MMF_OP_RMAP;
 			op.arg = last_page;
 			op.b = (uint8_t)(as_proc << 4);
 			break;
-		case K_MREAD:
-		case K_MWRITE:
-		case K_MEXEC:
-			op.code = k == K_MREAD ? MMF_OP_MEM_READ : k == K_MEXEC ? MMF_OP_MEM_EXEC : MMF_OP_MEM_WRITE;
+		case MMF_OP_MEM_READ:
+		case MMF_OP_MEM_WRITE:
+		case MMF_OP_MEM_EXEC:
+			op.code = k == MMF_OP_MEM_READ ? MMF_OP_MEM_READ : k == MMF_OP_MEM_EXEC ? MMF_OP_MEM_EXEC : MMF_OP_MEM_WRITE;
 			op.arg = below(&r, 2) ? last_page : below(&r, 16) ? below(&r, as_span + 8) : below(&r, MMF_AS_WINDOW_PAGES);
 			last_page = op.arg;
 			op.a = (uint8_t)next(&r);
 			op.b = (uint8_t)(as_proc << 4);
 			break;
-		case K_MCALLOC: {
+		case MMF_OP_CALLOC: {
 			/* mostly small arrays; now and then a count that overflows
 			 * n * size or gives a product past any address space
 			 * (2^48 and up: refused at once, nothing to touch) */
@@ -366,7 +351,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			olive[slot] = 1;
 			break;
 		}
-		case K_MEMALIGN: {
+		case MMF_OP_MEMALIGN: {
 			op.code = MMF_OP_MEMALIGN;
 			/* powers of two to a few pages, and the invalid ones: 0,
 			 * 1..4 (below a pointer), 24, 40, 56 ..., very large */
@@ -378,59 +363,59 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			olive[slot] = 1;
 			break;
 		}
-		case K_MREALLOC: {
+		case MMF_OP_REALLOC: {
 			op.code = MMF_OP_REALLOC;
 			op.arg = below(&r, 4) ? fav_size : pick_size(&r);
 			op.b = (uint8_t)(below(&r, 6) ? 0 : 12 + below(&r, 4)); /* 2^48 and up: refused, the block kept */
 			olive[slot] = 1;
 			break;
 		}
-		case K_FREE:
+		case MMF_OP_FREE_PAGES:
 			op.code = MMF_OP_FREE_PAGES;
 			op.b = (uint8_t)cpu;
 			live[slot] = 0;
 			break;
-		case K_WRITE:
-		case K_READ:
-			op.code = k == K_WRITE ? MMF_OP_WRITE_PAGE : MMF_OP_READ_PAGE;
+		case MMF_OP_WRITE_PAGE:
+		case MMF_OP_READ_PAGE:
+			op.code = k == MMF_OP_WRITE_PAGE ? MMF_OP_WRITE_PAGE : MMF_OP_READ_PAGE;
 			op.a = (uint8_t)next(&r);
 			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
 			break;
-		case K_DRAIN:
+		case MMF_OP_DRAIN_PCP:
 			op.code = MMF_OP_DRAIN_PCP;
 			op.b = (uint8_t)cpu;
 			break;
-		case K_REPORT:
+		case MMF_OP_REPORT:
 			op.code = MMF_OP_REPORT;
 			op.a = (uint8_t)below(&r, MMF_NR_REPORTS);
 			break;
-		case K_CHECK:
+		case MMF_OP_CHECK:
 			op.code = MMF_OP_CHECK;
 			break;
-		case K_KMALLOC:
-		case K_KREALLOC:
-			op.code = k == K_KMALLOC ? MMF_OP_KMALLOC : MMF_OP_KREALLOC;
+		case MMF_OP_KMALLOC:
+		case MMF_OP_KREALLOC:
+			op.code = k == MMF_OP_KMALLOC ? MMF_OP_KMALLOC : MMF_OP_KREALLOC;
 			op.arg = below(&r, 2) ? fav_size : below(&r, 16) ? pick_size(&r) : 0;
 			op.a = (uint8_t)(below(&r, 3) ? below(&r, 2) : below(&r, MMF_GFP_SEL_RANGE));
 			op.b = (uint8_t)(cpu | node << 4);
 			olive[slot] = 1;
 			break;
-		case K_KFREE:
-		case K_CFREE:
-			op.code = k == K_KFREE ? MMF_OP_KFREE : MMF_OP_CACHE_FREE;
+		case MMF_OP_KFREE:
+		case MMF_OP_CACHE_FREE:
+			op.code = k == MMF_OP_KFREE ? MMF_OP_KFREE : MMF_OP_CACHE_FREE;
 			op.b = (uint8_t)cpu;
 			olive[slot] = 0;
 			break;
-		case K_KSIZE:
+		case MMF_OP_KSIZE:
 			op.code = MMF_OP_KSIZE;
 			break;
-		case K_OWRITE:
-		case K_OREAD:
-			op.code = k == K_OWRITE ? MMF_OP_OBJ_WRITE : MMF_OP_OBJ_READ;
+		case MMF_OP_OBJ_WRITE:
+		case MMF_OP_OBJ_READ:
+			op.code = k == MMF_OP_OBJ_WRITE ? MMF_OP_OBJ_WRITE : MMF_OP_OBJ_READ;
 			op.a = (uint8_t)next(&r);
 			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 16384);
 			break;
-		case K_CCREATE:
+		case MMF_OP_CACHE_CREATE:
 			op.code = MMF_OP_CACHE_CREATE;
 			slot = cache;
 			op.arg = below(&r, 2) ? fav_size % 4097 : below(&r, 3) ? 1 + below(&r, 512) : below(&r, 32769);
@@ -438,12 +423,12 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.b = (uint8_t)(below(&r, 2) ? 0 : below(&r, 16));
 			clive[cache] = 1;
 			break;
-		case K_CDESTROY:
+		case MMF_OP_CACHE_DESTROY:
 			op.code = MMF_OP_CACHE_DESTROY;
 			slot = cache;
 			clive[cache] = 0;
 			break;
-		case K_VMALLOC:
+		case MMF_OP_VMALLOC:
 			op.code = MMF_OP_VMALLOC;
 			/* Mostly small areas; sometimes up to 4 MiB, so the lazy
 			 * purge threshold and the VA range are reached. */
@@ -452,19 +437,19 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.b = (uint8_t)(cpu | node << 4);
 			vlive[slot] = 1;
 			break;
-		case K_VFREE:
+		case MMF_OP_VFREE:
 			op.code = MMF_OP_VFREE;
 			op.b = (uint8_t)cpu;
 			vlive[slot] = 0;
 			break;
-		case K_VWRITE:
-		case K_VREAD:
-		case K_VTOPAGE:
-			op.code = k == K_VWRITE ? MMF_OP_VWRITE : k == K_VREAD ? MMF_OP_VREAD : MMF_OP_VMALLOC_TO_PAGE;
+		case MMF_OP_VWRITE:
+		case MMF_OP_VREAD:
+		case MMF_OP_VMALLOC_TO_PAGE:
+			op.code = k == MMF_OP_VWRITE ? MMF_OP_VWRITE : k == MMF_OP_VREAD ? MMF_OP_VREAD : MMF_OP_VMALLOC_TO_PAGE;
 			op.a = (uint8_t)next(&r);
 			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
 			break;
-		case K_PCREATE:
+		case MMF_OP_MEMPOOL_CREATE:
 			op.code = MMF_OP_MEMPOOL_CREATE;
 			slot = below(&r, MMF_NPOOLS);
 			plive[slot] = 1;
@@ -472,13 +457,13 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.arg = below(&r, 2) ? fav_size : pick_size(&r);
 			op.b = (uint8_t)(cpu | node << 4);
 			break;
-		case K_PDESTROY:
+		case MMF_OP_MEMPOOL_DESTROY:
 			op.code = MMF_OP_MEMPOOL_DESTROY;
 			slot = below(&r, MMF_NPOOLS);
 			plive[slot] = 0;
 			op.b = (uint8_t)cpu;
 			break;
-		case K_PALLOC:
+		case MMF_OP_MEMPOOL_ALLOC:
 			op.code = MMF_OP_MEMPOOL_ALLOC;
 			op.a = (uint8_t)below(&r, MMF_NPOOLS);
 			for (unsigned tries = 0; tries < 8 && !plive[op.a]; tries++)
@@ -490,7 +475,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.b = (uint8_t)(cpu | node << 4);
 			olive[slot] = 1;
 			break;
-		case K_PFREE:
+		case MMF_OP_MEMPOOL_FREE:
 			op.code = MMF_OP_MEMPOOL_FREE;
 			op.b = (uint8_t)cpu;
 			for (unsigned tries = 0; tries < 16 && !frompool[slot]; tries++)
@@ -498,7 +483,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			frompool[slot] = 0;
 			olive[slot] = 0;
 			break;
-		default: /* K_CALLOC */
+		case MMF_OP_CACHE_ALLOC:
 			op.code = MMF_OP_CACHE_ALLOC;
 			for (unsigned tries = 0; tries < 8 && !clive[cache]; tries++)
 				cache = below(&r, MMF_NCACHES);

@@ -63,19 +63,41 @@ struct mmf_field {
 	const char *name;
 	uint8_t loc;
 	uint8_t kind;
+	uint8_t id; /* enum mmf_arg_id: the struct mmf_args member it decodes to */
 };
 
 #define MMF_MAX_FIELDS 7
 
+/* The slot state the generator wants an op to find. */
+enum mmf_gen_slots { GEN_EMPTY, GEN_LIVE, GEN_ANY };
+
+/* One row of mmfuzz/ops.def. */
 struct mmf_opdesc {
 	const char *name;
 	uint8_t family;
 	uint8_t nfields;
 	struct mmf_field f[MMF_MAX_FIELDS];
 	const char *help;
+	uint32_t cap;        /* MMF_CAP_* the op needs; 0 none of its own */
+	uint16_t gen_weight; /* the generator's base weight */
+	uint8_t gen_slots;   /* enum mmf_gen_slots */
+	uint8_t gen_always;  /* drawn in every sequence of its family */
+	uint8_t gen_since;   /* the first generator version that draws it */
 };
 
 extern const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES];
+
+/* The op's fields, decoded by name (a canonical record). */
+void mmf_op_args(const struct mmf_op *op, struct mmf_args *args);
+
+/* Bit-flag kinds are printed and parsed by name: bit b is names[b]. */
+struct mmf_flag_names {
+	const char *what;
+	unsigned n;
+	const char *names[8];
+};
+/* The names of a flag kind's bits, or NULL for a kind that is no flag set. */
+const struct mmf_flag_names *mmf_kind_flags(unsigned kind);
 
 uint32_t mmf_field_get(const struct mmf_op *op, unsigned loc);
 void mmf_field_set(struct mmf_op *op, unsigned loc, uint32_t v);

@@ -23,31 +23,7 @@ static const char *const advice_names[32] = {
 	[23] = "MADV_POPULATE_WRITE", [24] = "MADV_DONTNEED_LOCKED", [25] = "MADV_COLLAPSE",
 };
 
-/* Bit-flag fields printed by name: bit b is names[b]. */
-struct flag_names {
-	const char *what;
-	unsigned n;
-	const char *names[8];
-};
-static const struct flag_names slab_flag_names = { "slab flags", 4,
-						   { "SLAB_RED_ZONE", "SLAB_POISON", "SLAB_HWCACHE_ALIGN", "ctor" } };
-static const struct flag_names prot_names = { "prot", 3, { "PROT_READ", "PROT_WRITE", "PROT_EXEC" } };
-static const struct flag_names mremap_names = { "mremap flags", 3,
-						{ "MREMAP_MAYMOVE", "MREMAP_FIXED", "MREMAP_DONTUNMAP" } };
-static const struct flag_names map_names = {
-	"mmap flags", 6, { "MAP_SHARED", "MAP_FIXED", "MAP_FIXED_NOREPLACE", "MAP_POPULATE", "MAP_NORESERVE", "hint" }
-};
-
-static const struct flag_names *flag_names_of(unsigned kind)
-{
-	return kind == FK_SLABFLAGS	 ? &slab_flag_names
-	       : kind == FK_PROT	 ? &prot_names
-	       : kind == FK_MMAPFLAGS	 ? &map_names
-	       : kind == FK_MREMAPFLAGS ? &mremap_names
-				       : NULL;
-}
-
-static void format_flags(const struct flag_names *fn, uint32_t v, char *buf, size_t cap)
+static void format_flags(const struct mmf_flag_names *fn, uint32_t v, char *buf, size_t cap)
 {
 	size_t len = 0;
 	buf[0] = 0;
@@ -59,7 +35,7 @@ static void format_flags(const struct flag_names *fn, uint32_t v, char *buf, siz
 }
 
 /* Flag names joined by '|', or 0; -1 on an unknown name. */
-static int parse_flags(const struct flag_names *fn, const char *s, size_t n, uint32_t *out)
+static int parse_flags(const struct mmf_flag_names *fn, const char *s, size_t n, uint32_t *out)
 {
 	uint32_t v = 0;
 	if (n == 0 || s[n - 1] == '|')
@@ -104,10 +80,6 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 		case FK_ALIGN: snprintf(val, sizeof(val), "%u", v ? 1u << v : 0u); break;
 		case FK_MALIGN: snprintf(val, sizeof(val), "%llu", (unsigned long long)mmf_malign_bytes(v)); break;
 		case FK_MEMALIGN: snprintf(val, sizeof(val), "%s", memalign_names[v % 3]); break;
-		case FK_SLABFLAGS:
-		case FK_MREMAPFLAGS:
-		case FK_PROT:
-		case FK_MMAPFLAGS: format_flags(flag_names_of(d->f[i].kind), v, val, sizeof(val)); break;
 		case FK_ADVICE:
 			if (advice_names[v % 32])
 				snprintf(val, sizeof(val), "%s", advice_names[v % 32]);
@@ -120,7 +92,12 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 			else
 				snprintf(val, sizeof(val), "%u", v);
 			break;
-		default: snprintf(val, sizeof(val), "%u", v); break;
+		default:
+			if (mmf_kind_flags(d->f[i].kind))
+				format_flags(mmf_kind_flags(d->f[i].kind), v, val, sizeof(val));
+			else
+				snprintf(val, sizeof(val), "%u", v);
+			break;
 		}
 		size_t off = (size_t)len < cap ? (size_t)len : cap;
 		len += snprintf(buf + off, cap - off, " %s=%s", d->f[i].name, val);
@@ -328,8 +305,8 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 					     "GFP_USER, GFP_NOIO, GFP_NOFS, GFP_KERNEL with one of __GFP_ZERO __GFP_DMA __GFP_DMA32 "
 					     "__GFP_NORETRY __GFP_THISNODE __GFP_HIGH __GFP_RETRY_MAYFAIL __GFP_MEMALLOC, "
 					     "GFP_ATOMIC|__GFP_ZERO, GFP_NOWAIT|__GFP_ZERO)", (int)vl, val, d->name);
-		} else if (flag_names_of(d->f[fi].kind)) {
-			const struct flag_names *fn = flag_names_of(d->f[fi].kind);
+		} else if (mmf_kind_flags(d->f[fi].kind)) {
+			const struct mmf_flag_names *fn = mmf_kind_flags(d->f[fi].kind);
 			if (parse_flags(fn, val, vl, &v)) {
 				char all[200];
 				format_flags(fn, (1u << fn->n) - 1, all, sizeof(all));

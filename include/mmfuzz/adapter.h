@@ -33,6 +33,7 @@ enum mmf_level {
 };
 
 /* Capability bits. */
+#define MMF_CAP_NONE 0u /* an op (mmfuzz/ops.def) that needs nothing of its own */
 #define MMF_CAP_PAGE_ALLOC (1u << 0)    /* alloc_pages, free_pages */
 #define MMF_CAP_PAGE_CONTENTS (1u << 1) /* write_page, read_page */
 #define MMF_CAP_PCP (1u << 2)           /* drain_pcp */

@@ -128,7 +128,13 @@ struct mmf_gen_config {
 	unsigned max_ops;  /* longest sequence generated */
 	unsigned families; /* bit per family to draw from; 0: all */
 	unsigned flags;    /* MMF_GEN_* */
+	unsigned version;  /* generator version (0: MMF_GEN_VERSION, the latest) */
 };
+/* The generator's version. A version's sequences are a pure function of
+ * (seed, config) for ever: a new op kind is drawn from the version that
+ * adds it on (its row's gen column), so older versions replay the same
+ * sequences from the same seeds. Reports and reproducers name it. */
+#define MMF_GEN_VERSION 1
 /* Also draw the malloc-style ops (calloc, memalign, realloc), for adapters
  * with MMF_CAP_MALLOC; without it sequences are as they always were. */
 #define MMF_GEN_MALLOC 1u

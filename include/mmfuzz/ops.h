@@ -50,61 +50,36 @@ enum mmf_family {
 	MMF_NR_FAMILIES
 };
 
-/* Append-only. Field meanings per op are in harness/optable.c. */
+/* Opcodes: one row each in mmfuzz/ops.def, append-only. */
 enum mmf_opcode {
-	MMF_OP_NOP = 0,
-	MMF_OP_ALLOC_PAGES = 1, /* slot order gfp cpu node */
-	MMF_OP_FREE_PAGES = 2,  /* slot cpu */
-	MMF_OP_WRITE_PAGE = 3,  /* slot page token */
-	MMF_OP_READ_PAGE = 4,   /* slot page */
-	MMF_OP_DRAIN_PCP = 5,   /* cpu */
-	MMF_OP_REPORT = 6,      /* report kind */
-	MMF_OP_CHECK = 7,       /* full invariant walk now */
-	MMF_OP_KMALLOC = 8,     /* slot size gfp cpu node */
-	MMF_OP_KFREE = 9,       /* slot cpu */
-	MMF_OP_KREALLOC = 10,   /* slot size gfp cpu node */
-	MMF_OP_KSIZE = 11,      /* slot */
-	MMF_OP_OBJ_WRITE = 12,  /* slot word token */
-	MMF_OP_OBJ_READ = 13,   /* slot word */
-	MMF_OP_CACHE_CREATE = 14,  /* cache size align flags */
-	MMF_OP_CACHE_DESTROY = 15, /* cache */
-	MMF_OP_CACHE_ALLOC = 16,   /* slot cache gfp cpu node */
-	MMF_OP_CACHE_FREE = 17,    /* slot cpu */
-	MMF_OP_VMALLOC = 18,       /* slot size gfp cpu node */
-	MMF_OP_VFREE = 19,         /* slot cpu */
-	MMF_OP_VWRITE = 20,        /* slot page token */
-	MMF_OP_VREAD = 21,         /* slot page */
-	MMF_OP_VMALLOC_TO_PAGE = 22, /* slot page */
-	MMF_OP_MEMPOOL_CREATE = 23,  /* pool min_nr size cpu node */
-	MMF_OP_MEMPOOL_DESTROY = 24, /* pool cpu */
-	MMF_OP_MEMPOOL_ALLOC = 25,   /* slot pool gfp cpu node */
-	MMF_OP_MEMPOOL_FREE = 26,    /* slot cpu */
-	MMF_OP_CMA_ALLOC = 27,       /* cma-slot area count align cpu */
-	MMF_OP_CMA_RELEASE = 28,     /* cma-slot */
-	MMF_OP_PIN_PAGE = 29,        /* slot (a page-family block) */
-	MMF_OP_UNPIN_PAGE = 30,      /* slot */
-	MMF_OP_MMAP = 31,            /* proc start npages prot flags */
-	MMF_OP_MUNMAP = 32,          /* proc start npages */
-	MMF_OP_MPROTECT = 33,        /* proc start npages prot */
-	MMF_OP_PROC_REPORT = 34,     /* proc kind */
-	MMF_OP_MEM_READ = 35,        /* proc page */
-	MMF_OP_MEM_WRITE = 36,       /* proc page token */
-	MMF_OP_FORK = 37,            /* proc (parent) child */
-	MMF_OP_EXIT = 38,            /* proc */
-	MMF_OP_MADVISE = 39,         /* proc start npages advice */
-	MMF_OP_BRK = 40,             /* proc page */
-	MMF_OP_MREMAP = 41,          /* proc start npages new_npages new_start flags */
-	MMF_OP_RMAP = 42,            /* proc page */
-	MMF_OP_FTRUNCATE = 43,       /* file npages */
-	MMF_OP_MMAP_FILE = 44,       /* proc start npages prot flags file pgoff */
-	MMF_OP_MMAP_PFN = 45,        /* proc start npages prot flags pgoff */
-	MMF_OP_CLEAR_REFS = 46,      /* proc value */
-	MMF_OP_MEM_EXEC = 47,        /* proc page */
-	/* malloc-style allocators (adapters with MMF_CAP_MALLOC) */
-	MMF_OP_CALLOC = 48,          /* slot n n_shift size: calloc(n << n_shift, size) */
-	MMF_OP_MEMALIGN = 49,        /* slot kind align size size_shift */
-	MMF_OP_REALLOC = 50,         /* slot size size_shift: realloc to size << 4*size_shift */
+#define MMF_OP(NAME, name, code, ...) MMF_OP_##NAME = code,
+#include "mmfuzz/ops.def"
+#undef MMF_OP
 	MMF_NR_OPCODES
+};
+
+/* The names fields have in ops.def's rows. An op's fields decode into one
+ * struct mmf_args (mmf_op_args()), read by name: args.start, args.npages.
+ * A field an op lacks reads 0. */
+#define MMF_ARG_NAMES(X)                                                                                            \
+	X(slot) X(order) X(gfp) X(cpu) X(node) X(page) X(token) X(kind) X(size) X(word) X(cache) X(align) X(flags)  \
+	X(pool) X(min_nr) X(area) X(count) X(proc) X(start) X(npages) X(prot) X(child) X(advice) X(new_npages)      \
+	X(new_start) X(file) X(pgoff) X(value) X(n) X(n_shift) X(size_shift)
+enum mmf_arg_id {
+#define MMF_ARG_ID(name) MMF_ARG_##name,
+	MMF_ARG_NAMES(MMF_ARG_ID)
+#undef MMF_ARG_ID
+	MMF_NR_ARGS
+};
+struct mmf_args {
+	union {
+		struct {
+#define MMF_ARG_MEMBER(name) uint32_t name;
+			MMF_ARG_NAMES(MMF_ARG_MEMBER)
+#undef MMF_ARG_MEMBER
+		};
+		uint32_t v[MMF_NR_ARGS];
+	};
 };
 
 /* Report kinds for MMF_OP_REPORT; text in the kernel's own formats. The
