@@ -38,7 +38,8 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 			 MMF_ADAPTER_ABI_VERSION);
 		return -1;
 	}
-	size_t need_size = (ad->caps & MMF_CAP_MALLOC)       ? MMF_ADAPTER_SIZE_MALLOC
+	size_t need_size = (ad->caps & (MMF_CAP_AS_CALL | MMF_CAP_MLOCKALL)) ? MMF_ADAPTER_SIZE_AS_CALL
+			   : (ad->caps & MMF_CAP_MALLOC)       ? MMF_ADAPTER_SIZE_MALLOC
 			   : (ad->caps & MMF_CAP_SOFT_DIRTY) ? MMF_ADAPTER_SIZE_SOFT_DIRTY
 			   : (ad->caps & MMF_CAP_AS_PFN)   ? MMF_ADAPTER_SIZE_AS_PFN
 			   : (ad->caps & MMF_CAP_AS_FILE)  ? MMF_ADAPTER_SIZE_AS_FILE
@@ -121,6 +122,8 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		{ MMF_CAP_MALLOC, (const void *)ad->calloc, "calloc" },
 		{ MMF_CAP_MALLOC, (const void *)ad->memalign, "memalign" },
 		{ MMF_CAP_MALLOC, (const void *)ad->kmalloc, "kmalloc" },
+		{ MMF_CAP_AS_CALL | MMF_CAP_MLOCKALL, ad->size >= MMF_ADAPTER_SIZE_AS_CALL ? (const void *)ad->as_call : NULL,
+		  "as_call" },
 	};
 	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if ((ad->caps & need[i].cap) && !need[i].fn) {

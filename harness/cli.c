@@ -72,13 +72,14 @@ static const char usage_adapters[] =
 	"and the machine profiles. --mutants lists the seeded bugs of each adapter.\n";
 
 static const char usage_corpus[] =
-	"usage: mmfuzz corpus generate -o DIR [--seed N] [-n COUNT] [--max-ops N] [--profile NAME]\n"
+	"usage: mmfuzz corpus generate -o DIR [--seed N] [-n COUNT] [--max-ops N] [--profile NAME] [--generator N]\n"
 	"       mmfuzz corpus merge OUT IN...   (see: mmfuzz corpus merge --help)\n"
 	"       mmfuzz corpus prune DIR\n"
 	"\n"
 	"Writes COUNT seed inputs (default 32) as DIR/seed-NNNN.mmfz, each a pure\n"
 	"function of the seed (default 1), so the committed corpus can be rebuilt\n"
-	"byte for byte. Sequences are at most --max-ops long (default 64).\n";
+	"byte for byte (with the --generator version it was made with; default the\n"
+	"latest). Sequences are at most --max-ops long (default 64).\n";
 
 static int wants_help(int argc, char **argv)
 {
@@ -515,6 +516,7 @@ static int cmd_corpus(int argc, char **argv)
 	}
 	const char *dir = NULL;
 	unsigned long long seed = 1, count = 32, max_ops = 64;
+	unsigned generator = 0;
 	int profile = -1;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -550,6 +552,8 @@ static int cmd_corpus(int argc, char **argv)
 			count = x;
 		else if (!strcmp(a, "--max-ops") && x >= 1 && x <= MMF_MAX_OPS)
 			max_ops = x;
+		else if (!strcmp(a, "--generator") && x >= 1 && x <= MMF_GEN_VERSION)
+			generator = (unsigned)x;
 		else {
 			fprintf(stderr, "mmfuzz corpus: bad option '%s'\n%s", a, usage_corpus);
 			return EXIT_BADINPUT;
@@ -567,7 +571,7 @@ static int cmd_corpus(int argc, char **argv)
 	}
 	static struct mmf_seq seq;
 	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
-	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0, 0, 0 };
+	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0, 0, generator };
 	for (unsigned long long i = 0; i < count; i++) {
 		char name[64];
 		mmf_gen_sequence(mmf_seed_mix(seed, i), &gc, &seq);

@@ -29,6 +29,8 @@ static const char usage_fuzz[] =
 	"  --time SECONDS   stop after this long (default 60; fractions allowed)\n"
 	"  --runs N         stop after N sequences (default: no limit)\n"
 	"  --seed N         campaign seed (default: from the clock; always printed)\n"
+	"  --generator N    the generator version to draw with (default: the latest); a\n"
+	"                   version's sequences from a seed never change\n"
 	CLI_TARGET_HELP
 	"  --profile NAME   run only this machine profile (default: all)\n"
 	"  --max-ops N      longest generated sequence (default 200, at most 4096)\n"
@@ -256,7 +258,7 @@ struct campaign {
 	double time_limit;
 	unsigned long long runs, seed;
 	int profile, keep_going, shrink, quiet;
-	unsigned max_ops;
+	unsigned max_ops, generator;
 	const char *out, *report;
 	char kernel[600]; /* the knobs the oracle ran with */
 };
@@ -352,6 +354,12 @@ int cli_fuzz(int argc, char **argv)
 				return EXIT_BADINPUT;
 			} else
 				c.max_ops = (unsigned)v;
+		} else if (i + 1 < argc && !strcmp(a, "--generator")) {
+			if (parse_u64(argv[++i], &v) || v < 1 || v > MMF_GEN_VERSION) {
+				fprintf(stderr, "mmfuzz fuzz: --generator must be 1..%d, got '%s'\n", MMF_GEN_VERSION, argv[i]);
+				return EXIT_BADINPUT;
+			}
+			c.generator = (unsigned)v;
 		} else if (i + 1 < argc && !strcmp(a, "--profile")) {
 			unsigned idx;
 			if (!mmf_profile_find(argv[++i], &idx)) {
@@ -390,9 +398,9 @@ int cli_fuzz(int argc, char **argv)
 	const char *declared = mmf_exec_kernel(ex);
 	snprintf(c.kernel, sizeof(c.kernel), "%s%s", declared[0] ? declared : "the profiles' defaults",
 		 declared[0] ? " (probed; the rest: the profiles' defaults)" : "");
-	fprintf(stderr, "mmfuzz fuzz: adapter %s%s%s%s vs oracle, seed %llu, %s%.0f s\n", cli_adapter_name(&c.t),
-		cli_kernel_adapter ? " + host-linux (as)" : "",
-		c.t.mutant ? " mutant " : "", c.t.mutant ? c.t.mutant : "", c.seed,
+	fprintf(stderr, "mmfuzz fuzz: adapter %s%s%s%s vs oracle, seed %llu, generator %u, %s%.0f s\n",
+		cli_adapter_name(&c.t), cli_kernel_adapter ? " + host-linux (as)" : "",
+		c.t.mutant ? " mutant " : "", c.t.mutant ? c.t.mutant : "", c.seed, c.generator ? c.generator : MMF_GEN_VERSION,
 		c.runs ? "runs limit, " : "", c.time_limit);
 
 	static struct mmf_seq seq;
@@ -403,7 +411,7 @@ int cli_fuzz(int argc, char **argv)
 		if (cli_level(fam) != MMF_LEVEL_NONE)
 			fams |= 1u << fam;
 	struct mmf_gen_config gc = { c.profile, c.max_ops, fams,
-				     cli_gen_flags(cli_adapter) | (cli_kernel_adapter ? MMF_GEN_AS_ALONE : 0), 0 };
+				     cli_gen_flags(cli_adapter) | (cli_kernel_adapter ? MMF_GEN_AS_ALONE : 0), c.generator };
 	double start = mmf_now(), last = start, elapsed = 0;
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;

@@ -78,6 +78,70 @@ int mmf_exec_compare_proc_reports(struct mmf_exec *ex, struct mmf_finding *f, un
 	return 0;
 }
 
+/* An op some compared system cannot do (its row's capability) is left out
+ * for all of them, so their address spaces stay comparable: 0 then, and
+ * every target counts it as skipped, not as the last op's outcome. */
+static int as_gate(struct mmf_exec *ex, const struct mmf_op *op)
+{
+	uint32_t need = mmf_optable[op->code].cap & ~MMF_CAP_AS;
+	for (unsigned i = 0; need && i < ex->nt; i++)
+		if (ex->t[i].level[MMF_FAM_AS] != MMF_LEVEL_NONE && has(&ex->t[i], MMF_CAP_AS) && !has(&ex->t[i], need)) {
+			for (unsigned k = 0; k < ex->nt; k++)
+				ex->t[k].out = OUT_SKIPPED;
+			return 0;
+		}
+	ex->as_used = 1;
+	return 1;
+}
+
+/* The syscall-like ops (ops.def rows with step as_call): one ABI entry for
+ * all, the same result and errno as the oracle, and where the row traces a
+ * report, the same text read back (mincore's vector). */
+int mmf_exec_step_as_call(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
+			  unsigned prof)
+{
+	const char *name = mmf_op_name(op->code);
+	const uint64_t PAGE = 1ull << mmf_profile_as_shift(mmf_profile_get(prof));
+	struct mmf_args a;
+	mmf_op_args(op, &a);
+	if (!as_gate(ex, op))
+		return 0;
+	struct mmf_as_call c = { op->code, a.proc, MMF_AS_WINDOW_BASE + (uint64_t)a.start * PAGE,
+				 (uint64_t)a.npages * PAGE, a.flags, 0 };
+	for (unsigned i = 0; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		t->out = OUT_SKIPPED;
+		t->fault = 0, t->token = 0, t->pfn = 0;
+		if (t->level[MMF_FAM_AS] == MMF_LEVEL_NONE || !has(t, MMF_CAP_AS))
+			continue;
+		int err = 0;
+		t->report_len = 0;
+		enum mmf_result r = t->ad->as_call(t->ctx[prof], &c, t->report, REPORT_CAP, &t->report_len, &err);
+		if (r == MMF_CORRUPT)
+			return mmf_exec_corrupt_finding(ex, f, t, step, name, prof);
+		if (r == MMF_UNSUPPORTED)
+			return mmf_exec_finding(ex, f, t, step, name, "unsupported", "%s unsupported despite its capability",
+						name);
+		t->out = r == MMF_OK ? OUT_OK : OUT_REFUSED;
+		t->err = err;
+	}
+	if (mmf_exec_compare(ex, f, step, name))
+		return 1;
+	struct target *o = &ex->t[0];
+	for (unsigned i = 1; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		if (t->out != OUT_OK || o->out != OUT_OK || t->level[MMF_FAM_AS] < MMF_LEVEL_SEMANTIC ||
+		    (!t->report_len && !o->report_len))
+			continue;
+		char check[48], what[96];
+		snprintf(check, sizeof(check), "same_%s", name);
+		snprintf(what, sizeof(what), "%s of process %u at page %u", name, a.proc, a.start);
+		if (mmf_exec_report_differs(ex, f, t, step, name, check, what))
+			return 1;
+	}
+	return 0;
+}
+
 int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof)
 {
 	const char *name = mmf_op_name(op->code);
@@ -91,14 +155,8 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 	uint64_t len = (uint64_t)a.npages * PAGE;
 	/* An op some compared system cannot do is left out for all of them,
 	 * so their address spaces stay comparable. */
-	uint32_t need = mmf_optable[op->code].cap & ~MMF_CAP_AS;
-	for (unsigned i = 0; need && i < ex->nt; i++)
-		if (ex->t[i].level[MMF_FAM_AS] != MMF_LEVEL_NONE && has(&ex->t[i], MMF_CAP_AS) && !has(&ex->t[i], need)) {
-			for (unsigned k = 0; k < ex->nt; k++)
-				ex->t[k].out = OUT_SKIPPED; /* counted as skipped, not as the last op's outcome */
-			return 0;
-		}
-	ex->as_used = 1;
+	if (!as_gate(ex, op))
+		return 0;
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->out = OUT_SKIPPED;

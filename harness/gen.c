@@ -91,6 +91,25 @@ static int wants_live(unsigned code)
 	return w == GEN_LIVE ? 1 : w == GEN_EMPTY ? 0 : -1;
 }
 
+/* The fields of an op whose row has no shaping of its own below, by kind:
+ * address-space ranges near each other and near the last mapping, so
+ * they meet what exists; anything else uniform over its range. */
+static void shape_fields(struct rng *r, struct mmf_op *op, unsigned profile, unsigned proc, uint32_t span,
+			 uint32_t last_map)
+{
+	const struct mmf_opdesc *d = &mmf_optable[op->code];
+	for (unsigned i = 0; i < d->nfields; i++) {
+		uint32_t v, range = mmf_field_range(d->f[i].kind, profile);
+		switch (d->f[i].kind) {
+		case FK_PROC: v = proc; break;
+		case FK_VPAGE: v = below(r, 2) ? last_map : below(r, 8) ? below(r, span) : below(r, MMF_AS_WINDOW_PAGES); break;
+		case FK_NPAGES: v = below(r, 8) ? 1 + below(r, 16) : below(r, 16) ? below(r, 256) : below(r, 4097); break;
+		default: v = range ? below(r, range) : (uint32_t)next(r); break;
+		}
+		mmf_field_set(op, d->f[i].loc, v);
+	}
+}
+
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
 {
 	struct rng r = { seed };
@@ -491,6 +510,11 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			op.arg = below(&r, 3) ? below(&r, 2) : below(&r, MMF_GFP_SEL_RANGE);
 			op.b = (uint8_t)(cpu | node << 4);
 			olive[slot] = 1;
+			break;
+		default: /* rows the generator shapes by field kind */
+			op.code = (uint8_t)k;
+			shape_fields(&r, &op, out->profile, as_proc, as_span, last_map);
+			slot = op.slot;
 			break;
 		}
 		op.slot = (uint8_t)slot;

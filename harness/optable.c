@@ -9,7 +9,7 @@
 #define MMF_EXPAND(...) __VA_ARGS__
 #define F(n, l, k) { #n, LOC_##l, FK_##k, MMF_ARG_##n }
 #define F_NONE
-#define G(weight, slots, always, since) weight, GEN_##slots, always, since
+#define G(weight, slots, always, since) (weight, GEN_##slots, always, since)
 #define MMF_OP(NAME, name, code, fam, capname, step, trace, gen, help, fields)                                    \
 	[code] = { #name,                                                                                          \
 		   MMF_FAM_##fam,                                                                                  \
@@ -17,7 +17,7 @@
 		   { MMF_EXPAND fields },                                                                          \
 		   help,                                                                                           \
 		   MMF_CAP_##capname,                                                                              \
-		   gen },
+		   MMF_EXPAND gen },
 const struct mmf_opdesc mmf_optable[MMF_NR_OPCODES] = {
 #include "mmfuzz/ops.def"
 };
@@ -51,9 +51,17 @@ static const struct mmf_flag_names map_names = {
 	"mmap flags", 6, { "MAP_SHARED", "MAP_FIXED", "MAP_FIXED_NOREPLACE", "MAP_POPULATE", "MAP_NORESERVE", "hint" }
 };
 
+static const struct mmf_flag_names mlock_names = { "MLOCK_* flags", 2, { "MLOCK_ONFAULT", "invalid" } };
+static const struct mmf_flag_names mcl_names = { "MCL_* flags", 4,
+						 { "MCL_CURRENT", "MCL_FUTURE", "MCL_ONFAULT", "invalid" } };
+static const struct mmf_flag_names ms_names = { "MS_* flags", 4, { "MS_ASYNC", "MS_INVALIDATE", "MS_SYNC", "invalid" } };
+
 const struct mmf_flag_names *mmf_kind_flags(unsigned kind)
 {
 	switch (kind) {
+	case FK_MLOCKFLAGS: return &mlock_names;
+	case FK_MCLFLAGS: return &mcl_names;
+	case FK_MSFLAGS: return &ms_names;
 	case FK_SLABFLAGS: return &slab_flag_names;
 	case FK_PROT: return &prot_names;
 	case FK_MMAPFLAGS: return &map_names;
@@ -134,6 +142,9 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_MALIGN: return 256;
 	case FK_U32: return 0;
 	case FK_NIBBLE: return 16;
+	case FK_MLOCKFLAGS: return 4;
+	case FK_MCLFLAGS: return 16;
+	case FK_MSFLAGS: return 16;
 	default: return 0;
 	}
 }

@@ -50,6 +50,9 @@ enum mmf_field_kind {
 	FK_MALIGN, /* alignment in bytes, coded: 0..29 = 1 << k, 30 = 0, k > 30 = 8 + 16 * (k - 30) */
 	FK_U32,    /* any 32-bit value */
 	FK_NIBBLE, /* 0..15 */
+	FK_MLOCKFLAGS, /* bit 0 MLOCK_ONFAULT, bit 1 one no kernel knows */
+	FK_MCLFLAGS, /* bit 0 MCL_CURRENT, 1 MCL_FUTURE, 2 MCL_ONFAULT, 3 unknown */
+	FK_MSFLAGS, /* bit 0 MS_ASYNC, 1 MS_INVALIDATE, 2 MS_SYNC, 3 unknown */
 };
 
 /* The alignment an FK_MALIGN code stands for: powers of two up to 2^29,

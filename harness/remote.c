@@ -578,11 +578,13 @@ static enum mmf_result out1(struct rctx *c, struct mmf_wire_req *q, struct mmf_w
 	return r;
 }
 
-static enum mmf_result text_out(struct rctx *c, struct mmf_wire_req *q, const char *what, char *buf, size_t cap,
-				size_t *len)
+/* A call that answers text (and, in *p, an errno). */
+static enum mmf_result text_call(struct rctx *c, struct mmf_wire_req *q, struct mmf_wire_resp *pp, const char *what,
+				 char *buf, size_t cap, size_t *len)
 {
 	struct mmf_wire_resp p = { 0 };
 	enum mmf_result r = call(c, q, NULL, &p, what);
+	*pp = p;
 	if (c->dead)
 		return MMF_CORRUPT;
 	size_t n = p.len < cap ? p.len : cap ? cap - 1 : 0;
@@ -593,6 +595,13 @@ static enum mmf_result text_out(struct rctx *c, struct mmf_wire_req *q, const ch
 	if (len)
 		*len = n;
 	return r;
+}
+
+static enum mmf_result text_out(struct rctx *c, struct mmf_wire_req *q, const char *what, char *buf, size_t cap,
+				size_t *len)
+{
+	struct mmf_wire_resp p;
+	return text_call(c, q, &p, what, buf, cap, len);
 }
 
 static enum mmf_result r_alloc_pages(void *ctx, const struct mmf_page_req *pr, uint64_t *pfn, int *err)
@@ -894,6 +903,14 @@ static enum mmf_result r_mmap_pfn(void *ctx, unsigned proc, uint64_t addr, uint6
 	REQ(W_MMAP_PFN, proc, addr, len, prot, flags, offset);
 	return out1(ctx, &q, &p, "mmap_pfn", out, err);
 }
+static enum mmf_result r_as_call(void *ctx, const struct mmf_as_call *c, char *buf, size_t cap, size_t *len, int *err)
+{
+	struct mmf_wire_req q = { .op = W_AS_CALL, .a = { c->code, c->proc, c->addr, c->len, c->flags } };
+	struct mmf_wire_resp p = { 0 };
+	enum mmf_result r = text_call(ctx, &q, &p, "as_call", buf, cap, len);
+	*err = p.err;
+	return r;
+}
 static enum mmf_result r_clear_refs(void *ctx, unsigned proc, unsigned value, int *err)
 {
 	REQ(W_CLEAR_REFS, proc, value);
@@ -965,6 +982,7 @@ static struct remote *new_remote(const struct mmf_remote_opts *o, char *err, siz
 		.proc_fork = r_proc_fork, .proc_exit = r_proc_exit, .madvise = r_madvise, .brk = r_brk,
 		.mremap = r_mremap, .rmap = r_rmap, .ftruncate = r_ftruncate, .mmap_file = r_mmap_file,
 		.mmap_pfn = r_mmap_pfn, .clear_refs = r_clear_refs, .calloc = r_calloc, .memalign = r_memalign,
+		.as_call = r_as_call,
 		.known = rm->known,
 		.kernel = rm->kernel,
 	};

@@ -96,6 +96,7 @@ enum mmf_wire_op {
 	W_CLEAR_REFS,
 	W_CALLOC,
 	W_MEMALIGN,
+	W_AS_CALL, /* a: the struct mmf_as_call's code, proc, addr, len, flags -> text */
 	W_NR_OPS
 };
 

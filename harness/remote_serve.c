@@ -197,6 +197,12 @@ static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_w
 	case W_CLEAR_REFS: r = CALL(clear_refs, ctx, (unsigned)a[0], (unsigned)a[1], &err); break;
 	case W_CALLOC: r = CALL(calloc, ctx, a[0], a[1], &v[0], &err); break;
 	case W_MEMALIGN: r = CALL(memalign, ctx, (unsigned)a[0], a[1], a[2], &v[0], &err); break;
+	case W_AS_CALL: {
+		struct mmf_as_call c = { (uint32_t)a[0], (uint32_t)a[1], a[2], a[3], (uint32_t)a[4], 0 };
+		r = ad->size >= MMF_ADAPTER_SIZE_AS_CALL ? CALL(as_call, ctx, &c, out_buf, sizeof(out_buf), &len, &err)
+							 : MMF_UNSUPPORTED;
+		break;
+	}
 	default: r = MMF_UNSUPPORTED; break;
 	}
 #undef CALL

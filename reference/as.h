@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "mmfuzz/ops.h"
+#include "mmfuzz/result.h"
 
 struct mmf_machine;
 
@@ -48,12 +49,14 @@ struct mmf_machine;
 #define VM_MAYEXEC 0x40u
 #define VM_MAYSHARE 0x80u
 #define VM_PFNMAP 0x400u
+#define VM_LOCKED 0x2000u
 #define VM_IO 0x4000u
 #define VM_SEQ_READ 0x8000u
 #define VM_RAND_READ 0x10000u
 #define VM_DONTCOPY 0x20000u
 #define VM_DONTEXPAND 0x40000u
 #define VM_DONTDUMP 0x4000000u
+#define VM_LOCKONFAULT 0x80000u
 #define VM_ACCOUNT 0x100000u
 #define VM_NORESERVE 0x200000u
 #define VM_WIPEONFORK 0x2000000u
@@ -111,6 +114,8 @@ struct mmf_vma {
 	uint32_t anon_vma;   /* 0: none yet (assigned at the first anonymous fault) */
 	uint32_t shmem;      /* shared anonymous memory: its shmem object, else 0 */
 	uint8_t chain;       /* anon_vma_chain entries: 1 until fork links a parent's (saturates) */
+	uint8_t unmerged;    /* its lock bits went where Linux merges nothing (fork, MREMAP_DONTUNMAP):
+				a neighbour may now match it and stay apart */
 };
 
 struct mmf_mm {
@@ -118,6 +123,7 @@ struct mmf_mm {
 	uint32_t nr, cap;
 	uint64_t mmap_base;
 	uint64_t total_vm, locked_vm, data_vm, stack_vm; /* pages */
+	uint32_t def_flags; /* vm_flags every new VMA takes: mlockall(MCL_FUTURE)'s lock bits */
 	uint64_t committed; /* pages charged for VM_ACCOUNT */
 	uint64_t start_brk, brk;
 	uint32_t pgd;       /* pfn of the top table; MMF_NIL until the first fault */
@@ -272,12 +278,39 @@ int mmf_as_ftruncate(struct mmf_machine *m, unsigned file, uint64_t npages, int 
  * bits; 4 soft-dirty; 5 peak RSS; else EINVAL. */
 int mmf_as_clear_refs(struct mmf_machine *m, unsigned proc, unsigned value, int *err);
 
+/* The syscall-like ops (ops.def's as_call rows), each in the file of its
+ * mechanism (mm/ has one per syscall): Linux's errno in *err on -1;
+ * what the call reads back as text into o. */
+struct mmf_out;
+#define MMF_OP(...)
+#define MMF_AS_OP(NAME, name, ...)                                                                                 \
+	int mmf_as_##name(struct mmf_machine *m, const struct mmf_as_call *c, struct mmf_out *o, int *err);
+#include "mmfuzz/ops.def"
+#undef MMF_AS_OP
+#undef MMF_OP
+/* Runs one (as_call.c): 0, -1 with *err, or -2 for a code that is none. */
+int mmf_as_call(struct mmf_machine *m, const struct mmf_as_call *c, char *buf, size_t cap, size_t *len, int *err);
+
+/* mlock.c. __mm_populate(): the pages of [start, start + len) faulted in
+ * as GUP does, VMA by VMA; 0, or the first error (-EFAULT, -ENOMEM)
+ * unless ignore_errors. populate_vma_page_range() inside VMA v, errors
+ * ignored. mlock_future_ok(): may len more bytes of flags be locked? */
+int mmf_mm_populate(struct mmf_machine *m, unsigned proc, uint64_t start, uint64_t len, int ignore_errors);
+void mmf_vma_populate(struct mmf_machine *m, unsigned proc, const struct mmf_vma *v, uint64_t start, uint64_t end);
+int mmf_mlock_future_ok(const struct mmf_machine *m, const struct mmf_mm *mm, uint32_t flags, uint64_t len);
+
 /* Internal to the address-space files. */
 struct mmf_out;
 void mmf_as_maps_line(struct mmf_out *o, const struct mmf_machine *m, const struct mmf_mm *mm, const struct mmf_vma *v);
 struct mmf_mm *mmf_as_mm(struct mmf_machine *m, unsigned proc);
 int mmf_vma_append(struct mmf_mm *mm, const struct mmf_vma *v);
 struct mmf_vma *mmf_vma_find(struct mmf_mm *mm, uint64_t addr);
+/* find_vma(): the index of the first VMA ending above addr (nr if none). */
+uint32_t mmf_vma_index(const struct mmf_mm *mm, uint64_t addr);
+/* vma_modify_flags(): [start, end) of VMA i takes newflags, merging with a
+ * neighbour where Linux would, else splitting. 0, or -1 out of memory. */
+int mmf_vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
+			 uint32_t newflags);
 int mmf_mm_setup(struct mmf_machine *m, struct mmf_mm *mm);
 void mmf_mm_teardown(struct mmf_machine *m, struct mmf_mm *mm);
 
@@ -329,6 +362,8 @@ void mmf_shmem_reset(struct mmf_machine *m);
 void mmf_shmem_fini(struct mmf_machine *m);
 /* The shmem object's page-cache references per frame, into refs. */
 void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs);
+/* Is the page at pgoff of shmem object id in its page cache? */
+int mmf_shmem_incore(const struct mmf_machine *m, uint32_t id, uint64_t pgoff);
 /* madvise_free_pte_range(): the range's anonymous pages mapped only here
  * become clean and lazily freeable. */
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
@@ -354,7 +389,6 @@ int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf,
 /* Who maps the frame behind proc's page at addr: "process address" lines. */
 int mmf_as_report_rmap(const struct mmf_machine *m, unsigned proc, uint64_t addr, char *buf, size_t cap);
 /* change_protection() for mprotect over [start, end) with the VMA's new flags. */
-void mmf_as_populate(struct mmf_machine *m, unsigned proc, uint64_t start, uint64_t end);
 void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags);
 
 #endif

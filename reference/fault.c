@@ -181,6 +181,15 @@ int mmf_as_ftruncate(struct mmf_machine *m, unsigned file, uint64_t npages, int 
 	return 0;
 }
 
+int mmf_shmem_incore(const struct mmf_machine *m, uint32_t id, uint64_t pgoff)
+{
+	const struct mmf_as *as = m->as;
+	if (!id || id >= as->shmem_cap)
+		return 0;
+	const struct shmem_obj *s = &as->shmem[id];
+	return pgoff < s->npages && s->pages[pgoff] != MMF_NIL;
+}
+
 /* shmem_get_folio(): the page at pgoff, allocated zeroed in a hole. The
  * object holds one reference (the page cache's). */
 static uint32_t shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff)
@@ -540,9 +549,6 @@ access:
 	return 0;
 }
 
-/* populate_vma_page_range() after mmap(MAP_POPULATE): every page faulted
- * in, for writing where the mapping is private and writable (so no zero
- * page), until a page faults (past the end of a file). */
 void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn)
 {
 	struct mmf_page *p = page_w(m, pfn);
@@ -565,19 +571,6 @@ int mmf_as_gup_touch(struct mmf_machine *m, unsigned proc, uint64_t addr, int wr
 	if (pte && pte_has_page(*pte))
 		mmf_page_mark_accessed(m, pte_pfn(*pte));
 	return 0;
-}
-
-void mmf_as_populate(struct mmf_machine *m, unsigned proc, uint64_t start, uint64_t end)
-{
-	struct mmf_mm *mm = mmf_as_mm(m, proc);
-	for (uint64_t a = start; mm && a < end; a += AS_PAGE_SIZE) {
-		struct mmf_vma *v = mmf_vma_find(mm, a);
-		if (!v || (v->flags & (VM_IO | VM_PFNMAP)) || !(v->flags & VM_ACCESS_FLAGS))
-			return;
-		int write = (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
-		if (mmf_as_gup_touch(m, proc, a, write))
-			return;
-	}
 }
 
 /* clear_refs_write() */

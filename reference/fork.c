@@ -68,6 +68,10 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 		struct mmf_vma v = src->vma[i];
 		if (v.flags & VM_DONTCOPY)
 			continue;
+		if ((v.flags & VM_LOCKED) && !MUTANT(m, FORK_KEEPS_MLOCK)) { /* dup_mmap(): a child starts unlocked */
+			v.flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+			v.unmerged = 1;
+		}
 		if ((v.flags & VM_WIPEONFORK) && !MUTANT(m, WIPEONFORK_COPIES)) { /* a clean slate in the child */
 			v.anon_vma = 0;
 			v.chain = 0;

@@ -28,6 +28,9 @@ static const struct row {
 	  "file pages mapped around a read fault, in bytes (a power of two; a page or less: none)" },
 	{ "mmap_min_addr", FIELD(mmap_min_addr), 0, UINT64_MAX, NULL,
 	  "vm.mmap_min_addr (far below the ops' window: reported only)" },
+	{ "memlock_kb", FIELD(memlock_kb), 0, MMF_MEMLOCK_UNLIMITED, NULL,
+	  "RLIMIT_MEMLOCK in KiB, or unlimited (CAP_IPC_LOCK): mlock past it is ENOMEM, 0 is EPERM" },
+	{ "vmflag_lf", FIELD(vmflag_lf), 0, 1, NULL, "smaps' VmFlags shows VM_LOCKONFAULT as lf (1) or not at all (0)" },
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -73,6 +76,8 @@ void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k)
 		.overcommit = 0,
 		.fault_around_bytes = 65536,
 		.mmap_min_addr = 65536,
+		.memlock_kb = 8192, /* Debian's default RLIMIT_MEMLOCK */
+		.vmflag_lf = 1,
 	};
 }
 
@@ -109,6 +114,8 @@ int mmf_kernel_parse(const char *text, struct mmf_kernel *k, char *err, size_t c
 		for (uint64_t w = 0; r->words && w <= r->max; w++)
 			if (!strcmp(r->words[w], val))
 				v = w, found = 1;
+		if (!found && r->max == MMF_MEMLOCK_UNLIMITED && !strcmp(val, "unlimited"))
+			v = r->max, found = 1;
 		if (!found) {
 			char *end;
 			v = strtoull(val, &end, 0);
@@ -135,8 +142,11 @@ int mmf_kernel_format(const struct mmf_kernel *k, char *buf, size_t cap)
 		buf[0] = 0;
 	for (unsigned i = 0; i < NR_ROWS; i++) {
 		uint64_t v = get(k, &rows[i]);
-		int w = rows[i].words ? snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s%s=%s", i ? " " : "",
-						 rows[i].name, rows[i].words[v])
+		const char *word = rows[i].words			      ? rows[i].words[v]
+				   : rows[i].max == MMF_MEMLOCK_UNLIMITED && v == rows[i].max ? "unlimited"
+											   : NULL;
+		int w = word ? snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s%s=%s", i ? " " : "",
+					rows[i].name, word)
 				      : snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s%s=%llu", i ? " " : "",
 						 rows[i].name, (unsigned long long)v);
 		n += w > 0 ? (size_t)w : 0;

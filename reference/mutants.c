@@ -63,6 +63,12 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "softdirty_not_cleared", "softdirty", "clear_refs 4 write-protects ptes but leaves their soft-dirty bits" },
 	{ "softdirty_keeps_vma_flag", "softdirty", "clear_refs 4 leaves VM_SOFTDIRTY set, so every page still reads soft-dirty" },
 	{ "vunmap_leaves_pte", "vmalloc", "vfree leaves the last page's kernel pte: the freed page stays reachable" },
+	{ "mlock_no_populate", "vma", "mlock sets VM_LOCKED but faults no page in, as if every lock were MLOCK_ONFAULT" },
+	{ "munlock_keeps_locked", "vma", "munlock and munlockall leave VM_LOCKED on the VMAs" },
+	{ "mlock_hole_ignored", "vma", "mlock and munlock over a hole return 0 instead of ENOMEM" },
+	{ "fork_keeps_mlock", "fork", "fork copies VM_LOCKED into the child's VMAs" },
+	{ "mincore_anon_only", "vma", "mincore reports a file page not mapped here as absent although it is in the page cache" },
+	{ "msync_invalidates_locked", "vma", "msync(MS_INVALIDATE) over a locked VMA succeeds instead of failing with EBUSY" },
 };
 
 int mmf_mutant_lookup(const char *name)

@@ -73,6 +73,13 @@ enum mmf_mutant {
 	MMF_MUT_SOFTDIRTY_NOT_CLEARED,
 	MMF_MUT_SOFTDIRTY_KEEPS_VMA_FLAG,
 	MMF_MUT_VUNMAP_LEAVES_PTE,
+	/* mlock, mincore, msync */
+	MMF_MUT_MLOCK_NO_POPULATE,
+	MMF_MUT_MUNLOCK_KEEPS_LOCKED,
+	MMF_MUT_MLOCK_HOLE_IGNORED,
+	MMF_MUT_FORK_KEEPS_MLOCK,
+	MMF_MUT_MINCORE_ANON_ONLY,
+	MMF_MUT_MSYNC_INVALIDATES_LOCKED,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

@@ -8,8 +8,8 @@
  * dirty is the pte's dirty bit or the page's (a shmem page whose dirty pte
  * went away); Referenced is the pte's accessed bit or the page's
  * referenced bit (PG_referenced); LazyFree counts
- * MADV_FREE'd anonymous pages still clean. The model has no THP, swap, KSM,
- * hugetlb or mlock: those lines read 0. PFN mappings and the zero page
+ * MADV_FREE'd anonymous pages still clean; Locked is the Pss of a VM_LOCKED
+ * VMA. The model has no THP, swap, KSM or hugetlb: those lines read 0. PFN mappings and the zero page
  * have no page to count. "sd" in VmFlags only where the profile has
  * CONFIG_MEM_SOFT_DIRTY (this host's kernel has not). */
 #include "reference/as.h"
@@ -54,13 +54,13 @@ static void account(const struct mmf_machine *m, struct mem_size_stats *mss, uin
 static const struct {
 	uint32_t flag;
 	const char *mn;
-} mnemonics[] = {
-	{ VM_READ, "rd" },	 { VM_WRITE, "wr" },	    { VM_EXEC, "ex" },	     { VM_SHARED, "sh" },
-	{ VM_MAYREAD, "mr" },	 { VM_MAYWRITE, "mw" },	    { VM_MAYEXEC, "me" },    { VM_MAYSHARE, "ms" },
-	{ VM_PFNMAP, "pf" },	 { VM_IO, "io" },	    { VM_SEQ_READ, "sr" },   { VM_RAND_READ, "rr" },
-	{ VM_DONTCOPY, "dc" },	 { VM_DONTEXPAND, "de" },   { VM_ACCOUNT, "ac" },    { VM_NORESERVE, "nr" },
-	{ VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },	    { VM_SOFTDIRTY, "sd" }, { VM_HUGEPAGE, "hg" },
-	{ VM_NOHUGEPAGE, "nh" }, { VM_MERGEABLE, "mg" },
+} mnemonics[] = { /* in bit order, as show_smap_vma_flags() prints them */
+	{ VM_READ, "rd" },	   { VM_WRITE, "wr" },	    { VM_EXEC, "ex" },	     { VM_SHARED, "sh" },
+	{ VM_MAYREAD, "mr" },	   { VM_MAYWRITE, "mw" },   { VM_MAYEXEC, "me" },    { VM_MAYSHARE, "ms" },
+	{ VM_PFNMAP, "pf" },	   { VM_LOCKED, "lo" },	    { VM_IO, "io" },	     { VM_SEQ_READ, "sr" },
+	{ VM_RAND_READ, "rr" },	   { VM_DONTCOPY, "dc" },   { VM_DONTEXPAND, "de" }, { VM_LOCKONFAULT, "lf" },
+	{ VM_ACCOUNT, "ac" },	   { VM_NORESERVE, "nr" },  { VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },
+	{ VM_SOFTDIRTY, "sd" },	   { VM_HUGEPAGE, "hg" },   { VM_NOHUGEPAGE, "nh" }, { VM_MERGEABLE, "mg" },
 };
 
 static void line(struct mmf_out *o, const char *label, uint64_t bytes)
@@ -97,13 +97,15 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		line(&o, "KSM:", 0);
 		line(&o, "LazyFree:", mss.lazyfree);
 		static const char *const zero[] = { "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:", "Shared_Hugetlb:",
-						    "Private_Hugetlb:", "Swap:", "SwapPss:", "Locked:" };
+						    "Private_Hugetlb:", "Swap:", "SwapPss:" };
 		for (unsigned k = 0; k < sizeof(zero) / sizeof(zero[0]); k++)
 			line(&o, zero[k], 0);
+		line(&o, "Locked:", (v->flags & VM_LOCKED) ? mss.pss >> PSS_SHIFT : 0); /* pss_locked */
 		mmf_out_put(&o, "%-16s%8d\n", "THPeligible:", 0);
 		mmf_out_put(&o, "VmFlags: ");
 		for (unsigned k = 0; k < sizeof(mnemonics) / sizeof(mnemonics[0]); k++)
-			if ((v->flags & mnemonics[k].flag) && (mnemonics[k].flag != VM_SOFTDIRTY || m->k.soft_dirty))
+			if ((v->flags & mnemonics[k].flag) && (mnemonics[k].flag != VM_SOFTDIRTY || m->k.soft_dirty) &&
+			    (mnemonics[k].flag != VM_LOCKONFAULT || m->k.vmflag_lf))
 				mmf_out_put(&o, "%s ", mnemonics[k].mn);
 		mmf_out_put(&o, "\n");
 	}

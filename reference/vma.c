@@ -33,6 +33,12 @@
 
 #define PAGES(v) (((v)->end - (v)->start) >> AS_PAGE_SHIFT)
 
+/* The process an mm belongs to. */
+static unsigned mm_proc(const struct mmf_machine *m, const struct mmf_mm *mm)
+{
+	return (unsigned)((const struct mmf_proc *)((const char *)mm - offsetof(struct mmf_proc, mm)) - m->as->proc);
+}
+
 struct mmf_mm *mmf_as_mm(struct mmf_machine *m, unsigned proc)
 {
 	if (!m->as || proc >= MMF_NPROCS || !m->as->proc[proc].live)
@@ -41,7 +47,7 @@ struct mmf_mm *mmf_as_mm(struct mmf_machine *m, unsigned proc)
 }
 
 /* The first VMA ending above addr (find_vma()), as an index; nr if none. */
-static uint32_t find_idx(const struct mmf_mm *mm, uint64_t addr)
+uint32_t mmf_vma_index(const struct mmf_mm *mm, uint64_t addr)
 {
 	uint32_t lo = 0, hi = mm->nr;
 	while (lo < hi) {
@@ -56,7 +62,7 @@ static uint32_t find_idx(const struct mmf_mm *mm, uint64_t addr)
 
 struct mmf_vma *mmf_vma_find(struct mmf_mm *mm, uint64_t addr)
 {
-	uint32_t i = find_idx(mm, addr);
+	uint32_t i = mmf_vma_index(mm, addr);
 	return i < mm->nr && mm->vma[i].start <= addr ? &mm->vma[i] : NULL;
 }
 
@@ -166,7 +172,7 @@ static int merge_before(const struct mmf_machine *m, const struct mmf_vma *next,
 static int map_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags,
 		     uint64_t pgoff, uint32_t shmem, uint32_t anon_vma, uint8_t chain)
 {
-	uint32_t i = find_idx(mm, start); /* the first VMA above: next */
+	uint32_t i = mmf_vma_index(mm, start); /* the first VMA above: next */
 	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL, *next = i < mm->nr ? &mm->vma[i] : NULL;
 	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
 	struct mmf_vma self = { .start = start, .end = end, .pgoff = pgoff, .flags = flags, .shmem = shmem,
@@ -213,7 +219,7 @@ static void vm_stat_account(struct mmf_mm *mm, uint32_t flags, int64_t npages)
 /* Removes [start, end) from the VMAs (do_vmi_align_munmap()). */
 static int unmap_region(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
 {
-	uint32_t i = find_idx(mm, start);
+	uint32_t i = mmf_vma_index(mm, start);
 	if (i >= mm->nr || mm->vma[i].start >= end)
 		return 0;
 	if (mm->vma[i].start < start) {
@@ -236,6 +242,8 @@ static int unmap_region(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start
 		vm_stat_account(mm, v->flags, -(int64_t)PAGES(v));
 		if (v->flags & VM_ACCOUNT)
 			mm->committed -= PAGES(v);
+		if (v->flags & VM_LOCKED)
+			mm->locked_vm -= PAGES(v);
 		if (v->shmem)
 			mmf_shmem_put(m, v->shmem);
 		remove_at(mm, i);
@@ -253,7 +261,7 @@ static uint32_t prot_to_flags(unsigned prot)
 /* Free means no VMA in [addr, addr + len). */
 static int range_free(struct mmf_mm *mm, uint64_t addr, uint64_t end)
 {
-	uint32_t i = find_idx(mm, addr);
+	uint32_t i = mmf_vma_index(mm, addr);
 	return i >= mm->nr || mm->vma[i].start >= end;
 }
 
@@ -301,7 +309,7 @@ static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 	}
 	if (flags & MMF_MAP_FIXED_NOREPLACE)
 		flags |= MMF_MAP_FIXED;
-	uint32_t vmf = prot_to_flags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	uint32_t vmf = prot_to_flags(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | mm->def_flags;
 	if (flags & MMF_MAP_SHARED)
 		vmf |= VM_SHARED | VM_MAYSHARE;
 	if (flags & MMF_MAP_NORESERVE)
@@ -335,6 +343,10 @@ static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 			return -1;
 		}
 	}
+	if (!mmf_mlock_future_ok(m, mm, vmf, len)) {
+		*err = EAGAIN; /* MCL_FUTURE past RLIMIT_MEMLOCK */
+		return -1;
+	}
 	if (unmap_region(m, mm, where, where + len)) {
 		*err = ENOMEM;
 		return -1;
@@ -355,9 +367,14 @@ static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 		*err = ENOMEM;
 		return -1;
 	}
-	/* mmap_region() marks the new (or grown) VMA soft-dirty */
+	/* mmap_region() marks the new (or grown) VMA soft-dirty; a locked
+	 * one counts, unless it is a special one, which may not be locked */
 	mmf_vma_find(mm, where)->flags |= VM_SOFTDIRTY;
 	vm_stat_account(mm, vmf, (int64_t)(len >> AS_PAGE_SHIFT));
+	if ((vmf & VM_LOCKED) && (vmf & VM_SPECIAL))
+		mmf_vma_find(mm, where)->flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+	else if (vmf & VM_LOCKED)
+		mm->locked_vm += len >> AS_PAGE_SHIFT;
 	*out = where;
 	if (kind == MAP_PFN) {
 		if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm)) {
@@ -373,8 +390,8 @@ static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 			*pte = ((uint64_t)(m->as->pfn_buf + ((pgoff + i) << AS_PAGE_ORDER)) << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED |
 			       PTE_SPECIAL | PTE_PCD | ((vmf & VM_WRITE) ? PTE_RW : 0);
 		}
-	} else if (flags & MMF_MAP_POPULATE) {
-		mmf_as_populate(m, proc, where, where + len);
+	} else if ((vmf & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED || (flags & MMF_MAP_POPULATE)) {
+		mmf_mm_populate(m, proc, where, len, 1);
 	}
 	return 0;
 }
@@ -431,13 +448,10 @@ int mmf_as_munmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 	return 0;
 }
 
-static int vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
-			    uint32_t newflags);
-
 /* mprotect_fixup() for the part [start, end) of VMA i: the new flags, then
  * a merge with a neighbour, or splits. 0, or -1 when out of memory. */
-static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
-			      uint32_t newflags)
+static int mprotect_fixup(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, uint32_t i, uint64_t start,
+			  uint64_t end, uint32_t newflags)
 {
 	struct mmf_vma *v = &mm->vma[i];
 	uint32_t oldflags = v->flags;
@@ -459,13 +473,18 @@ static int mprotect_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, 
 		return 0;
 	if ((newflags ^ oldflags) & VM_ACCESS_FLAGS)
 		mmf_as_change_protection(m, mm, start, end, newflags);
-	return vma_modify_flags(m, mm, i, start, end, newflags);
+	if (mmf_vma_modify_flags(m, mm, i, start, end, newflags))
+		return -1;
+	/* mlocked private memory made writable: COW broken now */
+	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED && (newflags & VM_WRITE))
+		mmf_vma_populate(m, proc, mmf_vma_find(mm, start), start, end);
+	return 0;
 }
 
-/* vma_modify_flags(): [start, end) of VMA i takes newflags, merging into a
+/* mmf_vma_modify_flags(): [start, end) of VMA i takes newflags, merging into a
  * neighbour where Linux would, else splitting. 0, or -1 when out of memory. */
-static int vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
-			    uint32_t newflags)
+int mmf_vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t start, uint64_t end,
+			 uint32_t newflags)
 {
 	struct mmf_vma *v = &mm->vma[i];
 	uint32_t oldflags = v->flags;
@@ -536,7 +555,7 @@ int mmf_as_mprotect(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_
 	len = (len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
 	uint64_t end = addr + len;
 	m->as->used = 1;
-	uint32_t i = find_idx(mm, addr);
+	uint32_t i = mmf_vma_index(mm, addr);
 	if (i >= mm->nr || mm->vma[i].start > addr) {
 		*err = ENOMEM; /* nothing changed */
 		return -1;
@@ -547,17 +566,17 @@ int mmf_as_mprotect(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_
 		struct mmf_vma *v = &mm->vma[i];
 		uint32_t newflags = (v->flags & ~VM_ACCESS_FLAGS) | newbits;
 		uint64_t tmp = v->end < end ? v->end : end;
-		if (mprotect_fixup(m, mm, i, nstart, tmp, newflags)) {
+		if (mprotect_fixup(m, proc, mm, i, nstart, tmp, newflags)) {
 			*err = ENOMEM;
 			return -1;
 		}
 		/* on from the end of the VMA that now holds tmp - 1: a merge with
 		 * the next VMA (already so) may have taken it past tmp, as the
 		 * kernel's vma_iter_end() does */
-		nstart = mm->vma[find_idx(mm, tmp - 1)].end;
+		nstart = mm->vma[mmf_vma_index(mm, tmp - 1)].end;
 		if (nstart >= end)
 			return 0;
-		i = find_idx(mm, nstart);
+		i = mmf_vma_index(mm, nstart);
 		if (i >= mm->nr || mm->vma[i].start != nstart) {
 			if (MUTANT(m, MPROTECT_HOLE_IGNORED))
 				return 0;
@@ -715,7 +734,9 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 				 * the anon_vmas that kept them apart in the parent, and
 				 * stay apart in the child. */
 				int wiped = (u->flags & v->flags & VM_WIPEONFORK) != 0;
-				if (!heap && !wiped && u->end == v->start && same_object(m, u, v->flags, v->shmem) &&
+				/* nor does Linux merge where it clears lock bits */
+				int unlocked = u->unmerged || v->unmerged;
+				if (!heap && !wiped && !unlocked && u->end == v->start && same_object(m, u, v->flags, v->shmem) &&
 				    u->pgoff + PAGES(u) == v->pgoff && anon_ok(v->anon_vma, v, u) && anon_ok(u->anon_vma, u, v))
 					return mmf_fail(msg, cap, "vma_unmerged: proc %u vmas at %#llx and %#llx should be one", p,
 						        (unsigned long long)u->start, (unsigned long long)v->start);
@@ -817,6 +838,8 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 		return 0;
 	}
 	case MMF_MADV_REMOVE: /* madvise_remove(): a hole punched in the file */
+		if (v->flags & VM_LOCKED)
+			return -EINVAL;
 		if (!v->shmem)
 			return -EINVAL;
 		if ((v->flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
@@ -834,10 +857,10 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 	case MMF_MADV_UNMERGEABLE: nf &= ~VM_MERGEABLE; break;
 	case MMF_MADV_HUGEPAGE: nf = (nf & ~VM_NOHUGEPAGE) | VM_HUGEPAGE; break;
 	case MMF_MADV_NOHUGEPAGE: nf = (nf & ~VM_HUGEPAGE) | VM_NOHUGEPAGE; break;
-	case MMF_MADV_DONTNEED_LOCKED: /* no mlock in the model: as DONTNEED */
+	case MMF_MADV_DONTNEED_LOCKED: /* as DONTNEED, locked VMAs too */
 	case MMF_MADV_DONTNEED: /* zap_page_range_single(): ptes go, tables stay */
-		if (v->flags & VM_PFNMAP)
-			return -EINVAL;
+		if ((v->flags & VM_PFNMAP) || ((v->flags & VM_LOCKED) && advice == MMF_MADV_DONTNEED))
+			return -EINVAL; /* madvise_dontneed_free_valid_vma() */
 		if (!MUTANT(m, MADV_DONTNEED_IGNORED))
 			mmf_unmap_range(m, mm, start, end);
 		if (MUTANT(m, DONTNEED_DROPS_CACHE) && v->shmem && (v->flags & VM_SHARED))
@@ -845,7 +868,7 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 					v->pgoff + ((end - v->start) >> AS_PAGE_SHIFT));
 		return 0;
 	case MMF_MADV_FREE: /* lazy free: clean, and with nothing reclaimed the data stays */
-		if (v->shmem || (v->flags & VM_PFNMAP))
+		if (v->shmem || (v->flags & (VM_PFNMAP | VM_LOCKED)))
 			return -EINVAL;
 		mmf_lru_drain(m); /* madvise_free_single_vma() */
 		mmf_as_lazyfree(m, mm, start, end);
@@ -853,13 +876,13 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 	case MMF_MADV_WILLNEED:
 		return 0;
 	case MMF_MADV_COLD: /* deactivated: young bits cleared where this mm alone maps the page */
-		if (v->flags & VM_PFNMAP)
+		if (v->flags & (VM_PFNMAP | VM_LOCKED))
 			return -EINVAL; /* can_madv_lru_vma() */
 		mmf_lru_drain(m); /* madvise_cold() */
 		mmf_as_cold(m, mm, start, end);
 		return 0;
 	case MMF_MADV_PAGEOUT: /* no swap: only clean lazy-free pages can go, and do */
-		if (v->flags & VM_PFNMAP)
+		if (v->flags & (VM_PFNMAP | VM_LOCKED))
 			return -EINVAL; /* can_madv_lru_vma() */
 		mmf_lru_drain(m); /* madvise_pageout() */
 		mmf_as_pageout(m, mm, start, end);
@@ -888,7 +911,7 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 	}
 	if (nf == v->flags)
 		return 0;
-	return vma_modify_flags(m, mm, i, start, end, nf) ? -ENOMEM : 0;
+	return mmf_vma_modify_flags(m, mm, i, start, end, nf) ? -ENOMEM : 0;
 }
 
 /* madvise(): each mapped part of the range; holes are skipped but make
@@ -911,7 +934,7 @@ int mmf_as_madvise(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 	uint64_t end = addr + len, s = addr;
 	int unmapped = 0;
 	for (;;) {
-		uint32_t i = find_idx(mm, s);
+		uint32_t i = mmf_vma_index(mm, s);
 		if (i >= mm->nr) {
 			*err = ENOMEM;
 			return -1;
@@ -965,7 +988,7 @@ uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk)
 	if (brk <= mm->brk) {
 		/* the heap VMA must be there to shrink: nothing in [newbrk,
 		 * oldbrk) (unmapped by hand) leaves the break where it is */
-		uint32_t h = find_idx(mm, newbrk);
+		uint32_t h = mmf_vma_index(mm, newbrk);
 		if (h >= mm->nr || mm->vma[h].start >= oldbrk)
 			return mm->brk;
 		if (unmap_region(m, mm, newbrk, oldbrk))
@@ -974,10 +997,12 @@ uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk)
 		return brk;
 	}
 	/* the first VMA at or above the old break must leave a page free */
-	uint32_t i = find_idx(mm, oldbrk);
+	uint32_t i = mmf_vma_index(mm, oldbrk);
 	if (i < mm->nr && mm->vma[i].start < newbrk + (MUTANT(m, BRK_NO_GUARD_PAGE) ? 0 : page))
 		return mm->brk;
-	uint32_t flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
+	uint32_t flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT | mm->def_flags;
+	if (!mmf_mlock_future_ok(m, mm, flags, newbrk - oldbrk))
+		return mm->brk; /* check_brk_limits() */
 	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL;
 	uint64_t npages = (newbrk - oldbrk) >> AS_PAGE_SHIFT;
 	/* brkvma = vma_prev_limit(start_brk): the VMA before the old break
@@ -994,7 +1019,11 @@ uint64_t mmf_as_brk(struct mmf_machine *m, unsigned proc, uint64_t brk)
 	}
 	mm->committed += npages;
 	vm_stat_account(mm, flags, (int64_t)npages);
+	if (flags & VM_LOCKED)
+		mm->locked_vm += npages;
 	mm->brk = brk;
+	if (flags & VM_LOCKED) /* mm_populate() of the new part */
+		mmf_mm_populate(m, proc, oldbrk, newbrk - oldbrk, 1);
 	return brk;
 }
 
@@ -1061,6 +1090,8 @@ static int move_vma(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uin
 	if (src.flags & VM_ACCOUNT)
 		mm->committed += npages;
 	vm_stat_account(mm, src.flags, (int64_t)npages);
+	if (src.flags & VM_LOCKED)
+		mm->locked_vm += npages;
 	if (move_ptes(m, mm, addr, target, old_len)) {
 		*err = ENOMEM;
 		return -1;
@@ -1070,7 +1101,16 @@ static int move_vma(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uin
 			*err = ENOMEM;
 			return -1;
 		}
+	} else if (flags & MMF_MREMAP_DONTUNMAP) {
+		/* the old VMA always loses its lock; locked_vm is left alone */
+		struct mmf_vma *old = mmf_vma_find(mm, addr);
+		if (old && (old->flags & VM_LOCKED)) {
+			old->flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+			old->unmerged = 1;
+		}
 	}
+	if ((src.flags & VM_LOCKED) && new_len > old_len) /* the grown part, faulted in */
+		mmf_mm_populate(m, mm_proc(m, mm), target + old_len, new_len - old_len, 1);
 	*out = target;
 	return 0;
 }
@@ -1085,7 +1125,7 @@ static int remap_move(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, u
 	uint64_t end = addr + len, cursor = addr, target = new_addr, last_end = 0;
 	int seen = 0;
 	while (cursor < end) {
-		uint32_t i = find_idx(mm, cursor);
+		uint32_t i = mmf_vma_index(mm, cursor);
 		if (i >= mm->nr || mm->vma[i].start >= end)
 			break;
 		const struct mmf_vma *v = &mm->vma[i];
@@ -1155,6 +1195,10 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 	if (implies_new) { /* mremap_to() */
 		if (remap_is_valid(mm, addr, old_len, new_len, flags, err))
 			return -1;
+		if (new_len > old_len && !mmf_mlock_future_ok(m, mm, v->flags, new_len - old_len)) {
+			*err = EAGAIN;
+			return -1;
+		}
 		if (flags & MMF_MREMAP_FIXED) {
 			if (unmap_region(m, mm, new_addr, new_addr + new_len)) {
 				*err = ENOMEM;
@@ -1198,6 +1242,10 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 		if (remap_is_valid(mm, addr, old_len, new_len, flags, err))
 			return -1;
 		v = mmf_vma_find(mm, addr);
+		if (!mmf_mlock_future_ok(m, mm, v->flags, new_len - old_len)) {
+			*err = EAGAIN;
+			return -1;
+		}
 		uint64_t end = addr + new_len;
 		if (v->end == addr + old_len && range_free(mm, v->end, v->end + (new_len - old_len))) { /* in place */
 			end = v->end + (new_len - old_len);
@@ -1207,7 +1255,10 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 			uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
 			if (v->flags & VM_ACCOUNT)
 				mm->committed += npages;
+			if (v->flags & VM_LOCKED)
+				mm->locked_vm += npages;
 			vm_stat_account(mm, v->flags, (int64_t)npages);
+			int lock = (v->flags & VM_LOCKED) != 0;
 			v->end = end;
 			/* vma_merge_extend(): the grown VMA may now touch next */
 			if (next && merge_before(m, next, end, v->flags, v->shmem, v->anon_vma, v, v->pgoff, vpages + npages) &&
@@ -1216,6 +1267,8 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 				inherit_anon(v, next);
 				remove_at(mm, i + 1);
 			}
+			if (lock)
+				mmf_mm_populate(m, proc, addr + old_len, new_len - old_len, 1);
 			*out = addr;
 			return 0;
 		}

@@ -36,9 +36,9 @@ printf 'MMFZ\002xxxxxxxxxxxx' >"$tmp/bad/v2.mmfz"
 "$mmfuzz" corpus prune "$tmp/bad" >/dev/null 2>&1
 [ $? -eq 2 ] && [ -f "$tmp/bad/v2.mmfz" ] && check ok || check bad "a file of another format version was not left alone"
 if [ -n "$src" ]; then
-	"$mmfuzz" corpus generate -o "$tmp/page" -n 32 --seed 1 >/dev/null
+	"$mmfuzz" corpus generate -o "$tmp/page" -n 32 --seed 1 --generator 1 >/dev/null
 	diff -r "$tmp/page" "$src/corpus/page" >/dev/null && check ok ||
-		check bad "corpus/page differs from 'mmfuzz corpus generate -o corpus/page -n 32 --seed 1': regenerate and commit it"
+		check bad "corpus/page differs from 'mmfuzz corpus generate -o corpus/page -n 32 --seed 1 --generator 1': regenerate and commit it"
 fi
 echo "cli_corpus: $pass passed, $fail failed"
 [ $fail -eq 0 ]

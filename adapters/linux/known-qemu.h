@@ -41,4 +41,10 @@
 	"mem_write-fault[no fault where]: a heap shrunk by brk stays mapped and writable under QEMU 7.2 "            \
 	"(as brk-address)",                                                                                            \
 	"mmap-result[refused where]: a heap shrunk by brk keeps its pages under QEMU 7.2 (as brk-address), so a "     \
-	"large mapping finds no room"
+	"large mapping finds no room",                                                                                 \
+	"mlock2-errno: QEMU 7.2 does not know MLOCK_ONFAULT and refuses it (EINVAL)",                                  \
+	"mlock2-result[refused where]: QEMU 7.2 refuses MLOCK_ONFAULT even where Linux has nothing to lock (as "       \
+	"mlock2-errno)",                                                                                               \
+	"mincore-result[refused where]: QEMU 7.2 wants a mincore range to be readable guest memory: ENOMEM for a "     \
+	"PROT_NONE page",                                                                                              \
+	"mincore-result[ok where]: a heap shrunk by brk stays mapped under QEMU 7.2 (as brk-address)"

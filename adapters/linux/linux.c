@@ -339,6 +339,17 @@ static enum mmf_result lx_proc_report(void *ctx, unsigned proc, unsigned kind, c
 	return give_text(buf, cap, len);
 }
 
+/* The syscall-like ops: the task makes the real call (task.c). */
+static enum mmf_result lx_as_call(void *ctx, const struct mmf_as_call *c, char *buf, size_t cap, size_t *len, int *err)
+{
+	struct lx *x = ctx;
+	*len = 0;
+	enum mmf_result r = call(x, c->proc, T_CALL, err, c->code, local(x, c->addr), c->len, c->flags, 0, 0);
+	if (rep.v[1] && *err != ESRCH)
+		return MMF_UNSUPPORTED;
+	return r == MMF_OK ? give_text(buf, cap, len) : r;
+}
+
 static enum mmf_result lx_mem_access(void *ctx, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
 				     uint64_t *value, int *err)
 {
@@ -483,15 +494,21 @@ static enum mmf_result lx_mmap_file(void *ctx, unsigned proc, uint64_t addr, uin
 	return r;
 }
 
+#ifdef LX_QEMU
+#define LX_UNDER_QEMU 1
+#else
+#define LX_UNDER_QEMU 0
+#endif
+
 static const char *const known[] = { LX_KNOWN };
 static char probed[256]; /* the kernel knobs found at start (probe.c) */
 
-static const struct mmf_adapter table = {
+static struct mmf_adapter table = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
 	.size = sizeof(struct mmf_adapter),
 	.name = LX_NAME,
 	.description = LX_DESCRIPTION,
-	.caps = MMF_CAP_AS | MMF_CAP_AS_FILE | (LX_PAGE == 8192 ? MMF_CAP_AS_8K : 0),
+	.caps = MMF_CAP_AS | MMF_CAP_AS_FILE | MMF_CAP_AS_CALL | (LX_PAGE == 8192 ? MMF_CAP_AS_8K : 0),
 	.level = { [MMF_FAM_AS] = MMF_LEVEL_SEMANTIC },
 	.create = lx_create,
 	.destroy = lx_destroy,
@@ -512,6 +529,7 @@ static const struct mmf_adapter table = {
 	.mmap_file = lx_mmap_file,
 	.known = known,
 	.kernel = probed,
+	.as_call = lx_as_call,
 };
 
 /* The heap's anchor. The model's heap starts AS_START_BRK_PAGE pages into
@@ -540,6 +558,10 @@ int main(int argc, char **argv)
 #else
 	(void)argv;
 #endif
-	lx_probe(probed, sizeof(probed));
+	/* mlockall locks the whole process, the agent's own memory too: only
+	 * comparable where nothing limits it, and not under QEMU, whose own
+	 * mappings (its translation buffer) it would fault in */
+	if (lx_probe(probed, sizeof(probed)) && LX_PAGE == 4096 && !LX_UNDER_QEMU)
+		table.caps |= MMF_CAP_MLOCKALL;
 	return mmf_agent_main(&table);
 }

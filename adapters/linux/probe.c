@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "adapters/linux/task.h"
@@ -142,7 +145,51 @@ static void probe_fault_around(struct text *t, uint64_t page)
 }
 #endif
 
-void lx_probe(char *buf, size_t cap)
+/* memlock_kb: what RLIMIT_MEMLOCK allows the tasks (they inherit it), or
+ * unlimited with CAP_IPC_LOCK in the effective set or an infinite limit.
+ * Returns 1 for unlimited. */
+static int probe_memlock(struct text *t)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+	struct rlimit rl;
+	int capable = syscall(SYS_capget, &h, d) == 0 && (d[0].effective & (1u << CAP_IPC_LOCK));
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		return 0;
+	if (capable || rl.rlim_cur == RLIM_INFINITY) {
+		add_word(t, "memlock_kb", "unlimited");
+		return 1;
+	}
+	add(t, "memlock_kb", rl.rlim_cur >> 10 < 0xfffffffeull ? (unsigned long long)(rl.rlim_cur >> 10) : 0xfffffffeull);
+	return 0;
+}
+
+#ifndef LX_QEMU
+/* vmflag_lf: smaps' VmFlags of a page locked with MLOCK_ONFAULT. */
+static void probe_lockonfault(struct text *t, uint64_t page)
+{
+	char *p = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	char head[40];
+	snprintf(head, sizeof(head), "%08lx-", (unsigned long)(uintptr_t)p);
+	FILE *f = mlock2(p, page, MLOCK_ONFAULT) == 0 ? fopen("/proc/self/smaps", "re") : NULL;
+	char line[512];
+	for (int in = 0; f && fgets(line, sizeof(line), f);) {
+		if (!strncmp(line, head, strlen(head)))
+			in = 1;
+		else if (in && !strncmp(line, "VmFlags:", 8)) {
+			add(t, "vmflag_lf", strstr(line, " lf") != NULL);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	munmap(p, page);
+}
+#endif
+
+int lx_probe(char *buf, size_t cap)
 {
 	struct text t = { buf, cap, 0 };
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -156,7 +203,9 @@ void lx_probe(char *buf, size_t cap)
 #ifndef LX_QEMU
 	probe_anon(&t, page);
 	probe_fault_around(&t, page);
+	probe_lockonfault(&t, page);
 #endif
+	int unlimited = probe_memlock(&t);
 	char line[128];
 	if (thp_off) {
 		add_word(&t, "thp", "never");
@@ -177,4 +226,5 @@ void lx_probe(char *buf, size_t cap)
 	unsigned long long mina = strtoull(line, &end, 10);
 	if (line[0] && !*end && !errno)
 		add(&t, "mmap_min_addr", mina);
+	return unlimited;
 }

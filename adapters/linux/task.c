@@ -360,6 +360,46 @@ static int do_mremap(const struct lx_cmd *c, uint64_t *out)
 	return 0;
 }
 
+/* ---- the syscall-like ops (ops.def's as_call rows) ---- */
+
+/* The op's flag bits in this system's values (sparc numbers MCL_* its own
+ * way); a bit no kernel knows stays a bit no kernel knows. */
+static int bits(unsigned v, const int *vals, unsigned n)
+{
+	int out = 0;
+	for (unsigned b = 0; b < n; b++)
+		if (v & (1u << b))
+			out |= vals[b];
+	return out;
+}
+
+static int do_call(const struct lx_cmd *c, struct out *o, uint64_t *unknown)
+{
+	static const int mlock_bits[] = { MLOCK_ONFAULT, 2 }, mcl_bits[] = { MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT, 8 };
+	static const int ms_bits[] = { MS_ASYNC, MS_INVALIDATE, MS_SYNC, 8 };
+	static unsigned char vec[2 * MMF_AS_WINDOW_PAGES + 64]; /* QEMU may fill it per host page */
+	void *addr = (void *)(uintptr_t)c->a[1];
+	size_t len = c->a[2];
+	unsigned fl = (unsigned)c->a[3];
+	switch (c->a[0]) {
+	case MMF_OP_MLOCK: return mlock(addr, len) ? errno : 0;
+	case MMF_OP_MUNLOCK: return munlock(addr, len) ? errno : 0;
+	case MMF_OP_MLOCK2: return mlock2(addr, len, (unsigned)bits(fl, mlock_bits, 2)) ? errno : 0;
+	case MMF_OP_MLOCKALL: return mlockall(bits(fl, mcl_bits, 4)) ? errno : 0;
+	case MMF_OP_MUNLOCKALL: return munlockall() ? errno : 0;
+	case MMF_OP_MSYNC: return msync(addr, len, bits(fl, ms_bits, 4)) ? errno : 0;
+	case MMF_OP_MINCORE: {
+		size_t pages = len / env->page;
+		if (pages > MMF_AS_WINDOW_PAGES || mincore(addr, len, vec))
+			return pages > MMF_AS_WINDOW_PAGES ? EINVAL : errno;
+		for (size_t i = 0; i < pages; i++)
+			put(o, "%c", '0' + (vec[i] & 1));
+		return 0;
+	}
+	default: *unknown = 1; return ENOSYS;
+	}
+}
+
 /* ---- the loop ---- */
 
 static void serve(void) __attribute__((noreturn));
@@ -417,6 +457,7 @@ static void serve(void)
 			break;
 		}
 		case T_FIND: r = each_page(find_line, &o, c.a[0]); break;
+		case T_CALL: r = do_call(&c, &o, &p.v[1]); break;
 		default: r = EINVAL; break;
 		}
 		p.result = r;

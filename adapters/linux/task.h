@@ -28,6 +28,7 @@ enum lx_op {
 	T_MREMAP,   /* a: addr, old_len, new_len, flags, new_addr -> v0 address */
 	T_PFN,      /* a: addr -> v0 pagemap entry (frame kept), v1 1 for the zero page */
 	T_FIND,     /* a: pfn -> text "slot address" per page of the window mapping it */
+	T_CALL,     /* a: the as_call op's code, addr, len, flags -> text; v1 1 for a code it does not know */
 };
 
 struct lx_cmd {
@@ -63,8 +64,9 @@ struct lx_env {
  * then did), or the signal it raised (SIGSEGV, SIGBUS). */
 int lx_fetch(uint64_t addr, uint64_t page);
 /* probe.c: the kernel behaviour knobs this system shows (mmfuzz/kernel.h),
- * found with real accesses outside the window, as "name=value" words. */
-void lx_probe(char *buf, size_t cap);
+ * found with real accesses outside the window, as "name=value" words.
+ * Returns 1 when the tasks may lock any amount of memory. */
+int lx_probe(char *buf, size_t cap);
 
 /* Runs task slot until its request pipe closes; never returns. */
 void lx_task_main(const struct lx_env *env, unsigned slot) __attribute__((noreturn));

@@ -422,6 +422,14 @@ static enum mmf_result ref_mremap(void *ctx, unsigned proc, uint64_t addr, uint6
 	return as_result(ctx, mmf_as_mremap(ctx, proc, addr, old_len, new_len, flags, new_addr, out, err));
 }
 
+static enum mmf_result ref_as_call(void *ctx, const struct mmf_as_call *c, char *buf, size_t cap, size_t *len,
+				   int *err)
+{
+	if (guarded(ctx, MMF_OK) != MMF_OK)
+		return MMF_CORRUPT;
+	int r = mmf_as_call(ctx, c, buf, cap, len, err);
+	return r == -2 ? MMF_UNSUPPORTED : as_result(ctx, r);
+}
 static enum mmf_result ref_rmap(void *ctx, unsigned proc, uint64_t addr, char *buf, size_t cap, size_t *len)
 {
 	int n = mmf_as_report_rmap(ctx, proc, addr, buf, cap);
@@ -478,7 +486,8 @@ static const struct mmf_adapter reference_adapter = {
 	.description = "the oracle: Linux's buddy allocator with pcp lists, zones, watermarks and GFP semantics",
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK |
 		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC | MMF_CAP_MEMPOOL |
-		MMF_CAP_CMA | MMF_CAP_AS | MMF_CAP_AS_FILE | MMF_CAP_AS_PFN | MMF_CAP_SOFT_DIRTY,
+		MMF_CAP_CMA | MMF_CAP_AS | MMF_CAP_AS_FILE | MMF_CAP_AS_PFN | MMF_CAP_SOFT_DIRTY | MMF_CAP_AS_CALL |
+		MMF_CAP_MLOCKALL,
 	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT,
 		   [MMF_FAM_VMALLOC] = MMF_LEVEL_EXACT, [MMF_FAM_AS] = MMF_LEVEL_EXACT },
 	.create = ref_create,
@@ -525,6 +534,7 @@ static const struct mmf_adapter reference_adapter = {
 	.proc_fork = ref_fork,
 	.proc_exit = ref_exit,
 	.madvise = ref_madvise,
+	.as_call = ref_as_call,
 	.brk = ref_brk,
 	.mremap = ref_mremap,
 	.rmap = ref_rmap,

@@ -51,6 +51,8 @@ enum mmf_level {
 #define MMF_CAP_SOFT_DIRTY (1u << 14)   /* clear_refs, and pagemap's soft-dirty bit */
 #define MMF_CAP_MALLOC (1u << 15)       /* kmalloc is malloc: aligned to max_align_t, not to its size */
 #define MMF_CAP_AS_8K (1u << 16)        /* its user pages are 8 KiB: it runs the profiles whose are (sparc64) */
+#define MMF_CAP_AS_CALL (1u << 17)      /* as_call: the syscall-like address-space ops (ops.def) */
+#define MMF_CAP_MLOCKALL (1u << 18)     /* as_call also for the whole-process locks (mlockall, munlockall) */
 
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
@@ -240,6 +242,15 @@ struct mmf_adapter {
 	 * then runs with these values. NULL or "": nothing to declare. Read
 	 * only when size covers it. */
 	const char *kernel;
+
+	/* Syscall-like address-space ops (MMF_CAP_AS_CALL): one entry for
+	 * every row of mmfuzz/ops.def whose step is as_call, told apart by
+	 * call->code. A refusal carries Linux's errno. What the call reads
+	 * back goes into buf as text, NUL-terminated, its length in *len
+	 * (mincore's vector: one '0' or '1' per page, the low bit of each
+	 * byte). An op the adapter does not know answers MMF_UNSUPPORTED. */
+	enum mmf_result (*as_call)(void *ctx, const struct mmf_as_call *call, char *buf, size_t cap, size_t *len,
+				   int *err);
 };
 
 #define MMF_MAX_KNOWN 32
@@ -260,6 +271,7 @@ struct mmf_adapter {
 #define MMF_ADAPTER_SIZE_MALLOC offsetof(struct mmf_adapter, known)
 #define MMF_ADAPTER_SIZE_KNOWN (offsetof(struct mmf_adapter, known) + sizeof(const char *const *))
 #define MMF_ADAPTER_SIZE_KERNEL (offsetof(struct mmf_adapter, kernel) + sizeof(const char *))
+#define MMF_ADAPTER_SIZE_AS_CALL (offsetof(struct mmf_adapter, as_call) + sizeof(void (*)(void)))
 
 /* kmem_cache_create() flag values the object family uses. */
 #define MMF_SLAB_RED_ZONE 0x00000400u

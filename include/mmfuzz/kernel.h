@@ -43,7 +43,15 @@ struct mmf_kernel {
 	/* vm.mmap_min_addr. The ops' window lies far above any value, so no
 	 * op reaches it; reported so that a report says what ran. */
 	uint64_t mmap_min_addr;
+	/* RLIMIT_MEMLOCK in KiB for the ops' processes, or
+	 * MMF_MEMLOCK_UNLIMITED ("unlimited": CAP_IPC_LOCK or an infinite
+	 * limit). mlock past it is ENOMEM; 0 makes mlock EPERM. */
+	uint32_t memlock_kb;
+	/* smaps' VmFlags shows VM_LOCKONFAULT as "lf" (newer kernels) or
+	 * not at all (0). */
+	uint8_t vmflag_lf;
 };
+#define MMF_MEMLOCK_UNLIMITED 0xffffffffu
 
 /* The knobs a kernel of profile p has unless told otherwise. */
 void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k);

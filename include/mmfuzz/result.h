@@ -18,6 +18,19 @@ enum mmf_result {
 #define MMF_ACCESS_WRITE 1
 #define MMF_ACCESS_EXEC 2
 
+/* A syscall-like address-space op (the rows of mmfuzz/ops.def whose step
+ * is as_call): its code and its fields as the call takes them. Adding one
+ * such op adds a row and its implementations, not an entry to the ABI. */
+#include <stdint.h>
+struct mmf_as_call {
+	uint32_t code;  /* enum mmf_opcode */
+	uint32_t proc;  /* the process */
+	uint64_t addr;  /* user address (start) */
+	uint64_t len;   /* bytes */
+	uint32_t flags; /* the op's flags, Linux's values */
+	uint32_t pad;
+};
+
 /* A seeded bug: its run-time name, the subsystem it breaks, what goes wrong. */
 struct mmf_mutant_desc {
 	const char *name;
