@@ -410,6 +410,79 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 	}
 }
 
+#define PTE_BASE (PTE_PRESENT | PTE_USER | PTE_ACCESSED)
+#define PTE_DIRTIED (PTE_DIRTY | PTE_SOFTDIRTY)
+
+/* handle_pte_fault() for a pte with nothing present: the page cache's
+ * page (shared, or read), a copy of it (a private write), the zero page,
+ * or a fresh anonymous page. 0, or -1 out of memory. */
+static int do_pte_missing(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t *pte, uint64_t addr,
+			  uint64_t pgoff, int write)
+{
+	const uint64_t base = PTE_BASE, dirty = PTE_DIRTIED;
+	int shared = (v->flags & VM_SHARED) != 0;
+	if (v->shmem && (shared || !write)) {
+		/* do_shared_fault(), or do_read_fault() of a private file */
+		if (!write)
+			fault_around(m, mm, v, addr, pgoff);
+		uint32_t pfn = shmem_page(m, v->shmem, pgoff);
+		if (pfn == MMF_NIL)
+			return -1;
+		map_page(m, pfn, 0);
+		*pte = ((uint64_t)pfn << 12) | base | (shared && (v->flags & VM_WRITE) ? PTE_RW : 0) |
+		       (write ? dirty : 0);
+		if (write)
+			page_w(m, pfn)->flags |= PG_dirty; /* fault_dirty_shared_page() */
+	} else if (v->shmem) {
+		/* do_cow_fault(): the page-cache page, copied */
+		uint32_t cache = shmem_page(m, v->shmem, pgoff);
+		if (cache == MMF_NIL)
+			return -1;
+		anon_vma_prepare(m, mm, v);
+		uint32_t pfn = anon_page_for(m, v, pgoff);
+		if (pfn == MMF_NIL)
+			return -1;
+		page_w(m, pfn)->token = pfn_to_page(m, cache)->token;
+		*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
+	} else if (!write && m->k.zero_page != MUTANT(m, READ_FAULT_ALLOCATES)) {
+		*pte = base | PTE_ZERO_PAGE; /* my_zero_pfn() */
+	} else {
+		anon_vma_prepare(m, mm, v);
+		uint32_t pfn = anon_page_for(m, v, pgoff);
+		if (pfn == MMF_NIL)
+			return -1;
+		*pte = ((uint64_t)pfn << 12) | base | ((v->flags & VM_WRITE) ? PTE_RW | dirty : 0);
+	}
+	return 0;
+}
+
+/* do_wp_page(): a write to a present read-only pte: shared mappings and
+ * an anonymous page only this pte uses are made writable, the rest
+ * copied. 0, or -1 out of memory. */
+static int do_wp_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t *pte, uint64_t pgoff)
+{
+	const uint64_t base = PTE_BASE, dirty = PTE_DIRTIED;
+	int shared = (v->flags & VM_SHARED) != 0;
+	uint32_t old = pte_pfn(*pte);
+	int copy_from = pte_has_page(*pte);
+	if (shared) {
+		*pte |= PTE_RW | dirty; /* wp_page_shared(), wp_pfn_shared() */
+	} else if (copy_from && !(pfn_to_page(m, old)->flags & PG_shmem) && pfn_to_page(m, old)->refcount == 1) {
+		*pte |= PTE_RW | dirty; /* wp_can_reuse_anon_folio() */
+	} else {
+		anon_vma_prepare(m, mm, v);
+		uint32_t pfn = anon_page_for(m, v, pgoff);
+		if (pfn == MMF_NIL)
+			return -1;
+		if (copy_from && !MUTANT(m, COW_NO_COPY))
+			page_w(m, pfn)->token = pfn_to_page(m, old)->token;
+		uint64_t was = *pte;
+		*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
+		mmf_pte_release(m, was);
+	}
+	return 0;
+}
+
 int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
 		  uint64_t *value, int *err)
 {
@@ -463,69 +536,10 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 	}
 	if (*pte & PTE_PROTNONE) /* the VMA allows it again: present */
 		*pte = (*pte & ~PTE_PROTNONE) | PTE_PRESENT;
-	const uint64_t base = PTE_PRESENT | PTE_USER | PTE_ACCESSED, dirty = PTE_DIRTY | PTE_SOFTDIRTY;
-	if (!(*pte & PTE_PRESENT)) {
-		if (v->shmem && (shared || !write)) {
-			/* do_shared_fault(), or do_read_fault() of a private file */
-			if (!write)
-				fault_around(m, mm, v, addr, pgoff);
-			uint32_t pfn = shmem_page(m, v->shmem, pgoff);
-			if (pfn == MMF_NIL) {
-				*err = ENOMEM;
-				return -1;
-			}
-			map_page(m, pfn, 0);
-			*pte = ((uint64_t)pfn << 12) | base | (shared && (v->flags & VM_WRITE) ? PTE_RW : 0) |
-			       (write ? dirty : 0);
-			if (write)
-				page_w(m, pfn)->flags |= PG_dirty; /* fault_dirty_shared_page() */
-		} else if (v->shmem) {
-			/* do_cow_fault(): the page-cache page, copied */
-			uint32_t cache = shmem_page(m, v->shmem, pgoff);
-			if (cache == MMF_NIL) {
-				*err = ENOMEM;
-				return -1;
-			}
-			anon_vma_prepare(m, mm, v);
-			uint32_t pfn = anon_page_for(m, v, pgoff);
-			if (pfn == MMF_NIL) {
-				*err = ENOMEM;
-				return -1;
-			}
-			page_w(m, pfn)->token = pfn_to_page(m, cache)->token;
-			*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
-		} else if (!write && m->k.zero_page != MUTANT(m, READ_FAULT_ALLOCATES)) {
-			*pte = base | PTE_ZERO_PAGE; /* my_zero_pfn() */
-		} else {
-			anon_vma_prepare(m, mm, v);
-			uint32_t pfn = anon_page_for(m, v, pgoff);
-			if (pfn == MMF_NIL) {
-				*err = ENOMEM;
-				return -1;
-			}
-			*pte = ((uint64_t)pfn << 12) | base | ((v->flags & VM_WRITE) ? PTE_RW | dirty : 0);
-		}
-	} else if (write && !(*pte & PTE_RW)) {
-		/* do_wp_page() */
-		uint32_t old = pte_pfn(*pte);
-		int copy_from = pte_has_page(*pte);
-		if (shared) {
-			*pte |= PTE_RW | dirty; /* wp_page_shared(), wp_pfn_shared() */
-		} else if (copy_from && !(pfn_to_page(m, old)->flags & PG_shmem) && pfn_to_page(m, old)->refcount == 1) {
-			*pte |= PTE_RW | dirty; /* wp_can_reuse_anon_folio() */
-		} else {
-			anon_vma_prepare(m, mm, v);
-			uint32_t pfn = anon_page_for(m, v, pgoff);
-			if (pfn == MMF_NIL) {
-				*err = ENOMEM;
-				return -1;
-			}
-			if (copy_from && !MUTANT(m, COW_NO_COPY))
-				page_w(m, pfn)->token = pfn_to_page(m, old)->token;
-			uint64_t was = *pte;
-			*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
-			mmf_pte_release(m, was);
-		}
+	if (!(*pte & PTE_PRESENT) ? do_pte_missing(m, mm, v, pte, addr, pgoff, write)
+				  : write && !(*pte & PTE_RW) ? do_wp_page(m, mm, v, pte, pgoff) : 0) {
+		*err = ENOMEM; /* VM_FAULT_OOM */
+		return -1;
 	}
 	hw = pte;
 	if (nx) {

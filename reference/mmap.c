@@ -21,6 +21,45 @@ static int map_new_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t star
 }
 
 
+/* get_unmapped_area() as do_mmap() asks it: MAP_FIXED takes addr
+ * (MAP_FIXED_NOREPLACE only where nothing is), a hint is taken where it is
+ * free, else the top-down search. 0, or the errno. */
+static int place(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uint64_t len, unsigned flags,
+		 uint64_t *where)
+{
+	if (flags & MMF_MAP_FIXED) {
+		*where = addr;
+		if ((flags & MMF_MAP_FIXED_NOREPLACE) && !mmf_vma_range_free(mm, addr, addr + len) &&
+		    !MUTANT(m, MMAP_NOREPLACE_REPLACES))
+			return EEXIST;
+		return 0;
+	}
+	if ((flags & MMF_MAP_HINT) && addr && mmf_vma_range_free(mm, addr, addr + len)) {
+		*where = addr;
+		return 0;
+	}
+	*where = mmf_vma_topdown(mm, len);
+	return *where ? 0 : ENOMEM;
+}
+
+/* remap_pfn_range(): the device's buffer from page pgoff mapped whole,
+ * uncached, with no struct page references (special ptes). 0, or -1 when
+ * there is no memory for a table. */
+static int remap_pfn_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t where, uint64_t len, uint64_t pgoff,
+			   uint32_t vmf)
+{
+	if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm))
+		return -1;
+	for (uint64_t i = 0; i < len >> AS_PAGE_SHIFT; i++) {
+		uint64_t *pte = mmf_pte_lookup(m, mm, where + (i << AS_PAGE_SHIFT), 1);
+		if (!pte)
+			return -1;
+		*pte = ((uint64_t)(m->as->pfn_buf + ((pgoff + i) << AS_PAGE_ORDER)) << 12) | PTE_PRESENT | PTE_USER |
+		       PTE_ACCESSED | PTE_SPECIAL | PTE_PCD | ((vmf & VM_WRITE) ? PTE_RW : 0);
+	}
+	return 0;
+}
+
 /* do_mmap() and mmap_region(): the address (FIXED, a free hint, or top
  * down), the old mappings there unmapped, then the new VMA, merged where
  * it can be; MAP_POPULATE faults it in. */
@@ -62,22 +101,8 @@ static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 		m->as->pfn_buf = pfn;
 	}
 	uint64_t where;
-	if (flags & MMF_MAP_FIXED) {
-		where = addr;
-		if ((flags & MMF_MAP_FIXED_NOREPLACE) && !mmf_vma_range_free(mm, where, where + len) &&
-		    !MUTANT(m, MMAP_NOREPLACE_REPLACES)) {
-			*err = EEXIST;
-			return -1;
-		}
-	} else if ((flags & MMF_MAP_HINT) && addr && mmf_vma_range_free(mm, addr, addr + len)) {
-		where = addr;
-	} else {
-		where = mmf_vma_topdown(mm, len);
-		if (!where) {
-			*err = ENOMEM;
-			return -1;
-		}
-	}
+	if ((*err = place(m, mm, addr, len, flags, &where)))
+		return -1;
 	if (!mmf_mlock_future_ok(m, mm, vmf, len)) {
 		*err = EAGAIN; /* MCL_FUTURE past RLIMIT_MEMLOCK */
 		return -1;
@@ -112,18 +137,9 @@ static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 		mm->locked_vm += len >> AS_PAGE_SHIFT;
 	*out = where;
 	if (kind == MAP_PFN) {
-		if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm)) {
+		if (remap_pfn_range(m, mm, where, len, pgoff, vmf)) {
 			*err = ENOMEM;
 			return -1;
-		}
-		for (uint64_t i = 0; i < len >> AS_PAGE_SHIFT; i++) {
-			uint64_t *pte = mmf_pte_lookup(m, mm, where + (i << AS_PAGE_SHIFT), 1);
-			if (!pte) {
-				*err = ENOMEM;
-				return -1;
-			}
-			*pte = ((uint64_t)(m->as->pfn_buf + ((pgoff + i) << AS_PAGE_ORDER)) << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED |
-			       PTE_SPECIAL | PTE_PCD | ((vmf & VM_WRITE) ? PTE_RW : 0);
 		}
 	} else if ((vmf & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED || (flags & MMF_MAP_POPULATE)) {
 		mmf_mm_populate(m, proc, where, len, 1);

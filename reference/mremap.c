@@ -144,6 +144,103 @@ static int remap_move(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, u
 	return 0;
 }
 
+/* mremap_to(): MREMAP_FIXED to new_addr (what is there unmapped first),
+ * or MREMAP_DONTUNMAP to a free place; a shrinking range loses its tail
+ * first. */
+static int mremap_to(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t addr, uint64_t old_len,
+		     uint64_t new_len, unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
+{
+	uint64_t target;
+	if (remap_is_valid(mm, addr, old_len, new_len, flags, err))
+		return -1;
+	if (new_len > old_len && !mmf_mlock_future_ok(m, mm, v->flags, new_len - old_len)) {
+		*err = EAGAIN;
+		return -1;
+	}
+	if (flags & MMF_MREMAP_FIXED) {
+		if (mmf_vma_unmap_region(m, mm, new_addr, new_addr + new_len)) {
+			*err = ENOMEM;
+			return -1;
+		}
+		if (!mmf_vma_find(mm, addr)) {
+			*err = EFAULT;
+			return -1;
+		}
+	}
+	if (old_len > new_len) { /* shrink_vma(): the tail goes first */
+		if (mmf_vma_unmap_region(m, mm, addr + new_len, addr + old_len)) {
+			*err = ENOMEM;
+			return -1;
+		}
+		old_len = new_len;
+		if (!mmf_vma_find(mm, addr)) {
+			*err = EFAULT;
+			return -1;
+		}
+	}
+	if (flags & MMF_MREMAP_FIXED)
+		target = new_addr;
+	else /* DONTUNMAP alone: new_addr is a hint */
+		target = mmf_vma_range_free(mm, new_addr, new_addr + new_len) ? new_addr : mmf_vma_topdown(mm, new_len);
+	if (!target) {
+		*err = ENOMEM;
+		return -1;
+	}
+	return move_vma(m, mm, addr, old_len, new_len, target, flags, out, err);
+}
+
+/* expand_vma(): grown in place where the space after it is free, else
+ * moved where MREMAP_MAYMOVE allows. */
+static int expand_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, uint64_t addr, uint64_t old_len,
+		      uint64_t new_len, unsigned flags, uint64_t *out, int *err)
+{
+	struct mmf_vma *v;
+	uint64_t target;
+	if (remap_is_valid(mm, addr, old_len, new_len, flags, err))
+		return -1;
+	v = mmf_vma_find(mm, addr);
+	if (!mmf_mlock_future_ok(m, mm, v->flags, new_len - old_len)) {
+		*err = EAGAIN;
+		return -1;
+	}
+	uint64_t end = addr + new_len;
+	if (v->end == addr + old_len && mmf_vma_range_free(mm, v->end, v->end + (new_len - old_len))) { /* in place */
+		end = v->end + (new_len - old_len);
+		uint32_t i = (uint32_t)(v - mm->vma);
+		uint64_t npages = (end - v->end) >> AS_PAGE_SHIFT;
+		struct mmf_vma *next = i + 1 < mm->nr ? &mm->vma[i + 1] : NULL;
+		uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
+		if (v->flags & VM_ACCOUNT)
+			mm->committed += npages;
+		if (v->flags & VM_LOCKED)
+			mm->locked_vm += npages;
+		mmf_vm_stat_account(mm, v->flags, (int64_t)npages);
+		int lock = (v->flags & VM_LOCKED) != 0;
+		v->end = end;
+		/* vma_merge_extend(): the grown VMA may now touch next */
+		if (next && mmf_vma_merge_before(m, next, end, v->flags, v->shmem, v->anon_vma, v, v->pgoff, vpages + npages) &&
+		    mmf_vma_anon_both_ok(v, next)) {
+			v->end = next->end;
+			mmf_vma_inherit_anon(v, next);
+			mmf_vma_remove(mm, i + 1);
+		}
+		if (lock)
+			mmf_mm_populate(m, proc, addr + old_len, new_len - old_len, 1);
+		*out = addr;
+		return 0;
+	}
+	if (!(flags & MMF_MREMAP_MAYMOVE)) {
+		*err = ENOMEM;
+		return -1;
+	}
+	target = mmf_vma_topdown(mm, new_len); /* get_unmapped_area() without a hint */
+	if (!target) {
+		*err = ENOMEM;
+		return -1;
+	}
+	return move_vma(m, mm, addr, old_len, new_len, target, flags, out, err);
+}
+
 int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
 		  unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
 {
@@ -174,96 +271,19 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 		*err = EFAULT;
 		return -1;
 	}
-	uint64_t target = 0;
-	if (implies_new) { /* mremap_to() */
-		if (remap_is_valid(mm, addr, old_len, new_len, flags, err))
-			return -1;
-		if (new_len > old_len && !mmf_mlock_future_ok(m, mm, v->flags, new_len - old_len)) {
-			*err = EAGAIN;
-			return -1;
-		}
-		if (flags & MMF_MREMAP_FIXED) {
-			if (mmf_vma_unmap_region(m, mm, new_addr, new_addr + new_len)) {
-				*err = ENOMEM;
-				return -1;
-			}
-			if (!mmf_vma_find(mm, addr)) {
-				*err = EFAULT;
-				return -1;
-			}
-		}
-		if (old_len > new_len) { /* shrink_vma(): the tail goes first */
-			if (mmf_vma_unmap_region(m, mm, addr + new_len, addr + old_len)) {
-				*err = ENOMEM;
-				return -1;
-			}
-			old_len = new_len;
-			if (!mmf_vma_find(mm, addr)) {
-				*err = EFAULT;
-				return -1;
-			}
-		}
-		if (flags & MMF_MREMAP_FIXED)
-			target = new_addr;
-		else /* DONTUNMAP alone: new_addr is a hint */
-			target = mmf_vma_range_free(mm, new_addr, new_addr + new_len) ? new_addr : mmf_vma_topdown(mm, new_len);
-		if (!target) {
-			*err = ENOMEM;
-			return -1;
-		}
-	} else if (new_len == old_len) { /* mremap_at(): nothing to do */
+	if (implies_new)
+		return mremap_to(m, mm, v, addr, old_len, new_len, flags, new_addr, out, err);
+	if (new_len == old_len) { /* mremap_at(): nothing to do */
 		*out = addr;
 		return 0;
-	} else if (new_len < old_len) { /* shrink_vma(): whatever is there goes */
+	}
+	if (new_len < old_len) { /* shrink_vma(): whatever is there goes */
 		if (mmf_vma_unmap_region(m, mm, addr + new_len, addr + old_len)) {
 			*err = ENOMEM;
 			return -1;
 		}
 		*out = addr;
 		return 0;
-	} else { /* expand_vma() */
-		if (remap_is_valid(mm, addr, old_len, new_len, flags, err))
-			return -1;
-		v = mmf_vma_find(mm, addr);
-		if (!mmf_mlock_future_ok(m, mm, v->flags, new_len - old_len)) {
-			*err = EAGAIN;
-			return -1;
-		}
-		uint64_t end = addr + new_len;
-		if (v->end == addr + old_len && mmf_vma_range_free(mm, v->end, v->end + (new_len - old_len))) { /* in place */
-			end = v->end + (new_len - old_len);
-			uint32_t i = (uint32_t)(v - mm->vma);
-			uint64_t npages = (end - v->end) >> AS_PAGE_SHIFT;
-			struct mmf_vma *next = i + 1 < mm->nr ? &mm->vma[i + 1] : NULL;
-			uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
-			if (v->flags & VM_ACCOUNT)
-				mm->committed += npages;
-			if (v->flags & VM_LOCKED)
-				mm->locked_vm += npages;
-			mmf_vm_stat_account(mm, v->flags, (int64_t)npages);
-			int lock = (v->flags & VM_LOCKED) != 0;
-			v->end = end;
-			/* vma_merge_extend(): the grown VMA may now touch next */
-			if (next && mmf_vma_merge_before(m, next, end, v->flags, v->shmem, v->anon_vma, v, v->pgoff, vpages + npages) &&
-			    mmf_vma_anon_both_ok(v, next)) {
-				v->end = next->end;
-				mmf_vma_inherit_anon(v, next);
-				mmf_vma_remove(mm, i + 1);
-			}
-			if (lock)
-				mmf_mm_populate(m, proc, addr + old_len, new_len - old_len, 1);
-			*out = addr;
-			return 0;
-		}
-		if (!(flags & MMF_MREMAP_MAYMOVE)) {
-			*err = ENOMEM;
-			return -1;
-		}
-		target = mmf_vma_topdown(mm, new_len); /* get_unmapped_area() without a hint */
-		if (!target) {
-			*err = ENOMEM;
-			return -1;
-		}
 	}
-	return move_vma(m, mm, addr, old_len, new_len, target, flags, out, err);
+	return expand_vma(m, proc, mm, addr, old_len, new_len, flags, out, err);
 }
