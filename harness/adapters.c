@@ -38,14 +38,20 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 			 MMF_ADAPTER_ABI_VERSION);
 		return -1;
 	}
-	size_t need_size = (ad->caps & (MMF_CAP_AS_CALL | MMF_CAP_MLOCKALL)) ? MMF_ADAPTER_SIZE_AS_CALL
-			   : (ad->caps & MMF_CAP_MALLOC)       ? MMF_ADAPTER_SIZE_MALLOC
-			   : (ad->caps & MMF_CAP_SOFT_DIRTY) ? MMF_ADAPTER_SIZE_SOFT_DIRTY
-			   : (ad->caps & MMF_CAP_AS_PFN)   ? MMF_ADAPTER_SIZE_AS_PFN
-			   : (ad->caps & MMF_CAP_AS_FILE)  ? MMF_ADAPTER_SIZE_AS_FILE
-			   : (ad->caps & MMF_CAP_AS)       ? MMF_ADAPTER_SIZE_AS
-			   : (ad->caps & MMF_CAP_CMA)      ? MMF_ADAPTER_SIZE_CMA
-							   : MMF_ADAPTER_SIZE_BASE;
+	/* the table must hold every entry its capabilities promise (and
+	 * those of the first families, read whatever it declares) */
+	size_t need_size = MMF_ADAPTER_SIZE_BASE;
+#define NEED(entry, capbits)                                                                                           \
+	if ((ad->caps & (capbits)) && offsetof(struct mmf_adapter, entry) + sizeof(ad->entry) > need_size)             \
+		need_size = offsetof(struct mmf_adapter, entry) + sizeof(ad->entry);
+#define MMF_ENTRY(name, capbits, params) NEED(name, capbits)
+#define MMF_ENTRY_OWN(name, capbits, ret, cparams) NEED(name, capbits)
+#define MMF_DATA(type, name)
+#include "mmfuzz/adapter.def"
+#undef MMF_DATA
+#undef MMF_ENTRY_OWN
+#undef MMF_ENTRY
+#undef NEED
 	if (ad->size < need_size) {
 		snprintf(err, cap, "adapter table is %u bytes, ABI %d with these capabilities needs %zu", ad->size,
 			 MMF_ADAPTER_ABI_VERSION, need_size);
@@ -68,69 +74,22 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 		snprintf(err, cap, "adapter %s declares its kernel wrongly: %s", ad->name, why);
 		return -1;
 	}
-	struct {
-		uint64_t cap;
-		const void *fn;
-		const char *what;
-	} need[] = {
-		{ MMF_CAP_PAGE_ALLOC, (const void *)ad->alloc_pages, "alloc_pages" },
-		{ MMF_CAP_PAGE_ALLOC, (const void *)ad->free_pages, "free_pages" },
-		{ MMF_CAP_PAGE_CONTENTS, (const void *)ad->write_page, "write_page" },
-		{ MMF_CAP_PAGE_CONTENTS, (const void *)ad->read_page, "read_page" },
-		{ MMF_CAP_PCP, (const void *)ad->drain_pcp, "drain_pcp" },
-		{ MMF_CAP_REPORTS, (const void *)ad->report, "report" },
-		{ MMF_CAP_CHECK, (const void *)ad->check, "check" },
-		{ MMF_CAP_KMALLOC, (const void *)ad->kmalloc, "kmalloc" },
-		{ MMF_CAP_KMALLOC, (const void *)ad->kfree, "kfree" },
-		{ MMF_CAP_KMALLOC, (const void *)ad->krealloc, "krealloc" },
-		{ MMF_CAP_KMALLOC, (const void *)ad->ksize, "ksize" },
-		{ MMF_CAP_OBJ_CONTENTS, (const void *)ad->obj_write, "obj_write" },
-		{ MMF_CAP_OBJ_CONTENTS, (const void *)ad->obj_read, "obj_read" },
-		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_create, "cache_create" },
-		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_destroy, "cache_destroy" },
-		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_alloc, "cache_alloc" },
-		{ MMF_CAP_KMEM_CACHE, (const void *)ad->cache_free, "cache_free" },
-		{ MMF_CAP_VMALLOC, (const void *)ad->vmalloc, "vmalloc" },
-		{ MMF_CAP_VMALLOC, (const void *)ad->vfree, "vfree" },
-		{ MMF_CAP_VMALLOC, (const void *)ad->vmalloc_to_pfn, "vmalloc_to_pfn" },
-		{ MMF_CAP_VMALLOC, (const void *)ad->vmem_write, "vmem_write" },
-		{ MMF_CAP_VMALLOC, (const void *)ad->vmem_read, "vmem_read" },
-		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_create, "pool_create" },
-		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_destroy, "pool_destroy" },
-		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_alloc, "pool_alloc" },
-		{ MMF_CAP_MEMPOOL, (const void *)ad->pool_free, "pool_free" },
-		{ MMF_CAP_CMA, (const void *)ad->cma_alloc, "cma_alloc" },
-		{ MMF_CAP_CMA, (const void *)ad->cma_release, "cma_release" },
-		{ MMF_CAP_CMA, (const void *)ad->pin_page, "pin_page" },
-		{ MMF_CAP_CMA, (const void *)ad->unpin_page, "unpin_page" },
-		{ MMF_CAP_CMA, (const void *)ad->moved, "moved" },
-		{ MMF_CAP_AS, (const void *)ad->mmap, "mmap" },
-		{ MMF_CAP_AS, (const void *)ad->munmap, "munmap" },
-		{ MMF_CAP_AS, (const void *)ad->mprotect, "mprotect" },
-		{ MMF_CAP_AS, (const void *)ad->proc_report, "proc_report" },
-		{ MMF_CAP_AS, (const void *)ad->mem_access, "mem_access" },
-		{ MMF_CAP_AS, (const void *)ad->proc_fork, "proc_fork" },
-		{ MMF_CAP_AS, (const void *)ad->proc_exit, "proc_exit" },
-		{ MMF_CAP_AS, (const void *)ad->madvise, "madvise" },
-		{ MMF_CAP_AS, (const void *)ad->brk, "brk" },
-		{ MMF_CAP_AS, (const void *)ad->mremap, "mremap" },
-		{ MMF_CAP_AS, (const void *)ad->rmap, "rmap" },
-		{ MMF_CAP_AS_FILE, (const void *)ad->ftruncate, "ftruncate" },
-		{ MMF_CAP_AS_FILE, (const void *)ad->mmap_file, "mmap_file" },
-		{ MMF_CAP_AS_PFN, (const void *)ad->mmap_pfn, "mmap_pfn" },
-		{ MMF_CAP_SOFT_DIRTY, (const void *)ad->clear_refs, "clear_refs" },
-		{ MMF_CAP_MALLOC, (const void *)ad->calloc, "calloc" },
-		{ MMF_CAP_MALLOC, (const void *)ad->memalign, "memalign" },
-		{ MMF_CAP_MALLOC, (const void *)ad->kmalloc, "kmalloc" },
-		{ MMF_CAP_AS_CALL | MMF_CAP_MLOCKALL, ad->size >= MMF_ADAPTER_SIZE_AS_CALL ? (const void *)ad->as_call : NULL,
-		  "as_call" },
-	};
-	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if ((ad->caps & need[i].cap) && !need[i].fn) {
-			snprintf(err, cap, "adapter %s declares the capability for %s but has no %s entry",
-				 ad->name, need[i].what, need[i].what);
-			return -1;
-		}
+	/* every entry a capability promises is there (kmalloc for malloc too) */
+#define HAS(entry, capbits)                                                                                            \
+	if ((ad->caps & (capbits)) && !ad->entry) {                                                                    \
+		snprintf(err, cap, "adapter %s declares the capability for %s but has no %s entry", ad->name, #entry,  \
+			 #entry);                                                                                      \
+		return -1;                                                                                             \
+	}
+#define MMF_ENTRY(name, capbits, params) HAS(name, capbits)
+#define MMF_ENTRY_OWN(name, capbits, ret, cparams) HAS(name, capbits)
+#define MMF_DATA(type, name)
+#include "mmfuzz/adapter.def"
+#undef MMF_DATA
+#undef MMF_ENTRY_OWN
+#undef MMF_ENTRY
+	HAS(kmalloc, MMF_CAP_MALLOC)
+#undef HAS
 	for (unsigned f = 0; f < MMF_NR_FAMILIES; f++) {
 		if (ad->level[f] > MMF_LEVEL_EXACT) {
 			snprintf(err, cap, "adapter %s: bad comparison level %u", ad->name, ad->level[f]);

@@ -37,7 +37,7 @@
 
 #include "harness/clock.h"
 #include "harness/remote.h"
-#include "harness/remote_proto.h"
+#include "mmfuzz/wire.h"
 #include "mmfuzz/agent.h"
 #include "mmfuzz/harness.h"
 #include "mmfuzz/profile.h"
@@ -561,23 +561,6 @@ static enum mmf_result remote_reset(void *ctx)
 
 /* ---- the proxy entries ---------------------------------------------------- */
 
-#define REQ(op_, ...)                                                                                                  \
-	struct mmf_wire_req q = { .op = (op_), .a = { __VA_ARGS__ } };                                                 \
-	struct mmf_wire_resp p = { 0 }
-
-static enum mmf_result out1(struct rctx *c, struct mmf_wire_req *q, struct mmf_wire_resp *p, const char *what,
-			    uint64_t *v0, int *err)
-{
-	enum mmf_result r = call(c, q, NULL, p, what);
-	if (r == MMF_CORRUPT && c->dead)
-		return r;
-	if (v0 && r == MMF_OK)
-		*v0 = p->v[0];
-	if (err)
-		*err = p->err;
-	return r;
-}
-
 /* A call that answers text (and, in *p, an errno). */
 static enum mmf_result text_call(struct rctx *c, struct mmf_wire_req *q, struct mmf_wire_resp *pp, const char *what,
 				 char *buf, size_t cap, size_t *len)
@@ -604,36 +587,77 @@ static enum mmf_result text_out(struct rctx *c, struct mmf_wire_req *q, const ch
 	return text_call(c, q, &p, what, buf, cap, len);
 }
 
-static enum mmf_result r_alloc_pages(void *ctx, const struct mmf_page_req *pr, uint64_t *pfn, int *err)
-{
-	REQ(W_ALLOC_PAGES, pr->gfp, pr->order, pr->cpu, pr->node);
-	return out1(ctx, &q, &p, "alloc_pages", pfn, err);
-}
-static enum mmf_result r_free_pages(void *ctx, uint64_t pfn, unsigned order, unsigned cpu)
-{
-	REQ(W_FREE_PAGES, pfn, order, cpu);
-	return out1(ctx, &q, &p, "free_pages", NULL, NULL);
-}
-static enum mmf_result r_write_page(void *ctx, uint64_t pfn, uint64_t token)
-{
-	REQ(W_WRITE_PAGE, pfn, token);
-	return out1(ctx, &q, &p, "write_page", NULL, NULL);
-}
-static enum mmf_result r_read_page(void *ctx, uint64_t pfn, uint64_t *token)
-{
-	REQ(W_READ_PAGE, pfn);
-	return out1(ctx, &q, &p, "read_page", token, NULL);
-}
-static enum mmf_result r_drain_pcp(void *ctx, unsigned cpu)
-{
-	REQ(W_DRAIN_PCP, cpu);
-	return out1(ctx, &q, &p, "drain_pcp", NULL, NULL);
-}
-static enum mmf_result r_report(void *ctx, unsigned kind, char *buf, size_t cap, size_t *len)
-{
-	struct mmf_wire_req q = { .op = W_REPORT, .a = { kind } };
-	return text_out(ctx, &q, "report", buf, cap, len);
-}
+/* The proxy of each entry of mmfuzz/adapter.def: its arguments into the
+ * request (scalars in order into a[], a string as the payload), then the
+ * answer's outputs in order from v[], its errno and its text. */
+#define PUT(kind, type, name) MMF_PP_CAT(PUT_, kind)(name)
+#define PUT_I(name) q.a[k++] = (uint64_t)(name);
+#define PUT_S(name) payload = (name) ? (name) : "";
+#define PUT_REQ(name)                                                                                                  \
+	q.a[k++] = (name)->gfp, q.a[k++] = (name)->order, q.a[k++] = (name)->cpu, q.a[k++] = (name)->node;
+#define PUT_CALL(name)                                                                                                 \
+	q.a[k++] = (name)->code, q.a[k++] = (name)->proc, q.a[k++] = (name)->addr, q.a[k++] = (name)->len,             \
+	q.a[k++] = (name)->flags;
+#define PUT_O(name)
+#define PUT_OA(name)
+#define PUT_E(name)
+#define PUT_T(name)
+/* outputs set whatever the answer, then (unless the worker died) the rest */
+#define GET_ALWAYS(kind, type, name) MMF_PP_CAT(GET_ALWAYS_, kind)(type, name)
+#define GET_ALWAYS_OA(type, name) *(name) = (type)(int64_t)p.v[j++];
+#define GET_ALWAYS_O(type, name) j++;
+#define GET_ALWAYS_E(type, name) *(name) = p.err;
+#define GET_ALWAYS_I(type, name)
+#define GET_ALWAYS_S(type, name)
+#define GET_ALWAYS_REQ(type, name)
+#define GET_ALWAYS_CALL(type, name)
+#define GET_ALWAYS_T(type, name)
+#define GET_OK(kind, type, name) MMF_PP_CAT(GET_OK_, kind)(type, name)
+#define GET_OK_O(type, name)                                                                                           \
+	if (r == MMF_OK)                                                                                               \
+		*(name) = (type)p.v[j];                                                                                \
+	j++;
+#define GET_OK_T(type, name)                                                                                           \
+	{                                                                                                              \
+		size_t n_ = p.len < cap ? p.len : cap ? cap - 1 : 0;                                                   \
+		if (cap) {                                                                                             \
+			memcpy(buf, text, n_);                                                                         \
+			buf[n_] = 0;                                                                                   \
+		}                                                                                                      \
+		if (len)                                                                                               \
+			*len = n_;                                                                                     \
+	}
+#define GET_OK_OA(type, name) j++;
+#define GET_OK_E(type, name)
+#define GET_OK_I(type, name)
+#define GET_OK_S(type, name)
+#define GET_OK_REQ(type, name)
+#define GET_OK_CALL(type, name)
+#define MMF_ENTRY(name, capbits, params)                                                                               \
+	static enum mmf_result r_##name(void *ctx MMF_PP_EACH(MMF_PARAM_DECL, params))                                  \
+	{                                                                                                              \
+		struct rctx *c = ctx;                                                                                  \
+		struct mmf_wire_req q = { .op = W_##name };                                                           \
+		struct mmf_wire_resp p = { 0 };                                                                        \
+		const char *payload = NULL;                                                                            \
+		unsigned k = 0, j = 0;                                                                                 \
+		MMF_PP_EACH(PUT, params)                                                                               \
+		enum mmf_result r = call(c, &q, payload, &p, #name);                                                   \
+		MMF_PP_EACH(GET_ALWAYS, params)                                                                        \
+		if (c->dead)                                                                                           \
+			return MMF_CORRUPT;                                                                            \
+		j = 0;                                                                                                 \
+		MMF_PP_EACH(GET_OK, params)                                                                            \
+		(void)k, (void)j;                                                                                      \
+		return r;                                                                                              \
+	}
+#define MMF_ENTRY_OWN(name, capbits, ret, cparams)
+#define MMF_DATA(type, name)
+#include "mmfuzz/adapter.def"
+#undef MMF_DATA
+#undef MMF_ENTRY_OWN
+#undef MMF_ENTRY
+
 /* 1 if the server has died or is dying: a zombie, or SIGKILL pending (so
  * that a kill sent during an op is seen at the end of the same sequence,
  * however the scheduler orders the two processes). */
@@ -679,259 +703,25 @@ static enum mmf_result r_check(void *ctx, enum mmf_check_grade grade, char *msg,
 	}
 	if (!(c->rm->far_caps & MMF_CAP_CHECK))
 		return MMF_OK;
-	struct mmf_wire_req q = { .op = W_CHECK, .a = { grade } };
+	struct mmf_wire_req q = { .op = W_check, .a = { grade } };
 	enum mmf_result r = text_out(ctx, &q, "check", msg, cap, NULL);
 	if (c->dead)
 		snprintf(msg, cap, "%s", c->why);
 	return r;
 }
-static enum mmf_result r_kmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node, uint64_t *addr,
-				 int *err)
-{
-	REQ(W_KMALLOC, size, gfp, cpu, node);
-	return out1(ctx, &q, &p, "kmalloc", addr, err);
-}
-static enum mmf_result r_kfree(void *ctx, uint64_t addr, unsigned cpu)
-{
-	REQ(W_KFREE, addr, cpu);
-	return out1(ctx, &q, &p, "kfree", NULL, NULL);
-}
-static enum mmf_result r_krealloc(void *ctx, uint64_t addr, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
-				  uint64_t *new_addr, int *err)
-{
-	REQ(W_KREALLOC, addr, size, gfp, cpu, node);
-	return out1(ctx, &q, &p, "krealloc", new_addr, err);
-}
-static enum mmf_result r_ksize(void *ctx, uint64_t addr, uint64_t *usable)
-{
-	REQ(W_KSIZE, addr);
-	return out1(ctx, &q, &p, "ksize", usable, NULL);
-}
-static enum mmf_result r_obj_write(void *ctx, uint64_t addr, uint64_t val)
-{
-	REQ(W_OBJ_WRITE, addr, val);
-	return out1(ctx, &q, &p, "obj_write", NULL, NULL);
-}
-static enum mmf_result r_obj_read(void *ctx, uint64_t addr, uint64_t *val)
-{
-	REQ(W_OBJ_READ, addr);
-	return out1(ctx, &q, &p, "obj_read", val, NULL);
-}
-static enum mmf_result r_cache_create(void *ctx, const char *name, uint32_t size, uint32_t align, uint32_t flags,
-				      int ctor, uint64_t *cache, int *err)
-{
-	REQ(W_CACHE_CREATE, size, align, flags, (uint64_t)ctor);
-	enum mmf_result r = call(ctx, &q, name ? name : "", &p, "cache_create");
-	if (r == MMF_OK)
-		*cache = p.v[0];
-	*err = p.err;
-	return r;
-}
-static enum mmf_result r_cache_destroy(void *ctx, uint64_t cache, int *err)
-{
-	REQ(W_CACHE_DESTROY, cache);
-	return out1(ctx, &q, &p, "cache_destroy", NULL, err);
-}
-static enum mmf_result r_cache_alloc(void *ctx, uint64_t cache, uint32_t gfp, unsigned cpu, unsigned node,
-				     uint64_t *addr, int *err)
-{
-	REQ(W_CACHE_ALLOC, cache, gfp, cpu, node);
-	return out1(ctx, &q, &p, "cache_alloc", addr, err);
-}
-static enum mmf_result r_cache_free(void *ctx, uint64_t cache, uint64_t addr, unsigned cpu)
-{
-	REQ(W_CACHE_FREE, cache, addr, cpu);
-	return out1(ctx, &q, &p, "cache_free", NULL, NULL);
-}
-static enum mmf_result r_vmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node, uint64_t *addr,
-				 int *err)
-{
-	REQ(W_VMALLOC, size, gfp, cpu, node);
-	return out1(ctx, &q, &p, "vmalloc", addr, err);
-}
-static enum mmf_result r_vfree(void *ctx, uint64_t addr, unsigned cpu)
-{
-	REQ(W_VFREE, addr, cpu);
-	return out1(ctx, &q, &p, "vfree", NULL, NULL);
-}
-static enum mmf_result r_vmalloc_to_pfn(void *ctx, uint64_t addr, uint64_t *pfn)
-{
-	REQ(W_VMALLOC_TO_PFN, addr);
-	return out1(ctx, &q, &p, "vmalloc_to_pfn", pfn, NULL);
-}
-static enum mmf_result r_vmem_write(void *ctx, uint64_t addr, uint64_t token)
-{
-	REQ(W_VMEM_WRITE, addr, token);
-	return out1(ctx, &q, &p, "vmem_write", NULL, NULL);
-}
-static enum mmf_result r_vmem_read(void *ctx, uint64_t addr, uint64_t *token)
-{
-	REQ(W_VMEM_READ, addr);
-	return out1(ctx, &q, &p, "vmem_read", token, NULL);
-}
-static enum mmf_result r_pool_create(void *ctx, uint32_t min_nr, uint64_t size, unsigned cpu, unsigned node,
-				     uint64_t *pool, int *err)
-{
-	REQ(W_POOL_CREATE, min_nr, size, cpu, node);
-	return out1(ctx, &q, &p, "pool_create", pool, err);
-}
-static enum mmf_result r_pool_destroy(void *ctx, uint64_t pool, unsigned cpu)
-{
-	REQ(W_POOL_DESTROY, pool, cpu);
-	return out1(ctx, &q, &p, "pool_destroy", NULL, NULL);
-}
-static enum mmf_result r_pool_alloc(void *ctx, uint64_t pool, uint32_t gfp, unsigned cpu, unsigned node,
-				    uint64_t *addr, int *err)
-{
-	REQ(W_POOL_ALLOC, pool, gfp, cpu, node);
-	return out1(ctx, &q, &p, "pool_alloc", addr, err);
-}
-static enum mmf_result r_pool_free(void *ctx, uint64_t pool, uint64_t addr, unsigned cpu)
-{
-	REQ(W_POOL_FREE, pool, addr, cpu);
-	return out1(ctx, &q, &p, "pool_free", NULL, NULL);
-}
-static enum mmf_result r_cma_alloc(void *ctx, unsigned area, uint32_t count, unsigned align, unsigned cpu,
-				   uint64_t *pfn, int *err)
-{
-	REQ(W_CMA_ALLOC, area, count, align, cpu);
-	return out1(ctx, &q, &p, "cma_alloc", pfn, err);
-}
-static enum mmf_result r_cma_release(void *ctx, unsigned area, uint64_t pfn, uint32_t count)
-{
-	REQ(W_CMA_RELEASE, area, pfn, count);
-	return out1(ctx, &q, &p, "cma_release", NULL, NULL);
-}
-static enum mmf_result r_pin_page(void *ctx, uint64_t pfn)
-{
-	REQ(W_PIN_PAGE, pfn);
-	return out1(ctx, &q, &p, "pin_page", NULL, NULL);
-}
-static enum mmf_result r_unpin_page(void *ctx, uint64_t pfn)
-{
-	REQ(W_UNPIN_PAGE, pfn);
-	return out1(ctx, &q, &p, "unpin_page", NULL, NULL);
-}
+
 static unsigned r_moved(void *ctx, uint64_t *old_pfn, uint64_t *new_pfn, unsigned cap)
 {
 	unsigned n = 0;
 	while (n < cap) {
-		REQ(W_MOVED, 0);
+		struct mmf_wire_req q = { .op = W_moved };
+		struct mmf_wire_resp p = { 0 };
 		if (call(ctx, &q, NULL, &p, "moved") != MMF_OK || p.v[0] == 0)
 			break;
 		old_pfn[n] = p.v[1];
 		new_pfn[n++] = p.v[2];
 	}
 	return n;
-}
-static enum mmf_result r_mmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
-			      uint64_t *out, int *err)
-{
-	REQ(W_MMAP, proc, addr, len, prot, flags);
-	return out1(ctx, &q, &p, "mmap", out, err);
-}
-static enum mmf_result r_munmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, int *err)
-{
-	REQ(W_MUNMAP, proc, addr, len);
-	return out1(ctx, &q, &p, "munmap", NULL, err);
-}
-static enum mmf_result r_mprotect(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err)
-{
-	REQ(W_MPROTECT, proc, addr, len, prot);
-	return out1(ctx, &q, &p, "mprotect", NULL, err);
-}
-static enum mmf_result r_proc_report(void *ctx, unsigned proc, unsigned kind, char *buf, size_t cap, size_t *len)
-{
-	struct mmf_wire_req q = { .op = W_PROC_REPORT, .a = { proc, kind } };
-	return text_out(ctx, &q, "proc_report", buf, cap, len);
-}
-static enum mmf_result r_mem_access(void *ctx, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
-				    uint64_t *value, int *err)
-{
-	REQ(W_MEM_ACCESS, proc, addr, (uint64_t)write, token);
-	enum mmf_result r = call(ctx, &q, NULL, &p, "mem_access");
-	*fault = (int)(int64_t)p.v[0];
-	*value = p.v[1];
-	*err = p.err;
-	return r;
-}
-static enum mmf_result r_proc_fork(void *ctx, unsigned parent, unsigned child, int *err)
-{
-	REQ(W_PROC_FORK, parent, child);
-	return out1(ctx, &q, &p, "fork", NULL, err);
-}
-static enum mmf_result r_proc_exit(void *ctx, unsigned proc, int *err)
-{
-	REQ(W_PROC_EXIT, proc);
-	return out1(ctx, &q, &p, "exit", NULL, err);
-}
-static enum mmf_result r_madvise(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err)
-{
-	REQ(W_MADVISE, proc, addr, len, advice);
-	return out1(ctx, &q, &p, "madvise", NULL, err);
-}
-static enum mmf_result r_brk(void *ctx, unsigned proc, uint64_t addr, uint64_t *out)
-{
-	REQ(W_BRK, proc, addr);
-	return out1(ctx, &q, &p, "brk", out, NULL);
-}
-static enum mmf_result r_mremap(void *ctx, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
-				unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
-{
-	REQ(W_MREMAP, proc, addr, old_len, new_len, flags, new_addr);
-	return out1(ctx, &q, &p, "mremap", out, err);
-}
-static enum mmf_result r_rmap(void *ctx, unsigned proc, uint64_t addr, char *buf, size_t cap, size_t *len)
-{
-	struct mmf_wire_req q = { .op = W_RMAP, .a = { proc, addr } };
-	return text_out(ctx, &q, "rmap", buf, cap, len);
-}
-static enum mmf_result r_ftruncate(void *ctx, unsigned file, uint64_t size, int *err)
-{
-	REQ(W_FTRUNCATE, file, size);
-	return out1(ctx, &q, &p, "ftruncate", NULL, err);
-}
-static enum mmf_result r_mmap_file(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot,
-				   unsigned flags, unsigned file, uint64_t offset, uint64_t *out, int *err)
-{
-	REQ(W_MMAP_FILE, proc, addr, len, prot, flags, file, offset);
-	return out1(ctx, &q, &p, "mmap_file", out, err);
-}
-static enum mmf_result r_mmap_pfn(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot,
-				  unsigned flags, uint64_t offset, uint64_t *out, int *err)
-{
-	REQ(W_MMAP_PFN, proc, addr, len, prot, flags, offset);
-	return out1(ctx, &q, &p, "mmap_pfn", out, err);
-}
-static enum mmf_result r_as_call(void *ctx, const struct mmf_as_call *c, char *buf, size_t cap, size_t *len, int *err)
-{
-	struct mmf_wire_req q = { .op = W_AS_CALL, .a = { c->code, c->proc, c->addr, c->len, c->flags } };
-	struct mmf_wire_resp p = { 0 };
-	enum mmf_result r = text_call(ctx, &q, &p, "as_call", buf, cap, len);
-	*err = p.err;
-	return r;
-}
-static enum mmf_result r_clear_refs(void *ctx, unsigned proc, unsigned value, int *err)
-{
-	REQ(W_CLEAR_REFS, proc, value);
-	return out1(ctx, &q, &p, "clear_refs", NULL, err);
-}
-
-static enum mmf_result r_calloc(void *ctx, uint64_t nmemb, uint64_t size, uint64_t *addr, int *err)
-{
-	REQ(W_CALLOC, nmemb, size);
-	enum mmf_result r = call(ctx, &q, NULL, &p, "calloc");
-	*addr = p.v[0];
-	*err = p.err;
-	return r;
-}
-static enum mmf_result r_memalign(void *ctx, unsigned kind, uint64_t align, uint64_t size, uint64_t *addr, int *err)
-{
-	REQ(W_MEMALIGN, kind, align, size);
-	enum mmf_result r = call(ctx, &q, NULL, &p, "memalign");
-	*addr = p.v[0];
-	*err = p.err;
-	return r;
 }
 
 /* One create function per slot, so each knows its remote. */
@@ -968,21 +758,13 @@ static struct remote *new_remote(const struct mmf_remote_opts *o, char *err, siz
 		.create = creates[nr_remotes],
 		.destroy = remote_destroy,
 		.reset = remote_reset,
-		.alloc_pages = r_alloc_pages, .free_pages = r_free_pages, .write_page = r_write_page,
-		.read_page = r_read_page, .drain_pcp = r_drain_pcp, .report = r_report, .check = r_check,
-		.kmalloc = r_kmalloc, .kfree = r_kfree, .krealloc = r_krealloc, .ksize = r_ksize,
-		.obj_write = r_obj_write, .obj_read = r_obj_read, .cache_create = r_cache_create,
-		.cache_destroy = r_cache_destroy, .cache_alloc = r_cache_alloc, .cache_free = r_cache_free,
-		.vmalloc = r_vmalloc, .vfree = r_vfree, .vmalloc_to_pfn = r_vmalloc_to_pfn,
-		.vmem_write = r_vmem_write, .vmem_read = r_vmem_read, .pool_create = r_pool_create,
-		.pool_destroy = r_pool_destroy, .pool_alloc = r_pool_alloc, .pool_free = r_pool_free,
-		.cma_alloc = r_cma_alloc, .cma_release = r_cma_release, .pin_page = r_pin_page,
-		.unpin_page = r_unpin_page, .moved = r_moved, .mmap = r_mmap, .munmap = r_munmap,
-		.mprotect = r_mprotect, .proc_report = r_proc_report, .mem_access = r_mem_access,
-		.proc_fork = r_proc_fork, .proc_exit = r_proc_exit, .madvise = r_madvise, .brk = r_brk,
-		.mremap = r_mremap, .rmap = r_rmap, .ftruncate = r_ftruncate, .mmap_file = r_mmap_file,
-		.mmap_pfn = r_mmap_pfn, .clear_refs = r_clear_refs, .calloc = r_calloc, .memalign = r_memalign,
-		.as_call = r_as_call,
+#define MMF_ENTRY(name, capbits, params) .name = r_##name,
+#define MMF_ENTRY_OWN(name, capbits, ret, cparams) .name = r_##name,
+#define MMF_DATA(type, name)
+#include "mmfuzz/adapter.def"
+#undef MMF_DATA
+#undef MMF_ENTRY_OWN
+#undef MMF_ENTRY
 		.known = rm->known,
 		.kernel = rm->kernel,
 	};

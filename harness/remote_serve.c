@@ -1,6 +1,6 @@
 /* The far side of a remote adapter: a fork server that creates the
  * adapter's context once and forks one worker per sequence, each serving
- * adapter calls over the wire (harness/remote_proto.h). Needs only libc,
+ * adapter calls over the wire (mmfuzz/wire.h). Needs only libc,
  * the adapter table and the profiles, so agents linked against another
  * allocator (or built without sanitizers) can carry it. */
 #include <dirent.h>
@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/remote_proto.h"
+#include "mmfuzz/wire.h"
 #include "mmfuzz/adapter.h"
 #include "mmfuzz/agent.h"
 
@@ -94,6 +94,43 @@ void mmf_kill_children(const pid_t *keep, unsigned nkeep)
 	}
 }
 
+/* Each entry of mmfuzz/adapter.def unpacked as remote.c packs it:
+ * scalars in order from a[], a string from the payload, outputs in order
+ * into v[], the errno and the text into the answer. */
+#define LOCAL(kind, type, name) MMF_PP_CAT(LOCAL_, kind)(type, name)
+#define LOCAL_I(type, name) type name##_ = (type)a[k++];
+#define LOCAL_S(type, name)                                                                                            \
+	in_buf[q->len] = 0;                                                                                            \
+	type name##_ = in_buf;
+#define LOCAL_REQ(type, name)                                                                                          \
+	struct mmf_page_req name##_ = { (uint32_t)a[k], (uint8_t)a[k + 1], (uint8_t)a[k + 2], (uint8_t)a[k + 3] };     \
+	k += 4;
+#define LOCAL_CALL(type, name)                                                                                         \
+	struct mmf_as_call name##_ = { (uint32_t)a[k], (uint32_t)a[k + 1], a[k + 2], a[k + 3], (uint32_t)a[k + 4], 0 }; \
+	k += 5;
+#define LOCAL_O(type, name) type name##_ = 0;
+#define LOCAL_OA(type, name) type name##_ = 0;
+#define LOCAL_E(type, name)
+#define LOCAL_T(type, name)
+#define ARG(kind, type, name) MMF_PP_CAT(ARG_, kind)(name)
+#define ARG_I(name) , name##_
+#define ARG_S(name) , name##_
+#define ARG_REQ(name) , &name##_
+#define ARG_CALL(name) , &name##_
+#define ARG_O(name) , &name##_
+#define ARG_OA(name) , &name##_
+#define ARG_E(name) , &err
+#define ARG_T(name) , out_buf, sizeof(out_buf), &len
+#define STORE(kind, type, name) MMF_PP_CAT(STORE_, kind)(name)
+#define STORE_O(name) v[j++] = (uint64_t)name##_;
+#define STORE_OA(name) v[j++] = (uint64_t)(int64_t)name##_;
+#define STORE_I(name)
+#define STORE_S(name)
+#define STORE_REQ(name)
+#define STORE_CALL(name)
+#define STORE_E(name)
+#define STORE_T(name)
+
 /* One adapter call: unpacks q, calls the table, packs the answer into p
  * (and out_buf for a text result). */
 static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_wire_req *q, struct mmf_wire_resp *p)
@@ -107,102 +144,32 @@ static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_w
 #define CALL(fn, ...)                                                                                                  \
 	(ad->size > offsetof(struct mmf_adapter, fn) && ad->fn ? ad->fn(__VA_ARGS__) : MMF_UNSUPPORTED)
 	switch (q->op) {
-	case W_ALLOC_PAGES: {
-		struct mmf_page_req pr = { (uint32_t)a[0], (uint8_t)a[1], (uint8_t)a[2], (uint8_t)a[3] };
-		r = CALL(alloc_pages, ctx, &pr, &v[0], &err);
-		break;
-	}
-	case W_FREE_PAGES: r = CALL(free_pages, ctx, a[0], (unsigned)a[1], (unsigned)a[2]); break;
-	case W_WRITE_PAGE: r = CALL(write_page, ctx, a[0], a[1]); break;
-	case W_READ_PAGE: r = CALL(read_page, ctx, a[0], &v[0]); break;
-	case W_DRAIN_PCP: r = CALL(drain_pcp, ctx, (unsigned)a[0]); break;
-	case W_REPORT: r = CALL(report, ctx, (unsigned)a[0], out_buf, sizeof(out_buf), &len); break;
-	case W_CHECK:
+	case W_check:
 		out_buf[0] = 0;
 		r = CALL(check, ctx, (enum mmf_check_grade)a[0], out_buf, sizeof(out_buf));
 		len = strnlen(out_buf, sizeof(out_buf) - 1);
 		break;
-	case W_KMALLOC: r = CALL(kmalloc, ctx, a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err); break;
-	case W_KFREE: r = CALL(kfree, ctx, a[0], (unsigned)a[1]); break;
-	case W_KREALLOC:
-		r = CALL(krealloc, ctx, a[0], a[1], (uint32_t)a[2], (unsigned)a[3], (unsigned)a[4], &v[0], &err);
-		break;
-	case W_KSIZE: r = CALL(ksize, ctx, a[0], &v[0]); break;
-	case W_OBJ_WRITE: r = CALL(obj_write, ctx, a[0], a[1]); break;
-	case W_OBJ_READ: r = CALL(obj_read, ctx, a[0], &v[0]); break;
-	case W_CACHE_CREATE:
-		in_buf[q->len] = 0;
-		r = CALL(cache_create, ctx, in_buf, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2], (int)a[3], &v[0], &err);
-		break;
-	case W_CACHE_DESTROY: r = CALL(cache_destroy, ctx, a[0], &err); break;
-	case W_CACHE_ALLOC:
-		r = CALL(cache_alloc, ctx, a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err);
-		break;
-	case W_CACHE_FREE: r = CALL(cache_free, ctx, a[0], a[1], (unsigned)a[2]); break;
-	case W_VMALLOC: r = CALL(vmalloc, ctx, a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err); break;
-	case W_VFREE: r = CALL(vfree, ctx, a[0], (unsigned)a[1]); break;
-	case W_VMALLOC_TO_PFN: r = CALL(vmalloc_to_pfn, ctx, a[0], &v[0]); break;
-	case W_VMEM_WRITE: r = CALL(vmem_write, ctx, a[0], a[1]); break;
-	case W_VMEM_READ: r = CALL(vmem_read, ctx, a[0], &v[0]); break;
-	case W_POOL_CREATE:
-		r = CALL(pool_create, ctx, (uint32_t)a[0], a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err);
-		break;
-	case W_POOL_DESTROY: r = CALL(pool_destroy, ctx, a[0], (unsigned)a[1]); break;
-	case W_POOL_ALLOC:
-		r = CALL(pool_alloc, ctx, a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err);
-		break;
-	case W_POOL_FREE: r = CALL(pool_free, ctx, a[0], a[1], (unsigned)a[2]); break;
-	case W_CMA_ALLOC:
-		r = CALL(cma_alloc, ctx, (unsigned)a[0], (uint32_t)a[1], (unsigned)a[2], (unsigned)a[3], &v[0], &err);
-		break;
-	case W_CMA_RELEASE: r = CALL(cma_release, ctx, (unsigned)a[0], a[1], (uint32_t)a[2]); break;
-	case W_PIN_PAGE: r = CALL(pin_page, ctx, a[0]); break;
-	case W_UNPIN_PAGE: r = CALL(unpin_page, ctx, a[0]); break;
-	case W_MOVED:
+	case W_moved:
 		/* one pair at a time: v[0] is the count (0 or 1) */
 		u = ad->moved ? ad->moved(ctx, &v[1], &v[2], 1) : 0;
 		v[0] = u;
 		r = MMF_OK;
 		break;
-	case W_MMAP:
-		r = CALL(mmap, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], (unsigned)a[4], &v[0], &err);
-		break;
-	case W_MUNMAP: r = CALL(munmap, ctx, (unsigned)a[0], a[1], a[2], &err); break;
-	case W_MPROTECT: r = CALL(mprotect, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], &err); break;
-	case W_PROC_REPORT:
-		r = CALL(proc_report, ctx, (unsigned)a[0], (unsigned)a[1], out_buf, sizeof(out_buf), &len);
-		break;
-	case W_MEM_ACCESS: {
-		int fault = 0;
-		r = CALL(mem_access, ctx, (unsigned)a[0], a[1], (int)a[2], a[3], &fault, &v[1], &err);
-		v[0] = (uint64_t)(int64_t)fault;
-		break;
+#define MMF_ENTRY(name, capbits, params)                                                                               \
+	case W_##name: {                                                                                               \
+		unsigned k = 0, j = 0;                                                                                 \
+		MMF_PP_EACH(LOCAL, params)                                                                             \
+		r = CALL(name, ctx MMF_PP_EACH(ARG, params));                                                          \
+		MMF_PP_EACH(STORE, params)                                                                             \
+		(void)k, (void)j;                                                                                      \
+		break;                                                                                                 \
 	}
-	case W_PROC_FORK: r = CALL(proc_fork, ctx, (unsigned)a[0], (unsigned)a[1], &err); break;
-	case W_PROC_EXIT: r = CALL(proc_exit, ctx, (unsigned)a[0], &err); break;
-	case W_MADVISE: r = CALL(madvise, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], &err); break;
-	case W_BRK: r = CALL(brk, ctx, (unsigned)a[0], a[1], &v[0]); break;
-	case W_MREMAP:
-		r = CALL(mremap, ctx, (unsigned)a[0], a[1], a[2], a[3], (unsigned)a[4], a[5], &v[0], &err);
-		break;
-	case W_RMAP: r = CALL(rmap, ctx, (unsigned)a[0], a[1], out_buf, sizeof(out_buf), &len); break;
-	case W_FTRUNCATE: r = CALL(ftruncate, ctx, (unsigned)a[0], a[1], &err); break;
-	case W_MMAP_FILE:
-		r = CALL(mmap_file, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], (unsigned)a[4], (unsigned)a[5], a[6],
-			 &v[0], &err);
-		break;
-	case W_MMAP_PFN:
-		r = CALL(mmap_pfn, ctx, (unsigned)a[0], a[1], a[2], (unsigned)a[3], (unsigned)a[4], a[5], &v[0], &err);
-		break;
-	case W_CLEAR_REFS: r = CALL(clear_refs, ctx, (unsigned)a[0], (unsigned)a[1], &err); break;
-	case W_CALLOC: r = CALL(calloc, ctx, a[0], a[1], &v[0], &err); break;
-	case W_MEMALIGN: r = CALL(memalign, ctx, (unsigned)a[0], a[1], a[2], &v[0], &err); break;
-	case W_AS_CALL: {
-		struct mmf_as_call c = { (uint32_t)a[0], (uint32_t)a[1], a[2], a[3], (uint32_t)a[4], 0 };
-		r = ad->size >= MMF_ADAPTER_SIZE_AS_CALL ? CALL(as_call, ctx, &c, out_buf, sizeof(out_buf), &len, &err)
-							 : MMF_UNSUPPORTED;
-		break;
-	}
+#define MMF_ENTRY_OWN(name, capbits, ret, cparams)
+#define MMF_DATA(type, name)
+#include "mmfuzz/adapter.def"
+#undef MMF_DATA
+#undef MMF_ENTRY_OWN
+#undef MMF_ENTRY
 	default: r = MMF_UNSUPPORTED; break;
 	}
 #undef CALL

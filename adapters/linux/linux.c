@@ -61,7 +61,7 @@
 #include <unistd.h>
 
 #include "adapters/linux/task.h"
-#include "harness/remote_proto.h"
+#include "mmfuzz/wire.h"
 #include "mmfuzz/agent.h"
 #include "mmfuzz/profile.h"
 

@@ -32,7 +32,7 @@ function(mmfuzz_qemu_agent arch triple qemu anchor)
       -include ${known} ${anchor_opt}
       -o ${bin} ${lx_sources}
     DEPENDS ${lx_sources} ${known} ${CMAKE_CURRENT_SOURCE_DIR}/known-qemu.h ${CMAKE_CURRENT_SOURCE_DIR}/task.h
-      ${PROJECT_SOURCE_DIR}/harness/remote_proto.h ${PROJECT_SOURCE_DIR}/include/mmfuzz/adapter.h
+      ${PROJECT_SOURCE_DIR}/include/mmfuzz/wire.h ${PROJECT_SOURCE_DIR}/include/mmfuzz/adapter.def ${PROJECT_SOURCE_DIR}/include/mmfuzz/ops.def ${PROJECT_SOURCE_DIR}/include/mmfuzz/adapter.h
     COMMENT "Cross-building the qemu-${arch} agent"
     VERBATIM)
   set(wrapper ${MMFUZZ_AGENT_DIR}/mmfuzz-agent-qemu-${arch})

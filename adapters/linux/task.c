@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "adapters/linux/task.h"
-#include "harness/remote_proto.h"
+#include "mmfuzz/wire.h"
 #include "mmfuzz/adapter.h"
 #include "reference/as.h"
 

@@ -74,6 +74,36 @@ struct mmf_page_req {
 	uint8_t node;   /* preferred node, < profile->nr_nodes */
 };
 
+/* Preprocessor helpers for the entry rows (mmfuzz/adapter.def): a
+ * parameter tuple (kind, type, name) as the C parameter(s) it stands for,
+ * and a macro applied to each element of a parenthesized list. */
+#define MMF_PP_CAT_(a, b) a##b
+#define MMF_PP_CAT(a, b) MMF_PP_CAT_(a, b)
+#define MMF_PP_UNPAREN(...) __VA_ARGS__
+#define MMF_PP_N(...) MMF_PP_N_(__VA_ARGS__, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define MMF_PP_N_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, N, ...) N
+#define MMF_PP_EACH(f, list) MMF_PP_EACH_I(f, MMF_PP_UNPAREN list)
+#define MMF_PP_EACH_I(f, ...) MMF_PP_CAT(MMF_PP_EACH_, MMF_PP_N(__VA_ARGS__))(f, __VA_ARGS__)
+#define MMF_PP_EACH_1(f, x) f x
+#define MMF_PP_EACH_2(f, x, ...) f x MMF_PP_EACH_1(f, __VA_ARGS__)
+#define MMF_PP_EACH_3(f, x, ...) f x MMF_PP_EACH_2(f, __VA_ARGS__)
+#define MMF_PP_EACH_4(f, x, ...) f x MMF_PP_EACH_3(f, __VA_ARGS__)
+#define MMF_PP_EACH_5(f, x, ...) f x MMF_PP_EACH_4(f, __VA_ARGS__)
+#define MMF_PP_EACH_6(f, x, ...) f x MMF_PP_EACH_5(f, __VA_ARGS__)
+#define MMF_PP_EACH_7(f, x, ...) f x MMF_PP_EACH_6(f, __VA_ARGS__)
+#define MMF_PP_EACH_8(f, x, ...) f x MMF_PP_EACH_7(f, __VA_ARGS__)
+#define MMF_PP_EACH_9(f, x, ...) f x MMF_PP_EACH_8(f, __VA_ARGS__)
+#define MMF_PP_EACH_10(f, x, ...) f x MMF_PP_EACH_9(f, __VA_ARGS__)
+#define MMF_PARAM_DECL(kind, type, name) MMF_PP_CAT(MMF_PARAM_DECL_, kind)(type, name)
+#define MMF_PARAM_DECL_I(type, name) , type name
+#define MMF_PARAM_DECL_S(type, name) , type name
+#define MMF_PARAM_DECL_REQ(type, name) , type name
+#define MMF_PARAM_DECL_CALL(type, name) , type name
+#define MMF_PARAM_DECL_O(type, name) , type *name
+#define MMF_PARAM_DECL_OA(type, name) , type *name
+#define MMF_PARAM_DECL_E(type, name) , int *name
+#define MMF_PARAM_DECL_T(type, name) , char *buf, size_t cap, size_t *len
+
 struct mmf_adapter {
 	uint32_t abi_version; /* MMF_ADAPTER_ABI_VERSION */
 	uint32_t size;        /* sizeof(struct mmf_adapter) at build time */
@@ -90,167 +120,15 @@ struct mmf_adapter {
 	/* Back to the state right after create. */
 	enum mmf_result (*reset)(void *ctx);
 
-	/* Page family. On MMF_OK *pfn is the first frame of a naturally
-	 * aligned block of 2^order frames. On MMF_REFUSED *err is an errno. */
-	enum mmf_result (*alloc_pages)(void *ctx, const struct mmf_page_req *req,
-				       uint64_t *pfn, int *err);
-	enum mmf_result (*free_pages)(void *ctx, uint64_t pfn, unsigned order,
-				      unsigned cpu);
-	/* Page contents are modelled as one 64-bit token per frame. */
-	enum mmf_result (*write_page)(void *ctx, uint64_t pfn, uint64_t token);
-	enum mmf_result (*read_page)(void *ctx, uint64_t pfn, uint64_t *token);
-	enum mmf_result (*drain_pcp)(void *ctx, unsigned cpu);
-
-	/* Writes report `kind` (enum mmf_report_kind) into buf, NUL-terminated;
-	 * *len is its length without the NUL. */
-	enum mmf_result (*report)(void *ctx, unsigned kind, char *buf, size_t cap,
-				  size_t *len);
-	/* Runs the adapter's own invariant walkers. On a broken invariant
-	 * returns MMF_CORRUPT with "tag: detail" in msg; the tag names the
-	 * check in a finding's signature. */
-	enum mmf_result (*check)(void *ctx, enum mmf_check_grade grade, char *msg,
-				 size_t cap);
-
-	/* Seeded bugs this adapter can switch on at create time. */
-	const struct mmf_mutant_desc *mutants;
-	unsigned nr_mutants;
-
-	/* Object family. Addresses are the adapter's own; 0 is NULL. The same
-	 * four entries drive malloc-style allocators (kmalloc = malloc with a
-	 * GFP mask they may ignore, ksize = malloc_usable_size). kmalloc(0)
-	 * may answer any non-NULL address that is never dereferenced (the
-	 * kernel's ZERO_SIZE_PTR). On MMF_REFUSED *err is an errno. */
-	enum mmf_result (*kmalloc)(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
-				   uint64_t *addr, int *err);
-	enum mmf_result (*kfree)(void *ctx, uint64_t addr, unsigned cpu);
-	/* A refusal leaves the old object as it was. */
-	enum mmf_result (*krealloc)(void *ctx, uint64_t addr, uint64_t size, uint32_t gfp, unsigned cpu,
-				    unsigned node, uint64_t *new_addr, int *err);
-	enum mmf_result (*ksize)(void *ctx, uint64_t addr, uint64_t *usable);
-	/* Eight bytes at addr (8-aligned, inside a live object). */
-	enum mmf_result (*obj_write)(void *ctx, uint64_t addr, uint64_t val);
-	enum mmf_result (*obj_read)(void *ctx, uint64_t addr, uint64_t *val);
-	/* kmem_cache_*; flags are SLAB_RED_ZONE/SLAB_POISON/SLAB_HWCACHE_ALIGN
-	 * (reference/slab.h values), ctor asks for a constructor. Destroying
-	 * a cache with live objects may be refused (EBUSY). */
-	enum mmf_result (*cache_create)(void *ctx, const char *name, uint32_t size, uint32_t align,
-					uint32_t flags, int ctor, uint64_t *cache, int *err);
-	enum mmf_result (*cache_destroy)(void *ctx, uint64_t cache, int *err);
-	enum mmf_result (*cache_alloc)(void *ctx, uint64_t cache, uint32_t gfp, unsigned cpu, unsigned node,
-				       uint64_t *addr, int *err);
-	enum mmf_result (*cache_free)(void *ctx, uint64_t cache, uint64_t addr, unsigned cpu);
-
-	/* vmalloc family. vmalloc(0) is refused (EINVAL). Contents are one
-	 * token per page, addressed by the page's virtual address. */
-	enum mmf_result (*vmalloc)(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node,
-				   uint64_t *addr, int *err);
-	enum mmf_result (*vfree)(void *ctx, uint64_t addr, unsigned cpu);
-	enum mmf_result (*vmalloc_to_pfn)(void *ctx, uint64_t addr, uint64_t *pfn);
-	enum mmf_result (*vmem_write)(void *ctx, uint64_t addr, uint64_t token);
-	enum mmf_result (*vmem_read)(void *ctx, uint64_t addr, uint64_t *token);
-
-	/* mempool, kmalloc-backed: elements are objects of `size` bytes that
-	 * obj_write/obj_read reach. pool_alloc must not fail while fewer than
-	 * min_nr elements are out. */
-	enum mmf_result (*pool_create)(void *ctx, uint32_t min_nr, uint64_t size, unsigned cpu, unsigned node,
-				       uint64_t *pool, int *err);
-	enum mmf_result (*pool_destroy)(void *ctx, uint64_t pool, unsigned cpu);
-	enum mmf_result (*pool_alloc)(void *ctx, uint64_t pool, uint32_t gfp, unsigned cpu, unsigned node,
-				      uint64_t *addr, int *err);
-	enum mmf_result (*pool_free)(void *ctx, uint64_t pool, uint64_t addr, unsigned cpu);
-
-	/* CMA, in the page family. Areas are the profile's (profile->cma);
-	 * an area the profile lacks is refused (EINVAL), as is count 0. On
-	 * MMF_OK *pfn is the first of count frames, aligned to 2^min(align, 8)
-	 * and inside the area. Movable page-family blocks (allocated with
-	 * __GFP_MOVABLE and not __GFP_RECLAIMABLE) may be migrated by
-	 * cma_alloc; `moved` then pops (old head, new head) pairs, and the
-	 * block keeps its order and contents. A pinned block never moves. */
-	enum mmf_result (*cma_alloc)(void *ctx, unsigned area, uint32_t count, unsigned align, unsigned cpu,
-				     uint64_t *pfn, int *err);
-	enum mmf_result (*cma_release)(void *ctx, unsigned area, uint64_t pfn, uint32_t count);
-	enum mmf_result (*pin_page)(void *ctx, uint64_t pfn);
-	enum mmf_result (*unpin_page)(void *ctx, uint64_t pfn);
-	unsigned (*moved)(void *ctx, uint64_t *old_pfn, uint64_t *new_pfn, unsigned cap);
-
-	/* Address spaces. proc is a process number (0 exists from the start);
-	 * addresses are user virtual addresses, lengths in bytes. mmap flags
-	 * and prot are the op's (reference/as.h MMF_MAP_*, PROT_* bits); on
-	 * MMF_OK *out is the mapping's address. A refusal carries Linux's
-	 * errno (EINVAL, ENOMEM, EEXIST; ESRCH for a process that does not
-	 * exist). proc_report writes /proc/PID/<kind> (MMF_PROC_MAPS). */
-	enum mmf_result (*mmap)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
-				uint64_t *out, int *err);
-	enum mmf_result (*munmap)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, int *err);
-	enum mmf_result (*mprotect)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err);
-	enum mmf_result (*proc_report)(void *ctx, unsigned proc, unsigned kind, char *buf, size_t cap, size_t *len);
-	/* One access to the page at addr (write: MMF_ACCESS_READ, _WRITE or
-	 * _EXEC, an instruction fetch): *fault is 0, SIGSEGV or SIGBUS. A
-	 * write XORs token into the page's 64-bit word (token % 512); a read
-	 * gives the XOR of the page's 512 words in *value (0 for never-written
-	 * anonymous memory). A refusal (ENOMEM) is a fault the kernel could
-	 * not serve. */
-	enum mmf_result (*mem_access)(void *ctx, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
-				      uint64_t *value, int *err);
-	/* fork of process parent into the unused slot child; exit of proc. */
-	enum mmf_result (*proc_fork)(void *ctx, unsigned parent, unsigned child, int *err);
-	enum mmf_result (*proc_exit)(void *ctx, unsigned proc, int *err);
-	/* madvise(advice: Linux's value); brk() answers the break after the
-	 * call in *out (the old one when it could not move), never refusing. */
-	enum mmf_result (*madvise)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err);
-	enum mmf_result (*brk)(void *ctx, unsigned proc, uint64_t addr, uint64_t *out);
-	/* mremap(flags: Linux's MREMAP_* values); *out is the new address. */
-	enum mmf_result (*mremap)(void *ctx, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
-				  unsigned flags, uint64_t new_addr, uint64_t *out, int *err);
-	/* Who maps the frame behind proc's page at addr: lines "process
-	 * address" (hex) in process then address order, or "none". */
-	enum mmf_result (*rmap)(void *ctx, unsigned proc, uint64_t addr, char *buf, size_t cap, size_t *len);
-
-	/* Files (MMF_CAP_AS_FILE): MMF_NFILES memfd-like files, open in every
-	 * process and empty at reset. ftruncate sets a file's size in bytes;
-	 * mmap_file maps file from byte offset (flags as for mmap). */
-	enum mmf_result (*ftruncate)(void *ctx, unsigned file, uint64_t size, int *err);
-	enum mmf_result (*mmap_file)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
-				     unsigned file, uint64_t offset, uint64_t *out, int *err);
-	/* The PFN device (MMF_CAP_AS_PFN): mmap of its MMF_PFN_PAGES-page
-	 * buffer from byte offset, which a driver maps with remap_pfn_range(). */
-	enum mmf_result (*mmap_pfn)(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
-				    uint64_t offset, uint64_t *out, int *err);
-	/* Soft-dirty (MMF_CAP_SOFT_DIRTY): write value to /proc/PID/clear_refs. */
-	enum mmf_result (*clear_refs)(void *ctx, unsigned proc, unsigned value, int *err);
-
-	/* malloc-style allocators (MMF_CAP_MALLOC): kmalloc/kfree/krealloc/
-	 * ksize are malloc/free/realloc/malloc_usable_size, and:
-	 * calloc(nmemb, size); memalign by kind (MMF_MEMALIGN_*) with the C
-	 * library's argument order. On MMF_REFUSED *err is the errno (for
-	 * posix_memalign its return value) and *addr what the result pointer
-	 * holds after the call: posix_memalign's *memptr, preset by the adapter
-	 * to MMF_UNTOUCHED, or the NULL the others return. */
-	enum mmf_result (*calloc)(void *ctx, uint64_t nmemb, uint64_t size, uint64_t *addr, int *err);
-	enum mmf_result (*memalign)(void *ctx, unsigned kind, uint64_t align, uint64_t size, uint64_t *addr, int *err);
-
-	/* Known, accepted differences: NULL-terminated strings "op-check:
-	 * reason", e.g. "calloc-errno: mimalloc leaves errno alone", or
-	 * "op-check[text]: reason" for only the findings whose detail contains
-	 * text. A finding that matches one is counted and reported, not
-	 * raised, and the sequence goes on. Read only when size covers it. */
-	const char *const *known;
-
-	/* The kernel behaviour this system shows where Linux kernels differ
-	 * ("name=value ..." with mmfuzz/kernel.h's knob names), found by
-	 * probing it with real accesses before the first create; the oracle
-	 * then runs with these values. NULL or "": nothing to declare. Read
-	 * only when size covers it. */
-	const char *kernel;
-
-	/* Syscall-like address-space ops (MMF_CAP_AS_CALL): one entry for
-	 * every row of mmfuzz/ops.def whose step is as_call, told apart by
-	 * call->code. A refusal carries Linux's errno. What the call reads
-	 * back goes into buf as text, NUL-terminated, its length in *len
-	 * (mincore's vector: one '0' or '1' per page, the low bit of each
-	 * byte). An op the adapter does not know answers MMF_UNSUPPORTED. */
-	enum mmf_result (*as_call)(void *ctx, const struct mmf_as_call *call, char *buf, size_t cap, size_t *len,
-				   int *err);
+	/* The entries and data after these: one row each in
+	 * mmfuzz/adapter.def, where each is documented. */
+#define MMF_ENTRY(name, cap, params) enum mmf_result (*name)(void *ctx MMF_PP_EACH(MMF_PARAM_DECL, params));
+#define MMF_ENTRY_OWN(name, cap, ret, cparams) ret(*name) cparams;
+#define MMF_DATA(type, name) type name;
+#include "mmfuzz/adapter.def"
+#undef MMF_DATA
+#undef MMF_ENTRY_OWN
+#undef MMF_ENTRY
 };
 
 #define MMF_MAX_KNOWN 32

@@ -1,7 +1,7 @@
 /* Running an adapter out of process: an agent program's main.
  *
  * An agent is a program that carries one adapter table and serves it to
- * mmfuzz over pipes (fork server and workers; harness/remote_proto.h has
+ * mmfuzz over pipes (fork server and workers; mmfuzz/wire.h has
  * the protocol). Use one when the system under test must not share a
  * process with mmfuzz: an allocator that replaces malloc, code built
  * without sanitizers, code that may crash or hang. mmfuzz starts the agent

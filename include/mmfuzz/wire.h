@@ -21,8 +21,8 @@
  * pipe (nothing to do on a little-endian machine). Payloads are bytes and
  * text. Signal numbers (a fault, a wait status) and errnos travel as
  * x86/arm Linux numbers them (mmf_wire_signal(), mmf_wire_errno()). */
-#ifndef MMF_HARNESS_REMOTE_PROTO_H
-#define MMF_HARNESS_REMOTE_PROTO_H
+#ifndef MMFUZZ_WIRE_H
+#define MMFUZZ_WIRE_H
 
 #include <errno.h>
 #include <signal.h>
@@ -33,7 +33,7 @@
 #include "mmfuzz/ops.h"
 
 #define MMF_WIRE_MAGIC 0x4d4d4657u /* "MMFW" */
-#define MMF_WIRE_VERSION 2
+#define MMF_WIRE_VERSION 3
 
 /* Descriptors of the four pipes in the server (and its workers). */
 #define MMF_WIRE_FD_CTL 3
@@ -44,59 +44,19 @@
 /* Largest payload either way (a report, a check message, a cache name). */
 #define MMF_WIRE_PAYLOAD (256u << 10)
 
+/* Request codes: three of the protocol's own, then one per adapter
+ * entry, in mmfuzz/adapter.def's order (W_<entry>). */
 enum mmf_wire_op {
 	W_CREATE = 1, /* ctl: a[0] profile index; payload: mutant name or empty */
 	W_START,      /* ctl: fork the next worker */
 	W_END,        /* req: the worker exits 0 */
-	W_ALLOC_PAGES,
-	W_FREE_PAGES,
-	W_WRITE_PAGE,
-	W_READ_PAGE,
-	W_DRAIN_PCP,
-	W_REPORT,
-	W_CHECK,
-	W_KMALLOC,
-	W_KFREE,
-	W_KREALLOC,
-	W_KSIZE,
-	W_OBJ_WRITE,
-	W_OBJ_READ,
-	W_CACHE_CREATE,
-	W_CACHE_DESTROY,
-	W_CACHE_ALLOC,
-	W_CACHE_FREE,
-	W_VMALLOC,
-	W_VFREE,
-	W_VMALLOC_TO_PFN,
-	W_VMEM_WRITE,
-	W_VMEM_READ,
-	W_POOL_CREATE,
-	W_POOL_DESTROY,
-	W_POOL_ALLOC,
-	W_POOL_FREE,
-	W_CMA_ALLOC,
-	W_CMA_RELEASE,
-	W_PIN_PAGE,
-	W_UNPIN_PAGE,
-	W_MOVED,
-	W_MMAP,
-	W_MUNMAP,
-	W_MPROTECT,
-	W_PROC_REPORT,
-	W_MEM_ACCESS,
-	W_PROC_FORK,
-	W_PROC_EXIT,
-	W_MADVISE,
-	W_BRK,
-	W_MREMAP,
-	W_RMAP,
-	W_FTRUNCATE,
-	W_MMAP_FILE,
-	W_MMAP_PFN,
-	W_CLEAR_REFS,
-	W_CALLOC,
-	W_MEMALIGN,
-	W_AS_CALL, /* a: the struct mmf_as_call's code, proc, addr, len, flags -> text */
+#define MMF_ENTRY(name, ...) W_##name,
+#define MMF_ENTRY_OWN(name, ...) W_##name,
+#define MMF_DATA(...)
+#include "mmfuzz/adapter.def"
+#undef MMF_DATA
+#undef MMF_ENTRY_OWN
+#undef MMF_ENTRY
 	W_NR_OPS
 };
 
