@@ -463,35 +463,33 @@ static int cmd_adapters(int argc, char **argv)
 		print_caps(ad->caps);
 		printf("  mutants=%u\n             %s\n", ad->nr_mutants, ad->description);
 	}
-	/* the agent programs, where they were built */
+	/* the agent programs, where they were built; what each compares and
+	 * (for a real kernel) what it probed, from its own table */
 	static const struct {
-		const char *name, *what, *missing;
+		const char *name, *missing;
 	} agents[] = {
-		{ "glibc", "obj: safety", "build it first" },
-		{ "jemalloc", "obj: safety", "its library was missing" },
-		{ "tcmalloc", "obj: safety", "its library was missing" },
-		{ "mimalloc", "obj: safety", "its library was missing" },
-		{ "host-linux", "as: semantic, this kernel", "build it first" },
-		{ "qemu-aarch64", "as: semantic, QEMU user mode", "no cross compiler" },
-		{ "qemu-arm", "as: semantic, QEMU user mode", "no cross compiler" },
-		{ "qemu-sparc64", "as: semantic, QEMU, 8 KiB page", "no cross compiler" },
+		{ "glibc", "build it first" },		{ "jemalloc", "its library was missing" },
+		{ "tcmalloc", "its library was missing" }, { "mimalloc", "its library was missing" },
+		{ "host-linux", "build it first" },	{ "qemu-aarch64", "no cross compiler" },
+		{ "qemu-arm", "no cross compiler" },	{ "qemu-sparc64", "no cross compiler" },
 	};
 	printf("agents (out of process):\n");
 	for (unsigned i = 0; i < sizeof(agents) / sizeof(agents[0]); i++) {
-		char path[4200];
+		char path[4200], err[256], levels[96] = "";
 		if (mmf_agent_path(agents[i].name, path, sizeof(path))) {
 			printf("  %-12s not built (%s; ci/setup installs it)\n", agents[i].name, agents[i].missing);
 			continue;
 		}
-		printf("  %-12s %-30s %s\n", agents[i].name, agents[i].what, path);
-		if (!strstr(agents[i].what, "as:"))
-			continue;
-		/* a real kernel's agent says, in its hello, what it probed */
-		char err[256];
 		struct mmf_open_opts oo = { 0 };
 		const struct mmf_adapter *ad = mmf_adapter_open(agents[i].name, &oo, err, sizeof(err));
-		const char *k = ad ? mmf_adapter_kernel(ad) : NULL;
-		printf("  %-12s kernel: %s\n", "", k ? k : ad ? "(declares nothing)" : err);
+		for (unsigned f = 0; ad && f < MMF_NR_FAMILIES; f++)
+			if (ad->level[f] != MMF_LEVEL_NONE)
+				snprintf(levels + strlen(levels), sizeof(levels) - strlen(levels), "%s%s: %s",
+					 levels[0] ? ", " : "", mmf_family_name(f), mmf_level_name(ad->level[f]));
+		printf("  %-12s %-30s %s\n", agents[i].name, ad ? levels : "(does not start)", path);
+		printf("  %-12s %s\n", "", ad ? ad->description : err);
+		if (ad && ad->level[MMF_FAM_AS] != MMF_LEVEL_NONE) /* a real kernel's agent: what it probed */
+			printf("  %-12s kernel: %s\n", "", mmf_adapter_kernel(ad) ? mmf_adapter_kernel(ad) : "(declares nothing)");
 	}
 	printf("plugins: --adapter ./NAME.so (see adapters/template/)\n");
 	printf("profiles:\n");

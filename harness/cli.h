@@ -3,6 +3,9 @@
  * environment failed (cannot write --out, an adapter cannot start). */
 #ifndef MMF_HARNESS_CLI_H
 #define MMF_HARNESS_CLI_H
+#if defined(MMF_LAYER_ORACLE) || defined(MMF_LAYER_ADAPTERS)
+#error "a header of the harness, which the oracle and the built-in adapters do not include"
+#endif
 
 #include "mmfuzz/harness.h"
 

@@ -2,6 +2,9 @@
  * rates only (verdicts never read it). */
 #ifndef MMF_HARNESS_CLOCK_H
 #define MMF_HARNESS_CLOCK_H
+#if defined(MMF_LAYER_ORACLE) || defined(MMF_LAYER_ADAPTERS)
+#error "a header of the harness, which the oracle and the built-in adapters do not include"
+#endif
 
 #include <time.h>
 

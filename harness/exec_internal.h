@@ -1,6 +1,9 @@
 /* Executor internals shared by the per-family step files. */
 #ifndef MMF_HARNESS_EXEC_INTERNAL_H
 #define MMF_HARNESS_EXEC_INTERNAL_H
+#if defined(MMF_LAYER_ORACLE) || defined(MMF_LAYER_ADAPTERS)
+#error "a header of the harness, which the oracle and the built-in adapters do not include"
+#endif
 
 #include <stdint.h>
 

@@ -7,6 +7,9 @@
  * by the next one that opens the folder. */
 #ifndef MMF_HARNESS_FILEIO_H
 #define MMF_HARNESS_FILEIO_H
+#if defined(MMF_LAYER_ORACLE) || defined(MMF_LAYER_ADAPTERS)
+#error "a header of the harness, which the oracle and the built-in adapters do not include"
+#endif
 
 #include <stddef.h>
 #include <stdint.h>

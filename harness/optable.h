@@ -3,6 +3,9 @@
  * parsing are all driven from this one table. */
 #ifndef MMF_HARNESS_OPTABLE_H
 #define MMF_HARNESS_OPTABLE_H
+#if defined(MMF_LAYER_ORACLE) || defined(MMF_LAYER_ADAPTERS)
+#error "a header of the harness, which the oracle and the built-in adapters do not include"
+#endif
 
 #include "mmfuzz/ops.h"
 

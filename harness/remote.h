@@ -3,6 +3,9 @@
  * becomes a finding and the campaign goes on. */
 #ifndef MMF_HARNESS_REMOTE_H
 #define MMF_HARNESS_REMOTE_H
+#if defined(MMF_LAYER_ORACLE) || defined(MMF_LAYER_ADAPTERS)
+#error "a header of the harness, which the oracle and the built-in adapters do not include"
+#endif
 
 #include <stddef.h>
 #include <stdint.h>

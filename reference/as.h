@@ -67,45 +67,7 @@ struct mmf_machine;
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP) /* never merged */
 
-/* mmap flags as the op carries them (bits of its flags field). */
-#define MMF_MAP_SHARED 0x01u
-#define MMF_MAP_FIXED 0x02u
-#define MMF_MAP_FIXED_NOREPLACE 0x04u
-#define MMF_MAP_POPULATE 0x08u
-#define MMF_MAP_NORESERVE 0x10u
-#define MMF_MAP_HINT 0x20u /* the start page is a hint (no FIXED): otherwise addr 0 */
-
-/* mremap flags: Linux's values. */
-#define MMF_MREMAP_MAYMOVE 1u
-#define MMF_MREMAP_FIXED 2u
-#define MMF_MREMAP_DONTUNMAP 4u
-
-/* madvise advice: Linux's values. */
-#define MMF_MADV_NORMAL 0
-#define MMF_MADV_RANDOM 1
-#define MMF_MADV_SEQUENTIAL 2
-#define MMF_MADV_WILLNEED 3
-#define MMF_MADV_DONTNEED 4
-#define MMF_MADV_FREE 8
-#define MMF_MADV_DONTFORK 10
-#define MMF_MADV_DOFORK 11
-#define MMF_MADV_DONTDUMP 16
-#define MMF_MADV_DODUMP 17
-#define MMF_MADV_WIPEONFORK 18
-#define MMF_MADV_KEEPONFORK 19
-#define MMF_MADV_COLD 20
-#define MMF_MADV_PAGEOUT 21
-#define MMF_MADV_REMOVE 9
-#define MMF_MADV_MERGEABLE 12
-#define MMF_MADV_UNMERGEABLE 13
-#define MMF_MADV_HUGEPAGE 14
-#define MMF_MADV_NOHUGEPAGE 15
-#define MMF_MADV_POPULATE_READ 22
-#define MMF_MADV_POPULATE_WRITE 23
-#define MMF_MADV_DONTNEED_LOCKED 24
-#define MMF_MADV_COLLAPSE 25
-/* The heap starts this many pages into the window. */
-#define AS_START_BRK_PAGE 1024
+#define AS_START_BRK_PAGE MMF_AS_START_BRK_PAGE
 
 struct mmf_vma {
 	uint64_t start, end; /* [start, end) */

@@ -532,7 +532,7 @@ static struct mmf_adapter table = {
 	.as_call = lx_as_call,
 };
 
-/* The heap's anchor. The model's heap starts AS_START_BRK_PAGE pages into
+/* The heap's anchor. The model's heap starts MMF_AS_START_BRK_PAGE pages into
  * the window, and the kernel starts a program's heap at the end of its last
  * loaded segment: so this page is linked as the last segment, just below
  * that page (CMakeLists.txt: --section-start), task 0 unmaps it, and brk

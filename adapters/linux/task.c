@@ -26,7 +26,6 @@
 #include "adapters/linux/task.h"
 #include "mmfuzz/wire.h"
 #include "mmfuzz/adapter.h"
-#include "reference/as.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -491,7 +490,7 @@ void lx_task_main(const struct lx_env *e, unsigned slot)
 	 * the heap starts just above where it was. Under QEMU 7.2 a 64-bit
 	 * guest's image span is reserved whole (PROT_NONE, from its first
 	 * segment to the anchor), so everything below the heap goes. */
-	munmap((void *)(uintptr_t)e->base, (uint64_t)AS_START_BRK_PAGE * e->page);
+	munmap((void *)(uintptr_t)e->base, (uint64_t)MMF_AS_START_BRK_PAGE * e->page);
 	struct lx_rep hello = { 0 };
 	if (mmf_wire_write(e->resp[me][1], &hello, sizeof(hello)))
 		_exit(0);

@@ -13,6 +13,9 @@
  * New entries are only ever appended, behind a new capability bit. */
 #ifndef MMFUZZ_ADAPTER_H
 #define MMFUZZ_ADAPTER_H
+#if defined(MMF_LAYER_ORACLE)
+#error "the oracle (reference/) does not include the adapter ABI or the harness: mmfuzz/result.h, profile.h, kernel.h, gfp.h and ops.h are its vocabulary"
+#endif
 
 #include <stddef.h>
 #include <stdint.h>

@@ -9,6 +9,9 @@
  * crashes, hangs and runaway memory as findings. */
 #ifndef MMFUZZ_AGENT_H
 #define MMFUZZ_AGENT_H
+#if defined(MMF_LAYER_ORACLE)
+#error "the oracle (reference/) does not include the adapter ABI or the harness: mmfuzz/result.h, profile.h, kernel.h, gfp.h and ops.h are its vocabulary"
+#endif
 
 #include "mmfuzz/adapter.h"
 

@@ -4,6 +4,9 @@
  * and never prints unless given a trace stream. */
 #ifndef MMFUZZ_HARNESS_H
 #define MMFUZZ_HARNESS_H
+#if defined(MMF_LAYER_ORACLE)
+#error "the oracle (reference/) does not include the adapter ABI or the harness: mmfuzz/result.h, profile.h, kernel.h, gfp.h and ops.h are its vocabulary"
+#endif
 
 #include <stdint.h>
 #include <stdio.h>

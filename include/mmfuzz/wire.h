@@ -23,6 +23,9 @@
  * x86/arm Linux numbers them (mmf_wire_signal(), mmf_wire_errno()). */
 #ifndef MMFUZZ_WIRE_H
 #define MMFUZZ_WIRE_H
+#if defined(MMF_LAYER_ORACLE)
+#error "the oracle (reference/) does not include the adapter ABI or the harness: mmfuzz/result.h, profile.h, kernel.h, gfp.h and ops.h are its vocabulary"
+#endif
 
 #include <errno.h>
 #include <signal.h>
