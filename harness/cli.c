@@ -89,54 +89,76 @@ static int wants_help(int argc, char **argv)
 	return 0;
 }
 
-int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i)
+int cli_target_set(struct cli_target *t, int code, const char *v)
 {
-	const char *a = argv[*i];
-	if (!strcmp(a, "--adapter") || !strcmp(a, "--mutant") || !strcmp(a, "--oracle-mutant")) {
-		if (*i + 1 >= argc) {
-			fprintf(stderr, "mmfuzz: %s needs a value\n", a);
+	char *end;
+	unsigned long long n;
+	switch (code) {
+	case CLI_OPT_ADAPTER: t->adapter = v; return 1;
+	case CLI_OPT_MUTANT: t->mutant = v; return 1;
+	case CLI_OPT_ORACLE_MUTANT: t->oracle_mutant = v; return 1;
+	case CLI_OPT_NO_EXACT: t->no_exact = 1; return 1;
+	case CLI_OPT_NO_KNOWN: t->no_known = 1; return 1;
+	case CLI_OPT_ISOLATE:
+		if (strcmp(v, "fork") && strcmp(v, "none")) {
+			fprintf(stderr, "mmfuzz: --isolate takes fork or none, not '%s'\n", v);
 			return -1;
 		}
-		if (!strcmp(a, "--adapter"))
-			t->adapter = argv[++*i];
-		else if (!strcmp(a, "--mutant"))
-			t->mutant = argv[++*i];
-		else
-			t->oracle_mutant = argv[++*i];
+		t->open.isolate = !strcmp(v, "fork") ? MMF_ISOLATE_FORK : MMF_ISOLATE_NONE;
 		return 1;
-	}
-	if (!strcmp(a, "--no-exact")) {
-		t->no_exact = 1;
-		return 1;
-	}
-	if (!strcmp(a, "--no-known")) {
-		t->no_known = 1;
-		return 1;
-	}
-	if (!strcmp(a, "--isolate") || !strcmp(a, "--op-timeout") || !strcmp(a, "--mem-limit")) {
-		if (*i + 1 >= argc) {
-			fprintf(stderr, "mmfuzz: %s needs a value\n", a);
+	case CLI_OPT_OP_TIMEOUT:
+	case CLI_OPT_MEM_LIMIT:
+		n = strtoull(v, &end, 10);
+		if (end == v || *end || n == 0 || n > (1ull << 20)) {
+			fprintf(stderr, "mmfuzz: %s wants a positive number, not '%s'\n",
+				code == CLI_OPT_OP_TIMEOUT ? "--op-timeout" : "--mem-limit", v);
 			return -1;
 		}
-		const char *v = argv[++*i];
-		char *end;
-		unsigned long long n = strtoull(v, &end, 10);
-		if (!strcmp(a, "--isolate")) {
-			if (strcmp(v, "fork") && strcmp(v, "none")) {
-				fprintf(stderr, "mmfuzz: --isolate takes fork or none, not '%s'\n", v);
-				return -1;
-			}
-			t->open.isolate = !strcmp(v, "fork") ? MMF_ISOLATE_FORK : MMF_ISOLATE_NONE;
-		} else if (end == v || *end || n == 0 || n > (1ull << 20)) {
-			fprintf(stderr, "mmfuzz: %s wants a positive number, not '%s'\n", a, v);
-			return -1;
-		} else if (!strcmp(a, "--op-timeout"))
+		if (code == CLI_OPT_OP_TIMEOUT)
 			t->open.op_timeout_ms = (unsigned)n;
 		else
 			t->open.mem_limit = n << 20;
 		return 1;
+	default: return 0;
+	}
+}
+
+int cli_number(const char *cmd, const char *opt, const char *arg, unsigned long long *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtoull(arg, &end, 0);
+	if (!*arg || *end || errno || *arg == '-') {
+		fprintf(stderr, "mmfuzz %s: %s needs a non-negative number, got '%s'\n", cmd, opt, arg);
+		return -1;
 	}
 	return 0;
+}
+
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts, const struct option *opts,
+	       const char *usage, cli_opt_fn fn, void *ctx, int *first)
+{
+	char so[64];
+	snprintf(so, sizeof(so), ":%s", shortopts);
+	optind = 0; /* a fresh scan (GNU getopt), whatever ran before */
+	opterr = 0;
+	for (int ch; (ch = getopt_long(argc, argv, so, opts, NULL)) != -1;) {
+		if (ch == 'h') {
+			fputs(usage, stdout);
+			return EXIT_CLEAN;
+		}
+		if (ch == ':' || ch == '?') {
+			char shortname[3] = { '-', (char)optopt, 0 };
+			const char *what = optopt && optopt < 0x100 ? shortname : argv[optind - 1];
+			fprintf(stderr, ch == ':' ? "mmfuzz %s: %s needs a value\n%s" : "mmfuzz %s: unknown option '%s'\n%s",
+				cmd, what, usage);
+			return EXIT_BADINPUT;
+		}
+		if (fn(ctx, ch, optarg))
+			return EXIT_BADINPUT;
+	}
+	*first = optind;
+	return -1;
 }
 
 const char *cli_adapter_name(const struct cli_target *t)
@@ -345,45 +367,49 @@ static int cmd_show(int argc, char **argv)
 	return status;
 }
 
+enum { OPT_FULL_CHECKS = CLI_OPT_OWN, OPT_MUTANTS, OPT_SEED, OPT_MAX_OPS, OPT_PROFILE, OPT_GENERATOR };
+static const struct option replay_options[] = {
+	CLI_TARGET_OPTIONS,
+	CLI_HELP_OPTION,
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "full-checks", no_argument, NULL, OPT_FULL_CHECKS },
+	{ 0 },
+};
+
+struct replay_args {
+	struct cli_target t;
+	int verbose, full;
+};
+
+static int replay_option(void *ctx, int code, const char *arg)
+{
+	struct replay_args *ra = ctx;
+	int r = cli_target_set(&ra->t, code, arg);
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (code == 'v')
+		ra->verbose = 1;
+	else if (code == OPT_FULL_CHECKS)
+		ra->full = 1;
+	return 0;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
-	struct cli_target t = { 0 };
-	int verbose = 0, full = 0, nfiles = 0;
-	char **files = calloc((size_t)argc, sizeof(char *));
-	if (wants_help(argc, argv)) {
-		fputs(usage_replay, stdout);
-		free(files);
-		return EXIT_CLEAN;
-	}
-	for (int i = 1; i < argc; i++) {
-		int r = cli_target_opt(&t, argc, argv, &i);
-		if (r < 0) {
-			free(files);
-			return EXIT_BADINPUT;
-		}
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-			verbose = 1;
-		else if (!strcmp(argv[i], "--full-checks"))
-			full = 1;
-		else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "mmfuzz replay: unknown option '%s'\n%s", argv[i], usage_replay);
-			free(files);
-			return EXIT_BADINPUT;
-		} else
-			files[nfiles++] = argv[i];
-	}
+	struct replay_args ra = { { 0 }, 0, 0 };
+	int first, st = cli_getopt("replay", argc, argv, "hv", replay_options, usage_replay, replay_option, &ra, &first);
+	if (st >= 0)
+		return st;
+	struct cli_target t = ra.t;
+	int verbose = ra.verbose, full = ra.full, nfiles = argc - first;
+	char **files = argv + first;
 	if (!nfiles) {
 		fprintf(stderr, "mmfuzz replay: no input files\n%s", usage_replay);
-		free(files);
 		return EXIT_BADINPUT;
 	}
 	struct mmf_exec *ex = cli_make_exec(&t, verbose ? stdout : NULL, full);
-	if (!ex) {
-		free(files);
+	if (!ex)
 		return cli_make_exec_status;
-	}
 	static struct mmf_seq seq;
 	int bad = 0, found = 0, envfail = 0;
 	for (int i = 0; i < nfiles; i++) {
@@ -411,7 +437,6 @@ static int cmd_replay(int argc, char **argv)
 		}
 	}
 	mmf_exec_destroy(ex);
-	free(files);
 	return bad ? EXIT_BADINPUT : envfail ? EXIT_ENV : found ? EXIT_FINDING : EXIT_CLEAN;
 }
 
@@ -429,20 +454,23 @@ static void print_caps(uint64_t caps)
 		}
 }
 
+static int flag_option(void *ctx, int code, const char *arg)
+{
+	(void)arg;
+	*(int *)ctx = code == OPT_MUTANTS;
+	return 0;
+}
+
 static int cmd_adapters(int argc, char **argv)
 {
-	int mutants = 0;
-	if (wants_help(argc, argv)) {
-		fputs(usage_adapters, stdout);
-		return EXIT_CLEAN;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--mutants"))
-			mutants = 1;
-		else {
-			fprintf(stderr, "mmfuzz adapters: unknown option '%s'\n%s", argv[i], usage_adapters);
-			return EXIT_BADINPUT;
-		}
+	static const struct option opts[] = { CLI_HELP_OPTION, { "mutants", no_argument, NULL, OPT_MUTANTS }, { 0 } };
+	int mutants = 0, first;
+	int st = cli_getopt("adapters", argc, argv, "h", opts, usage_adapters, flag_option, &mutants, &first);
+	if (st >= 0)
+		return st;
+	if (first < argc) {
+		fprintf(stderr, "mmfuzz adapters: unexpected argument '%s'\n%s", argv[first], usage_adapters);
+		return EXIT_BADINPUT;
 	}
 	if (mutants) {
 		printf("%-12s %-26s %-11s %s\n", "adapter", "mutant", "subsystem", "what goes wrong");
@@ -500,6 +528,45 @@ static int cmd_adapters(int argc, char **argv)
 	return EXIT_CLEAN;
 }
 
+struct corpus_args {
+	const char *dir;
+	unsigned long long seed, count, max_ops;
+	unsigned generator;
+	int profile;
+};
+
+static int corpus_option(void *ctx, int code, const char *arg)
+{
+	struct corpus_args *ca = ctx;
+	unsigned long long v;
+	switch (code) {
+	case 'o': ca->dir = arg; return cli_path_ok("corpus", "-o", arg);
+	case 'n': return cli_number("corpus", "-n", arg, &ca->count);
+	case OPT_SEED: return cli_number("corpus", "--seed", arg, &ca->seed);
+	case OPT_PROFILE: {
+		unsigned idx;
+		if (!mmf_profile_find(arg, &idx)) {
+			fprintf(stderr, "mmfuzz corpus: unknown profile '%s'\n", arg);
+			return -1;
+		}
+		ca->profile = (int)idx;
+		return 0;
+	}
+	default: /* --max-ops, --generator */
+		if (cli_number("corpus", code == OPT_MAX_OPS ? "--max-ops" : "--generator", arg, &v))
+			return -1;
+		if (v < 1 || v > (code == OPT_MAX_OPS ? MMF_MAX_OPS : MMF_GEN_VERSION)) {
+			fprintf(stderr, "mmfuzz corpus: %s out of range: %s\n", code == OPT_MAX_OPS ? "--max-ops" : "--generator",
+				arg);
+			return -1;
+		}
+		*(code == OPT_MAX_OPS ? &ca->max_ops : &v) = v;
+		if (code == OPT_GENERATOR)
+			ca->generator = (unsigned)v;
+		return 0;
+	}
+}
+
 static int cmd_corpus(int argc, char **argv)
 {
 	if (wants_help(argc, argv)) {
@@ -512,51 +579,26 @@ static int cmd_corpus(int argc, char **argv)
 		fprintf(stderr, "mmfuzz corpus: expected 'generate', 'merge' or 'prune'\n%s", usage_corpus);
 		return EXIT_BADINPUT;
 	}
-	const char *dir = NULL;
-	unsigned long long seed = 1, count = 32, max_ops = 64;
-	unsigned generator = 0;
-	int profile = -1;
-	for (int i = 2; i < argc; i++) {
-		const char *a = argv[i];
-		if (i + 1 >= argc) {
-			fprintf(stderr, "mmfuzz corpus: '%s' needs a value\n%s", a, usage_corpus);
-			return EXIT_BADINPUT;
-		}
-		const char *v = argv[++i];
-		char *end;
-		if (!strcmp(a, "-o")) {
-			dir = v;
-			if (cli_path_ok("corpus", a, v))
-				return EXIT_BADINPUT;
-			continue;
-		}
-		if (!strcmp(a, "--profile")) {
-			unsigned idx;
-			if (!mmf_profile_find(v, &idx)) {
-				fprintf(stderr, "mmfuzz corpus: unknown profile '%s'\n", v);
-				return EXIT_BADINPUT;
-			}
-			profile = (int)idx;
-			continue;
-		}
-		unsigned long long x = strtoull(v, &end, 0);
-		if (*end || !*v || *v == '-') {
-			fprintf(stderr, "mmfuzz corpus: %s needs a number, got '%s'\n", a, v);
-			return EXIT_BADINPUT;
-		}
-		if (!strcmp(a, "--seed"))
-			seed = x;
-		else if (!strcmp(a, "-n"))
-			count = x;
-		else if (!strcmp(a, "--max-ops") && x >= 1 && x <= MMF_MAX_OPS)
-			max_ops = x;
-		else if (!strcmp(a, "--generator") && x >= 1 && x <= MMF_GEN_VERSION)
-			generator = (unsigned)x;
-		else {
-			fprintf(stderr, "mmfuzz corpus: bad option '%s'\n%s", a, usage_corpus);
-			return EXIT_BADINPUT;
-		}
+	struct corpus_args ca = { NULL, 1, 32, 64, 0, -1 };
+	static const struct option opts[] = {
+		CLI_HELP_OPTION,
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "max-ops", required_argument, NULL, OPT_MAX_OPS },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "generator", required_argument, NULL, OPT_GENERATOR },
+		{ 0 },
+	};
+	int first, st = cli_getopt("corpus", argc - 1, argv + 1, "ho:n:", opts, usage_corpus, corpus_option, &ca, &first);
+	if (st >= 0)
+		return st;
+	if (first < argc - 1) {
+		fprintf(stderr, "mmfuzz corpus: unexpected argument '%s'\n%s", argv[1 + first], usage_corpus);
+		return EXIT_BADINPUT;
 	}
+	const char *dir = ca.dir;
+	unsigned long long seed = ca.seed, count = ca.count, max_ops = ca.max_ops;
+	unsigned generator = ca.generator;
+	int profile = ca.profile;
 	if (!dir) {
 		fprintf(stderr, "mmfuzz corpus: -o DIR is required\n%s", usage_corpus);
 		return EXIT_BADINPUT;

@@ -28,10 +28,37 @@ struct cli_target {
 	int with_kernel;
 };
 
-/* Parses --adapter/--mutant/--no-exact/--no-known/--isolate/--op-timeout/--mem-limit
- * at argv[*i]; 1 if consumed, 0 if
- * not one of them, -1 on a usage error (printed). */
-int cli_target_opt(struct cli_target *t, int argc, char **argv, int *i);
+/* Options are parsed with getopt_long: each command has a table of its
+ * options, the target's (CLI_TARGET_OPTIONS) among them where it runs
+ * sequences, and a function that takes one option at a time. Options and
+ * operands may come in any order; "--" ends the options. */
+#include <getopt.h>
+enum {
+	CLI_OPT_ADAPTER = 0x100, CLI_OPT_MUTANT, CLI_OPT_ORACLE_MUTANT, CLI_OPT_NO_EXACT, CLI_OPT_NO_KNOWN,
+	CLI_OPT_ISOLATE, CLI_OPT_OP_TIMEOUT, CLI_OPT_MEM_LIMIT,
+	CLI_OPT_OWN = 0x200 /* a command's own long-only options from here */
+};
+#define CLI_TARGET_OPTIONS                                                                                             \
+	{ "adapter", required_argument, NULL, CLI_OPT_ADAPTER }, { "mutant", required_argument, NULL, CLI_OPT_MUTANT }, \
+		{ "oracle-mutant", required_argument, NULL, CLI_OPT_ORACLE_MUTANT },                                   \
+		{ "no-exact", no_argument, NULL, CLI_OPT_NO_EXACT }, { "no-known", no_argument, NULL, CLI_OPT_NO_KNOWN }, \
+		{ "isolate", required_argument, NULL, CLI_OPT_ISOLATE },                                               \
+		{ "op-timeout", required_argument, NULL, CLI_OPT_OP_TIMEOUT },                                         \
+		{ "mem-limit", required_argument, NULL, CLI_OPT_MEM_LIMIT }
+#define CLI_HELP_OPTION { "help", no_argument, NULL, 'h' }
+/* One option: 0, or -1 after printing why it is wrong. */
+typedef int (*cli_opt_fn)(void *ctx, int code, const char *arg);
+/* Runs getopt_long over argv (shortopts without the leading ':'); -h and
+ * --help print usage. Returns EXIT_BADINPUT on a bad option (printed),
+ * EXIT_CLEAN after --help, or -1 to go on with the operands at
+ * argv[*first..argc) (getopt_long moves them last). */
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts, const struct option *opts,
+	       const char *usage, cli_opt_fn fn, void *ctx, int *first);
+/* A target option (CLI_OPT_ADAPTER ... CLI_OPT_MEM_LIMIT) into t: 1 taken,
+ * 0 not one, -1 a bad value (printed). */
+int cli_target_set(struct cli_target *t, int code, const char *arg);
+/* A non-negative integer option: 0, or -1 after printing why not. */
+int cli_number(const char *cmd, const char *opt, const char *arg, unsigned long long *v);
 /* Builds the executor for t; prints and returns NULL on error. */
 #define CLI_TARGET_HELP                                                                                                \
 	"  --adapter NAME   system under test (default: simple; reference with --mutant):\n"                           \

@@ -31,6 +31,7 @@ static const char usage_fidelity[] =
 	CLI_TARGET_HELP
 	"  --profile NAME   run only this machine profile (default: all)\n"
 	"  --max-ops N      longest generated sequence (default 60)\n"
+	"  --generator N    the generator version to draw with (default: the latest)\n"
 	"  --out DIR        save disagreements here (default: fidelity)\n"
 	"  --no-shrink      save disagreements as found\n"
 
@@ -53,152 +54,122 @@ static int op_code(const char *name)
 	return -1;
 }
 
-int cli_fidelity(int argc, char **argv)
-{
-	struct cli_target t = { 0 };
-	unsigned long long n = 10000, seed = 1;
-	unsigned max_ops = 60;
-	int profile = -1, shrink = 1, quiet = 0;
-	const char *out = "fidelity";
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int r = cli_target_opt(&t, argc, argv, &i);
-		if (r < 0)
-			return EXIT_BADINPUT;
-		if (r)
-			continue;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage_fidelity, stdout);
-			return EXIT_CLEAN;
-		} else if (!strcmp(a, "--no-shrink")) {
-			shrink = 0;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			quiet = 1;
-		} else if (i + 1 < argc && (!strcmp(a, "-n") || !strcmp(a, "--seed") || !strcmp(a, "--max-ops"))) {
-			char *end;
-			const char *x = argv[++i];
-			errno = 0;
-			unsigned long long v = strtoull(x, &end, 10);
-			if (!*x || *end || errno || *x == '-') {
-				fprintf(stderr, "mmfuzz fidelity: %s needs a non-negative number, got '%s'\n", a, x);
-				return EXIT_BADINPUT;
-			}
-			if (!strcmp(a, "-n"))
-				n = v;
-			else if (!strcmp(a, "--seed"))
-				seed = v;
-			else if (v == 0 || v > MMF_MAX_OPS) {
-				fprintf(stderr, "mmfuzz fidelity: --max-ops must be 1..%d\n", MMF_MAX_OPS);
-				return EXIT_BADINPUT;
-			} else
-				max_ops = (unsigned)v;
-		} else if (i + 1 < argc && !strcmp(a, "--profile")) {
-			unsigned idx;
-			if (!mmf_profile_find(argv[++i], &idx)) {
-				fprintf(stderr, "mmfuzz fidelity: unknown profile '%s' (see: mmfuzz adapters)\n", argv[i]);
-				return EXIT_BADINPUT;
-			}
-			profile = (int)idx;
-		} else if (i + 1 < argc && !strcmp(a, "--out")) {
-			out = argv[++i];
-			if (cli_path_ok("fidelity", a, out))
-				return EXIT_BADINPUT;
-		} else {
-			fprintf(stderr, "mmfuzz fidelity: unknown option or missing value: '%s'\n%s", a, usage_fidelity);
-			return EXIT_BADINPUT;
-		}
-	}
-	if (!t.adapter) {
-		fprintf(stderr, "mmfuzz fidelity: which system? --adapter NAME (see: mmfuzz adapters)\n");
-		return EXIT_BADINPUT;
-	}
-	struct mmf_dir prior; /* temp files of runs killed mid-write go first */
-	if (mmf_dir_open(out, 0, &prior) == 0) {
-		mmf_dir_sweep(&prior, 2);
-		mmf_dir_close(&prior);
-	}
-	struct mmf_exec *ex = cli_make_exec(&t, NULL, 0);
-	if (!ex)
-		return cli_make_exec_status;
-	unsigned fams = 0;
-	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
-		if (cli_adapter->level[fam] != MMF_LEVEL_NONE)
-			fams |= 1u << fam;
-	struct mmf_gen_config gc = { profile, max_ops, fams, cli_gen_flags(cli_adapter), 0 };
-	fprintf(stderr, "mmfuzz fidelity: adapter %s vs oracle, %llu sequences from seed %llu\n", cli_adapter_name(&t), n,
-		seed);
+/* One run's settings and tallies. */
+struct fidelity {
+	struct cli_target t;
+	unsigned long long n, seed, agreed, ran;
+	unsigned max_ops, generator, ndis;
+	int profile, shrink, quiet;
+	const char *out;
+	uint64_t bad[MMF_NR_OPCODES + 1]; /* [MMF_NR_OPCODES]: the final comparison */
+	struct disagreement dis[256];
+};
 
-	static uint64_t bad[MMF_NR_OPCODES + 1]; /* [MMF_NR_OPCODES]: the final comparison */
-	static struct disagreement dis[256];
-	unsigned ndis = 0;
-	unsigned long long agreed = 0, ran = 0;
-	static struct mmf_seq seq;
-	double start = mmf_now(), last = start;
-	int tty = isatty(2), status = EXIT_CLEAN;
-	for (unsigned long long k = 0; k < n; k++, ran++) {
-		double tnow = mmf_now();
-		if (!quiet && tnow - last >= (tty ? 1.0 : 10.0)) {
-			last = tnow;
-			fprintf(stderr, "%s#%llu  %.0fs  agree %llu  disagreements %llu (%u distinct)%s", tty ? "\r" : "", k,
-				tnow - start, agreed, k - agreed, ndis, tty ? "   " : "\n");
+enum { OPT_SEED = CLI_OPT_OWN, OPT_MAX_OPS, OPT_GENERATOR, OPT_PROFILE, OPT_OUT, OPT_NO_SHRINK };
+static const struct option fidelity_options[] = {
+	CLI_TARGET_OPTIONS,
+	CLI_HELP_OPTION,
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "max-ops", required_argument, NULL, OPT_MAX_OPS },
+	{ "generator", required_argument, NULL, OPT_GENERATOR },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "no-shrink", no_argument, NULL, OPT_NO_SHRINK },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ 0 },
+};
+
+static int fidelity_option(void *ctx, int code, const char *arg)
+{
+	struct fidelity *fd = ctx;
+	unsigned long long v;
+	int r = cli_target_set(&fd->t, code, arg);
+	if (r)
+		return r < 0 ? -1 : 0;
+	switch (code) {
+	case 'n': return cli_number("fidelity", "-n", arg, &fd->n);
+	case OPT_SEED: return cli_number("fidelity", "--seed", arg, &fd->seed);
+	case OPT_MAX_OPS:
+	case OPT_GENERATOR: {
+		int ops = code == OPT_MAX_OPS;
+		unsigned most = ops ? MMF_MAX_OPS : MMF_GEN_VERSION;
+		if (cli_number("fidelity", ops ? "--max-ops" : "--generator", arg, &v))
+			return -1;
+		if (v == 0 || v > most) {
+			fprintf(stderr, "mmfuzz fidelity: %s must be 1..%u\n", ops ? "--max-ops" : "--generator", most);
+			return -1;
 		}
-		mmf_gen_sequence(mmf_seed_mix(seed, k), &gc, &seq);
-		struct mmf_finding f;
-		int r = mmf_exec_run(ex, &seq, &f);
-		if (r < 0) {
-			fprintf(stderr, "\nmmfuzz fidelity: cannot run: %s\n", f.detail);
-			status = EXIT_ENV;
-			break;
-		}
-		if (r == 0) {
-			agreed++;
-			continue;
-		}
-		int code = f.step < seq.nops ? seq.ops[f.step].code : -1;
-		if (code < 0)
-			code = op_code(f.op);
-		bad[code >= 0 && code < MMF_NR_OPCODES ? (unsigned)code : MMF_NR_OPCODES]++;
-		unsigned d = 0;
-		while (d < ndis && strcmp(dis[d].signature, f.signature))
-			d++;
-		if (d < ndis) {
-			dis[d].count++;
-			continue;
-		}
-		if (ndis == sizeof(dis) / sizeof(dis[0]))
-			continue;
-		ndis++;
-		snprintf(dis[d].signature, sizeof(dis[d].signature), "%s", f.signature);
-		dis[d].count = 1;
-		dis[d].first = k;
-		unsigned before = seq.nops;
-		if (shrink) {
-			mmf_exec_set_counting(ex, 0);
-			struct mmf_min_config mc = { 0, 0, 30 };
-			struct mmf_min_stats ms;
-			mmf_minimize(ex, &seq, &f, &mc, &ms);
-			mmf_exec_set_counting(ex, 1);
-		}
-		if (tty && !quiet)
-			fputc('\n', stderr);
-		printf("%s\n  sequence #%llu, %u ops, shrunk to %u\n  %s\n", f.signature, k, before, seq.nops, f.detail);
-		int e = cli_save_finding(out, &seq, &f, &t, dis[d].where, sizeof(dis[d].where));
-		if (e) {
-			fprintf(stderr, "mmfuzz fidelity: cannot save under %s: %s\n", out, strerror(e));
-			status = EXIT_ENV;
-			break;
-		}
-		printf("  saved %s/repro.txt\n", dis[d].where);
-		fflush(stdout);
+		*(ops ? &fd->max_ops : &fd->generator) = (unsigned)v;
+		return 0;
 	}
-	if (tty && !quiet)
+	case OPT_PROFILE: {
+		unsigned idx;
+		if (!mmf_profile_find(arg, &idx)) {
+			fprintf(stderr, "mmfuzz fidelity: unknown profile '%s' (see: mmfuzz adapters)\n", arg);
+			return -1;
+		}
+		fd->profile = (int)idx;
+		return 0;
+	}
+	case OPT_OUT: fd->out = arg; return cli_path_ok("fidelity", "--out", arg);
+	case OPT_NO_SHRINK: fd->shrink = 0; return 0;
+	case 'q': fd->quiet = 1; return 0;
+	default: return -1;
+	}
+}
+
+/* A sequence that disagreed: counted under its op, and a new signature
+ * minimized and saved. 0, or EXIT_ENV when it could not be saved. */
+static int disagreed(struct fidelity *fd, struct mmf_exec *ex, struct mmf_seq *seq, struct mmf_finding *f,
+		     unsigned long long k, int tty)
+{
+	int code = f->step < seq->nops ? seq->ops[f->step].code : -1;
+	if (code < 0)
+		code = op_code(f->op);
+	fd->bad[code >= 0 && code < MMF_NR_OPCODES ? (unsigned)code : MMF_NR_OPCODES]++;
+	unsigned d = 0;
+	while (d < fd->ndis && strcmp(fd->dis[d].signature, f->signature))
+		d++;
+	if (d < fd->ndis) {
+		fd->dis[d].count++;
+		return 0;
+	}
+	if (fd->ndis == sizeof(fd->dis) / sizeof(fd->dis[0]))
+		return 0;
+	fd->ndis++;
+	snprintf(fd->dis[d].signature, sizeof(fd->dis[d].signature), "%s", f->signature);
+	fd->dis[d].count = 1;
+	fd->dis[d].first = k;
+	unsigned before = seq->nops;
+	if (fd->shrink) {
+		mmf_exec_set_counting(ex, 0);
+		struct mmf_min_config mc = { 0, 0, 30 };
+		struct mmf_min_stats ms;
+		mmf_minimize(ex, seq, f, &mc, &ms);
+		mmf_exec_set_counting(ex, 1);
+	}
+	if (tty && !fd->quiet)
 		fputc('\n', stderr);
-	const struct mmf_exec_stats *st = mmf_exec_stats(ex);
-	double secs = mmf_now() - start;
-	printf("fidelity: %s vs oracle, %llu sequences (seed %llu, at most %u ops), %.1f s\n", cli_adapter_name(&t), ran,
-	       seed, max_ops, secs);
-	printf("  sequences agreeing to the end  %llu of %llu  %.2f%%\n", agreed, ran,
-	       ran ? 100.0 * (double)agreed / (double)ran : 100.0);
+	printf("%s\n  sequence #%llu, %u ops, shrunk to %u\n  %s\n", f->signature, k, before, seq->nops, f->detail);
+	int e = cli_save_finding(fd->out, seq, f, &fd->t, fd->dis[d].where, sizeof(fd->dis[d].where));
+	if (e) {
+		fprintf(stderr, "mmfuzz fidelity: cannot save under %s: %s\n", fd->out, strerror(e));
+		return EXIT_ENV;
+	}
+	printf("  saved %s/repro.txt\n", fd->dis[d].where);
+	fflush(stdout);
+	return 0;
+}
+
+/* The table: sequences agreeing, ops run and disagreeing per kind, the
+ * adapter's known differences, and the disagreements saved. */
+static void print_table(const struct fidelity *fd, const struct mmf_exec_stats *st, double secs)
+{
+	const uint64_t *bad = fd->bad;
+	printf("fidelity: %s vs oracle, %llu sequences (seed %llu, at most %u ops), %.1f s\n", cli_adapter_name(&fd->t),
+	       fd->ran, fd->seed, fd->max_ops, secs);
+	printf("  sequences agreeing to the end  %llu of %llu  %.2f%%\n", fd->agreed, fd->ran,
+	       fd->ran ? 100.0 * (double)fd->agreed / (double)fd->ran : 100.0);
 	printf("  %-14s %10s %10s %9s\n", "op", "ran", "disagreed", "agree");
 	uint64_t all = 0, all_bad = 0;
 	for (unsigned c = 0; c < MMF_NR_OPCODES; c++) {
@@ -210,7 +181,7 @@ int cli_fidelity(int argc, char **argv)
 		       (unsigned long long)bad[c], done ? 100.0 * (double)(done - bad[c]) / (double)done : 0.0);
 	}
 	if (bad[MMF_NR_OPCODES])
-		printf("  %-14s %10llu %10llu  (maps compared after the last op)\n", "end", ran,
+		printf("  %-14s %10llu %10llu  (maps compared after the last op)\n", "end", fd->ran,
 		       (unsigned long long)bad[MMF_NR_OPCODES]);
 	printf("  %-14s %10llu %10llu %8.2f%%\n", "all ops", (unsigned long long)all,
 	       (unsigned long long)(all_bad + bad[MMF_NR_OPCODES]),
@@ -219,11 +190,68 @@ int cli_fidelity(int argc, char **argv)
 	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
 		printf("  known, not counted as a disagreement: %llu x %s\n", (unsigned long long)st->known[i], known[i]);
 	printf("  not compared past the oracle running out of memory: %llu sequences\n", (unsigned long long)st->oracle_oom);
-	for (unsigned d = 0; d < ndis; d++)
-		printf("  disagreement %s  x%llu, first in sequence #%llu, saved in %s\n", dis[d].signature, dis[d].count,
-		       dis[d].first, dis[d].where);
+	for (unsigned d = 0; d < fd->ndis; d++)
+		printf("  disagreement %s  x%llu, first in sequence #%llu, saved in %s\n", fd->dis[d].signature,
+		       fd->dis[d].count, fd->dis[d].first, fd->dis[d].where);
+}
+
+int cli_fidelity(int argc, char **argv)
+{
+	static struct fidelity fd;
+	fd = (struct fidelity){ .n = 10000, .seed = 1, .max_ops = 60, .profile = -1, .shrink = 1, .out = "fidelity" };
+	int operands, st = cli_getopt("fidelity", argc, argv, "hn:q", fidelity_options, usage_fidelity, fidelity_option,
+				      &fd, &operands);
+	if (st >= 0)
+		return st;
+	if (operands < argc || !fd.t.adapter) {
+		fprintf(stderr, operands < argc ? "mmfuzz fidelity: unexpected argument '%s'\n"
+						: "mmfuzz fidelity: which system? --adapter NAME (see: mmfuzz adapters)\n",
+			argv[operands < argc ? operands : 0]);
+		return EXIT_BADINPUT;
+	}
+	struct mmf_dir prior; /* temp files of runs killed mid-write go first */
+	if (mmf_dir_open(fd.out, 0, &prior) == 0) {
+		mmf_dir_sweep(&prior, 2);
+		mmf_dir_close(&prior);
+	}
+	struct mmf_exec *ex = cli_make_exec(&fd.t, NULL, 0);
+	if (!ex)
+		return cli_make_exec_status;
+	unsigned fams = 0;
+	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
+		if (cli_adapter->level[fam] != MMF_LEVEL_NONE)
+			fams |= 1u << fam;
+	struct mmf_gen_config gc = { fd.profile, fd.max_ops, fams, cli_gen_flags(cli_adapter), fd.generator };
+	fprintf(stderr, "mmfuzz fidelity: adapter %s vs oracle, %llu sequences from seed %llu, generator %u\n",
+		cli_adapter_name(&fd.t), fd.n, fd.seed, fd.generator ? fd.generator : MMF_GEN_VERSION);
+	static struct mmf_seq seq;
+	double start = mmf_now(), last = start;
+	int tty = isatty(2), status = EXIT_CLEAN;
+	for (unsigned long long k = 0; k < fd.n; k++, fd.ran++) {
+		double tnow = mmf_now();
+		if (!fd.quiet && tnow - last >= (tty ? 1.0 : 10.0)) {
+			last = tnow;
+			fprintf(stderr, "%s#%llu  %.0fs  agree %llu  disagreements %llu (%u distinct)%s", tty ? "\r" : "", k,
+				tnow - start, fd.agreed, k - fd.agreed, fd.ndis, tty ? "   " : "\n");
+		}
+		mmf_gen_sequence(mmf_seed_mix(fd.seed, k), &gc, &seq);
+		struct mmf_finding f;
+		int r = mmf_exec_run(ex, &seq, &f);
+		if (r < 0) {
+			fprintf(stderr, "\nmmfuzz fidelity: cannot run: %s\n", f.detail);
+			status = EXIT_ENV;
+			break;
+		}
+		if (r == 0)
+			fd.agreed++;
+		else if ((status = disagreed(&fd, ex, &seq, &f, k, tty)))
+			break;
+	}
+	if (tty && !fd.quiet)
+		fputc('\n', stderr);
+	print_table(&fd, mmf_exec_stats(ex), mmf_now() - start);
 	mmf_exec_destroy(ex);
-	if (status == EXIT_CLEAN && agreed < ran)
+	if (status == EXIT_CLEAN && fd.agreed < fd.ran)
 		status = EXIT_FINDING;
 	return status;
 }

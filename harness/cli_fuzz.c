@@ -42,16 +42,6 @@ static const char usage_fuzz[] =
 	"  --no-exact       compare at most at semantic level\n"
 	"  -q, --quiet      no progress line\n";
 
-static int parse_u64(const char *s, unsigned long long *out)
-{
-	char *end;
-	errno = 0;
-	if (!*s || *s == '-')
-		return -1;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -1 : 0;
-}
-
 /* s as one line of plain ASCII, for a comment in a reproducer: whatever
  * an adapter's message or a path holds, the file still parses. */
 static void one_line(char *s)
@@ -311,75 +301,177 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 	fprintf(fp, "  verdict     %s\n", nsigs ? "FINDING" : "no divergence");
 }
 
-int cli_fuzz(int argc, char **argv)
+/* The progress line: a line every 10 s, or one line redrawn on a terminal. */
+static void progress(const struct mmf_exec_stats *st, unsigned long long n, double elapsed, int tty)
 {
-	struct campaign c = { .time_limit = 60, .profile = -1, .shrink = 1, .max_ops = 200, .out = "findings" };
-	int seed_given = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		unsigned long long v;
-		int r = cli_target_opt(&c.t, argc, argv, &i);
-		if (r < 0)
-			return EXIT_BADINPUT;
-		if (r)
-			continue;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage_fuzz, stdout);
-			return EXIT_CLEAN;
-		} else if (!strcmp(a, "--keep-going")) {
-			c.keep_going = 1;
-		} else if (!strcmp(a, "--no-shrink")) {
-			c.shrink = 0;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			c.quiet = 1;
-		} else if (i + 1 < argc && !strcmp(a, "--time")) {
-			char *end;
-			const char *x = argv[++i];
-			c.time_limit = strtod(x, &end);
-			if (!*x || *end || !(c.time_limit >= 0)) {
-				fprintf(stderr, "mmfuzz fuzz: --time needs a non-negative number of seconds, got '%s'\n", x);
-				return EXIT_BADINPUT;
+	fprintf(stderr, "%s#%llu  %.0fs  seqs/s %.0f  ops %llu (%.0f/s)  findings %llu (%u distinct)%s", tty ? "\r" : "", n,
+		elapsed, (double)n / elapsed, (unsigned long long)st->ops, (double)st->ops / elapsed, total_findings(), nsigs,
+		tty ? "   " : "\n");
+}
+
+/* A finding not seen before: shrunk (within its share of the time left),
+ * printed, saved with the input as found. 0, or EXIT_ENV when it could
+ * not be saved (its reproducer is printed instead). */
+static int new_finding(struct mmf_exec *ex, const struct campaign *c, struct sigrec *rec, struct mmf_seq *seq,
+		       struct mmf_finding *f, unsigned long long n, double start, int tty)
+{
+	static struct mmf_seq first;
+	memcpy(&first, seq, sizeof(*seq));
+	unsigned before = seq->nops, runs = 0;
+	double t0 = mmf_now();
+	if (c->shrink) {
+		mmf_exec_set_counting(ex, 0); /* shrinking runs are not campaign work */
+		/* bounded, so a finding whose runs are slow (a hang costs the
+		 * op timeout per candidate) cannot eat the campaign: at most
+		 * half of what is left (and a minute), at least 5 s */
+		double left = c->time_limit - (mmf_now() - start);
+		struct mmf_min_config mc = { 0, 0, left > 120 ? 60 : left > 10 ? left / 2 : 5 };
+		struct mmf_min_stats ms;
+		runs = mmf_minimize(ex, seq, f, &mc, &ms);
+		mmf_exec_set_counting(ex, 1);
+	}
+	if (tty && !c->quiet)
+		fputc('\n', stderr);
+	printf("%s\n", f->signature);
+	printf("  sequence #%llu (seed %llu), %u ops, shrunk to %u in %u runs (%.2f s)\n", n, c->seed, before,
+	       seq->nops, runs, mmf_now() - t0);
+	printf("  %s\n", f->detail);
+	finding_rel(&c->t, f->signature, rec->rel, sizeof(rec->rel));
+	int e = cli_save_finding(c->out, seq, f, &c->t, rec->where, sizeof(rec->where));
+	if (!e)
+		e = save_first(c->out, rec->rel, &first);
+	if (!e)
+		e = bump_count(c->out, rec->rel, 1);
+	if (e) {
+		fprintf(stderr, "mmfuzz fuzz: cannot save the finding under %s: %s; its reproducer:\n", c->out, strerror(e));
+		char *text = mmf_seq_to_text(seq);
+		if (text)
+			fputs(text, stdout);
+		free(text);
+		rec->where[0] = 0;
+		return EXIT_ENV;
+	}
+	printf("  saved %s/repro.mmfz and repro.txt\n", rec->where);
+	fflush(stdout);
+	return 0;
+}
+
+/* The report, on stdout and in --report FILE: the status to end with. */
+static int write_reports(const struct campaign *c, const struct mmf_exec_stats *st, unsigned long long n,
+			 double elapsed, int status)
+{
+	report(stdout, c, st, n, elapsed);
+	if (c->report) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mf = open_memstream(&buf, &len);
+		if (mf) {
+			report(mf, c, st, n, elapsed);
+			fclose(mf);
+			int e = mmf_write_atomic(c->report, buf, len);
+			if (e) {
+				fprintf(stderr, "mmfuzz fuzz: cannot write report %s: %s\n", c->report, strerror(e));
+				if (status == EXIT_CLEAN)
+					status = EXIT_ENV;
 			}
-		} else if (i + 1 < argc && (!strcmp(a, "--runs") || !strcmp(a, "--seed") || !strcmp(a, "--max-ops"))) {
-			if (parse_u64(argv[++i], &v)) {
-				fprintf(stderr, "mmfuzz fuzz: %s needs a non-negative number, got '%s'\n", a, argv[i]);
-				return EXIT_BADINPUT;
-			}
-			if (!strcmp(a, "--runs"))
-				c.runs = v;
-			else if (!strcmp(a, "--seed"))
-				c.seed = v, seed_given = 1;
-			else if (v == 0 || v > MMF_MAX_OPS) {
-				fprintf(stderr, "mmfuzz fuzz: --max-ops must be 1..%d\n", MMF_MAX_OPS);
-				return EXIT_BADINPUT;
-			} else
-				c.max_ops = (unsigned)v;
-		} else if (i + 1 < argc && !strcmp(a, "--generator")) {
-			if (parse_u64(argv[++i], &v) || v < 1 || v > MMF_GEN_VERSION) {
-				fprintf(stderr, "mmfuzz fuzz: --generator must be 1..%d, got '%s'\n", MMF_GEN_VERSION, argv[i]);
-				return EXIT_BADINPUT;
-			}
-			c.generator = (unsigned)v;
-		} else if (i + 1 < argc && !strcmp(a, "--profile")) {
-			unsigned idx;
-			if (!mmf_profile_find(argv[++i], &idx)) {
-				fprintf(stderr, "mmfuzz fuzz: unknown profile '%s' (see: mmfuzz adapters)\n", argv[i]);
-				return EXIT_BADINPUT;
-			}
-			c.profile = (int)idx;
-		} else if (i + 1 < argc && !strcmp(a, "--out")) {
-			c.out = argv[++i];
-			if (cli_path_ok("fuzz", a, c.out))
-				return EXIT_BADINPUT;
-		} else if (i + 1 < argc && !strcmp(a, "--report")) {
-			c.report = argv[++i];
-			if (cli_path_ok("fuzz", a, c.report))
-				return EXIT_BADINPUT;
-		} else {
-			fprintf(stderr, "mmfuzz fuzz: unknown option or missing value: '%s'\n%s", a, usage_fuzz);
-			return EXIT_BADINPUT;
+			free(buf);
 		}
 	}
+	return status;
+}
+
+enum { OPT_KEEP_GOING = CLI_OPT_OWN, OPT_NO_SHRINK, OPT_TIME, OPT_RUNS, OPT_SEED, OPT_MAX_OPS, OPT_GENERATOR, OPT_PROFILE,
+       OPT_OUT, OPT_REPORT };
+static const struct option fuzz_options[] = {
+	CLI_TARGET_OPTIONS,
+	CLI_HELP_OPTION,
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "no-shrink", no_argument, NULL, OPT_NO_SHRINK },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "time", required_argument, NULL, OPT_TIME },
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "max-ops", required_argument, NULL, OPT_MAX_OPS },
+	{ "generator", required_argument, NULL, OPT_GENERATOR },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ 0 },
+};
+
+struct fuzz_args {
+	struct campaign c;
+	int seed_given;
+};
+
+static int fuzz_option(void *ctx, int code, const char *arg)
+{
+	struct fuzz_args *fa = ctx;
+	struct campaign *c = &fa->c;
+	unsigned long long v;
+	int r = cli_target_set(&c->t, code, arg);
+	if (r)
+		return r < 0 ? -1 : 0;
+	switch (code) {
+	case OPT_KEEP_GOING: c->keep_going = 1; return 0;
+	case OPT_NO_SHRINK: c->shrink = 0; return 0;
+	case 'q': c->quiet = 1; return 0;
+	case OPT_TIME: {
+		char *end;
+		c->time_limit = strtod(arg, &end);
+		if (!*arg || *end || !(c->time_limit >= 0)) {
+			fprintf(stderr, "mmfuzz fuzz: --time needs a non-negative number of seconds, got '%s'\n", arg);
+			return -1;
+		}
+		return 0;
+	}
+	case OPT_RUNS: return cli_number("fuzz", "--runs", arg, &c->runs);
+	case OPT_SEED:
+		fa->seed_given = 1;
+		return cli_number("fuzz", "--seed", arg, &c->seed);
+	case OPT_MAX_OPS:
+		if (cli_number("fuzz", "--max-ops", arg, &v))
+			return -1;
+		if (v == 0 || v > MMF_MAX_OPS) {
+			fprintf(stderr, "mmfuzz fuzz: --max-ops must be 1..%d\n", MMF_MAX_OPS);
+			return -1;
+		}
+		c->max_ops = (unsigned)v;
+		return 0;
+	case OPT_GENERATOR:
+		if (cli_number("fuzz", "--generator", arg, &v) || v < 1 || v > MMF_GEN_VERSION) {
+			fprintf(stderr, "mmfuzz fuzz: --generator must be 1..%d, got '%s'\n", MMF_GEN_VERSION, arg);
+			return -1;
+		}
+		c->generator = (unsigned)v;
+		return 0;
+	case OPT_PROFILE: {
+		unsigned idx;
+		if (!mmf_profile_find(arg, &idx)) {
+			fprintf(stderr, "mmfuzz fuzz: unknown profile '%s' (see: mmfuzz adapters)\n", arg);
+			return -1;
+		}
+		c->profile = (int)idx;
+		return 0;
+	}
+	case OPT_OUT: c->out = arg; return cli_path_ok("fuzz", "--out", arg);
+	case OPT_REPORT: c->report = arg; return cli_path_ok("fuzz", "--report", arg);
+	default: return -1;
+	}
+}
+
+int cli_fuzz(int argc, char **argv)
+{
+	struct fuzz_args fa = { .c = { .time_limit = 60, .profile = -1, .shrink = 1, .max_ops = 200, .out = "findings" } };
+	int operands, ost = cli_getopt("fuzz", argc, argv, "hq", fuzz_options, usage_fuzz, fuzz_option, &fa, &operands);
+	if (ost >= 0)
+		return ost;
+	if (operands < argc) {
+		fprintf(stderr, "mmfuzz fuzz: unexpected argument '%s'\n%s", argv[operands], usage_fuzz);
+		return EXIT_BADINPUT;
+	}
+	struct campaign c = fa.c;
+	int seed_given = fa.seed_given;
 	if (!seed_given) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -412,7 +504,7 @@ int cli_fuzz(int argc, char **argv)
 			fams |= 1u << fam;
 	struct mmf_gen_config gc = { c.profile, c.max_ops, fams,
 				     cli_gen_flags(cli_adapter) | (cli_kernel_adapter ? MMF_GEN_AS_ALONE : 0), c.generator };
-	double start = mmf_now(), last = start, elapsed = 0;
+	double start = mmf_now(), last = 0, elapsed = 0;
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;
 	unsigned long long n = 0;
@@ -420,20 +512,14 @@ int cli_fuzz(int argc, char **argv)
 	for (;; n++) {
 		if (c.runs && n >= c.runs)
 			break;
-		{
-			/* every sequence: one may be slow (an adapter's create on a
-			 * new profile, a hang that runs to the op timeout) */
-			double t = mmf_now();
-			elapsed = t - start;
-			if (elapsed >= c.time_limit)
-				break;
-			if (!c.quiet && t - last >= every) {
-				last = t;
-				const struct mmf_exec_stats *st = mmf_exec_stats(ex);
-				fprintf(stderr, "%s#%llu  %.0fs  seqs/s %.0f  ops %llu (%.0f/s)  findings %llu (%u distinct)%s",
-					tty ? "\r" : "", n, elapsed, (double)n / elapsed, (unsigned long long)st->ops,
-					(double)st->ops / elapsed, total_findings(), nsigs, tty ? "   " : "\n");
-			}
+		/* the time, every sequence: one may be slow (an adapter's
+		 * create on a new profile, a hang that runs to the op timeout) */
+		elapsed = mmf_now() - start;
+		if (elapsed >= c.time_limit)
+			break;
+		if (!c.quiet && elapsed - last >= every) {
+			last = elapsed;
+			progress(mmf_exec_stats(ex), n, elapsed, tty);
 		}
 		mmf_gen_sequence(mmf_seed_mix(c.seed, n), &gc, &seq);
 		struct mmf_finding f;
@@ -452,46 +538,11 @@ int cli_fuzz(int argc, char **argv)
 			continue;
 		}
 		rec = sig_add(f.signature, n);
-		static struct mmf_seq first;
-		memcpy(&first, &seq, sizeof(seq));
-		unsigned before = seq.nops, runs = 0;
-		double t0 = mmf_now();
-		if (c.shrink) {
-			mmf_exec_set_counting(ex, 0); /* shrinking runs are not campaign work */
-			/* bounded, so a finding whose runs are slow (a hang costs the
-			 * op timeout per candidate) cannot eat the campaign: at most
-			 * half of what is left (and a minute), at least 5 s */
-			double left = c.time_limit - (mmf_now() - start);
-			struct mmf_min_config mc = { 0, 0, left > 120 ? 60 : left > 10 ? left / 2 : 5 };
-			struct mmf_min_stats ms;
-			runs = mmf_minimize(ex, &seq, &f, &mc, &ms);
-			mmf_exec_set_counting(ex, 1);
-		}
-		if (tty && !c.quiet)
-			fputc('\n', stderr);
-		printf("%s\n", f.signature);
-		printf("  sequence #%llu (seed %llu), %u ops, shrunk to %u in %u runs (%.2f s)\n", n, c.seed, before,
-		       seq.nops, runs, mmf_now() - t0);
-		printf("  %s\n", f.detail);
-		finding_rel(&c.t, f.signature, rec->rel, sizeof(rec->rel));
-		int e = cli_save_finding(c.out, &seq, &f, &c.t, rec->where, sizeof(rec->where));
-		if (!e)
-			e = save_first(c.out, rec->rel, &first);
-		if (!e)
-			e = bump_count(c.out, rec->rel, 1);
-		if (e) {
-			fprintf(stderr, "mmfuzz fuzz: cannot save the finding under %s: %s; its reproducer:\n", c.out, strerror(e));
-			char *text = mmf_seq_to_text(&seq);
-			if (text)
-				fputs(text, stdout);
-			free(text);
-			rec->where[0] = 0;
+		if (new_finding(ex, &c, rec, &seq, &f, n, start, tty)) {
 			status = EXIT_ENV;
 			n++;
 			break;
 		}
-		printf("  saved %s/repro.mmfz and repro.txt\n", rec->where);
-		fflush(stdout);
 		if (!c.keep_going) {
 			n++;
 			break;
@@ -505,24 +556,7 @@ int cli_fuzz(int argc, char **argv)
 			fprintf(stderr, "mmfuzz fuzz: cannot update %s/count\n", sigs[i].where);
 			status = EXIT_ENV;
 		}
-	const struct mmf_exec_stats *st = mmf_exec_stats(ex);
-	report(stdout, &c, st, n, elapsed);
-	if (c.report) {
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *mf = open_memstream(&buf, &len);
-		if (mf) {
-			report(mf, &c, st, n, elapsed);
-			fclose(mf);
-			int e = mmf_write_atomic(c.report, buf, len);
-			if (e) {
-				fprintf(stderr, "mmfuzz fuzz: cannot write report %s: %s\n", c.report, strerror(e));
-				if (status == EXIT_CLEAN)
-					status = EXIT_ENV;
-			}
-			free(buf);
-		}
-	}
+	status = write_reports(&c, mmf_exec_stats(ex), n, elapsed, status);
 	mmf_exec_destroy(ex);
 	return status;
 }

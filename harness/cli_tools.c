@@ -45,16 +45,6 @@ static const char usage_export[] =
 	"  --no-exact       compare at most at semantic level\n"
 	"  --check          a Check test case instead of a program\n";
 
-static int help(int argc, char **argv, const char *usage)
-{
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			return 1;
-		}
-	return 0;
-}
-
 /* Writes seq to path: text (with comment lines) for .txt, else a container. */
 static int save(const char *path, const struct mmf_seq *seq, const char *comment)
 {
@@ -90,46 +80,62 @@ struct args {
 	int no_fork, check;
 };
 
-static int parse(int argc, char **argv, const char *cmd, const char *usage, struct args *a)
+enum { OPT_TIMEOUT = CLI_OPT_OWN, OPT_MAX_TIME, OPT_NO_FORK, OPT_CHECK, OPT_DRY_RUN };
+static const struct option tool_options[] = {
+	CLI_TARGET_OPTIONS,
+	CLI_HELP_OPTION,
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-time", required_argument, NULL, OPT_MAX_TIME },
+	{ "no-fork", no_argument, NULL, OPT_NO_FORK },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ 0 },
+};
+static const char *tool_cmd;
+
+static int tool_option(void *ctx, int code, const char *arg)
 {
-	for (int i = 1; i < argc; i++) {
-		int r = cli_target_opt(&a->t, argc, argv, &i);
-		if (r < 0)
-			return -1;
-		if (r)
-			continue;
-		const char *s = argv[i];
-		if (!strcmp(s, "-o") && i + 1 < argc) {
-			a->out = argv[++i];
-			if (cli_path_ok(cmd, s, a->out))
-				return -1;
-		} else if ((!strcmp(s, "--timeout") || !strcmp(s, "--max-time")) && i + 1 < argc) {
-			char *end;
-			double v = strtod(argv[++i], &end);
-			if (*end || !(v > 0)) {
-				fprintf(stderr, "mmfuzz %s: %s needs a positive number of seconds\n", cmd, s);
-				return -1;
-			}
-			*(!strcmp(s, "--timeout") ? &a->timeout : &a->max_time) = v;
-		} else if (!strcmp(s, "--no-fork")) {
-			a->no_fork = 1;
-		} else if (!strcmp(s, "--check")) {
-			a->check = 1;
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "mmfuzz %s: unknown option or missing value '%s'\n%s", cmd, s, usage);
-			return -1;
-		} else if (!a->in) {
-			a->in = s;
-		} else {
-			fprintf(stderr, "mmfuzz %s: one input only ('%s' and '%s')\n", cmd, a->in, s);
+	struct args *a = ctx;
+	int r = cli_target_set(&a->t, code, arg);
+	if (r)
+		return r < 0 ? -1 : 0;
+	switch (code) {
+	case 'o': a->out = arg; return cli_path_ok(tool_cmd, "-o", arg);
+	case OPT_TIMEOUT:
+	case OPT_MAX_TIME: {
+		char *end;
+		double v = strtod(arg, &end);
+		if (*end || !(v > 0)) {
+			fprintf(stderr, "mmfuzz %s: %s needs a positive number of seconds\n", tool_cmd,
+				code == OPT_TIMEOUT ? "--timeout" : "--max-time");
 			return -1;
 		}
+		*(code == OPT_TIMEOUT ? &a->timeout : &a->max_time) = v;
+		return 0;
 	}
+	case OPT_NO_FORK: a->no_fork = 1; return 0;
+	case OPT_CHECK: a->check = 1; return 0;
+	default: return -1;
+	}
+}
+
+/* Target options, -o OUT, one input. An exit status, or -1 to go on. */
+static int parse(int argc, char **argv, const char *cmd, const char *usage, struct args *a)
+{
+	int first;
+	tool_cmd = cmd;
+	int st = cli_getopt(cmd, argc, argv, "ho:", tool_options, usage, tool_option, a, &first);
+	if (st >= 0)
+		return st;
+	if (first + 1 < argc) {
+		fprintf(stderr, "mmfuzz %s: one input only ('%s' and '%s')\n", cmd, argv[first], argv[first + 1]);
+		return EXIT_BADINPUT;
+	}
+	a->in = first < argc ? argv[first] : NULL;
 	if (!a->in || !a->out) {
 		fprintf(stderr, "mmfuzz %s: needs an input and -o OUT\n%s", cmd, usage);
-		return -1;
+		return EXIT_BADINPUT;
 	}
-	return 0;
+	return -1;
 }
 
 /* Both commands: --help, options, the input loaded and run once (in a
@@ -138,9 +144,10 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, stru
 static int first_run(int argc, char **argv, const char *cmd, const char *usage, struct args *a, struct mmf_seq *seq,
 		     struct mmf_exec **ex, struct mmf_finding *f, int *r)
 {
-	if (help(argc, argv, usage))
-		return EXIT_CLEAN;
-	if (parse(argc, argv, cmd, usage, a) || cli_load(a->in, seq, NULL))
+	int st = parse(argc, argv, cmd, usage, a);
+	if (st >= 0)
+		return st;
+	if (cli_load(a->in, seq, NULL))
 		return EXIT_BADINPUT;
 	*ex = cli_make_exec(&a->t, NULL, 0);
 	if (!*ex)
@@ -403,31 +410,84 @@ static const char usage_merge[] =
 	"reported and left alone. Copies are canonical containers, named by their\n"
 	"content's hash, written atomically.\n";
 
+/* Every input of the folders into *v; for merge, OUT's own (the first
+ * *base) count as covered in have. 0, or -1 when a folder could not be
+ * read (said). */
+static int list_inputs(struct mmf_exec *ex, const char *cmd, const char **dirs, int nd, int prune, featset have,
+		       struct entry **v, size_t *n, size_t *cap, size_t *base)
+{
+	static featset fs;
+	static struct mmf_seq seq;
+	int bad = 0;
+	for (int k = 0; k < nd; k++) {
+		int e = list_dir(dirs[k], v, n, cap);
+		if (e) {
+			fprintf(stderr, "mmfuzz %s: cannot read %s: %s\n", cmd, dirs[k], strerror(e));
+			bad = -1;
+		}
+		if (k == 0 && !prune) {
+			for (size_t i = 0; i < *n; i++)
+				if (!cli_load((*v)[i].path, &seq, NULL)) {
+					features(ex, &seq, fs);
+					add_new(have, fs);
+				}
+			*base = *n;
+		}
+	}
+	return bad;
+}
+
+/* seq as a canonical container in dir, named by its content's hash: 0,
+ * or -1 after saying why not. */
+static int save_by_hash(struct mmf_dir *dir, const struct mmf_seq *seq, const char *cmd, const char *dirname)
+{
+	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
+	memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
+	size_t len = mmf_seq_encode(seq, buf + MMF_MAGIC_SIZE, sizeof(buf) - MMF_MAGIC_SIZE) + MMF_MAGIC_SIZE;
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (size_t b = 0; b < len; b++)
+		h = (h ^ buf[b]) * 1099511628211ull;
+	char name[64];
+	snprintf(name, sizeof(name), "%016llx.mmfz", (unsigned long long)h);
+	int e = mmf_dir_write(dir, name, buf, len);
+	if (e)
+		fprintf(stderr, "mmfuzz %s: cannot write %s/%s: %s\n", cmd, dirname, name, strerror(e));
+	return e ? -1 : 0;
+}
+
+/* merge and prune: the target's options, and --dry-run (noted in check) */
+static int merge_option(void *ctx, int code, const char *arg)
+{
+	struct args *a = ctx;
+	int r = cli_target_set(&a->t, code, arg);
+	if (r)
+		return r < 0 ? -1 : 0;
+	a->check = code == OPT_DRY_RUN;
+	return 0;
+}
+
 int cli_corpus_merge(int argc, char **argv, int prune)
 {
-	struct cli_target t = { 0 };
+	struct args ma = { .timeout = 0 };
 	const char *cmd = prune ? "corpus prune" : "corpus merge";
-	int dry = 0, nd = 0;
+	static const struct option opts[] = { CLI_TARGET_OPTIONS, CLI_HELP_OPTION,
+					      { "dry-run", no_argument, NULL, OPT_DRY_RUN }, { 0 } };
+	int first, st = cli_getopt(cmd, argc, argv, "h", opts, usage_merge, merge_option, &ma, &first);
+	if (st >= 0)
+		return st;
+	if (ma.check && !prune) {
+		fprintf(stderr, "mmfuzz %s: --dry-run is prune's\n%s", cmd, usage_merge);
+		return EXIT_BADINPUT;
+	}
+	struct cli_target t = ma.t;
+	int dry = ma.check, nd = 0;
 	const char **dirs = calloc((size_t)argc + 1, sizeof(char *));
 	if (!dirs)
 		return EXIT_ENV;
-	for (int i = 1; i < argc; i++) {
-		int r = cli_target_opt(&t, argc, argv, &i);
-		if (r < 0)
+	for (int i = first; i < argc; i++) {
+		if (cli_path_ok(cmd, "a folder", argv[i]))
 			return free(dirs), EXIT_BADINPUT;
-		if (r)
-			continue;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return fputs(usage_merge, stdout), free(dirs), EXIT_CLEAN;
-		if (prune && !strcmp(argv[i], "--dry-run"))
-			dry = 1;
-		else if (argv[i][0] == '-')
-			return fprintf(stderr, "mmfuzz %s: unknown option '%s'\n%s", cmd, argv[i], usage_merge), free(dirs),
-			       EXIT_BADINPUT;
-		else if (cli_path_ok(cmd, "a folder", argv[i]))
-			return free(dirs), EXIT_BADINPUT;
-		else
-			dirs[nd++] = argv[i];
+		dirs[nd++] = argv[i];
 	}
 	if (prune ? nd != 1 : nd < 2) {
 		fprintf(stderr, "mmfuzz %s: %s\n%s", cmd, prune ? "one folder" : "OUT and at least one IN", usage_merge);
@@ -453,22 +513,8 @@ int cli_corpus_merge(int argc, char **argv, int prune)
 	struct entry *v = NULL;
 	size_t n = 0, cap = 0, base = 0;
 	int status = EXIT_CLEAN;
-	/* merge: OUT's own inputs count as covered first */
-	for (int k = 0; k < nd; k++) {
-		e = list_dir(dirs[k], &v, &n, &cap);
-		if (e) {
-			fprintf(stderr, "mmfuzz %s: cannot read %s: %s\n", cmd, dirs[k], strerror(e));
-			status = EXIT_BADINPUT;
-		}
-		if (k == 0 && !prune) {
-			for (size_t i = 0; i < n; i++)
-				if (!cli_load(v[i].path, &seq, NULL)) {
-					features(ex, &seq, fs);
-					add_new(have, fs);
-				}
-			base = n;
-		}
-	}
+	if (list_inputs(ex, cmd, dirs, nd, prune, have, &v, &n, &cap, &base))
+		status = EXIT_BADINPUT;
 	if (n > base)
 		qsort(v + base, n - base, sizeof(*v), by_size);
 	unsigned kept = 0, dropped = 0, bad = 0, feats = 0;
@@ -494,17 +540,7 @@ int cli_corpus_merge(int argc, char **argv, int prune)
 			dropped++;
 			continue;
 		}
-		static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
-		memcpy(buf, MMF_MAGIC, MMF_MAGIC_SIZE);
-		size_t len = mmf_seq_encode(&seq, buf + MMF_MAGIC_SIZE, sizeof(buf) - MMF_MAGIC_SIZE) + MMF_MAGIC_SIZE;
-		uint64_t h = 1469598103934665603ull;
-		for (size_t b = 0; b < len; b++)
-			h = (h ^ buf[b]) * 1099511628211ull;
-		char name[64];
-		snprintf(name, sizeof(name), "%016llx.mmfz", (unsigned long long)h);
-		e = mmf_dir_write(&outdir, name, buf, len);
-		if (e) {
-			fprintf(stderr, "mmfuzz %s: cannot write %s/%s: %s\n", cmd, dirs[0], name, strerror(e));
+		if (save_by_hash(&outdir, &seq, cmd, dirs[0])) {
 			status = EXIT_ENV;
 			break;
 		}

@@ -142,6 +142,60 @@ int mmf_exec_step_as_call(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 	return 0;
 }
 
+/* One address-space op on one target, through the entry of its kind: the
+ * address an mmap answers in *out, a refusal's errno in *err, an access's
+ * fault and value in t->fault and t->token. */
+static enum mmf_result run_on(struct mmf_exec *ex, struct target *t, unsigned prof, const struct mmf_op *op,
+			      const struct mmf_args *a, uint32_t step, uint64_t *out, int *err)
+{
+	const uint64_t PAGE = 1ull << mmf_profile_as_shift(mmf_profile_get(prof));
+	unsigned proc = a->proc;
+	uint64_t addr = MMF_AS_WINDOW_BASE + (uint64_t)(a->start | a->page) * PAGE;
+	uint64_t len = (uint64_t)a->npages * PAGE;
+	enum mmf_result r;
+	switch (op->code) {
+	case MMF_OP_MMAP: r = t->ad->mmap(t->ctx[prof], proc, addr, len, a->prot, a->flags, out, err); break;
+	case MMF_OP_MUNMAP: r = t->ad->munmap(t->ctx[prof], proc, addr, len, err); break;
+	case MMF_OP_MPROTECT: r = t->ad->mprotect(t->ctx[prof], proc, addr, len, a->prot, err); break;
+	case MMF_OP_FORK: r = t->ad->proc_fork(t->ctx[prof], proc, a->child, err); break;
+	case MMF_OP_EXIT: r = t->ad->proc_exit(t->ctx[prof], proc, err); break;
+	case MMF_OP_MADVISE: r = t->ad->madvise(t->ctx[prof], proc, addr, len, a->advice, err); break;
+	case MMF_OP_BRK: r = t->ad->brk(t->ctx[prof], proc, addr, out); break;
+	case MMF_OP_RMAP: r = t->ad->rmap(t->ctx[prof], proc, addr, t->report, REPORT_CAP, &t->report_len); break;
+	case MMF_OP_FTRUNCATE: r = t->ad->ftruncate(t->ctx[prof], a->file, len, err); break;
+	case MMF_OP_MMAP_FILE:
+		r = t->ad->mmap_file(t->ctx[prof], proc, addr, len, a->prot, a->flags, a->file, (uint64_t)a->pgoff * PAGE,
+				     out, err);
+		break;
+	case MMF_OP_MMAP_PFN:
+		r = t->ad->mmap_pfn(t->ctx[prof], proc, addr, len, a->prot, a->flags, (uint64_t)a->pgoff * PAGE, out, err);
+		break;
+	case MMF_OP_CLEAR_REFS: r = t->ad->clear_refs(t->ctx[prof], proc, a->value, err); break;
+	case MMF_OP_MREMAP:
+		r = t->ad->mremap(t->ctx[prof], proc, addr, len, (uint64_t)a->new_npages * PAGE, a->flags,
+				  MMF_AS_WINDOW_BASE + (uint64_t)a->new_start * PAGE, out, err);
+		break;
+	case MMF_OP_MEM_READ:
+	case MMF_OP_MEM_WRITE:
+	case MMF_OP_MEM_EXEC: {
+		int fault = 0;
+		uint64_t value = 0;
+		r = t->ad->mem_access(t->ctx[prof], proc, addr,
+				      op->code == MMF_OP_MEM_WRITE   ? MMF_ACCESS_WRITE
+				      : op->code == MMF_OP_MEM_EXEC ? MMF_ACCESS_EXEC
+								    : MMF_ACCESS_READ,
+				      mmf_exec_token(ex, step, a->token), &fault, &value, err);
+		t->token = value;
+		t->fault = fault;
+		break;
+	}
+	default:
+		r = t->ad->proc_report(t->ctx[prof], proc, a->kind, t->report, REPORT_CAP, &t->report_len);
+		break;
+	}
+	return r;
+}
+
 int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op, unsigned prof)
 {
 	const char *name = mmf_op_name(op->code);
@@ -152,7 +206,6 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 	unsigned proc = a.proc;
 	/* start, or page for the ops on one page */
 	uint64_t addr = MMF_AS_WINDOW_BASE + (uint64_t)(a.start | a.page) * PAGE;
-	uint64_t len = (uint64_t)a.npages * PAGE;
 	/* An op some compared system cannot do is left out for all of them,
 	 * so their address spaces stay comparable. */
 	if (!as_gate(ex, op))
@@ -162,51 +215,11 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		t->out = OUT_SKIPPED;
 		if (t->level[MMF_FAM_AS] == MMF_LEVEL_NONE || !has(t, MMF_CAP_AS))
 			continue;
-		enum mmf_result r;
+		if (op->code == MMF_OP_PROC_REPORT && a.kind >= MMF_NR_PROC_REPORTS)
+			continue; /* a kind no adapter knows yet */
 		uint64_t out = 0;
 		int err = 0;
-		switch (op->code) {
-		case MMF_OP_MMAP: r = t->ad->mmap(t->ctx[prof], proc, addr, len, a.prot, a.flags, &out, &err); break;
-		case MMF_OP_MUNMAP: r = t->ad->munmap(t->ctx[prof], proc, addr, len, &err); break;
-		case MMF_OP_MPROTECT: r = t->ad->mprotect(t->ctx[prof], proc, addr, len, a.prot, &err); break;
-		case MMF_OP_FORK: r = t->ad->proc_fork(t->ctx[prof], proc, a.child, &err); break;
-		case MMF_OP_EXIT: r = t->ad->proc_exit(t->ctx[prof], proc, &err); break;
-		case MMF_OP_MADVISE: r = t->ad->madvise(t->ctx[prof], proc, addr, len, a.advice, &err); break;
-		case MMF_OP_BRK: r = t->ad->brk(t->ctx[prof], proc, addr, &out); break;
-		case MMF_OP_RMAP: r = t->ad->rmap(t->ctx[prof], proc, addr, t->report, REPORT_CAP, &t->report_len); break;
-		case MMF_OP_FTRUNCATE: r = t->ad->ftruncate(t->ctx[prof], a.file, len, &err); break;
-		case MMF_OP_MMAP_FILE:
-			r = t->ad->mmap_file(t->ctx[prof], proc, addr, len, a.prot, a.flags, a.file, (uint64_t)a.pgoff * PAGE,
-					     &out, &err);
-			break;
-		case MMF_OP_MMAP_PFN:
-			r = t->ad->mmap_pfn(t->ctx[prof], proc, addr, len, a.prot, a.flags, (uint64_t)a.pgoff * PAGE, &out, &err);
-			break;
-		case MMF_OP_CLEAR_REFS: r = t->ad->clear_refs(t->ctx[prof], proc, a.value, &err); break;
-		case MMF_OP_MREMAP:
-			r = t->ad->mremap(t->ctx[prof], proc, addr, len, (uint64_t)a.new_npages * PAGE, a.flags,
-					  MMF_AS_WINDOW_BASE + (uint64_t)a.new_start * PAGE, &out, &err);
-			break;
-		case MMF_OP_MEM_READ:
-		case MMF_OP_MEM_WRITE:
-		case MMF_OP_MEM_EXEC: {
-			int fault = 0;
-			uint64_t value = 0;
-			r = t->ad->mem_access(t->ctx[prof], proc, addr,
-					      op->code == MMF_OP_MEM_WRITE   ? MMF_ACCESS_WRITE
-					      : op->code == MMF_OP_MEM_EXEC ? MMF_ACCESS_EXEC
-									    : MMF_ACCESS_READ,
-					      mmf_exec_token(ex, step, a.token), &fault, &value, &err);
-			t->token = value;
-			t->fault = fault;
-			break;
-		}
-		default:
-			if (a.kind >= MMF_NR_PROC_REPORTS)
-				continue;
-			r = t->ad->proc_report(t->ctx[prof], proc, a.kind, t->report, REPORT_CAP, &t->report_len);
-			break;
-		}
+		enum mmf_result r = run_on(ex, t, prof, op, &a, step, &out, &err);
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, name, prof);
 		if (r == MMF_UNSUPPORTED)

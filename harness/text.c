@@ -253,6 +253,86 @@ static int parse_header(struct cursor *c, struct mmf_seq *out)
 	return 0;
 }
 
+/* The value of field fi of op d (text at vs, vl bytes long) into *v: 0,
+ * or -1 with the error at its column. */
+static int parse_value(struct cursor *c, const struct mmf_opdesc *d, unsigned fi, size_t vs, size_t vl,
+		       unsigned profile, uint32_t *v)
+{
+	const char *val = c->text + vs;
+	if (d->f[fi].kind == FK_GFP) {
+		mmf_gfp_t g;
+		int bad = mmf_gfp_parse(val, (int)vl, &g);
+		if (bad)
+			return errat(c, vs + (size_t)bad - 1, "bad gfp mask '%.*s'", (int)vl, val);
+		*v = g;
+	} else if (d->f[fi].kind == FK_GFPSEL) {
+		mmf_gfp_t g;
+		int bad = mmf_gfp_parse(val, (int)vl, &g);
+		if (bad)
+			return errat(c, vs + (size_t)bad - 1, "bad gfp mask '%.*s'", (int)vl, val);
+		for (*v = 0; *v < MMF_GFP_SEL_RANGE && mmf_gfp_sel(*v) != g; (*v)++)
+			;
+		if (*v == MMF_GFP_SEL_RANGE)
+			return errat(c, vs, "gfp mask '%.*s' is not one %s can carry (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, "
+				     "GFP_USER, GFP_NOIO, GFP_NOFS, GFP_KERNEL with one of __GFP_ZERO __GFP_DMA __GFP_DMA32 "
+				     "__GFP_NORETRY __GFP_THISNODE __GFP_HIGH __GFP_RETRY_MAYFAIL __GFP_MEMALLOC, "
+				     "GFP_ATOMIC|__GFP_ZERO, GFP_NOWAIT|__GFP_ZERO)", (int)vl, val, d->name);
+	} else if (mmf_kind_flags(d->f[fi].kind)) {
+		const struct mmf_flag_names *fn = mmf_kind_flags(d->f[fi].kind);
+		if (parse_flags(fn, val, vl, v)) {
+			char all[200];
+			format_flags(fn, (1u << fn->n) - 1, all, sizeof(all));
+			return errat(c, vs, "bad %s '%.*s' (0 or names joined by '|': %s)", fn->what, (int)vl, val, all);
+		}
+	} else if (d->f[fi].kind == FK_ADVICE && vl && !(val[0] >= '0' && val[0] <= '9')) {
+		for (*v = 0; *v < 32; (*v)++)
+			if (advice_names[*v] && strlen(advice_names[*v]) == vl && !memcmp(val, advice_names[*v], vl))
+				break;
+		if (*v == 32)
+			return errat(c, vs, "unknown advice '%.*s' (MADV_... or a number below 32)", (int)vl, val);
+	} else if (d->f[fi].kind == FK_PREPORT && vl == 4 && memcmp(val, "maps", 4) == 0) {
+		*v = MMF_PROC_MAPS;
+	} else if (d->f[fi].kind == FK_PREPORT && vl == 5 && memcmp(val, "smaps", 5) == 0) {
+		*v = MMF_PROC_SMAPS;
+	} else if (d->f[fi].kind == FK_PREPORT && vl == 7 && memcmp(val, "pagemap", 7) == 0) {
+		*v = MMF_PROC_PAGEMAP;
+	} else if (d->f[fi].kind == FK_MEMALIGN && vl && !(val[0] >= '0' && val[0] <= '9')) {
+		for (*v = 0; *v < 3 && !tokeq(val, vl, memalign_names[*v]); (*v)++)
+			;
+		if (*v == 3)
+			return errat(c, vs, "unknown kind '%.*s' (posix_memalign, aligned_alloc or memalign)", (int)vl,
+				     val);
+	} else if (d->f[fi].kind == FK_MALIGN) {
+		uint32_t bytes;
+		if (parse_uint(val, vl, &bytes))
+			return errat(c, vs, "bad align '%.*s'", (int)vl, val);
+		for (*v = 0; *v < 256 && mmf_malign_bytes(*v) != bytes; (*v)++)
+			;
+		if (*v == 256)
+			return errat(c, vs,
+				     "align %u cannot be written (0, a power of two up to 2^29, or 24, 40, 56, ... "
+				     "up to 3608)", bytes);
+	} else if (d->f[fi].kind == FK_ALIGN) {
+		if (parse_uint(val, vl, v) || (*v & (*v - 1)) || *v > 4096 || *v == 1)
+			return errat(c, vs, "bad align '%.*s' (0, or a power of two from 2 to 4096)", (int)vl, val);
+		*v = *v ? (uint32_t)__builtin_ctz(*v) : 0;
+	} else if (d->f[fi].kind == FK_REPORT && (vl == 0 || !(val[0] >= '0' && val[0] <= '9'))) {
+		for (*v = 0; *v < MMF_NR_REPORTS; (*v)++)
+			if (tokeq(val, vl, mmf_report_name(*v)))
+				break;
+		if (*v == MMF_NR_REPORTS)
+			return errat(c, vs, "unknown report kind '%.*s' (buddyinfo, zoneinfo, vmstat, slabinfo, meminfo, vmallocinfo)",
+				     (int)vl, val);
+	} else {
+		if (parse_uint(val, vl, v))
+			return errat(c, vs, "bad number '%.*s' for %s", (int)vl, val, d->f[fi].name);
+		uint32_t range = mmf_field_range(d->f[fi].kind, profile);
+		if (range && *v >= range)
+			return errat(c, vs, "%s=%u out of range (0..%u)", d->f[fi].name, *v, range - 1);
+	}
+	return 0;
+}
+
 static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 {
 	const char *name = c->text + s;
@@ -276,7 +356,6 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 		if (!eq)
 			return errat(c, s, "expected field=value, got '%.*s'", (int)(e - s), t);
 		size_t kl = (size_t)(eq - t), vs = s + kl + 1, vl = e - vs;
-		const char *val = c->text + vs;
 		unsigned fi;
 		for (fi = 0; fi < d->nfields; fi++)
 			if (tokeq(t, kl, d->f[fi].name))
@@ -287,77 +366,8 @@ static int parse_op(struct cursor *c, size_t s, size_t e, struct mmf_seq *out)
 			return errat(c, s, "field '%s' given twice", d->f[fi].name);
 		seen |= 1u << fi;
 		uint32_t v = 0;
-		if (d->f[fi].kind == FK_GFP) {
-			mmf_gfp_t g;
-			int bad = mmf_gfp_parse(val, (int)vl, &g);
-			if (bad)
-				return errat(c, vs + (size_t)bad - 1, "bad gfp mask '%.*s'", (int)vl, val);
-			v = g;
-		} else if (d->f[fi].kind == FK_GFPSEL) {
-			mmf_gfp_t g;
-			int bad = mmf_gfp_parse(val, (int)vl, &g);
-			if (bad)
-				return errat(c, vs + (size_t)bad - 1, "bad gfp mask '%.*s'", (int)vl, val);
-			for (v = 0; v < MMF_GFP_SEL_RANGE && mmf_gfp_sel(v) != g; v++)
-				;
-			if (v == MMF_GFP_SEL_RANGE)
-				return errat(c, vs, "gfp mask '%.*s' is not one %s can carry (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, "
-					     "GFP_USER, GFP_NOIO, GFP_NOFS, GFP_KERNEL with one of __GFP_ZERO __GFP_DMA __GFP_DMA32 "
-					     "__GFP_NORETRY __GFP_THISNODE __GFP_HIGH __GFP_RETRY_MAYFAIL __GFP_MEMALLOC, "
-					     "GFP_ATOMIC|__GFP_ZERO, GFP_NOWAIT|__GFP_ZERO)", (int)vl, val, d->name);
-		} else if (mmf_kind_flags(d->f[fi].kind)) {
-			const struct mmf_flag_names *fn = mmf_kind_flags(d->f[fi].kind);
-			if (parse_flags(fn, val, vl, &v)) {
-				char all[200];
-				format_flags(fn, (1u << fn->n) - 1, all, sizeof(all));
-				return errat(c, vs, "bad %s '%.*s' (0 or names joined by '|': %s)", fn->what, (int)vl, val, all);
-			}
-		} else if (d->f[fi].kind == FK_ADVICE && vl && !(val[0] >= '0' && val[0] <= '9')) {
-			for (v = 0; v < 32; v++)
-				if (advice_names[v] && strlen(advice_names[v]) == vl && !memcmp(val, advice_names[v], vl))
-					break;
-			if (v == 32)
-				return errat(c, vs, "unknown advice '%.*s' (MADV_... or a number below 32)", (int)vl, val);
-		} else if (d->f[fi].kind == FK_PREPORT && vl == 4 && memcmp(val, "maps", 4) == 0) {
-			v = MMF_PROC_MAPS;
-		} else if (d->f[fi].kind == FK_PREPORT && vl == 5 && memcmp(val, "smaps", 5) == 0) {
-			v = MMF_PROC_SMAPS;
-		} else if (d->f[fi].kind == FK_PREPORT && vl == 7 && memcmp(val, "pagemap", 7) == 0) {
-			v = MMF_PROC_PAGEMAP;
-		} else if (d->f[fi].kind == FK_MEMALIGN && vl && !(val[0] >= '0' && val[0] <= '9')) {
-			for (v = 0; v < 3 && !tokeq(val, vl, memalign_names[v]); v++)
-				;
-			if (v == 3)
-				return errat(c, vs, "unknown kind '%.*s' (posix_memalign, aligned_alloc or memalign)", (int)vl,
-					     val);
-		} else if (d->f[fi].kind == FK_MALIGN) {
-			uint32_t bytes;
-			if (parse_uint(val, vl, &bytes))
-				return errat(c, vs, "bad align '%.*s'", (int)vl, val);
-			for (v = 0; v < 256 && mmf_malign_bytes(v) != bytes; v++)
-				;
-			if (v == 256)
-				return errat(c, vs,
-					     "align %u cannot be written (0, a power of two up to 2^29, or 24, 40, 56, ... "
-					     "up to 3608)", bytes);
-		} else if (d->f[fi].kind == FK_ALIGN) {
-			if (parse_uint(val, vl, &v) || (v & (v - 1)) || v > 4096 || v == 1)
-				return errat(c, vs, "bad align '%.*s' (0, or a power of two from 2 to 4096)", (int)vl, val);
-			v = v ? (uint32_t)__builtin_ctz(v) : 0;
-		} else if (d->f[fi].kind == FK_REPORT && (vl == 0 || !(val[0] >= '0' && val[0] <= '9'))) {
-			for (v = 0; v < MMF_NR_REPORTS; v++)
-				if (tokeq(val, vl, mmf_report_name(v)))
-					break;
-			if (v == MMF_NR_REPORTS)
-				return errat(c, vs, "unknown report kind '%.*s' (buddyinfo, zoneinfo, vmstat, slabinfo, meminfo, vmallocinfo)",
-					     (int)vl, val);
-		} else {
-			if (parse_uint(val, vl, &v))
-				return errat(c, vs, "bad number '%.*s' for %s", (int)vl, val, d->f[fi].name);
-			uint32_t range = mmf_field_range(d->f[fi].kind, out->profile);
-			if (range && v >= range)
-				return errat(c, vs, "%s=%u out of range (0..%u)", d->f[fi].name, v, range - 1);
-		}
+		if (parse_value(c, d, fi, vs, vl, out->profile, &v))
+			return -1;
 		mmf_field_set(&op, d->f[fi].loc, v);
 	}
 	out->ops[out->nops++] = op;
