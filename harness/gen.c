@@ -110,13 +110,353 @@ static void shape_fields(struct rng *r, struct mmf_op *op, unsigned profile, uns
 	}
 }
 
-void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
+/* A sequence being drawn: the stream, what exists as far as the generator
+ * can tell, and the sequence's biases. */
+struct gen {
+	struct rng r;
+	const struct mmf_profile *p;
+	uint8_t live[MMF_NSLOTS], olive[MMF_NSLOTS], vlive[MMF_NSLOTS], clive[MMF_NCACHES];
+	uint8_t plive[MMF_NPOOLS], frompool[MMF_NSLOTS], cmalive[MMF_NSLOTS];
+	int movable_bias;      /* with CMA areas, movable pages are what gets borrowed and migrated */
+	unsigned max_order;
+	uint32_t fav_size;     /* repeated sizes fill slabs */
+	uint32_t as_span;      /* how spread out mappings are */
+	uint8_t proc_live;     /* bit per process; 0 exists */
+	uint32_t last_page, last_map; /* accesses come back to pages (COW needs write, fork, write, read) */
+};
+
+/* The draws every op takes, whatever its kind (so the stream does not
+ * depend on which kind was drawn): a slot, a cpu, a node, a cache, a
+ * process. */
+struct draw {
+	unsigned slot, cpu, node, cache, as_proc;
+};
+
+/* The page family: orders and GFP masks as the allocator sees them, CMA
+ * ranges. Each shape_* returns 0 for an op of another family. */
+static int shape_page(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op)
 {
-	struct rng r = { seed };
-	unsigned version = cfg->version && cfg->version < MMF_GEN_VERSION ? cfg->version : MMF_GEN_VERSION;
-	unsigned maxops = cfg->max_ops ? cfg->max_ops : 200;
-	if (maxops > MMF_MAX_OPS)
-		maxops = MMF_MAX_OPS;
+	switch (k) {
+	case MMF_OP_ALLOC_PAGES:
+		op->code = MMF_OP_ALLOC_PAGES;
+		op->a = (uint8_t)pick_order(&g->r, g->max_order);
+		op->arg = pick_gfp(&g->r);
+		if (g->movable_bias && below(&g->r, 2))
+			op->arg = mmf_gfp_canonical((op->arg & ~(uint32_t)__GFP_RECLAIMABLE) | __GFP_MOVABLE);
+		op->b = (uint8_t)(d->cpu | d->node << 4);
+		g->live[d->slot] = 1;
+		return 1;
+	case MMF_OP_CMA_ALLOC:
+		op->code = MMF_OP_CMA_ALLOC;
+		op->a = (uint8_t)(below(&g->r, 8) ? below(&g->r, g->p->nr_cma) : below(&g->r, MMF_CMA_AREA_RANGE));
+		/* Mostly small ranges; sometimes up to a whole area. */
+		op->arg = below(&g->r, 4) ? 1 + below(&g->r, 64) : below(&g->r, 8) ? below(&g->r, 4608) : 0;
+		op->b = (uint8_t)(d->cpu | (below(&g->r, 2) ? 0 : below(&g->r, 16)) << 4);
+		g->cmalive[d->slot] = 1;
+		return 1;
+	case MMF_OP_CMA_RELEASE:
+		op->code = MMF_OP_CMA_RELEASE;
+		g->cmalive[d->slot] = 0;
+		return 1;
+	case MMF_OP_PIN_PAGE:
+	case MMF_OP_UNPIN_PAGE:
+		op->code = k == MMF_OP_PIN_PAGE ? MMF_OP_PIN_PAGE : MMF_OP_UNPIN_PAGE;
+		return 1;
+	case MMF_OP_FREE_PAGES:
+		op->code = MMF_OP_FREE_PAGES;
+		op->b = (uint8_t)d->cpu;
+		g->live[d->slot] = 0;
+		return 1;
+	case MMF_OP_WRITE_PAGE:
+	case MMF_OP_READ_PAGE:
+		op->code = k == MMF_OP_WRITE_PAGE ? MMF_OP_WRITE_PAGE : MMF_OP_READ_PAGE;
+		op->a = (uint8_t)next(&g->r);
+		op->arg = below(&g->r, 2) ? below(&g->r, 4) : below(&g->r, 1024);
+		return 1;
+	case MMF_OP_DRAIN_PCP:
+		op->code = MMF_OP_DRAIN_PCP;
+		op->b = (uint8_t)d->cpu;
+		return 1;
+	case MMF_OP_REPORT:
+		op->code = MMF_OP_REPORT;
+		op->a = (uint8_t)below(&g->r, MMF_NR_REPORTS);
+		return 1;
+	case MMF_OP_CHECK:
+		op->code = MMF_OP_CHECK;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The object family: sizes around the kmalloc classes (a favourite one
+ * fills slabs), caches and mempools, and the malloc-style ops. */
+static int shape_obj(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op)
+{
+	switch (k) {
+	case MMF_OP_CALLOC: {
+		/* mostly small arrays; now and then a count that overflows
+		 * n * size or gives a product past any address space
+		 * (2^48 and up: refused at once, nothing to touch) */
+		op->code = MMF_OP_CALLOC;
+		uint32_t cnt = below(&g->r, 4) ? 1 + below(&g->r, 16) : below(&g->r, 1024);
+		uint32_t size = below(&g->r, 2) ? pick_size(&g->r) % 65536 : 1 + below(&g->r, 64);
+		op->a = (uint8_t)(below(&g->r, 10) ? 0 : 48 + below(&g->r, 16));
+		op->arg = cnt | size << 16;
+		g->olive[d->slot] = 1;
+		return 1;
+	}
+	case MMF_OP_MEMALIGN: {
+		op->code = MMF_OP_MEMALIGN;
+		/* powers of two to a few pages, and the invalid ones: 0,
+		 * 1..4 (below a pointer), 24, 40, 56 ..., very large */
+		op->a = (uint8_t)(below(&g->r, 4) ? 3 + below(&g->r, 10) : below(&g->r, 2) ? below(&g->r, 3) : below(&g->r, 2) ? 30 + below(&g->r, 8) : below(&g->r, 256));
+		uint32_t size = pick_size(&g->r);
+		unsigned shift = below(&g->r, 12) ? 0 : 12 + below(&g->r, 4); /* 2^48 and up: ENOMEM */
+		op->arg = size;
+		op->b = (uint8_t)(below(&g->r, 3) | shift << 4);
+		g->olive[d->slot] = 1;
+		return 1;
+	}
+	case MMF_OP_REALLOC: {
+		op->code = MMF_OP_REALLOC;
+		op->arg = below(&g->r, 4) ? g->fav_size : pick_size(&g->r);
+		op->b = (uint8_t)(below(&g->r, 6) ? 0 : 12 + below(&g->r, 4)); /* 2^48 and up: refused, the block kept */
+		g->olive[d->slot] = 1;
+		return 1;
+	}
+	case MMF_OP_KMALLOC:
+	case MMF_OP_KREALLOC:
+		op->code = k == MMF_OP_KMALLOC ? MMF_OP_KMALLOC : MMF_OP_KREALLOC;
+		op->arg = below(&g->r, 2) ? g->fav_size : below(&g->r, 16) ? pick_size(&g->r) : 0;
+		op->a = (uint8_t)(below(&g->r, 3) ? below(&g->r, 2) : below(&g->r, MMF_GFP_SEL_RANGE));
+		op->b = (uint8_t)(d->cpu | d->node << 4);
+		g->olive[d->slot] = 1;
+		return 1;
+	case MMF_OP_KFREE:
+	case MMF_OP_CACHE_FREE:
+		op->code = k == MMF_OP_KFREE ? MMF_OP_KFREE : MMF_OP_CACHE_FREE;
+		op->b = (uint8_t)d->cpu;
+		g->olive[d->slot] = 0;
+		return 1;
+	case MMF_OP_KSIZE:
+		op->code = MMF_OP_KSIZE;
+		return 1;
+	case MMF_OP_OBJ_WRITE:
+	case MMF_OP_OBJ_READ:
+		op->code = k == MMF_OP_OBJ_WRITE ? MMF_OP_OBJ_WRITE : MMF_OP_OBJ_READ;
+		op->a = (uint8_t)next(&g->r);
+		op->arg = below(&g->r, 2) ? below(&g->r, 4) : below(&g->r, 16384);
+		return 1;
+	case MMF_OP_CACHE_CREATE:
+		op->code = MMF_OP_CACHE_CREATE;
+		d->slot = d->cache;
+		op->arg = below(&g->r, 2) ? g->fav_size % 4097 : below(&g->r, 3) ? 1 + below(&g->r, 512) : below(&g->r, 32769);
+		op->a = (uint8_t)(below(&g->r, 2) ? 0 : below(&g->r, 13));
+		op->b = (uint8_t)(below(&g->r, 2) ? 0 : below(&g->r, 16));
+		g->clive[d->cache] = 1;
+		return 1;
+	case MMF_OP_CACHE_DESTROY:
+		op->code = MMF_OP_CACHE_DESTROY;
+		d->slot = d->cache;
+		g->clive[d->cache] = 0;
+		return 1;
+	case MMF_OP_MEMPOOL_CREATE:
+		op->code = MMF_OP_MEMPOOL_CREATE;
+		d->slot = below(&g->r, MMF_NPOOLS);
+		g->plive[d->slot] = 1;
+		op->a = (uint8_t)(below(&g->r, 8) ? 1 + below(&g->r, 8) : below(&g->r, 33));
+		op->arg = below(&g->r, 2) ? g->fav_size : pick_size(&g->r);
+		op->b = (uint8_t)(d->cpu | d->node << 4);
+		return 1;
+	case MMF_OP_MEMPOOL_DESTROY:
+		op->code = MMF_OP_MEMPOOL_DESTROY;
+		d->slot = below(&g->r, MMF_NPOOLS);
+		g->plive[d->slot] = 0;
+		op->b = (uint8_t)d->cpu;
+		return 1;
+	case MMF_OP_MEMPOOL_ALLOC:
+		op->code = MMF_OP_MEMPOOL_ALLOC;
+		op->a = (uint8_t)below(&g->r, MMF_NPOOLS);
+		for (unsigned tries = 0; tries < 8 && !g->plive[op->a]; tries++)
+			op->a = (uint8_t)below(&g->r, MMF_NPOOLS);
+		g->frompool[d->slot] = 1;
+		/* mostly the atomic masks a pool's users pass: GFP_NOWAIT
+		 * fails at the min watermark, so the reserve gets used */
+		op->arg = below(&g->r, 2) ? 2 + below(&g->r, 2) /* GFP_ATOMIC, GFP_NOWAIT */ : below(&g->r, MMF_GFP_SEL_RANGE);
+		op->b = (uint8_t)(d->cpu | d->node << 4);
+		g->olive[d->slot] = 1;
+		return 1;
+	case MMF_OP_MEMPOOL_FREE:
+		op->code = MMF_OP_MEMPOOL_FREE;
+		op->b = (uint8_t)d->cpu;
+		for (unsigned tries = 0; tries < 16 && !g->frompool[d->slot]; tries++)
+			d->slot = below(&g->r, MMF_NSLOTS);
+		g->frompool[d->slot] = 0;
+		g->olive[d->slot] = 0;
+		return 1;
+	case MMF_OP_CACHE_ALLOC:
+		op->code = MMF_OP_CACHE_ALLOC;
+		for (unsigned tries = 0; tries < 8 && !g->clive[d->cache]; tries++)
+			d->cache = below(&g->r, MMF_NCACHES);
+		op->a = (uint8_t)d->cache;
+		op->arg = below(&g->r, 3) ? below(&g->r, 2) : below(&g->r, MMF_GFP_SEL_RANGE);
+		op->b = (uint8_t)(d->cpu | d->node << 4);
+		g->olive[d->slot] = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The vmalloc family: mostly small areas, sometimes up to 4 MiB. */
+static int shape_vmalloc(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op)
+{
+	switch (k) {
+	case MMF_OP_VMALLOC:
+		op->code = MMF_OP_VMALLOC;
+		/* Mostly small areas; sometimes up to 4 MiB, so the lazy
+		 * purge threshold and the VA range are reached. */
+		op->arg = below(&g->r, 4) ? 1 + below(&g->r, 8 * 4096) : below(&g->r, 4) ? 1 + below(&g->r, 4u << 20) : 0;
+		op->a = (uint8_t)(below(&g->r, 3) ? below(&g->r, 2) : below(&g->r, MMF_GFP_SEL_RANGE));
+		op->b = (uint8_t)(d->cpu | d->node << 4);
+		g->vlive[d->slot] = 1;
+		return 1;
+	case MMF_OP_VFREE:
+		op->code = MMF_OP_VFREE;
+		op->b = (uint8_t)d->cpu;
+		g->vlive[d->slot] = 0;
+		return 1;
+	case MMF_OP_VWRITE:
+	case MMF_OP_VREAD:
+	case MMF_OP_VMALLOC_TO_PAGE:
+		op->code = k == MMF_OP_VWRITE ? MMF_OP_VWRITE : k == MMF_OP_VREAD ? MMF_OP_VREAD : MMF_OP_VMALLOC_TO_PAGE;
+		op->a = (uint8_t)next(&g->r);
+		op->arg = below(&g->r, 2) ? below(&g->r, 4) : below(&g->r, 1024);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The address-space family: ranges near each other so they touch, split
+ * and merge; accesses that come back to the same pages. */
+static int shape_as(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op)
+{
+	switch (k) {
+	case MMF_OP_MADVISE:
+	case MMF_OP_MMAP:
+	case MMF_OP_MUNMAP:
+	case MMF_OP_MPROTECT: {
+		op->code = (uint8_t)k;
+		/* Near each other, so ranges touch, overlap, split and merge. */
+		uint32_t start = below(&g->r, 8) ? below(&g->r, g->as_span) : below(&g->r, MMF_AS_WINDOW_PAGES);
+		uint32_t npages = below(&g->r, 8) ? 1 + below(&g->r, 8) : below(&g->r, 16) ? below(&g->r, 256) : below(&g->r, 4097);
+		op->arg = start | npages << 16;
+		if (k == MMF_OP_MMAP)
+			g->last_map = start;
+		unsigned prot = below(&g->r, 2) ? 3 : below(&g->r, 8);
+		op->b = (uint8_t)(prot | d->as_proc << 4);
+		if (k == MMF_OP_MADVISE) {
+			static const uint8_t adv[] = { 4, 4, 4, 10, 11, 18, 19, 0, 1, 2, 3, 8, 16, 17, 20, 21 };
+			op->a = (uint8_t)(below(&g->r, 8) ? adv[below(&g->r, sizeof(adv))] : below(&g->r, 32));
+			op->b = (uint8_t)(d->as_proc << 4);
+		}
+		if (k == MMF_OP_MMAP) {
+			static const uint8_t fl[] = { 0x02, 0x02, 0x02, 0x04, 0x20, 0x00, 0x12, 0x01 | 0x02 };
+			op->a = (uint8_t)(below(&g->r, 8) ? fl[below(&g->r, sizeof(fl))] : below(&g->r, 64));
+		}
+		return 1;
+	}
+	case MMF_OP_FTRUNCATE:
+		op->code = MMF_OP_FTRUNCATE;
+		op->b = (uint8_t)(below(&g->r, 4) ? below(&g->r, 2) : below(&g->r, MMF_NFILES));
+		op->arg = below(&g->r, 8) ? below(&g->r, 40) : below(&g->r, MMF_AS_WINDOW_PAGES + 1);
+		return 1;
+	case MMF_OP_MMAP_FILE:
+	case MMF_OP_MMAP_PFN: {
+		op->code = k == MMF_OP_MMAP_FILE ? MMF_OP_MMAP_FILE : MMF_OP_MMAP_PFN;
+		uint32_t start = below(&g->r, 8) ? below(&g->r, g->as_span) : below(&g->r, MMF_AS_WINDOW_PAGES);
+		uint32_t npages = below(&g->r, 8) ? 1 + below(&g->r, 8) : below(&g->r, 16) ? below(&g->r, 64) : below(&g->r, 4097);
+		op->arg = start | npages << 16;
+		g->last_map = start;
+		unsigned prot = below(&g->r, 2) ? 3 : below(&g->r, 8);
+		op->b = (uint8_t)(prot | d->as_proc << 4);
+		/* shared or private, mostly FIXED so mappings meet; sometimes POPULATE */
+		static const uint8_t fl[] = { 0x03, 0x03, 0x02, 0x02, 0x01, 0x00, 0x0b, 0x0a, 0x05 };
+		unsigned flags = below(&g->r, 8) ? fl[below(&g->r, sizeof(fl))] : below(&g->r, 64);
+		if (k == MMF_OP_MMAP_FILE)
+			op->a = (uint8_t)(flags | (below(&g->r, 4) ? below(&g->r, 2) : below(&g->r, MMF_NFILES)) << 6);
+		else
+			op->a = (uint8_t)(flags | (below(&g->r, 8) ? 1 : 0)); /* the device wants MAP_SHARED */
+		op->slot = (uint8_t)(below(&g->r, 4) ? below(&g->r, 8) : below(&g->r, 256));
+		return 1;
+	}
+	case MMF_OP_CLEAR_REFS:
+		op->code = MMF_OP_CLEAR_REFS;
+		op->b = (uint8_t)((below(&g->r, 2) ? 4 : below(&g->r, 8)) | d->as_proc << 4);
+		return 1;
+	case MMF_OP_PROC_REPORT:
+		op->code = MMF_OP_PROC_REPORT;
+		op->a = (uint8_t)below(&g->r, MMF_NR_PROC_REPORTS);
+		op->b = (uint8_t)(d->as_proc << 4);
+		return 1;
+	case MMF_OP_FORK: {
+		unsigned child = below(&g->r, MMF_NPROCS);
+		for (unsigned tries = 0; tries < 8 && ((g->proc_live >> child) & 1); tries++)
+			child = below(&g->r, MMF_NPROCS);
+		op->code = MMF_OP_FORK;
+		op->b = (uint8_t)(child | d->as_proc << 4);
+		if ((g->proc_live >> d->as_proc) & 1)
+			g->proc_live |= (uint8_t)(1u << child);
+		return 1;
+	}
+	case MMF_OP_MREMAP: {
+		op->code = MMF_OP_MREMAP;
+		uint32_t start = below(&g->r, 2) ? g->last_map : below(&g->r, 8) ? below(&g->r, g->as_span) : below(&g->r, MMF_AS_WINDOW_PAGES);
+		uint32_t dest = below(&g->r, 2) ? below(&g->r, g->as_span * 2) : below(&g->r, MMF_AS_WINDOW_PAGES);
+		op->arg = start | dest << 16;
+		op->slot = (uint8_t)(below(&g->r, 8) ? 1 + below(&g->r, 8) : below(&g->r, 256));
+		op->a = (uint8_t)(below(&g->r, 8) ? 1 + below(&g->r, 12) : below(&g->r, 256));
+		static const uint8_t mf[] = { 1, 1, 0, 3, 3, 5, 1 };
+		op->b = (uint8_t)((below(&g->r, 8) ? mf[below(&g->r, sizeof(mf))] : below(&g->r, 8)) | d->as_proc << 4);
+		if ((op->b & 4) && below(&g->r, 4))
+			op->a = op->slot; /* DONTUNMAP wants equal lengths */
+		return 1;
+	}
+	case MMF_OP_BRK:
+		op->code = MMF_OP_BRK;
+		op->arg = 1024 + (below(&g->r, 8) ? below(&g->r, 32) : below(&g->r, MMF_AS_WINDOW_PAGES - 1024));
+		op->b = (uint8_t)(d->as_proc << 4);
+		return 1;
+	case MMF_OP_EXIT:
+		op->code = MMF_OP_EXIT;
+		op->b = (uint8_t)(d->as_proc << 4);
+		g->proc_live &= (uint8_t)~(1u << d->as_proc);
+		return 1;
+	case MMF_OP_RMAP:
+		op->code = MMF_OP_RMAP;
+		op->arg = g->last_page;
+		op->b = (uint8_t)(d->as_proc << 4);
+		return 1;
+	case MMF_OP_MEM_READ:
+	case MMF_OP_MEM_WRITE:
+	case MMF_OP_MEM_EXEC:
+		op->code = k == MMF_OP_MEM_READ ? MMF_OP_MEM_READ : k == MMF_OP_MEM_EXEC ? MMF_OP_MEM_EXEC : MMF_OP_MEM_WRITE;
+		op->arg = below(&g->r, 2) ? g->last_page : below(&g->r, 16) ? below(&g->r, g->as_span + 8) : below(&g->r, MMF_AS_WINDOW_PAGES);
+		g->last_page = op->arg;
+		op->a = (uint8_t)next(&g->r);
+		op->b = (uint8_t)(d->as_proc << 4);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The profile, the seed and the swarm of families; the number of ops. */
+static unsigned draw_header(struct rng *r, const struct mmf_gen_config *cfg, unsigned maxops, struct mmf_seq *out,
+			    unsigned *pick)
+{
 	out->version = MMF_FORMAT_VERSION;
 	/* The profiles of the adapter's user page size, in their order (the
 	 * 4 KiB ones come first, so their draws are what they always were). */
@@ -124,400 +464,138 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	for (unsigned i = 0; i < mmf_profile_count() && nelig < 256; i++)
 		if (mmf_profile_as_shift(mmf_profile_get(i)) == want)
 			elig[nelig++] = i;
-	out->profile = (uint8_t)(cfg->profile >= 0 ? (unsigned)cfg->profile : elig[below(&r, nelig)]);
+	out->profile = (uint8_t)(cfg->profile >= 0 ? (unsigned)cfg->profile : elig[below(r, nelig)]);
 	if ((cfg->flags & MMF_GEN_NO_SOFT_DIRTY) && cfg->profile < 0)
 		while (mmf_profile_get(out->profile)->soft_dirty) /* another draw, the same for every run */
-			out->profile = (uint8_t)elig[below(&r, nelig)];
-	out->seed = (uint32_t)next(&r);
+			out->profile = (uint8_t)elig[below(r, nelig)];
+	out->seed = (uint32_t)next(r);
 	/* Swarm over families: the page family alone, objects alone, or both. */
 	unsigned fams = cfg->families ? cfg->families : (1u << MMF_NR_FAMILIES) - 1;
-	unsigned pick;
 	do
-		pick = 1 + below(&r, (1u << MMF_NR_FAMILIES) - 1);
-	while ((pick & fams) == 0);
-	pick &= fams;
-	if ((cfg->flags & MMF_GEN_AS_ALONE) && (pick & (1u << MMF_FAM_AS)) && (pick & ~(1u << MMF_FAM_AS)))
-		pick = below(&r, 2) ? 1u << MMF_FAM_AS : pick & ~(1u << MMF_FAM_AS);
-	out->swarm = (uint16_t)(pick == (1u << MMF_NR_FAMILIES) - 1 ? 0 : pick);
-	const struct mmf_profile *p = mmf_profile_get(out->profile);
-	unsigned n = below(&r, 4) == 0 ? 1 + below(&r, 16) : 1 + below(&r, maxops);
+		*pick = 1 + below(r, (1u << MMF_NR_FAMILIES) - 1);
+	while ((*pick & fams) == 0);
+	*pick &= fams;
+	if ((cfg->flags & MMF_GEN_AS_ALONE) && (*pick & (1u << MMF_FAM_AS)) && (*pick & ~(1u << MMF_FAM_AS)))
+		*pick = below(r, 2) ? 1u << MMF_FAM_AS : *pick & ~(1u << MMF_FAM_AS);
+	out->swarm = (uint16_t)(*pick == (1u << MMF_NR_FAMILIES) - 1 ? 0 : *pick);
+	return below(r, 4) == 0 ? 1 + below(r, 16) : 1 + below(r, maxops);
+}
 
-	/* Op kinds in code order; one of a family's kinds is left out of a
-	 * sequence now and then (swarm testing over kinds), except those the
-	 * row draws always. Kinds a version of the generator predates, and
-	 * the malloc-style ones without MMF_GEN_MALLOC, take no draw, so each
-	 * version's sequences stay what they were. */
-	unsigned w[MMF_NR_OPCODES] = { 0 }, total = 0;
+/* Op kinds in code order; one of a family's kinds is left out of a
+ * sequence now and then (swarm testing over kinds), except those the row
+ * draws always. Kinds a version of the generator predates, and the
+ * malloc-style ones without MMF_GEN_MALLOC, take no draw, so each
+ * version's sequences stay what they were. Returns the weights' total. */
+static unsigned draw_weights(struct gen *g, const struct mmf_gen_config *cfg, unsigned pick, unsigned *w)
+{
+	unsigned version = cfg->version && cfg->version < MMF_GEN_VERSION ? cfg->version : MMF_GEN_VERSION, total = 0;
 	for (unsigned k = 1; k < MMF_NR_OPCODES; k++) {
 		const struct mmf_opdesc *d = &mmf_optable[k];
 		if (d->gen_since > version || (d->cap == MMF_CAP_MALLOC && !(cfg->flags & MMF_GEN_MALLOC)))
 			continue;
-		w[k] = ((pick >> d->family) & 1) && (d->gen_always || below(&r, 4)) ? d->gen_weight : 0;
-		if (d->cap == MMF_CAP_CMA && !p->nr_cma)
+		w[k] = ((pick >> d->family) & 1) && (d->gen_always || below(&g->r, 4)) ? d->gen_weight : 0;
+		if (d->cap == MMF_CAP_CMA && !g->p->nr_cma)
 			w[k] = 0; /* no CMA areas: the ops would all be refused */
 		total += w[k];
 	}
+	return total;
+}
+
+/* Some sequences that mix pages with objects or vmalloc squeeze memory
+ * with the largest blocks, so the object allocators run short: mempool
+ * reserves, fallbacks and refusals get exercised. It leaves one block, or
+ * (keep 0) none: the smaller blocks go too, a few of each order. */
+static void squeeze(struct gen *g, unsigned keep, unsigned maxops, struct mmf_seq *out)
+{
+	unsigned blocks = g->p->end_pfn >> (MMF_MAX_ORDER - 1);
+	for (unsigned b = 0; b + keep < blocks && b < 48 && out->nops < maxops; b++) {
+		struct mmf_op op = { MMF_OP_ALLOC_PAGES, (uint8_t)(MMF_NSLOTS - 1 - b), MMF_MAX_ORDER - 1, 0, GFP_KERNEL };
+		g->live[op.slot] = 1;
+		if (mmf_op_canonical(&op, out->profile, out->swarm))
+			out->ops[out->nops++] = op;
+	}
+	for (unsigned o = MMF_MAX_ORDER - 2; !keep && o >= 3 && out->nops < maxops; o--)
+		for (unsigned b = 0; b < 3 && out->nops < maxops; b++) {
+			struct mmf_op op = { MMF_OP_ALLOC_PAGES, (uint8_t)((o - 3) * 3 + b), (uint8_t)o, 0,
+					     GFP_KERNEL }; /* slots 0-20, below the big blocks' */
+			g->live[op.slot] = 1;
+			if (mmf_op_canonical(&op, out->profile, out->swarm))
+				out->ops[out->nops++] = op;
+		}
+}
+
+/* The per-op draws: a slot in the state the op wants (mostly), the cpu
+ * (biased), a node, a cache, and a process that exists (mostly). */
+static void draw_common(struct gen *g, unsigned k, int one_cpu, unsigned cpu_bias, struct draw *d)
+{
+	unsigned fam = mmf_optable[k].family;
+	const uint8_t *state = k == MMF_OP_CMA_ALLOC || k == MMF_OP_CMA_RELEASE ? g->cmalive
+			       : fam == MMF_FAM_VMALLOC			       ? g->vlive
+			       : fam != MMF_FAM_PAGE			       ? g->olive
+									       : g->live;
+	d->slot = below(&g->r, MMF_NSLOTS);
+	for (unsigned tries = 0; tries < 8 && wants_live(k) >= 0; tries++) {
+		if (state[d->slot] == wants_live(k))
+			break;
+		d->slot = below(&g->r, MMF_NSLOTS);
+	}
+	d->cpu = one_cpu || below(&g->r, 3) ? cpu_bias : below(&g->r, g->p->nr_cpus);
+	d->node = below(&g->r, g->p->nr_nodes);
+	d->cache = below(&g->r, MMF_NCACHES);
+	d->as_proc = below(&g->r, MMF_NPROCS);
+	for (unsigned tries = 0; tries < 8 && !((g->proc_live >> d->as_proc) & 1); tries++)
+		d->as_proc = below(&g->r, MMF_NPROCS);
+}
+
+void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
+{
+	static struct gen g;
+	memset(&g, 0, sizeof(g));
+	g.r.s = seed;
+	unsigned maxops = cfg->max_ops ? cfg->max_ops : 200, pick, w[MMF_NR_OPCODES] = { 0 };
+	if (maxops > MMF_MAX_OPS)
+		maxops = MMF_MAX_OPS;
+	unsigned n = draw_header(&g.r, cfg, maxops, out, &pick);
+	g.p = mmf_profile_get(out->profile);
+	unsigned total = draw_weights(&g, cfg, pick, w);
 	/* Bursty sequences repeat the previous kind of op, which is how a
 	 * pcp list fills to its high mark or a zone runs dry. */
-	unsigned burst = below(&r, 3) == 0 ? 2 + below(&r, 14) : 0;
+	unsigned burst = below(&g.r, 3) == 0 ? 2 + below(&g.r, 14) : 0;
 	unsigned k = MMF_OP_ALLOC_PAGES;
-	uint8_t live[MMF_NSLOTS] = { 0 }, olive[MMF_NSLOTS] = { 0 }, vlive[MMF_NSLOTS] = { 0 }, clive[MMF_NCACHES] = { 0 };
-	uint8_t plive[MMF_NPOOLS] = { 0 }, frompool[MMF_NSLOTS] = { 0 }, cmalive[MMF_NSLOTS] = { 0 };
-	/* With CMA areas, movable pages are what gets borrowed and migrated. */
-	int movable_bias = p->nr_cma && below(&r, 2);
-	unsigned cpu_bias = below(&r, p->nr_cpus);
+	g.movable_bias = g.p->nr_cma && below(&g.r, 2);
+	unsigned cpu_bias = below(&g.r, g.p->nr_cpus);
 	/* Some sequences stay on one cpu with order-0 pages only: the pcp
 	 * lists' own workload. */
-	int one_cpu = below(&r, 3) == 0;
-	unsigned max_order = below(&r, 4) == 0 ? 0 : MMF_MAX_ORDER - 1;
-	uint32_t fav_size = pick_size(&r); /* repeated sizes fill slabs */
-	uint32_t as_span = 16u << below(&r, 4); /* how spread out mappings are */
-	uint8_t proc_live = 1;                  /* bit per process; 0 exists */
-	uint32_t last_page = 0, last_map = 0;                 /* accesses come back to pages (COW needs write, fork, write, read) */
+	int one_cpu = below(&g.r, 3) == 0;
+	g.max_order = below(&g.r, 4) == 0 ? 0 : MMF_MAX_ORDER - 1;
+	g.fav_size = pick_size(&g.r);
+	g.as_span = 16u << below(&g.r, 4);
+	g.proc_live = 1;
 	out->nops = 0;
-	/* Some sequences that mix pages with objects or vmalloc squeeze memory
-	 * with the largest blocks, so the object allocators run short: mempool
-	 * reserves, fallbacks and refusals get exercised. The squeeze comes
-	 * first, or after a few ops (so pools exist and hold their reserves
-	 * when memory runs out), and leaves one block or none. */
-	int squeeze = (pick & 1u) && (pick & 6u) && below(&r, 2) == 0;
-	unsigned squeeze_at = squeeze && below(&r, 2) ? below(&r, n / 2 + 1) : 0, squeeze_keep = below(&r, 2);
+	/* The squeeze comes first, or after a few ops (so pools exist and hold
+	 * their reserves when memory runs out). */
+	int squeezing = (pick & 1u) && (pick & 6u) && below(&g.r, 2) == 0;
+	unsigned squeeze_at = squeezing && below(&g.r, 2) ? below(&g.r, n / 2 + 1) : 0, squeeze_keep = below(&g.r, 2);
 	for (unsigned i = 0; i < n; i++) {
-		if (squeeze && i == squeeze_at) {
-			unsigned blocks = p->end_pfn >> (MMF_MAX_ORDER - 1);
-			for (unsigned b = 0; b + squeeze_keep < blocks && b < 48 && out->nops < maxops; b++) {
-				struct mmf_op op = { MMF_OP_ALLOC_PAGES, (uint8_t)(MMF_NSLOTS - 1 - b), MMF_MAX_ORDER - 1, 0,
-						     GFP_KERNEL };
-				live[op.slot] = 1;
-				if (mmf_op_canonical(&op, out->profile, out->swarm))
-					out->ops[out->nops++] = op;
-			}
-			/* leaving none: the smaller blocks go too, a few of each order */
-			for (unsigned o = MMF_MAX_ORDER - 2; !squeeze_keep && o >= 3 && out->nops < maxops; o--)
-				for (unsigned b = 0; b < 3 && out->nops < maxops; b++) {
-					struct mmf_op op = { MMF_OP_ALLOC_PAGES, (uint8_t)((o - 3) * 3 + b), (uint8_t)o, 0,
-							     GFP_KERNEL }; /* slots 0-20, below the big blocks' */
-					live[op.slot] = 1;
-					if (mmf_op_canonical(&op, out->profile, out->swarm))
-						out->ops[out->nops++] = op;
-				}
-		}
-		if (!burst || below(&r, burst) == 0) {
-			unsigned x = below(&r, total);
+		if (squeezing && i == squeeze_at)
+			squeeze(&g, squeeze_keep, maxops, out);
+		if (!burst || below(&g.r, burst) == 0) {
+			unsigned x = below(&g.r, total);
 			k = 1;
 			while (x >= w[k])
 				x -= w[k++];
 		}
 		struct mmf_op op = { 0 };
-		unsigned fam = mmf_optable[k].family;
-		const uint8_t *state = k == MMF_OP_CMA_ALLOC || k == MMF_OP_CMA_RELEASE ? cmalive
-				       : fam == MMF_FAM_VMALLOC			       ? vlive
-				       : fam != MMF_FAM_PAGE			       ? olive
-										       : live;
-		unsigned slot = below(&r, MMF_NSLOTS);
-		/* Prefer a slot in the state the op wants. */
-		for (unsigned tries = 0; tries < 8 && wants_live(k) >= 0; tries++) {
-			if (state[slot] == wants_live(k))
-				break;
-			slot = below(&r, MMF_NSLOTS);
-		}
-		unsigned cpu = one_cpu || below(&r, 3) ? cpu_bias : below(&r, p->nr_cpus);
-		unsigned node = below(&r, p->nr_nodes);
-		unsigned cache = below(&r, MMF_NCACHES);
-		/* Address-space ops mostly go to a process that exists. */
-		unsigned as_proc = below(&r, MMF_NPROCS);
-		for (unsigned tries = 0; tries < 8 && !((proc_live >> as_proc) & 1); tries++)
-			as_proc = below(&r, MMF_NPROCS);
-		switch (k) {
-		case MMF_OP_ALLOC_PAGES:
-			op.code = MMF_OP_ALLOC_PAGES;
-			op.a = (uint8_t)pick_order(&r, max_order);
-			op.arg = pick_gfp(&r);
-			if (movable_bias && below(&r, 2))
-				op.arg = mmf_gfp_canonical((op.arg & ~(uint32_t)__GFP_RECLAIMABLE) | __GFP_MOVABLE);
-			op.b = (uint8_t)(cpu | node << 4);
-			live[slot] = 1;
-			break;
-		case MMF_OP_CMA_ALLOC:
-			op.code = MMF_OP_CMA_ALLOC;
-			op.a = (uint8_t)(below(&r, 8) ? below(&r, p->nr_cma) : below(&r, MMF_CMA_AREA_RANGE));
-			/* Mostly small ranges; sometimes up to a whole area. */
-			op.arg = below(&r, 4) ? 1 + below(&r, 64) : below(&r, 8) ? below(&r, 4608) : 0;
-			op.b = (uint8_t)(cpu | (below(&r, 2) ? 0 : below(&r, 16)) << 4);
-			cmalive[slot] = 1;
-			break;
-		case MMF_OP_CMA_RELEASE:
-			op.code = MMF_OP_CMA_RELEASE;
-			cmalive[slot] = 0;
-			break;
-		case MMF_OP_PIN_PAGE:
-		case MMF_OP_UNPIN_PAGE:
-			op.code = k == MMF_OP_PIN_PAGE ? MMF_OP_PIN_PAGE : MMF_OP_UNPIN_PAGE;
-			break;
-		case MMF_OP_MADVISE:
-		case MMF_OP_MMAP:
-		case MMF_OP_MUNMAP:
-		case MMF_OP_MPROTECT: {
+		struct draw d;
+		draw_common(&g, k, one_cpu, cpu_bias, &d);
+		if (!shape_page(&g, k, &d, &op) && !shape_obj(&g, k, &d, &op) && !shape_vmalloc(&g, k, &d, &op) &&
+		    !shape_as(&g, k, &d, &op)) {
+			/* rows the generator shapes by field kind */
 			op.code = (uint8_t)k;
-			/* Near each other, so ranges touch, overlap, split and merge. */
-			uint32_t start = below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
-			uint32_t npages = below(&r, 8) ? 1 + below(&r, 8) : below(&r, 16) ? below(&r, 256) : below(&r, 4097);
-			op.arg = start | npages << 16;
-			if (k == MMF_OP_MMAP)
-				last_map = start;
-			unsigned prot = below(&r, 2) ? 3 : below(&r, 8);
-			op.b = (uint8_t)(prot | as_proc << 4);
-			if (k == MMF_OP_MADVISE) {
-				static const uint8_t adv[] = { 4, 4, 4, 10, 11, 18, 19, 0, 1, 2, 3, 8, 16, 17, 20, 21 };
-				op.a = (uint8_t)(below(&r, 8) ? adv[below(&r, sizeof(adv))] : below(&r, 32));
-				op.b = (uint8_t)(as_proc << 4);
-			}
-			if (k == MMF_OP_MMAP) {
-				static const uint8_t fl[] = { 0x02, 0x02, 0x02, 0x04, 0x20, 0x00, 0x12, 0x01 | 0x02 };
-				op.a = (uint8_t)(below(&r, 8) ? fl[below(&r, sizeof(fl))] : below(&r, 64));
-			}
-			break;
+			shape_fields(&g.r, &op, out->profile, d.as_proc, g.as_span, g.last_map);
+			d.slot = op.slot;
 		}
-		case MMF_OP_FTRUNCATE:
-			op.code = MMF_OP_FTRUNCATE;
-			op.b = (uint8_t)(below(&r, 4) ? below(&r, 2) : below(&r, MMF_NFILES));
-			op.arg = below(&r, 8) ? below(&r, 40) : below(&r, MMF_AS_WINDOW_PAGES + 1);
-			break;
-		case MMF_OP_MMAP_FILE:
-		case MMF_OP_MMAP_PFN: {
-			op.code = k == MMF_OP_MMAP_FILE ? MMF_OP_MMAP_FILE : MMF_OP_MMAP_PFN;
-			uint32_t start = below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
-			uint32_t npages = below(&r, 8) ? 1 + below(&r, 8) : below(&r, 16) ? below(&r, 64) : below(&r, 4097);
-			op.arg = start | npages << 16;
-			last_map = start;
-			unsigned prot = below(&r, 2) ? 3 : below(&r, 8);
-			op.b = (uint8_t)(prot | as_proc << 4);
-			/* shared or private, mostly FIXED so mappings meet; sometimes POPULATE */
-			static const uint8_t fl[] = { 0x03, 0x03, 0x02, 0x02, 0x01, 0x00, 0x0b, 0x0a, 0x05 };
-			unsigned flags = below(&r, 8) ? fl[below(&r, sizeof(fl))] : below(&r, 64);
-			if (k == MMF_OP_MMAP_FILE)
-				op.a = (uint8_t)(flags | (below(&r, 4) ? below(&r, 2) : below(&r, MMF_NFILES)) << 6);
-			else
-				op.a = (uint8_t)(flags | (below(&r, 8) ? 1 : 0)); /* the device wants MAP_SHARED */
-			op.slot = (uint8_t)(below(&r, 4) ? below(&r, 8) : below(&r, 256));
-			break;
-		}
-		case MMF_OP_CLEAR_REFS:
-			op.code = MMF_OP_CLEAR_REFS;
-			op.b = (uint8_t)((below(&r, 2) ? 4 : below(&r, 8)) | as_proc << 4);
-			break;
-		case MMF_OP_PROC_REPORT:
-			op.code = MMF_OP_PROC_REPORT;
-			op.a = (uint8_t)below(&r, MMF_NR_PROC_REPORTS);
-			op.b = (uint8_t)(as_proc << 4);
-			break;
-		case MMF_OP_FORK: {
-			unsigned child = below(&r, MMF_NPROCS);
-			for (unsigned tries = 0; tries < 8 && ((proc_live >> child) & 1); tries++)
-				child = below(&r, MMF_NPROCS);
-			op.code = MMF_OP_FORK;
-			op.b = (uint8_t)(child | as_proc << 4);
-			if ((proc_live >> as_proc) & 1)
-				proc_live |= (uint8_t)(1u << child);
-			break;
-		}
-		case MMF_OP_MREMAP: {
-			op.code = MMF_OP_MREMAP;
-			uint32_t start = below(&r, 2) ? last_map : below(&r, 8) ? below(&r, as_span) : below(&r, MMF_AS_WINDOW_PAGES);
-			uint32_t dest = below(&r, 2) ? below(&r, as_span * 2) : below(&r, MMF_AS_WINDOW_PAGES);
-			op.arg = start | dest << 16;
-			op.slot = (uint8_t)(below(&r, 8) ? 1 + below(&r, 8) : below(&r, 256));
-			op.a = (uint8_t)(below(&r, 8) ? 1 + below(&r, 12) : below(&r, 256));
-			static const uint8_t mf[] = { 1, 1, 0, 3, 3, 5, 1 };
-			op.b = (uint8_t)((below(&r, 8) ? mf[below(&r, sizeof(mf))] : below(&r, 8)) | as_proc << 4);
-			if ((op.b & 4) && below(&r, 4))
-				op.a = op.slot; /* DONTUNMAP wants equal lengths */
-			break;
-		}
-		case MMF_OP_BRK:
-			op.code = MMF_OP_BRK;
-			op.arg = 1024 + (below(&r, 8) ? below(&r, 32) : below(&r, MMF_AS_WINDOW_PAGES - 1024));
-			op.b = (uint8_t)(as_proc << 4);
-			break;
-		case MMF_OP_EXIT:
-			op.code = MMF_OP_EXIT;
-			op.b = (uint8_t)(as_proc << 4);
-			proc_live &= (uint8_t)~(1u << as_proc);
-			break;
-		case MMF_OP_RMAP:
-			op.code = MMF_OP_RMAP;
-			op.arg = last_page;
-			op.b = (uint8_t)(as_proc << 4);
-			break;
-		case MMF_OP_MEM_READ:
-		case MMF_OP_MEM_WRITE:
-		case MMF_OP_MEM_EXEC:
-			op.code = k == MMF_OP_MEM_READ ? MMF_OP_MEM_READ : k == MMF_OP_MEM_EXEC ? MMF_OP_MEM_EXEC : MMF_OP_MEM_WRITE;
-			op.arg = below(&r, 2) ? last_page : below(&r, 16) ? below(&r, as_span + 8) : below(&r, MMF_AS_WINDOW_PAGES);
-			last_page = op.arg;
-			op.a = (uint8_t)next(&r);
-			op.b = (uint8_t)(as_proc << 4);
-			break;
-		case MMF_OP_CALLOC: {
-			/* mostly small arrays; now and then a count that overflows
-			 * n * size or gives a product past any address space
-			 * (2^48 and up: refused at once, nothing to touch) */
-			op.code = MMF_OP_CALLOC;
-			uint32_t cnt = below(&r, 4) ? 1 + below(&r, 16) : below(&r, 1024);
-			uint32_t size = below(&r, 2) ? pick_size(&r) % 65536 : 1 + below(&r, 64);
-			op.a = (uint8_t)(below(&r, 10) ? 0 : 48 + below(&r, 16));
-			op.arg = cnt | size << 16;
-			olive[slot] = 1;
-			break;
-		}
-		case MMF_OP_MEMALIGN: {
-			op.code = MMF_OP_MEMALIGN;
-			/* powers of two to a few pages, and the invalid ones: 0,
-			 * 1..4 (below a pointer), 24, 40, 56 ..., very large */
-			op.a = (uint8_t)(below(&r, 4) ? 3 + below(&r, 10) : below(&r, 2) ? below(&r, 3) : below(&r, 2) ? 30 + below(&r, 8) : below(&r, 256));
-			uint32_t size = pick_size(&r);
-			unsigned shift = below(&r, 12) ? 0 : 12 + below(&r, 4); /* 2^48 and up: ENOMEM */
-			op.arg = size;
-			op.b = (uint8_t)(below(&r, 3) | shift << 4);
-			olive[slot] = 1;
-			break;
-		}
-		case MMF_OP_REALLOC: {
-			op.code = MMF_OP_REALLOC;
-			op.arg = below(&r, 4) ? fav_size : pick_size(&r);
-			op.b = (uint8_t)(below(&r, 6) ? 0 : 12 + below(&r, 4)); /* 2^48 and up: refused, the block kept */
-			olive[slot] = 1;
-			break;
-		}
-		case MMF_OP_FREE_PAGES:
-			op.code = MMF_OP_FREE_PAGES;
-			op.b = (uint8_t)cpu;
-			live[slot] = 0;
-			break;
-		case MMF_OP_WRITE_PAGE:
-		case MMF_OP_READ_PAGE:
-			op.code = k == MMF_OP_WRITE_PAGE ? MMF_OP_WRITE_PAGE : MMF_OP_READ_PAGE;
-			op.a = (uint8_t)next(&r);
-			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
-			break;
-		case MMF_OP_DRAIN_PCP:
-			op.code = MMF_OP_DRAIN_PCP;
-			op.b = (uint8_t)cpu;
-			break;
-		case MMF_OP_REPORT:
-			op.code = MMF_OP_REPORT;
-			op.a = (uint8_t)below(&r, MMF_NR_REPORTS);
-			break;
-		case MMF_OP_CHECK:
-			op.code = MMF_OP_CHECK;
-			break;
-		case MMF_OP_KMALLOC:
-		case MMF_OP_KREALLOC:
-			op.code = k == MMF_OP_KMALLOC ? MMF_OP_KMALLOC : MMF_OP_KREALLOC;
-			op.arg = below(&r, 2) ? fav_size : below(&r, 16) ? pick_size(&r) : 0;
-			op.a = (uint8_t)(below(&r, 3) ? below(&r, 2) : below(&r, MMF_GFP_SEL_RANGE));
-			op.b = (uint8_t)(cpu | node << 4);
-			olive[slot] = 1;
-			break;
-		case MMF_OP_KFREE:
-		case MMF_OP_CACHE_FREE:
-			op.code = k == MMF_OP_KFREE ? MMF_OP_KFREE : MMF_OP_CACHE_FREE;
-			op.b = (uint8_t)cpu;
-			olive[slot] = 0;
-			break;
-		case MMF_OP_KSIZE:
-			op.code = MMF_OP_KSIZE;
-			break;
-		case MMF_OP_OBJ_WRITE:
-		case MMF_OP_OBJ_READ:
-			op.code = k == MMF_OP_OBJ_WRITE ? MMF_OP_OBJ_WRITE : MMF_OP_OBJ_READ;
-			op.a = (uint8_t)next(&r);
-			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 16384);
-			break;
-		case MMF_OP_CACHE_CREATE:
-			op.code = MMF_OP_CACHE_CREATE;
-			slot = cache;
-			op.arg = below(&r, 2) ? fav_size % 4097 : below(&r, 3) ? 1 + below(&r, 512) : below(&r, 32769);
-			op.a = (uint8_t)(below(&r, 2) ? 0 : below(&r, 13));
-			op.b = (uint8_t)(below(&r, 2) ? 0 : below(&r, 16));
-			clive[cache] = 1;
-			break;
-		case MMF_OP_CACHE_DESTROY:
-			op.code = MMF_OP_CACHE_DESTROY;
-			slot = cache;
-			clive[cache] = 0;
-			break;
-		case MMF_OP_VMALLOC:
-			op.code = MMF_OP_VMALLOC;
-			/* Mostly small areas; sometimes up to 4 MiB, so the lazy
-			 * purge threshold and the VA range are reached. */
-			op.arg = below(&r, 4) ? 1 + below(&r, 8 * 4096) : below(&r, 4) ? 1 + below(&r, 4u << 20) : 0;
-			op.a = (uint8_t)(below(&r, 3) ? below(&r, 2) : below(&r, MMF_GFP_SEL_RANGE));
-			op.b = (uint8_t)(cpu | node << 4);
-			vlive[slot] = 1;
-			break;
-		case MMF_OP_VFREE:
-			op.code = MMF_OP_VFREE;
-			op.b = (uint8_t)cpu;
-			vlive[slot] = 0;
-			break;
-		case MMF_OP_VWRITE:
-		case MMF_OP_VREAD:
-		case MMF_OP_VMALLOC_TO_PAGE:
-			op.code = k == MMF_OP_VWRITE ? MMF_OP_VWRITE : k == MMF_OP_VREAD ? MMF_OP_VREAD : MMF_OP_VMALLOC_TO_PAGE;
-			op.a = (uint8_t)next(&r);
-			op.arg = below(&r, 2) ? below(&r, 4) : below(&r, 1024);
-			break;
-		case MMF_OP_MEMPOOL_CREATE:
-			op.code = MMF_OP_MEMPOOL_CREATE;
-			slot = below(&r, MMF_NPOOLS);
-			plive[slot] = 1;
-			op.a = (uint8_t)(below(&r, 8) ? 1 + below(&r, 8) : below(&r, 33));
-			op.arg = below(&r, 2) ? fav_size : pick_size(&r);
-			op.b = (uint8_t)(cpu | node << 4);
-			break;
-		case MMF_OP_MEMPOOL_DESTROY:
-			op.code = MMF_OP_MEMPOOL_DESTROY;
-			slot = below(&r, MMF_NPOOLS);
-			plive[slot] = 0;
-			op.b = (uint8_t)cpu;
-			break;
-		case MMF_OP_MEMPOOL_ALLOC:
-			op.code = MMF_OP_MEMPOOL_ALLOC;
-			op.a = (uint8_t)below(&r, MMF_NPOOLS);
-			for (unsigned tries = 0; tries < 8 && !plive[op.a]; tries++)
-				op.a = (uint8_t)below(&r, MMF_NPOOLS);
-			frompool[slot] = 1;
-			/* mostly the atomic masks a pool's users pass: GFP_NOWAIT
-			 * fails at the min watermark, so the reserve gets used */
-			op.arg = below(&r, 2) ? 2 + below(&r, 2) /* GFP_ATOMIC, GFP_NOWAIT */ : below(&r, MMF_GFP_SEL_RANGE);
-			op.b = (uint8_t)(cpu | node << 4);
-			olive[slot] = 1;
-			break;
-		case MMF_OP_MEMPOOL_FREE:
-			op.code = MMF_OP_MEMPOOL_FREE;
-			op.b = (uint8_t)cpu;
-			for (unsigned tries = 0; tries < 16 && !frompool[slot]; tries++)
-				slot = below(&r, MMF_NSLOTS);
-			frompool[slot] = 0;
-			olive[slot] = 0;
-			break;
-		case MMF_OP_CACHE_ALLOC:
-			op.code = MMF_OP_CACHE_ALLOC;
-			for (unsigned tries = 0; tries < 8 && !clive[cache]; tries++)
-				cache = below(&r, MMF_NCACHES);
-			op.a = (uint8_t)cache;
-			op.arg = below(&r, 3) ? below(&r, 2) : below(&r, MMF_GFP_SEL_RANGE);
-			op.b = (uint8_t)(cpu | node << 4);
-			olive[slot] = 1;
-			break;
-		default: /* rows the generator shapes by field kind */
-			op.code = (uint8_t)k;
-			shape_fields(&r, &op, out->profile, as_proc, as_span, last_map);
-			slot = op.slot;
-			break;
-		}
-		op.slot = (uint8_t)slot;
+		op.slot = (uint8_t)d.slot;
 		if (mmf_op_canonical(&op, out->profile, out->swarm))
 			out->ops[out->nops++] = op;
 	}
