@@ -190,8 +190,9 @@ static int shape_page(struct gen *g, unsigned k, struct draw *d, struct mmf_op *
 }
 
 /* The object family: sizes around the kmalloc classes (a favourite one
- * fills slabs), caches and mempools, and the malloc-style ops. */
-static int shape_obj(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op)
+ * fills slabs), and caches. */
+/* The object family's mempools, and the malloc-style ops. */
+static int shape_obj_pools(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op)
 {
 	switch (k) {
 	case MMF_OP_CALLOC: {
@@ -225,6 +226,48 @@ static int shape_obj(struct gen *g, unsigned k, struct draw *d, struct mmf_op *o
 		g->olive[d->slot] = 1;
 		return 1;
 	}
+	case MMF_OP_MEMPOOL_CREATE:
+		op->code = MMF_OP_MEMPOOL_CREATE;
+		d->slot = below(&g->r, MMF_NPOOLS);
+		g->plive[d->slot] = 1;
+		op->a = (uint8_t)(below(&g->r, 8) ? 1 + below(&g->r, 8) : below(&g->r, 33));
+		op->arg = below(&g->r, 2) ? g->fav_size : pick_size(&g->r);
+		op->b = (uint8_t)(d->cpu | d->node << 4);
+		return 1;
+	case MMF_OP_MEMPOOL_DESTROY:
+		op->code = MMF_OP_MEMPOOL_DESTROY;
+		d->slot = below(&g->r, MMF_NPOOLS);
+		g->plive[d->slot] = 0;
+		op->b = (uint8_t)d->cpu;
+		return 1;
+	case MMF_OP_MEMPOOL_ALLOC:
+		op->code = MMF_OP_MEMPOOL_ALLOC;
+		op->a = (uint8_t)below(&g->r, MMF_NPOOLS);
+		for (unsigned tries = 0; tries < 8 && !g->plive[op->a]; tries++)
+			op->a = (uint8_t)below(&g->r, MMF_NPOOLS);
+		g->frompool[d->slot] = 1;
+		/* mostly the atomic masks a pool's users pass: GFP_NOWAIT
+		 * fails at the min watermark, so the reserve gets used */
+		op->arg = below(&g->r, 2) ? 2 + below(&g->r, 2) /* GFP_ATOMIC, GFP_NOWAIT */ : below(&g->r, MMF_GFP_SEL_RANGE);
+		op->b = (uint8_t)(d->cpu | d->node << 4);
+		g->olive[d->slot] = 1;
+		return 1;
+	case MMF_OP_MEMPOOL_FREE:
+		op->code = MMF_OP_MEMPOOL_FREE;
+		op->b = (uint8_t)d->cpu;
+		for (unsigned tries = 0; tries < 16 && !g->frompool[d->slot]; tries++)
+			d->slot = below(&g->r, MMF_NSLOTS);
+		g->frompool[d->slot] = 0;
+		g->olive[d->slot] = 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int shape_obj(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op)
+{
+	switch (k) {
 	case MMF_OP_KMALLOC:
 	case MMF_OP_KREALLOC:
 		op->code = k == MMF_OP_KMALLOC ? MMF_OP_KMALLOC : MMF_OP_KREALLOC;
@@ -260,40 +303,6 @@ static int shape_obj(struct gen *g, unsigned k, struct draw *d, struct mmf_op *o
 		op->code = MMF_OP_CACHE_DESTROY;
 		d->slot = d->cache;
 		g->clive[d->cache] = 0;
-		return 1;
-	case MMF_OP_MEMPOOL_CREATE:
-		op->code = MMF_OP_MEMPOOL_CREATE;
-		d->slot = below(&g->r, MMF_NPOOLS);
-		g->plive[d->slot] = 1;
-		op->a = (uint8_t)(below(&g->r, 8) ? 1 + below(&g->r, 8) : below(&g->r, 33));
-		op->arg = below(&g->r, 2) ? g->fav_size : pick_size(&g->r);
-		op->b = (uint8_t)(d->cpu | d->node << 4);
-		return 1;
-	case MMF_OP_MEMPOOL_DESTROY:
-		op->code = MMF_OP_MEMPOOL_DESTROY;
-		d->slot = below(&g->r, MMF_NPOOLS);
-		g->plive[d->slot] = 0;
-		op->b = (uint8_t)d->cpu;
-		return 1;
-	case MMF_OP_MEMPOOL_ALLOC:
-		op->code = MMF_OP_MEMPOOL_ALLOC;
-		op->a = (uint8_t)below(&g->r, MMF_NPOOLS);
-		for (unsigned tries = 0; tries < 8 && !g->plive[op->a]; tries++)
-			op->a = (uint8_t)below(&g->r, MMF_NPOOLS);
-		g->frompool[d->slot] = 1;
-		/* mostly the atomic masks a pool's users pass: GFP_NOWAIT
-		 * fails at the min watermark, so the reserve gets used */
-		op->arg = below(&g->r, 2) ? 2 + below(&g->r, 2) /* GFP_ATOMIC, GFP_NOWAIT */ : below(&g->r, MMF_GFP_SEL_RANGE);
-		op->b = (uint8_t)(d->cpu | d->node << 4);
-		g->olive[d->slot] = 1;
-		return 1;
-	case MMF_OP_MEMPOOL_FREE:
-		op->code = MMF_OP_MEMPOOL_FREE;
-		op->b = (uint8_t)d->cpu;
-		for (unsigned tries = 0; tries < 16 && !g->frompool[d->slot]; tries++)
-			d->slot = below(&g->r, MMF_NSLOTS);
-		g->frompool[d->slot] = 0;
-		g->olive[d->slot] = 0;
 		return 1;
 	case MMF_OP_CACHE_ALLOC:
 		op->code = MMF_OP_CACHE_ALLOC;
@@ -341,6 +350,54 @@ static int shape_vmalloc(struct gen *g, unsigned k, struct draw *d, struct mmf_o
 
 /* The address-space family: ranges near each other so they touch, split
  * and merge; accesses that come back to the same pages. */
+/* The address-space family's processes, accesses and reports: accesses
+ * come back to the same pages (COW needs write, fork, write, read). */
+static int shape_as_procs(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op)
+{
+	switch (k) {
+	case MMF_OP_CLEAR_REFS:
+		op->code = MMF_OP_CLEAR_REFS;
+		op->b = (uint8_t)((below(&g->r, 2) ? 4 : below(&g->r, 8)) | d->as_proc << 4);
+		return 1;
+	case MMF_OP_PROC_REPORT:
+		op->code = MMF_OP_PROC_REPORT;
+		op->a = (uint8_t)below(&g->r, MMF_NR_PROC_REPORTS);
+		op->b = (uint8_t)(d->as_proc << 4);
+		return 1;
+	case MMF_OP_FORK: {
+		unsigned child = below(&g->r, MMF_NPROCS);
+		for (unsigned tries = 0; tries < 8 && ((g->proc_live >> child) & 1); tries++)
+			child = below(&g->r, MMF_NPROCS);
+		op->code = MMF_OP_FORK;
+		op->b = (uint8_t)(child | d->as_proc << 4);
+		if ((g->proc_live >> d->as_proc) & 1)
+			g->proc_live |= (uint8_t)(1u << child);
+		return 1;
+	}
+	case MMF_OP_EXIT:
+		op->code = MMF_OP_EXIT;
+		op->b = (uint8_t)(d->as_proc << 4);
+		g->proc_live &= (uint8_t)~(1u << d->as_proc);
+		return 1;
+	case MMF_OP_RMAP:
+		op->code = MMF_OP_RMAP;
+		op->arg = g->last_page;
+		op->b = (uint8_t)(d->as_proc << 4);
+		return 1;
+	case MMF_OP_MEM_READ:
+	case MMF_OP_MEM_WRITE:
+	case MMF_OP_MEM_EXEC:
+		op->code = k == MMF_OP_MEM_READ ? MMF_OP_MEM_READ : k == MMF_OP_MEM_EXEC ? MMF_OP_MEM_EXEC : MMF_OP_MEM_WRITE;
+		op->arg = below(&g->r, 2) ? g->last_page : below(&g->r, 16) ? below(&g->r, g->as_span + 8) : below(&g->r, MMF_AS_WINDOW_PAGES);
+		g->last_page = op->arg;
+		op->a = (uint8_t)next(&g->r);
+		op->b = (uint8_t)(d->as_proc << 4);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int shape_as(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op)
 {
 	switch (k) {
@@ -392,25 +449,6 @@ static int shape_as(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op
 		op->slot = (uint8_t)(below(&g->r, 4) ? below(&g->r, 8) : below(&g->r, 256));
 		return 1;
 	}
-	case MMF_OP_CLEAR_REFS:
-		op->code = MMF_OP_CLEAR_REFS;
-		op->b = (uint8_t)((below(&g->r, 2) ? 4 : below(&g->r, 8)) | d->as_proc << 4);
-		return 1;
-	case MMF_OP_PROC_REPORT:
-		op->code = MMF_OP_PROC_REPORT;
-		op->a = (uint8_t)below(&g->r, MMF_NR_PROC_REPORTS);
-		op->b = (uint8_t)(d->as_proc << 4);
-		return 1;
-	case MMF_OP_FORK: {
-		unsigned child = below(&g->r, MMF_NPROCS);
-		for (unsigned tries = 0; tries < 8 && ((g->proc_live >> child) & 1); tries++)
-			child = below(&g->r, MMF_NPROCS);
-		op->code = MMF_OP_FORK;
-		op->b = (uint8_t)(child | d->as_proc << 4);
-		if ((g->proc_live >> d->as_proc) & 1)
-			g->proc_live |= (uint8_t)(1u << child);
-		return 1;
-	}
 	case MMF_OP_MREMAP: {
 		op->code = MMF_OP_MREMAP;
 		uint32_t start = below(&g->r, 2) ? g->last_map : below(&g->r, 8) ? below(&g->r, g->as_span) : below(&g->r, MMF_AS_WINDOW_PAGES);
@@ -427,25 +465,6 @@ static int shape_as(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op
 	case MMF_OP_BRK:
 		op->code = MMF_OP_BRK;
 		op->arg = 1024 + (below(&g->r, 8) ? below(&g->r, 32) : below(&g->r, MMF_AS_WINDOW_PAGES - 1024));
-		op->b = (uint8_t)(d->as_proc << 4);
-		return 1;
-	case MMF_OP_EXIT:
-		op->code = MMF_OP_EXIT;
-		op->b = (uint8_t)(d->as_proc << 4);
-		g->proc_live &= (uint8_t)~(1u << d->as_proc);
-		return 1;
-	case MMF_OP_RMAP:
-		op->code = MMF_OP_RMAP;
-		op->arg = g->last_page;
-		op->b = (uint8_t)(d->as_proc << 4);
-		return 1;
-	case MMF_OP_MEM_READ:
-	case MMF_OP_MEM_WRITE:
-	case MMF_OP_MEM_EXEC:
-		op->code = k == MMF_OP_MEM_READ ? MMF_OP_MEM_READ : k == MMF_OP_MEM_EXEC ? MMF_OP_MEM_EXEC : MMF_OP_MEM_WRITE;
-		op->arg = below(&g->r, 2) ? g->last_page : below(&g->r, 16) ? below(&g->r, g->as_span + 8) : below(&g->r, MMF_AS_WINDOW_PAGES);
-		g->last_page = op->arg;
-		op->a = (uint8_t)next(&g->r);
 		op->b = (uint8_t)(d->as_proc << 4);
 		return 1;
 	default:
@@ -588,8 +607,8 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		struct mmf_op op = { 0 };
 		struct draw d;
 		draw_common(&g, k, one_cpu, cpu_bias, &d);
-		if (!shape_page(&g, k, &d, &op) && !shape_obj(&g, k, &d, &op) && !shape_vmalloc(&g, k, &d, &op) &&
-		    !shape_as(&g, k, &d, &op)) {
+		if (!shape_page(&g, k, &d, &op) && !shape_obj(&g, k, &d, &op) && !shape_obj_pools(&g, k, &d, &op) &&
+		    !shape_vmalloc(&g, k, &d, &op) && !shape_as(&g, k, &d, &op) && !shape_as_procs(&g, k, &d, &op)) {
 			/* rows the generator shapes by field kind */
 			op.code = (uint8_t)k;
 			shape_fields(&g.r, &op, out->profile, d.as_proc, g.as_span, g.last_map);
