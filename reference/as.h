@@ -27,6 +27,7 @@
 
 #include "mmfuzz/ops.h"
 #include "mmfuzz/result.h"
+#include "reference/internal.h"
 
 struct mmf_machine;
 
@@ -174,11 +175,11 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
 #define PTE_MAPPED (PTE_PRESENT | PTE_PROTNONE)
 /* The zero page's frame in a pte: no frame of the machine (its pfn is
  * MMF_NIL), so a PFN mapping of any real frame is never taken for it. */
-#define PTE_ZERO_PAGE (PTE_SPECIAL | (0xffffffffull << 12))
+#define PTE_ZERO_PAGE (PTE_SPECIAL | (0xffffffffull << MMF_PAGE_SHIFT))
 static inline int pte_is_zero_page(uint64_t pte) { return (pte & PTE_ZERO_PAGE) == PTE_ZERO_PAGE; }
 /* The page a pte maps with a reference (vm_normal_page()), or none. */
 static inline int pte_has_page(uint64_t pte) { return (pte & PTE_MAPPED) && !(pte & PTE_SPECIAL); }
-static inline uint32_t pte_pfn(uint64_t pte) { return (uint32_t)((pte & PTE_PFN_MASK) >> 12); }
+static inline uint32_t pte_pfn(uint64_t pte) { return (uint32_t)((pte & PTE_PFN_MASK) >> MMF_PAGE_SHIFT); }
 
 /* Swap entries in a non-present pte, as x86-64 encodes them: the type in
  * the top 5 bits, the offset inverted from bit 9 up (the L1TF mitigation:

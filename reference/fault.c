@@ -51,6 +51,7 @@
 
 #include "mmfuzz/result.h"
 #include "reference/as.h"
+#include "reference/internal.h"
 #include "reference/mm.h"
 #include "reference/textbuf.h"
 
@@ -406,7 +407,7 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 		if (!pte || *pte)
 			continue;
 		map_page(m, s->pages[pg], 0);
-		*pte = ((uint64_t)s->pages[pg] << 12) | PTE_PRESENT | PTE_USER | PTE_ACCESSED | (writable ? PTE_RW : 0);
+		*pte = ((uint64_t)s->pages[pg] << MMF_PAGE_SHIFT) | PTE_PRESENT | PTE_USER | PTE_ACCESSED | (writable ? PTE_RW : 0);
 	}
 }
 
@@ -429,7 +430,7 @@ static int do_pte_missing(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_v
 		if (pfn == MMF_NIL)
 			return -1;
 		map_page(m, pfn, 0);
-		*pte = ((uint64_t)pfn << 12) | base | (shared && (v->flags & VM_WRITE) ? PTE_RW : 0) |
+		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | (shared && (v->flags & VM_WRITE) ? PTE_RW : 0) |
 		       (write ? dirty : 0);
 		if (write)
 			page_w(m, pfn)->flags |= PG_dirty; /* fault_dirty_shared_page() */
@@ -443,7 +444,7 @@ static int do_pte_missing(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_v
 		if (pfn == MMF_NIL)
 			return -1;
 		page_w(m, pfn)->token = pfn_to_page(m, cache)->token;
-		*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
+		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | PTE_RW | dirty;
 	} else if (!write && m->k.zero_page != MUTANT(m, READ_FAULT_ALLOCATES)) {
 		*pte = base | PTE_ZERO_PAGE; /* my_zero_pfn() */
 	} else {
@@ -451,7 +452,7 @@ static int do_pte_missing(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_v
 		uint32_t pfn = anon_page_for(m, v, pgoff);
 		if (pfn == MMF_NIL)
 			return -1;
-		*pte = ((uint64_t)pfn << 12) | base | ((v->flags & VM_WRITE) ? PTE_RW | dirty : 0);
+		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | ((v->flags & VM_WRITE) ? PTE_RW | dirty : 0);
 	}
 	return 0;
 }
@@ -477,7 +478,7 @@ static int do_wp_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *
 		if (copy_from && !MUTANT(m, COW_NO_COPY))
 			page_w(m, pfn)->token = pfn_to_page(m, old)->token;
 		uint64_t was = *pte;
-		*pte = ((uint64_t)pfn << 12) | base | PTE_RW | dirty;
+		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | PTE_RW | dirty;
 		mmf_pte_release(m, was);
 	}
 	return 0;

@@ -4,6 +4,13 @@
 #define MMF_REFERENCE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* A frame of the machine: 4 KiB, x86-64's PAGE_SHIFT, in every profile
+ * (a profile's larger user pages are naturally aligned blocks of frames:
+ * as_shift). Frame numbers shift by it into physical addresses and ptes. */
+#define MMF_PAGE_SHIFT 12
+#define MMF_PAGE_SIZE (1u << MMF_PAGE_SHIFT)
 
 /* Writes the message of a failed check into msg (cap bytes) and returns
  * -1, so a walker can `return mmf_fail(msg, cap, ...)` (reference/report.c). */

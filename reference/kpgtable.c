@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "reference/as.h"
+#include "reference/internal.h"
 #include "reference/mm.h"
 #include "reference/vmalloc.h"
 
@@ -46,7 +47,7 @@ static uint64_t page_offset(const struct mmf_machine *m)
 
 uint64_t mmf_kpt_va(const struct mmf_machine *m, uint64_t pa) { return page_offset(m) + pa; }
 uint64_t mmf_kpt_pa(const struct mmf_machine *m, uint64_t va) { return va - page_offset(m); }
-uint64_t mmf_fix_to_virt(unsigned idx) { return MMF_FIXADDR_TOP - ((uint64_t)idx << 12); }
+uint64_t mmf_fix_to_virt(unsigned idx) { return MMF_FIXADDR_TOP - ((uint64_t)idx << MMF_PAGE_SHIFT); }
 
 static uint64_t span(unsigned level) { return 1ull << (12 + 9 * level); }
 static unsigned index_of(uint64_t va, unsigned level) { return (unsigned)(va >> (12 + 9 * level)) & 511; }
@@ -55,7 +56,7 @@ static uint64_t *table(const struct mmf_machine *m, uint32_t pfn)
 {
 	if (pfn >= m->end_pfn)
 		return m->kpt->boot[pfn - m->end_pfn];
-	return (uint64_t *)(m->bytes + ((size_t)pfn << 12));
+	return (uint64_t *)(m->bytes + ((size_t)pfn << MMF_PAGE_SHIFT));
 }
 
 static uint32_t boot_table(struct mmf_machine *m)
@@ -63,7 +64,7 @@ static uint32_t boot_table(struct mmf_machine *m)
 	struct mmf_kpt *k = m->kpt;
 	if (k->nr_boot >= BOOT_MAX)
 		return MMF_NIL;
-	memset(k->boot[k->nr_boot], 0, 4096);
+	memset(k->boot[k->nr_boot], 0, MMF_PAGE_SIZE);
 	return m->end_pfn + k->nr_boot++;
 }
 
@@ -75,7 +76,7 @@ static uint32_t runtime_table(struct mmf_machine *m)
 	if (mmf_alloc_pages(m, GFP_KERNEL | __GFP_ZERO, 0, 0, 0, &pfn, &err) != MMF_OK)
 		return MMF_NIL;
 	page_w(m, pfn)->flags |= PG_pgtable;
-	memset(m->bytes + ((size_t)pfn << 12), 0, 4096);
+	memset(m->bytes + ((size_t)pfn << MMF_PAGE_SHIFT), 0, MMF_PAGE_SIZE);
 	m->nr_pagetables++;
 	m->kpt->nr_runtime++;
 	return pfn;
@@ -93,7 +94,7 @@ static uint64_t *entry(struct mmf_machine *m, uint64_t va, unsigned level, int b
 			if (t == MMF_NIL)
 				return NULL;
 			m->kpt->dirty |= !boot;
-			*e = ((uint64_t)t << 12) | PTE_TABLE;
+			*e = ((uint64_t)t << MMF_PAGE_SHIFT) | PTE_TABLE;
 		} else if (*e & PTE_PS) {
 			return NULL;
 		}
@@ -137,7 +138,7 @@ int mmf_kpt_init(struct mmf_machine *m)
 	if (!k->boot || !k->boot_copy)
 		return -1;
 	k->pgd = boot_table(m);
-	if (map_range(m, page_offset(m), 0, (uint64_t)m->end_pfn << 12, KERNEL_PROT) ||
+	if (map_range(m, page_offset(m), 0, (uint64_t)m->end_pfn << MMF_PAGE_SHIFT, KERNEL_PROT) ||
 	    map_range(m, MMF_IOREMAP_VA, MMF_IOREMAP_PA, MMF_IOREMAP_SIZE, KERNEL_UC))
 		return -1;
 	/* preallocate_vmalloc_pages(): the vmalloc area's entries in the pgd
@@ -226,7 +227,7 @@ int mmf_kpt_vmap(struct mmf_machine *m, uint64_t va, uint32_t pfn)
 	uint64_t *e = entry(m, va, 0, 0);
 	if (!e)
 		return -1;
-	*e = ((uint64_t)pfn << 12) | KERNEL_PROT;
+	*e = ((uint64_t)pfn << MMF_PAGE_SHIFT) | KERNEL_PROT;
 	m->kpt->dirty = 1;
 	return 0;
 }
@@ -244,7 +245,7 @@ uint32_t mmf_kpt_lookup(const struct mmf_machine *m, uint64_t va)
 	unsigned level;
 	if (mmf_kpt_translate(m, va, &pa, &level, NULL) || level)
 		return MMF_NIL;
-	return (uint32_t)(pa >> 12);
+	return (uint32_t)(pa >> MMF_PAGE_SHIFT);
 }
 
 /* Counts the runtime tables below a table and checks that none of them
@@ -290,8 +291,8 @@ int mmf_kpt_is_valid(const struct mmf_machine *m, uint32_t *runtime_tables, char
 	}
 	/* __va and __pa round trips through the linear map, at every leaf
 	 * size's boundaries and a spread of frames */
-	uint64_t end = (uint64_t)m->end_pfn << 12;
-	for (uint64_t pa = 0; pa < end; pa += pa < (64ull << 12) ? 4096 : 4096 * 61) {
+	uint64_t end = (uint64_t)m->end_pfn << MMF_PAGE_SHIFT;
+	for (uint64_t pa = 0; pa < end; pa += pa < (64ull << MMF_PAGE_SHIFT) ? MMF_PAGE_SIZE : MMF_PAGE_SIZE * 61) {
 		uint64_t got;
 		if (mmf_kpt_translate(m, mmf_kpt_va(m, pa), &got, NULL, NULL) || got != pa) {
 			snprintf(msg, cap, "pgtable_linear: __va(%#llx) does not translate back", (unsigned long long)pa);

@@ -54,7 +54,7 @@ static int remap_pfn_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t wh
 		uint64_t *pte = mmf_pte_lookup(m, mm, where + (i << AS_PAGE_SHIFT), 1);
 		if (!pte)
 			return -1;
-		*pte = ((uint64_t)(m->as->pfn_buf + ((pgoff + i) << AS_PAGE_ORDER)) << 12) | PTE_PRESENT | PTE_USER |
+		*pte = ((uint64_t)(m->as->pfn_buf + ((pgoff + i) << AS_PAGE_ORDER)) << MMF_PAGE_SHIFT) | PTE_PRESENT | PTE_USER |
 		       PTE_ACCESSED | PTE_SPECIAL | PTE_PCD | ((vmf & VM_WRITE) ? PTE_RW : 0);
 	}
 	return 0;

@@ -17,11 +17,12 @@
 #include <string.h>
 
 #include "reference/as.h"
+#include "reference/internal.h"
 #include "reference/mm.h"
 
 unsigned mmf_pt_levels(const struct mmf_machine *m) { return m->prof->pt_levels == 5 ? 5 : 4; }
 
-static uint64_t *table(struct mmf_machine *m, uint32_t pfn) { return (uint64_t *)(m->bytes + ((size_t)pfn << 12)); }
+static uint64_t *table(struct mmf_machine *m, uint32_t pfn) { return (uint64_t *)(m->bytes + ((size_t)pfn << MMF_PAGE_SHIFT)); }
 
 /* Entries per table: a page of 8-byte words (512, or 1024 at 8 KiB). */
 static unsigned level_bits(const struct mmf_machine *m) { return AS_PAGE_SHIFT - 3; }
@@ -78,9 +79,9 @@ uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr
 			if (t == MMF_NIL)
 				return NULL;
 			e = &table(m, pfn)[index_of(m, addr, level)];
-			*e = ((uint64_t)t << 12) | PTE_TABLE;
+			*e = ((uint64_t)t << MMF_PAGE_SHIFT) | PTE_TABLE;
 		}
-		pfn = (uint32_t)((*e & PTE_PFN_MASK) >> 12);
+		pfn = (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
 	}
 	return &table(m, pfn)[index_of(m, addr, 0)];
 }
@@ -138,7 +139,7 @@ static void zap(struct mmf_machine *m, uint32_t pfn, unsigned level, uint64_t st
 				mmf_pte_release(m, pte);
 			}
 		} else if (level > 0 && (*e & PTE_PRESENT)) {
-			zap(m, (uint32_t)((*e & PTE_PFN_MASK) >> 12), level - 1, addr, next);
+			zap(m, (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT), level - 1, addr, next);
 		}
 		addr = next;
 	}
@@ -163,7 +164,7 @@ static void free_range(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, u
 			next = end;
 		uint64_t *e = &table(m, pfn)[index_of(m, addr, level)];
 		if (*e & PTE_PRESENT) {
-			uint32_t child = (uint32_t)((*e & PTE_PFN_MASK) >> 12);
+			uint32_t child = (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
 			int inside = level == 1 || (base >= floor && (ceiling == 0 || base + span(m, level) <= ceiling) &&
 						    !MUTANT(m, PGTABLE_NEVER_FREED));
 			if (level > 1)
@@ -208,7 +209,7 @@ static void free_all(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, uns
 		uint64_t e = table(m, pfn)[i];
 		if (!(e & PTE_PRESENT))
 			continue;
-		uint32_t child = (uint32_t)((e & PTE_PFN_MASK) >> 12);
+		uint32_t child = (uint32_t)((e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
 		if (level > 1)
 			free_all(m, mm, child, level - 1);
 		table(m, pfn)[i] = 0;
@@ -229,7 +230,7 @@ void mmf_pgd_free(struct mmf_machine *m, struct mmf_mm *mm)
 int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint32_t pfn, unsigned level,
 		     uint64_t base, uint32_t *tables, uint32_t *refs, char *msg, size_t cap)
 {
-	const uint64_t *t = (const uint64_t *)(m->bytes + ((size_t)pfn << 12));
+	const uint64_t *t = (const uint64_t *)(m->bytes + ((size_t)pfn << MMF_PAGE_SHIFT));
 	const struct mmf_page *tp = pfn_to_page(m, pfn);
 	if (!(tp->flags & PG_pgtable) || !(tp->flags & PG_allocated)) {
 		snprintf(msg, cap, "pgtable_page: table pfn %u is not an allocated page-table page (flags %#x)", pfn,
@@ -240,7 +241,7 @@ int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint3
 		uint64_t e = t[i];
 		if (!(e & (level ? PTE_PRESENT : PTE_MAPPED)))
 			continue;
-		uint64_t child = (e & PTE_PFN_MASK) >> 12, addr = base + i * span(m, level);
+		uint64_t child = (e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT, addr = base + i * span(m, level);
 		if (level > 0) {
 			if (child >= m->end_pfn) {
 				snprintf(msg, cap, "pgtable_entry: table pfn %u entry %u points at pfn %llu", pfn, i,

@@ -32,7 +32,7 @@
 #define MAX_CACHES 24
 #define MAX_SLABS 4096 /* model limit: a slab beyond it is refused (ENOMEM) */
 #define NIL 0xffffffffu
-#define PAGE_SIZE 4096u
+#define PAGE_SIZE MMF_PAGE_SIZE
 #define MIN_PARTIAL 5
 #define MAX_PARTIAL 10
 #define SLUB_MAX_ORDER 3 /* PAGE_ALLOC_COSTLY_ORDER */
@@ -100,13 +100,13 @@ static const uint32_t kmalloc_sizes[14] = { 0, 96, 192, 8, 16, 32, 64, 128, 256,
 
 /* ---- addresses and bytes ---- */
 
-static uint64_t pfn_to_virt(uint32_t pfn) { return MMF_PAGE_OFFSET + ((uint64_t)pfn << 12); }
+static uint64_t pfn_to_virt(uint32_t pfn) { return MMF_PAGE_OFFSET + ((uint64_t)pfn << MMF_PAGE_SHIFT); }
 
 static int virt_to_pfn(const struct mmf_machine *m, uint64_t addr, uint32_t *pfn)
 {
-	if (addr < MMF_PAGE_OFFSET || addr - MMF_PAGE_OFFSET >= (uint64_t)m->end_pfn << 12)
+	if (addr < MMF_PAGE_OFFSET || addr - MMF_PAGE_OFFSET >= (uint64_t)m->end_pfn << MMF_PAGE_SHIFT)
 		return -1;
-	*pfn = (uint32_t)((addr - MMF_PAGE_OFFSET) >> 12);
+	*pfn = (uint32_t)((addr - MMF_PAGE_OFFSET) >> MMF_PAGE_SHIFT);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
  * have no page to count. "sd" in VmFlags only where the profile has
  * CONFIG_MEM_SOFT_DIRTY (this host's kernel has not). */
 #include "reference/as.h"
+#include "reference/internal.h"
 #include "reference/mm.h"
 #include "reference/textbuf.h"
 
@@ -25,7 +26,7 @@ struct mem_size_stats {
 
 static void account(const struct mmf_machine *m, struct mem_size_stats *mss, uint64_t pte)
 {
-	uint32_t pfn = (uint32_t)((pte & PTE_PFN_MASK) >> 12);
+	uint32_t pfn = (uint32_t)((pte & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
 	const struct mmf_page *p = pfn_to_page(m, pfn);
 	uint64_t size = AS_PAGE_SIZE;
 	int mapcount = p->mapcount;
