@@ -59,7 +59,7 @@ static double run_direct(int profile)
 					continue;
 				acting_ops++;
 				int err;
-				if (mmf_alloc_pages(&m, op->arg, op->a, mmf_op_node(op), mmf_op_cpu(op), &pfn[op->slot], &err) == MMF_OK) {
+				if (mmf_alloc_pages(&m, op->arg, op->a, mmf_op_cpu(op), mmf_op_node(op), &pfn[op->slot], &err) == MMF_OK) {
 					live[op->slot] = 1;
 					order[op->slot] = op->a;
 				}
@@ -117,7 +117,7 @@ static double run_reset(int profile)
 			const struct mmf_op *op = &s.ops[j];
 			int err;
 			if (op->code == MMF_OP_ALLOC_PAGES && !live[op->slot]) {
-				if (mmf_alloc_pages(&m, op->arg, op->a, mmf_op_node(op), mmf_op_cpu(op), &pfn[op->slot], &err) == MMF_OK) {
+				if (mmf_alloc_pages(&m, op->arg, op->a, mmf_op_cpu(op), mmf_op_node(op), &pfn[op->slot], &err) == MMF_OK) {
 					live[op->slot] = 1;
 					order[op->slot] = op->a;
 				}

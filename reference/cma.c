@@ -222,7 +222,7 @@ static int migrate_block(struct mmf_machine *m, struct mmf_zone *z, uint32_t old
 	unsigned order = pfn_to_page(m, old)->order;
 	uint32_t new_pfn;
 	int err;
-	if (mmf_alloc_pages(m, GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL, order, z->node, cpu, &new_pfn,
+	if (mmf_alloc_pages(m, GFP_USER | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL, order, cpu, z->node, &new_pfn,
 			    &err) != MMF_OK)
 		return -ENOMEM;
 	if (!MUTANT(m, CMA_MIGRATE_NO_COPY))

@@ -52,8 +52,8 @@ static uint64_t remove_element(struct mmf_machine *m, struct pool *p)
 	return p->elements[--p->curr_nr];
 }
 
-enum mmf_result mmf_mempool_create(struct mmf_machine *m, uint32_t min_nr, uint64_t size, unsigned nid,
-				   unsigned cpu, uint32_t *id, int *err)
+enum mmf_result mmf_mempool_create(struct mmf_machine *m, uint32_t min_nr, uint64_t size, unsigned cpu,
+				   unsigned nid, uint32_t *id, int *err)
 {
 	if (min_nr == 0 || min_nr > MMF_MEMPOOL_MAX_MIN_NR || size == 0 || size > MMF_KMALLOC_MAX_SIZE) {
 		*err = EINVAL;
@@ -73,7 +73,7 @@ enum mmf_result mmf_mempool_create(struct mmf_machine *m, uint32_t min_nr, uint6
 	uint32_t fill = MUTANT(m, MEMPOOL_CREATE_SHORT) ? min_nr - 1 : min_nr;
 	while (p->curr_nr < fill) {
 		uint64_t e;
-		enum mmf_result r = mmf_kmalloc(m, size, GFP_KERNEL, nid, cpu, &e, err);
+		enum mmf_result r = mmf_kmalloc(m, size, GFP_KERNEL, cpu, nid, &e, err);
 		if (r != MMF_OK) {
 			while (p->curr_nr)
 				mmf_kfree(m, remove_element(m, p), cpu);
@@ -101,15 +101,15 @@ enum mmf_result mmf_mempool_destroy(struct mmf_machine *m, uint32_t id, unsigned
 /* mempool_alloc(): first the backing allocator without reclaim or
  * reserves, then the pool's reserve, then the backing allocator with the
  * caller's full mask. */
-enum mmf_result mmf_mempool_alloc(struct mmf_machine *m, uint32_t id, mmf_gfp_t gfp, unsigned nid,
-				  unsigned cpu, uint64_t *addr, int *err)
+enum mmf_result mmf_mempool_alloc(struct mmf_machine *m, uint32_t id, mmf_gfp_t gfp, unsigned cpu,
+				  unsigned nid, uint64_t *addr, int *err)
 {
 	struct pool *p = pool_of(m, id);
 	if (!p)
 		return MMF_CORRUPT;
 	gfp &= ~__GFP_ZERO; /* VM_WARN_ON: reserve elements are not zeroed */
 	mmf_gfp_t gfp_temp = (gfp & ~(__GFP_DIRECT_RECLAIM | __GFP_IO)) | __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN;
-	enum mmf_result r = mmf_kmalloc(m, p->size, gfp_temp, nid, cpu, addr, err);
+	enum mmf_result r = mmf_kmalloc(m, p->size, gfp_temp, cpu, nid, addr, err);
 	if (r != MMF_REFUSED)
 		return r;
 	if (p->curr_nr && !MUTANT(m, MEMPOOL_RESERVE_NOT_USED)) {
@@ -117,7 +117,7 @@ enum mmf_result mmf_mempool_alloc(struct mmf_machine *m, uint32_t id, mmf_gfp_t 
 		return MMF_OK;
 	}
 	if (gfp_temp != gfp) {
-		r = mmf_kmalloc(m, p->size, gfp, nid, cpu, addr, err);
+		r = mmf_kmalloc(m, p->size, gfp, cpu, nid, addr, err);
 		if (r != MMF_REFUSED)
 			return r;
 	}

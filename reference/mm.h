@@ -259,7 +259,7 @@ int mmf_zone_watermark_ok(const struct mmf_machine *m, const struct mmf_zone *z,
 
 /* page_alloc.c */
 enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
-				unsigned order, unsigned nid, unsigned cpu,
+				unsigned order, unsigned cpu, unsigned nid,
 				uint32_t *pfn_out, int *err);
 enum mmf_result mmf_free_pages(struct mmf_machine *m, uint32_t pfn,
 			       unsigned order, unsigned cpu);

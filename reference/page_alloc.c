@@ -65,7 +65,7 @@ static uint32_t rmqueue(struct mmf_machine *m, struct mmf_zone *z, unsigned orde
 
 static uint32_t get_page_from_freelist(struct mmf_machine *m, mmf_gfp_t gfp,
 				       unsigned order, unsigned alloc_flags,
-				       unsigned nid, unsigned cpu, unsigned highest)
+				       unsigned cpu, unsigned nid, unsigned highest)
 {
 	unsigned limit = highest + (MUTANT(m, FALLBACK_FORBIDDEN_ZONE) ? 1 : 0);
 	for (unsigned i = 0; i < m->zonelist_len[nid]; i++) {
@@ -112,7 +112,7 @@ static unsigned cma_flags(const struct mmf_machine *m, mmf_gfp_t gfp)
 }
 
 enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
-				unsigned order, unsigned nid, unsigned cpu,
+				unsigned order, unsigned cpu, unsigned nid,
 				uint32_t *pfn_out, int *err)
 {
 	if (order >= MMF_MAX_ORDER) {
@@ -127,7 +127,7 @@ enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 
 	/* Fast path: the low watermark, no reserves. */
 	unsigned acma = cma_flags(m, gfp);
-	uint32_t pfn = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW | acma, nid, cpu, highest);
+	uint32_t pfn = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW | acma, cpu, nid, highest);
 	if (pfn != MMF_NIL)
 		goto got;
 
@@ -135,11 +135,11 @@ enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 	unsigned alloc_flags = gfp_to_alloc_flags(gfp, order) | acma;
 	if (alloc_flags & ALLOC_KSWAPD)
 		m->vm.kswapd_wake++;
-	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, nid, cpu, highest);
+	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, cpu, nid, highest);
 	if (pfn != MMF_NIL)
 		goto got;
 	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC)) {
-		pfn = get_page_from_freelist(m, gfp, order, ALLOC_NO_WATERMARKS | acma, nid, cpu, highest);
+		pfn = get_page_from_freelist(m, gfp, order, ALLOC_NO_WATERMARKS | acma, cpu, nid, highest);
 		if (pfn != MMF_NIL)
 			goto got;
 	}
@@ -158,7 +158,7 @@ enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 	 * killer, except where Linux knows killing cannot help: a request
 	 * bound to one node (__GFP_THISNODE) or to lowmem (below ZONE_NORMAL). */
 	pfn = get_page_from_freelist(m, gfp & ~__GFP_DIRECT_RECLAIM, order,
-				     ALLOC_WMARK_HIGH | acma, nid, cpu, highest);
+				     ALLOC_WMARK_HIGH | acma, cpu, nid, highest);
 	if (pfn != MMF_NIL)
 		goto got;
 	if ((gfp & __GFP_THISNODE) || highest < MMF_ZONE_NORMAL)

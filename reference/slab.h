@@ -44,15 +44,15 @@ enum mmf_result mmf_kmem_cache_create(struct mmf_machine *m, const char *name, u
  * still has objects" error) when objects are live; the cache stays. */
 enum mmf_result mmf_kmem_cache_destroy(struct mmf_machine *m, uint32_t cache, int *err);
 enum mmf_result mmf_kmem_cache_alloc(struct mmf_machine *m, uint32_t cache, mmf_gfp_t gfp,
-				     unsigned nid, unsigned cpu, uint64_t *addr, int *err);
+				     unsigned cpu, unsigned nid, uint64_t *addr, int *err);
 enum mmf_result mmf_kmem_cache_free(struct mmf_machine *m, uint32_t cache, uint64_t addr,
 				    unsigned cpu);
 
-enum mmf_result mmf_kmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp, unsigned nid,
-			    unsigned cpu, uint64_t *addr, int *err);
+enum mmf_result mmf_kmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp, unsigned cpu,
+			    unsigned nid, uint64_t *addr, int *err);
 enum mmf_result mmf_kfree(struct mmf_machine *m, uint64_t addr, unsigned cpu);
 enum mmf_result mmf_krealloc(struct mmf_machine *m, uint64_t addr, uint64_t size, mmf_gfp_t gfp,
-			     unsigned nid, unsigned cpu, uint64_t *new_addr, int *err);
+			     unsigned cpu, unsigned nid, uint64_t *new_addr, int *err);
 /* ksize(); 0 for NULL and ZERO_SIZE_PTR. MMF_CORRUPT for a non-object. */
 enum mmf_result mmf_ksize(const struct mmf_machine *m, uint64_t addr, uint64_t *size);
 

@@ -389,7 +389,7 @@ static void cache_init(struct mmf_machine *m, struct kmem_cache *s, const char *
 
 /* ---- slabs: allocate_slab(), discard_slab() ---- */
 
-static uint32_t new_slab(struct mmf_machine *m, uint32_t ci, mmf_gfp_t gfp, unsigned nid, unsigned cpu)
+static uint32_t new_slab(struct mmf_machine *m, uint32_t ci, mmf_gfp_t gfp, unsigned cpu, unsigned nid)
 {
 	struct mmf_slub *sb = m->slub;
 	struct kmem_cache *s = &sb->caches[ci];
@@ -401,9 +401,9 @@ static uint32_t new_slab(struct mmf_machine *m, uint32_t ci, mmf_gfp_t gfp, unsi
 	unsigned order = s->order;
 	mmf_gfp_t g = gfp & ~__GFP_ZERO;
 	/* The preferred order quietly, then the smallest that fits. */
-	if (mmf_alloc_pages(m, g | __GFP_NOWARN | __GFP_NORETRY, order, nid, cpu, &pfn, &err) != MMF_OK) {
+	if (mmf_alloc_pages(m, g | __GFP_NOWARN | __GFP_NORETRY, order, cpu, nid, &pfn, &err) != MMF_OK) {
 		order = s->min_order;
-		if (order == s->order || mmf_alloc_pages(m, g, order, nid, cpu, &pfn, &err) != MMF_OK) {
+		if (order == s->order || mmf_alloc_pages(m, g, order, cpu, nid, &pfn, &err) != MMF_OK) {
 			desc_release(sb, d);
 			return NIL;
 		}
@@ -512,8 +512,8 @@ static int freelist_ok(struct mmf_machine *m, const struct kmem_cache *s, const 
 	return 0;
 }
 
-static enum mmf_result slab_alloc(struct mmf_machine *m, uint32_t ci, mmf_gfp_t gfp, unsigned nid,
-				  unsigned cpu, uint64_t *addr, int *err)
+static enum mmf_result slab_alloc(struct mmf_machine *m, uint32_t ci, mmf_gfp_t gfp, unsigned cpu,
+				  unsigned nid, uint64_t *addr, int *err)
 {
 	struct mmf_slub *sb = m->slub;
 	struct kmem_cache *s = &sb->caches[ci];
@@ -522,7 +522,7 @@ static enum mmf_result slab_alloc(struct mmf_machine *m, uint32_t ci, mmf_gfp_t 
 		/* Debug caches: one object at a time from the node lists. */
 		uint32_t d = get_partial(m, s, nid);
 		if (d == NIL) {
-			d = new_slab(m, ci, gfp, nid, cpu);
+			d = new_slab(m, ci, gfp, cpu, nid);
 			if (d == NIL)
 				goto nomem;
 			add_partial(sb, s, d, 0);
@@ -563,7 +563,7 @@ static enum mmf_result slab_alloc(struct mmf_machine *m, uint32_t ci, mmf_gfp_t 
 		if (d != NIL) {
 			unlist(sb, s, d);
 		} else {
-			d = new_slab(m, ci, gfp, nid, cpu);
+			d = new_slab(m, ci, gfp, cpu, nid);
 			if (d == NIL)
 				goto nomem;
 		}
@@ -734,11 +734,11 @@ enum mmf_result mmf_kmem_cache_destroy(struct mmf_machine *m, uint32_t cache, in
 }
 
 enum mmf_result mmf_kmem_cache_alloc(struct mmf_machine *m, uint32_t cache, mmf_gfp_t gfp,
-				     unsigned nid, unsigned cpu, uint64_t *addr, int *err)
+				     unsigned cpu, unsigned nid, uint64_t *addr, int *err)
 {
 	if (!cache_of(m, cache))
 		return MMF_CORRUPT;
-	return slab_alloc(m, cache, gfp, nid, cpu, addr, err);
+	return slab_alloc(m, cache, gfp, cpu, nid, addr, err);
 }
 
 static uint32_t slab_of_addr(const struct mmf_machine *m, uint64_t addr)
@@ -779,8 +779,8 @@ int mmf_kmalloc_index(uint64_t size)
 	return (int)i;
 }
 
-enum mmf_result mmf_kmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp, unsigned nid,
-			    unsigned cpu, uint64_t *addr, int *err)
+enum mmf_result mmf_kmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp, unsigned cpu,
+			    unsigned nid, uint64_t *addr, int *err)
 {
 	if (size == 0) {
 		*addr = MMF_ZERO_SIZE_PTR;
@@ -794,7 +794,7 @@ enum mmf_result mmf_kmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp,
 		}
 		unsigned order = get_order(size);
 		uint32_t pfn;
-		enum mmf_result r = mmf_alloc_pages(m, gfp, order, nid, cpu, &pfn, err);
+		enum mmf_result r = mmf_alloc_pages(m, gfp, order, cpu, nid, &pfn, err);
 		if (r != MMF_OK)
 			return r;
 		page_w(m, pfn)->flags |= PG_large_kmalloc;
@@ -805,7 +805,7 @@ enum mmf_result mmf_kmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp,
 	int idx = mmf_kmalloc_index(size);
 	if (MUTANT(m, KMALLOC_CLASS_96_192) && size > 96 && size <= 128)
 		idx = 1;
-	return slab_alloc(m, m->slub->kmalloc_cache[idx], gfp, nid, cpu, addr, err);
+	return slab_alloc(m, m->slub->kmalloc_cache[idx], gfp, cpu, nid, addr, err);
 }
 
 enum mmf_result mmf_kfree(struct mmf_machine *m, uint64_t addr, unsigned cpu)
@@ -853,10 +853,10 @@ enum mmf_result mmf_ksize(const struct mmf_machine *m, uint64_t addr, uint64_t *
 }
 
 enum mmf_result mmf_krealloc(struct mmf_machine *m, uint64_t addr, uint64_t size, mmf_gfp_t gfp,
-			     unsigned nid, unsigned cpu, uint64_t *new_addr, int *err)
+			     unsigned cpu, unsigned nid, uint64_t *new_addr, int *err)
 {
 	if (addr == 0)
-		return mmf_kmalloc(m, size, gfp, nid, cpu, new_addr, err);
+		return mmf_kmalloc(m, size, gfp, cpu, nid, new_addr, err);
 	if (size == 0) {
 		enum mmf_result r = mmf_kfree(m, addr, cpu);
 		*new_addr = MMF_ZERO_SIZE_PTR;
@@ -874,7 +874,7 @@ enum mmf_result mmf_krealloc(struct mmf_machine *m, uint64_t addr, uint64_t size
 		return MMF_OK;
 	}
 	uint64_t p;
-	enum mmf_result r = mmf_kmalloc(m, size, gfp, nid, cpu, &p, err);
+	enum mmf_result r = mmf_kmalloc(m, size, gfp, cpu, nid, &p, err);
 	if (r != MMF_OK)
 		return r; /* the old object stays as it was */
 	if (ks)

@@ -475,7 +475,7 @@ static uint32_t alloc_vmap_area(struct mmf_machine *m, uint64_t len)
  * Returns the busy node or VA_NIL with *err set; on failure whatever was
  * taken has been vfree()d, as Linux's "fail:" path does. */
 static uint32_t vmalloc_node(struct mmf_machine *m, uint32_t nr_pages, mmf_gfp_t gfp,
-			     unsigned nid, unsigned cpu, int *err)
+			     unsigned cpu, unsigned nid, int *err)
 {
 	struct mmf_vmalloc *v = m->vmalloc;
 	struct vmap_area *P = v->pool;
@@ -491,7 +491,7 @@ static uint32_t vmalloc_node(struct mmf_machine *m, uint32_t nr_pages, mmf_gfp_t
 	if (array_size > page) {
 		mmf_gfp_t nested_gfp = (gfp & GFP_RECLAIM_MASK) | __GFP_ZERO;
 		uint32_t a = vmalloc_node(m, (uint32_t)((array_size + page - 1) >> v->page_shift),
-					  nested_gfp, nid, cpu, err);
+					  nested_gfp, cpu, nid, err);
 		if (a == VA_NIL) {
 			vfree_area(m, n, cpu); /* free_vm_area() */
 			*err = ENOMEM;
@@ -506,7 +506,7 @@ static uint32_t vmalloc_node(struct mmf_machine *m, uint32_t nr_pages, mmf_gfp_t
 	uint32_t tail = MMF_NIL;
 	while (P[n].nr_pages < nr_pages) {
 		uint32_t pfn;
-		if (mmf_alloc_pages(m, page_gfp, 0, nid, cpu, &pfn, err) != MMF_OK) {
+		if (mmf_alloc_pages(m, page_gfp, 0, cpu, nid, &pfn, err) != MMF_OK) {
 			vfree_area(m, n, cpu);
 			*err = ENOMEM;
 			return VA_NIL;
@@ -599,7 +599,7 @@ void mmf_vmalloc_reset(struct mmf_machine *m)
 }
 
 enum mmf_result mmf_vmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp,
-			    unsigned nid, unsigned cpu, uint64_t *addr, int *err)
+			    unsigned cpu, unsigned nid, uint64_t *addr, int *err)
 {
 	struct mmf_vmalloc *v = m->vmalloc;
 	if (m->corrupt[0])
@@ -619,7 +619,7 @@ enum mmf_result mmf_vmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp,
 		return MMF_REFUSED;
 	}
 	uint32_t nr_pages = (uint32_t)((size + (1ull << v->page_shift) - 1) >> v->page_shift);
-	uint32_t n = vmalloc_node(m, nr_pages, gfp, nid, cpu, err);
+	uint32_t n = vmalloc_node(m, nr_pages, gfp, cpu, nid, err);
 	run_pending_purge(m);
 	if (m->corrupt[0])
 		return MMF_CORRUPT;

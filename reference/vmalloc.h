@@ -26,7 +26,7 @@ void mmf_vmalloc_reset(struct mmf_machine *m);
 /* vmalloc(size) with a GFP mask for the pages (__GFP_ZERO zeroes them).
  * MMF_REFUSED with ENOMEM when VA space or pages run out, EINVAL for 0. */
 enum mmf_result mmf_vmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp,
-			    unsigned nid, unsigned cpu, uint64_t *addr, int *err);
+			    unsigned cpu, unsigned nid, uint64_t *addr, int *err);
 /* vfree(addr): addr must be an area's start; MMF_CORRUPT otherwise. */
 enum mmf_result mmf_vfree(struct mmf_machine *m, uint64_t addr, unsigned cpu);
 /* vmalloc_to_page(): 0 and *pfn for a mapped address, -1 otherwise. */

@@ -33,11 +33,11 @@ static void assert_valid(const struct mmf_machine *m)
 
 /* 1 and *pfn set when the request was granted, 0 when refused (ENOMEM). */
 static int try_alloc(struct mmf_machine *m, mmf_gfp_t gfp, unsigned order,
-		     unsigned nid, unsigned cpu, uint32_t *pfn)
+		     unsigned cpu, unsigned nid, uint32_t *pfn)
 {
 	int err = 0;
 	*pfn = MMF_NIL;
-	enum mmf_result r = mmf_alloc_pages(m, gfp, order, nid, cpu, pfn, &err);
+	enum mmf_result r = mmf_alloc_pages(m, gfp, order, cpu, nid, pfn, &err);
 	if (r == MMF_OK)
 		return 1;
 	ck_assert_int_eq(r, MMF_REFUSED);
@@ -46,10 +46,10 @@ static int try_alloc(struct mmf_machine *m, mmf_gfp_t gfp, unsigned order,
 }
 
 static uint32_t alloc_ok(struct mmf_machine *m, mmf_gfp_t gfp, unsigned order,
-			 unsigned nid, unsigned cpu)
+			 unsigned cpu, unsigned nid)
 {
 	uint32_t pfn;
-	ck_assert_msg(try_alloc(m, gfp, order, nid, cpu, &pfn),
+	ck_assert_msg(try_alloc(m, gfp, order, cpu, nid, &pfn),
 		      "gfp %#x order %u nid %u cpu %u refused", gfp, order, nid, cpu);
 	return pfn;
 }
@@ -116,7 +116,7 @@ static unsigned alloc_until_refused(struct mmf_machine *m, mmf_gfp_t gfp, unsign
 {
 	unsigned n = 0;
 	uint32_t pfn;
-	while (try_alloc(m, gfp, order, nid, 0, &pfn)) {
+	while (try_alloc(m, gfp, order, 0, nid, &pfn)) {
 		ck_assert_msg(pfn >= lo && pfn < hi, "grant %u: pfn %u outside [%u, %u)", n, pfn, lo, hi);
 		ck_assert_uint_lt(++n, m->end_pfn);
 	}
@@ -332,7 +332,7 @@ START_TEST(pcp_per_cpu)
 	const struct mmf_zone *z = &m.zones[0];
 	uint32_t x = alloc_ok(&m, GFP_KERNEL, 0, 0, 0);
 	free_ok(&m, x, 0, 0);
-	uint32_t y = alloc_ok(&m, GFP_KERNEL, 0, 0, 1);
+	uint32_t y = alloc_ok(&m, GFP_KERNEL, 0, 1, 0);
 	ck_assert_uint_ne(y, x);
 	ck_assert_uint_eq(y, 8);
 	ck_assert_uint_eq(z->pcp[0].count, 8);
@@ -654,7 +654,7 @@ START_TEST(thisnode_stays_on_node)
 	ck_assert_uint_gt(n, 0);
 	ck_assert_uint_eq(m.zones[0].nr_free_pages, 2048);
 	ck_assert_uint_eq(m.zones[1].nr_free_pages, 2048);
-	uint32_t pfn = alloc_ok(&m, GFP_KERNEL, 1, 1, 0);
+	uint32_t pfn = alloc_ok(&m, GFP_KERNEL, 1, 0, 1);
 	ck_assert_uint_ge(pfn, 2048);
 	ck_assert_uint_lt(pfn, 4096);
 	assert_valid(&m);
@@ -705,7 +705,7 @@ START_TEST(reset_restores_boot)
 	boot(&m, "tiny");
 	uint32_t kept[16];
 	for (unsigned i = 0; i < 16; i++)
-		kept[i] = alloc_ok(&m, i % 3 ? GFP_KERNEL : GFP_ATOMIC, i % 11, 0, i % 2);
+		kept[i] = alloc_ok(&m, i % 3 ? GFP_KERNEL : GFP_ATOMIC, i % 11, i % 2, 0);
 	for (unsigned i = 0; i < 16; i += 2)
 		free_ok(&m, kept[i], i % 11, (i / 2) % 2);
 	mmf_machine_reset(&m);

@@ -51,7 +51,7 @@ static void boot_busy(struct mmf_machine *m)
 	int err;
 	ck_assert_int_eq(mmf_machine_init(m, mmf_profile_find("tiny", NULL), MMF_MUT_NONE), 0);
 	for (unsigned i = 0; i < 50; i++)
-		ck_assert_int_eq(mmf_kmalloc(m, 8u << (i % 11), GFP_KERNEL, 0, i % 2, &a, &err), MMF_OK);
+		ck_assert_int_eq(mmf_kmalloc(m, 8u << (i % 11), GFP_KERNEL, i % 2, 0, &a, &err), MMF_OK);
 	ck_assert_int_eq(mmf_kmem_cache_create(m, "mmf_fmt", 100, 0, SLAB_POISON, 0, &id, &err), MMF_OK);
 	ck_assert_int_eq(mmf_kmem_cache_alloc(m, id, GFP_KERNEL, 0, 0, &a, &err), MMF_OK);
 	ck_assert_int_eq(mmf_vmalloc(m, 3 * 4096, GFP_KERNEL, 0, 0, &a, &err), MMF_OK);

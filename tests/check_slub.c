@@ -246,7 +246,7 @@ static void scn_cpu_slab(struct probe *p, enum mmf_mutant mut)
 	VALID(p, &m, "realloc b");
 	EXPECT(p, mmf_kfree(&m, a, 1) == MMF_OK, "kfree(a) on cpu 1");
 	VALID(p, &m, "kfree(a) on cpu 1");
-	EXPECT(p, mmf_kmalloc(&m, 32, GFP_KERNEL, 0, 1, &x, &err) == MMF_OK, "kmalloc(32) on cpu 1");
+	EXPECT(p, mmf_kmalloc(&m, 32, GFP_KERNEL, 1, 0, &x, &err) == MMF_OK, "kmalloc(32) on cpu 1");
 	VALID(p, &m, "kmalloc on cpu 1");
 	EXPECT(p, x != a && x % PG == 0 && f0 - free_pages(&m) == 2,
 	       "cpu 1 got 0x%llx (a = 0x%llx), %llu pages out; expected a new slab of its own",
@@ -679,12 +679,12 @@ static void scn_reset(struct probe *p, enum mmf_mutant mut)
 	EXPECT(p, mmf_kmalloc(&m, 32, GFP_KERNEL, 0, 0, &first, &err) == MMF_OK, "first kmalloc(32)");
 	VALID(p, &m, "first kmalloc(32)");
 	for (unsigned i = 0; i < 300; i++) {
-		EXPECT(p, mmf_kmalloc(&m, 8 + (i * 37) % 3000, GFP_KERNEL, 0, i % 2, &x, &err) == MMF_OK, "kmalloc #%u", i);
+		EXPECT(p, mmf_kmalloc(&m, 8 + (i * 37) % 3000, GFP_KERNEL, i % 2, 0, &x, &err) == MMF_OK, "kmalloc #%u", i);
 		VALID(p, &m, "kmalloc");
 	}
 	EXPECT(p, mmf_kmem_cache_create(&m, "mmf_run", 72, 0, SLAB_POISON, 0, &id, &err) == MMF_OK, "create");
 	VALID(p, &m, "create");
-	EXPECT(p, mmf_kmem_cache_alloc(&m, id, GFP_KERNEL, 0, 1, &x, &err) == MMF_OK, "alloc");
+	EXPECT(p, mmf_kmem_cache_alloc(&m, id, GFP_KERNEL, 1, 0, &x, &err) == MMF_OK, "alloc");
 	VALID(p, &m, "alloc");
 	EXPECT(p, mmf_kmalloc(&m, 20000, GFP_KERNEL, 0, 0, &x, &err) == MMF_OK, "kmalloc(20000)");
 	VALID(p, &m, "kmalloc(20000)");

@@ -429,7 +429,7 @@ START_TEST(t_info_numa)
 	uint64_t a;
 	int err;
 	ck_assert_int_eq(boot(&m, "numa2", MMF_MUT_NONE), 0);
-	ck_assert_int_eq(mmf_vmalloc(&m, PAGES(2), GFP_KERNEL, 1, 0, &a, &err), MMF_OK);
+	ck_assert_int_eq(mmf_vmalloc(&m, PAGES(2), GFP_KERNEL, 0, 1, &a, &err), MMF_OK);
 	mmf_report_vmallocinfo(&m, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "0xffffc90000000000-0xffffc90000003000   12288 mmf_vmalloc+0x0/0x0 pages=2 vmalloc N1=2\n");
 	mmf_machine_fini(&m);
@@ -446,7 +446,7 @@ START_TEST(t_reset)
 	int err;
 	ck_assert_int_eq(boot(&m, "tiny", MMF_MUT_NONE), 0);
 	ck_assert_int_eq(mmf_vmalloc(&m, PAGES(700), GFP_KERNEL, 0, 0, &a, &err), MMF_OK);
-	ck_assert_int_eq(mmf_vmalloc(&m, PAGES(2), GFP_KERNEL, 0, 1, &b, &err), MMF_OK);
+	ck_assert_int_eq(mmf_vmalloc(&m, PAGES(2), GFP_KERNEL, 1, 0, &b, &err), MMF_OK);
 	ck_assert_int_eq(mmf_vfree(&m, b, 0), MMF_OK);
 	mmf_machine_reset(&m);
 	ck_assert_int_eq(mmf_report_vmallocinfo(&m, buf, sizeof(buf)), 0);

@@ -64,7 +64,7 @@ static enum mmf_result ref_alloc_pages(void *ctx, const struct mmf_page_req *req
 	uint32_t p = 0;
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
-	enum mmf_result r = mmf_alloc_pages(ctx, req->gfp, req->order, req->node, req->cpu, &p, err);
+	enum mmf_result r = mmf_alloc_pages(ctx, req->gfp, req->order, req->cpu, req->node, &p, err);
 	*pfn = p;
 	return guarded(ctx, r);
 }
@@ -156,7 +156,7 @@ static enum mmf_result ref_kmalloc(void *ctx, uint64_t size, uint32_t gfp, unsig
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
-	return guarded(ctx, mmf_kmalloc(ctx, size, gfp, node, cpu, addr, err));
+	return guarded(ctx, mmf_kmalloc(ctx, size, gfp, cpu, node, addr, err));
 }
 
 static enum mmf_result ref_kfree(void *ctx, uint64_t addr, unsigned cpu)
@@ -171,7 +171,7 @@ static enum mmf_result ref_krealloc(void *ctx, uint64_t addr, uint64_t size, uin
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
-	return guarded(ctx, mmf_krealloc(ctx, addr, size, gfp, node, cpu, new_addr, err));
+	return guarded(ctx, mmf_krealloc(ctx, addr, size, gfp, cpu, node, new_addr, err));
 }
 
 static enum mmf_result ref_ksize(void *ctx, uint64_t addr, uint64_t *usable)
@@ -214,7 +214,7 @@ static enum mmf_result ref_cache_alloc(void *ctx, uint64_t cache, uint32_t gfp, 
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
-	return guarded(ctx, mmf_kmem_cache_alloc(ctx, (uint32_t)cache, gfp, node, cpu, addr, err));
+	return guarded(ctx, mmf_kmem_cache_alloc(ctx, (uint32_t)cache, gfp, cpu, node, addr, err));
 }
 
 static enum mmf_result ref_cache_free(void *ctx, uint64_t cache, uint64_t addr, unsigned cpu)
@@ -233,7 +233,7 @@ static enum mmf_result ref_vmalloc(void *ctx, uint64_t size, uint32_t gfp, unsig
 		*err = EINVAL;
 		return MMF_REFUSED;
 	}
-	return guarded(ctx, mmf_vmalloc(ctx, size, gfp, node, cpu, addr, err));
+	return guarded(ctx, mmf_vmalloc(ctx, size, gfp, cpu, node, addr, err));
 }
 
 static enum mmf_result ref_vfree(void *ctx, uint64_t addr, unsigned cpu)
@@ -274,7 +274,7 @@ static enum mmf_result ref_pool_create(void *ctx, uint32_t min_nr, uint64_t size
 	uint32_t id = 0;
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
-	enum mmf_result r = mmf_mempool_create(ctx, min_nr, size, node, cpu, &id, err);
+	enum mmf_result r = mmf_mempool_create(ctx, min_nr, size, cpu, node, &id, err);
 	*pool = id;
 	return guarded(ctx, r);
 }
@@ -291,7 +291,7 @@ static enum mmf_result ref_pool_alloc(void *ctx, uint64_t pool, uint32_t gfp, un
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
-	return guarded(ctx, mmf_mempool_alloc(ctx, (uint32_t)pool, gfp, node, cpu, addr, err));
+	return guarded(ctx, mmf_mempool_alloc(ctx, (uint32_t)pool, gfp, cpu, node, addr, err));
 }
 
 static enum mmf_result ref_pool_free(void *ctx, uint64_t pool, uint64_t addr, unsigned cpu)
