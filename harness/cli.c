@@ -123,6 +123,17 @@ int cli_target_set(struct cli_target *t, int code, const char *v)
 	}
 }
 
+int cli_profile(const char *cmd, const char *arg, int *profile)
+{
+	unsigned idx;
+	if (!mmf_profile_find(arg, &idx)) {
+		fprintf(stderr, "mmfuzz %s: unknown profile '%s' (see: mmfuzz adapters)\n", cmd, arg);
+		return -1;
+	}
+	*profile = (int)idx;
+	return 0;
+}
+
 int cli_number(const char *cmd, const char *opt, const char *arg, unsigned long long *v)
 {
 	char *end;
@@ -543,15 +554,7 @@ static int corpus_option(void *ctx, int code, const char *arg)
 	case 'o': ca->dir = arg; return cli_path_ok("corpus", "-o", arg);
 	case 'n': return cli_number("corpus", "-n", arg, &ca->count);
 	case OPT_SEED: return cli_number("corpus", "--seed", arg, &ca->seed);
-	case OPT_PROFILE: {
-		unsigned idx;
-		if (!mmf_profile_find(arg, &idx)) {
-			fprintf(stderr, "mmfuzz corpus: unknown profile '%s'\n", arg);
-			return -1;
-		}
-		ca->profile = (int)idx;
-		return 0;
-	}
+	case OPT_PROFILE: return cli_profile("corpus", arg, &ca->profile);
 	default: /* --max-ops, --generator */
 		if (cli_number("corpus", code == OPT_MAX_OPS ? "--max-ops" : "--generator", arg, &v))
 			return -1;

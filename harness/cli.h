@@ -57,6 +57,8 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts, co
 /* A target option (CLI_OPT_ADAPTER ... CLI_OPT_MEM_LIMIT) into t: 1 taken,
  * 0 not one, -1 a bad value (printed). */
 int cli_target_set(struct cli_target *t, int code, const char *arg);
+/* --profile NAME into *profile (its index): 0, or -1 after printing why not. */
+int cli_profile(const char *cmd, const char *arg, int *profile);
 /* A non-negative integer option: 0, or -1 after printing why not. */
 int cli_number(const char *cmd, const char *opt, const char *arg, unsigned long long *v);
 /* Builds the executor for t; prints and returns NULL on error. */

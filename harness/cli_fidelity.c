@@ -102,15 +102,7 @@ static int fidelity_option(void *ctx, int code, const char *arg)
 		*(ops ? &fd->max_ops : &fd->generator) = (unsigned)v;
 		return 0;
 	}
-	case OPT_PROFILE: {
-		unsigned idx;
-		if (!mmf_profile_find(arg, &idx)) {
-			fprintf(stderr, "mmfuzz fidelity: unknown profile '%s' (see: mmfuzz adapters)\n", arg);
-			return -1;
-		}
-		fd->profile = (int)idx;
-		return 0;
-	}
+	case OPT_PROFILE: return cli_profile("fidelity", arg, &fd->profile);
 	case OPT_OUT: fd->out = arg; return cli_path_ok("fidelity", "--out", arg);
 	case OPT_NO_SHRINK: fd->shrink = 0; return 0;
 	case 'q': fd->quiet = 1; return 0;

@@ -445,15 +445,7 @@ static int fuzz_option(void *ctx, int code, const char *arg)
 		}
 		c->generator = (unsigned)v;
 		return 0;
-	case OPT_PROFILE: {
-		unsigned idx;
-		if (!mmf_profile_find(arg, &idx)) {
-			fprintf(stderr, "mmfuzz fuzz: unknown profile '%s' (see: mmfuzz adapters)\n", arg);
-			return -1;
-		}
-		c->profile = (int)idx;
-		return 0;
-	}
+	case OPT_PROFILE: return cli_profile("fuzz", arg, &c->profile);
 	case OPT_OUT: c->out = arg; return cli_path_ok("fuzz", "--out", arg);
 	case OPT_REPORT: c->report = arg; return cli_path_ok("fuzz", "--report", arg);
 	default: return -1;
