@@ -325,7 +325,13 @@ void mmf_shmem_reset(struct mmf_machine *m);
 void mmf_shmem_fini(struct mmf_machine *m);
 /* The shmem object's page-cache references per frame, into refs. */
 void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs);
-/* Is the page at pgoff of shmem object id in its page cache? */
+/* shmem_get_folio(): the page at pgoff, allocated zeroed in a hole;
+ * MMF_NIL out of memory. The object's size in pages (i_size). */
+uint32_t mmf_shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff);
+uint64_t mmf_shmem_size(struct mmf_machine *m, uint32_t id);
+/* find_get_page(): the page at pgoff if the page cache has it, else
+ * MMF_NIL; and whether it has it. */
+uint32_t mmf_shmem_find(const struct mmf_machine *m, uint32_t id, uint64_t pgoff);
 int mmf_shmem_incore(const struct mmf_machine *m, uint32_t id, uint64_t pgoff);
 /* madvise_free_pte_range(): the range's anonymous pages mapped only here
  * become clean and lazily freeable. */

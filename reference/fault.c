@@ -1,5 +1,5 @@
-/* Memory accesses and their faults (mm/memory.c handle_mm_fault), and the
- * shmem objects behind shared anonymous mappings.
+/* Memory accesses and their faults (mm/memory.c handle_mm_fault); the page
+ * cache they fault from is shmem.c's.
  *
  * The "hardware" looks first: a present pte allows a read, and a write when
  * it is writable; only otherwise is there a fault. A fault outside every
@@ -54,195 +54,6 @@
 #include "reference/internal.h"
 #include "reference/mm.h"
 #include "reference/textbuf.h"
-
-/* ---- shmem objects ---------------------------------------------------- */
-
-struct shmem_obj {
-	uint32_t users;  /* VMAs mapping it, and an open file's descriptor */
-	uint32_t npages; /* size of pages[] */
-	uint32_t *pages; /* pfn per page offset, MMF_NIL for a hole */
-	uint64_t size;   /* i_size in pages: a fault at or past it is SIGBUS */
-	int file;        /* the file's index, or -1 (shared anonymous memory) */
-};
-
-static struct shmem_obj *shmem_of(struct mmf_machine *m, uint32_t id)
-{
-	struct mmf_as *as = m->as;
-	if (id >= as->shmem_cap) {
-		uint32_t cap = as->shmem_cap ? as->shmem_cap * 2 : 16;
-		while (cap <= id)
-			cap *= 2;
-		struct shmem_obj *n = realloc(as->shmem, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		memset(n + as->shmem_cap, 0, (cap - as->shmem_cap) * sizeof(*n));
-		as->shmem = n;
-		as->shmem_cap = cap;
-	}
-	return &as->shmem[id];
-}
-
-uint32_t mmf_shmem_create(struct mmf_machine *m, uint64_t size, int file)
-{
-	uint32_t id = ++m->as->next_shmem;
-	struct shmem_obj *s = shmem_of(m, id);
-	if (!s)
-		return 0;
-	s->size = size;
-	s->file = file;
-	return id;
-}
-
-int mmf_shmem_file(const struct mmf_machine *m, uint32_t id)
-{
-	return id && id < m->as->shmem_cap ? m->as->shmem[id].file : -1;
-}
-
-/* A file's object, made (empty, held open) at its first use. */
-static uint32_t file_object(struct mmf_machine *m, unsigned file)
-{
-	struct mmf_as *as = m->as;
-	if (!as->file[file]) {
-		as->file[file] = mmf_shmem_create(m, 0, (int)file);
-		if (as->file[file])
-			as->shmem[as->file[file]].users = 1; /* the descriptor */
-	}
-	return as->file[file];
-}
-
-uint32_t mmf_file_object(struct mmf_machine *m, unsigned file) { return file < MMF_NFILES ? file_object(m, file) : 0; }
-
-void mmf_shmem_get(struct mmf_machine *m, uint32_t id)
-{
-	struct shmem_obj *s = shmem_of(m, id);
-	if (s)
-		s->users++;
-}
-
-/* Drops the page-cache pages at and past `from`. */
-static void shmem_truncate(struct mmf_machine *m, struct shmem_obj *s, uint64_t from)
-{
-	for (uint64_t i = from; i < s->npages; i++) {
-		if (s->pages[i] == MMF_NIL)
-			continue;
-		mmf_user_page_put(m, s->pages[i]); /* the page cache's reference */
-		s->pages[i] = MMF_NIL;
-	}
-}
-
-/* Drops the page-cache pages in [from, to) (mappings keep theirs). */
-void mmf_shmem_punch(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_t to)
-{
-	struct shmem_obj *s = shmem_of(m, id);
-	for (uint64_t i = from; s && i < to && i < s->npages; i++) {
-		if (s->pages[i] == MMF_NIL)
-			continue;
-		mmf_user_page_put(m, s->pages[i]);
-		s->pages[i] = MMF_NIL;
-	}
-}
-
-/* The last VMA gone: the object (an unlinked file) goes with its pages. */
-void mmf_shmem_put(struct mmf_machine *m, uint32_t id)
-{
-	struct shmem_obj *s = shmem_of(m, id);
-	if (!s || !s->users || --s->users)
-		return;
-	shmem_truncate(m, s, 0);
-}
-
-/* truncate_pagecache(): unmap_mapping_range() over the pages past the
- * new end in every mapping of the file, private copies too (even_cows),
- * then the page cache past it goes. */
-int mmf_as_ftruncate(struct mmf_machine *m, unsigned file, uint64_t npages, int *err)
-{
-	uint32_t id = file < MMF_NFILES ? file_object(m, file) : 0;
-	if (!id) {
-		*err = file < MMF_NFILES ? ENOMEM : EBADF;
-		return -1;
-	}
-	m->as->used = 1;
-	struct shmem_obj *s = &m->as->shmem[id];
-	if (npages < s->size) {
-		for (unsigned p = 0; p < MMF_NPROCS; p++) {
-			struct mmf_mm *mm = mmf_as_mm(m, p);
-			for (uint32_t i = 0; mm && i < mm->nr; i++) {
-				const struct mmf_vma *v = &mm->vma[i];
-				uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
-				if (v->shmem != id || v->pgoff + vpages <= npages)
-					continue;
-				uint64_t from = v->pgoff >= npages ? v->start : v->start + ((npages - v->pgoff) << AS_PAGE_SHIFT);
-				if (!MUTANT(m, TRUNCATE_KEEPS_COWS) || (v->flags & VM_SHARED))
-					mmf_unmap_range(m, mm, from, v->end);
-			}
-		}
-		shmem_truncate(m, s, npages);
-	}
-	s->size = npages;
-	return 0;
-}
-
-int mmf_shmem_incore(const struct mmf_machine *m, uint32_t id, uint64_t pgoff)
-{
-	const struct mmf_as *as = m->as;
-	if (!id || id >= as->shmem_cap)
-		return 0;
-	const struct shmem_obj *s = &as->shmem[id];
-	return pgoff < s->npages && s->pages[pgoff] != MMF_NIL;
-}
-
-/* shmem_get_folio(): the page at pgoff, allocated zeroed in a hole. The
- * object holds one reference (the page cache's). */
-static uint32_t shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff)
-{
-	struct shmem_obj *s = shmem_of(m, id);
-	if (!s || pgoff >= (1u << 20))
-		return MMF_NIL;
-	if (pgoff >= s->npages) {
-		uint32_t n = s->npages ? s->npages : 16;
-		while (n <= pgoff)
-			n *= 2;
-		uint32_t *p = realloc(s->pages, n * sizeof(*p));
-		if (!p)
-			return MMF_NIL;
-		for (uint32_t i = s->npages; i < n; i++)
-			p[i] = MMF_NIL;
-		s->pages = p;
-		s->npages = n;
-	}
-	if (s->pages[pgoff] == MMF_NIL) {
-		uint32_t pfn = mmf_anon_page_alloc(m);
-		if (pfn == MMF_NIL)
-			return MMF_NIL;
-		struct mmf_page *pg = page_w(m, pfn);
-		pg->flags |= PG_shmem;
-		pg->mapping = id;
-		pg->index = pgoff;
-		s->pages[pgoff] = pfn;
-	}
-	/* a fault of its own maps a page MADV_PAGEOUT left, and fault-around
-	 * takes it again afterwards */
-	page_w(m, s->pages[pgoff])->flags &= (uint16_t)~PG_reclaim;
-	return s->pages[pgoff];
-}
-
-void mmf_shmem_reset(struct mmf_machine *m)
-{
-	struct mmf_as *as = m->as;
-	for (uint32_t i = 0; i < as->shmem_cap; i++) {
-		free(as->shmem[i].pages);
-		as->shmem[i] = (struct shmem_obj){ 0 };
-	}
-	memset(as->file, 0, sizeof(as->file));
-}
-
-void mmf_shmem_fini(struct mmf_machine *m)
-{
-	mmf_shmem_reset(m);
-	free(m->as->shmem);
-	m->as->shmem = NULL;
-	m->as->shmem_cap = 0;
-}
 
 /* ---- anonymous memory ------------------------------------------------- */
 
@@ -337,12 +148,6 @@ static uint32_t anon_page_for(struct mmf_machine *m, const struct mmf_vma *v, ui
 	return pfn;
 }
 
-static uint64_t shmem_size(struct mmf_machine *m, uint32_t id)
-{
-	struct shmem_obj *s = shmem_of(m, id);
-	return s ? s->size : 0;
-}
-
 /* anon_vma_prepare(): a VMA gets an anon_vma at its first anonymous page,
  * sharing a neighbour's when the two could merge but for it
  * (find_mergeable_anon_vma), else a new one. */
@@ -379,10 +184,10 @@ static void anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mm
 static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct mmf_vma *v, uint64_t addr,
 			 uint64_t pgoff)
 {
-	struct shmem_obj *s = shmem_of(m, v->shmem);
+	uint64_t size = mmf_shmem_size(m, v->shmem);
 	/* fault_around_bytes in pages (16 at 4 KiB, 8 at 8 KiB by default) */
 	uint64_t FAULT_AROUND_PAGES = m->k.fault_around_bytes >> AS_PAGE_SHIFT;
-	if (!s || !s->size || FAULT_AROUND_PAGES < 2)
+	if (!size || FAULT_AROUND_PAGES < 2)
 		return;
 	uint64_t pte_off = (addr >> AS_PAGE_SHIFT) & (PTRS_PER_PTE - 1), vma_off = pgoff - v->pgoff;
 	uint64_t vma_pages = (v->end - v->start) >> AS_PAGE_SHIFT;
@@ -397,8 +202,8 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 	int writable = (v->flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE);
 	for (uint64_t j = from; j < to; j++) {
 		uint64_t pg = pgoff + j - pte_off;
-		if (j == pte_off || pg >= s->size || pg >= s->npages || s->pages[pg] == MMF_NIL ||
-		    (pfn_to_page(m, s->pages[pg])->flags & PG_reclaim))
+		uint32_t pfn = pg < size ? mmf_shmem_find(m, v->shmem, pg) : MMF_NIL;
+		if (j == pte_off || pfn == MMF_NIL || (pfn_to_page(m, pfn)->flags & PG_reclaim))
 			continue; /* the faulting page goes the usual way; holes stay holes; paged-out pages wait */
 		uint64_t a = (addr & ~((PTRS_PER_PTE << AS_PAGE_SHIFT) - 1)) + (j << AS_PAGE_SHIFT);
 		if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm))
@@ -406,8 +211,8 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 1);
 		if (!pte || *pte)
 			continue;
-		map_page(m, s->pages[pg], 0);
-		*pte = ((uint64_t)s->pages[pg] << MMF_PAGE_SHIFT) | PTE_PRESENT | PTE_USER | PTE_ACCESSED | (writable ? PTE_RW : 0);
+		map_page(m, pfn, 0);
+		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | PTE_PRESENT | PTE_USER | PTE_ACCESSED | (writable ? PTE_RW : 0);
 	}
 }
 
@@ -426,7 +231,7 @@ static int do_pte_missing(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_v
 		/* do_shared_fault(), or do_read_fault() of a private file */
 		if (!write)
 			fault_around(m, mm, v, addr, pgoff);
-		uint32_t pfn = shmem_page(m, v->shmem, pgoff);
+		uint32_t pfn = mmf_shmem_page(m, v->shmem, pgoff);
 		if (pfn == MMF_NIL)
 			return -1;
 		map_page(m, pfn, 0);
@@ -436,7 +241,7 @@ static int do_pte_missing(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_v
 			page_w(m, pfn)->flags |= PG_dirty; /* fault_dirty_shared_page() */
 	} else if (v->shmem) {
 		/* do_cow_fault(): the page-cache page, copied */
-		uint32_t cache = shmem_page(m, v->shmem, pgoff);
+		uint32_t cache = mmf_shmem_page(m, v->shmem, pgoff);
 		if (cache == MMF_NIL)
 			return -1;
 		anon_vma_prepare(m, mm, v);
@@ -514,7 +319,7 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 	uint64_t pgoff = v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT);
 	int shared = (v->flags & VM_SHARED) != 0, mapped = hw && (*hw & PTE_MAPPED);
 	/* No ->fault for a PFN mapping; nothing past the end of a file. */
-	if (!mapped && ((v->flags & VM_PFNMAP) || (v->shmem && pgoff >= shmem_size(m, v->shmem)))) {
+	if (!mapped && ((v->flags & VM_PFNMAP) || (v->shmem && pgoff >= mmf_shmem_size(m, v->shmem)))) {
 		/* do_cow_fault() prepares the anon_vma before ->fault says
 		 * SIGBUS: a later fork copies the VMA's ptes (vma_needs_copy) */
 		if (write && v->shmem && !shared && !(v->flags & VM_PFNMAP))
@@ -645,15 +450,6 @@ void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t
 	}
 }
 
-void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs)
-{
-	const struct mmf_as *as = m->as;
-	for (uint32_t id = 0; id < as->shmem_cap; id++)
-		for (uint32_t i = 0; i < as->shmem[id].npages; i++)
-			if (as->shmem[id].pages[i] != MMF_NIL)
-				refs[as->shmem[id].pages[i]]++;
-}
-
 void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
 {
 	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
@@ -689,28 +485,6 @@ void mmf_as_cold(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint6
 		*pte &= ~PTE_ACCESSED;
 		page_w(m, pte_pfn(*pte))->flags &= (uint16_t)~(PG_referenced | PG_active); /* deactivated */
 	}
-}
-
-void mmf_shmem_remove(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_t to)
-{
-	for (unsigned p = 0; p < MMF_NPROCS; p++) {
-		struct mmf_mm *mm = mmf_as_mm(m, p);
-		for (uint32_t i = 0; mm && mm->pgd != MMF_NIL && i < mm->nr; i++) {
-			const struct mmf_vma *v = &mm->vma[i];
-			uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
-			if (v->shmem != id || v->pgoff >= to || v->pgoff + vpages <= from)
-				continue;
-			uint64_t lo = v->pgoff > from ? v->pgoff : from, hi = v->pgoff + vpages < to ? v->pgoff + vpages : to;
-			for (uint64_t pg = lo; pg < hi; pg++) {
-				uint64_t *pte = mmf_pte_lookup(m, mm, v->start + ((pg - v->pgoff) << AS_PAGE_SHIFT), 0);
-				if (!pte || !pte_has_page(*pte) || !(pfn_to_page(m, pte_pfn(*pte))->flags & PG_shmem))
-					continue; /* nothing, or a private copy (even_cows = 0) */
-				mmf_pte_release(m, *pte);
-				*pte = 0;
-			}
-		}
-	}
-	mmf_shmem_punch(m, id, from, to);
 }
 
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
