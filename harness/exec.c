@@ -583,10 +583,12 @@ int mmf_exec_report_differs(struct mmf_exec *ex, struct mmf_finding *f, const st
 int mmf_exec_step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		      const struct mmf_op *op, unsigned prof)
 {
-	struct mmf_page_req req = { op->arg, mmf_op_order(op), (uint8_t)mmf_op_cpu(op), (uint8_t)mmf_op_node(op) };
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
+	struct mmf_page_req req = { fld.gfp, (uint8_t)fld.order, (uint8_t)fld.cpu, (uint8_t)fld.node };
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct slot *s = &t->slots[op->slot];
+		struct slot *s = &t->slots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (s->live || t->level[MMF_FAM_PAGE] == MMF_LEVEL_NONE)
 			continue;
@@ -622,15 +624,17 @@ int mmf_exec_step_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t ste
 int mmf_exec_step_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		     const struct mmf_op *op, unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct slot *s = &t->slots[op->slot];
+		struct slot *s = &t->slots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!s->live)
 			continue;
 		if (s->pins && mmf_exec_unpin_all(ex, f, t, step, prof, s))
 			return 1;
-		enum mmf_result r = t->ad->free_pages(t->ctx[prof], s->pfn, s->order, mmf_op_cpu(op));
+		enum mmf_result r = t->ad->free_pages(t->ctx[prof], s->pfn, s->order, fld.cpu);
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, "free_pages", prof);
 		if (r != MMF_OK)
@@ -656,14 +660,16 @@ static unsigned written(const struct slot *s, uint32_t idx)
 int mmf_exec_step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		      const struct mmf_op *op, unsigned prof)
 {
-	uint64_t token = mmf_exec_token(ex, step, op->a);
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
+	uint64_t token = mmf_exec_token(ex, step, fld.token);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct slot *s = &t->slots[op->slot];
+		struct slot *s = &t->slots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!s->live || !has(t, MMF_CAP_PAGE_CONTENTS))
 			continue;
-		uint32_t idx = op->arg & ((1u << s->order) - 1);
+		uint32_t idx = fld.page & ((1u << s->order) - 1);
 		enum mmf_result r = t->ad->write_page(t->ctx[prof], s->pfn + idx, token);
 		if (r != MMF_OK)
 			return mmf_exec_finding(ex, f, t, step, "write_page", r == MMF_UNSUPPORTED ? "unsupported" : "corrupt",
@@ -691,13 +697,15 @@ int mmf_exec_step_write(struct mmf_exec *ex, struct mmf_finding *f, uint32_t ste
 int mmf_exec_step_read(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		     const struct mmf_op *op, unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct slot *s = &t->slots[op->slot];
+		struct slot *s = &t->slots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!s->live || !has(t, MMF_CAP_PAGE_CONTENTS))
 			continue;
-		uint32_t idx = op->arg & ((1u << s->order) - 1);
+		uint32_t idx = fld.page & ((1u << s->order) - 1);
 		uint64_t tok = 0;
 		enum mmf_result r = t->ad->read_page(t->ctx[prof], s->pfn + idx, &tok);
 		if (r != MMF_OK)
@@ -722,6 +730,8 @@ int mmf_exec_step_read(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
 int mmf_exec_step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		       const struct mmf_op *op, unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	const char *name = mmf_op_name(op->code);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
@@ -731,12 +741,12 @@ int mmf_exec_step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t st
 		case MMF_OP_DRAIN_PCP:
 			if (!has(t, MMF_CAP_PCP))
 				continue;
-			r = t->ad->drain_pcp(t->ctx[prof], mmf_op_cpu(op));
+			r = t->ad->drain_pcp(t->ctx[prof], fld.cpu);
 			break;
 		case MMF_OP_REPORT:
-			if (!has(t, MMF_CAP_REPORTS) || op->a >= MMF_NR_REPORTS)
+			if (!has(t, MMF_CAP_REPORTS) || fld.kind >= MMF_NR_REPORTS)
 				continue;
-			r = t->ad->report(t->ctx[prof], op->a, t->report, REPORT_CAP, &t->report_len);
+			r = t->ad->report(t->ctx[prof], fld.kind, t->report, REPORT_CAP, &t->report_len);
 			break;
 		default:
 			continue;
@@ -747,12 +757,12 @@ int mmf_exec_step_simple(struct mmf_exec *ex, struct mmf_finding *f, uint32_t st
 			return mmf_exec_finding(ex, f, t, step, name, "unsupported", "%s answered %s", name, mmf_result_name(r));
 		t->out = OUT_OK;
 	}
-	if (op->code == MMF_OP_REPORT && op->a < MMF_NR_REPORTS) {
-		if (op->a == MMF_REPORT_SLABINFO)
+	if (op->code == MMF_OP_REPORT && fld.kind < MMF_NR_REPORTS) {
+		if (fld.kind == MMF_REPORT_SLABINFO)
 			ex->family = MMF_FAM_OBJ;
-		if (op->a == MMF_REPORT_VMALLOCINFO)
+		if (fld.kind == MMF_REPORT_VMALLOCINFO)
 			ex->family = MMF_FAM_VMALLOC;
-		return compare_report(ex, f, prof, op->a, step, name);
+		return compare_report(ex, f, prof, fld.kind, step, name);
 	}
 	return 0;
 }

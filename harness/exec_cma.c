@@ -64,12 +64,14 @@ static int apply_moves(struct mmf_exec *ex, struct mmf_finding *f, struct target
 int mmf_exec_step_cma_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			  unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	const struct mmf_profile *p = mmf_profile_get(prof);
-	unsigned area = op->a, align = op->b >> 4, cpu = op->b & 0x0f;
-	uint32_t count = op->arg;
+	unsigned area = fld.area, align = fld.align, cpu = fld.cpu;
+	uint32_t count = fld.count;
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct cmaslot *s = &t->cmaslots[op->slot];
+		struct cmaslot *s = &t->cmaslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (s->live || t->level[MMF_FAM_PAGE] == MMF_LEVEL_NONE || !has(t, MMF_CAP_CMA))
 			continue;
@@ -120,9 +122,11 @@ int mmf_exec_step_cma_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t
 int mmf_exec_step_cma_release(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			    unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct cmaslot *s = &t->cmaslots[op->slot];
+		struct cmaslot *s = &t->cmaslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!s->live)
 			continue;
@@ -143,11 +147,13 @@ int mmf_exec_step_cma_release(struct mmf_exec *ex, struct mmf_finding *f, uint32
 int mmf_exec_step_pin(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		    unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	int pin = op->code == MMF_OP_PIN_PAGE;
 	const char *name = pin ? "pin_page" : "unpin_page";
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct slot *s = &t->slots[op->slot];
+		struct slot *s = &t->slots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!s->live || !has(t, MMF_CAP_CMA) || (!pin && !s->pins))
 			continue;

@@ -189,19 +189,21 @@ static int result_ok(struct mmf_exec *ex, struct mmf_finding *f, struct target *
 int mmf_exec_step_kmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			unsigned prof)
 {
-	uint64_t size = op->arg;
-	uint32_t gfp = mmf_gfp_sel(op->a);
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
+	uint64_t size = fld.size;
+	uint32_t gfp = mmf_gfp_sel(fld.gfp);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->out = OUT_SKIPPED;
-		if (t->oslots[op->slot].live || !has(t, MMF_CAP_KMALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE)
+		if (t->oslots[fld.slot].live || !has(t, MMF_CAP_KMALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE)
 			continue;
 		uint64_t addr = 0;
 		int err = 0;
-		enum mmf_result r = t->ad->kmalloc(t->ctx[prof], size, gfp, mmf_op_cpu(op), mmf_op_node(op), &addr, &err);
+		enum mmf_result r = t->ad->kmalloc(t->ctx[prof], size, gfp, fld.cpu, fld.node, &addr, &err);
 		if (result_ok(ex, f, t, step, "kmalloc", prof, r, err))
 			return 1;
-		if (r == MMF_OK && accept_fill(ex, f, t, step, "kmalloc", prof, op->slot, addr, size, new_object_align(t, size),
+		if (r == MMF_OK && accept_fill(ex, f, t, step, "kmalloc", prof, fld.slot, addr, size, new_object_align(t, size),
 					  gfp & __GFP_ZERO ? size : 0))
 			return 1;
 	}
@@ -211,18 +213,20 @@ int mmf_exec_step_kmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 static int step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		      unsigned prof, int to_cache)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	const char *name = to_cache ? "cache_free" : "kfree";
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct oslot *s = &t->oslots[op->slot];
+		struct oslot *s = &t->oslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!s->live || (to_cache && !s->from_cache) || s->from_pool)
 			continue;
 		if (has(t, MMF_CAP_MALLOC) && has(t, MMF_CAP_OBJ_CONTENTS) && s->size >= 8 &&
 		    verify_words(ex, f, t, step, name, prof, s))
 			return 1;
-		enum mmf_result r = to_cache ? t->ad->cache_free(t->ctx[prof], s->cache_id, s->addr, mmf_op_cpu(op))
-					     : t->ad->kfree(t->ctx[prof], s->addr, mmf_op_cpu(op));
+		enum mmf_result r = to_cache ? t->ad->cache_free(t->ctx[prof], s->cache_id, s->addr, fld.cpu)
+					     : t->ad->kfree(t->ctx[prof], s->addr, fld.cpu);
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, name, prof);
 		if (r != MMF_OK)
@@ -239,10 +243,12 @@ static int step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 static int realloc_common(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			  unsigned prof, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node, int malloc_only)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	const char *name = malloc_only ? "realloc" : "krealloc";
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct oslot *s = &t->oslots[op->slot];
+		struct oslot *s = &t->oslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!has(t, MMF_CAP_KMALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE ||
 		    (malloc_only && !has(t, MMF_CAP_MALLOC)) || (s->live && (s->from_cache || s->from_pool)))
@@ -267,7 +273,7 @@ static int realloc_common(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 		/* An object that still fits keeps its address, and only the
 		 * alignment it was given; a moved one is a new kmalloc. */
 		unsigned align = old.live && addr == old.addr ? 8 : new_object_align(t, size);
-		if (accept(ex, f, t, step, name, prof, op->slot, addr, size, align, zero))
+		if (accept(ex, f, t, step, name, prof, fld.slot, addr, size, align, zero))
 			return 1;
 		/* The writes inside the common prefix must survive the move. */
 		if (old.live)
@@ -286,13 +292,17 @@ static int realloc_common(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 int mmf_exec_step_krealloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			 unsigned prof)
 {
-	return realloc_common(ex, f, step, op, prof, op->arg, mmf_gfp_sel(op->a), mmf_op_cpu(op), mmf_op_node(op), 0);
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
+	return realloc_common(ex, f, step, op, prof, fld.size, mmf_gfp_sel(fld.gfp), fld.cpu, fld.node, 0);
 }
 
 int mmf_exec_step_realloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			unsigned prof)
 {
-	uint64_t size = (uint64_t)op->arg << (4 * (op->b & 15));
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
+	uint64_t size = (uint64_t)fld.size << (4 * fld.size_shift);
 	return realloc_common(ex, f, step, op, prof, size, GFP_KERNEL, 0, 0, 1);
 }
 
@@ -301,12 +311,14 @@ int mmf_exec_step_realloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 int mmf_exec_step_calloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		       unsigned prof)
 {
-	uint64_t n = (uint64_t)(op->arg & 0xffff) << (op->a & 63), size = op->arg >> 16, total;
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
+	uint64_t n = (uint64_t)fld.n << fld.n_shift, size = fld.size, total;
 	int overflow = __builtin_mul_overflow(n, size, &total);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->out = OUT_SKIPPED;
-		if (t->oslots[op->slot].live || !has(t, MMF_CAP_MALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE)
+		if (t->oslots[fld.slot].live || !has(t, MMF_CAP_MALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE)
 			continue;
 		uint64_t addr = 0;
 		int err = 0;
@@ -324,7 +336,7 @@ int mmf_exec_step_calloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t st
 							(unsigned long long)n, (unsigned long long)size, err);
 			continue;
 		}
-		if (accept_fill(ex, f, t, step, "calloc", prof, op->slot, addr, total, malloc_align(total), total))
+		if (accept_fill(ex, f, t, step, "calloc", prof, fld.slot, addr, total, malloc_align(total), total))
 			return 1;
 	}
 	return mmf_exec_compare(ex, f, step, "calloc");
@@ -340,15 +352,17 @@ int mmf_exec_step_calloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t st
 int mmf_exec_step_memalign(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			 unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	static const char *const names[3] = { "posix_memalign", "aligned_alloc", "memalign" };
-	unsigned kind = (op->b & 15) % 3;
-	uint64_t align = mmf_malign_bytes(op->a), size = (uint64_t)op->arg << (4 * (op->b >> 4));
+	unsigned kind = fld.kind % 3;
+	uint64_t align = mmf_malign_bytes(fld.align), size = (uint64_t)fld.size << (4 * fld.size_shift);
 	int pow2 = align && !(align & (align - 1));
 	const char *name = names[kind];
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->out = OUT_SKIPPED;
-		if (t->oslots[op->slot].live || !has(t, MMF_CAP_MALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE)
+		if (t->oslots[fld.slot].live || !has(t, MMF_CAP_MALLOC) || t->level[MMF_FAM_OBJ] == MMF_LEVEL_NONE)
 			continue;
 		uint64_t addr = 0;
 		int err = 0;
@@ -381,7 +395,7 @@ int mmf_exec_step_memalign(struct mmf_exec *ex, struct mmf_finding *f, uint32_t 
 		uint64_t want = pow2 ? align : 1;
 		if (want < malloc_align(size))
 			want = malloc_align(size);
-		if (accept_fill(ex, f, t, step, name, prof, op->slot, addr, size, (unsigned)want, 0))
+		if (accept_fill(ex, f, t, step, name, prof, fld.slot, addr, size, (unsigned)want, 0))
 			return 1;
 	}
 	return mmf_exec_compare(ex, f, step, name);
@@ -390,9 +404,11 @@ int mmf_exec_step_memalign(struct mmf_exec *ex, struct mmf_finding *f, uint32_t 
 int mmf_exec_step_ksize(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		      unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct oslot *s = &t->oslots[op->slot];
+		struct oslot *s = &t->oslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!s->live || !has(t, MMF_CAP_KMALLOC))
 			continue;
@@ -422,15 +438,17 @@ static unsigned written(const struct oslot *s, uint32_t w)
 static int step_obj_rw(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		       unsigned prof, int write)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	const char *name = write ? "obj_write" : "obj_read";
-	uint64_t token = mmf_exec_token(ex, step, op->a);
+	uint64_t token = mmf_exec_token(ex, step, fld.token);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct oslot *s = &t->oslots[op->slot];
+		struct oslot *s = &t->oslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!s->live || s->size < 8 || !has(t, MMF_CAP_OBJ_CONTENTS))
 			continue;
-		uint32_t w = (uint32_t)(op->arg % (s->size / 8));
+		uint32_t w = (uint32_t)(fld.word % (s->size / 8));
 		uint64_t addr = s->addr + (uint64_t)w * 8, val = 0;
 		enum mmf_result r = write ? t->ad->obj_write(t->ctx[prof], addr, token)
 					  : t->ad->obj_read(t->ctx[prof], addr, &val);
@@ -475,26 +493,28 @@ static int step_obj_rw(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
 int mmf_exec_step_cache_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			     unsigned prof)
 {
-	unsigned align = op->a ? 1u << op->a : 0;
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
+	unsigned align = fld.align ? 1u << fld.align : 0;
 	char name[24];
-	snprintf(name, sizeof(name), "mmf-cache-%u", op->slot);
+	snprintf(name, sizeof(name), "mmf-cache-%u", fld.cache);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct cslot *c = &t->cslots[op->slot];
+		struct cslot *c = &t->cslots[fld.cache];
 		t->out = OUT_SKIPPED;
 		if (c->live || !has(t, MMF_CAP_KMEM_CACHE))
 			continue;
 		uint64_t id = 0;
 		int err = 0;
-		enum mmf_result r = t->ad->cache_create(t->ctx[prof], name, op->arg, align, slab_flags(mmf_op_cpu(op)),
-							(mmf_op_cpu(op) & 8) != 0, &id, &err);
+		enum mmf_result r = t->ad->cache_create(t->ctx[prof], name, fld.size, align, slab_flags(fld.flags),
+							(fld.flags & 8) != 0, &id, &err);
 		if (result_ok(ex, f, t, step, "cache_create", prof, r, err))
 			return 1;
 		if (r == MMF_OK) {
 			t->pfn = id;
 			c->live = 1;
 			c->id = id;
-			c->size = op->arg;
+			c->size = fld.size;
 			c->align = align > 8 ? align : 8;
 		}
 	}
@@ -504,9 +524,11 @@ int mmf_exec_step_cache_create(struct mmf_exec *ex, struct mmf_finding *f, uint3
 int mmf_exec_step_cache_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			      unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct cslot *c = &t->cslots[op->slot];
+		struct cslot *c = &t->cslots[fld.cache];
 		t->out = OUT_SKIPPED;
 		if (!c->live)
 			continue;
@@ -532,25 +554,27 @@ int mmf_exec_step_cache_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint
 int mmf_exec_step_cache_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			    unsigned prof)
 {
-	uint32_t gfp = mmf_gfp_sel(op->arg);
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
+	uint32_t gfp = mmf_gfp_sel(fld.gfp);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct cslot *c = &t->cslots[op->a];
+		struct cslot *c = &t->cslots[fld.cache];
 		t->out = OUT_SKIPPED;
-		if (t->oslots[op->slot].live || !c->live)
+		if (t->oslots[fld.slot].live || !c->live)
 			continue;
 		uint64_t addr = 0;
 		int err = 0;
-		enum mmf_result r = t->ad->cache_alloc(t->ctx[prof], c->id, gfp, mmf_op_cpu(op), mmf_op_node(op), &addr, &err);
+		enum mmf_result r = t->ad->cache_alloc(t->ctx[prof], c->id, gfp, fld.cpu, fld.node, &addr, &err);
 		if (result_ok(ex, f, t, step, "cache_alloc", prof, r, err))
 			return 1;
 		if (r != MMF_OK)
 			continue;
-		if (accept(ex, f, t, step, "cache_alloc", prof, op->slot, addr, c->size, c->align,
+		if (accept(ex, f, t, step, "cache_alloc", prof, fld.slot, addr, c->size, c->align,
 			   gfp & __GFP_ZERO ? c->size : 0))
 			return 1;
-		t->oslots[op->slot].from_cache = 1;
-		t->oslots[op->slot].cache_id = c->id;
+		t->oslots[fld.slot].from_cache = 1;
+		t->oslots[fld.slot].cache_id = c->id;
 	}
 	return mmf_exec_compare(ex, f, step, "cache_alloc");
 }
@@ -558,19 +582,21 @@ int mmf_exec_step_cache_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32
 int mmf_exec_step_pool_create(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			    unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct pslot *ps = &t->pslots[op->slot];
+		struct pslot *ps = &t->pslots[fld.pool];
 		t->out = OUT_SKIPPED;
 		if (ps->live || !has(t, MMF_CAP_MEMPOOL))
 			continue;
 		uint64_t id = 0;
 		int err = 0;
-		enum mmf_result r = t->ad->pool_create(t->ctx[prof], op->a, op->arg, mmf_op_cpu(op), mmf_op_node(op), &id, &err);
+		enum mmf_result r = t->ad->pool_create(t->ctx[prof], fld.min_nr, fld.size, fld.cpu, fld.node, &id, &err);
 		if (result_ok(ex, f, t, step, "mempool_create", prof, r, err))
 			return 1;
 		if (r == MMF_OK) {
-			*ps = (struct pslot){ 1, id, op->a, 0, op->arg };
+			*ps = (struct pslot){ 1, id, fld.min_nr, 0, fld.size };
 			t->pfn = id;
 		}
 	}
@@ -580,13 +606,15 @@ int mmf_exec_step_pool_create(struct mmf_exec *ex, struct mmf_finding *f, uint32
 int mmf_exec_step_pool_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			     unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct pslot *ps = &t->pslots[op->slot];
+		struct pslot *ps = &t->pslots[fld.pool];
 		t->out = OUT_SKIPPED;
 		if (!ps->live)
 			continue;
-		enum mmf_result r = t->ad->pool_destroy(t->ctx[prof], ps->id, mmf_op_cpu(op));
+		enum mmf_result r = t->ad->pool_destroy(t->ctx[prof], ps->id, fld.cpu);
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, "mempool_destroy", prof);
 		if (r != MMF_OK)
@@ -595,7 +623,7 @@ int mmf_exec_step_pool_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint3
 		ps->live = 0;
 		/* Elements still out are plain kmalloc objects now. */
 		for (unsigned k = 0; k < MMF_NSLOTS; k++)
-			if (t->oslots[k].live && t->oslots[k].from_pool && t->oslots[k].pool == op->slot)
+			if (t->oslots[k].live && t->oslots[k].from_pool && t->oslots[k].pool == fld.pool)
 				t->oslots[k].from_pool = 0;
 		t->out = OUT_OK;
 	}
@@ -605,16 +633,18 @@ int mmf_exec_step_pool_destroy(struct mmf_exec *ex, struct mmf_finding *f, uint3
 int mmf_exec_step_pool_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			   unsigned prof)
 {
-	uint32_t gfp = mmf_gfp_sel(op->arg);
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
+	uint32_t gfp = mmf_gfp_sel(fld.gfp);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct pslot *ps = &t->pslots[op->a];
+		struct pslot *ps = &t->pslots[fld.pool];
 		t->out = OUT_SKIPPED;
-		if (t->oslots[op->slot].live || !ps->live)
+		if (t->oslots[fld.slot].live || !ps->live)
 			continue;
 		uint64_t addr = 0;
 		int err = 0;
-		enum mmf_result r = t->ad->pool_alloc(t->ctx[prof], ps->id, gfp, mmf_op_cpu(op), mmf_op_node(op), &addr, &err);
+		enum mmf_result r = t->ad->pool_alloc(t->ctx[prof], ps->id, gfp, fld.cpu, fld.node, &addr, &err);
 		if (result_ok(ex, f, t, step, "mempool_alloc", prof, r, err))
 			return 1;
 		if (r != MMF_OK) {
@@ -625,10 +655,10 @@ int mmf_exec_step_pool_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_
 							ps->min_nr);
 			continue;
 		}
-		if (accept(ex, f, t, step, "mempool_alloc", prof, op->slot, addr, ps->size, kmalloc_align(ps->size), 0))
+		if (accept(ex, f, t, step, "mempool_alloc", prof, fld.slot, addr, ps->size, kmalloc_align(ps->size), 0))
 			return 1;
-		t->oslots[op->slot].from_pool = 1;
-		t->oslots[op->slot].pool = op->a;
+		t->oslots[fld.slot].from_pool = 1;
+		t->oslots[fld.slot].pool = fld.pool;
 		ps->out++;
 	}
 	return mmf_exec_compare(ex, f, step, "mempool_alloc");
@@ -637,14 +667,16 @@ int mmf_exec_step_pool_alloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_
 int mmf_exec_step_pool_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			  unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct oslot *s = &t->oslots[op->slot];
+		struct oslot *s = &t->oslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!s->live || !s->from_pool)
 			continue;
 		struct pslot *ps = &t->pslots[s->pool];
-		enum mmf_result r = t->ad->pool_free(t->ctx[prof], ps->id, s->addr, mmf_op_cpu(op));
+		enum mmf_result r = t->ad->pool_free(t->ctx[prof], ps->id, s->addr, fld.cpu);
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, "mempool_free", prof);
 		if (r != MMF_OK)

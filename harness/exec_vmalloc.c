@@ -36,18 +36,20 @@ static void release_frames(struct target *t, unsigned prof, const struct vslot *
 int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 			unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	const struct mmf_profile *p = mmf_profile_get(prof);
-	uint64_t size = op->arg;
-	uint32_t gfp = mmf_gfp_sel(op->a), npages = (uint32_t)((size + PAGE - 1) / PAGE);
+	uint64_t size = fld.size;
+	uint32_t gfp = mmf_gfp_sel(fld.gfp), npages = (uint32_t)((size + PAGE - 1) / PAGE);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct vslot *v = &t->vslots[op->slot];
+		struct vslot *v = &t->vslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (v->live || !has(t, MMF_CAP_VMALLOC) || t->level[MMF_FAM_VMALLOC] == MMF_LEVEL_NONE)
 			continue;
 		uint64_t addr = 0;
 		int err = 0;
-		enum mmf_result r = t->ad->vmalloc(t->ctx[prof], size, gfp, mmf_op_cpu(op), mmf_op_node(op), &addr, &err);
+		enum mmf_result r = t->ad->vmalloc(t->ctx[prof], size, gfp, fld.cpu, fld.node, &addr, &err);
 		if (r == MMF_UNSUPPORTED)
 			return mmf_exec_finding(ex, f, t, step, "vmalloc", "unsupported", "vmalloc unsupported despite its capability");
 		if (r == MMF_CORRUPT)
@@ -63,7 +65,7 @@ int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 			return mmf_exec_finding(ex, f, t, step, "vmalloc", "alignment", "area 0x%llx is not a page address",
 						(unsigned long long)addr);
 		unsigned other;
-		if (areas_overlap(t, op->slot, addr, (uint64_t)npages * PAGE, &other))
+		if (areas_overlap(t, fld.slot, addr, (uint64_t)npages * PAGE, &other))
 			return mmf_exec_finding(ex, f, t, step, "vmalloc", "overlap", "area 0x%llx+%u pages overlaps slot %u's",
 						(unsigned long long)addr, npages, other);
 		for (uint32_t k = 0; k < npages; k++) {
@@ -101,10 +103,10 @@ int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 	}
 	/* Exact adapters must also have picked the same frames, in order. */
 	const struct target *o = &ex->t[0];
-	const struct vslot *ov = &o->vslots[op->slot];
+	const struct vslot *ov = &o->vslots[fld.slot];
 	for (unsigned i = 1; i < ex->nt && o->out == OUT_OK; i++) {
 		const struct target *t = &ex->t[i];
-		const struct vslot *v = &t->vslots[op->slot];
+		const struct vslot *v = &t->vslots[fld.slot];
 		if (t->out != OUT_OK || t->level[MMF_FAM_VMALLOC] < MMF_LEVEL_EXACT)
 			continue;
 		for (uint32_t k = 0; k < npages; k++)
@@ -119,13 +121,15 @@ int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 int mmf_exec_step_vfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		      unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct vslot *v = &t->vslots[op->slot];
+		struct vslot *v = &t->vslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!v->live)
 			continue;
-		enum mmf_result r = t->ad->vfree(t->ctx[prof], v->addr, mmf_op_cpu(op));
+		enum mmf_result r = t->ad->vfree(t->ctx[prof], v->addr, fld.cpu);
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, "vfree", prof);
 		if (r != MMF_OK)
@@ -149,16 +153,18 @@ static unsigned written(const struct vslot *v, uint32_t w)
 int mmf_exec_step_vmem(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
 		     unsigned prof)
 {
+	struct mmf_args fld;
+	mmf_op_args(op, &fld);
 	int write = op->code == MMF_OP_VWRITE, to_page = op->code == MMF_OP_VMALLOC_TO_PAGE;
 	const char *name = write ? "vwrite" : to_page ? "vmalloc_to_page" : "vread";
-	uint64_t token = mmf_exec_token(ex, step, op->a);
+	uint64_t token = mmf_exec_token(ex, step, fld.token);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
-		struct vslot *v = &t->vslots[op->slot];
+		struct vslot *v = &t->vslots[fld.slot];
 		t->out = OUT_SKIPPED;
 		if (!v->live)
 			continue;
-		uint32_t page = op->arg % v->npages;
+		uint32_t page = fld.page % v->npages;
 		uint64_t addr = v->addr + (uint64_t)page * PAGE, val = 0;
 		enum mmf_result r;
 		if (to_page) {
