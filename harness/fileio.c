@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness/fileio.h"
@@ -314,6 +315,26 @@ int mmf_dir_lock(const struct mmf_dir *d)
 
 void mmf_dir_unlock(const struct mmf_dir *d) { flock(d->fd, LOCK_UN); }
 
+/* Opens a stream to write. A FIFO nobody reads would block the open for
+ * ever: its reader gets FIFO_WAIT_MS to come, then the answer is ENXIO. */
+#define FIFO_WAIT_MS 10000
+static int open_stream(const char *path, int fifo)
+{
+	if (!fifo)
+		return open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	for (int waited = 0;; waited += 20) {
+		int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0) {
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+			return fd;
+		}
+		if (errno != ENXIO || waited >= FIFO_WAIT_MS)
+			return -1;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 int mmf_write_output(const char *path, const void *buf, size_t len)
 {
 	if (!path || !*path)
@@ -327,7 +348,7 @@ int mmf_write_output(const char *path, const void *buf, size_t len)
 		if (S_ISDIR(st.st_mode))
 			return EISDIR;
 		if (!S_ISREG(st.st_mode)) { /* a FIFO, a device, a terminal: a stream */
-			int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+			int fd = open_stream(path, S_ISFIFO(st.st_mode));
 			if (fd < 0)
 				return errno;
 			int e = write_all(fd, buf, len);

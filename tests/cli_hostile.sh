@@ -202,10 +202,18 @@ ln -s "$tmp/nowhere" "$tmp/dangling.mmfz"
 rc=$?
 [ $rc = 3 ] && [ ! -e "$tmp/nowhere" ] && check ok || check bad "A4: dangling link: exit $rc"
 mkfifo "$tmp/rfifo"
-timeout 10 cat "$tmp/rfifo" >"$tmp/rfifo.got" &
-"$mmfuzz" fuzz --mutant free_counted_twice --runs 5 -q --out "$tmp/o4" --report "$tmp/rfifo" >/dev/null 2>&1
+# the reader waits longer than the campaign (fixed seed, no shrinking) takes
+timeout 60 cat "$tmp/rfifo" >"$tmp/rfifo.got" &
+"$mmfuzz" fuzz --mutant free_counted_twice --runs 5 --seed 3 --no-shrink -q --out "$tmp/o4" --report "$tmp/rfifo" \
+	>/dev/null 2>&1
 wait
 [ -p "$tmp/rfifo" ] && grep -q "mmfuzz fuzz report" "$tmp/rfifo.got" && check ok || check bad "A4: --report FIFO"
+# a FIFO nobody reads: the report cannot go out (exit 3, said), and
+# mmfuzz does not wait for ever for a reader
+mkfifo "$tmp/deadfifo"
+timeout 60 "$mmfuzz" fuzz --runs 2 --seed 3 -q --out "$tmp/o4d" --report "$tmp/deadfifo" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc = 3 ] && grep -q "cannot write report" "$tmp/err" && check ok || check bad "A4: a FIFO without reader: exit $rc"
 
 # A14: corpus merge with nothing to load
 mkdir -p "$tmp/empty1" "$tmp/empty2"
