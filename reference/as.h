@@ -261,6 +261,8 @@ int mmf_as_call(struct mmf_machine *m, const struct mmf_as_call *c, char *buf, s
 int mmf_mm_populate(struct mmf_machine *m, unsigned proc, uint64_t start, uint64_t len, int ignore_errors);
 void mmf_vma_populate(struct mmf_machine *m, unsigned proc, const struct mmf_vma *v, uint64_t start, uint64_t end);
 int mmf_mlock_future_ok(const struct mmf_machine *m, const struct mmf_mm *mm, uint32_t flags, uint64_t len);
+/* meminfo's Mlocked, in user pages: those a pte of a VM_LOCKED VMA maps. */
+uint64_t mmf_mlocked_pages(const struct mmf_machine *m);
 
 /* Internal to the address-space files. */
 struct mmf_out;

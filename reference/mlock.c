@@ -10,11 +10,15 @@
  * is MLOCK_ONFAULT: a fault that fails ends the call with ENOMEM (EFAULT
  * inside, as POSIX wants it), with the flags already set. The model counts
  * locked_vm as Linux does, including its quirks (count_mm_mlocked_page_nr()
- * when the limit is near); it keeps no per-page mlock state (no Mlocked).
+ * when the limit is near). It keeps no per-page mlock state: meminfo's
+ * Mlocked (and Unevictable, which holds nothing else here) is the pages a
+ * pte of a locked VMA maps, counted once each, as PG_mlocked would have
+ * them once the per-CPU mlock batches drained.
  *
  * The limit is the kernel knob memlock_kb (mmfuzz/kernel.h): a process
  * with CAP_IPC_LOCK, or an infinite RLIMIT_MEMLOCK, has none. */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "reference/as.h"
 #include "reference/mm.h"
@@ -291,4 +295,28 @@ int mmf_as_munlockall(struct mmf_machine *m, const struct mmf_as_call *c, struct
 	m->as->used = 1;
 	apply_mlockall_flags(m, mm, 0);
 	return 0;
+}
+
+uint64_t mmf_mlocked_pages(const struct mmf_machine *m)
+{
+	if (!m->as)
+		return 0;
+	uint8_t *seen = calloc(m->end_pfn / 8 + 1, 1);
+	uint64_t n = 0;
+	struct mmf_machine *mw = (struct mmf_machine *)m; /* lookups without allocation do not write */
+	for (unsigned p = 0; seen && p < MMF_NPROCS; p++) {
+		struct mmf_mm *mm = mmf_as_mm(mw, p);
+		for (uint32_t i = 0; mm && mm->pgd != MMF_NIL && i < mm->nr; i++) {
+			const struct mmf_vma *v = &mm->vma[i];
+			for (uint64_t a = v->start; (v->flags & VM_LOCKED) && a < v->end; a += AS_PAGE_SIZE) {
+				const uint64_t *pte = mmf_pte_lookup(mw, mm, a, 0);
+				if (!pte || !pte_has_page(*pte) || (seen[pte_pfn(*pte) / 8] & (1u << (pte_pfn(*pte) % 8))))
+					continue;
+				seen[pte_pfn(*pte) / 8] |= (uint8_t)(1u << (pte_pfn(*pte) % 8));
+				n++;
+			}
+		}
+	}
+	free(seen);
+	return n;
 }

@@ -8,6 +8,7 @@
 
 #include "reference/cma.h"
 #include "reference/internal.h"
+#include "reference/as.h"
 #include "reference/mm.h"
 #include "reference/slab.h"
 #include "reference/textbuf.h"
@@ -143,12 +144,15 @@ int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 	}
 	mmf_slub_meminfo(m, &slab, &sunreclaim);
 	mmf_vmalloc_meminfo(m, &vtotal, &vused, &vchunk);
+	unsigned long long mlocked = m->as ? mmf_mlocked_pages(m) * (AS_PAGE_SIZE >> 10) : 0;
 	const struct {
 		const char *label;
 		unsigned long long value;
 	} lines[] = {
 		{ "MemTotal:", (unsigned long long)m->managed_pages * kb },
 		{ "MemFree:", (unsigned long long)free_pages * kb },
+		{ "Unevictable:", mlocked }, /* nothing but mlocked pages is unevictable here */
+		{ "Mlocked:", mlocked },
 		{ "Slab:", (unsigned long long)slab },
 		{ "SReclaimable:", 0 },
 		{ "SUnreclaim:", (unsigned long long)sunreclaim },

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmfuzz/adapter.h"
@@ -34,6 +35,15 @@ static int call(struct mmf_machine *m, unsigned proc, unsigned code, unsigned pa
 	return r ? -err : 0;
 }
 #define OP(m, code, page, n, flags) call(m, 0, MMF_OP_##code, page, n, flags, NULL, 0)
+
+/* A /proc/meminfo line's value in kB. */
+static unsigned long meminfo_kb(const struct mmf_machine *m, const char *label)
+{
+	char buf[4096];
+	mmf_report_meminfo(m, buf, sizeof(buf));
+	const char *l = strstr(buf, label);
+	return l ? strtoul(l + strlen(label), NULL, 10) : ~0ul;
+}
 
 static int map(struct mmf_machine *m, unsigned page, unsigned n, unsigned prot, unsigned flags)
 {
@@ -106,11 +116,14 @@ static void s_mlock_populates_and_splits(void)
 	REQ_EQ(map(m, 0, 4, RW, FIX), 0);
 	REQ_EQ(OP(m, MLOCK, 0, 2, 0), 0);
 	LAYOUT(m, "0-2 rw-p lo;2-4 rw-p;", 8, 8);
+	REQ_EQ(meminfo_kb(m, "Mlocked:"), 8);
+	REQ_EQ(meminfo_kb(m, "Unevictable:"), 8);
 	REQ_EQ(call(m, 0, MMF_OP_MINCORE, 0, 4, 0, vec, sizeof(vec)), 0);
 	REQ_STR(vec, "1100");
 	/* munlock: the pages stay, the VMAs are one again */
 	REQ_EQ(OP(m, MUNLOCK, 0, 4, 0), 0);
 	LAYOUT(m, "0-4 rw-p;", 8, 0);
+	REQ_EQ(meminfo_kb(m, "Mlocked:"), 0);
 }
 
 static void s_mlock_over_a_hole(void)
