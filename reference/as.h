@@ -286,7 +286,8 @@ int mmf_pgd_alloc(struct mmf_machine *m, struct mmf_mm *mm);
  * when a table is absent (or there is no memory for it). */
 uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc);
 void mmf_pte_release(struct mmf_machine *m, uint64_t pte);
-/* folio_mark_accessed(): referenced, then active (the LRU's two steps). */
+/* folio_mark_accessed(): referenced, then active (the LRU's two steps); a
+ * page a locked VMA maps is unevictable, and stays as it is. */
 void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn);
 /* One page faulted in as GUP does for MAP_POPULATE and MADV_POPULATE_*:
  * the fault (its pte young: x86's base protections carry the accessed

@@ -97,7 +97,9 @@ static int av_linked(const struct mmf_as *as, uint32_t av, uint32_t want)
 	return 0;
 }
 
-unsigned mmf_rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out *o)
+/* The rmap walk, counting the ptes that map pfn (with o, listing them);
+ * with locked_only, only those of VM_LOCKED VMAs. */
+static unsigned rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out *o, int locked_only)
 {
 	const struct mmf_page *pg = pfn_to_page(m, pfn);
 	const struct mmf_as *as = m->as;
@@ -107,7 +109,8 @@ unsigned mmf_rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out
 		struct mmf_mm *mm = mmf_as_mm((struct mmf_machine *)m, p);
 		for (uint32_t i = 0; mm && mm->pgd != MMF_NIL && i < mm->nr; i++) {
 			const struct mmf_vma *v = &mm->vma[i];
-			if (file ? v->shmem != pg->mapping : !av_linked(as, v->anon_vma, pg->mapping))
+			if ((locked_only && !(v->flags & VM_LOCKED)) ||
+			    (file ? v->shmem != pg->mapping : !av_linked(as, v->anon_vma, pg->mapping)))
 				continue;
 			uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
 			if (pg->index < v->pgoff || pg->index >= v->pgoff + vpages)
@@ -122,6 +125,11 @@ unsigned mmf_rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out
 		}
 	}
 	return n;
+}
+
+unsigned mmf_rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out *o)
+{
+	return rmap_walk(m, pfn, o, 0);
 }
 
 /* Installs a pte mapping pfn, taking a mapping and a reference (a fresh
@@ -374,6 +382,8 @@ void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn)
 	struct mmf_page *p = page_w(m, pfn);
 	if (!(p->flags & PG_referenced))
 		p->flags |= PG_referenced;
+	else if (rmap_walk(m, pfn, NULL, 1))
+		; /* mlocked: on the unevictable list, which is never rotated */
 	else if (!(p->flags & PG_active))
 		p->flags = (uint16_t)((p->flags | PG_active) & ~PG_referenced);
 }

@@ -166,6 +166,20 @@ static const char *const scenarios[] = {
 	    "mremap proc=0 start=140 npages=0 new_npages=5 new_start=160 flags=MREMAP_MAYMOVE|MREMAP_FIXED\n"
 	    "mem_read proc=0 page=164\n"
 	    "proc_report proc=0 kind=pagemap\n",
+	/* an mlocked page is unevictable: GUP's touch of mlockall's populate
+	 * leaves its referenced bit as it is (the forked child sees it) */
+	HDR "mmap proc=0 start=170 npages=1 prot=PROT_READ flags=MAP_FIXED|MAP_POPULATE\n"
+	    "fork proc=0 child=2\n"
+	    "mlockall proc=0 flags=MCL_CURRENT\n"
+	    "proc_report proc=2 kind=smaps\n",
+	/* mlock drains the CPU's LRU batches (mlock_vma_pages_range): the
+	 * MADV_FREE'd page loses its referenced bit, though the mlock of a
+	 * PROT_NONE VMA fails */
+	HDR "mmap proc=0 start=186 npages=1 prot=PROT_READ flags=MAP_FIXED|MAP_POPULATE\n"
+	    "mmap proc=0 start=180 npages=1 prot=0 flags=MAP_FIXED\n"
+	    "madvise proc=0 start=186 npages=1 advice=MADV_FREE\n"
+	    "mlock proc=0 start=180 npages=1\n"
+	    "proc_report proc=0 kind=smaps\n",
 };
 
 static const struct mmf_adapter *host;
