@@ -333,9 +333,8 @@ void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs);
 uint32_t mmf_shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff);
 uint64_t mmf_shmem_size(struct mmf_machine *m, uint32_t id);
 /* find_get_page(): the page at pgoff if the page cache has it, else
- * MMF_NIL; and whether it has it. */
+ * MMF_NIL. */
 uint32_t mmf_shmem_find(const struct mmf_machine *m, uint32_t id, uint64_t pgoff);
-int mmf_shmem_incore(const struct mmf_machine *m, uint32_t id, uint64_t pgoff);
 /* madvise_free_pte_range(): the range's anonymous pages mapped only here
  * become clean and lazily freeable. */
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);

@@ -145,11 +145,6 @@ uint32_t mmf_shmem_find(const struct mmf_machine *m, uint32_t id, uint64_t pgoff
 	return pgoff < s->npages ? s->pages[pgoff] : MMF_NIL;
 }
 
-int mmf_shmem_incore(const struct mmf_machine *m, uint32_t id, uint64_t pgoff)
-{
-	return mmf_shmem_find(m, id, pgoff) != MMF_NIL;
-}
-
 /* shmem_get_folio(): the page at pgoff, allocated zeroed in a hole. The
  * object holds one reference (the page cache's). */
 uint32_t mmf_shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff)

@@ -180,6 +180,16 @@ static const char *const scenarios[] = {
 	    "madvise proc=0 start=186 npages=1 advice=MADV_FREE\n"
 	    "mlock proc=0 start=180 npages=1\n"
 	    "proc_report proc=0 kind=smaps\n",
+	/* a file page MADV_PAGEOUT took from its only mapping reads as absent
+	 * to mincore until a fault of its own maps it again */
+	HDR "ftruncate file=1 npages=2\n"
+	    "mmap_file proc=0 start=190 npages=2 prot=PROT_READ flags=MAP_FIXED|MAP_POPULATE file=1 pgoff=0\n"
+	    "madvise proc=0 start=190 npages=1 advice=MADV_PAGEOUT\n"
+	    "mincore proc=0 start=190 npages=2\n"
+	    "mem_read proc=0 page=191\n"
+	    "mincore proc=0 start=190 npages=2\n"
+	    "mem_read proc=0 page=190\n"
+	    "mincore proc=0 start=190 npages=2\n",
 };
 
 static const struct mmf_adapter *host;
