@@ -464,7 +464,7 @@ void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, ui
 {
 	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
-		if (!pte || !(*pte & PTE_PRESENT) || !pte_has_page(*pte))
+		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
 			continue;
 		const struct mmf_page *p = pfn_to_page(m, pte_pfn(*pte));
 		if (p->mapcount > 1)
@@ -488,7 +488,7 @@ void mmf_as_cold(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint6
 {
 	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
-		if (!pte || !(*pte & PTE_PRESENT) || !pte_has_page(*pte))
+		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
 			continue;
 		if (pfn_to_page(m, pte_pfn(*pte))->mapcount > 1)
 			continue; /* folio_maybe_mapped_shared(): left alone */
@@ -501,7 +501,7 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 {
 	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
-		if (!pte || !(*pte & PTE_PRESENT) || !pte_has_page(*pte))
+		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
 			continue;
 		uint32_t pfn = pte_pfn(*pte);
 		*pte &= ~(PTE_DIRTY | PTE_ACCESSED); /* clear_young_dirty_ptes(), shared or not */

@@ -190,6 +190,27 @@ static const char *const scenarios[] = {
 	    "mincore proc=0 start=190 npages=2\n"
 	    "mem_read proc=0 page=190\n"
 	    "mincore proc=0 start=190 npages=2\n",
+	/* MADV_FREE, MADV_PAGEOUT (and COLD) take PROT_NONE ptes too: they are
+	 * present to the kernel */
+	HDR "mmap proc=0 start=10 npages=3 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED|MAP_POPULATE\n"
+	    "mem_write proc=0 page=11 token=3\n"
+	    "mprotect proc=0 start=11 npages=2 prot=0\n"
+	    "madvise proc=0 start=11 npages=2 advice=MADV_FREE\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "madvise proc=0 start=11 npages=2 advice=MADV_PAGEOUT\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "mprotect proc=0 start=11 npages=2 prot=PROT_READ|PROT_WRITE\n"
+	    "mem_read proc=0 page=11\n"
+	    "mem_read proc=0 page=12\n"
+	    "proc_report proc=0 kind=pagemap\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "ftruncate file=2 npages=2\n"
+	    "mmap_file proc=0 start=20 npages=2 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED|MAP_POPULATE|MAP_SHARED file=2 pgoff=0\n"
+	    "mprotect proc=0 start=20 npages=2 prot=0\n"
+	    "madvise proc=0 start=20 npages=2 advice=MADV_PAGEOUT\n"
+	    "proc_report proc=0 kind=pagemap\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "mincore proc=0 start=20 npages=2\n",
 };
 
 static const struct mmf_adapter *host;
