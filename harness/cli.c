@@ -289,6 +289,7 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 		.trace = trace,
 		.no_known = t->no_known,
 		.oracle_mutant = t->oracle_mutant,
+		.keep_going = t->keep_going,
 	};
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));

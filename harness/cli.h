@@ -26,6 +26,7 @@ struct cli_target {
 	 * (host-linux, probed) for the address-space family, where its agent
 	 * can run (built, and root's /proc/kpagecount readable). */
 	int with_kernel;
+	int keep_going; /* fidelity: go on past disagreements, counting each */
 };
 
 /* Options are parsed with getopt_long: each command has a table of its
@@ -95,6 +96,9 @@ const char *cli_replay_adapter(const struct cli_target *t, const char *name);
 
 /* The generator flags an adapter's capabilities call for (MMF_GEN_*). */
 unsigned cli_gen_flags(const struct mmf_adapter *ad);
+/* What the comparison covered (cli_coverage.c): per op, reads, depth.
+ * first (may be NULL): each op's first disagreements of a sequence. */
+void cli_print_coverage(FILE *fp, const struct mmf_exec_stats *st, const uint64_t *first);
 int cli_fuzz(int argc, char **argv);
 int cli_fidelity(int argc, char **argv);
 int cli_minimize(int argc, char **argv);

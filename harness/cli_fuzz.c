@@ -256,7 +256,6 @@ struct campaign {
 static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_stats *st,
 		   unsigned long long seqs, double secs)
 {
-	static const char *const cols[] = { "ok", "refused", "unsupp", "skipped" };
 	const struct mmf_adapter *ad = cli_adapter;
 	fprintf(fp, "mmfuzz fuzz report\n");
 	fprintf(fp, "  adapter     %s%s vs oracle, compared at", cli_adapter_name(&c->t),
@@ -277,16 +276,7 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 	fprintf(fp, "  sequences   %llu (%.0f/s)\n", seqs, secs > 0 ? (double)seqs / secs : 0.0);
 	fprintf(fp, "  ops         %llu (%.0f/s)\n", (unsigned long long)st->ops,
 		secs > 0 ? (double)st->ops / secs : 0.0);
-	fprintf(fp, "  oracle outcomes per op:\n    %-12s", "op");
-	for (unsigned k = 0; k < 4; k++)
-		fprintf(fp, " %10s", cols[k]);
-	fprintf(fp, "\n");
-	for (unsigned op = 1; op < MMF_NR_OPCODES; op++) {
-		fprintf(fp, "    %-12s", mmf_op_name(op));
-		for (unsigned k = 0; k < 4; k++)
-			fprintf(fp, " %10llu", (unsigned long long)st->per_op[op][k]);
-		fprintf(fp, "\n");
-	}
+	cli_print_coverage(fp, st, NULL);
 	const char *const *known = ad && ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
 	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
 		fprintf(fp, "  %-11s %8llu x  %s\n", i ? "" : "known", (unsigned long long)st->known[i], known[i]);

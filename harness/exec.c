@@ -3,6 +3,7 @@
  * every target, results compared with the oracle at each target's level,
  * cheap invariant checks after every op and full walks at the end.
  * No heap allocation per op: slots and bitmaps are sized at creation. */
+#define _GNU_SOURCE /* strerrorname_np */
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -201,6 +202,15 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 			((struct target *)t)->diverged = 1; /* reports differ in text only; outcomes in state */
 		return 0;
 	}
+	int outcome = outcome_check(check) && t != &ex->t[0];
+	if (outcome && !ex->not_counting)
+		ex->stats.disagreed[ex->seq && step < ex->seq->nops ? ex->seq->ops[step].code : MMF_NR_OPCODES]++;
+	if (outcome && ex->cfg.keep_going && !ex->not_counting) {
+		if (ex->kg_found)
+			return 0; /* counted; the run's finding is its first */
+		ex->kg_found = 1;
+		f = &ex->kg_first;
+	}
 	f->found = 1;
 	f->step = step;
 	snprintf(f->adapter, sizeof(f->adapter), "%s", t->name);
@@ -210,7 +220,7 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 	snprintf(f->signature, sizeof(f->signature), "MMFUZZ: %s-%s-%s-%s", f->adapter, f->family,
 		 f->op, f->check);
 	memcpy(f->detail, detail, sizeof(f->detail));
-	return 1;
+	return f != &ex->kg_first;
 }
 
 /* "tag: detail" from an adapter's check -> the tag as a signature part. */
@@ -792,7 +802,115 @@ static const step_fn steps[MMF_NR_OPCODES] = {
 #undef MMF_OP
 };
 
+const char *mmf_outcome_name(unsigned i)
+{
+	static char names[MMF_NR_OUTCOMES][16];
+	if (i == MMF_OUTCOME_OK || i == MMF_OUTCOME_SEGV || i == MMF_OUTCOME_BUS)
+		return i == MMF_OUTCOME_OK ? "ok" : i == MMF_OUTCOME_SEGV ? "SIGSEGV" : "SIGBUS";
+	if (i >= MMF_NR_OUTCOMES)
+		return "?";
+	if (!names[i][0]) {
+		const char *n = i + 1 < MMF_NR_OUTCOMES ? strerrorname_np((int)(i - MMF_OUTCOME_ERRNO + 1)) : NULL;
+		if (n)
+			snprintf(names[i], sizeof(names[i]), "%s", n);
+		else if (i + 1 < MMF_NR_OUTCOMES)
+			snprintf(names[i], sizeof(names[i]), "errno %u", i - MMF_OUTCOME_ERRNO + 1);
+		else
+			snprintf(names[i], sizeof(names[i]), "errno %u+", i - MMF_OUTCOME_ERRNO + 1);
+	}
+	return names[i];
+}
+
+static unsigned outcome_index(const struct target *t)
+{
+	if (t->out == OUT_OK)
+		return t->fault == SIGSEGV ? MMF_OUTCOME_SEGV : t->fault ? MMF_OUTCOME_BUS : MMF_OUTCOME_OK;
+	unsigned e = t->err > 0 ? (unsigned)t->err : MMF_NR_OUTCOMES;
+	return e + MMF_OUTCOME_ERRNO - 1 < MMF_NR_OUTCOMES ? e + MMF_OUTCOME_ERRNO - 1 : MMF_NR_OUTCOMES - 1;
+}
+
+/* Whether a system under test answered op itself and had it compared:
+ * run (not skipped), still compared (not diverged), and none of what an
+ * agent answers without its system: a process slot that is empty (ESRCH)
+ * or, for fork, busy (EEXIST); an address the system does not choose
+ * (an mmap without MAP_FIXED, a mremap that may move: placed by the agent
+ * in its window); an instruction fetch (decided from the maps on some). */
+static int answered(const struct mmf_exec *ex, const struct mmf_op *op)
+{
+	const struct target *o = &ex->t[0];
+	if (o->out == OUT_SKIPPED)
+		return 0;
+	if (mmf_op_family(op->code) == MMF_FAM_AS) {
+		struct mmf_args a;
+		mmf_op_args(op, &a);
+		if (o->out == OUT_REFUSED && (o->err == ESRCH || (op->code == MMF_OP_FORK && o->err == EEXIST)))
+			return 0;
+		if ((op->code == MMF_OP_MMAP || op->code == MMF_OP_MMAP_FILE || op->code == MMF_OP_MMAP_PFN) &&
+		    !(a.flags & 0x06u))
+			return 0;
+		if (op->code == MMF_OP_MREMAP && (a.flags & 1u) && !(a.flags & 2u))
+			return 0;
+		if (op->code == MMF_OP_MEM_EXEC)
+			return 0;
+	}
+	for (unsigned i = 1; i < ex->nt; i++) {
+		const struct target *t = &ex->t[i];
+		if (t->out != OUT_SKIPPED && !t->diverged && t->level[ex->family] != MMF_LEVEL_NONE)
+			return 1;
+	}
+	return 0;
+}
+
+static void count_op(struct mmf_exec *ex, const struct mmf_op *op)
+{
+	const struct target *o = &ex->t[0];
+	ex->stats.ops++;
+	ex->stats.per_op[op->code][o->out]++;
+	if (o->out == OUT_OK || o->out == OUT_REFUSED)
+		ex->stats.outcome[op->code][outcome_index(o)]++;
+	ex->stats.answered[op->code] += (uint64_t)answered(ex, op);
+	if (op->code == MMF_OP_MEM_READ && (o->out == OUT_OK || o->out == OUT_REFUSED)) {
+		ex->stats.reads++;
+		ex->stats.reads_data += !o->fault && o->token != 0;
+	}
+}
+
+/* The depth the oracle's address spaces reached in this sequence. */
+static void count_depth(struct mmf_exec *ex, unsigned prof)
+{
+	if (!ex->as_used || ex->not_counting || ex->t[0].ad != mmf_adapter_reference())
+		return;
+	struct mmf_depth d;
+	mmf_reference_depth(ex->t[0].ctx[prof], &d);
+	struct mmf_exec_stats *st = &ex->stats;
+	st->as_seqs++;
+	st->procs_max[d.procs_max <= MMF_NPROCS ? d.procs_max : MMF_NPROCS]++;
+	if (d.forks) {
+		st->forking_seqs++;
+		st->fork_depth[d.fork_depth_max <= MMF_NPROCS ? d.fork_depth_max : MMF_NPROCS]++;
+	}
+	st->forks += d.forks;
+	st->cow_breaks += d.cow_breaks;
+	st->pages_shared += d.pages_shared;
+}
+
+static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_finding *f);
+
 int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_finding *f)
+{
+	ex->kg_found = 0;
+	ex->as_used = 0;
+	int r = run_seq(ex, seq, f);
+	if (r >= 0)
+		count_depth(ex, seq->profile);
+	if (r >= 0 && ex->kg_found) {
+		*f = ex->kg_first;
+		r = 1;
+	}
+	return r;
+}
+
+static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_finding *f)
 {
 	unsigned prof = seq->profile;
 	memset(f, 0, sizeof(*f));
@@ -830,10 +948,8 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 			fprintf(tr, "[%u] %s\n", i, line);
 		}
 		r = steps[op->code](ex, f, i, op, prof);
-		if (!ex->not_counting) {
-			ex->stats.ops++;
-			ex->stats.per_op[op->code][ex->t[0].out]++;
-		}
+		if (!ex->not_counting)
+			count_op(ex, op);
 		if (tr)
 			trace_targets(ex, op);
 		if (r)

@@ -121,6 +121,8 @@ struct mmf_exec {
 	int not_counting;
 	unsigned family; /* of the op being run, for signatures */
 	int as_used;     /* an address-space op ran in this sequence */
+	int kg_found;    /* keep_going: the run's first disagreement is in kg_first */
+	struct mmf_finding kg_first;
 	char kernel[512]; /* the knobs the systems under test declared, which the oracle runs with */
 	char msg[400];
 };

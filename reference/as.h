@@ -123,6 +123,12 @@ struct mmf_as {
 	 * it drains (lru_add_drain(), or when it fills). */
 	uint32_t lazy_batch[MMF_LRU_BATCH];
 	unsigned nr_lazy;
+	/* How deep the sequence went since the reset (what a report shows of
+	 * a generator's reach, never part of a verdict): each process's
+	 * generation (0: process 0), and the counters of mmfuzz/adapter.h's
+	 * struct mmf_depth. */
+	uint8_t generation[MMF_NPROCS];
+	struct mmf_depth depth;
 };
 
 int mmf_as_init(struct mmf_machine *m);

@@ -290,6 +290,7 @@ static int do_wp_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *
 			return -1;
 		if (copy_from && !MUTANT(m, COW_NO_COPY))
 			page_w(m, pfn)->token = pfn_to_page(m, old)->token;
+		m->as->depth.cow_breaks++;
 		uint64_t was = *pte;
 		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | PTE_RW | dirty;
 		mmf_pte_release(m, was);

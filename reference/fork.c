@@ -20,6 +20,7 @@
 
 static int copy_ptes(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *dst, const struct mmf_vma *v)
 {
+	struct mmf_depth *depth = &m->as->depth;
 	int cow = (v->flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 	for (uint64_t a = v->start; a < v->end; a += AS_PAGE_SIZE) {
 		uint64_t *s = mmf_pte_lookup(m, src, a, 0);
@@ -39,6 +40,7 @@ static int copy_ptes(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *d
 			struct mmf_page *pg = page_w(m, pte_pfn(*s));
 			pg->refcount++;
 			pg->mapcount++;
+			depth->pages_shared++;
 		}
 	}
 	return 0;
@@ -101,6 +103,16 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 			return -1;
 		}
 	}
+	struct mmf_depth *depth = &m->as->depth;
+	unsigned gen = m->as->generation[parent] + 1u, alive = 0;
+	m->as->generation[child] = (uint8_t)gen;
+	for (unsigned p = 0; p < MMF_NPROCS; p++)
+		alive += m->as->proc[p].live;
+	depth->forks++;
+	if (gen > depth->fork_depth_max)
+		depth->fork_depth_max = gen;
+	if (alive > depth->procs_max)
+		depth->procs_max = alive;
 	return 0;
 }
 

@@ -406,6 +406,9 @@ void mmf_as_reset(struct mmf_machine *m)
 	as->next_anon_vma = 0;
 	as->next_shmem = 0;
 	as->pfn_buf = MMF_NIL; /* its frames went back with the machine's reset */
+	memset(as->generation, 0, sizeof(as->generation));
+	memset(&as->depth, 0, sizeof(as->depth));
+	as->depth.procs_max = 1;
 	as->used = 0;
 }
 

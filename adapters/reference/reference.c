@@ -551,3 +551,9 @@ uint64_t mmf_reference_alloc_failures(void *ctx)
 	const struct mmf_machine *m = ctx;
 	return m ? m->vm.alloc_fail : 0;
 }
+
+void mmf_reference_depth(void *ctx, struct mmf_depth *out)
+{
+	const struct mmf_machine *m = ctx;
+	*out = m && m->as ? m->as->depth : (struct mmf_depth){ 1, 0, 0, 0, 0 };
+}

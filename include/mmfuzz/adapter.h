@@ -174,6 +174,8 @@ const struct mmf_adapter *mmf_adapter_reference(void);
  * the profile: once the reference has run out, what either does next is
  * no longer comparable at semantic level. */
 uint64_t mmf_reference_alloc_failures(void *ctx);
+/* How deep the sequence since the reference context's reset went. */
+void mmf_reference_depth(void *ctx, struct mmf_depth *out);
 const struct mmf_adapter *mmf_adapter_simple(void);
 unsigned mmf_builtin_adapter_count(void);
 const struct mmf_adapter *mmf_builtin_adapter(unsigned i);

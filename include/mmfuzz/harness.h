@@ -55,6 +55,10 @@ struct mmf_exec_config {
 	/* Kernel knobs ("name=value ...", mmfuzz/kernel.h) for the oracle,
 	 * before those the systems under test declare; NULL: none. */
 	const char *kernel;
+	/* Go on past a disagreement with the oracle, counting every one in
+	 * the statistics (fidelity); the run's finding is the first. Off while
+	 * statistics are not counted (minimizing). */
+	int keep_going;
 };
 
 /* Opening an adapter by what a user names: a built-in adapter, an
@@ -88,11 +92,35 @@ void mmf_adapter_set_agent_program(const char *exe);
 int mmf_agent_path(const char *name, char *out, size_t cap);
 
 /* Per-run statistics (what the campaign sums up in its report). */
+/* Outcomes as the statistics index them: ok, a fault, or a refusal by
+ * its errno (1..MMF_NR_OUTCOMES - 4; larger ones share the last). */
+enum { MMF_OUTCOME_OK, MMF_OUTCOME_SEGV, MMF_OUTCOME_BUS, MMF_OUTCOME_ERRNO };
+#define MMF_NR_OUTCOMES 64
+/* The name of outcome i ("ok", "SIGSEGV", "ENOMEM", ...). */
+const char *mmf_outcome_name(unsigned i);
+
 struct mmf_exec_stats {
 	uint64_t ops;
 	uint64_t per_op[MMF_NR_OPCODES][4]; /* [code][ok, refused, unsupported, skipped] */
 	uint64_t known[MMF_MAX_KNOWN];      /* hits of each known difference the adapter lists */
 	uint64_t oracle_oom; /* sequences a real system stopped being compared in: the oracle's machine ran out of memory */
+	/* What the comparison covered. The oracle's outcome of each op it ran
+	 * (mmf_outcome_index()); the ops a system under test answered itself
+	 * and had compared (not skipped, not a process slot the agent knows
+	 * to be empty or busy, not an address the agent places); every
+	 * disagreement per op, [MMF_NR_OPCODES] at the end (all of them with
+	 * keep_going, else the first of each sequence). */
+	uint64_t outcome[MMF_NR_OPCODES][MMF_NR_OUTCOMES];
+	uint64_t answered[MMF_NR_OPCODES];
+	uint64_t disagreed[MMF_NR_OPCODES + 1];
+	uint64_t reads, reads_data; /* mem_reads run, and those that read data (no fault, not zero) */
+	/* How deep the address-space sequences went (mmfuzz/result.h's struct
+	 * mmf_depth, summed or as histograms over the sequences that used
+	 * address spaces). */
+	uint64_t as_seqs, forking_seqs;
+	uint64_t fork_depth[MMF_NPROCS + 1]; /* sequences that forked, by their deepest generation */
+	uint64_t procs_max[MMF_NPROCS + 1];  /* sequences by the most processes alive at once */
+	uint64_t forks, cow_breaks, pages_shared;
 };
 
 struct mmf_exec;

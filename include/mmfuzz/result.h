@@ -31,6 +31,16 @@ struct mmf_as_call {
 	uint32_t pad;
 };
 
+/* How deep a sequence took the oracle's address spaces since its reset:
+ * what reports show of a generator's reach, never part of a verdict. */
+struct mmf_depth {
+	uint32_t procs_max;      /* most processes alive at once */
+	uint32_t forks;          /* forks that succeeded */
+	uint32_t fork_depth_max; /* the deepest generation (process 0 is 0) */
+	uint32_t cow_breaks;     /* private pages copied on a write fault */
+	uint32_t pages_shared;   /* ptes of pages fork shared with a child */
+};
+
 /* A seeded bug: its run-time name, the subsystem it breaks, what goes wrong. */
 struct mmf_mutant_desc {
 	const char *name;
