@@ -44,6 +44,29 @@ unsigned cli_gen_flags(const struct mmf_adapter *ad)
 	return fl;
 }
 
+uint64_t cli_gen_as_caps(void)
+{
+	uint64_t caps = ~0ull;
+	if (cli_adapter && cli_adapter->level[MMF_FAM_AS] != MMF_LEVEL_NONE)
+		caps &= cli_adapter->caps;
+	if (cli_kernel_adapter)
+		caps &= cli_kernel_adapter->caps;
+	return caps == ~0ull ? 0 : caps;
+}
+
+int cli_errors(const char *cmd, const char *arg, unsigned *errors)
+{
+	unsigned long long v;
+	if (cli_number(cmd, "--errors", arg, &v))
+		return -1;
+	if (v > 100) {
+		fprintf(stderr, "mmfuzz %s: --errors is a percent, 0..100, got '%s'\n", cmd, arg);
+		return -1;
+	}
+	*errors = (unsigned)v + 1;
+	return 0;
+}
+
 static const char usage_replay[] =
 	"usage: mmfuzz replay [options] FILE...\n"
 	"\n"
@@ -615,7 +638,7 @@ static int cmd_corpus(int argc, char **argv)
 	}
 	static struct mmf_seq seq;
 	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
-	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0, 0, generator };
+	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0, 0, generator, 0, 0 };
 	for (unsigned long long i = 0; i < count; i++) {
 		char name[64];
 		mmf_gen_sequence(mmf_seed_mix(seed, i), &gc, &seq);

@@ -96,6 +96,16 @@ const char *cli_replay_adapter(const struct cli_target *t, const char *name);
 
 /* The generator flags an adapter's capabilities call for (MMF_GEN_*). */
 unsigned cli_gen_flags(const struct mmf_adapter *ad);
+/* The capabilities every system compared in the address-space family has
+ * (mmf_gen_config's as_caps; 0: none compared there). */
+uint64_t cli_gen_as_caps(void);
+/* --errors PCT: the share of address-space ops aimed at an error path, as
+ * mmf_gen_config's errors (PCT + 1). 0, or -1 after saying why. */
+int cli_errors(const char *cmd, const char *arg, unsigned *errors);
+#define CLI_ERRORS_HELP                                                                                        \
+	"  --errors PCT     the percent of address-space ops aimed at an error path on\n"                       \
+	"                   purpose (generator 3 on; default 10)\n"
+
 /* What the comparison covered (cli_coverage.c): per op, reads, depth.
  * first (may be NULL): each op's first disagreements of a sequence. */
 void cli_print_coverage(FILE *fp, const struct mmf_exec_stats *st, const uint64_t *first);

@@ -34,6 +34,7 @@ static const char usage_fidelity[] =
 	"  --profile NAME   run only this machine profile (default: all)\n"
 	"  --max-ops N      longest generated sequence (default 60)\n"
 	"  --generator N    the generator version to draw with (default: the latest)\n"
+	CLI_ERRORS_HELP
 	"  --out DIR        save disagreements here (default: fidelity)\n"
 	"  --no-shrink      save disagreements as found\n"
 
@@ -60,20 +61,21 @@ static int op_code(const char *name)
 struct fidelity {
 	struct cli_target t;
 	unsigned long long n, seed, agreed, ran;
-	unsigned max_ops, generator, ndis;
+	unsigned max_ops, generator, errors, ndis;
 	int profile, shrink, quiet;
 	const char *out;
 	uint64_t bad[MMF_NR_OPCODES + 1]; /* [MMF_NR_OPCODES]: the final comparison */
 	struct disagreement dis[256];
 };
 
-enum { OPT_SEED = CLI_OPT_OWN, OPT_MAX_OPS, OPT_GENERATOR, OPT_PROFILE, OPT_OUT, OPT_NO_SHRINK };
+enum { OPT_SEED = CLI_OPT_OWN, OPT_MAX_OPS, OPT_GENERATOR, OPT_ERRORS, OPT_PROFILE, OPT_OUT, OPT_NO_SHRINK };
 static const struct option fidelity_options[] = {
 	CLI_TARGET_OPTIONS,
 	CLI_HELP_OPTION,
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "max-ops", required_argument, NULL, OPT_MAX_OPS },
 	{ "generator", required_argument, NULL, OPT_GENERATOR },
+	{ "errors", required_argument, NULL, OPT_ERRORS },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "no-shrink", no_argument, NULL, OPT_NO_SHRINK },
@@ -104,6 +106,7 @@ static int fidelity_option(void *ctx, int code, const char *arg)
 		*(ops ? &fd->max_ops : &fd->generator) = (unsigned)v;
 		return 0;
 	}
+	case OPT_ERRORS: return cli_errors("fidelity", arg, &fd->errors);
 	case OPT_PROFILE: return cli_profile("fidelity", arg, &fd->profile);
 	case OPT_OUT: fd->out = arg; return cli_path_ok("fidelity", "--out", arg);
 	case OPT_NO_SHRINK: fd->shrink = 0; return 0;
@@ -208,7 +211,8 @@ int cli_fidelity(int argc, char **argv)
 	for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
 		if (cli_adapter->level[fam] != MMF_LEVEL_NONE)
 			fams |= 1u << fam;
-	struct mmf_gen_config gc = { fd.profile, fd.max_ops, fams, cli_gen_flags(cli_adapter), fd.generator };
+	struct mmf_gen_config gc = { fd.profile, fd.max_ops, fams, cli_gen_flags(cli_adapter), fd.generator, fd.errors,
+				     cli_gen_as_caps() };
 	fprintf(stderr, "mmfuzz fidelity: adapter %s vs oracle, %llu sequences from seed %llu, generator %u\n",
 		cli_adapter_name(&fd.t), fd.n, fd.seed, fd.generator ? fd.generator : MMF_GEN_VERSION);
 	static struct mmf_seq seq;

@@ -34,6 +34,7 @@ static const char usage_fuzz[] =
 	CLI_TARGET_HELP
 	"  --profile NAME   run only this machine profile (default: all)\n"
 	"  --max-ops N      longest generated sequence (default 200, at most 4096)\n"
+	CLI_ERRORS_HELP
 	"  --out DIR        save findings here (default: findings)\n"
 	"  --report FILE    also write the closing report to FILE\n"
 	"  --keep-going     continue after the first finding; each new signature is\n"
@@ -248,7 +249,7 @@ struct campaign {
 	double time_limit;
 	unsigned long long runs, seed;
 	int profile, keep_going, shrink, quiet;
-	unsigned max_ops, generator;
+	unsigned max_ops, generator, errors;
 	const char *out, *report;
 	char kernel[600]; /* the knobs the oracle ran with */
 };
@@ -370,7 +371,7 @@ static int write_reports(const struct campaign *c, const struct mmf_exec_stats *
 	return status;
 }
 
-enum { OPT_KEEP_GOING = CLI_OPT_OWN, OPT_NO_SHRINK, OPT_TIME, OPT_RUNS, OPT_SEED, OPT_MAX_OPS, OPT_GENERATOR, OPT_PROFILE,
+enum { OPT_KEEP_GOING = CLI_OPT_OWN, OPT_NO_SHRINK, OPT_TIME, OPT_RUNS, OPT_SEED, OPT_MAX_OPS, OPT_GENERATOR, OPT_ERRORS, OPT_PROFILE,
        OPT_OUT, OPT_REPORT };
 static const struct option fuzz_options[] = {
 	CLI_TARGET_OPTIONS,
@@ -383,6 +384,7 @@ static const struct option fuzz_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "max-ops", required_argument, NULL, OPT_MAX_OPS },
 	{ "generator", required_argument, NULL, OPT_GENERATOR },
+	{ "errors", required_argument, NULL, OPT_ERRORS },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "report", required_argument, NULL, OPT_REPORT },
@@ -435,6 +437,7 @@ static int fuzz_option(void *ctx, int code, const char *arg)
 		}
 		c->generator = (unsigned)v;
 		return 0;
+	case OPT_ERRORS: return cli_errors("fuzz", arg, &c->errors);
 	case OPT_PROFILE: return cli_profile("fuzz", arg, &c->profile);
 	case OPT_OUT: c->out = arg; return cli_path_ok("fuzz", "--out", arg);
 	case OPT_REPORT: c->report = arg; return cli_path_ok("fuzz", "--report", arg);
@@ -485,7 +488,8 @@ int cli_fuzz(int argc, char **argv)
 		if (cli_level(fam) != MMF_LEVEL_NONE)
 			fams |= 1u << fam;
 	struct mmf_gen_config gc = { c.profile, c.max_ops, fams,
-				     cli_gen_flags(cli_adapter) | (cli_kernel_adapter ? MMF_GEN_AS_ALONE : 0), c.generator };
+				     cli_gen_flags(cli_adapter) | (cli_kernel_adapter ? MMF_GEN_AS_ALONE : 0), c.generator,
+				     c.errors, cli_gen_as_caps() };
 	double start = mmf_now(), last = 0, elapsed = 0;
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;

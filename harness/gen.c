@@ -2,26 +2,13 @@
  * sequence is a pure function of its seed. Per sequence it picks a subset
  * of op kinds (swarm testing) and keeps a rough idea of which slots are
  * live, so frees and reads mostly hit something. */
+#include <stddef.h>
 #include <string.h>
 
-#include "harness/optable.h"
+#include "harness/gen_internal.h"
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/harness.h"
 #include "mmfuzz/profile.h"
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t below(struct rng *r, uint32_t n) { return n ? (uint32_t)(next(r) % n) : 0; }
 
 uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index)
 {
@@ -109,28 +96,6 @@ static void shape_fields(struct rng *r, struct mmf_op *op, unsigned profile, uns
 		mmf_field_set(op, d->f[i].loc, v);
 	}
 }
-
-/* A sequence being drawn: the stream, what exists as far as the generator
- * can tell, and the sequence's biases. */
-struct gen {
-	struct rng r;
-	const struct mmf_profile *p;
-	uint8_t live[MMF_NSLOTS], olive[MMF_NSLOTS], vlive[MMF_NSLOTS], clive[MMF_NCACHES];
-	uint8_t plive[MMF_NPOOLS], frompool[MMF_NSLOTS], cmalive[MMF_NSLOTS];
-	int movable_bias;      /* with CMA areas, movable pages are what gets borrowed and migrated */
-	unsigned max_order;
-	uint32_t fav_size;     /* repeated sizes fill slabs */
-	uint32_t as_span;      /* how spread out mappings are */
-	uint8_t proc_live;     /* bit per process; 0 exists */
-	uint32_t last_page, last_map; /* accesses come back to pages (COW needs write, fork, write, read) */
-};
-
-/* The draws every op takes, whatever its kind (so the stream does not
- * depend on which kind was drawn): a slot, a cpu, a node, a cache, a
- * process. */
-struct draw {
-	unsigned slot, cpu, node, cache, as_proc;
-};
 
 /* The page family: orders and GFP masks as the allocator sees them, CMA
  * ranges. Each shape_* returns 0 for an op of another family. */
@@ -515,6 +480,8 @@ static unsigned draw_weights(struct gen *g, const struct mmf_gen_config *cfg, un
 		w[k] = ((pick >> d->family) & 1) && (d->gen_always || below(&g->r, 4)) ? d->gen_weight : 0;
 		if (d->cap == MMF_CAP_CMA && !g->p->nr_cma)
 			w[k] = 0; /* no CMA areas: the ops would all be refused */
+		if (version >= 3 && d->family == MMF_FAM_AS && cfg->as_caps && (d->cap & ~cfg->as_caps))
+			w[k] = 0; /* some system compared cannot run it: skipped for all */
 		total += w[k];
 	}
 	return total;
@@ -569,8 +536,9 @@ static void draw_common(struct gen *g, unsigned k, int one_cpu, unsigned cpu_bia
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
 {
 	static struct gen g;
-	memset(&g, 0, sizeof(g));
+	memset(&g, 0, offsetof(struct gen, sh)); /* the shadow resets itself, when used */
 	g.r.s = seed;
+	g.version = cfg->version && cfg->version < MMF_GEN_VERSION ? cfg->version : MMF_GEN_VERSION;
 	unsigned maxops = cfg->max_ops ? cfg->max_ops : 200, pick, w[MMF_NR_OPCODES] = { 0 };
 	if (maxops > MMF_MAX_OPS)
 		maxops = MMF_MAX_OPS;
@@ -590,6 +558,12 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	g.fav_size = pick_size(&g.r);
 	g.as_span = 16u << below(&g.r, 4);
 	g.proc_live = 1;
+	int shadow = g.version >= 3 && (pick >> MMF_FAM_AS) & 1;
+	if (shadow) {
+		mmf_gen_as_begin(&g);
+		g.sh.errors = cfg->errors ? cfg->errors - 1 : MMF_GEN_ERRORS_DEFAULT;
+		g.sh.as_caps = cfg->as_caps;
+	}
 	out->nops = 0;
 	/* The squeeze comes first, or after a few ops (so pools exist and hold
 	 * their reserves when memory runs out). */
@@ -598,7 +572,15 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	for (unsigned i = 0; i < n; i++) {
 		if (squeezing && i == squeeze_at)
 			squeeze(&g, squeeze_keep, maxops, out);
-		if (!burst || below(&g.r, burst) == 0) {
+		unsigned queued = 0, qproc = 0;
+		if (shadow) { /* what the last ops asked to follow them */
+			queued = mmf_gen_as_queued(&g, &qproc);
+			if (queued && w[queued])
+				k = queued;
+			else
+				queued = 0;
+		}
+		if (!queued && (!burst || below(&g.r, burst) == 0)) {
 			unsigned x = below(&g.r, total);
 			k = 1;
 			while (x >= w[k])
@@ -607,7 +589,11 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		struct mmf_op op = { 0 };
 		struct draw d;
 		draw_common(&g, k, one_cpu, cpu_bias, &d);
-		if (!shape_page(&g, k, &d, &op) && !shape_obj(&g, k, &d, &op) && !shape_obj_pools(&g, k, &d, &op) &&
+		if (shadow && mmf_optable[k].family == MMF_FAM_AS) {
+			if (!mmf_gen_as_shape(&g, k, queued ? qproc : mmf_gen_as_proc(&g), &op))
+				continue;
+			d.slot = op.slot;
+		} else if (!shape_page(&g, k, &d, &op) && !shape_obj(&g, k, &d, &op) && !shape_obj_pools(&g, k, &d, &op) &&
 		    !shape_vmalloc(&g, k, &d, &op) && !shape_as(&g, k, &d, &op) && !shape_as_procs(&g, k, &d, &op)) {
 			/* rows the generator shapes by field kind */
 			op.code = (uint8_t)k;

@@ -160,12 +160,20 @@ struct mmf_gen_config {
 	unsigned families; /* bit per family to draw from; 0: all */
 	unsigned flags;    /* MMF_GEN_* */
 	unsigned version;  /* generator version (0: MMF_GEN_VERSION, the latest) */
+	/* From version 3: the percent of address-space ops aimed at an error
+	 * path on purpose, plus one (0: the default, MMF_GEN_ERRORS_DEFAULT) */
+	unsigned errors;
+	/* From version 3: the capabilities every system compared in the
+	 * address-space family has; ops that need another are not drawn
+	 * (they would be skipped for all). 0: any. */
+	uint64_t as_caps;
 };
+#define MMF_GEN_ERRORS_DEFAULT 10
 /* The generator's version. A version's sequences are a pure function of
  * (seed, config) for ever: a new op kind is drawn from the version that
  * adds it on (its row's gen column), so older versions replay the same
  * sequences from the same seeds. Reports and reproducers name it. */
-#define MMF_GEN_VERSION 2
+#define MMF_GEN_VERSION 3
 /* Also draw the malloc-style ops (calloc, memalign, realloc), for adapters
  * with MMF_CAP_MALLOC; without it sequences are as they always were. */
 #define MMF_GEN_MALLOC 1u

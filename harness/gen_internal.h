@@ -1,0 +1,98 @@
+/* The generator's own vocabulary, shared by gen.c (the stream, the page,
+ * object and vmalloc families) and gen_as.c (the address-space family's
+ * shadow of what exists, generator version 3 on). */
+#ifndef MMF_HARNESS_GEN_INTERNAL_H
+#define MMF_HARNESS_GEN_INTERNAL_H
+#if defined(MMF_LAYER_ORACLE) || defined(MMF_LAYER_ADAPTERS)
+#error "a header of the harness, which the oracle and the built-in adapters do not include"
+#endif
+
+#include "harness/optable.h"
+#include "mmfuzz/harness.h"
+#include "mmfuzz/profile.h"
+
+struct rng {
+	uint64_t s;
+};
+
+static inline uint64_t next(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static inline uint32_t below(struct rng *r, uint32_t n) { return n ? (uint32_t)(next(r) % n) : 0; }
+
+/* The address-space shadow (version 3): per process and window page, what
+ * the generator believes is there. It follows the ops it draws, not their
+ * outcomes, so it can be wrong (an mmap the oracle refuses); being wrong
+ * costs a wasted op, never a wrong verdict. */
+#define GEN_SH_PAGES 1152 /* the low window (mappings) and the heap's first 128 pages */
+enum {
+	SH_MAPPED = 1u << 0,
+	SH_R = 1u << 1, /* PROT_READ << 1, PROT_WRITE << 1, PROT_EXEC << 1 */
+	SH_W = 1u << 2,
+	SH_X = 1u << 3,
+	SH_WRITTEN = 1u << 4, /* holds data a read returns */
+	SH_FILE = 1u << 5,
+	SH_SHARED = 1u << 6,
+	SH_DONTFORK = 1u << 7,
+	SH_WIPEONFORK = 1u << 8,
+	SH_FILE_SHIFT = 9,  /* 2 bits: the file */
+	SH_PGOFF_SHIFT = 16 /* the page's offset in its file */
+};
+struct gen_shadow {
+	uint8_t live, used;          /* bit per process: alive now; ever alive (to reset) */
+	uint8_t generation[MMF_NPROCS];
+	uint32_t brk[MMF_NPROCS];    /* window page */
+	uint32_t fsize[MMF_NFILES];  /* pages */
+	uint64_t fdata[MMF_NFILES];  /* bit per page (the first 64) written through a shared mapping */
+	uint32_t pg[MMF_NPROCS][GEN_SH_PAGES];
+	/* ops queued to follow the one drawn (a fork's writes on both sides,
+	 * a read after DONTNEED): kind and process */
+	uint8_t q_kind[16], q_proc[16], q_len;
+	uint8_t focus;               /* the process recent ops gather around */
+	uint8_t want_file;           /* 1 + the file the queued mmap_file maps (just made long enough) */
+	unsigned errors;             /* percent of ops aimed at an error path */
+	uint64_t as_caps;            /* ops needing others are not drawn (0: all) */
+};
+
+/* A sequence being drawn: the stream, what exists as far as the generator
+ * can tell, and the sequence's biases. */
+struct gen {
+	struct rng r;
+	const struct mmf_profile *p;
+	unsigned version;
+	uint8_t live[MMF_NSLOTS], olive[MMF_NSLOTS], vlive[MMF_NSLOTS], clive[MMF_NCACHES];
+	uint8_t plive[MMF_NPOOLS], frompool[MMF_NSLOTS], cmalive[MMF_NSLOTS];
+	int movable_bias;      /* with CMA areas, movable pages are what gets borrowed and migrated */
+	unsigned max_order;
+	uint32_t fav_size;     /* repeated sizes fill slabs */
+	uint32_t as_span;      /* how spread out mappings are */
+	uint8_t proc_live;     /* bit per process; 0 exists */
+	uint32_t last_page, last_map; /* accesses come back to pages (COW needs write, fork, write, read) */
+	struct gen_shadow sh;
+};
+
+/* The draws every op takes, whatever its kind (so the stream does not
+ * depend on which kind was drawn): a slot, a cpu, a node, a cache, a
+ * process. */
+struct draw {
+	unsigned slot, cpu, node, cache, as_proc;
+};
+
+/* Sets the op's field called name (ops.def) to v. */
+void mmf_gen_put(struct mmf_op *op, const char *name, uint32_t v);
+
+/* gen_as.c: the address-space family from version 3. */
+void mmf_gen_as_begin(struct gen *g);
+/* The kind to draw next when one is queued (0: none), and its process. */
+unsigned mmf_gen_as_queued(struct gen *g, unsigned *proc);
+/* Shapes op k (an address-space kind) in process proc; 0 when it cannot. */
+int mmf_gen_as_shape(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op);
+/* A live process, around the focus (the shadow's). */
+unsigned mmf_gen_as_proc(struct gen *g);
+
+#endif
