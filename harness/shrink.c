@@ -3,7 +3,11 @@
  * signature.
  *
  *   cut      everything after the failing op
- *   chunks   remove runs of ops, halving the run length down to one op
+ *   prefix   the longest prefix that can go, by bisection
+ *   runs     of a run of one op kind, as few as still fail (bisection)
+ *   chunks   delta debugging: remove chunks aligned from the end, each
+ *            size sweeping once (again while it removes something),
+ *            halving down to one op
  *   fields   each field of each op made smaller: 0, 1, half, one less;
  *            GFP masks lose one flag at a time; then the header's seed
  *            and profile
@@ -139,28 +143,91 @@ static void copy_seq(struct mmf_seq *dst, const struct mmf_seq *src)
 	memcpy(dst, src, offsetof(struct mmf_seq, ops) + src->nops * sizeof(src->ops[0]));
 }
 
-static int pass_chunks(struct ctx *c, struct mmf_seq *seq)
+/* Tries seq without its ops [i, i + len); keeps the candidate if it still
+ * fails the same way. */
+static int try_without(struct ctx *c, struct mmf_seq *seq, unsigned i, unsigned len)
 {
 	static struct mmf_seq cand;
+	if (!len || i + len > seq->nops || len >= seq->nops)
+		return 0;
+	memcpy(&cand, seq, offsetof(struct mmf_seq, ops));
+	cand.nops = seq->nops - len;
+	memcpy(cand.ops, seq->ops, (size_t)i * sizeof(seq->ops[0]));
+	memcpy(cand.ops + i, seq->ops + i + len, (size_t)(seq->nops - i - len) * sizeof(seq->ops[0]));
+	if (!still_fails(c, &cand))
+		return 0;
+	copy_seq(seq, &cand);
+	return 1;
+}
+
+/* The ops before the failure that do not matter often come first (a long
+ * sequence whose bug needs its last few dozen ops): the longest prefix
+ * that can go, found by bisection, in log2(n) runs. */
+static int pass_prefix(struct ctx *c, struct mmf_seq *seq)
+{
+	static struct mmf_seq orig;
+	unsigned lo = 0, hi = seq->nops ? seq->nops - 1 : 0; /* lo: known removable; hi: at most */
+	copy_seq(&orig, seq);
+	while (lo < hi && !out_of_time(c)) {
+		unsigned mid = lo + (hi - lo + 1) / 2;
+		copy_seq(seq, &orig);
+		if (try_without(c, seq, 0, mid))
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	copy_seq(seq, &orig);
+	return lo && try_without(c, seq, 0, lo);
+}
+
+/* Delta debugging over chunks aligned from the failing end: each chunk
+ * size sweeps the sequence once (n / size candidates, not n); a size that
+ * removed something sweeps again, one that removed nothing halves. */
+static int pass_chunks(struct ctx *c, struct mmf_seq *seq)
+{
 	int changed = 0;
-	for (unsigned chunk = seq->nops / 2 ? seq->nops / 2 : 1; chunk >= 1 && !out_of_time(c); chunk /= 2) {
-		for (int i = (int)seq->nops - (int)chunk; i >= 0 && !out_of_time(c); i--) {
-			if ((unsigned)i + chunk > seq->nops)
-				continue;
-			memcpy(&cand, seq, offsetof(struct mmf_seq, ops));
-			cand.nops = seq->nops - chunk;
-			memcpy(cand.ops, seq->ops, (size_t)i * sizeof(seq->ops[0]));
-			memcpy(cand.ops + i, seq->ops + i + chunk, (size_t)(seq->nops - (unsigned)i - chunk) * sizeof(seq->ops[0]));
-			if (still_fails(c, &cand)) {
-				copy_seq(seq, &cand);
-				changed = 1;
-				/* the run that now starts at i is new: look at it again */
-				if ((unsigned)i + chunk <= seq->nops)
-					i++;
-			}
+	unsigned chunk = 1;
+	while (chunk * 2 <= seq->nops / 2)
+		chunk *= 2;
+	while (!out_of_time(c) && seq->nops > 1) {
+		int removed = 0;
+		for (unsigned end = seq->nops; end > 0 && !out_of_time(c);) {
+			unsigned start = end > chunk ? end - chunk : 0;
+			removed |= try_without(c, seq, start, end - start);
+			end = start;
 		}
-		if (chunk == 1)
+		changed |= removed;
+		if (!removed && chunk == 1)
 			break;
+		if (!removed || chunk > seq->nops / 2)
+			chunk = chunk > 1 ? chunk / 2 : 1;
+	}
+	return changed;
+}
+
+/* Runs of one op kind (a class filled, the same access many times): how
+ * many of the run the failure needs, by bisection on the run's length. */
+static int pass_runs(struct ctx *c, struct mmf_seq *seq)
+{
+	int changed = 0;
+	for (unsigned i = 0; i < seq->nops && !out_of_time(c);) {
+		unsigned j = i + 1;
+		while (j < seq->nops && seq->ops[j].code == seq->ops[i].code)
+			j++;
+		if (j - i >= 4) {
+			unsigned lo = 0, hi = j - i; /* keep hi of the run: known to fail */
+			while (lo < hi && !out_of_time(c)) {
+				unsigned mid = lo + (hi - lo) / 2;
+				if (try_without(c, seq, i + mid, hi - mid)) {
+					changed = 1;
+					hi = mid;
+				} else {
+					lo = mid + 1;
+				}
+			}
+			j = i + hi;
+		}
+		i = j > i ? j : i + 1;
 	}
 	return changed;
 }
@@ -256,8 +323,10 @@ unsigned mmf_minimize(struct mmf_exec *ex, struct mmf_seq *seq, struct mmf_findi
 		if (still_fails(&c, &cand))
 			copy_seq(seq, &cand);
 	}
+	pass_prefix(&c, seq);
 	for (int changed = 1; changed && !out_of_time(&c);) {
-		changed = pass_chunks(&c, seq);
+		changed = pass_runs(&c, seq);
+		changed |= pass_chunks(&c, seq);
 		changed |= pass_fields(&c, seq);
 	}
 	/* the finding as the final sequence gives it */

@@ -12,6 +12,7 @@
 #include "mmfuzz/harness.h"
 
 #include "tests/check_run.h"
+#include "tests/planted.h"
 
 static struct mmf_adapter crashy;
 static enum mmf_result (*inner_alloc)(void *, const struct mmf_page_req *, uint64_t *, int *);
@@ -101,12 +102,45 @@ START_TEST(t_crash_and_hang_shrink)
 }
 END_TEST
 
+/* A 2,000-op reproducer of a bug that needs 20 ops (tests/planted.h)
+ * shrinks to within 1.5x of that minimum, keeping its signature; the time
+ * it takes is bench_shrink's to measure (the cap here only stops a
+ * runaway). */
+START_TEST(t_long_reproducer_shrinks)
+{
+	struct mmf_exec_config cfg = { .suts = { planted_adapter() }, .nr_suts = 1, .cheap_checks = 1,
+				       .max_level = MMF_LEVEL_EXACT };
+	char err[256];
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	ck_assert_msg(ex != NULL, "%s", err);
+	planted_build(&seq, 2000, 1);
+	ck_assert_uint_eq(seq.nops, 2000);
+	struct mmf_finding f;
+	ck_assert_int_eq(mmf_exec_run(ex, &seq, &f), 1);
+	ck_assert_str_eq(f.signature, "MMFUZZ: planted-obj-kmalloc-corrupt");
+	ck_assert_uint_eq(f.step, 1999); /* the bug needs every one of the 20 */
+	struct mmf_min_config mc = { 0, 0, 600 };
+	struct mmf_min_stats st;
+	mmf_minimize(ex, &seq, &f, &mc, &st);
+	printf("planted: %u -> %u ops in %lu runs, %.2f s\n", st.ops_before, st.ops_after, st.runs, st.seconds);
+	ck_assert_str_eq(f.signature, "MMFUZZ: planted-obj-kmalloc-corrupt");
+	ck_assert_msg(seq.nops * 2 <= PLANTED_MIN * 3, "%u ops, more than 1.5 x %d", seq.nops, PLANTED_MIN);
+	ck_assert_uint_ge(seq.nops, PLANTED_MIN);
+	unsigned kmallocs = 0;
+	for (unsigned i = 0; i < seq.nops; i++)
+		kmallocs += seq.ops[i].code == MMF_OP_KMALLOC;
+	ck_assert_uint_eq(kmallocs, PLANTED_MIN);
+	mmf_exec_destroy(ex);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("minimize");
 	TCase *tc = tcase_create("isolated");
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, t_crash_and_hang_shrink);
+	tcase_add_test(tc, t_long_reproducer_shrinks);
 	suite_add_tcase(s, tc);
 	return mmf_check_run(s, 0);
 }
