@@ -437,6 +437,110 @@ static int shape_as(struct gen *g, unsigned k, struct draw *d, struct mmf_op *op
 	}
 }
 
+/* Version 3's object family: sizes at and around the class edges (a block
+ * that fills its class's whole usable size, and one byte past it); one
+ * class filled with a run of allocations, then drained newest first, so
+ * slabs fill and empty; realloc chains growing one object; calloc after
+ * frees; writes to an object's last word. */
+static uint32_t pick_size_v3(struct gen *g)
+{
+	static const uint32_t edges[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
+	if (below(&g->r, 2))
+		return pick_size(&g->r);
+	uint32_t e = edges[below(&g->r, sizeof(edges) / sizeof(edges[0]))];
+	return e - 1 + below(&g->r, 3); /* one short, exactly, one over */
+}
+
+/* The kind a pattern under way wants next (0: none). */
+static unsigned obj_pattern(struct gen *g, const unsigned *w)
+{
+	if (g->fill_left && w[MMF_OP_KMALLOC]) {
+		if (--g->fill_left == 0)
+			g->drain_left = below(&g->r, 4) ? g->nostack : 0;
+		return MMF_OP_KMALLOC;
+	}
+	if (g->drain_left && w[MMF_OP_KFREE]) {
+		g->drain_left--;
+		return MMF_OP_KFREE;
+	}
+	if (g->calloc_next) { /* calloc after a free: the freed block, zeroed */
+		g->calloc_next = 0;
+		if (w[MMF_OP_CALLOC])
+			return MMF_OP_CALLOC;
+	}
+	if (g->chain_left) {
+		g->chain_left--;
+		return w[MMF_OP_KREALLOC] ? MMF_OP_KREALLOC : w[MMF_OP_REALLOC] ? MMF_OP_REALLOC : 0;
+	}
+	return 0;
+}
+
+static void ostack_remove(struct gen *g, unsigned slot)
+{
+	for (unsigned i = 0; i < g->nostack; i++)
+		if (g->ostack[i] == slot) {
+			memmove(g->ostack + i, g->ostack + i + 1, --g->nostack - i);
+			return;
+		}
+}
+
+/* Reshapes an object op the version 2 way drew; starts patterns. */
+static void shape_obj_v3(struct gen *g, struct draw *d, struct mmf_op *op)
+{
+	switch (op->code) {
+	case MMF_OP_KMALLOC:
+	case MMF_OP_CALLOC:
+	case MMF_OP_MEMALIGN:
+		if (op->code == MMF_OP_KMALLOC) {
+			if (g->fill_size)
+				op->arg = g->fill_size;
+			else if (below(&g->r, 2))
+				op->arg = pick_size_v3(g);
+			if (!g->fill_left && !g->drain_left && below(&g->r, 16) == 0) { /* fill one class */
+				g->fill_size = (uint32_t)op->arg;
+				g->fill_left = 8 + below(&g->r, 40);
+				g->nostack = 0;
+			}
+		}
+		g->osize[d->slot] = op->code == MMF_OP_KMALLOC ? (uint32_t)op->arg : 64;
+		ostack_remove(g, d->slot);
+		if (g->nostack < MMF_NSLOTS)
+			g->ostack[g->nostack++] = (uint8_t)d->slot;
+		break;
+	case MMF_OP_KFREE:
+	case MMF_OP_CACHE_FREE:
+		if (g->nostack && (g->drain_left || below(&g->r, 2)))
+			d->slot = g->ostack[g->nostack - 1]; /* the newest: what empties a slab */
+		if (!g->drain_left && !g->fill_left)
+			g->fill_size = 0;
+		ostack_remove(g, d->slot);
+		if (op->code == MMF_OP_KFREE && !g->drain_left && below(&g->r, 3) == 0)
+			g->calloc_next = 1;
+		break;
+	case MMF_OP_KREALLOC:
+	case MMF_OP_REALLOC:
+		if (g->chain_slot) {
+			d->slot = g->chain_slot - 1;
+			uint32_t grown = g->osize[d->slot] + 1 + below(&g->r, g->osize[d->slot] + 64);
+			op->arg = op->code == MMF_OP_KREALLOC ? grown % 65536 : grown;
+			if (!g->chain_left)
+				g->chain_slot = 0;
+		} else if (below(&g->r, 4) == 0) { /* a chain: the same object grown again and again */
+			g->chain_slot = d->slot + 1;
+			g->chain_left = 2 + below(&g->r, 6);
+		}
+		g->osize[d->slot] = (uint32_t)op->arg;
+		break;
+	case MMF_OP_OBJ_WRITE:
+	case MMF_OP_OBJ_READ:
+		if (g->osize[d->slot] >= 8 && below(&g->r, 2))
+			op->arg = g->osize[d->slot] / 8 - 1; /* the last whole word */
+		break;
+	default:
+		break;
+	}
+}
+
 /* The profile, the seed and the swarm of families; the number of ops. */
 static unsigned draw_header(struct rng *r, const struct mmf_gen_config *cfg, unsigned maxops, struct mmf_seq *out,
 			    unsigned *pick)
@@ -580,6 +684,8 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			else
 				queued = 0;
 		}
+		if (!queued && g.version >= 3 && (queued = obj_pattern(&g, w)))
+			k = queued;
 		if (!queued && (!burst || below(&g.r, burst) == 0)) {
 			unsigned x = below(&g.r, total);
 			k = 1;
@@ -600,6 +706,8 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			shape_fields(&g.r, &op, out->profile, d.as_proc, g.as_span, g.last_map);
 			d.slot = op.slot;
 		}
+		if (g.version >= 3 && mmf_optable[k].family == MMF_FAM_OBJ)
+			shape_obj_v3(&g, &d, &op);
 		op.slot = (uint8_t)d.slot;
 		if (mmf_op_canonical(&op, out->profile, out->swarm))
 			out->ops[out->nops++] = op;

@@ -59,26 +59,41 @@ unsigned mmf_gen_as_proc(struct gen *g)
 unsigned mmf_gen_as_queued(struct gen *g, unsigned *proc)
 {
 	struct gen_shadow *sh = &g->sh;
+	sh->hint = GEN_NO_HINT;
 	while (sh->q_len) {
-		unsigned k = sh->q_kind[0], p = sh->q_proc[0];
+		unsigned k = sh->q_kind[0], p = sh->q_proc[0], hint = sh->q_page[0];
 		sh->q_len--;
 		memmove(sh->q_kind, sh->q_kind + 1, sh->q_len);
 		memmove(sh->q_proc, sh->q_proc + 1, sh->q_len);
+		memmove(sh->q_page, sh->q_page + 1, sh->q_len * sizeof(sh->q_page[0]));
 		if (alive(g, p)) {
 			*proc = p;
+			sh->hint = (uint16_t)hint;
 			return k;
 		}
 	}
 	return 0;
 }
 
-static void queue(struct gen *g, unsigned k, unsigned proc)
+/* Op k in proc to follow soon, looking at page (or report kind) hint. */
+static void queue_at(struct gen *g, unsigned k, unsigned proc, unsigned hint)
 {
 	struct gen_shadow *sh = &g->sh;
 	if (sh->q_len < sizeof(sh->q_kind)) {
 		sh->q_kind[sh->q_len] = (uint8_t)k;
+		sh->q_page[sh->q_len] = (uint16_t)hint;
 		sh->q_proc[sh->q_len++] = (uint8_t)proc;
 	}
+}
+
+static void queue(struct gen *g, unsigned k, unsigned proc) { queue_at(g, k, proc, GEN_NO_HINT); }
+
+/* The hint the op being shaped was queued with (GEN_NO_HINT: none). */
+static unsigned take_hint(struct gen *g)
+{
+	unsigned h = g->sh.hint;
+	g->sh.hint = GEN_NO_HINT;
+	return h;
 }
 
 /* A page of proc in state (st & mask) == want, among the low window's
@@ -167,6 +182,15 @@ static void mapped(struct gen *g, unsigned proc, uint32_t s, uint32_t n, unsigne
 static void shape_mmap(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 {
 	uint32_t n = pick_len(g), s = find_free(g, proc, n);
+	uint32_t near = below(&g->r, 3) == 0 ? find(g, proc, SH_MAPPED, SH_MAPPED) : MMF_AS_WINDOW_PAGES;
+	if (near < MMF_AS_START_BRK_PAGE) { /* right after a mapping: VMAs that may merge */
+		uint32_t e = run_start(g, proc, near), free = 0;
+		e += run_from(g, proc, e, MMF_AS_START_BRK_PAGE);
+		while (free < n && e + free < MMF_AS_START_BRK_PAGE && !(*page(g, proc, e + free) & SH_MAPPED))
+			free++;
+		if (free == n)
+			s = e;
+	}
 	unsigned flags = MMF_MAP_FIXED_NOREPLACE;
 	if (s == MMF_AS_WINDOW_PAGES || below(&g->r, 5) == 0) { /* over what is there: MAP_FIXED replaces it */
 		uint32_t at = find(g, proc, SH_MAPPED, SH_MAPPED);
@@ -246,6 +270,8 @@ static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_
 			n += below(&g->r, 4); /* holes are fine */
 		mmf_gen_put(op, "npages", n);
 		set_range(g, proc, s, n, 0);
+		if (below(&g->r, 2))
+			queue_at(g, MMF_OP_MEM_READ, proc, s + n - 1); /* SIGSEGV, unless a pte was left */
 		break;
 	case MMF_OP_MPROTECT: {
 		unsigned prot = (*page(g, proc, s) >> 1 & 7u) ^ (below(&g->r, 3) ? 2u : 1u + below(&g->r, 7));
@@ -254,7 +280,8 @@ static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_
 			uint32_t *st = page(g, proc, s + i);
 			*st = (*st & ~(uint32_t)(SH_R | SH_W | SH_X)) | prot_bits(prot);
 		}
-		queue(g, prot & 2 ? MMF_OP_MEM_WRITE : MMF_OP_MEM_READ, proc);
+		/* the range's last page: a write where PROT_WRITE went must fault */
+		queue_at(g, prot & 2 && below(&g->r, 2) ? MMF_OP_MEM_READ : MMF_OP_MEM_WRITE, proc, s + n - 1);
 		break;
 	}
 	case MMF_OP_MADVISE: {
@@ -280,7 +307,7 @@ static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_
 				*st &= ~(uint32_t)SH_DONTFORK;
 		}
 		if (a == MMF_MADV_DONTNEED || a == MMF_MADV_PAGEOUT || a == MMF_MADV_REMOVE)
-			queue(g, MMF_OP_MEM_READ, proc);
+			queue_at(g, MMF_OP_MEM_READ, proc, s + n - 1); /* zero, or the file's data */
 		if (a == MMF_MADV_WIPEONFORK || a == MMF_MADV_DONTFORK)
 			queue(g, MMF_OP_FORK, proc);
 		break;
@@ -302,7 +329,17 @@ static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_
  * to a writable page, often one written before (after a fork: a COW). */
 static void shape_access(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 {
-	uint32_t p = MMF_AS_WINDOW_PAGES;
+	uint32_t p = take_hint(g);
+	if (p != GEN_NO_HINT) {
+		mmf_gen_put(op, "page", p);
+		mmf_gen_put(op, "token", (uint32_t)next(&g->r) & 0xff);
+		g->last_page = p;
+		if (k == MMF_OP_MEM_WRITE && p < GEN_SH_PAGES &&
+		    (*page(g, proc, p) & (SH_MAPPED | SH_W)) == (SH_MAPPED | SH_W))
+			*page(g, proc, p) |= SH_WRITTEN;
+		return;
+	}
+	p = MMF_AS_WINDOW_PAGES;
 	if (k == MMF_OP_MEM_READ && below(&g->r, 5)) {
 		p = find(g, proc, SH_MAPPED | SH_R | SH_WRITTEN, SH_MAPPED | SH_R | SH_WRITTEN);
 		if (p == MMF_AS_WINDOW_PAGES && below(&g->r, 4)) { /* nothing written yet: write, then read */
@@ -321,6 +358,8 @@ static void shape_access(struct gen *g, unsigned k, unsigned proc, struct mmf_op
 			 SH_MAPPED | (k == MMF_OP_MEM_WRITE ? SH_W : k == MMF_OP_MEM_EXEC ? 0u : SH_R));
 	if (p == MMF_AS_WINDOW_PAGES)
 		p = below(&g->r, 2) ? g->last_page : below(&g->r, span(g));
+	if (k == MMF_OP_MEM_READ && p < GEN_SH_PAGES && !(*page(g, proc, p) & SH_WRITTEN) && below(&g->r, 4) == 0)
+		queue_at(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS);
 	mmf_gen_put(op, "page", p);
 	mmf_gen_put(op, "token", (uint32_t)next(&g->r) & 0xff);
 	g->last_page = p;
@@ -453,6 +492,8 @@ static void shape_mremap(struct gen *g, unsigned proc, struct mmf_op *op)
 		for (uint32_t i = 0; i < nn && dest + i < GEN_SH_PAGES; i++)
 			*page(g, proc, dest + i) = i < n ? tmp[i] : (st & ~(uint32_t)SH_WRITTEN);
 		g->last_page = dest;
+		queue_at(g, MMF_OP_MEM_READ, proc, dest + (nn < n ? nn : n) - 1);
+		queue_at(g, MMF_OP_MEM_READ, proc, s);
 	} else if (!flags) {
 		if (nn < n)
 			set_range(g, proc, s + nn, n - nn, 0);
@@ -503,8 +544,11 @@ static void shape_ftruncate(struct gen *g, struct mmf_op *op)
 	if (to < size && to < 64)
 		g->sh.fdata[f] &= (1ull << to) - 1;
 	g->sh.fsize[f] = to;
-	if (to < size)
-		queue(g, MMF_OP_MEM_READ, mmf_gen_as_proc(g));
+	if (to < size) { /* a page past the new end, where some process maps the file */
+		unsigned proc = mmf_gen_as_proc(g);
+		uint32_t p = find(g, proc, SH_MAPPED | SH_FILE | 3u << SH_FILE_SHIFT, SH_MAPPED | SH_FILE | f << SH_FILE_SHIFT);
+		queue_at(g, MMF_OP_MEM_READ, proc, p != MMF_AS_WINDOW_PAGES ? p : GEN_NO_HINT);
+	}
 }
 
 /* Aimed at an error on purpose, by the error wanted: a process that does
@@ -525,12 +569,12 @@ static int shape_error(struct gen *g, unsigned k, unsigned proc, struct mmf_op *
 		has_proc |= d->f[i].kind == FK_PROC;
 		has_range |= !strcmp(d->f[i].name, "npages") && k != MMF_OP_FTRUNCATE && k != MMF_OP_MREMAP;
 	}
-	unsigned which = below(&g->r, 4);
+	unsigned which = below(&g->r, 5);
 	if (which == 0 && has_proc && dead < MMF_NPROCS && k != MMF_OP_FORK) {
 		mmf_gen_put(op, "proc", dead); /* ESRCH */
 		return 1;
 	}
-	if (has_range && which <= 1) { /* ENOMEM over a hole, EINVAL for 0 pages, EEXIST over a mapping */
+	if (has_range && which <= 3) { /* ENOMEM over a hole, EINVAL for 0 pages, EEXIST over a mapping */
 		uint32_t s = 0, n = mapped_range(g, proc, &s, 32);
 		if (k == MMF_OP_MMAP || k == MMF_OP_MMAP_FILE) {
 			mmf_gen_put(op, "flags", MMF_MAP_FIXED_NOREPLACE);
@@ -611,7 +655,11 @@ int mmf_gen_as_shape(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op
 	case MMF_OP_MREMAP: shape_mremap(g, proc, op); break;
 	case MMF_OP_BRK: shape_brk(g, proc, op); break;
 	case MMF_OP_FTRUNCATE: shape_ftruncate(g, op); break;
-	case MMF_OP_PROC_REPORT: mmf_gen_put(op, "kind", below(&g->r, MMF_NR_PROC_REPORTS)); break;
+	case MMF_OP_PROC_REPORT: {
+		unsigned h = take_hint(g);
+		mmf_gen_put(op, "kind", h != GEN_NO_HINT ? h : below(&g->r, MMF_NR_PROC_REPORTS));
+		break;
+	}
 	case MMF_OP_RMAP: {
 		uint32_t p = find(g, proc, SH_MAPPED | SH_WRITTEN, SH_MAPPED | SH_WRITTEN);
 		mmf_gen_put(op, "page", p < MMF_AS_WINDOW_PAGES ? p : g->last_page);

@@ -29,7 +29,8 @@ static inline uint32_t below(struct rng *r, uint32_t n) { return n ? (uint32_t)(
  * the generator believes is there. It follows the ops it draws, not their
  * outcomes, so it can be wrong (an mmap the oracle refuses); being wrong
  * costs a wasted op, never a wrong verdict. */
-#define GEN_SH_PAGES 1152 /* the low window (mappings) and the heap's first 128 pages */
+#define GEN_SH_PAGES 1152
+#define GEN_NO_HINT 0xffffu /* the low window (mappings) and the heap's first 128 pages */
 enum {
 	SH_MAPPED = 1u << 0,
 	SH_R = 1u << 1, /* PROT_READ << 1, PROT_WRITE << 1, PROT_EXEC << 1 */
@@ -52,7 +53,9 @@ struct gen_shadow {
 	uint32_t pg[MMF_NPROCS][GEN_SH_PAGES];
 	/* ops queued to follow the one drawn (a fork's writes on both sides,
 	 * a read after DONTNEED): kind and process */
-	uint8_t q_kind[16], q_proc[16], q_len;
+	uint8_t q_kind[24], q_proc[24], q_len;
+	uint16_t q_page[24];         /* the page (or report kind) it looks at; GEN_NO_HINT: any */
+	uint16_t hint;               /* the dequeued op's */
 	uint8_t focus;               /* the process recent ops gather around */
 	uint8_t want_file;           /* 1 + the file the queued mmap_file maps (just made long enough) */
 	unsigned errors;             /* percent of ops aimed at an error path */
@@ -73,6 +76,13 @@ struct gen {
 	uint32_t as_span;      /* how spread out mappings are */
 	uint8_t proc_live;     /* bit per process; 0 exists */
 	uint32_t last_page, last_map; /* accesses come back to pages (COW needs write, fork, write, read) */
+	/* Version 3's object patterns: the size each object slot was given;
+	 * slots in allocation order (frees take the newest, so slabs empty);
+	 * a class being filled, then drained; a realloc chain on one slot. */
+	uint32_t osize[MMF_NSLOTS];
+	uint8_t ostack[MMF_NSLOTS], nostack;
+	unsigned fill_left, drain_left, chain_left, chain_slot, calloc_next;
+	uint32_t fill_size;
 	struct gen_shadow sh;
 };
 

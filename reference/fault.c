@@ -211,8 +211,8 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 	for (uint64_t j = from; j < to; j++) {
 		uint64_t pg = pgoff + j - pte_off;
 		uint32_t pfn = pg < size ? mmf_shmem_find(m, v->shmem, pg) : MMF_NIL;
-		if (j == pte_off || pfn == MMF_NIL || (pfn_to_page(m, pfn)->flags & PG_reclaim))
-			continue; /* the faulting page goes the usual way; holes stay holes; paged-out pages wait */
+		if (j == pte_off || pfn == MMF_NIL)
+			continue; /* the faulting page goes the usual way; holes stay holes */
 		uint64_t a = (addr & ~((PTRS_PER_PTE << AS_PAGE_SHIFT) - 1)) + (j << AS_PAGE_SHIFT);
 		if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm))
 			return;
@@ -470,18 +470,21 @@ void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, ui
 		const struct mmf_page *p = pfn_to_page(m, pte_pfn(*pte));
 		if (p->mapcount > 1)
 			continue; /* folio_maybe_mapped_shared(): left alone */
-		/* a shmem page is unmapped (try_to_unmap) and then, with no swap,
-		 * kept in the page cache, but fault-around passes it over until a
-		 * fault of its own maps it (seen on 6.18: the writeback that fails
-		 * leaves it flagged, PG_reclaim being the bit fault-around reads
-		 * as PG_readahead); an anonymous one goes only when it is a clean
-		 * lazy-free page, else add_to_swap() fails first */
-		if (!(p->flags & PG_shmem) && (!(p->flags & PG_lazyfree) || (*pte & PTE_DIRTY) || (p->flags & PG_dirty)))
+		/* shrink_folio_list(): a shmem page is unmapped (try_to_unmap);
+		 * then a clean one leaves the page cache (__remove_mapping), a
+		 * dirty one stays there, dirty (with no swap shmem_writepage()
+		 * redirties it): fault-around maps it again, mincore sees it.
+		 * An anonymous page goes only when it is a clean lazy-free page,
+		 * else add_to_swap() fails first. */
+		int dirty = (*pte & PTE_DIRTY) || (p->flags & PG_dirty);
+		if (!(p->flags & PG_shmem) && (!(p->flags & PG_lazyfree) || dirty))
 			continue;
-		if (p->flags & PG_shmem)
-			page_w(m, pte_pfn(*pte))->flags |= PG_reclaim;
+		uint32_t mapping = p->mapping, index = (uint32_t)p->index, pfn = pte_pfn(*pte);
+		int drop = (p->flags & PG_shmem) && !dirty && mmf_shmem_find(m, mapping, index) == pfn;
 		mmf_pte_release(m, *pte);
 		*pte = 0;
+		if (drop)
+			mmf_shmem_punch(m, mapping, index, index + 1);
 	}
 }
 

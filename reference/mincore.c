@@ -1,8 +1,7 @@
 /* mincore() (mm/mincore.c): which pages of a range are resident, one byte
  * per page. A mapped pte (present, or made inaccessible by PROT_NONE)
  * counts, the zero page too; where no pte is, a file or shared mapping
- * asks its page cache (where a page MADV_PAGEOUT left reads as absent)
- * and private anonymous memory says 0. The range walks
+ * asks its page cache and private anonymous memory says 0. The range walks
  * VMA by VMA from a VMA that holds its start: ENOMEM at the first hole
  * (vma_lookup()), the vector then only partly written (the op reads it
  * back only on success). Every mapping here may be asked (can_do_mincore():
@@ -22,10 +21,7 @@ static int page_incore(struct mmf_machine *m, struct mmf_mm *mm, const struct mm
 	if (!v->shmem || MUTANT(m, MINCORE_ANON_ONLY))
 		return 0;
 	uint32_t pfn = mmf_shmem_find(m, v->shmem, v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT));
-	/* a page MADV_PAGEOUT took from its only mapping stays in the page
-	 * cache (no swap), but reads as absent until a fault of its own maps
-	 * it again (seen on 6.18) */
-	return pfn != MMF_NIL && !(pfn_to_page(m, pfn)->flags & PG_reclaim);
+	return pfn != MMF_NIL;
 }
 
 int mmf_as_mincore(struct mmf_machine *m, const struct mmf_as_call *c, struct mmf_out *o, int *err)

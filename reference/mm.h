@@ -45,7 +45,6 @@
 #define PG_dirty 0x1000u   /* a shmem page whose dirty pte went away (folio_mark_dirty) */
 #define PG_referenced 0x2000u /* user page: folio_mark_accessed() once (GUP's FOLL_TOUCH, a zap of a young file pte) */
 #define PG_active 0x4000u  /* ... twice: on the active LRU (the referenced bit cleared) */
-#define PG_reclaim 0x8000u /* a shmem page MADV_PAGEOUT unmapped: fault-around passes it over until a fault maps it */
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */

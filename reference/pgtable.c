@@ -98,7 +98,7 @@ void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn)
 		p->refcount--;
 		return;
 	}
-	p->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty | PG_referenced | PG_active | PG_reclaim);
+	p->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty | PG_referenced | PG_active);
 	p->mapping = p->index = 0;
 	p->mapcount = 0;
 	m->nr_anon--;

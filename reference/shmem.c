@@ -174,9 +174,6 @@ uint32_t mmf_shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff)
 		pg->index = pgoff;
 		s->pages[pgoff] = pfn;
 	}
-	/* a fault of its own maps a page MADV_PAGEOUT left, and fault-around
-	 * takes it again afterwards */
-	page_w(m, s->pages[pgoff])->flags &= (uint16_t)~PG_reclaim;
 	return s->pages[pgoff];
 }
 

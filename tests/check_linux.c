@@ -190,6 +190,19 @@ static const char *const scenarios[] = {
 	    "mincore proc=0 start=190 npages=2\n"
 	    "mem_read proc=0 page=190\n"
 	    "mincore proc=0 start=190 npages=2\n",
+	/* MADV_PAGEOUT: dirty shmem pages stay in the page cache (no swap),
+	 * so mincore sees them and fault-around maps them back; a clean one
+	 * leaves it (found by generator 3's first campaign against 6.18) */
+	HDR "mmap proc=0 start=220 npages=3 prot=PROT_READ|PROT_WRITE flags=MAP_SHARED|MAP_FIXED\n"
+	    "mem_write proc=0 page=220 token=3\n"
+	    "mem_write proc=0 page=221 token=4\n"
+	    "mem_read proc=0 page=222\n"
+	    "madvise proc=0 start=220 npages=3 advice=MADV_PAGEOUT\n"
+	    "mincore proc=0 start=220 npages=3\n"
+	    "mem_read proc=0 page=222\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "mem_read proc=0 page=220\n"
+	    "mincore proc=0 start=220 npages=3\n",
 	/* MADV_FREE, MADV_PAGEOUT (and COLD) take PROT_NONE ptes too: they are
 	 * present to the kernel */
 	HDR "mmap proc=0 start=10 npages=3 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED|MAP_POPULATE\n"
