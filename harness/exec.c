@@ -940,7 +940,7 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 		ex->family = mmf_op_family(op->code);
 		for (unsigned k = 0; k < ex->nt; k++) { /* this op's outcome only */
 			ex->t[k].pfn = ex->t[k].token = 0;
-			ex->t[k].err = 0;
+			ex->t[k].err = ex->t[k].fault = 0;
 		}
 		if (tr) {
 			char line[MMF_OP_TEXT_MAX];

@@ -649,6 +649,12 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	unsigned n = draw_header(&g.r, cfg, maxops, out, &pick);
 	g.p = mmf_profile_get(out->profile);
 	unsigned total = draw_weights(&g, cfg, pick, w);
+	/* Version 3: one sequence in eight is long (hundreds to thousands of
+	 * ops, as --max-ops allows), for bugs that need many ops. */
+	if (g.version >= 3 && maxops > 256 && below(&g.r, 8) == 0)
+		n = 256 + below(&g.r, maxops - 255);
+	unsigned cap = g.version >= 3 ? maxops : MMF_MAX_OPS, run_left = 0, run_exact = 0, run_len = 0;
+	struct mmf_op run_op = { 0 };
 	/* Bursty sequences repeat the previous kind of op, which is how a
 	 * pcp list fills to its high mark or a zone runs dry. */
 	unsigned burst = below(&g.r, 3) == 0 ? 2 + below(&g.r, 14) : 0;
@@ -676,8 +682,19 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	for (unsigned i = 0; i < n; i++) {
 		if (squeezing && i == squeeze_at)
 			squeeze(&g, squeeze_keep, maxops, out);
+		if (run_left && run_exact) { /* a run: the same op again */
+			run_left--;
+			if (out->nops < cap)
+				out->ops[out->nops++] = run_op;
+			continue;
+		}
 		unsigned queued = 0, qproc = 0;
-		if (shadow) { /* what the last ops asked to follow them */
+		if (run_left) { /* a run of one kind, each op its own slot */
+			run_left--, k = queued = run_op.code;
+			if (!run_left && k == MMF_OP_ALLOC_PAGES && w[MMF_OP_FREE_PAGES] && below(&g.r, 4))
+				run_left = run_len, run_op.code = MMF_OP_FREE_PAGES; /* then drained */
+		}
+		if (shadow && !queued) { /* what the last ops asked to follow them */
 			queued = mmf_gen_as_queued(&g, &qproc);
 			if (queued && w[queued])
 				k = queued;
@@ -708,8 +725,23 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		}
 		if (g.version >= 3 && mmf_optable[k].family == MMF_FAM_OBJ)
 			shape_obj_v3(&g, &d, &op);
+		if (queued && k == MMF_OP_ALLOC_PAGES && run_op.code == MMF_OP_ALLOC_PAGES)
+			op.a = run_op.a, op.arg = run_op.arg; /* one order (and mask) filled */
 		op.slot = (uint8_t)d.slot;
-		if (mmf_op_canonical(&op, out->profile, out->swarm))
+		if (out->nops < cap && mmf_op_canonical(&op, out->profile, out->swarm)) {
 			out->ops[out->nops++] = op;
+			/* Version 3: now and then a run of it, dozens of times:
+			 * the op itself where it names no slot (an access, a
+			 * report), the kind where each wants its own (a class or
+			 * an order filled) */
+			if (g.version >= 3 && !run_left && below(&g.r, 64) == 0) {
+				unsigned fam = mmf_optable[k].family;
+				run_exact = fam == MMF_FAM_AS || mmf_optable[k].gen_slots == GEN_ANY;
+				if (fam != MMF_FAM_AS || k == MMF_OP_MEM_READ || k == MMF_OP_MEM_WRITE || k == MMF_OP_MADVISE ||
+				    k == MMF_OP_MPROTECT || k == MMF_OP_PROC_REPORT || k == MMF_OP_MINCORE)
+					run_left = run_len = 4 + below(&g.r, 60);
+				run_op = op;
+			}
+		}
 	}
 }

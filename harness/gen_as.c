@@ -408,11 +408,11 @@ static int shape_fork(struct gen *g, unsigned proc, struct mmf_op *op)
 	}
 	sh->focus = (uint8_t)child;
 	queue(g, MMF_OP_MEM_WRITE, child);
+	if (below(&g->r, 8)) /* and again from the child: a tree several generations deep */
+		queue(g, MMF_OP_FORK, child);
 	queue(g, MMF_OP_MEM_READ, proc);
 	queue(g, MMF_OP_MEM_WRITE, proc);
 	queue(g, MMF_OP_MEM_READ, child);
-	if (below(&g->r, 4)) /* and again from the child: a tree several generations deep */
-		queue(g, MMF_OP_FORK, child);
 	if (below(&g->r, 3) == 0)
 		queue(g, MMF_OP_PROC_REPORT, child);
 	return 1;
