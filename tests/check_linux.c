@@ -276,6 +276,14 @@ static void kernel_judges(const char *mutant, const char *text, const char *want
 	ck_assert_msg(run_text(ex, text, &f) == 1, "%s went unseen by the kernel", mutant);
 	ck_assert_msg(strstr(f.signature, want), "%s: caught as %s (%s)", mutant, f.signature, f.detail);
 	mmf_exec_destroy(ex);
+	/* the same without the kernel (simple has no address spaces): nothing,
+	 * so it was the kernel that told */
+	struct mmf_exec_config alone = { .suts = { mmf_adapter_simple() }, .nr_suts = 1, .max_level = MMF_LEVEL_EXACT,
+					 .cheap_checks = 1, .oracle_mutant = mutant };
+	ex = mmf_exec_create(&alone, err, sizeof(err));
+	ck_assert_msg(ex, "executor: %s", err);
+	ck_assert_msg(run_text(ex, text, &f) == 0, "%s: found without the kernel: %s", mutant, f.signature);
+	mmf_exec_destroy(ex);
 }
 
 /* The oracle's small machine runs out of memory (MAP_POPULATE of 3944
@@ -304,6 +312,13 @@ START_TEST(t_host_catches_oracle_mutant)
 		      HDR "mmap proc=0 start=90 npages=1 prot=PROT_READ flags=MAP_FIXED\n"
 			  "mprotect proc=0 start=90 npages=2 prot=PROT_READ|PROT_WRITE\n",
 		      "MMFUZZ: host_linux-as-mprotect-result");
+	kernel_judges("cow_no_copy",
+		      HDR "mmap proc=0 start=90 npages=1 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+			  "mem_write proc=0 page=90 token=1\n"
+			  "fork proc=0 child=1\n"
+			  "mem_write proc=1 page=90 token=2\n"
+			  "mem_read proc=1 page=90\n",
+		      "MMFUZZ: host_linux-as-mem_read-value");
 	kernel_judges("read_fault_allocates",
 		      HDR "mmap proc=0 start=90 npages=1 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
 			  "mem_read proc=0 page=90\n"
