@@ -77,8 +77,8 @@ struct mmf_vma {
 	uint32_t anon_vma;   /* 0: none yet (assigned at the first anonymous fault) */
 	uint32_t shmem;      /* shared anonymous memory: its shmem object, else 0 */
 	uint8_t chain;       /* anon_vma_chain entries: 1 until fork links a parent's (saturates) */
-	uint8_t unmerged;    /* its lock bits went where Linux merges nothing (fork, MREMAP_DONTUNMAP):
-				a neighbour may now match it and stay apart */
+	uint8_t unmerged;    /* its lock bits or anon_vma went where Linux merges nothing (fork,
+				MREMAP_DONTUNMAP): a neighbour may now match it and stay apart */
 };
 
 struct mmf_mm {

@@ -91,6 +91,14 @@ static int move_vma(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uin
 			old->flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
 			old->unmerged = 1;
 		}
+		/* a VMA moved whole has no use for its anon_vma links
+		 * (unlink_anon_vmas()): a fork no longer copies the ptes that
+		 * faults put there later */
+		if (old && old->start == addr && old->end == addr + old_len && old->anon_vma) {
+			old->anon_vma = 0;
+			old->chain = 0;
+			old->unmerged = 1;
+		}
 	}
 	if ((src.flags & VM_LOCKED) && new_len > old_len) /* the grown part, faulted in */
 		mmf_mm_populate(m, mmf_mm_proc(m, mm), target + old_len, new_len - old_len, 1);

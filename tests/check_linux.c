@@ -203,6 +203,17 @@ static const char *const scenarios[] = {
 	    "proc_report proc=0 kind=smaps\n"
 	    "mem_read proc=0 page=220\n"
 	    "mincore proc=0 start=220 npages=3\n",
+	/* MREMAP_DONTUNMAP of a whole VMA unlinks the old VMA's anon_vma: a
+	 * page a later fault maps there is not copied by fork (the locked,
+	 * private file mapping's populate made the anon_vma) */
+	HDR "mlockall proc=0 flags=MCL_FUTURE\n"
+	    "ftruncate file=0 npages=1\n"
+	    "mmap_file proc=0 start=241 npages=1 prot=PROT_WRITE flags=MAP_FIXED file=0 pgoff=0\n"
+	    "mremap proc=0 start=241 npages=1 new_npages=1 new_start=230 flags=MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP\n"
+	    "mem_read proc=0 page=241\n"
+	    "fork proc=0 child=7\n"
+	    "proc_report proc=7 kind=pagemap\n"
+	    "munlockall proc=0\n",
 	/* MADV_FREE, MADV_PAGEOUT (and COLD) take PROT_NONE ptes too: they are
 	 * present to the kernel */
 	HDR "mmap proc=0 start=10 npages=3 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED|MAP_POPULATE\n"
