@@ -654,6 +654,10 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	if (g.version >= 3 && maxops > 256 && below(&g.r, 8) == 0)
 		n = 256 + below(&g.r, maxops - 255);
 	unsigned cap = g.version >= 3 ? maxops : MMF_MAX_OPS, run_left = 0, run_exact = 0, run_len = 0;
+	if (g.version >= 3) { /* forks, three times as often: COW, rmap and fork's own rules need them */
+		total += 2 * w[MMF_OP_FORK];
+		w[MMF_OP_FORK] *= 3;
+	}
 	struct mmf_op run_op = { 0 };
 	/* Bursty sequences repeat the previous kind of op, which is how a
 	 * pcp list fills to its high mark or a zone runs dry. */

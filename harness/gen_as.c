@@ -39,6 +39,7 @@ void mmf_gen_as_begin(struct gen *g)
 			memset(sh->pg[p], 0, sizeof(sh->pg[p]));
 	memset(sh, 0, offsetof(struct gen_shadow, pg));
 	sh->live = sh->used = 1;
+	sh->fork_page = sh->hint = GEN_NO_HINT;
 	for (unsigned p = 0; p < MMF_NPROCS; p++)
 		sh->brk[p] = MMF_AS_START_BRK_PAGE;
 }
@@ -191,13 +192,15 @@ static void shape_mmap(struct gen *g, unsigned k, unsigned proc, struct mmf_op *
 		if (free == n)
 			s = e;
 	}
-	unsigned flags = MMF_MAP_FIXED_NOREPLACE;
+	unsigned flags = MMF_MAP_FIXED_NOREPLACE, like = 0;
+	if (near < MMF_AS_START_BRK_PAGE && s != MMF_AS_WINDOW_PAGES && s > 0)
+		like = *page(g, proc, s - 1); /* the neighbour's state, when s is right after it */
 	if (s == MMF_AS_WINDOW_PAGES || below(&g->r, 5) == 0) { /* over what is there: MAP_FIXED replaces it */
 		uint32_t at = find(g, proc, SH_MAPPED, SH_MAPPED);
 		s = at < MMF_AS_START_BRK_PAGE ? at : below(&g->r, span(g));
 		flags = MMF_MAP_FIXED;
 	}
-	unsigned prot = pick_prot(g), shared = 0;
+	unsigned prot = (like & SH_MAPPED) && below(&g->r, 2) ? (like >> 1 & 7u) : pick_prot(g), shared = 0;
 	if (k == MMF_OP_MMAP_PFN) {
 		shared = 1;
 		mmf_gen_put(op, "pgoff", below(&g->r, MMF_PFN_PAGES - (n < MMF_PFN_PAGES ? n : 0)));
@@ -232,7 +235,11 @@ static void shape_mmap(struct gen *g, unsigned k, unsigned proc, struct mmf_op *
 		set_range(g, proc, s, n, SH_MAPPED | prot_bits(prot) | SH_SHARED | SH_FILE | 3u << SH_FILE_SHIFT);
 	flags |= shared ? MMF_MAP_SHARED : 0;
 	flags |= below(&g->r, 8) == 0 ? MMF_MAP_POPULATE : 0;
-	flags |= below(&g->r, 16) == 0 ? MMF_MAP_NORESERVE : 0;
+	flags |= below(&g->r, like & SH_MAPPED ? 3 : 16) == 0 ? MMF_MAP_NORESERVE : 0; /* merges with it or not */
+	if (like & SH_MAPPED)
+		queue_at(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_MAPS);
+	if (k == MMF_OP_MMAP_FILE && below(&g->r, 3) == 0)
+		queue_at(g, MMF_OP_MINCORE, proc, s); /* what the page cache holds, unmapped here */
 	mmf_gen_put(op, "start", s);
 	mmf_gen_put(op, "npages", n);
 	mmf_gen_put(op, "prot", prot);
@@ -258,7 +265,15 @@ static uint32_t mapped_range(struct gen *g, unsigned proc, uint32_t *s, uint32_t
 
 static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 {
-	uint32_t s = 0, n = mapped_range(g, proc, &s, 64);
+	uint32_t s = 0, n = 0, h = take_hint(g), hinted = h != GEN_NO_HINT;
+	if (h != GEN_NO_HINT && h < GEN_SH_PAGES) /* the range a queued op was meant for */
+		s = h, n = run_from(g, proc, h, 64);
+	else if (k == MMF_OP_MADVISE && below(&g->r, 2)) { /* from a page with data: what the advice does shows */
+		s = find(g, proc, SH_MAPPED | SH_WRITTEN, SH_MAPPED | SH_WRITTEN);
+		n = s < GEN_SH_PAGES ? 1 + below(&g->r, run_from(g, proc, s, 16)) : 0;
+	}
+	if (!n)
+		n = mapped_range(g, proc, &s, 64);
 	if (!n) /* nothing mapped: map something first */
 		s = below(&g->r, span(g)), n = pick_len(g);
 	mmf_gen_put(op, "start", s);
@@ -306,18 +321,29 @@ static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_
 			if (a == MMF_MADV_DOFORK)
 				*st &= ~(uint32_t)SH_DONTFORK;
 		}
-		if (a == MMF_MADV_DONTNEED || a == MMF_MADV_PAGEOUT || a == MMF_MADV_REMOVE)
-			queue_at(g, MMF_OP_MEM_READ, proc, s + n - 1); /* zero, or the file's data */
-		if (a == MMF_MADV_WIPEONFORK || a == MMF_MADV_DONTFORK)
+		if (a == MMF_MADV_DONTNEED || a == MMF_MADV_PAGEOUT || a == MMF_MADV_REMOVE || a == MMF_MADV_FREE)
+			queue_at(g, MMF_OP_MEM_READ, proc, below(&g->r, 2) ? s : s + n - 1); /* zero, or the data */
+		if (a == MMF_MADV_WIPEONFORK || a == MMF_MADV_DONTFORK) {
+			g->sh.fork_page = (uint16_t)s; /* the child looks there */
 			queue(g, MMF_OP_FORK, proc);
+		}
 		break;
 	}
 	case MMF_OP_MLOCK2:
 		mmf_gen_put(op, "flags", below(&g->r, 2));
+		/* fall through */
+	case MMF_OP_MLOCK:
+	case MMF_OP_MUNLOCK:
+		if (below(&g->r, 2)) /* VmFlags and Locked: what the lock did */
+			queue_at(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS);
+		if (k != MMF_OP_MUNLOCK && below(&g->r, 4) == 0)
+			queue_at(g, MMF_OP_MSYNC, proc, s); /* MS_INVALIDATE over a lock: EBUSY */
+		if (k != MMF_OP_MUNLOCK && below(&g->r, 4) == 0)
+			queue(g, MMF_OP_FORK, proc); /* the child starts unlocked */
 		break;
 	case MMF_OP_MSYNC: {
 		static const uint8_t ms[] = { 1, 4, 4, 2, 3, 6 }; /* ASYNC, SYNC, INVALIDATE and with either */
-		mmf_gen_put(op, "flags", ms[below(&g->r, sizeof(ms))]);
+		mmf_gen_put(op, "flags", hinted ? 2u + 4u * below(&g->r, 2) : ms[below(&g->r, sizeof(ms))]);
 		break;
 	}
 	default:
@@ -407,12 +433,21 @@ static int shape_fork(struct gen *g, unsigned proc, struct mmf_op *op)
 		sh->pg[child][i] = st;
 	}
 	sh->focus = (uint8_t)child;
-	queue(g, MMF_OP_MEM_WRITE, child);
+	/* one page both sides come back to: one the parent wrote (COW), or
+	 * one a WIPEONFORK/DONTFORK range holds */
+	unsigned p = sh->fork_page != GEN_NO_HINT ? sh->fork_page
+						  : find(g, proc, SH_MAPPED | SH_WRITTEN, SH_MAPPED | SH_WRITTEN);
+	sh->fork_page = GEN_NO_HINT;
+	if (p == MMF_AS_WINDOW_PAGES)
+		p = GEN_NO_HINT;
+	queue_at(g, MMF_OP_MEM_WRITE, child, p);
 	if (below(&g->r, 8)) /* and again from the child: a tree several generations deep */
 		queue(g, MMF_OP_FORK, child);
-	queue(g, MMF_OP_MEM_READ, proc);
-	queue(g, MMF_OP_MEM_WRITE, proc);
-	queue(g, MMF_OP_MEM_READ, child);
+	queue_at(g, MMF_OP_MEM_READ, proc, p);
+	queue_at(g, MMF_OP_MEM_WRITE, proc, p);
+	queue_at(g, MMF_OP_MEM_READ, child, p);
+	if (below(&g->r, 4) == 0)
+		queue_at(g, MMF_OP_RMAP, proc, p);
 	if (below(&g->r, 3) == 0)
 		queue(g, MMF_OP_PROC_REPORT, child);
 	return 1;
@@ -492,8 +527,11 @@ static void shape_mremap(struct gen *g, unsigned proc, struct mmf_op *op)
 		for (uint32_t i = 0; i < nn && dest + i < GEN_SH_PAGES; i++)
 			*page(g, proc, dest + i) = i < n ? tmp[i] : (st & ~(uint32_t)SH_WRITTEN);
 		g->last_page = dest;
-		queue_at(g, MMF_OP_MEM_READ, proc, dest + (nn < n ? nn : n) - 1);
-		queue_at(g, MMF_OP_MEM_READ, proc, s);
+		uint32_t w = 0; /* a page that held data, at its new place */
+		while (w + 1 < n && w + 1 < nn && w < 256 && !(tmp[w] & SH_WRITTEN))
+			w++;
+		queue_at(g, MMF_OP_MEM_READ, proc, dest + w);
+		queue_at(g, MMF_OP_MEM_READ, proc, s + w);
 	} else if (!flags) {
 		if (nn < n)
 			set_range(g, proc, s + nn, n - nn, 0);
@@ -509,6 +547,25 @@ static void shape_mremap(struct gen *g, unsigned proc, struct mmf_op *op)
 static void shape_brk(struct gen *g, unsigned proc, struct mmf_op *op)
 {
 	uint32_t cur = g->sh.brk[proc], to;
+	if (below(&g->r, 4) == 0 && cur + 12 < GEN_SH_PAGES) { /* a mapping just above the heap, then brk up to it */
+		uint32_t at = cur + 1 + below(&g->r, 4);
+		if (!(*page(g, proc, at) & SH_MAPPED)) {
+			reset_op(op, MMF_OP_MMAP, proc);
+			mmf_gen_put(op, "start", at);
+			mmf_gen_put(op, "npages", 1 + below(&g->r, 4));
+			mmf_gen_put(op, "prot", 3);
+			mmf_gen_put(op, "flags", MMF_MAP_FIXED_NOREPLACE);
+			set_range(g, proc, at, 1, SH_MAPPED | SH_R | SH_W);
+			queue_at(g, MMF_OP_BRK, proc, at + below(&g->r, 2)); /* to it, or over it */
+			return;
+		}
+	}
+	unsigned h = take_hint(g);
+	if (h != GEN_NO_HINT) {
+		mmf_gen_put(op, "page", h);
+		queue(g, MMF_OP_MEM_WRITE, proc);
+		return; /* the shadow's heap stays: the kernel refuses (the brk does not move) */
+	}
 	if (cur > MMF_AS_START_BRK_PAGE && below(&g->r, 3) == 0)
 		to = MMF_AS_START_BRK_PAGE + below(&g->r, cur - MMF_AS_START_BRK_PAGE);
 	else
@@ -546,8 +603,14 @@ static void shape_ftruncate(struct gen *g, struct mmf_op *op)
 	g->sh.fsize[f] = to;
 	if (to < size) { /* a page past the new end, where some process maps the file */
 		unsigned proc = mmf_gen_as_proc(g);
-		uint32_t p = find(g, proc, SH_MAPPED | SH_FILE | 3u << SH_FILE_SHIFT, SH_MAPPED | SH_FILE | f << SH_FILE_SHIFT);
-		queue_at(g, MMF_OP_MEM_READ, proc, p != MMF_AS_WINDOW_PAGES ? p : GEN_NO_HINT);
+		uint32_t p = GEN_NO_HINT, want = SH_MAPPED | SH_FILE | f << SH_FILE_SHIFT;
+		for (uint32_t i = 0; i < MMF_AS_START_BRK_PAGE && i < span(g) + 16; i++) {
+			uint32_t st = *page(g, proc, i);
+			if ((st & (SH_MAPPED | SH_FILE | 3u << SH_FILE_SHIFT)) == want && st >> SH_PGOFF_SHIFT >= to &&
+			    (p == GEN_NO_HINT || (st & (SH_WRITTEN | SH_SHARED)) == SH_WRITTEN))
+				p = i; /* past the end; a private copy best */
+		}
+		queue_at(g, MMF_OP_MEM_READ, proc, p);
 	}
 }
 
@@ -661,7 +724,9 @@ int mmf_gen_as_shape(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op
 		break;
 	}
 	case MMF_OP_RMAP: {
-		uint32_t p = find(g, proc, SH_MAPPED | SH_WRITTEN, SH_MAPPED | SH_WRITTEN);
+		uint32_t p = take_hint(g);
+		if (p == GEN_NO_HINT)
+			p = find(g, proc, SH_MAPPED | SH_WRITTEN, SH_MAPPED | SH_WRITTEN);
 		mmf_gen_put(op, "page", p < MMF_AS_WINDOW_PAGES ? p : g->last_page);
 		break;
 	}
@@ -669,9 +734,13 @@ int mmf_gen_as_shape(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op
 	case MMF_OP_MLOCKALL: {
 		static const uint8_t mcl[] = { 1, 1, 2, 3, 5, 7 };
 		mmf_gen_put(op, "flags", mcl[below(&g->r, sizeof(mcl))]);
+		if (below(&g->r, 4) == 0)
+			queue(g, MMF_OP_FORK, proc);
+		queue_at(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS);
 		break;
 	}
-	default: break; /* munlockall: the process is all */
+	case MMF_OP_MUNLOCKALL: queue_at(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS); break;
+	default: break;
 	}
 	return 1;
 }

@@ -56,6 +56,7 @@ struct gen_shadow {
 	uint8_t q_kind[24], q_proc[24], q_len;
 	uint16_t q_page[24];         /* the page (or report kind) it looks at; GEN_NO_HINT: any */
 	uint16_t hint;               /* the dequeued op's */
+	uint16_t fork_page;          /* the page the next fork's processes come back to (GEN_NO_HINT) */
 	uint8_t focus;               /* the process recent ops gather around */
 	uint8_t want_file;           /* 1 + the file the queued mmap_file maps (just made long enough) */
 	unsigned errors;             /* percent of ops aimed at an error path */

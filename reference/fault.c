@@ -477,6 +477,11 @@ void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, ui
 		 * An anonymous page goes only when it is a clean lazy-free page,
 		 * else add_to_swap() fails first. */
 		int dirty = (*pte & PTE_DIRTY) || (p->flags & PG_dirty);
+		/* the folio's referenced bit goes, whether or not reclaim takes
+		 * it; the pte stays young (seen on 6.18: the page reads as
+		 * referenced through its pte, a fork's child, whose copy starts
+		 * old, sees it unreferenced) */
+		page_w(m, pte_pfn(*pte))->flags &= (uint16_t)~PG_referenced;
 		if (!(p->flags & PG_shmem) && (!(p->flags & PG_lazyfree) || dirty))
 			continue;
 		uint32_t mapping = p->mapping, index = (uint32_t)p->index, pfn = pte_pfn(*pte);

@@ -203,6 +203,16 @@ static const char *const scenarios[] = {
 	    "proc_report proc=0 kind=smaps\n"
 	    "mem_read proc=0 page=220\n"
 	    "mincore proc=0 start=220 npages=3\n",
+	/* MADV_PAGEOUT clears the referenced bits of pages it cannot reclaim
+	 * too (anonymous, no swap), their ptes staying young: the child of a
+	 * fork (its ptes start old) sees them unreferenced, the parent not */
+	HDR "mmap proc=0 start=250 npages=2 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED|MAP_POPULATE\n"
+	    "mem_write proc=0 page=251 token=5\n"
+	    "madvise proc=0 start=250 npages=2 advice=MADV_PAGEOUT\n"
+	    "fork proc=0 child=4\n"
+	    "proc_report proc=4 kind=smaps\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "exit proc=4\n",
 	/* MREMAP_DONTUNMAP of a whole VMA unlinks the old VMA's anon_vma: a
 	 * page a later fault maps there is not copied by fork (the locked,
 	 * private file mapping's populate made the anon_vma) */
