@@ -10,7 +10,7 @@
  * which is all a user's new allocator gets. The libFuzzer comparison is
  * bench/detect-libfuzzer.sh.
  *
- * usage: detect [-k N] [--time S] [--semantic-time S] [--mutant NAME]
+ * usage: detect [-k N] [--time S] [--semantic-time S] [--mutant NAME] [--generator N]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +47,7 @@ struct result {
 };
 
 static struct mmf_seq seq;
+static unsigned generator; /* 0: the latest */
 
 static struct result campaign(const char *mutant, uint64_t seed, double limit, enum mmf_level level)
 {
@@ -59,7 +60,7 @@ static struct result campaign(const char *mutant, uint64_t seed, double limit, e
 		fprintf(stderr, "detect: %s\n", err);
 		exit(3);
 	}
-	struct mmf_gen_config gc = { -1, 200, 0, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { -1, 200, 0, 0, generator, 0, 0 };
 	double t0 = bench_now();
 	struct mmf_finding f;
 	for (uint64_t n = 0;; n++) {
@@ -97,19 +98,26 @@ int main(int argc, char **argv)
 			sem_limit = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--mutant") && i + 1 < argc)
 			only = argv[++i];
+		else if (!strcmp(argv[i], "--generator") && i + 1 < argc)
+			generator = (unsigned)atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: detect [-k N] [--time S] [--semantic-time S] [--mutant NAME]\n");
+			fprintf(stderr, "usage: detect [-k N] [--time S] [--semantic-time S] [--mutant NAME] [--generator N]\n");
 			return 2;
 		}
 	}
 	if (k < 1 || k > 64)
 		k = 5;
 	const struct mmf_adapter *ref = mmf_adapter_reference();
-	printf("detect: built-in campaign, %d seeds per mutant, %.0f s each (exact off: %.0f s)\n", k, limit, sem_limit);
+	if (generator > MMF_GEN_VERSION) {
+		fprintf(stderr, "detect: --generator 1..%d\n", MMF_GEN_VERSION);
+		return 2;
+	}
+	printf("detect: built-in campaign, generator %u, %d seeds per mutant, %.0f s each (exact off: %.0f s)\n",
+	       generator ? generator : MMF_GEN_VERSION, k, limit, sem_limit);
 	printf("%-28s %6s %8s %5s %-9s %-18s | %6s %8s %-9s\n", "mutant", "caught", "median_s", "ops", "check", "by",
 	       "no-exact", "median_s", "check");
-	static double all_secs[4096], all_ops[4096], all_min[4096];
-	int na = 0, all_caught = 1, nm = 0, sem_caught_all = 0;
+	static double all_secs[4096], all_ops[4096], all_min[4096], all_ssecs[4096];
+	int na = 0, nsa = 0, all_caught = 1, nm = 0, sem_caught_all = 0;
 	for (unsigned m = 0; m < ref->nr_mutants; m++) {
 		const char *name = ref->mutants[m].name;
 		if (only && strcmp(only, name))
@@ -132,6 +140,7 @@ int main(int argc, char **argv)
 			struct result q = campaign(name, (uint64_t)s, sem_limit, MMF_LEVEL_SEMANTIC);
 			if (q.caught) {
 				ssecs[scaught++] = q.secs;
+				all_ssecs[nsa++] = q.secs;
 				snprintf(scheck, sizeof(scheck), "%s", kind_of(q.check));
 			}
 		}
@@ -146,6 +155,7 @@ int main(int argc, char **argv)
 	       all_caught ? "" : "  (NOT all)");
 	printf("bench: detect mutants caught in all %d seeds (exact off)     %4d of %d\n", k, sem_caught_all, nm);
 	printf("bench: detect median seconds to catch                      %8.3f s\n", median_d(all_secs, na));
+	printf("bench: detect median seconds to catch (exact off)          %8.3f s\n", median_d(all_ssecs, nsa));
 	printf("bench: detect median minimized reproducer                  %8.0f ops\n", median_d(all_ops, na));
 	printf("bench: detect median minimization time                     %8.3f s\n", median_d(all_min, na));
 	return 0;
