@@ -40,8 +40,9 @@ static int mprotect_fixup(struct mmf_machine *m, unsigned proc, struct mmf_mm *m
 	if (mmf_vma_modify_flags(m, mm, i, start, end, newflags))
 		return -1;
 	/* mlocked private memory made writable: COW broken now */
-	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED && (newflags & VM_WRITE))
-		mmf_vma_populate(m, proc, mmf_vma_find(mm, start), start, end);
+	const struct mmf_vma *nv = mmf_vma_find(mm, start); /* none only in a VMA set a mutant broke */
+	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED && (newflags & VM_WRITE) && nv)
+		mmf_vma_populate(m, proc, nv, start, end);
 	return 0;
 }
 
