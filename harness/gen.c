@@ -463,6 +463,14 @@ static unsigned obj_pattern(struct gen *g, const unsigned *w)
 		g->drain_left--;
 		return MMF_OP_KFREE;
 	}
+	if (g->onext_kind) {
+		unsigned k = g->onext_kind;
+		g->onext_kind = 0;
+		if (w[k]) {
+			g->onext_pending = 1;
+			return k;
+		}
+	}
 	if (g->calloc_next) { /* calloc after a free: the freed block, zeroed */
 		g->calloc_next = 0;
 		if (w[MMF_OP_CALLOC])
@@ -485,9 +493,21 @@ static void ostack_remove(struct gen *g, unsigned slot)
 }
 
 /* Reshapes an object op the version 2 way drew; starts patterns. */
-static void shape_obj_v3(struct gen *g, struct draw *d, struct mmf_op *op)
+static void shape_obj_v3_op(struct gen *g, struct draw *d, struct mmf_op *op)
 {
+	if (g->onext_pending && op->code != MMF_OP_OBJ_READ)
+		d->slot = g->onext_slot; /* the object the queued op was for */
 	switch (op->code) {
+	case MMF_OP_MEMPOOL_ALLOC:
+		/* freed and taken again: the free must refill the reserve the
+		 * alloc emptied, or the second alloc shows it */
+		if (!g->onext_pending && below(&g->r, 3) == 0)
+			g->onext_kind = MMF_OP_MEMPOOL_FREE, g->onext_slot = (uint8_t)d->slot;
+		break;
+	case MMF_OP_MEMPOOL_FREE:
+		if (g->onext_pending)
+			g->onext_kind = MMF_OP_MEMPOOL_ALLOC, g->onext_slot = (uint8_t)d->slot;
+		break;
 	case MMF_OP_KMALLOC:
 	case MMF_OP_CALLOC:
 	case MMF_OP_MEMALIGN:
@@ -518,7 +538,8 @@ static void shape_obj_v3(struct gen *g, struct draw *d, struct mmf_op *op)
 			g->calloc_next = 1;
 		break;
 	case MMF_OP_KREALLOC:
-	case MMF_OP_REALLOC:
+	case MMF_OP_REALLOC: {
+		uint32_t was = g->osize[d->slot];
 		if (g->chain_slot) {
 			d->slot = g->chain_slot - 1;
 			uint32_t grown = g->osize[d->slot] + 1 + below(&g->r, g->osize[d->slot] + 64);
@@ -530,15 +551,34 @@ static void shape_obj_v3(struct gen *g, struct draw *d, struct mmf_op *op)
 			g->chain_left = 2 + below(&g->r, 6);
 		}
 		g->osize[d->slot] = (uint32_t)op->arg;
+		if (was >= 8 && below(&g->r, 2)) { /* then the old last word: what the move had to copy */
+			g->onext_kind = MMF_OP_OBJ_READ;
+			g->onext_slot = (uint8_t)d->slot;
+			g->onext_word = was / 8 - 1;
+		}
 		break;
+	}
 	case MMF_OP_OBJ_WRITE:
 	case MMF_OP_OBJ_READ:
-		if (g->osize[d->slot] >= 8 && below(&g->r, 2))
+		if (g->onext_pending) { /* the queued read */
+			d->slot = g->onext_slot;
+			op->arg = g->onext_word;
+		} else if (g->osize[d->slot] >= 8 && below(&g->r, 2)) {
 			op->arg = g->osize[d->slot] / 8 - 1; /* the last whole word */
+			if (op->code == MMF_OP_OBJ_WRITE && !g->chain_left && below(&g->r, 3) == 0)
+				g->chain_slot = d->slot + 1, g->chain_left = 1; /* grown next: the copy must keep it */
+		}
 		break;
 	default:
 		break;
 	}
+}
+
+/* ... and a queued op is one no longer. */
+static void shape_obj_v3(struct gen *g, struct draw *d, struct mmf_op *op)
+{
+	shape_obj_v3_op(g, d, op);
+	g->onext_pending = 0;
 }
 
 /* The profile, the seed and the swarm of families; the number of ops. */

@@ -83,6 +83,10 @@ struct gen {
 	uint32_t osize[MMF_NSLOTS];
 	uint8_t ostack[MMF_NSLOTS], nostack;
 	unsigned fill_left, drain_left, chain_left, chain_slot, calloc_next;
+	/* an object op to follow the next (0: none): a read of the word a
+	 * realloc had to copy */
+	uint8_t onext_kind, onext_slot, onext_pending;
+	uint32_t onext_word;
 	uint32_t fill_size;
 	struct gen_shadow sh;
 };
