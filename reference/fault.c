@@ -513,10 +513,19 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
 			continue;
 		uint32_t pfn = pte_pfn(*pte);
-		*pte &= ~(PTE_DIRTY | PTE_ACCESSED); /* clear_young_dirty_ptes(), shared or not */
-		if (pfn_to_page(m, pfn)->refcount != 1)
-			continue; /* shared with another mm: not free to drop */
-		page_w(m, pfn)->flags |= PG_lazyfree;
+		struct mmf_page *p = page_w(m, pfn);
+		/* madvise_free_pte_range(): a dirty folio is left alone when
+		 * another mm maps it too (its dirty bit is theirs as well), else
+		 * made clean; a clean one is marked lazy-free shared or not (seen
+		 * on 6.18: a page shared with a fork's child loses its
+		 * referenced bit when the batch drains) */
+		if (p->flags & PG_dirty) {
+			if (p->mapcount != 1)
+				continue;
+			p->flags &= (uint16_t)~PG_dirty;
+		}
+		*pte &= ~(PTE_DIRTY | PTE_ACCESSED); /* clear_young_dirty_ptes() */
+		p->flags |= PG_lazyfree;
 		/* folio_mark_lazyfree(): into the CPU's batch, which moves when full */
 		struct mmf_as *as = m->as;
 		as->lazy_batch[as->nr_lazy++] = pfn;

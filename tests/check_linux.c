@@ -213,6 +213,17 @@ static const char *const scenarios[] = {
 	    "proc_report proc=4 kind=smaps\n"
 	    "proc_report proc=0 kind=smaps\n"
 	    "exit proc=4\n",
+	/* MADV_FREE marks a clean page lazy-free even where a fork's child
+	 * maps it too: the batch's drain (mlock's, here) takes its referenced
+	 * bit */
+	HDR "mmap proc=0 start=262 npages=1 prot=0 flags=MAP_FIXED\n"
+	    "mmap proc=0 start=260 npages=1 prot=PROT_READ flags=MAP_FIXED_NOREPLACE|MAP_POPULATE\n"
+	    "fork proc=0 child=1\n"
+	    "madvise proc=0 start=260 npages=1 advice=MADV_FREE\n"
+	    "mlock2 proc=0 start=262 npages=1 flags=0\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "proc_report proc=1 kind=smaps\n"
+	    "exit proc=1\n",
 	/* MREMAP_DONTUNMAP of a whole VMA unlinks the old VMA's anon_vma: a
 	 * page a later fault maps there is not copied by fork (the locked,
 	 * private file mapping's populate made the anon_vma) */
