@@ -293,7 +293,9 @@ static int do_wp_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *
 		m->as->depth.cow_breaks++;
 		uint64_t was = *pte;
 		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | PTE_RW | dirty;
-		mmf_pte_release(m, was);
+		/* wp_page_copy(): the old pte is cleared and flushed, its young
+		 * bit lost (no folio_mark_accessed(), unlike a zap) */
+		mmf_pte_release(m, was & ~(uint64_t)PTE_ACCESSED);
 	}
 	return 0;
 }

@@ -224,6 +224,31 @@ static const char *const scenarios[] = {
 	    "proc_report proc=0 kind=smaps\n"
 	    "proc_report proc=1 kind=smaps\n"
 	    "exit proc=1\n",
+	/* smaps drains the CPU's LRU batches first, on both sides: a
+	 * MADV_FREE page reads unreferenced however the forks around it ran
+	 * (the agent's drain; without it 6.18 showed the bit kept or gone by
+	 * what else ran on the CPU) */
+	HDR "mmap proc=0 start=270 npages=2 prot=PROT_READ flags=MAP_FIXED_NOREPLACE|MAP_POPULATE\n"
+	    "madvise proc=0 start=271 npages=1 advice=MADV_FREE\n"
+	    "fork proc=0 child=1\n"
+	    "fork proc=0 child=2\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "exit proc=1\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "exit proc=2\n",
+	/* a COW of a file page mapped in a fork's child (by fault-around, past
+	 * the file's end) leaves the page-cache page unreferenced: the old
+	 * pte's young bit goes with it (found by generator 4 on 6.18) */
+	HDR "ftruncate file=1 npages=1\n"
+	    "mmap_file proc=0 start=68 npages=3 prot=PROT_WRITE flags=MAP_FIXED file=1 pgoff=0\n"
+	    "mem_read proc=0 page=68\n"
+	    "mmap_file proc=0 start=41 npages=4 prot=PROT_WRITE flags=MAP_FIXED file=1 pgoff=0\n"
+	    "mem_write proc=0 page=70 token=0\n"
+	    "fork proc=0 child=5\n"
+	    "mem_read proc=5 page=44\n"
+	    "mem_write proc=5 page=41 token=3\n"
+	    "proc_report proc=5 kind=smaps\n"
+	    "exit proc=5\n",
 	/* MREMAP_DONTUNMAP of a whole VMA unlinks the old VMA's anon_vma: a
 	 * page a later fault maps there is not copied by fork (the locked,
 	 * private file mapping's populate made the anon_vma) */

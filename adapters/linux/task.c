@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -125,6 +126,28 @@ static const char *next_line(const char *l)
 {
 	l += strcspn(l, "\n");
 	return *l ? l + 1 : l;
+}
+
+/* Before smaps: the CPU's LRU batches drained (lru_add_drain(), which
+ * MADV_COLD makes on a page of the task's own, outside the window). What a
+ * batch holds (a MADV_FREE page keeps its referenced bit until the batch
+ * moves) otherwise changes with whatever else runs on the CPU; the oracle
+ * drains before its smaps too. All tasks share one CPU (lx_task_main), so
+ * the batch is the reporting task's. */
+static void drain_lru(void)
+{
+#ifdef MADV_COLD
+	static void *own;
+	if (!own) {
+		own = mmap(NULL, (size_t)env->page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (own == MAP_FAILED) {
+			own = NULL;
+			return;
+		}
+		*(volatile char *)own = 1;
+	}
+	madvise(own, (size_t)env->page, MADV_COLD);
+#endif
 }
 
 static int report_maps(struct out *o, int smaps)
@@ -428,8 +451,11 @@ static void serve(void)
 		case T_REPORT:
 			if (c.a[0] == MMF_PROC_PAGEMAP)
 				r = each_page(pm_line, &o, 0);
-			else
+			else {
+				if (c.a[0] == MMF_PROC_SMAPS)
+					drain_lru();
 				r = report_maps(&o, c.a[0] == MMF_PROC_SMAPS);
+			}
 			break;
 		case T_ACCESS: access_page(c.a[0], (int)c.a[1], c.a[2], &p.v[0], &p.v[1]); break;
 		case T_FORK: {
@@ -482,6 +508,15 @@ void lx_task_main(const struct lx_env *e, unsigned slot)
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 	for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		sigaction(fatal[i], &sa, NULL);
+	/* one CPU for every task (forks inherit it): per-CPU LRU batches are
+	 * then the tasks' own (drain_lru) */
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+	CPU_ZERO(&one);
+	if (cpu >= 0) {
+		CPU_SET(cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+	}
 #ifdef PR_SET_THP_DISABLE
 	/* where THP would back a range is the kernel's choice: not compared */
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);

@@ -369,7 +369,10 @@ static enum mmf_result ref_proc_report(void *ctx, unsigned proc, unsigned kind, 
 	int n;
 	switch (kind) {
 	case MMF_PROC_MAPS: n = mmf_as_report_maps(ctx, proc, buf, cap); break;
-	case MMF_PROC_SMAPS: n = mmf_as_report_smaps(ctx, proc, buf, cap); break;
+	case MMF_PROC_SMAPS: /* the CPU's LRU batches drained first, as the Linux agents do */
+		mmf_lru_drain(ctx);
+		n = mmf_as_report_smaps(ctx, proc, buf, cap);
+		break;
 	case MMF_PROC_PAGEMAP: n = mmf_as_report_pagemap(ctx, proc, buf, cap); break;
 	default: return MMF_UNSUPPORTED;
 	}
