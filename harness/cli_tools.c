@@ -167,7 +167,7 @@ int cli_minimize(int argc, char **argv)
 	static struct mmf_seq seq;
 	struct mmf_exec *ex;
 	struct mmf_finding f;
-	int r, st0 = first_run(argc, argv, "minimize", usage_minimize, &a, &seq, &ex, &f, &r);
+	int r = 0, st0 = first_run(argc, argv, "minimize", usage_minimize, &a, &seq, &ex, &f, &r);
 	if (st0 >= 0)
 		return st0;
 	if (r == 0) {
@@ -234,7 +234,7 @@ int cli_export_c(int argc, char **argv)
 	static struct mmf_seq seq;
 	struct mmf_exec *ex;
 	struct mmf_finding f;
-	int r, st0 = first_run(argc, argv, "export-c", usage_export, &a, &seq, &ex, &f, &r);
+	int r = 0, st0 = first_run(argc, argv, "export-c", usage_export, &a, &seq, &ex, &f, &r);
 	if (st0 >= 0)
 		return st0;
 	mmf_exec_destroy(ex);
