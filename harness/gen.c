@@ -626,6 +626,8 @@ static unsigned draw_weights(struct gen *g, const struct mmf_gen_config *cfg, un
 			w[k] = 0; /* no CMA areas: the ops would all be refused */
 		if (version >= 3 && d->family == MMF_FAM_AS && cfg->as_caps && (d->cap & ~cfg->as_caps))
 			w[k] = 0; /* some system compared cannot run it: skipped for all */
+		else if (((pick >> d->family) & 1) && !(d->cap == MMF_CAP_CMA && !g->p->nr_cma))
+			g->ok[k] = 1;
 		total += w[k];
 	}
 	return total;
@@ -651,6 +653,73 @@ static void squeeze(struct gen *g, unsigned keep, unsigned maxops, struct mmf_se
 			g->live[op.slot] = 1;
 			if (mmf_op_canonical(&op, out->profile, out->swarm))
 				out->ops[out->nops++] = op;
+		}
+}
+
+static void put_op(struct mmf_op op, unsigned maxops, struct mmf_seq *out)
+{
+	if (out->nops < maxops && mmf_op_canonical(&op, out->profile, out->swarm))
+		out->ops[out->nops++] = op;
+}
+
+/* A free slot of state[] (a random one when all are taken). */
+static unsigned free_slot(struct gen *g, const uint8_t *state)
+{
+	unsigned s = below(&g->r, MMF_NSLOTS);
+	for (unsigned i = 0; i < MMF_NSLOTS && state[s]; i++)
+		s = (s + 1) % MMF_NSLOTS;
+	return s;
+}
+
+/* Version 4: a mempool leaned on when memory is short. Created with
+ * elements of a page or more (each its own slab or its own pages), memory
+ * squeezed, more elements taken than the reserve holds (kmalloc fails:
+ * the reserve serves, newest first, then refuses), some given back (they
+ * refill the reserve, not the allocator), kmalloc tried again (it must
+ * still fail), the pool taken from again, destroyed (what its reserve
+ * held goes back), and large blocks asked for (they exist only where the
+ * right elements went back). */
+static void pool_scenario(struct gen *g, unsigned maxops, struct mmf_seq *out)
+{
+	static const uint32_t sizes[] = { 2048, 4096, 8192, 12288, 16384, 32768 };
+	unsigned pool = below(&g->r, MMF_NPOOLS), m = 2 + below(&g->r, 5), cpu = below(&g->r, g->p->nr_cpus);
+	uint32_t size = sizes[below(&g->r, sizeof(sizes) / sizeof(sizes[0]))];
+	uint8_t slots[16];
+	put_op((struct mmf_op){ MMF_OP_MEMPOOL_CREATE, (uint8_t)pool, (uint8_t)m, (uint8_t)cpu, size }, maxops, out);
+	g->plive[pool] = 1;
+	if (g->ok[MMF_OP_ALLOC_PAGES])
+		squeeze(g, below(&g->r, 2), maxops, out);
+	unsigned taken = m + 1 + below(&g->r, 3);
+	for (unsigned i = 0; i < taken && i < 16; i++) {
+		slots[i] = (uint8_t)free_slot(g, g->olive);
+		g->olive[slots[i]] = g->frompool[slots[i]] = 1;
+		put_op((struct mmf_op){ MMF_OP_MEMPOOL_ALLOC, slots[i], (uint8_t)pool, (uint8_t)cpu, 2 + below(&g->r, 2) },
+		       maxops, out);
+	}
+	unsigned back = 1 + below(&g->r, m);
+	for (unsigned i = 0; i < back; i++) {
+		unsigned j = below(&g->r, 2) ? i : taken - 1 - i;
+		g->olive[slots[j]] = g->frompool[slots[j]] = 0;
+		put_op((struct mmf_op){ MMF_OP_MEMPOOL_FREE, slots[j], 0, (uint8_t)cpu, 0 }, maxops, out);
+	}
+	if (g->ok[MMF_OP_KMALLOC])
+		for (unsigned i = 0; i < 2; i++) {
+			unsigned s = free_slot(g, g->olive);
+			g->olive[s] = 1;
+			put_op((struct mmf_op){ MMF_OP_KMALLOC, (uint8_t)s, 3, (uint8_t)cpu, size }, maxops, out);
+		}
+	unsigned s = free_slot(g, g->olive);
+	g->olive[s] = g->frompool[s] = 1;
+	put_op((struct mmf_op){ MMF_OP_MEMPOOL_ALLOC, (uint8_t)s, (uint8_t)pool, (uint8_t)cpu, 3 }, maxops, out);
+	if (g->ok[MMF_OP_MEMPOOL_DESTROY] && below(&g->r, 2)) {
+		put_op((struct mmf_op){ MMF_OP_MEMPOOL_DESTROY, (uint8_t)pool, 0, (uint8_t)cpu, 0 }, maxops, out);
+		g->plive[pool] = 0;
+	}
+	if (g->ok[MMF_OP_ALLOC_PAGES])
+		for (unsigned o = 0; o < 4; o++) {
+			unsigned ps = free_slot(g, g->live);
+			g->live[ps] = 1;
+			put_op((struct mmf_op){ MMF_OP_ALLOC_PAGES, (uint8_t)ps, (uint8_t)(1 + o), 0, GFP_KERNEL }, maxops, out);
 		}
 }
 
@@ -689,6 +758,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	unsigned n = draw_header(&g.r, cfg, maxops, out, &pick);
 	g.p = mmf_profile_get(out->profile);
 	unsigned total = draw_weights(&g, cfg, pick, w);
+	g.w = w;
 	/* Version 3: one sequence in eight is long (hundreds to thousands of
 	 * ops, as --max-ops allows), for bugs that need many ops. */
 	if (g.version >= 3 && maxops > 256 && below(&g.r, 8) == 0)
@@ -723,16 +793,23 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	 * their reserves when memory runs out). */
 	int squeezing = (pick & 1u) && (pick & 6u) && below(&g.r, 2) == 0;
 	unsigned squeeze_at = squeezing && below(&g.r, 2) ? below(&g.r, n / 2 + 1) : 0, squeeze_keep = below(&g.r, 2);
+	/* version 4: one sequence in four with pools leans on one */
+	unsigned pool_at = ~0u;
+	if (g.version >= 4 && g.ok[MMF_OP_MEMPOOL_CREATE] && g.ok[MMF_OP_MEMPOOL_ALLOC] && g.ok[MMF_OP_MEMPOOL_FREE] &&
+	    below(&g.r, 4) == 0)
+		pool_at = below(&g.r, n / 2 + 1);
 	for (unsigned i = 0; i < n; i++) {
 		if (squeezing && i == squeeze_at)
 			squeeze(&g, squeeze_keep, maxops, out);
+		if (i == pool_at)
+			pool_scenario(&g, maxops, out);
 		if (run_left && run_exact) { /* a run: the same op again */
 			run_left--;
 			if (out->nops < cap)
 				out->ops[out->nops++] = run_op;
 			continue;
 		}
-		unsigned queued = 0, qproc = 0;
+		unsigned queued = 0, qproc = 0, as_queued = 0;
 		if (run_left) { /* a run of one kind, each op its own slot */
 			run_left--, k = queued = run_op.code;
 			if (!run_left && k == MMF_OP_ALLOC_PAGES && w[MMF_OP_FREE_PAGES] && below(&g.r, 4))
@@ -740,8 +817,10 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		}
 		if (shadow && !queued) { /* what the last ops asked to follow them */
 			queued = mmf_gen_as_queued(&g, &qproc);
-			if (queued && w[queued])
-				k = queued;
+			if (queued && (g.version >= 4 ? g.ok[queued] : w[queued]))
+				k = as_queued = queued;
+			else if (queued && g.version >= 4)
+				queued = 0, g.sh.hint = GEN_NO_HINT, g.sh.arg = 0; /* its hint is no other op's */
 			else
 				queued = 0;
 		}
@@ -757,6 +836,7 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 		struct draw d;
 		draw_common(&g, k, one_cpu, cpu_bias, &d);
 		if (shadow && mmf_optable[k].family == MMF_FAM_AS) {
+			g.sh.dequeued = as_queued != 0;
 			if (!mmf_gen_as_shape(&g, k, queued ? qproc : mmf_gen_as_proc(&g), &op))
 				continue;
 			d.slot = op.slot;

@@ -24,6 +24,9 @@ static uint32_t span(const struct gen *g) { return g->as_span; }
 
 static uint32_t *page(struct gen *g, unsigned proc, uint32_t p) { return &g->sh.pg[proc][p]; }
 
+/* Version 4: whether the sequence may hold kind k (the swarm aside). */
+static int can(const struct gen *g, unsigned k) { return g->ok[k]; }
+
 /* op as kind k with every field 0 but the process. */
 static void reset_op(struct mmf_op *op, unsigned k, unsigned proc)
 {
@@ -38,6 +41,11 @@ void mmf_gen_as_begin(struct gen *g)
 		if ((sh->used >> p) & 1)
 			memset(sh->pg[p], 0, sizeof(sh->pg[p]));
 	memset(sh, 0, offsetof(struct gen_shadow, pg));
+	/* version 4: the queue and the rest too, so a sequence is a function
+	 * of its own seed (version 3's kept what the last sequence left
+	 * queued: its streams stay as they were) */
+	if (g->version >= 4)
+		memset(sh->q_kind, 0, sizeof(*sh) - offsetof(struct gen_shadow, q_kind));
 	sh->live = sh->used = 1;
 	sh->fork_page = sh->hint = GEN_NO_HINT;
 	for (unsigned p = 0; p < MMF_NPROCS; p++)
@@ -62,30 +70,47 @@ unsigned mmf_gen_as_queued(struct gen *g, unsigned *proc)
 	struct gen_shadow *sh = &g->sh;
 	sh->hint = GEN_NO_HINT;
 	while (sh->q_len) {
-		unsigned k = sh->q_kind[0], p = sh->q_proc[0], hint = sh->q_page[0];
+		unsigned k = sh->q_kind[0], p = sh->q_proc[0], hint = sh->q_page[0], arg = sh->q_arg[0];
 		sh->q_len--;
 		memmove(sh->q_kind, sh->q_kind + 1, sh->q_len);
 		memmove(sh->q_proc, sh->q_proc + 1, sh->q_len);
+		memmove(sh->q_arg, sh->q_arg + 1, sh->q_len);
 		memmove(sh->q_page, sh->q_page + 1, sh->q_len * sizeof(sh->q_page[0]));
 		if (alive(g, p)) {
 			*proc = p;
 			sh->hint = (uint16_t)hint;
+			sh->arg = (uint8_t)arg;
 			return k;
 		}
 	}
 	return 0;
 }
 
-/* Op k in proc to follow soon, looking at page (or report kind) hint. */
-static void queue_at(struct gen *g, unsigned k, unsigned proc, unsigned hint)
+/* A queued op's argument (version 4's scenarios): 1 + an advice or msync
+ * flags, or one of these. */
+enum {
+	GEN_ARG_PLAIN = 0xff, /* part of a scenario, nothing more: not turned into an error */
+	GEN_ARG_HOLE = 0xfe,  /* a range from the hint on, past its mapping's end into a hole */
+	GEN_ARG_TWICE = 0xfd, /* mmap_file: the file page wanted, then again elsewhere */
+	GEN_ARG_ABOVE = 0xfc, /* brk: up to a mapping placed right above the heap */
+	GEN_ARG_COW = 0xfb,   /* mmap_file: private, written (a copy), the file truncated below it */
+	GEN_ARG_SHDROP = 0xfa /* mmap_file: shared, written, DONTNEED, read (the file keeps the data) */
+};
+
+/* Op k in proc to follow soon, looking at page (or report kind) hint,
+ * with argument arg. */
+static void queue_arg(struct gen *g, unsigned k, unsigned proc, unsigned hint, unsigned arg)
 {
 	struct gen_shadow *sh = &g->sh;
 	if (sh->q_len < sizeof(sh->q_kind)) {
 		sh->q_kind[sh->q_len] = (uint8_t)k;
 		sh->q_page[sh->q_len] = (uint16_t)hint;
+		sh->q_arg[sh->q_len] = (uint8_t)arg;
 		sh->q_proc[sh->q_len++] = (uint8_t)proc;
 	}
 }
+
+static void queue_at(struct gen *g, unsigned k, unsigned proc, unsigned hint) { queue_arg(g, k, proc, hint, 0); }
 
 static void queue(struct gen *g, unsigned k, unsigned proc) { queue_at(g, k, proc, GEN_NO_HINT); }
 
@@ -180,8 +205,39 @@ static void mapped(struct gen *g, unsigned proc, uint32_t s, uint32_t n, unsigne
 	}
 }
 
+/* Version 4: an anonymous mapping right after the one ending at page h,
+ * like it but (mostly) with MAP_NORESERVE: VMAs that must not merge when
+ * one is accounted and the other is not; the maps show which. 0 when
+ * nothing is free there. */
+static int shape_mmap_beside(struct gen *g, unsigned proc, uint32_t h, struct mmf_op *op)
+{
+	uint32_t like = h > 0 && h < MMF_AS_START_BRK_PAGE ? *page(g, proc, h - 1) : 0, free = 0;
+	while (free < 8 && h + free < MMF_AS_START_BRK_PAGE && !(*page(g, proc, h + free) & SH_MAPPED))
+		free++;
+	if (!free || !(like & SH_MAPPED))
+		return 0;
+	uint32_t n = 1 + below(&g->r, free);
+	unsigned prot = like >> 1 & 7u, shared = (like & SH_SHARED) && !(like & SH_FILE);
+	mapped(g, proc, h, n, prot, shared, 0, 0, 0);
+	mmf_gen_put(op, "start", h);
+	mmf_gen_put(op, "npages", n);
+	mmf_gen_put(op, "prot", prot);
+	mmf_gen_put(op, "flags", MMF_MAP_FIXED_NOREPLACE | (shared ? MMF_MAP_SHARED : 0) |
+					 (below(&g->r, 4) ? MMF_MAP_NORESERVE : 0));
+	queue_arg(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_MAPS, GEN_ARG_PLAIN);
+	if (prot & 2)
+		queue_arg(g, MMF_OP_MEM_WRITE, proc, h, GEN_ARG_PLAIN);
+	queue_arg(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS, GEN_ARG_PLAIN);
+	return 1;
+}
+
 static void shape_mmap(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 {
+	if (g->version >= 4 && k == MMF_OP_MMAP && g->sh.arg) {
+		uint32_t h = take_hint(g);
+		if (h != GEN_NO_HINT && shape_mmap_beside(g, proc, h, op))
+			return;
+	}
 	uint32_t n = pick_len(g), s = find_free(g, proc, n);
 	uint32_t near = below(&g->r, 3) == 0 ? find(g, proc, SH_MAPPED, SH_MAPPED) : MMF_AS_WINDOW_PAGES;
 	if (near < MMF_AS_START_BRK_PAGE) { /* right after a mapping: VMAs that may merge */
@@ -208,7 +264,8 @@ static void shape_mmap(struct gen *g, unsigned k, unsigned proc, struct mmf_op *
 		unsigned f = below(&g->r, 3) ? below(&g->r, 2) : below(&g->r, MMF_NFILES);
 		uint32_t size = g->sh.fsize[f];
 		uint32_t pgoff = size > n && below(&g->r, 4) ? below(&g->r, size - n + 1) : 0;
-		if (size < pgoff + n && below(&g->r, 8)) { /* pages past the end: SIGBUS; make the file long enough first */
+		if (size < pgoff + n && below(&g->r, 8) && !(g->version >= 4 && g->sh.want_file)) {
+			/* pages past the end: SIGBUS; make the file long enough first */
 			reset_op(op, MMF_OP_FTRUNCATE, proc);
 			mmf_gen_put(op, "file", f);
 			mmf_gen_put(op, "npages", pgoff + n + below(&g->r, 4));
@@ -222,8 +279,37 @@ static void shape_mmap(struct gen *g, unsigned k, unsigned proc, struct mmf_op *
 			size = g->sh.fsize[f];
 			pgoff = size > n ? below(&g->r, size - n + 1) : 0;
 			g->sh.want_file = 0;
+			if (g->version >= 4 && g->sh.want_pgoff) { /* one file page, mapped twice */
+				pgoff = g->sh.want_pgoff - 1u;
+				prot |= 1; /* read through both */
+				if (g->sh.arg == GEN_ARG_COW || g->sh.arg == GEN_ARG_SHDROP) {
+					g->sh.want_pgoff = 0;
+					prot |= 3;
+					queue_arg(g, MMF_OP_MEM_WRITE, proc, s, GEN_ARG_PLAIN);
+					if (g->sh.arg == GEN_ARG_COW) {
+						queue_arg(g, MMF_OP_FTRUNCATE, proc, s, GEN_ARG_PLAIN);
+					} else {
+						queue_arg(g, MMF_OP_MADVISE, proc, s, 1 + MMF_MADV_DONTNEED);
+						queue_arg(g, MMF_OP_MEM_READ, proc, s, GEN_ARG_PLAIN);
+					}
+				} else if (g->sh.arg == GEN_ARG_TWICE) { /* the first: fault it in, then map it again */
+					g->sh.want_file = (uint8_t)(f + 1);
+					queue_arg(g, MMF_OP_MEM_READ, proc, s, GEN_ARG_PLAIN);
+					queue_arg(g, MMF_OP_MMAP_FILE, proc, GEN_NO_HINT, GEN_ARG_PLAIN);
+				} else { /* the second: in the page cache but not mapped here, then mapped twice */
+					g->sh.want_pgoff = 0;
+					queue_arg(g, MMF_OP_MINCORE, proc, s, GEN_ARG_PLAIN);
+					queue_arg(g, MMF_OP_MEM_READ, proc, s, GEN_ARG_PLAIN);
+					if (can(g, MMF_OP_RMAP) && below(&g->r, 2))
+						queue_arg(g, MMF_OP_RMAP, proc, s, GEN_ARG_PLAIN); /* mapcount 2 */
+					else
+						queue_arg(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS, GEN_ARG_PLAIN);
+				}
+			}
 		}
 		shared = below(&g->r, 2);
+		if (g->version >= 4 && (g->sh.arg == GEN_ARG_COW || g->sh.arg == GEN_ARG_SHDROP))
+			shared = g->sh.arg == GEN_ARG_SHDROP;
 		mmf_gen_put(op, "file", f);
 		mmf_gen_put(op, "pgoff", pgoff);
 		mapped(g, proc, s, n, prot, shared, 1, f, pgoff);
@@ -276,6 +362,12 @@ static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_
 		n = mapped_range(g, proc, &s, 64);
 	if (!n) /* nothing mapped: map something first */
 		s = below(&g->r, span(g)), n = pick_len(g);
+	if (g->sh.arg == GEN_ARG_HOLE && hinted) { /* on past the mapping's end, into a hole */
+		uint32_t e = s;
+		while (e < GEN_SH_PAGES && (*page(g, proc, e) & SH_MAPPED))
+			e++;
+		n = e - s + 1 + below(&g->r, 4);
+	}
 	mmf_gen_put(op, "start", s);
 	mmf_gen_put(op, "npages", n);
 	g->last_page = s;
@@ -289,7 +381,8 @@ static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_
 			queue_at(g, MMF_OP_MEM_READ, proc, s + n - 1); /* SIGSEGV, unless a pte was left */
 		break;
 	case MMF_OP_MPROTECT: {
-		unsigned prot = (*page(g, proc, s) >> 1 & 7u) ^ (below(&g->r, 3) ? 2u : 1u + below(&g->r, 7));
+		unsigned prot = g->sh.arg && g->sh.arg <= 8 ? g->sh.arg - 1u
+				: (*page(g, proc, s) >> 1 & 7u) ^ (below(&g->r, 3) ? 2u : 1u + below(&g->r, 7));
 		mmf_gen_put(op, "prot", prot);
 		for (uint32_t i = 0; i < n && s + i < GEN_SH_PAGES; i++) {
 			uint32_t *st = page(g, proc, s + i);
@@ -306,7 +399,7 @@ static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_
 					       MMF_MADV_PAGEOUT, MMF_MADV_WILLNEED, MMF_MADV_POPULATE_READ,
 					       MMF_MADV_POPULATE_WRITE, MMF_MADV_REMOVE, MMF_MADV_NORMAL, MMF_MADV_RANDOM,
 					       MMF_MADV_SEQUENTIAL, MMF_MADV_DONTDUMP, MMF_MADV_DODUMP };
-		unsigned a = adv[below(&g->r, sizeof(adv))];
+		unsigned a = g->sh.arg && g->sh.arg <= 32 ? g->sh.arg - 1u : adv[below(&g->r, sizeof(adv))];
 		mmf_gen_put(op, "advice", a);
 		for (uint32_t i = 0; i < n && s + i < GEN_SH_PAGES; i++) {
 			uint32_t *st = page(g, proc, s + i);
@@ -343,7 +436,9 @@ static void shape_range_op(struct gen *g, unsigned k, unsigned proc, struct mmf_
 		break;
 	case MMF_OP_MSYNC: {
 		static const uint8_t ms[] = { 1, 4, 4, 2, 3, 6 }; /* ASYNC, SYNC, INVALIDATE and with either */
-		mmf_gen_put(op, "flags", hinted ? 2u + 4u * below(&g->r, 2) : ms[below(&g->r, sizeof(ms))]);
+		mmf_gen_put(op, "flags", g->sh.arg && g->sh.arg <= 8 ? g->sh.arg - 1u
+					 : hinted		  ? 2u + 4u * below(&g->r, 2)
+								  : ms[below(&g->r, sizeof(ms))]);
 		break;
 	}
 	default:
@@ -440,6 +535,18 @@ static int shape_fork(struct gen *g, unsigned proc, struct mmf_op *op)
 	sh->fork_page = GEN_NO_HINT;
 	if (p == MMF_AS_WINDOW_PAGES)
 		p = GEN_NO_HINT;
+	if (g->version >= 4) {
+		/* what the child got, before it writes: nothing where DONTFORK
+		 * was, zeroes where WIPEONFORK was; the page shared, through
+		 * rmap; the report a lock asked for */
+		if (p < GEN_SH_PAGES && (sh->pg[proc][p] & (SH_WIPEONFORK | SH_DONTFORK)))
+			queue_arg(g, MMF_OP_MEM_READ, child, p, GEN_ARG_PLAIN);
+		if (sh->fork_report)
+			queue_arg(g, MMF_OP_PROC_REPORT, child, sh->fork_report - 1u, GEN_ARG_PLAIN);
+		sh->fork_report = 0;
+		if (p != GEN_NO_HINT && can(g, MMF_OP_RMAP) && below(&g->r, 2) == 0)
+			queue_arg(g, MMF_OP_RMAP, below(&g->r, 2) ? proc : child, p, GEN_ARG_PLAIN);
+	}
 	queue_at(g, MMF_OP_MEM_WRITE, child, p);
 	if (below(&g->r, 8)) /* and again from the child: a tree several generations deep */
 		queue(g, MMF_OP_FORK, child);
@@ -477,16 +584,21 @@ static int shape_exit(struct gen *g, unsigned proc, struct mmf_op *op)
 
 static void shape_mremap(struct gen *g, unsigned proc, struct mmf_op *op)
 {
-	uint32_t s = 0, n = mapped_range(g, proc, &s, 255);
-	if (!n)
-		s = below(&g->r, span(g)), n = pick_len(g);
-	if (below(&g->r, 2))
-		s = run_start(g, proc, s), n = run_from(g, proc, s, 255);
+	uint32_t s = 0, n = 0, h = g->version >= 4 && g->sh.arg ? take_hint(g) : GEN_NO_HINT;
+	if (h < GEN_SH_PAGES) { /* version 4: this run, moved */
+		s = h, n = run_from(g, proc, h, 255);
+	} else {
+		n = mapped_range(g, proc, &s, 255);
+		if (!n)
+			s = below(&g->r, span(g)), n = pick_len(g);
+		if (below(&g->r, 2))
+			s = run_start(g, proc, s), n = run_from(g, proc, s, 255);
+	}
 	if (!n)
 		n = 1;
 	uint32_t st = s < GEN_SH_PAGES ? *page(g, proc, s) : 0, nn = n, dest = s;
 	unsigned flags;
-	switch (below(&g->r, 8)) {
+	switch (h < GEN_SH_PAGES ? 3 + below(&g->r, 4) : below(&g->r, 8)) {
 	case 0: case 1: case 2: /* grow or shrink in place */
 		flags = 0;
 		nn = below(&g->r, 2) && n > 1 ? 1 + below(&g->r, n - 1) : n + 1 + below(&g->r, 8);
@@ -547,7 +659,8 @@ static void shape_mremap(struct gen *g, unsigned proc, struct mmf_op *op)
 static void shape_brk(struct gen *g, unsigned proc, struct mmf_op *op)
 {
 	uint32_t cur = g->sh.brk[proc], to;
-	if (below(&g->r, 4) == 0 && cur + 12 < GEN_SH_PAGES) { /* a mapping just above the heap, then brk up to it */
+	int above = g->version >= 4 ? g->sh.arg == GEN_ARG_ABOVE || below(&g->r, 3) == 0 : below(&g->r, 4) == 0;
+	if (above && cur + 12 < GEN_SH_PAGES) { /* a mapping just above the heap, then brk up to it */
 		uint32_t at = cur + 1 + below(&g->r, 4);
 		if (!(*page(g, proc, at) & SH_MAPPED)) {
 			reset_op(op, MMF_OP_MMAP, proc);
@@ -556,14 +669,23 @@ static void shape_brk(struct gen *g, unsigned proc, struct mmf_op *op)
 			mmf_gen_put(op, "prot", 3);
 			mmf_gen_put(op, "flags", MMF_MAP_FIXED_NOREPLACE);
 			set_range(g, proc, at, 1, SH_MAPPED | SH_R | SH_W);
-			queue_at(g, MMF_OP_BRK, proc, at + below(&g->r, 2)); /* to it, or over it */
+			if (g->version < 4) {
+				queue_at(g, MMF_OP_BRK, proc, at + below(&g->r, 2)); /* to it, or over it */
+				return;
+			}
+			/* version 4: to it mostly (no page left between: refused),
+			 * then the page below it, which the heap would have had */
+			queue_arg(g, MMF_OP_BRK, proc, at + (below(&g->r, 4) == 0), GEN_ARG_PLAIN);
+			queue_arg(g, MMF_OP_MEM_WRITE, proc, at - 1, GEN_ARG_PLAIN);
+			queue_arg(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_MAPS, GEN_ARG_PLAIN);
 			return;
 		}
 	}
 	unsigned h = take_hint(g);
 	if (h != GEN_NO_HINT) {
 		mmf_gen_put(op, "page", h);
-		queue(g, MMF_OP_MEM_WRITE, proc);
+		if (g->version < 4)
+			queue(g, MMF_OP_MEM_WRITE, proc);
 		return; /* the shadow's heap stays: the kernel refuses (the brk does not move) */
 	}
 	if (cur > MMF_AS_START_BRK_PAGE && below(&g->r, 3) == 0)
@@ -586,11 +708,18 @@ static void shape_brk(struct gen *g, unsigned proc, struct mmf_op *op)
 
 /* ftruncate: below pages some process maps (they go: SIGBUS after), or up
  * to cover them. */
-static void shape_ftruncate(struct gen *g, struct mmf_op *op)
+static void shape_ftruncate(struct gen *g, unsigned qproc, struct mmf_op *op)
 {
-	unsigned f = below(&g->r, 3) ? below(&g->r, 2) : below(&g->r, MMF_NFILES);
+	uint32_t h = g->version >= 4 && g->sh.arg ? take_hint(g) : GEN_NO_HINT, hs = 0;
+	if (h < GEN_SH_PAGES)
+		hs = *page(g, qproc, h);
+	unsigned f = (hs & SH_FILE) ? (hs >> SH_FILE_SHIFT) & 3u
+		     : below(&g->r, 3) ? below(&g->r, 2)
+				       : below(&g->r, MMF_NFILES);
 	uint32_t size = g->sh.fsize[f], to;
-	if (size && below(&g->r, 3) == 0)
+	if (hs & SH_FILE) /* version 4: below the hinted page (a private copy of it, mostly) */
+		to = below(&g->r, (hs >> SH_PGOFF_SHIFT) + 1);
+	else if (size && below(&g->r, 3) == 0)
 		to = below(&g->r, size);
 	else
 		to = size + 1 + below(&g->r, 16);
@@ -601,8 +730,8 @@ static void shape_ftruncate(struct gen *g, struct mmf_op *op)
 	if (to < size && to < 64)
 		g->sh.fdata[f] &= (1ull << to) - 1;
 	g->sh.fsize[f] = to;
-	if (to < size) { /* a page past the new end, where some process maps the file */
-		unsigned proc = mmf_gen_as_proc(g);
+	if (to < size || (hs & SH_FILE)) { /* a page past the new end, where some process maps the file */
+		unsigned proc = hs & SH_FILE ? qproc : mmf_gen_as_proc(g);
 		uint32_t p = GEN_NO_HINT, want = SH_MAPPED | SH_FILE | f << SH_FILE_SHIFT;
 		for (uint32_t i = 0; i < MMF_AS_START_BRK_PAGE && i < span(g) + 16; i++) {
 			uint32_t st = *page(g, proc, i);
@@ -676,11 +805,277 @@ static int shape_error(struct gen *g, unsigned k, unsigned proc, struct mmf_op *
 	}
 }
 
+/* Version 4's scenarios: short plans of ops that reach a state only two or
+ * three conditions together make (a page written, then discarded, then
+ * read; a private copy of a file page, then the file truncated below it),
+ * queued as one, each op shaped as it comes. A scenario starts from the
+ * kind drawn, so the mix of kinds stays the weights'. Returns 1 when it
+ * queued something. */
+
+static int sc_twice(struct gen *g, unsigned proc, unsigned arg);
+
+/* A page of proc mapped with (st & mask) == want, and writable and
+ * readable; written first (queued) when it holds nothing. */
+static uint32_t written_page(struct gen *g, unsigned proc, uint32_t mask, uint32_t want)
+{
+	const uint32_t rw = SH_MAPPED | SH_R | SH_W;
+	uint32_t p = find(g, proc, mask | rw | SH_WRITTEN, want | rw | SH_WRITTEN);
+	if (p != MMF_AS_WINDOW_PAGES)
+		return p;
+	p = find(g, proc, mask | rw, want | rw);
+	if (p != MMF_AS_WINDOW_PAGES)
+		queue_arg(g, MMF_OP_MEM_WRITE, proc, p, GEN_ARG_PLAIN);
+	return p;
+}
+
+/* Data written, discarded (DONTNEED, FREE, PAGEOUT; a shared file page's
+ * DONTNEED keeps the file's data), read back: the first page, and the last
+ * of the range, written too. */
+static int sc_discard(struct gen *g, unsigned proc)
+{
+	int file = below(&g->r, 2) == 0;
+	uint32_t p = file ? written_page(g, proc, SH_FILE | SH_SHARED, SH_FILE | SH_SHARED) : MMF_AS_WINDOW_PAGES;
+	if (p == MMF_AS_WINDOW_PAGES && file && can(g, MMF_OP_MMAP_FILE) && sc_twice(g, proc, GEN_ARG_SHDROP))
+		return 1; /* none: map one */
+	if (p == MMF_AS_WINDOW_PAGES)
+		p = written_page(g, proc, SH_SHARED, 0), file = 0;
+	if (p == MMF_AS_WINDOW_PAGES)
+		return 0;
+	uint32_t s = run_start(g, proc, p), n = run_from(g, proc, s, 64), last = s + n - 1;
+	if (last != p)
+		queue_arg(g, MMF_OP_MEM_WRITE, proc, last, GEN_ARG_PLAIN);
+	static const uint8_t adv[] = { MMF_MADV_DONTNEED, MMF_MADV_DONTNEED, MMF_MADV_DONTNEED, MMF_MADV_FREE,
+				       MMF_MADV_PAGEOUT, MMF_MADV_COLD };
+	unsigned a = file ? MMF_MADV_DONTNEED : adv[below(&g->r, sizeof(adv))];
+	queue_arg(g, MMF_OP_MADVISE, proc, s, 1 + a);
+	queue_arg(g, MMF_OP_MEM_READ, proc, last, GEN_ARG_PLAIN);
+	if (last != p)
+		queue_arg(g, MMF_OP_MEM_READ, proc, p, GEN_ARG_PLAIN);
+	return 1;
+}
+
+/* A written private page marked WIPEONFORK (or DONTFORK), then a fork whose
+ * child reads it first (the madvise queues the fork). */
+static int sc_wipe(struct gen *g, unsigned proc)
+{
+	if (!can(g, MMF_OP_FORK))
+		return 0;
+	uint32_t p = written_page(g, proc, SH_SHARED | SH_FILE, 0);
+	if (p == MMF_AS_WINDOW_PAGES)
+		return 0;
+	queue_arg(g, MMF_OP_MADVISE, proc, p, 1 + (below(&g->r, 4) ? MMF_MADV_WIPEONFORK : MMF_MADV_DONTFORK));
+	return 1;
+}
+
+/* A private copy of a file page (a write to a private file mapping), then
+ * the file truncated below it, then the page read (SIGBUS: the copy goes). */
+static int sc_cow_truncate(struct gen *g, unsigned proc)
+{
+	uint32_t p = find(g, proc, SH_MAPPED | SH_FILE | SH_SHARED | SH_W, SH_MAPPED | SH_FILE | SH_W);
+	if (!can(g, MMF_OP_MEM_WRITE) || !can(g, MMF_OP_FTRUNCATE))
+		return 0;
+	if (p == MMF_AS_WINDOW_PAGES) /* none: map one */
+		return can(g, MMF_OP_MMAP_FILE) && sc_twice(g, proc, GEN_ARG_COW);
+	queue_arg(g, MMF_OP_MEM_WRITE, proc, p, GEN_ARG_PLAIN);
+	queue_arg(g, MMF_OP_FTRUNCATE, proc, p, GEN_ARG_PLAIN);
+	return 1;
+}
+
+/* A range locked, then what the lock did: the smaps, a fork (the child
+ * starts unlocked), msync(MS_INVALIDATE) (EBUSY), munlock and the smaps. */
+static int sc_lock(struct gen *g, unsigned proc, unsigned k, int then)
+{
+	uint32_t s = 0;
+	if (!mapped_range(g, proc, &s, 64))
+		return 0;
+	if (k != MMF_OP_MLOCK2 || !can(g, k))
+		k = MMF_OP_MLOCK;
+	queue_arg(g, k, proc, s, GEN_ARG_PLAIN);
+	switch (then >= 0 ? (unsigned)then : below(&g->r, 5)) {
+	case 0: queue_arg(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS, GEN_ARG_PLAIN); break;
+	case 1:
+		if (can(g, MMF_OP_FORK)) {
+			g->sh.fork_report = 1 + MMF_PROC_SMAPS;
+			queue_arg(g, MMF_OP_FORK, proc, GEN_NO_HINT, GEN_ARG_PLAIN);
+			break;
+		}
+		/* fall through */
+	case 2:
+		if (can(g, MMF_OP_MSYNC)) {
+			queue_arg(g, MMF_OP_MSYNC, proc, s, 1 + 2 + 4 * below(&g->r, 2));
+			break;
+		}
+		/* fall through */
+	default:
+		queue_arg(g, MMF_OP_MUNLOCK, proc, s, GEN_ARG_PLAIN);
+		queue_arg(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS, GEN_ARG_PLAIN);
+		break;
+	}
+	return 1;
+}
+
+/* op k from the start of a mapping on past its end into a hole (ENOMEM,
+ * after changing what came before it), then the smaps. */
+static int sc_hole(struct gen *g, unsigned k, unsigned proc)
+{
+	uint32_t p = find(g, proc, SH_MAPPED, SH_MAPPED);
+	if (p == MMF_AS_WINDOW_PAGES || p >= MMF_AS_START_BRK_PAGE)
+		return 0;
+	uint32_t s = below(&g->r, 2) ? run_start(g, proc, p) : p;
+	queue_arg(g, k, proc, s, GEN_ARG_HOLE);
+	if (k == MMF_OP_MPROTECT) /* what came before the hole changed */
+		queue_arg(g, MMF_OP_MEM_WRITE, proc, s, GEN_ARG_PLAIN);
+	else if (below(&g->r, 2))
+		queue_arg(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS, GEN_ARG_PLAIN);
+	return 1;
+}
+
+/* A written private page, then a fork: both sides come back to it (the
+ * fork queues the writes and reads: a copy on each side's write). */
+static int sc_cow(struct gen *g, unsigned proc)
+{
+	if (!can(g, MMF_OP_FORK))
+		return 0;
+	uint32_t p = written_page(g, proc, SH_SHARED, 0);
+	if (p == MMF_AS_WINDOW_PAGES)
+		return 0;
+	g->sh.fork_page = (uint16_t)p;
+	queue_arg(g, MMF_OP_FORK, proc, GEN_NO_HINT, GEN_ARG_PLAIN);
+	return 1;
+}
+
+/* A written page's range made read-only (or inaccessible), then written
+ * (SIGSEGV) and read. */
+static int sc_protect(struct gen *g, unsigned proc)
+{
+	uint32_t p = written_page(g, proc, 0, 0);
+	if (p == MMF_AS_WINDOW_PAGES)
+		return 0;
+	queue_arg(g, MMF_OP_MPROTECT, proc, below(&g->r, 2) ? run_start(g, proc, p) : p, 1 + (below(&g->r, 4) ? 1u : 0u));
+	queue_arg(g, MMF_OP_MEM_WRITE, proc, p, GEN_ARG_PLAIN);
+	queue_arg(g, MMF_OP_MEM_READ, proc, p, GEN_ARG_PLAIN);
+	return 1;
+}
+
+/* A run holding written pages, moved (mremap reads follow it). */
+static int sc_move(struct gen *g, unsigned proc)
+{
+	uint32_t p = written_page(g, proc, 0, 0);
+	if (p == MMF_AS_WINDOW_PAGES)
+		return 0;
+	queue_arg(g, MMF_OP_MREMAP, proc, run_start(g, proc, p), GEN_ARG_PLAIN);
+	return 1;
+}
+
+/* An anonymous mapping placed right after another one, like it but for
+ * MAP_NORESERVE (mostly). */
+static int sc_beside(struct gen *g, unsigned proc)
+{
+	uint32_t p = find(g, proc, SH_MAPPED | SH_FILE, SH_MAPPED);
+	if (p == MMF_AS_WINDOW_PAGES || p >= MMF_AS_START_BRK_PAGE)
+		return 0;
+	uint32_t e = run_start(g, proc, p);
+	e += run_from(g, proc, e, MMF_AS_START_BRK_PAGE);
+	if (e >= MMF_AS_START_BRK_PAGE || (*page(g, proc, e) & SH_MAPPED))
+		return 0;
+	queue_arg(g, MMF_OP_MMAP, proc, e, GEN_ARG_PLAIN);
+	return 1;
+}
+
+/* One file page mapped twice: faulted in through the first mapping, then
+ * seen from the second (mincore: in the page cache though not mapped
+ * there), read there (mapped twice: rmap's mapcount, smaps' Shared_*). */
+static int sc_twice(struct gen *g, unsigned proc, unsigned arg)
+{
+	unsigned f = below(&g->r, 2);
+	if (!g->sh.fsize[f])
+		f ^= 1;
+	if (!g->sh.fsize[f] || g->sh.fsize[f] > 0xfffe)
+		return 0;
+	g->sh.want_file = (uint8_t)(f + 1);
+	g->sh.want_pgoff = (uint16_t)(1 + below(&g->r, g->sh.fsize[f]));
+	queue_arg(g, MMF_OP_MMAP_FILE, proc, GEN_NO_HINT, arg);
+	return 1;
+}
+
+/* A scenario for a fresh op of kind k, now and then (rarer kinds more
+ * often: each is the one way to its scenario). */
+static int scenario(struct gen *g, unsigned k, unsigned proc)
+{
+	unsigned x = below(&g->r, 12);
+	switch (k) {
+	case MMF_OP_MEM_READ:
+	case MMF_OP_MEM_WRITE:
+		return x < 2	? sc_discard(g, proc)
+		       : x == 2 ? sc_wipe(g, proc)
+		       : x == 3 ? sc_cow_truncate(g, proc)
+		       : x == 4 ? sc_cow(g, proc)
+		       : x == 5 ? can(g, MMF_OP_MMAP_FILE) && sc_twice(g, proc, GEN_ARG_TWICE)
+		       : x == 6 && can(g, MMF_OP_MLOCK) && sc_lock(g, proc, MMF_OP_MLOCK, -1);
+	case MMF_OP_MADVISE:
+	case MMF_OP_MUNMAP:
+		return x < 2 ? sc_discard(g, proc) : x < 4 ? sc_wipe(g, proc) : x < 6 ? sc_move(g, proc) : 0;
+	case MMF_OP_FORK: return x < 3 ? sc_wipe(g, proc) : x < 9 && sc_cow(g, proc);
+	case MMF_OP_FTRUNCATE: return x < 8 && sc_cow_truncate(g, proc);
+	case MMF_OP_MLOCK:
+	case MMF_OP_MLOCK2:
+	case MMF_OP_MUNLOCK:
+	case MMF_OP_MLOCKALL:
+	case MMF_OP_MUNLOCKALL:
+		return x < 5 ? sc_lock(g, proc, k, -1) : x < 8 ? sc_hole(g, k == MMF_OP_MUNLOCK ? k : MMF_OP_MLOCK, proc) : 0;
+	case MMF_OP_MPROTECT: return x < 2 ? sc_hole(g, k, proc) : x < 5 && sc_protect(g, proc);
+	case MMF_OP_MSYNC: return x < 2 ? sc_hole(g, k, proc) : x < 5 && sc_lock(g, proc, MMF_OP_MLOCK, 2);
+	case MMF_OP_MINCORE:
+		return x < 2 ? sc_hole(g, k, proc) : x < 7 && can(g, MMF_OP_MMAP_FILE) && sc_twice(g, proc, GEN_ARG_TWICE);
+	case MMF_OP_MREMAP: return x < 6 && sc_move(g, proc);
+	case MMF_OP_MMAP:
+		if (x >= 3 && x < 5 && can(g, MMF_OP_BRK)) {
+			queue_arg(g, MMF_OP_BRK, proc, GEN_NO_HINT, GEN_ARG_ABOVE);
+			return 1;
+		}
+		return x < 3 && sc_beside(g, proc);
+	case MMF_OP_BRK:
+		if (x >= 6)
+			return 0;
+		queue_arg(g, MMF_OP_BRK, proc, GEN_NO_HINT, GEN_ARG_ABOVE);
+		return 1;
+	case MMF_OP_MMAP_FILE:
+		return x < 3 ? sc_twice(g, proc, GEN_ARG_TWICE) : x < 5 ? sc_cow_truncate(g, proc)
+						: x < 8 ? sc_twice(g, proc, GEN_ARG_SHDROP) : 0;
+	default: return 0;
+	}
+}
+
+static int shape_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op);
+
 int mmf_gen_as_shape(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
+{
+	struct gen_shadow *sh = &g->sh;
+	if (!sh->dequeued)
+		sh->arg = 0;
+	/* version 4: now and then, a fresh op starts a scenario, its first
+	 * op shaped now */
+	if (g->version >= 4 && !sh->dequeued && !sh->q_len && scenario(g, k, proc)) {
+		unsigned p2 = proc, k2 = mmf_gen_as_queued(g, &p2);
+		if (k2 && can(g, k2)) {
+			sh->dequeued = 1;
+			k = k2, proc = p2;
+		} else {
+			sh->q_len = 0, sh->arg = 0, sh->hint = GEN_NO_HINT;
+		}
+	}
+	int r = shape_op(g, k, proc, op);
+	sh->arg = 0;
+	sh->dequeued = 0;
+	return r;
+}
+
+static int shape_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 {
 	reset_op(op, k, proc); /* the shaping below sets what matters */
 	/* on purpose, now and then: an error path (the shadow stays as it is) */
-	if (g->sh.errors && below(&g->r, 100) < g->sh.errors && k != MMF_OP_EXIT && shape_error(g, k, proc, op))
+	if (g->sh.errors && !g->sh.arg && below(&g->r, 100) < g->sh.errors && k != MMF_OP_EXIT &&
+	    shape_error(g, k, proc, op))
 		return 1;
 	int aims = k == MMF_OP_MUNMAP || k == MMF_OP_MPROTECT || k == MMF_OP_MADVISE || k == MMF_OP_MLOCK ||
 		   k == MMF_OP_MUNLOCK || k == MMF_OP_MLOCK2 || k == MMF_OP_MINCORE || k == MMF_OP_MSYNC ||
@@ -717,7 +1112,7 @@ int mmf_gen_as_shape(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op
 		break;
 	case MMF_OP_MREMAP: shape_mremap(g, proc, op); break;
 	case MMF_OP_BRK: shape_brk(g, proc, op); break;
-	case MMF_OP_FTRUNCATE: shape_ftruncate(g, op); break;
+	case MMF_OP_FTRUNCATE: shape_ftruncate(g, proc, op); break;
 	case MMF_OP_PROC_REPORT: {
 		unsigned h = take_hint(g);
 		mmf_gen_put(op, "kind", h != GEN_NO_HINT ? h : below(&g->r, MMF_NR_PROC_REPORTS));

@@ -59,6 +59,13 @@ struct gen_shadow {
 	uint16_t fork_page;          /* the page the next fork's processes come back to (GEN_NO_HINT) */
 	uint8_t focus;               /* the process recent ops gather around */
 	uint8_t want_file;           /* 1 + the file the queued mmap_file maps (just made long enough) */
+	/* version 4: a queued op's argument (1 + an advice, msync flags, a
+	 * move; 0: none), the dequeued op's, whether the op being shaped came
+	 * from the queue, the page offset a queued mmap_file maps (1 + it),
+	 * and a report the next fork's child makes first (1 + its kind) */
+	uint8_t q_arg[24], arg, dequeued;
+	uint16_t want_pgoff;
+	uint8_t fork_report;
 	unsigned errors;             /* percent of ops aimed at an error path */
 	uint64_t as_caps;            /* ops needing others are not drawn (0: all) */
 };
@@ -88,6 +95,11 @@ struct gen {
 	uint8_t onext_kind, onext_slot, onext_pending;
 	uint32_t onext_word;
 	uint32_t fill_size;
+	const unsigned *w;     /* the sequence's weights: a kind of weight 0 is never drawn */
+	/* version 4: kinds the sequence may hold (its families, the systems'
+	 * capabilities) though the swarm left them out of the draw: a
+	 * scenario's ops run whole */
+	uint8_t ok[MMF_NR_OPCODES];
 	struct gen_shadow sh;
 };
 
