@@ -11,12 +11,14 @@
 # Needs the fuzz preset (bash ci/build fuzz), or with -b build/fuzz-nosan
 # the same targets without sanitizers (bash ci/build fuzz-nosan), which run
 # about twice as many inputs a second.
-# usage: bench/detect-libfuzzer.sh [-k SEEDS] [-t SECONDS] [-b BUILD_DIR] [MUTANT...]
+# usage: bench/detect-libfuzzer.sh [-k SEEDS] [-t SECONDS] [-b BUILD_DIR] [-g GENERATOR] [MUTANT...]
+# -g N: the custom mutator's fresh ops as generator version N drew them
+# (MMFUZZ_GENERATOR), to compare generators; default the latest.
 set -u
 cd "$(dirname "$0")/.."
 k=5 t=60 build=build/fuzz
-while getopts k:t:b: o; do
-	case $o in k) k=$OPTARG ;; t) t=$OPTARG ;; b) build=$OPTARG ;; *) exit 2 ;; esac
+while getopts k:t:b:g: o; do
+	case $o in k) k=$OPTARG ;; t) t=$OPTARG ;; b) build=$OPTARG ;; g) export MMFUZZ_GENERATOR=$OPTARG ;; *) exit 2 ;; esac
 done
 shift $((OPTIND - 1))
 bin=$build/fuzz

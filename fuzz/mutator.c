@@ -21,7 +21,8 @@
  *   swarm      flip one family in the swarm mask
  *
  * Built into fuzz_page_libfuzzer_cm (libFuzzer) and fuzz_page_mutator.so
- * (AFL_CUSTOM_MUTATOR_LIBRARY). */
+ * (AFL_CUSTOM_MUTATOR_LIBRARY). MMFUZZ_GENERATOR=N makes fresh ops as
+ * generator version N did. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +60,26 @@ static uint32_t pick_value(uint64_t *r, const struct mmf_seq *seq, unsigned code
 	return pool[below(r, sizeof(pool) / sizeof(pool[0]))];
 }
 
+/* The generator version fresh ops come from: MMFUZZ_GENERATOR=N draws as
+ * version N did (for comparisons, bench/detect-*.sh); the latest without. */
+static unsigned gen_version(void)
+{
+	static int v = -1;
+	if (v < 0) {
+		const char *e = getenv("MMFUZZ_GENERATOR");
+		v = e && *e ? atoi(e) : 0;
+		if (v < 0 || v > MMF_GEN_VERSION)
+			v = 0;
+	}
+	return (unsigned)v;
+}
+
 /* A fresh sequence from the generator, for the input's profile and swarm:
  * its ops have plausible fields, and its runs use each other's handles. */
 static const struct mmf_seq *fresh_seq(uint64_t *r, const struct mmf_seq *seq, unsigned max_ops)
 {
 	static struct mmf_seq g;
-	struct mmf_gen_config gc = { seq->profile, max_ops, seq->swarm, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { seq->profile, max_ops, seq->swarm, 0, gen_version(), 0, 0 };
 	mmf_gen_sequence(next(r), &gc, &g);
 	return &g;
 }
@@ -134,7 +149,7 @@ static void mutate_seq(struct mmf_seq *s, const struct mmf_seq *other, uint64_t 
 	case 3: { /* generate: a whole new sequence as the built-in campaign
 		   * draws one (syzkaller mixes generation into mutation too) */
 		static struct mmf_seq g;
-		struct mmf_gen_config gc = { -1, 200, 0, 0, 0, 0, 0 };
+		struct mmf_gen_config gc = { -1, 200, 0, 0, gen_version(), 0, 0 };
 		mmf_gen_sequence(next(r), &gc, &g);
 		memcpy(s, &g, sizeof(g));
 		break;
