@@ -723,6 +723,39 @@ static void pool_scenario(struct gen *g, unsigned maxops, struct mmf_seq *out)
 		}
 }
 
+/* Version 4: slabs emptied when memory is short. Memory squeezed, one
+ * large class filled (each object a slab of its own or a few to a slab,
+ * as the fallback order gives), every object freed newest first (the
+ * empty slabs beyond min_partial go back to the buddy allocator), then
+ * blocks of the slabs' orders asked for: they exist only where the slabs
+ * went back. */
+static void slab_scenario(struct gen *g, unsigned maxops, struct mmf_seq *out)
+{
+	unsigned cpu = below(&g->r, g->p->nr_cpus), n = 24 + below(&g->r, 40), at = 0;
+	uint32_t size = below(&g->r, 2) ? 8192 : 4096;
+	uint8_t slots[MMF_NSLOTS];
+	squeeze(g, 0, maxops, out);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned s = free_slot(g, g->olive);
+		if (g->olive[s])
+			break;
+		g->olive[s] = 1;
+		g->osize[s] = size;
+		slots[at++] = (uint8_t)s;
+		put_op((struct mmf_op){ MMF_OP_KMALLOC, (uint8_t)s, 0, (uint8_t)cpu, size }, maxops, out);
+	}
+	while (at) {
+		unsigned s = slots[--at];
+		g->olive[s] = 0;
+		put_op((struct mmf_op){ MMF_OP_KFREE, (uint8_t)s, 0, (uint8_t)cpu, 0 }, maxops, out);
+	}
+	for (unsigned o = 0; o < 8; o++) {
+		unsigned ps = free_slot(g, g->live);
+		g->live[ps] = 1;
+		put_op((struct mmf_op){ MMF_OP_ALLOC_PAGES, (uint8_t)ps, (uint8_t)(o & 3), 0, GFP_KERNEL }, maxops, out);
+	}
+}
+
 /* The per-op draws: a slot in the state the op wants (mostly), the cpu
  * (biased), a node, a cache, and a process that exists (mostly). */
 static void draw_common(struct gen *g, unsigned k, int one_cpu, unsigned cpu_bias, struct draw *d)
@@ -794,15 +827,20 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	int squeezing = (pick & 1u) && (pick & 6u) && below(&g.r, 2) == 0;
 	unsigned squeeze_at = squeezing && below(&g.r, 2) ? below(&g.r, n / 2 + 1) : 0, squeeze_keep = below(&g.r, 2);
 	/* version 4: one sequence in four with pools leans on one */
-	unsigned pool_at = ~0u;
+	unsigned pool_at = ~0u, slab_at = ~0u;
 	if (g.version >= 4 && g.ok[MMF_OP_MEMPOOL_CREATE] && g.ok[MMF_OP_MEMPOOL_ALLOC] && g.ok[MMF_OP_MEMPOOL_FREE] &&
 	    below(&g.r, 4) == 0)
 		pool_at = below(&g.r, n / 2 + 1);
+	if (g.version >= 4 && g.ok[MMF_OP_KMALLOC] && g.ok[MMF_OP_KFREE] && g.ok[MMF_OP_ALLOC_PAGES] &&
+	    below(&g.r, 4) == 0)
+		slab_at = below(&g.r, n / 2 + 1);
 	for (unsigned i = 0; i < n; i++) {
 		if (squeezing && i == squeeze_at)
 			squeeze(&g, squeeze_keep, maxops, out);
 		if (i == pool_at)
 			pool_scenario(&g, maxops, out);
+		if (i == slab_at)
+			slab_scenario(&g, maxops, out);
 		if (run_left && run_exact) { /* a run: the same op again */
 			run_left--;
 			if (out->nops < cap)
