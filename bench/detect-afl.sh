@@ -57,7 +57,7 @@ for m in $mutants; do
 			fi
 			t1=$(date +%s.%N)
 			crash=$(ls "$work"/o/default/crashes/id:* 2>/dev/null | head -n 1)
-			if [ -n "$crash" ] && $mmfuzz replay --mutant "$m" "$crash" 2>/dev/null | grep -q '^MMFUZZ: '; then
+			if [ -n "$crash" ] && $mmfuzz replay --mutant "$m" "$crash" 2>/dev/null | grep -q ': MMFUZZ: '; then
 				caught=$((caught + 1))
 				echo "$t1 - $t0" | bc >>"$work/times"
 			else

@@ -756,6 +756,70 @@ static void slab_scenario(struct gen *g, unsigned maxops, struct mmf_seq *out)
 	}
 }
 
+/* Version 4: blocks written to the last page, freed, and asked for again
+ * zeroed (the same blocks come back first): every page must read zero. */
+static void zero_scenario(struct gen *g, unsigned maxops, struct mmf_seq *out)
+{
+	unsigned cpu = below(&g->r, g->p->nr_cpus);
+	for (unsigned o = 1 + below(&g->r, 2); o <= 3; o++) {
+		unsigned s = free_slot(g, g->live), last = (1u << o) - 1;
+		if (g->live[s])
+			return;
+		uint32_t gfp = pick_gfp(&g->r);
+		put_op((struct mmf_op){ MMF_OP_ALLOC_PAGES, (uint8_t)s, (uint8_t)o, (uint8_t)cpu, gfp }, maxops, out);
+		put_op((struct mmf_op){ MMF_OP_WRITE_PAGE, (uint8_t)s, (uint8_t)next(&g->r), 0, last }, maxops, out);
+		put_op((struct mmf_op){ MMF_OP_WRITE_PAGE, (uint8_t)s, (uint8_t)next(&g->r), 0, below(&g->r, last) },
+		       maxops, out);
+		put_op((struct mmf_op){ MMF_OP_FREE_PAGES, (uint8_t)s, 0, (uint8_t)cpu, 0 }, maxops, out);
+		put_op((struct mmf_op){ MMF_OP_ALLOC_PAGES, (uint8_t)s, (uint8_t)o, (uint8_t)cpu,
+					mmf_gfp_canonical(gfp | __GFP_ZERO) },
+		       maxops, out);
+		g->live[s] = 1;
+		put_op((struct mmf_op){ MMF_OP_READ_PAGE, (uint8_t)s, 0, 0, last }, maxops, out);
+	}
+}
+
+/* Version 4: a CMA area taken back from its borrowers. Movable blocks
+ * allocated (after a squeeze, now and then, so they land in the areas),
+ * each written, some pinned by a second user, then cma_alloc over an area
+ * (what is borrowed must move, with its contents; a pinned block cannot),
+ * every block read back, the range released. */
+static void cma_scenario(struct gen *g, unsigned maxops, struct mmf_seq *out)
+{
+	unsigned cpu = below(&g->r, g->p->nr_cpus), n = 8 + below(&g->r, 24), at = 0;
+	uint8_t slots[MMF_NSLOTS];
+	if (below(&g->r, 2))
+		squeeze(g, 1, maxops, out);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned s = free_slot(g, g->live);
+		if (g->live[s])
+			break;
+		g->live[s] = 1;
+		slots[at++] = (uint8_t)s;
+		put_op((struct mmf_op){ MMF_OP_ALLOC_PAGES, (uint8_t)s, (uint8_t)below(&g->r, 3), (uint8_t)cpu,
+					GFP_HIGHUSER_MOVABLE },
+		       maxops, out);
+		put_op((struct mmf_op){ MMF_OP_WRITE_PAGE, (uint8_t)s, (uint8_t)next(&g->r), 0, below(&g->r, 4) }, maxops,
+		       out);
+	}
+	if (!at)
+		return;
+	if (g->ok[MMF_OP_PIN_PAGE])
+		for (unsigned i = below(&g->r, 3); i > 0; i--)
+			put_op((struct mmf_op){ MMF_OP_PIN_PAGE, slots[below(&g->r, at)], 0, 0, 0 }, maxops, out);
+	unsigned c = free_slot(g, g->cmalive);
+	g->cmalive[c] = 1;
+	put_op((struct mmf_op){ MMF_OP_CMA_ALLOC, (uint8_t)c, (uint8_t)below(&g->r, g->p->nr_cma), (uint8_t)cpu,
+				below(&g->r, 2) ? 64 + below(&g->r, 448) : 1 + below(&g->r, 64) },
+	       maxops, out);
+	for (unsigned i = 0; i < at; i++)
+		put_op((struct mmf_op){ MMF_OP_READ_PAGE, slots[i], 0, 0, below(&g->r, 4) }, maxops, out);
+	if (g->ok[MMF_OP_CMA_RELEASE] && below(&g->r, 2)) {
+		g->cmalive[c] = 0;
+		put_op((struct mmf_op){ MMF_OP_CMA_RELEASE, (uint8_t)c, 0, 0, 0 }, maxops, out);
+	}
+}
+
 /* The per-op draws: a slot in the state the op wants (mostly), the cpu
  * (biased), a node, a cache, and a process that exists (mostly). */
 static void draw_common(struct gen *g, unsigned k, int one_cpu, unsigned cpu_bias, struct draw *d)
@@ -827,13 +891,18 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	int squeezing = (pick & 1u) && (pick & 6u) && below(&g.r, 2) == 0;
 	unsigned squeeze_at = squeezing && below(&g.r, 2) ? below(&g.r, n / 2 + 1) : 0, squeeze_keep = below(&g.r, 2);
 	/* version 4: one sequence in four with pools leans on one */
-	unsigned pool_at = ~0u, slab_at = ~0u;
+	unsigned pool_at = ~0u, slab_at = ~0u, cma_at = ~0u, zero_at = ~0u;
 	if (g.version >= 4 && g.ok[MMF_OP_MEMPOOL_CREATE] && g.ok[MMF_OP_MEMPOOL_ALLOC] && g.ok[MMF_OP_MEMPOOL_FREE] &&
 	    below(&g.r, 4) == 0)
 		pool_at = below(&g.r, n / 2 + 1);
 	if (g.version >= 4 && g.ok[MMF_OP_KMALLOC] && g.ok[MMF_OP_KFREE] && g.ok[MMF_OP_ALLOC_PAGES] &&
 	    below(&g.r, 4) == 0)
 		slab_at = below(&g.r, n / 2 + 1);
+	if (g.version >= 4 && g.p->nr_cma && g.ok[MMF_OP_CMA_ALLOC] && g.ok[MMF_OP_ALLOC_PAGES] && below(&g.r, 3) == 0)
+		cma_at = below(&g.r, n / 2 + 1);
+	if (g.version >= 4 && g.ok[MMF_OP_ALLOC_PAGES] && g.ok[MMF_OP_FREE_PAGES] && g.ok[MMF_OP_WRITE_PAGE] &&
+	    g.ok[MMF_OP_READ_PAGE] && below(&g.r, 4) == 0)
+		zero_at = below(&g.r, n / 2 + 1);
 	for (unsigned i = 0; i < n; i++) {
 		if (squeezing && i == squeeze_at)
 			squeeze(&g, squeeze_keep, maxops, out);
@@ -841,6 +910,10 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 			pool_scenario(&g, maxops, out);
 		if (i == slab_at)
 			slab_scenario(&g, maxops, out);
+		if (i == cma_at)
+			cma_scenario(&g, maxops, out);
+		if (i == zero_at)
+			zero_scenario(&g, maxops, out);
 		if (run_left && run_exact) { /* a run: the same op again */
 			run_left--;
 			if (out->nops < cap)

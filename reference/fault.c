@@ -527,6 +527,8 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 			p->flags &= (uint16_t)~PG_dirty;
 		}
 		*pte &= ~(PTE_DIRTY | PTE_ACCESSED); /* clear_young_dirty_ptes() */
+		if (rmap_walk(m, pfn, NULL, 1))
+			continue; /* folio_mark_lazyfree(): not an unevictable (mlocked) folio */
 		p->flags |= PG_lazyfree;
 		/* folio_mark_lazyfree(): into the CPU's batch, which moves when full */
 		struct mmf_as *as = m->as;
@@ -543,8 +545,8 @@ void mmf_lru_drain(struct mmf_machine *m)
 		struct mmf_page *p = page_w(m, as->lazy_batch[i]);
 		/* the batch holds a reference in Linux, so the folio is still the
 		 * one marked; here a page freed since is left alone */
-		if (p->flags & PG_anon)
-			p->flags &= (uint16_t)~(PG_referenced | PG_active); /* lru_lazyfree() */
+		if ((p->flags & PG_anon) && !rmap_walk(m, as->lazy_batch[i], NULL, 1))
+			p->flags &= (uint16_t)~(PG_referenced | PG_active); /* lru_lazyfree(): not if unevictable now */
 	}
 	as->nr_lazy = 0;
 }

@@ -249,6 +249,19 @@ static const char *const scenarios[] = {
 	    "mem_write proc=5 page=41 token=3\n"
 	    "proc_report proc=5 kind=smaps\n"
 	    "exit proc=5\n",
+	/* MADV_FREE leaves an mlocked (unevictable) page off the lazy-free
+	 * batch: a fork's child, unlocked, frees it lazily, and the page keeps
+	 * its referenced bit (found by generator 4 on 6.18) */
+	HDR "mmap proc=0 start=0 npages=1 prot=PROT_READ flags=MAP_FIXED\n"
+	    "mlock proc=0 start=0 npages=1\n"
+	    "fork proc=0 child=6\n"
+	    "madvise proc=6 start=0 npages=1 advice=MADV_FREE\n"
+	    "fork proc=0 child=4\n"
+	    "proc_report proc=4 kind=smaps\n"
+	    "proc_report proc=6 kind=smaps\n"
+	    "exit proc=4\n"
+	    "exit proc=6\n"
+	    "munlock proc=0 start=0 npages=1\n",
 	/* MREMAP_DONTUNMAP of a whole VMA unlinks the old VMA's anon_vma: a
 	 * page a later fault maps there is not copied by fork (the locked,
 	 * private file mapping's populate made the anon_vma) */
