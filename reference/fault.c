@@ -528,7 +528,9 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 		}
 		*pte &= ~(PTE_DIRTY | PTE_ACCESSED); /* clear_young_dirty_ptes() */
 		if (rmap_walk(m, pfn, NULL, 1))
-			continue; /* folio_mark_lazyfree(): not an unevictable (mlocked) folio */
+			continue; /* folio_mark_lazyfree(): not an unevictable (mlocked) folio;
+				   * mlock drains the batch before it makes one unevictable,
+				   * so lru_lazyfree() meets none */
 		p->flags |= PG_lazyfree;
 		/* folio_mark_lazyfree(): into the CPU's batch, which moves when full */
 		struct mmf_as *as = m->as;
@@ -545,8 +547,8 @@ void mmf_lru_drain(struct mmf_machine *m)
 		struct mmf_page *p = page_w(m, as->lazy_batch[i]);
 		/* the batch holds a reference in Linux, so the folio is still the
 		 * one marked; here a page freed since is left alone */
-		if ((p->flags & PG_anon) && !rmap_walk(m, as->lazy_batch[i], NULL, 1))
-			p->flags &= (uint16_t)~(PG_referenced | PG_active); /* lru_lazyfree(): not if unevictable now */
+		if (p->flags & PG_anon)
+			p->flags &= (uint16_t)~(PG_referenced | PG_active); /* lru_lazyfree() */
 	}
 	as->nr_lazy = 0;
 }

@@ -261,6 +261,14 @@ static const char *const scenarios[] = {
 	    "proc_report proc=6 kind=smaps\n"
 	    "exit proc=4\n"
 	    "exit proc=6\n"
+	    "munlock proc=0 start=0 npages=1\n"
+	    "munmap proc=0 start=0 npages=1\n"
+	    /* ... but a page freed lazily, then locked, was drained first:
+	     * mlock drains the batch before the page is unevictable */
+	    "mmap proc=0 start=0 npages=1 prot=PROT_READ flags=MAP_FIXED_NOREPLACE|MAP_POPULATE\n"
+	    "madvise proc=0 start=0 npages=1 advice=MADV_FREE\n"
+	    "mlock2 proc=0 start=0 npages=1 flags=MLOCK_ONFAULT\n"
+	    "proc_report proc=0 kind=smaps\n"
 	    "munlock proc=0 start=0 npages=1\n",
 	/* MREMAP_DONTUNMAP of a whole VMA unlinks the old VMA's anon_vma: a
 	 * page a later fault maps there is not copied by fork (the locked,
