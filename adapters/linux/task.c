@@ -128,12 +128,17 @@ static const char *next_line(const char *l)
 	return *l ? l + 1 : l;
 }
 
-/* Before smaps: the CPU's LRU batches drained (lru_add_drain(), which
+/* After every op: the CPU's LRU batches drained (lru_add_drain(), which
  * MADV_COLD makes on a page of the task's own, outside the window). What a
- * batch holds (a MADV_FREE page keeps its referenced bit until the batch
- * moves) otherwise changes with whatever else runs on the CPU; the oracle
- * drains before its smaps too. All tasks share one CPU (lx_task_main), so
- * the batch is the reporting task's. */
+ * batch holds across ops changes with whatever else runs on the CPU: a
+ * MADV_FREE page keeps its referenced bit until the batch moves, and a page
+ * a copy-on-write fault unmapped from a locked VMA sits in the mlock batch
+ * with a reference, so the next write to it copies instead of reusing,
+ * unless something drained the batch first -- and the agent's own
+ * copy-on-write faults after a fork do (seen on 6.18). So both sides
+ * compare at a quiescent CPU: the oracle drains after every
+ * address-space op too. All tasks share one CPU (lx_task_main), so the
+ * batch is the task's. */
 static void drain_lru(void)
 {
 #ifdef MADV_COLD
@@ -452,8 +457,6 @@ static void serve(void)
 			if (c.a[0] == MMF_PROC_PAGEMAP)
 				r = each_page(pm_line, &o, 0);
 			else {
-				if (c.a[0] == MMF_PROC_SMAPS)
-					drain_lru();
 				r = report_maps(&o, c.a[0] == MMF_PROC_SMAPS);
 			}
 			break;
@@ -485,6 +488,7 @@ static void serve(void)
 		case T_CALL: r = do_call(&c, &o, &p.v[1]); break;
 		default: r = EINVAL; break;
 		}
+		drain_lru();
 		p.result = r;
 		p.len = (uint32_t)o.len;
 		if (mmf_wire_write(env->resp[me][1], &p, sizeof(p)) || (o.len && mmf_wire_write(env->resp[me][1], text, o.len)))
@@ -521,6 +525,7 @@ void lx_task_main(const struct lx_env *e, unsigned slot)
 	/* where THP would back a range is the kernel's choice: not compared */
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 #endif
+	drain_lru(); /* its page mapped now, away from the window, before any op */
 	/* The heap's anchor page (linux.c) goes: the window starts empty, and
 	 * the heap starts just above where it was. Under QEMU 7.2 a 64-bit
 	 * guest's image span is reserved whole (PROT_NONE, from its first

@@ -343,8 +343,13 @@ static unsigned ref_moved(void *ctx, uint64_t *old_pfn, uint64_t *new_pfn, unsig
 	return mmf_cma_moves(ctx, old_pfn, new_pfn, cap);
 }
 
-static enum mmf_result as_result(const struct mmf_machine *m, int r)
+/* Every address-space op ends with the CPU's LRU batches drained
+ * (lru_add_drain()): the comparison point is a quiescent CPU, as the Linux
+ * agents make it (adapters/linux/task.c: what stays in a batch across ops
+ * depends on whatever else runs on the CPU). */
+static enum mmf_result as_result(struct mmf_machine *m, int r)
 {
+	mmf_lru_drain(m);
 	return guarded(m, r ? MMF_REFUSED : MMF_OK);
 }
 
@@ -369,9 +374,7 @@ static enum mmf_result ref_proc_report(void *ctx, unsigned proc, unsigned kind, 
 	int n;
 	switch (kind) {
 	case MMF_PROC_MAPS: n = mmf_as_report_maps(ctx, proc, buf, cap); break;
-	case MMF_PROC_SMAPS: /* the CPU's LRU batches drained first, as the Linux agents do */
-		mmf_lru_drain(ctx);
-		n = mmf_as_report_smaps(ctx, proc, buf, cap);
+	case MMF_PROC_SMAPS: n = mmf_as_report_smaps(ctx, proc, buf, cap);
 		break;
 	case MMF_PROC_PAGEMAP: n = mmf_as_report_pagemap(ctx, proc, buf, cap); break;
 	default: return MMF_UNSUPPORTED;
@@ -414,6 +417,7 @@ static enum mmf_result ref_brk(void *ctx, unsigned proc, uint64_t addr, uint64_t
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
 	*out = mmf_as_brk(ctx, proc, addr);
+	mmf_lru_drain(ctx);
 	return guarded(ctx, MMF_OK);
 }
 
