@@ -123,6 +123,13 @@ struct mmf_as {
 	 * it drains (lru_add_drain(), or when it fills). */
 	uint32_t lazy_batch[MMF_LRU_BATCH];
 	unsigned nr_lazy;
+	/* The CPU's mlock folio batch (mm/mlock.c): pages mapped into or
+	 * unmapped from a locked VMA, which join or leave the unevictable
+	 * list (PG_unevictable) only when it moves. A page freed meanwhile
+	 * (Linux holds a reference) may leave a stale pfn, which is harmless:
+	 * the move looks at what maps the page then. */
+	uint32_t mlock_batch[MMF_LRU_BATCH];
+	unsigned nr_mlock;
 	/* How deep the sequence went since the reset (what a report shows of
 	 * a generator's reach, never part of a verdict): each process's
 	 * generation (0: process 0), and the counters of mmfuzz/adapter.h's
@@ -345,10 +352,26 @@ uint32_t mmf_shmem_find(const struct mmf_machine *m, uint32_t id, uint64_t pgoff
  * become clean and lazily freeable. */
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
 /* lru_add_drain(): the lazy-free batch moves to the LRU (lru_lazyfree:
- * referenced and active bits cleared). Linux drains at the start of each
- * VMA of MADV_FREE, MADV_COLD and MADV_PAGEOUT, and when a zap frees
- * pages (free_pages_and_swap_cache). */
+ * referenced and active bits cleared), then the mlock batch (a page a
+ * locked VMA maps goes to the unevictable list, losing its active bit;
+ * one no longer locked leaves it). Linux drains at the start of each VMA
+ * of MADV_FREE, MADV_COLD and MADV_PAGEOUT, in mlock and munlock, and
+ * when a zap frees pages (free_pages_and_swap_cache). */
 void mmf_lru_drain(struct mmf_machine *m);
+/* mlock_folio()/munlock_folio() for every page [start, end) of mm maps:
+ * into the mlock batch (mlock_vma_pages_range()'s walk). */
+void mmf_mlock_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+/* munlock_vma_folio() for a pte of a locked VMA going: the page into the
+ * mlock batch, which takes it off the unevictable list when it moves if
+ * no locked VMA maps it then. (A pte of an unlocked VMA going leaves the
+ * page as it is, as in Linux: MREMAP_DONTUNMAP clears the old VMA's
+ * VM_LOCKED without a walk, so the pages left there stay unevictable.) */
+void mmf_munlock_page(struct mmf_machine *m, uint32_t pfn);
+/* The ptes of locked VMAs that map pfn. */
+unsigned mmf_rmap_walk_locked(const struct mmf_machine *m, uint32_t pfn);
+/* (The reference adapter also drains after every address-space op, as
+ * the Linux agents do: a comparison with a real kernel is made at a
+ * quiescent CPU.) */
 /* MADV_PAGEOUT without swap, for the pages this mm alone maps: reclaim
  * unmaps shmem pages (they stay in the page cache) and drops clean
  * MADV_FREE'd anonymous ones (a read then finds the zero page); other

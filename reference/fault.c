@@ -132,6 +132,63 @@ unsigned mmf_rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out
 	return rmap_walk(m, pfn, o, 0);
 }
 
+unsigned mmf_rmap_walk_locked(const struct mmf_machine *m, uint32_t pfn)
+{
+	return rmap_walk(m, pfn, NULL, 1);
+}
+
+/* mlock_folio_batch(): each page of the CPU's mlock batch that a locked
+ * VMA maps goes to the unevictable list, leaving the active one
+ * (__mlock_folio(), __mlock_new_folio()); one no longer locked leaves it
+ * (__munlock_folio()). */
+static void mlock_batch_move(struct mmf_machine *m)
+{
+	struct mmf_as *as = m->as;
+	for (unsigned i = 0; i < as->nr_mlock; i++) {
+		uint32_t pfn = as->mlock_batch[i];
+		if (!(pfn_to_page(m, pfn)->flags & PG_anon))
+			continue; /* freed since (Linux's reference would have kept it till now) */
+		struct mmf_page *p = page_w(m, pfn);
+		if (rmap_walk(m, pfn, NULL, 1))
+			p->flags = (uint16_t)((p->flags | PG_unevictable) & ~PG_active);
+		else
+			p->flags &= (uint16_t)~PG_unevictable;
+	}
+	as->nr_mlock = 0;
+}
+
+/* mlock_folio(), munlock_folio(): a page into the CPU's mlock batch,
+ * which moves when full. */
+static void mlock_batch_add(struct mmf_machine *m, uint32_t pfn)
+{
+	struct mmf_as *as = m->as;
+	as->mlock_batch[as->nr_mlock++] = pfn;
+	if (as->nr_mlock == MMF_LRU_BATCH)
+		mlock_batch_move(m);
+}
+
+/* mlock_vma_folio() for a pte just installed in v (from rmap's add, or
+ * folio_add_lru_vma()'s mlock_new_folio() for a fresh page). */
+static void mlock_vma_folio(struct mmf_machine *m, const struct mmf_vma *v, uint64_t pte)
+{
+	if (pte_has_page(pte) && (v->flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
+		mlock_batch_add(m, pte_pfn(pte));
+}
+
+void mmf_munlock_page(struct mmf_machine *m, uint32_t pfn)
+{
+	mlock_batch_add(m, pfn);
+}
+
+void mmf_mlock_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
+		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
+		if (pte && (*pte & PTE_MAPPED) && pte_has_page(*pte))
+			mlock_batch_add(m, pte_pfn(*pte));
+	}
+}
+
 /* Installs a pte mapping pfn, taking a mapping and a reference (a fresh
  * page comes with its reference). */
 static void map_page(struct mmf_machine *m, uint32_t pfn, int fresh)
@@ -221,6 +278,7 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 			continue;
 		map_page(m, pfn, 0);
 		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | PTE_PRESENT | PTE_USER | PTE_ACCESSED | (writable ? PTE_RW : 0);
+		mlock_vma_folio(m, v, *pte);
 	}
 }
 
@@ -267,6 +325,7 @@ static int do_pte_missing(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_v
 			return -1;
 		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | ((v->flags & VM_WRITE) ? PTE_RW | dirty : 0);
 	}
+	mlock_vma_folio(m, v, *pte);
 	return 0;
 }
 
@@ -293,6 +352,9 @@ static int do_wp_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *
 		m->as->depth.cow_breaks++;
 		uint64_t was = *pte;
 		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | PTE_RW | dirty;
+		mlock_vma_folio(m, v, *pte);
+		if (copy_from && (v->flags & VM_LOCKED))
+			mmf_munlock_page(m, old); /* folio_remove_rmap_pte()'s munlock_vma_folio() */
 		/* wp_page_copy(): the old pte is cleared and flushed, its young
 		 * bit lost (no folio_mark_accessed(), unlike a zap) */
 		mmf_pte_release(m, was & ~(uint64_t)PTE_ACCESSED);
@@ -300,8 +362,12 @@ static int do_wp_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *
 	return 0;
 }
 
-int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
-		  uint64_t *value, int *err)
+/* A CPU's access (gup 0), or GUP's (gup 1): GUP reads a present page
+ * through the kernel's mapping, so the pte's young bit is the fault
+ * handler's to set, never the access's (follow_page_pte() marks the
+ * folio accessed instead, which mmf_as_gup_touch() does). */
+static int as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
+		     uint64_t *value, int *err, int gup)
 {
 	struct mmf_mm *mm = mmf_as_mm(m, proc);
 	*fault = 0;
@@ -363,8 +429,10 @@ int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write
 		*fault = SIGSEGV; /* the retried fetch: present, NX */
 		return 0;
 	}
+	gup = 0; /* the fault handler's pte is young (wp_page_reuse() makes it so too) */
 access:
-	*hw |= PTE_ACCESSED;
+	if (!gup)
+		*hw |= PTE_ACCESSED;
 	if (pte_is_zero_page(*hw) || exec)
 		return 0;
 	pte = hw;
@@ -385,10 +453,17 @@ void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn)
 	struct mmf_page *p = page_w(m, pfn);
 	if (!(p->flags & PG_referenced))
 		p->flags |= PG_referenced;
-	else if (rmap_walk(m, pfn, NULL, 1))
-		; /* mlocked: on the unevictable list, which is never rotated */
+	else if (p->flags & PG_unevictable)
+		; /* on the unevictable list, which is never rotated (a page mlocked in
+		   * this op is not there yet: its mlock batch has not moved) */
 	else if (!(p->flags & PG_active))
 		p->flags = (uint16_t)((p->flags | PG_active) & ~PG_referenced);
+}
+
+int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
+		  uint64_t *value, int *err)
+{
+	return as_access(m, proc, addr, write, token, fault, value, err, 0);
 }
 
 int mmf_as_gup_touch(struct mmf_machine *m, unsigned proc, uint64_t addr, int write)
@@ -396,7 +471,7 @@ int mmf_as_gup_touch(struct mmf_machine *m, unsigned proc, uint64_t addr, int wr
 	struct mmf_mm *mm = mmf_as_mm(m, proc);
 	int fault, err;
 	uint64_t value;
-	if (mmf_as_access(m, proc, addr, write, 0, &fault, &value, &err))
+	if (as_access(m, proc, addr, write, 0, &fault, &value, &err, 1))
 		return -1;
 	if (fault)
 		return fault;
@@ -488,8 +563,9 @@ void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, ui
 			continue;
 		uint32_t mapping = p->mapping, index = (uint32_t)p->index, pfn = pte_pfn(*pte);
 		int drop = (p->flags & PG_shmem) && !dirty && mmf_shmem_find(m, mapping, index) == pfn;
-		mmf_pte_release(m, *pte);
+		uint64_t old = *pte;
 		*pte = 0;
+		mmf_pte_release(m, old);
 		if (drop)
 			mmf_shmem_punch(m, mapping, index, index + 1);
 	}
@@ -527,7 +603,7 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 			p->flags &= (uint16_t)~PG_dirty;
 		}
 		*pte &= ~(PTE_DIRTY | PTE_ACCESSED); /* clear_young_dirty_ptes() */
-		if (rmap_walk(m, pfn, NULL, 1))
+		if (p->flags & PG_unevictable)
 			continue; /* folio_mark_lazyfree(): not an unevictable (mlocked) folio;
 				   * mlock drains the batch before it makes one unevictable,
 				   * so lru_lazyfree() meets none */
@@ -551,4 +627,5 @@ void mmf_lru_drain(struct mmf_machine *m)
 			p->flags &= (uint16_t)~(PG_referenced | PG_active); /* lru_lazyfree() */
 	}
 	as->nr_lazy = 0;
+	mlock_batch_move(m); /* mlock_drain_local() */
 }

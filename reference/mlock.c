@@ -80,9 +80,13 @@ static int mlock_fixup(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uin
 	if (mmf_vma_modify_flags(m, mm, i, start, end, newflags))
 		return -1;
 	/* mlock_vma_pages_range() (unless only the ONFAULT bit changes)
-	 * drains the CPU's LRU batches before and after its walk */
-	if (!((newflags & VM_LOCKED) && (oldflags & VM_LOCKED)))
+	 * drains the CPU's LRU batches before and after its walk, which puts
+	 * each page mapped there into the mlock batch */
+	if (!((newflags & VM_LOCKED) && (oldflags & VM_LOCKED))) {
 		mmf_lru_drain(m);
+		mmf_mlock_range(m, mm, start, end);
+		mmf_lru_drain(m);
+	}
 	if (!(newflags & VM_LOCKED))
 		mm->locked_vm -= npages;
 	else if (!(oldflags & VM_LOCKED))

@@ -45,6 +45,8 @@
 #define PG_dirty 0x1000u   /* a shmem page whose dirty pte went away (folio_mark_dirty) */
 #define PG_referenced 0x2000u /* user page: folio_mark_accessed() once (GUP's FOLL_TOUCH, a zap of a young file pte) */
 #define PG_active 0x4000u  /* ... twice: on the active LRU (the referenced bit cleared) */
+#define PG_unevictable 0x8000u /* user page: on the unevictable LRU, set and cleared when the
+				* CPU's mlock batch moves (mlocked: a locked VMA maps it) */
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */

@@ -98,7 +98,7 @@ void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn)
 		p->refcount--;
 		return;
 	}
-	p->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty | PG_referenced | PG_active);
+	p->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty | PG_referenced | PG_active | PG_unevictable);
 	p->mapping = p->index = 0;
 	p->mapcount = 0;
 	m->nr_anon--;
@@ -122,7 +122,8 @@ void mmf_pte_release(struct mmf_machine *m, uint64_t pte)
 
 /* Clears the ptes of [start, end) under a level-`level` table, skipping
  * absent entries a whole span at a time. */
-static void zap(struct mmf_machine *m, uint32_t pfn, unsigned level, uint64_t start, uint64_t end)
+static void zap(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, unsigned level, uint64_t start,
+		uint64_t end)
 {
 	uint64_t addr = start;
 	while (addr < end) {
@@ -136,10 +137,13 @@ static void zap(struct mmf_machine *m, uint32_t pfn, unsigned level, uint64_t st
 				*e = 0;
 				if (pte_has_page(pte) && m->as->nr_lazy)
 					mmf_lru_drain(m); /* the gathered pages go through free_pages_and_swap_cache() */
+				const struct mmf_vma *v = pte_has_page(pte) ? mmf_vma_find(mm, addr) : NULL;
+				if (v && (v->flags & VM_LOCKED))
+					mmf_munlock_page(m, pte_pfn(pte)); /* munlock_vma_folio() */
 				mmf_pte_release(m, pte);
 			}
 		} else if (level > 0 && (*e & PTE_PRESENT)) {
-			zap(m, (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT), level - 1, addr, next);
+			zap(m, mm, (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT), level - 1, addr, next);
 		}
 		addr = next;
 	}
@@ -148,7 +152,7 @@ static void zap(struct mmf_machine *m, uint32_t pfn, unsigned level, uint64_t st
 void mmf_unmap_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
 {
 	if (mm->pgd != MMF_NIL && start < end)
-		zap(m, mm->pgd, mmf_pt_levels(m) - 1, start, end);
+		zap(m, mm, mm->pgd, mmf_pt_levels(m) - 1, start, end);
 }
 
 /* free_p*d_range() below a level-`level` table: for each present entry in

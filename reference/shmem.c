@@ -225,8 +225,11 @@ void mmf_shmem_remove(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_
 				uint64_t *pte = mmf_pte_lookup(m, mm, v->start + ((pg - v->pgoff) << AS_PAGE_SHIFT), 0);
 				if (!pte || !pte_has_page(*pte) || !(pfn_to_page(m, pte_pfn(*pte))->flags & PG_shmem))
 					continue; /* nothing, or a private copy (even_cows = 0) */
-				mmf_pte_release(m, *pte);
+				uint64_t old = *pte;
 				*pte = 0;
+				if (v->flags & VM_LOCKED)
+					mmf_munlock_page(m, pte_pfn(old)); /* munlock_vma_folio() */
+				mmf_pte_release(m, old);
 			}
 		}
 	}

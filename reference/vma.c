@@ -399,6 +399,7 @@ void mmf_as_reset(struct mmf_machine *m)
 	}
 	mmf_shmem_reset(m);
 	as->nr_lazy = 0;
+	as->nr_mlock = 0;
 	as->proc[0].live = 1;
 	as->proc[0].pid = 1;
 	mmf_mm_setup(m, &as->proc[0].mm);
@@ -548,6 +549,12 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		if ((uint32_t)pg->refcount != refs[pfn])
 			return mmf_fail(msg, cap, "pte_refcount: user page pfn %u refcount %d, %u mappings and cache references",
 				        pfn, pg->refcount, refs[pfn]);
+		/* with the mlock batch moved, a page a locked VMA maps is
+		 * unevictable (the converse need not hold: MREMAP_DONTUNMAP
+		 * leaves mlocked pages in a VMA it unlocks) */
+		if (!m->as->nr_mlock && !(pg->flags & PG_unevictable) && mmf_rmap_walk_locked(m, pfn))
+			return mmf_fail(msg, cap, "unevictable: user page pfn %u %s on the unevictable list, %u ptes of locked VMAs map it",
+				        pfn, (pg->flags & PG_unevictable) ? "is" : "is not", mmf_rmap_walk_locked(m, pfn));
 	}
 	if (anon != m->nr_anon)
 		return mmf_fail(msg, cap, "anon_counters: %u user pages, counter says %u", anon, m->nr_anon);

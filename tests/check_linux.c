@@ -289,6 +289,46 @@ static const char *const scenarios[] = {
 	    "exit proc=4\n"
 	    "exit proc=7\n"
 	    "munlock proc=0 start=66 npages=1\n",
+	/* a page mapped into a locked VMA joins the unevictable list only when
+	 * the CPU's mlock batch moves: the touch of the same mlock's populate
+	 * finds it evictable and referenced, so activates it and takes its
+	 * referenced bit; the fork's child's old pte (copied as the failed
+	 * write fault past the file's end gave the VMA an anon_vma) then reads
+	 * it unreferenced (found by generator 4's default campaign on 6.18) */
+	HDR "ftruncate file=1 npages=1\n"
+	    "mmap_file proc=0 start=107 npages=2 prot=PROT_WRITE flags=MAP_FIXED file=1 pgoff=0\n"
+	    "mem_read proc=0 page=107\n"
+	    "mmap_file proc=0 start=18 npages=1 prot=PROT_READ flags=MAP_FIXED|MAP_POPULATE file=1 pgoff=0\n"
+	    "mem_write proc=0 page=108 token=0\n"
+	    "fork proc=0 child=1\n"
+	    "mlock proc=1 start=18 npages=1\n"
+	    "proc_report proc=1 kind=smaps\n"
+	    "munlock proc=1 start=18 npages=1\n"
+	    "proc_report proc=1 kind=smaps\n"
+	    "exit proc=1\n",
+	/* GUP's touch of a present page marks the page accessed, never its pte
+	 * young: in the fork's child (old ptes) MADV_POPULATE_READ activates
+	 * the page the parent unlocked, taking its referenced bit, so it reads
+	 * unreferenced; the pages still locked in the parent are unevictable
+	 * and keep theirs (found by generator 4's default campaign on 6.18) */
+	HDR "mmap proc=0 start=64 npages=17 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED\n"
+	    "mlock proc=0 start=73 npages=5\n"
+	    "fork proc=0 child=6\n"
+	    "munlock proc=0 start=77 npages=1\n"
+	    "madvise proc=6 start=66 npages=12 advice=MADV_POPULATE_READ\n"
+	    "proc_report proc=6 kind=smaps\n"
+	    "exit proc=6\n"
+	    "munlock proc=0 start=73 npages=4\n",
+	/* MREMAP_DONTUNMAP clears the old VMA's VM_LOCKED without munlocking
+	 * what stays there: the page left behind is still unevictable, so
+	 * MADV_FREE passes over it (no LazyFree) */
+	HDR "mmap proc=0 start=92 npages=2 prot=PROT_READ|PROT_WRITE flags=MAP_FIXED|MAP_POPULATE\n"
+	    "mem_write proc=0 page=93 token=5\n"
+	    "mlock proc=0 start=92 npages=2\n"
+	    "mremap proc=0 start=92 npages=1 new_npages=1 new_start=0 flags=MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP\n"
+	    "madvise proc=0 start=92 npages=2 advice=MADV_FREE\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "munlock proc=0 start=0 npages=1\n",
 	/* MREMAP_DONTUNMAP of a whole VMA unlinks the old VMA's anon_vma: a
 	 * page a later fault maps there is not copied by fork (the locked,
 	 * private file mapping's populate made the anon_vma) */
