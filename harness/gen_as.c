@@ -535,6 +535,17 @@ static int shape_fork(struct gen *g, unsigned proc, struct mmf_op *op)
 	sh->fork_page = GEN_NO_HINT;
 	if (p == MMF_AS_WINDOW_PAGES)
 		p = GEN_NO_HINT;
+	if (g->version >= 5 && sh->fork_exit) { /* sc_exit: one side goes */
+		sh->fork_exit = 0;
+		unsigned dies = below(&g->r, 4) ? child : proc, lives = dies == child ? proc : child;
+		if (p != GEN_NO_HINT && below(&g->r, 2))
+			queue_arg(g, MMF_OP_MEM_READ, dies, p, GEN_ARG_PLAIN);
+		queue_arg(g, MMF_OP_EXIT, dies, GEN_NO_HINT, GEN_ARG_PLAIN);
+		queue_arg(g, MMF_OP_PROC_REPORT, lives, MMF_PROC_SMAPS, GEN_ARG_PLAIN);
+		if (p != GEN_NO_HINT)
+			queue_arg(g, MMF_OP_MEM_WRITE, lives, p, GEN_ARG_PLAIN);
+		return 1;
+	}
 	if (g->version >= 4) {
 		/* what the child got, before it writes: nothing where DONTFORK
 		 * was, zeroes where WIPEONFORK was; the page shared, through
@@ -566,7 +577,7 @@ static int shape_exit(struct gen *g, unsigned proc, struct mmf_op *op)
 	struct gen_shadow *sh = &g->sh;
 	if ((sh->live & (sh->live - 1)) == 0)
 		return 0; /* the last process stays */
-	if (proc == 0 && below(&g->r, 4))
+	if (proc == 0 && !(g->version >= 5 && g->sh.arg == GEN_ARG_PLAIN) && below(&g->r, 4))
 		for (unsigned p = 1; p < MMF_NPROCS; p++)
 			if (alive(g, p))
 				proc = p;
@@ -944,6 +955,22 @@ static int sc_cow(struct gen *g, unsigned proc)
 	return 1;
 }
 
+/* Version 5: a written page shared by a fork, then one side exits (the
+ * child mostly), then the survivor's smaps (the page its own again:
+ * private, whole Pss) and a write to it (reused, not copied). */
+static int sc_exit(struct gen *g, unsigned proc)
+{
+	if (!can(g, MMF_OP_FORK) || !can(g, MMF_OP_EXIT) || !can(g, MMF_OP_PROC_REPORT))
+		return 0;
+	uint32_t p = written_page(g, proc, SH_SHARED, 0);
+	if (p == MMF_AS_WINDOW_PAGES)
+		return 0;
+	g->sh.fork_page = (uint16_t)p;
+	g->sh.fork_exit = 1;
+	queue_arg(g, MMF_OP_FORK, proc, GEN_NO_HINT, GEN_ARG_PLAIN);
+	return 1;
+}
+
 /* A written page's range made read-only (or inaccessible), then written
  * (SIGSEGV) and read. */
 static int sc_protect(struct gen *g, unsigned proc)
@@ -1011,11 +1038,13 @@ static int scenario(struct gen *g, unsigned k, unsigned proc)
 		       : x == 3 ? sc_cow_truncate(g, proc)
 		       : x == 4 ? sc_cow(g, proc)
 		       : x == 5 ? can(g, MMF_OP_MMAP_FILE) && sc_twice(g, proc, GEN_ARG_TWICE)
-		       : x == 6 && can(g, MMF_OP_MLOCK) && sc_lock(g, proc, MMF_OP_MLOCK, -1);
+		       : x == 6 ? can(g, MMF_OP_MLOCK) && sc_lock(g, proc, MMF_OP_MLOCK, -1)
+		       : x < 9 && g->version >= 5 && sc_exit(g, proc);
 	case MMF_OP_MADVISE:
 	case MMF_OP_MUNMAP:
 		return x < 2 ? sc_discard(g, proc) : x < 4 ? sc_wipe(g, proc) : x < 6 ? sc_move(g, proc) : 0;
-	case MMF_OP_FORK: return x < 3 ? sc_wipe(g, proc) : x < 9 && sc_cow(g, proc);
+	case MMF_OP_FORK:
+		return x < 3 ? sc_wipe(g, proc) : x < 9 ? sc_cow(g, proc) : g->version >= 5 && sc_exit(g, proc);
 	case MMF_OP_FTRUNCATE: return x < 8 && sc_cow_truncate(g, proc);
 	case MMF_OP_MLOCK:
 	case MMF_OP_MLOCK2:

@@ -66,6 +66,7 @@ struct gen_shadow {
 	uint8_t q_arg[24], arg, dequeued;
 	uint16_t want_pgoff;
 	uint8_t fork_report;
+	uint8_t fork_exit;           /* version 5: one side of the next fork exits (sc_exit) */
 	unsigned errors;             /* percent of ops aimed at an error path */
 	uint64_t as_caps;            /* ops needing others are not drawn (0: all) */
 };

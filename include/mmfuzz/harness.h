@@ -173,7 +173,7 @@ struct mmf_gen_config {
  * (seed, config) for ever: a new op kind is drawn from the version that
  * adds it on (its row's gen column), so older versions replay the same
  * sequences from the same seeds. Reports and reproducers name it. */
-#define MMF_GEN_VERSION 4
+#define MMF_GEN_VERSION 5
 /* Also draw the malloc-style ops (calloc, memalign, realloc), for adapters
  * with MMF_CAP_MALLOC; without it sequences are as they always were. */
 #define MMF_GEN_MALLOC 1u
