@@ -130,6 +130,12 @@ struct mmf_as {
 	 * the move looks at what maps the page then. */
 	uint32_t mlock_batch[MMF_LRU_BATCH];
 	unsigned nr_mlock;
+	/* The CPU's lru_activate batch: pages folio_mark_accessed() found
+	 * referenced, on an LRU list, inactive. Off the LRU while queued
+	 * (another touch then only clears the referenced bit); active when it
+	 * moves. */
+	uint32_t act_batch[MMF_LRU_BATCH];
+	unsigned nr_act;
 	/* How deep the sequence went since the reset (what a report shows of
 	 * a generator's reach, never part of a verdict): each process's
 	 * generation (0: process 0), and the counters of mmfuzz/adapter.h's

@@ -448,16 +448,54 @@ access:
 	return 0;
 }
 
+/* lru_activate: each queued page still allocated, inactive and evictable
+ * goes to the active list (folio_activate_fn()). */
+static void act_batch_move(struct mmf_machine *m)
+{
+	struct mmf_as *as = m->as;
+	for (unsigned i = 0; i < as->nr_act; i++) {
+		const struct mmf_page *p = pfn_to_page(m, as->act_batch[i]);
+		if ((p->flags & (PG_anon | PG_active | PG_unevictable)) == PG_anon)
+			page_w(m, as->act_batch[i])->flags |= PG_active;
+	}
+	as->nr_act = 0;
+}
+
+/* Is pfn off the LRU lists, queued in one of the CPU's batches that take
+ * it off (lru_activate, lru_lazyfree)? */
+static int queued_off_lru(const struct mmf_machine *m, uint32_t pfn)
+{
+	const struct mmf_as *as = m->as;
+	for (unsigned i = 0; i < as->nr_act; i++)
+		if (as->act_batch[i] == pfn)
+			return 1;
+	for (unsigned i = 0; i < as->nr_lazy; i++)
+		if (as->lazy_batch[i] == pfn)
+			return 1;
+	return 0;
+}
+
 void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn)
 {
 	struct mmf_page *p = page_w(m, pfn);
-	if (!(p->flags & PG_referenced))
+	if (!(p->flags & PG_referenced)) {
 		p->flags |= PG_referenced;
-	else if (p->flags & PG_unevictable)
+	} else if (p->flags & PG_unevictable) {
 		; /* on the unevictable list, which is never rotated (a page mlocked in
 		   * this op is not there yet: its mlock batch has not moved) */
-	else if (!(p->flags & PG_active))
-		p->flags = (uint16_t)((p->flags | PG_active) & ~PG_referenced);
+	} else if (!(p->flags & PG_active)) {
+		/* on an LRU list: queued for activation (folio_activate()); already
+		 * queued, off the LRU: nothing but the referenced bit (seen on 6.18:
+		 * an exit zapping three young ptes of one file page leaves it
+		 * unreferenced) */
+		if (!queued_off_lru(m, pfn)) {
+			struct mmf_as *as = m->as;
+			as->act_batch[as->nr_act++] = pfn;
+			if (as->nr_act == MMF_LRU_BATCH)
+				act_batch_move(m);
+		}
+		p->flags &= (uint16_t)~PG_referenced;
+	}
 }
 
 int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
@@ -627,5 +665,6 @@ void mmf_lru_drain(struct mmf_machine *m)
 			p->flags &= (uint16_t)~(PG_referenced | PG_active); /* lru_lazyfree() */
 	}
 	as->nr_lazy = 0;
+	act_batch_move(m);   /* folio_activate_drain() */
 	mlock_batch_move(m); /* mlock_drain_local() */
 }

@@ -400,6 +400,7 @@ void mmf_as_reset(struct mmf_machine *m)
 	mmf_shmem_reset(m);
 	as->nr_lazy = 0;
 	as->nr_mlock = 0;
+	as->nr_act = 0;
 	as->proc[0].live = 1;
 	as->proc[0].pid = 1;
 	mmf_mm_setup(m, &as->proc[0].mm);

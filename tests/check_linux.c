@@ -319,6 +319,22 @@ static const char *const scenarios[] = {
 	    "proc_report proc=6 kind=smaps\n"
 	    "exit proc=6\n"
 	    "munlock proc=0 start=73 npages=4\n",
+	/* a touch that activates a page queues it (folio_activate()): off
+	 * the LRU until the batch moves, so the next touch but one only takes
+	 * its referenced bit. The exit zaps three young ptes of one file page,
+	 * which the populate had referenced: it ends unreferenced, as the
+	 * child's old pte shows (found by generator 5's default campaign on
+	 * 6.18) */
+	HDR "ftruncate file=0 npages=2\n"
+	    "mmap_file proc=0 start=32 npages=13 prot=PROT_WRITE flags=MAP_FIXED file=0 pgoff=0\n"
+	    "mmap_file proc=0 start=0 npages=1 prot=PROT_READ flags=MAP_POPULATE file=0 pgoff=1\n"
+	    "mmap_file proc=0 start=103 npages=1 prot=PROT_READ flags=MAP_FIXED file=0 pgoff=1\n"
+	    "mem_write proc=0 page=44 token=0\n"
+	    "mem_read proc=0 page=103\n"
+	    "mem_read proc=0 page=36\n"
+	    "fork proc=0 child=7\n"
+	    "exit proc=0\n"
+	    "proc_report proc=7 kind=smaps\n",
 	/* MREMAP_DONTUNMAP clears the old VMA's VM_LOCKED without munlocking
 	 * what stays there: the page left behind is still unevictable, so
 	 * MADV_FREE passes over it (no LazyFree) */
