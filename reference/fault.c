@@ -440,8 +440,14 @@ access:
 	if (write) {
 		struct mmf_page *pg = page_w(m, pfn);
 		pg->token ^= token;
-		pg->flags &= (uint16_t)~PG_lazyfree; /* written again: no longer free to drop */
-		*pte |= PTE_DIRTY;
+		/* dirty now, so no longer free to drop (PG_lazyfree stays: Linux
+		 * keeps the folio !swapbacked until reclaim finds it dirty); GUP
+		 * writes through the kernel's mapping: follow_page_pte() dirties
+		 * the folio where the pte is clean, and leaves the pte alone */
+		if (!gup)
+			*pte |= PTE_DIRTY;
+		else if (!(*pte & PTE_DIRTY))
+			pg->flags |= PG_dirty;
 	} else {
 		*value = pfn_to_page(m, pfn)->token;
 	}
@@ -556,9 +562,14 @@ int mmf_as_clear_refs(struct mmf_machine *m, unsigned proc, unsigned value, int 
 
 /* change_protection() for mprotect: without write permission the ptes
  * lose it; without any access they become PROT_NONE (not present, frame
- * kept); a range gaining write keeps its ptes read-only and takes the
- * write faults (Linux makes some writable at once; what a program sees,
- * the values and the faults it gets, is the same). */
+ * kept). A range gaining write has ptes made writable at once where no
+ * fault is needed (can_change_pte_writable()): in a shared mapping (shmem
+ * needs no write-notify) and on an anonymous page only this pte maps (the
+ * model's stand-in for PageAnonExclusive), unless soft-dirty tracking
+ * wants the fault (a pte not soft-dirty in a VMA whose VM_SOFTDIRTY is
+ * clear). The rest stay read-only and take the write faults. A writable
+ * pte stays clean: a GUP write then dirties the page, not the pte (seen
+ * on 6.18 through a fork's child's Pss_Dirty). */
 void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags)
 {
 	if (mm->pgd == MMF_NIL)
@@ -573,6 +584,13 @@ void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t
 			*pte = (*pte & ~PTE_PROTNONE) | PTE_PRESENT;
 		else
 			*pte = (*pte & ~PTE_PRESENT) | PTE_PROTNONE;
+		if ((flags & VM_WRITE) && (*pte & PTE_PRESENT) && !(*pte & PTE_RW) &&
+		    !(m->k.soft_dirty && !(flags & VM_SOFTDIRTY) && !(*pte & PTE_SOFTDIRTY))) {
+			const struct mmf_page *p = pte_has_page(*pte) ? pfn_to_page(m, pte_pfn(*pte)) : NULL;
+			if ((flags & VM_SHARED) ||
+			    (p && !(p->flags & PG_shmem) && p->mapcount == 1 && p->refcount == 1))
+				*pte |= PTE_RW;
+		}
 	}
 }
 
@@ -597,6 +615,8 @@ void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, ui
 		 * referenced through its pte, a fork's child, whose copy starts
 		 * old, sees it unreferenced) */
 		page_w(m, pte_pfn(*pte))->flags &= (uint16_t)~PG_referenced;
+		if (!(p->flags & PG_shmem) && (p->flags & PG_lazyfree) && dirty)
+			page_w(m, pte_pfn(*pte))->flags &= (uint16_t)~PG_lazyfree; /* written since: folio_set_swapbacked() */
 		if (!(p->flags & PG_shmem) && (!(p->flags & PG_lazyfree) || dirty))
 			continue;
 		uint32_t mapping = p->mapping, index = (uint32_t)p->index, pfn = pte_pfn(*pte);
@@ -641,10 +661,12 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 			p->flags &= (uint16_t)~PG_dirty;
 		}
 		*pte &= ~(PTE_DIRTY | PTE_ACCESSED); /* clear_young_dirty_ptes() */
-		if (p->flags & PG_unevictable)
-			continue; /* folio_mark_lazyfree(): not an unevictable (mlocked) folio;
-				   * mlock drains the batch before it makes one unevictable,
-				   * so lru_lazyfree() meets none */
+		if (p->flags & (PG_unevictable | PG_lazyfree))
+			continue; /* folio_mark_lazyfree(): not an unevictable (mlocked) folio
+				   * (mlock drains the batch before it makes one unevictable,
+				   * so lru_lazyfree() meets none), nor one lazy-free already
+				   * (!swapbacked, written since or not: its referenced bit
+				   * stays) */
 		p->flags |= PG_lazyfree;
 		/* folio_mark_lazyfree(): into the CPU's batch, which moves when full */
 		struct mmf_as *as = m->as;

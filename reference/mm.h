@@ -41,7 +41,8 @@
 #define PG_pgtable 0x100u  /* a page-table page (PageTable()) */
 #define PG_anon 0x200u     /* a user page: anonymous or shmem (each pte mapping it holds a reference) */
 #define PG_shmem 0x400u    /* ... of a shmem object (which holds a reference too) */
-#define PG_lazyfree 0x800u /* an anonymous page after MADV_FREE, clean until written again */
+#define PG_lazyfree 0x800u /* an anonymous page after MADV_FREE (!PG_swapbacked): dropped by reclaim
+			    * while clean; written since, it stays so until reclaim finds it dirty */
 #define PG_dirty 0x1000u   /* a shmem page whose dirty pte went away (folio_mark_dirty) */
 #define PG_referenced 0x2000u /* user page: folio_mark_accessed() once (GUP's FOLL_TOUCH, a zap of a young file pte) */
 #define PG_active 0x4000u  /* ... twice: on the active LRU (the referenced bit cleared) */

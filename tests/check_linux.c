@@ -335,6 +335,43 @@ static const char *const scenarios[] = {
 	    "fork proc=0 child=7\n"
 	    "exit proc=0\n"
 	    "proc_report proc=7 kind=smaps\n",
+	/* a GUP write (MADV_POPULATE_WRITE) to a present, writable, clean pte
+	 * dirties the page, not the pte: the fork's child, reading the page
+	 * through a clean pte of its own, counts it dirty (found by generator
+	 * 5's default campaign on 6.18) */
+	HDR "mmap proc=0 start=63 npages=4 prot=PROT_WRITE flags=MAP_SHARED|MAP_FIXED_NOREPLACE|MAP_POPULATE\n"
+	    "madvise proc=0 start=63 npages=4 advice=MADV_POPULATE_WRITE\n"
+	    "mremap proc=0 start=63 npages=0 new_npages=4 new_start=29 flags=MREMAP_MAYMOVE|MREMAP_FIXED\n"
+	    "fork proc=0 child=6\n"
+	    "mem_read proc=6 page=32\n"
+	    "proc_report proc=6 kind=smaps\n"
+	    "exit proc=6\n",
+	/* a page MADV_FREE made lazy-free stays so (!swapbacked) through the
+	 * writes, locks and unlocks after it: a second MADV_FREE passes it by,
+	 * and its referenced bit stays (found by generator 5's default
+	 * campaign on 6.18) */
+	HDR "brk proc=0 page=1031\n"
+	    "mem_write proc=0 page=1026 token=0\n"
+	    "madvise proc=0 start=1024 npages=3 advice=MADV_FREE\n"
+	    "mlock proc=0 start=1026 npages=1\n"
+	    "munlock proc=0 start=1026 npages=1\n"
+	    "madvise proc=0 start=1024 npages=3 advice=MADV_FREE\n"
+	    "proc_report proc=0 kind=smaps\n"
+	    "brk proc=0 page=1024\n",
+	/* mprotect gaining write makes the pte of a page only it maps
+	 * writable at once, clean: the locked VMA's populate then dirties the
+	 * page, not the pte, and the fork's grandchild counts it dirty
+	 * (found by generator 5's default campaign on 6.18) */
+	HDR "mmap proc=0 start=17 npages=3 prot=PROT_READ flags=MAP_FIXED\n"
+	    "mlock proc=0 start=18 npages=2\n"
+	    "mprotect proc=0 start=19 npages=1 prot=PROT_WRITE\n"
+	    "fork proc=0 child=7\n"
+	    "madvise proc=7 start=19 npages=1 advice=MADV_FREE\n"
+	    "fork proc=7 child=6\n"
+	    "proc_report proc=6 kind=smaps\n"
+	    "exit proc=6\n"
+	    "exit proc=7\n"
+	    "munlock proc=0 start=18 npages=2\n",
 	/* MREMAP_DONTUNMAP clears the old VMA's VM_LOCKED without munlocking
 	 * what stays there: the page left behind is still unevictable, so
 	 * MADV_FREE passes over it (no LazyFree) */
