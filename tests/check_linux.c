@@ -372,6 +372,24 @@ static const char *const scenarios[] = {
 	    "exit proc=6\n"
 	    "exit proc=7\n"
 	    "munlock proc=0 start=18 npages=2\n",
+	/* after mlockall(MCL_CURRENT) the agent's own page is locked too, and
+	 * MADV_COLD, its drain, refuses a locked VMA before draining: it
+	 * munlocks and mlocks the page instead. Without a drain after the
+	 * populate, the page it activated stayed queued, and 6.18 showed it
+	 * referenced where the oracle had it unreferenced (found by generator
+	 * 5's default campaign on 6.18) */
+	HDR "ftruncate file=1 npages=4\n"
+	    "mmap_file proc=0 start=65 npages=4 prot=PROT_READ flags=MAP_FIXED file=1 pgoff=0\n"
+	    "mlockall proc=0 flags=MCL_CURRENT\n"
+	    "mremap proc=0 start=65 npages=4 new_npages=1 new_start=0 flags=0\n"
+	    "mmap_file proc=0 start=58 npages=2 prot=PROT_WRITE flags=MAP_FIXED file=1 pgoff=2\n"
+	    "mem_read proc=0 page=58\n"
+	    "mmap_file proc=0 start=0 npages=1 prot=PROT_READ flags=MAP_POPULATE file=1 pgoff=3\n"
+	    "mem_write proc=0 page=58 token=0\n"
+	    "fork proc=0 child=6\n"
+	    "proc_report proc=6 kind=smaps\n"
+	    "exit proc=6\n"
+	    "munlockall proc=0\n",
 	/* MREMAP_DONTUNMAP clears the old VMA's VM_LOCKED without munlocking
 	 * what stays there: the page left behind is still unevictable, so
 	 * MADV_FREE passes over it (no LazyFree) */

@@ -151,7 +151,13 @@ static void drain_lru(void)
 		}
 		*(volatile char *)own = 1;
 	}
-	madvise(own, (size_t)env->page, MADV_COLD);
+	/* MADV_COLD refuses a locked VMA before it drains (mlockall(MCL_CURRENT)
+	 * locks the page too): then munlock and mlock it again, each of which
+	 * drains (mlock_vma_pages_range()) */
+	if (madvise(own, (size_t)env->page, MADV_COLD) && errno == EINVAL) {
+		munlock(own, (size_t)env->page);
+		mlock(own, (size_t)env->page);
+	}
 #endif
 }
 
