@@ -22,7 +22,7 @@ static unsigned long long total_ops;
 /* Sequences of alloc_pages/free_pages only, on one profile. */
 static void make_seqs(int profile)
 {
-	struct mmf_gen_config gc = { profile, 400, 0, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { profile, 400, 0, 0, 0, 0, 0, 0 };
 	total_ops = 0;
 	for (unsigned i = 0; i < NSEQ; i++) {
 		struct mmf_seq *s = &seqs[i];
@@ -104,7 +104,7 @@ static double run_exec(int nsuts, int cheap, int full_each, int end_checks)
 static double run_reset(int profile)
 {
 	struct mmf_machine m;
-	struct mmf_gen_config gc = { profile, 200, 0, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { profile, 200, 0, 0, 0, 0, 0, 0 };
 	static struct mmf_seq s;
 	mmf_machine_init(&m, mmf_profile_get((unsigned)profile), MMF_MUT_NONE);
 	double total = 0;
@@ -142,7 +142,7 @@ static double run_exec_reset(int profile)
 	cfg.suts[0] = mmf_adapter_simple();
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
-	struct mmf_gen_config gc = { profile, 200, 0, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { profile, 200, 0, 0, 0, 0, 0, 0 };
 	static struct mmf_seq s, empty;
 	struct mmf_finding f;
 	empty.profile = (uint8_t)profile;

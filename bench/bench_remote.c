@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 		CPU_SET(sched_getcpu() > 0 ? sched_getcpu() : 0, &set);
 		sched_setaffinity(0, sizeof(set), &set);
 	}
-	struct mmf_gen_config gc = { 0, 100, 1u << MMF_FAM_OBJ, MMF_GEN_MALLOC, 0, 0, 0 };
+	struct mmf_gen_config gc = { 0, 100, 1u << MMF_FAM_OBJ, MMF_GEN_MALLOC, 0, 0, 0, 0 };
 	for (unsigned i = 0; i < SEQS; i++)
 		mmf_gen_sequence(mmf_seed_mix(1, i), &gc, &seqs[i]);
 	double in_op, in_seq, fork_op, fork_seq, ag_op, ag_seq, big_op, big_seq;

@@ -60,7 +60,7 @@ static struct result campaign(const char *mutant, uint64_t seed, double limit, e
 		fprintf(stderr, "detect: %s\n", err);
 		exit(3);
 	}
-	struct mmf_gen_config gc = { -1, 200, 0, 0, generator, 0, 0 };
+	struct mmf_gen_config gc = { -1, 200, 0, 0, generator, 0, 0, 0 };
 	double t0 = bench_now();
 	struct mmf_finding f;
 	for (uint64_t n = 0;; n++) {

@@ -79,7 +79,7 @@ static unsigned gen_version(void)
 static const struct mmf_seq *fresh_seq(uint64_t *r, const struct mmf_seq *seq, unsigned max_ops)
 {
 	static struct mmf_seq g;
-	struct mmf_gen_config gc = { seq->profile, max_ops, seq->swarm, 0, gen_version(), 0, 0 };
+	struct mmf_gen_config gc = { seq->profile, max_ops, seq->swarm, 0, gen_version(), 0, 0, 0 };
 	mmf_gen_sequence(next(r), &gc, &g);
 	return &g;
 }
@@ -149,7 +149,7 @@ static void mutate_seq(struct mmf_seq *s, const struct mmf_seq *other, uint64_t 
 	case 3: { /* generate: a whole new sequence as the built-in campaign
 		   * draws one (syzkaller mixes generation into mutation too) */
 		static struct mmf_seq g;
-		struct mmf_gen_config gc = { -1, 200, 0, 0, gen_version(), 0, 0 };
+		struct mmf_gen_config gc = { -1, 200, 0, 0, gen_version(), 0, 0, 0 };
 		mmf_gen_sequence(next(r), &gc, &g);
 		memcpy(s, &g, sizeof(g));
 		break;

@@ -115,6 +115,13 @@ int mmf_adapter_validate(const struct mmf_adapter *ad, char *err, size_t cap)
 			return -1;
 		}
 	}
+	if ((ad->caps & MMF_CAP_PAGE_FLAT) && ad->level[MMF_FAM_PAGE] > MMF_LEVEL_SAFETY) {
+		snprintf(err, cap,
+			 "adapter %s: a zone-agnostic page allocator (MMF_CAP_PAGE_FLAT) is compared at safety level at "
+			 "most, not %s (its answers are not Linux's zone placement)",
+			 ad->name, mmf_level_name(ad->level[MMF_FAM_PAGE]));
+		return -1;
+	}
 	if (ad->level[MMF_FAM_PAGE] != MMF_LEVEL_NONE && !(ad->caps & MMF_CAP_PAGE_ALLOC)) {
 		snprintf(err, cap, "adapter %s is compared on the page family but lacks MMF_CAP_PAGE_ALLOC",
 			 ad->name);

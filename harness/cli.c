@@ -41,7 +41,20 @@ unsigned cli_gen_flags(const struct mmf_adapter *ad)
 		fl |= MMF_GEN_NO_SOFT_DIRTY;
 	if (ad->caps & MMF_CAP_AS_8K)
 		fl |= MMF_GEN_AS_8K;
+	if (ad->caps & MMF_CAP_PAGE_FLAT)
+		fl |= MMF_GEN_FLAT;
 	return fl;
+}
+
+uint64_t cli_gen_caps(void)
+{
+	/* The built-in adapters draw everything: a campaign of simple vs the
+	 * oracle exercises the oracle's own walkers, reports and CMA too. A
+	 * plugin or agent gets only the ops it can run. */
+	for (unsigned i = 0; cli_adapter && i < mmf_builtin_adapter_count(); i++)
+		if (cli_adapter == mmf_builtin_adapter(i))
+			return 0;
+	return cli_adapter ? cli_adapter->caps | MMF_CAP_NONE : 0;
 }
 
 uint64_t cli_gen_as_caps(void)
@@ -89,10 +102,12 @@ static const char usage_show[] =
 	"to OUT instead, e.g. to turn a hand-written trace into a corpus entry.\n";
 
 static const char usage_adapters[] =
-	"usage: mmfuzz adapters [--mutants]\n"
+	"usage: mmfuzz adapters [--mutants] [ADAPTER...]\n"
 	"\n"
 	"Lists the built-in adapters with their capabilities and comparison levels,\n"
-	"and the machine profiles. --mutants lists the seeded bugs of each adapter.\n";
+	"and the machine profiles. --mutants lists the seeded bugs of each adapter.\n"
+	"Given adapters (a name, an agent or a plugin ./NAME.so), lists those\n"
+	"instead: their levels, capabilities and mutants.\n";
 
 static const char usage_corpus[] =
 	"usage: mmfuzz corpus generate -o DIR [--seed N] [-n COUNT] [--max-ops N] [--profile NAME] [--generator N]\n"
@@ -480,7 +495,8 @@ static void print_caps(uint64_t caps)
 	static const char *const names[] = { "page_alloc", "page_contents", "pcp",	   "reports",	 "check",
 					     "kmalloc",	   "obj_contents",  "kmem_cache", "vmalloc",	 "mempool",
 					     "cma",	   "as",	    "as_file",	  "as_pfn",	 "soft_dirty",
-					     "malloc" };
+					     "malloc",	   "as_8k",	    "as_call",	  "mlockall",	 "page_flat",
+					     "counters",   "free_kind" };
 	const char *sep = "";
 	for (unsigned b = 0; b < sizeof(names) / sizeof(names[0]); b++)
 		if (caps & (1ull << b)) {
@@ -503,10 +519,28 @@ static int cmd_adapters(int argc, char **argv)
 	int st = cli_getopt("adapters", argc, argv, "h", opts, usage_adapters, flag_option, &mutants, &first);
 	if (st >= 0)
 		return st;
-	if (first < argc) {
-		fprintf(stderr, "mmfuzz adapters: unexpected argument '%s'\n%s", argv[first], usage_adapters);
-		return EXIT_BADINPUT;
+	for (int i = first; i < argc; i++) {
+		char err[512];
+		struct mmf_open_opts oo = { 0 };
+		const struct mmf_adapter *ad = mmf_adapter_open(argv[i], &oo, err, sizeof(err));
+		if (!ad) {
+			fprintf(stderr, "mmfuzz adapters: %s\n", err);
+			return errno == EIO ? EXIT_ENV : EXIT_BADINPUT;
+		}
+		if (mutants) {
+			for (unsigned k = 0; k < ad->nr_mutants; k++)
+				printf("%-12s %-26s %-11s %s\n", ad->name, ad->mutants[k].name, ad->mutants[k].subsystem,
+				       ad->mutants[k].description);
+			continue;
+		}
+		printf("%s: page:%s obj:%s vmalloc:%s as:%s caps=", ad->name, mmf_level_name(ad->level[MMF_FAM_PAGE]),
+		       mmf_level_name(ad->level[MMF_FAM_OBJ]), mmf_level_name(ad->level[MMF_FAM_VMALLOC]),
+		       mmf_level_name(ad->level[MMF_FAM_AS]));
+		print_caps(ad->caps);
+		printf(" mutants=%u\n  %s\n", ad->nr_mutants, ad->description ? ad->description : "");
 	}
+	if (first < argc)
+		return EXIT_CLEAN;
 	if (mutants) {
 		printf("%-12s %-26s %-11s %s\n", "adapter", "mutant", "subsystem", "what goes wrong");
 		for (unsigned i = 0; i < mmf_builtin_adapter_count(); i++) {
@@ -638,7 +672,7 @@ static int cmd_corpus(int argc, char **argv)
 	}
 	static struct mmf_seq seq;
 	static uint8_t buf[MMF_MAGIC_SIZE + MMF_HEADER_SIZE + MMF_MAX_OPS * MMF_RECORD_SIZE];
-	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0, 0, generator, 0, 0 };
+	struct mmf_gen_config gc = { profile, (unsigned)max_ops, 0, 0, generator, 0, 0, 0 };
 	for (unsigned long long i = 0; i < count; i++) {
 		char name[64];
 		mmf_gen_sequence(mmf_seed_mix(seed, i), &gc, &seq);

@@ -99,6 +99,8 @@ unsigned cli_gen_flags(const struct mmf_adapter *ad);
 /* The capabilities every system compared in the address-space family has
  * (mmf_gen_config's as_caps; 0: none compared there). */
 uint64_t cli_gen_as_caps(void);
+/* The capabilities the generator draws for (0: all), see harness/cli.c. */
+uint64_t cli_gen_caps(void);
 /* --errors PCT: the share of address-space ops aimed at an error path, as
  * mmf_gen_config's errors (PCT + 1). 0, or -1 after saying why. */
 int cli_errors(const char *cmd, const char *arg, unsigned *errors);

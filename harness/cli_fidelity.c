@@ -212,7 +212,7 @@ int cli_fidelity(int argc, char **argv)
 		if (cli_adapter->level[fam] != MMF_LEVEL_NONE)
 			fams |= 1u << fam;
 	struct mmf_gen_config gc = { fd.profile, fd.max_ops, fams, cli_gen_flags(cli_adapter), fd.generator, fd.errors,
-				     cli_gen_as_caps() };
+				     cli_gen_as_caps(), 0 };
 	fprintf(stderr, "mmfuzz fidelity: adapter %s vs oracle, %llu sequences from seed %llu, generator %u\n",
 		cli_adapter_name(&fd.t), fd.n, fd.seed, fd.generator ? fd.generator : MMF_GEN_VERSION);
 	static struct mmf_seq seq;

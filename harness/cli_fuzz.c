@@ -25,6 +25,11 @@ static const char usage_fuzz[] =
 	"(under DIR/<mutant>/ when a mutant is on) holding the smallest reproducer\n"
 	"(repro.mmfz, repro.txt), the first input as found (first.mmfz) and how\n"
 	"often campaigns met it (count). Every file is written atomically.\n"
+	"Before a finding is reported its input is replayed on freshly created\n"
+	"systems (up to 3 times); one that never comes back depends on state outside\n"
+	"the sequence: it is reported as flaky, not shrunk, and saved as found under\n"
+	"DIR/flaky/ with its signature ending in -flaky. Replaying and shrinking stay\n"
+	"within --time (the report says when the last finding took longer).\n"
 	"\n"
 	"  --time SECONDS   stop after this long (default 60; fractions allowed)\n"
 	"  --runs N         stop after N sequences (default: no limit)\n"
@@ -66,7 +71,9 @@ static void finding_rel(const struct cli_target *t, const char *signature, char 
 		snprintf(m, sizeof(m), "oracle-%s", t->oracle_mutant);
 		mmf_name_clean(m, mut, sizeof(mut));
 	}
-	snprintf(rel, cap, "%s%s%s", mut, *mut ? "/" : "", slug);
+	size_t n = strlen(signature);
+	int flaky = n > 6 && !strcmp(signature + n - 6, "-flaky");
+	snprintf(rel, cap, "%s%s%s%s", flaky ? "flaky/" : "", mut, *mut ? "/" : "", slug);
 }
 
 /* Opens the finding's folder rel below out (created). 0 or an errno. */
@@ -212,6 +219,9 @@ struct sigrec {
 	unsigned long long first;
 	char rel[512];    /* its folder below --out */
 	char where[4608]; /* and as a path, for messages ("" if not saved) */
+	char base[160];   /* the signature as found (sig has -flaky added) */
+	unsigned replays; /* fresh replays run before reporting it */
+	unsigned reproduced_in; /* the replay that reproduced it, 0: none (flaky) */
 };
 
 static struct sigrec sigs[MAX_SIGS];
@@ -220,7 +230,7 @@ static unsigned nsigs;
 static struct sigrec *sig_lookup(const char *sig)
 {
 	for (unsigned i = 0; i < nsigs; i++)
-		if (!strcmp(sigs[i].sig, sig))
+		if (!strcmp(sigs[i].base, sig))
 			return &sigs[i];
 	return NULL;
 }
@@ -230,6 +240,8 @@ static struct sigrec *sig_add(const char *sig, unsigned long long index)
 {
 	struct sigrec *r = &sigs[nsigs < MAX_SIGS ? nsigs++ : MAX_SIGS - 1];
 	snprintf(r->sig, sizeof(r->sig), "%s", sig);
+	snprintf(r->base, sizeof(r->base), "%s", sig);
+	r->replays = r->reproduced_in = 0;
 	r->count = 1;
 	r->first = index;
 	r->where[0] = 0;
@@ -252,6 +264,7 @@ struct campaign {
 	unsigned max_ops, generator, errors;
 	const char *out, *report;
 	char kernel[600]; /* the knobs the oracle ran with */
+	double overrun;   /* seconds past --time, spent on the last finding */
 };
 
 static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_stats *st,
@@ -273,7 +286,10 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 	fprintf(fp, "  kernel      %s\n", c->kernel);
 	fprintf(fp, "  seed        %llu\n", c->seed);
 	fprintf(fp, "  profiles    %s\n", c->profile >= 0 ? mmf_profile_get((unsigned)c->profile)->name : "all");
-	fprintf(fp, "  time        %.1f s\n", secs);
+	fprintf(fp, "  time        %.1f s", secs);
+	if (c->overrun > 0.5)
+		fprintf(fp, " (%.1f s past --time %g: replaying and saving the last finding)", c->overrun, c->time_limit);
+	fprintf(fp, "\n");
 	fprintf(fp, "  sequences   %llu (%.0f/s)\n", seqs, secs > 0 ? (double)seqs / secs : 0.0);
 	fprintf(fp, "  ops         %llu (%.0f/s)\n", (unsigned long long)st->ops,
 		secs > 0 ? (double)st->ops / secs : 0.0);
@@ -286,10 +302,24 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 			    "(the kernel's capacity is its own)\n",
 			(unsigned long long)st->oracle_oom);
 	fprintf(fp, "  findings    %llu in %u distinct signatures\n", total_findings(), nsigs);
-	for (unsigned i = 0; i < nsigs; i++)
-		fprintf(fp, "    %s  x%llu, first in sequence #%llu%s%s\n", sigs[i].sig, sigs[i].count, sigs[i].first,
+	unsigned flaky = 0;
+	for (unsigned i = 0; i < nsigs; i++) {
+		char rep[96];
+		if (!sigs[i].replays)
+			rep[0] = 0;
+		else if (sigs[i].reproduced_in)
+			snprintf(rep, sizeof(rep), ", reproduced in fresh replay %u", sigs[i].reproduced_in);
+		else
+			snprintf(rep, sizeof(rep), ", FLAKY: not reproduced in %u fresh replays", sigs[i].replays);
+		flaky += sigs[i].replays && !sigs[i].reproduced_in;
+		fprintf(fp, "    %s  x%llu, first in sequence #%llu%s%s%s\n", sigs[i].sig, sigs[i].count, sigs[i].first, rep,
 			sigs[i].where[0] ? ", saved in " : ", NOT saved", sigs[i].where);
-	fprintf(fp, "  verdict     %s\n", nsigs ? "FINDING" : "no divergence");
+	}
+	if (flaky)
+		fprintf(fp, "  flaky       %u of %u signatures did not come back when replayed on fresh systems: they depend on "
+			    "state outside the sequence (saved as found, under flaky/)\n",
+			flaky, nsigs);
+	fprintf(fp, "  verdict     %s\n", !nsigs ? "no divergence" : flaky == nsigs ? "FINDING (flaky only)" : "FINDING");
 }
 
 /* The progress line: a line every 10 s, or one line redrawn on a terminal. */
@@ -310,22 +340,56 @@ static int new_finding(struct mmf_exec *ex, const struct campaign *c, struct sig
 	memcpy(&first, seq, sizeof(*seq));
 	unsigned before = seq->nops, runs = 0;
 	double t0 = mmf_now();
-	if (c->shrink) {
-		mmf_exec_set_counting(ex, 0); /* shrinking runs are not campaign work */
-		/* bounded, so a finding whose runs are slow (a hang costs the
-		 * op timeout per candidate) cannot eat the campaign: at most
-		 * half of what is left (and a minute), at least 5 s */
-		double left = c->time_limit - (mmf_now() - start);
-		struct mmf_min_config mc = { 0, 0, left > 120 ? 60 : left > 10 ? left / 2 : 5 };
-		struct mmf_min_stats ms;
-		runs = mmf_minimize(ex, seq, f, &mc, &ms);
-		mmf_exec_set_counting(ex, 1);
+	mmf_exec_set_counting(ex, 0); /* replays and shrinking runs are not campaign work */
+	/* Replayed on fresh systems (each adapter created anew, as `mmfuzz
+	 * replay` would) until it comes back: up to 3 times, within the time
+	 * left (once at least). A finding that never does is flaky. */
+	for (unsigned k = 1; k <= 3 && !rec->reproduced_in; k++) {
+		if (k > 1 && mmf_now() - start >= c->time_limit)
+			break;
+		struct mmf_finding g;
+		mmf_exec_restart(ex, seq->profile);
+		int r = mmf_exec_run(ex, seq, &g);
+		rec->replays = k;
+		if (r == 1 && !strcmp(g.signature, f->signature))
+			rec->reproduced_in = k;
 	}
+	int flaky = !rec->reproduced_in, no_time = 0;
+	if (flaky) {
+		snprintf(rec->sig, sizeof(rec->sig), "%.150s-flaky", f->signature);
+		snprintf(f->signature, sizeof(f->signature), "%.159s", rec->sig);
+		char d[sizeof(f->detail)];
+		snprintf(d, sizeof(d), "%s", f->detail);
+		snprintf(f->detail, sizeof(f->detail), "flaky, not reproduced in %u fresh replays: %.*s", rec->replays,
+			 (int)sizeof(f->detail) - 60, d);
+	} else if (c->shrink) {
+		/* bounded, so a finding whose runs are slow (a hang costs the
+		 * op timeout per candidate) cannot eat the campaign: half of
+		 * what is left, at most a minute */
+		double left = c->time_limit - (mmf_now() - start);
+		no_time = left <= 0.05;
+		if (!no_time) {
+			struct mmf_min_config mc = { 0, 0, left > 120 ? 60 : left / 2 };
+			struct mmf_min_stats ms;
+			runs = mmf_minimize(ex, seq, f, &mc, &ms);
+		}
+	}
+	mmf_exec_set_counting(ex, 1);
 	if (tty && !c->quiet)
 		fputc('\n', stderr);
 	printf("%s\n", f->signature);
-	printf("  sequence #%llu (seed %llu), %u ops, shrunk to %u in %u runs (%.2f s)\n", n, c->seed, before,
-	       seq->nops, runs, mmf_now() - t0);
+	if (flaky)
+		printf("  sequence #%llu (seed %llu), %u ops, FLAKY: not reproduced in %u replays on fresh systems, "
+		       "kept as found (%.2f s)\n",
+		       n, c->seed, before, rec->replays, mmf_now() - t0);
+	else if (no_time)
+		printf("  sequence #%llu (seed %llu), %u ops, reproduced in fresh replay %u, not shrunk: no time left "
+		       "within --time (%.2f s; mmfuzz minimize shrinks it)\n",
+		       n, c->seed, before, rec->reproduced_in, mmf_now() - t0);
+	else
+		printf("  sequence #%llu (seed %llu), %u ops, reproduced in fresh replay %u, shrunk to %u in %u runs "
+		       "(%.2f s)\n",
+		       n, c->seed, before, rec->reproduced_in, seq->nops, runs, mmf_now() - t0);
 	printf("  %s\n", f->detail);
 	finding_rel(&c->t, f->signature, rec->rel, sizeof(rec->rel));
 	int e = cli_save_finding(c->out, seq, f, &c->t, rec->where, sizeof(rec->where));
@@ -489,7 +553,7 @@ int cli_fuzz(int argc, char **argv)
 			fams |= 1u << fam;
 	struct mmf_gen_config gc = { c.profile, c.max_ops, fams,
 				     cli_gen_flags(cli_adapter) | (cli_kernel_adapter ? MMF_GEN_AS_ALONE : 0), c.generator,
-				     c.errors, cli_gen_as_caps() };
+				     c.errors, cli_gen_as_caps(), cli_gen_caps() };
 	double start = mmf_now(), last = 0, elapsed = 0;
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;
@@ -535,6 +599,8 @@ int cli_fuzz(int argc, char **argv)
 		}
 	}
 	elapsed = mmf_now() - start;
+	if (!c.runs && elapsed > c.time_limit)
+		c.overrun = elapsed - c.time_limit;
 	if (tty && !c.quiet)
 		fputc('\n', stderr);
 	for (unsigned i = 0; i < nsigs; i++)

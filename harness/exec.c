@@ -106,6 +106,8 @@ struct mmf_exec *mmf_exec_create(const struct mmf_exec_config *cfg, char *err, s
 				t->level[fam] = ex->cfg.max_level;
 		}
 	}
+	for (unsigned i = 1; i < ex->nt; i++)
+		ex->counters |= has(&ex->t[i], MMF_CAP_COUNTERS);
 	if (gather_kernel(ex, err, cap)) {
 		mmf_exec_destroy(ex);
 		return NULL;
@@ -144,6 +146,16 @@ void mmf_exec_destroy(struct mmf_exec *ex)
 const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex) { return &ex->stats; }
 
 void mmf_exec_set_counting(struct mmf_exec *ex, int on) { ex->not_counting = !on; }
+
+void mmf_exec_restart(struct mmf_exec *ex, unsigned prof)
+{
+	for (unsigned i = 0; prof < MAX_PROFILES && i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		if (t->ctx[prof])
+			t->ad->destroy(t->ctx[prof]);
+		t->ctx[prof] = NULL;
+	}
+}
 
 /* The checks that compare an op's outcome or a report with the oracle's
  * (not an adapter's own death, hang or walker). */
@@ -198,6 +210,7 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 		}
 		if (!ex->not_counting)
 			ex->stats.known[i]++;
+		((struct target *)t)->known_seen = 1; /* its state may hold what the harness did not record */
 		if (strncmp(check, "same_", 5) && outcome_check(check))
 			((struct target *)t)->diverged = 1; /* reports differ in text only; outcomes in state */
 		return 0;
@@ -359,6 +372,7 @@ static int prepare(struct mmf_exec *ex, const struct mmf_seq *seq, unsigned prof
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->diverged = 0;
+		t->known_seen = 0;
 		t->idle = i > 0 && fams; /* an empty sequence still resets and checks everyone */
 		for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)
 			if ((fams >> fam & 1) && t->level[fam] != MMF_LEVEL_NONE)
@@ -372,7 +386,8 @@ static int prepare(struct mmf_exec *ex, const struct mmf_seq *seq, unsigned prof
 				snprintf(f->detail, sizeof(f->detail), "%s: %s", t->ad->name, err);
 				return -1;
 			}
-			t->owned[prof] = calloc((p->end_pfn + 63) / 64, sizeof(uint64_t));
+			if (!t->owned[prof]) /* a restart keeps it: the slots below clear it */
+				t->owned[prof] = calloc((p->end_pfn + 63) / 64, sizeof(uint64_t));
 			if (!t->owned[prof]) {
 				snprintf(f->detail, sizeof(f->detail), "out of memory");
 				return -1;
@@ -495,6 +510,9 @@ static int check_block(struct mmf_exec *ex, struct mmf_finding *f, struct target
 	if (pfn & (n - 1))
 		return mmf_exec_finding(ex, f, t, step, op, "alignment", "block pfn %llu not aligned to order %u",
 			       (unsigned long long)pfn, req->order);
+	uint64_t hit;
+	if (has(t, MMF_CAP_PAGE_FLAT)) /* zone-agnostic: no placement rules */
+		goto disjoint;
 	int z0 = mmf_profile_zone_of(p, (uint32_t)pfn), z1 = mmf_profile_zone_of(p, (uint32_t)(pfn + n - 1));
 	unsigned highest = gfp_zone_limit(p, req->gfp);
 	if (z0 < 0 || z0 != z1)
@@ -506,7 +524,7 @@ static int check_block(struct mmf_exec *ex, struct mmf_finding *f, struct target
 	if ((req->gfp & __GFP_THISNODE) && p->zones[z0].node != req->node)
 		return mmf_exec_finding(ex, f, t, step, op, "node", "__GFP_THISNODE for node %u got node %u",
 			       req->node, p->zones[z0].node);
-	uint64_t hit;
+disjoint:
 	if (mmf_exec_owned_any(t->owned[prof], pfn, n, &hit))
 		return mmf_exec_finding(ex, f, t, step, op, "overlap", "block pfn %llu+%u overlaps a live block at pfn %llu",
 			       (unsigned long long)pfn, n, (unsigned long long)hit);
@@ -516,6 +534,81 @@ static int check_block(struct mmf_exec *ex, struct mmf_finding *f, struct target
 	    mmf_profile_cma_of(p, (uint32_t)pfn) >= 0)
 		return mmf_exec_finding(ex, f, t, step, op, "cma_unmovable", "block pfn %llu+%u for %s request is inside CMA area %s",
 			       (unsigned long long)pfn, n, "an unmovable", p->cma[mmf_profile_cma_of(p, (uint32_t)pfn)].name);
+	return 0;
+}
+
+/* Frames in t's live blocks on profile prof. */
+static uint64_t live_frames(const struct target *t, unsigned prof)
+{
+	uint64_t n = 0;
+	const uint64_t *bm = t->owned[prof];
+	for (uint32_t w = 0; bm && w < (mmf_profile_get(prof)->end_pfn + 63) / 64; w++)
+		n += (uint64_t)__builtin_popcountll(bm[w]);
+	return n;
+}
+
+/* The counters of adapters that keep them (MMF_CAP_COUNTERS), against what
+ * the harness knows is live: after each op of their family (fam), and
+ * right after a reset (at_reset: free_pages back at its first value). */
+static int check_counters(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const char *op, unsigned prof,
+			  unsigned fam, int at_reset)
+{
+	for (unsigned i = 1; i < ex->nt; i++) {
+		struct target *t = &ex->t[i];
+		if (!has(t, MMF_CAP_COUNTERS) || t->idle || t->diverged || t->known_seen || !t->ctx[prof] ||
+		    t->ad->size < MMF_ADAPTER_SIZE_COUNTERS)
+			continue;
+		uint64_t v = 0;
+		enum mmf_result r;
+		if ((at_reset || fam == MMF_FAM_PAGE) && t->level[MMF_FAM_PAGE] != MMF_LEVEL_NONE &&
+		    (r = t->ad->counter(t->ctx[prof], MMF_COUNTER_FREE_PAGES, &v)) != MMF_UNSUPPORTED) {
+			if (r == MMF_CORRUPT)
+				return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+			if (r != MMF_OK)
+				return mmf_exec_finding(ex, f, t, step, op, "counter", "counter free_pages answered %s",
+							mmf_result_name(r));
+			uint64_t live = live_frames(t, prof);
+			if (at_reset && !t->free_known[prof]) {
+				t->free_base[prof] = v;
+				t->free_known[prof] = 1;
+			} else if (at_reset && v != t->free_base[prof]) {
+				return mmf_exec_finding(ex, f, t, step, op, "counter_free_pages",
+							"free_pages %llu after reset, %llu after create",
+							(unsigned long long)v, (unsigned long long)t->free_base[prof]);
+			} else if (!at_reset && v + live != t->free_base[prof]) {
+				return mmf_exec_finding(ex, f, t, step, op, "counter_free_pages",
+							"free_pages %llu with %llu frames live, %llu after create: %llu expected",
+							(unsigned long long)v, (unsigned long long)live,
+							(unsigned long long)t->free_base[prof],
+							(unsigned long long)(t->free_base[prof] - live));
+			}
+		}
+		if (!at_reset && fam == MMF_FAM_OBJ && t->level[MMF_FAM_OBJ] != MMF_LEVEL_NONE &&
+		    (r = t->ad->counter(t->ctx[prof], MMF_COUNTER_ALLOCATED_BYTES, &v)) != MMF_UNSUPPORTED) {
+			if (r == MMF_CORRUPT)
+				return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+			if (r != MMF_OK)
+				return mmf_exec_finding(ex, f, t, step, op, "counter", "counter allocated_bytes answered %s",
+							mmf_result_name(r));
+			uint64_t asked = 0, usable = 0;
+			unsigned nlive = 0, zero = 0; /* objects of 0 bytes: their usable size is not asked */
+			for (unsigned s = 0; s < MMF_NSLOTS; s++) {
+				const struct oslot *o = &t->oslots[s];
+				if (!o->live || o->from_cache || o->from_pool)
+					continue;
+				nlive++;
+				zero += o->size == 0;
+				asked += o->size;
+				usable += o->usable > o->size ? o->usable : o->size;
+			}
+			if (nlive ? v < asked || (!zero && v > usable) : v != 0)
+				return mmf_exec_finding(ex, f, t, step, op, "counter_allocated_bytes",
+							"allocated_bytes %llu with %u objects live: %llu bytes asked for, "
+							"%llu usable",
+							(unsigned long long)v, nlive, (unsigned long long)asked,
+							(unsigned long long)usable);
+		}
+	}
 	return 0;
 }
 
@@ -933,6 +1026,8 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 	ex->last_prof = prof;
 	ex->seq = seq;
 	ex->as_used = 0;
+	if (ex->counters && check_counters(ex, f, 0, "reset", prof, MMF_NR_FAMILIES, 1))
+		return 1;
 	FILE *tr = ex->cfg.trace;
 	for (uint32_t i = 0; i < seq->nops; i++) {
 		const struct mmf_op *op = &seq->ops[i];
@@ -953,6 +1048,8 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 		if (tr)
 			trace_targets(ex, op);
 		if (r)
+			return 1;
+		if (ex->counters && check_counters(ex, f, i, mmf_op_name(op->code), prof, ex->family, 0))
 			return 1;
 		if (ex->cfg.full_checks_every_op) {
 			if (run_checks(ex, f, MMF_CHECK_FULL, i, mmf_op_name(op->code), prof))

@@ -40,6 +40,7 @@ struct oslot {
 	uint64_t usable;
 	uint64_t zero_limit; /* unwritten bytes below this must read zero */
 	uint64_t cache_id;
+	uint8_t kind; /* enum mmf_alloc_kind */
 	uint32_t widx[NWRITES];
 	uint64_t wtok[NWRITES];
 };
@@ -86,6 +87,9 @@ struct target {
 	enum mmf_level level[MMF_NR_FAMILIES];
 	void *ctx[MAX_PROFILES];
 	uint64_t *owned[MAX_PROFILES]; /* bit per frame in a live block */
+	/* MMF_CAP_COUNTERS: free_pages as the first reset found it */
+	uint64_t free_base[MAX_PROFILES];
+	uint8_t free_known[MAX_PROFILES];
 	struct slot slots[MMF_NSLOTS];
 	struct oslot oslots[MMF_NSLOTS];
 	struct cslot cslots[MMF_NCACHES];
@@ -105,6 +109,9 @@ struct target {
 	 * state than the oracle's: the rest of the sequence is not compared
 	 * (its crashes and hangs still are). */
 	int diverged;
+	/* A known difference was accepted in this sequence: the adapter may
+	 * hold what the harness did not record, so its counters go unchecked. */
+	int known_seen;
 	/* Compared in none of the families this sequence uses: neither reset
 	 * nor checked (an agent's fresh worker costs a fork). */
 	int idle;
@@ -121,6 +128,7 @@ struct mmf_exec {
 	int not_counting;
 	unsigned family; /* of the op being run, for signatures */
 	int as_used;     /* an address-space op ran in this sequence */
+	int counters;    /* some target keeps counters (MMF_CAP_COUNTERS) */
 	int kg_found;    /* keep_going: the run's first disagreement is in kg_first */
 	struct mmf_finding kg_first;
 	char kernel[512]; /* the knobs the systems under test declared, which the oracle runs with */

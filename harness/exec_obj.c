@@ -161,6 +161,7 @@ static int accept(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, 
 	s->nw = 0;
 	s->from_cache = 0;
 	s->from_pool = 0;
+	s->kind = MMF_ALLOC_MALLOC;
 	t->pfn = addr;
 	t->token = usable;
 	return 0;
@@ -226,7 +227,8 @@ static int step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		    verify_words(ex, f, t, step, name, prof, s))
 			return 1;
 		enum mmf_result r = to_cache ? t->ad->cache_free(t->ctx[prof], s->cache_id, s->addr, fld.cpu)
-					     : t->ad->kfree(t->ctx[prof], s->addr, fld.cpu);
+				       : has(t, MMF_CAP_FREE_KIND) ? t->ad->free_kind(t->ctx[prof], s->addr, s->kind, fld.cpu)
+								    : t->ad->kfree(t->ctx[prof], s->addr, fld.cpu);
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, name, prof);
 		if (r != MMF_OK)
@@ -275,6 +277,7 @@ static int realloc_common(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 		unsigned align = old.live && addr == old.addr ? 8 : new_object_align(t, size);
 		if (accept(ex, f, t, step, name, prof, fld.slot, addr, size, align, zero))
 			return 1;
+		s->kind = old.live && addr == old.addr ? old.kind : MMF_ALLOC_REALLOC;
 		/* The writes inside the common prefix must survive the move. */
 		if (old.live)
 			for (unsigned k = 0; k < old.nw; k++)
@@ -338,6 +341,7 @@ int mmf_exec_step_calloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t st
 		}
 		if (accept_fill(ex, f, t, step, "calloc", prof, fld.slot, addr, total, malloc_align(total), total))
 			return 1;
+		t->oslots[fld.slot].kind = MMF_ALLOC_CALLOC;
 	}
 	return mmf_exec_compare(ex, f, step, "calloc");
 }
@@ -397,6 +401,7 @@ int mmf_exec_step_memalign(struct mmf_exec *ex, struct mmf_finding *f, uint32_t 
 			want = malloc_align(size);
 		if (accept_fill(ex, f, t, step, name, prof, fld.slot, addr, size, (unsigned)want, 0))
 			return 1;
+		t->oslots[fld.slot].kind = (uint8_t)(MMF_ALLOC_POSIX_MEMALIGN + kind);
 	}
 	return mmf_exec_compare(ex, f, step, name);
 }

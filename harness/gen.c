@@ -590,7 +590,8 @@ static unsigned draw_header(struct rng *r, const struct mmf_gen_config *cfg, uns
 	 * 4 KiB ones come first, so their draws are what they always were). */
 	unsigned elig[256], nelig = 0, want = (cfg->flags & MMF_GEN_AS_8K) ? 13 : 12;
 	for (unsigned i = 0; i < mmf_profile_count() && nelig < 256; i++)
-		if (mmf_profile_as_shift(mmf_profile_get(i)) == want)
+		if (mmf_profile_as_shift(mmf_profile_get(i)) == want &&
+		    (!mmf_profile_get(i)->flat || (cfg->flags & MMF_GEN_FLAT)))
 			elig[nelig++] = i;
 	out->profile = (uint8_t)(cfg->profile >= 0 ? (unsigned)cfg->profile : elig[below(r, nelig)]);
 	if ((cfg->flags & MMF_GEN_NO_SOFT_DIRTY) && cfg->profile < 0)
@@ -626,6 +627,8 @@ static unsigned draw_weights(struct gen *g, const struct mmf_gen_config *cfg, un
 			w[k] = 0; /* no CMA areas: the ops would all be refused */
 		if (version >= 3 && d->family == MMF_FAM_AS && cfg->as_caps && (d->cap & ~cfg->as_caps))
 			w[k] = 0; /* some system compared cannot run it: skipped for all */
+		else if (d->family != MMF_FAM_AS && cfg->caps && (d->cap & ~cfg->caps))
+			w[k] = 0; /* the oracle alone would run it */
 		else if (((pick >> d->family) & 1) && !(d->cap == MMF_CAP_CMA && !g->p->nr_cma))
 			g->ok[k] = 1;
 		total += w[k];

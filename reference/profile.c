@@ -107,6 +107,25 @@ static const struct mmf_profile profiles[] = {
 		.pcp_high = 48,
 		.end_pfn = 8192,
 	},
+	{
+		/* For a page allocator that knows no zones: frames [0, N) in one
+		 * zone that every GFP mask may use (no DMA or DMA32 is compiled
+		 * in, so gfp_zone() reads them as Normal). Drawn only for an
+		 * adapter with MMF_CAP_PAGE_FLAT, or when named. */
+		.name = "flat",
+		.summary = "32 MiB, one node, one zone, no zone rules: pfns [0, 8192), 2 cpus",
+		.page_shift = 12,
+		.nr_cpus = 2,
+		.nr_nodes = 1,
+		.nr_zones = 1,
+		.zones = { { 0, MMF_ZONE_NORMAL, 0, 8192 } },
+		.distance = { { 10 } },
+		.configured_zone_types = ZT(NORMAL) | ZT(MOVABLE),
+		.pcp_batch = 8,
+		.pcp_high = 48,
+		.end_pfn = 8192,
+		.flat = 1,
+	},
 };
 
 #define NR_PROFILES (sizeof(profiles) / sizeof(profiles[0]))

@@ -456,7 +456,7 @@ START_TEST(t_host_generated_agree)
 {
 	need_host();
 	struct mmf_exec *ex = make(host);
-	struct mmf_gen_config gc = { -1, 60, 1u << MMF_FAM_AS, MMF_GEN_NO_SOFT_DIRTY, 0, 0, 0 };
+	struct mmf_gen_config gc = { -1, 60, 1u << MMF_FAM_AS, MMF_GEN_NO_SOFT_DIRTY, 0, 0, 0, 0 };
 	static struct mmf_seq seq;
 	struct mmf_finding f;
 	for (unsigned k = 0; k < 400; k++) {
@@ -547,7 +547,7 @@ static void agent_dies(const char *mutant, const char *suffix)
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&c, err, sizeof(err));
 	ck_assert_msg(ex, "%s", err);
-	struct mmf_gen_config gc = { -1, 60, 1u << MMF_FAM_AS, MMF_GEN_NO_SOFT_DIRTY, 0, 0, 0 };
+	struct mmf_gen_config gc = { -1, 60, 1u << MMF_FAM_AS, MMF_GEN_NO_SOFT_DIRTY, 0, 0, 0, 0 };
 	static struct mmf_seq seq;
 	struct mmf_finding f;
 	unsigned found = 0, after = 0;

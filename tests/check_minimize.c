@@ -61,7 +61,7 @@ static struct mmf_exec *make(void)
 /* 40 generated page ops, then alloc order 2, its free, alloc of `fatal`. */
 static void build(struct mmf_seq *s, unsigned fatal)
 {
-	struct mmf_gen_config gc = { 0, 40, 1u << MMF_FAM_PAGE, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { 0, 40, 1u << MMF_FAM_PAGE, 0, 0, 0, 0, 0 };
 	mmf_gen_sequence(11, &gc, s);
 	unsigned w = 0;
 	for (unsigned i = 0; i < s->nops; i++) /* nothing fatal before the end */

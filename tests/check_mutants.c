@@ -40,7 +40,7 @@ START_TEST(mutant_is_caught)
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
 	ck_assert_msg(ex != NULL, "%s", err);
-	struct mmf_gen_config gc = { -1, 200, 1u << family_of(ref->mutants[_i].subsystem) | 1u << MMF_FAM_PAGE, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { -1, 200, 1u << family_of(ref->mutants[_i].subsystem) | 1u << MMF_FAM_PAGE, 0, 0, 0, 0, 0 };
 	struct mmf_finding f;
 	unsigned n;
 	for (n = 0; n < BOUND; n++) {

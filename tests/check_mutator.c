@@ -33,7 +33,7 @@ static void load(void)
 static size_t gen(uint64_t seed, uint8_t *buf, size_t cap)
 {
 	static struct mmf_seq s;
-	struct mmf_gen_config gc = { -1, 40, 0, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { -1, 40, 0, 0, 0, 0, 0, 0 };
 	mmf_gen_sequence(seed, &gc, &s);
 	return mmf_seq_encode(&s, buf, cap);
 }

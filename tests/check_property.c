@@ -28,7 +28,7 @@ START_TEST(reference_and_simple_agree)
 	ck_assert_msg(ex != NULL, "%s", err);
 	/* _i: one family alone, or (the last) all of them */
 	unsigned fams = _i < MMF_NR_FAMILIES ? 1u << _i : 0;
-	struct mmf_gen_config gc = { -1, 300, fams, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { -1, 300, fams, 0, 0, 0, 0, 0 };
 	for (unsigned n = 0; n < count; n++) {
 		struct mmf_finding f;
 		mmf_gen_sequence(mmf_seed_mix(seed + (unsigned)_i * 0x9e3779b9ull, n), &gc, &seq);
@@ -53,7 +53,7 @@ START_TEST(a_sequence_is_a_function_of_its_seed)
 {
 	static struct mmf_seq a;
 	unsigned fams = _i < MMF_NR_FAMILIES ? 1u << _i : 0;
-	struct mmf_gen_config gc = { -1, 200, fams, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { -1, 200, fams, 0, 0, 0, 0, 0 };
 	for (unsigned n = 0; n < 300; n++) {
 		mmf_gen_sequence(mmf_seed_mix(seed, n), &gc, &a);
 		mmf_gen_sequence(mmf_seed_mix(seed + 1, n), &gc, &seq);

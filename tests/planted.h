@@ -48,7 +48,7 @@ static const struct mmf_adapter *planted_adapter(void)
 static void planted_build(struct mmf_seq *s, unsigned nops, uint64_t seed)
 {
 	static struct mmf_seq noise;
-	struct mmf_gen_config gc = { 0, 4096, 1u << MMF_FAM_PAGE | 1u << MMF_FAM_VMALLOC, 0, 0, 0, 0 };
+	struct mmf_gen_config gc = { 0, 4096, 1u << MMF_FAM_PAGE | 1u << MMF_FAM_VMALLOC, 0, 0, 0, 0, 0 };
 	memset(s, 0, sizeof(*s));
 	s->version = MMF_FORMAT_VERSION;
 	s->seed = 1;

@@ -56,6 +56,35 @@ enum mmf_level {
 #define MMF_CAP_AS_8K (1u << 16)        /* its user pages are 8 KiB: it runs the profiles whose are (sparc64) */
 #define MMF_CAP_AS_CALL (1u << 17)      /* as_call: the syscall-like address-space ops (ops.def) */
 #define MMF_CAP_MLOCKALL (1u << 18)     /* as_call also for the whole-process locks (mlockall, munlockall) */
+/* A zone-agnostic page allocator: any frame of [0, profile->end_pfn)
+ * serves any request. The harness then checks a block's range, alignment
+ * and disjointness only, not Linux's zone, node and CMA placement; the
+ * page family is compared at safety level at most. */
+#define MMF_CAP_PAGE_FLAT (1u << 19)
+#define MMF_CAP_COUNTERS (1u << 20)  /* counter: the allocator's own accounting, checked against what is live */
+#define MMF_CAP_FREE_KIND (1u << 21) /* free_kind instead of kfree: told how the object was allocated */
+
+/* The counters an adapter may keep (the counter entry; MMF_UNSUPPORTED for
+ * one it does not). The harness reads them after every op of their family
+ * and at every reset:
+ *   MMF_COUNTER_FREE_PAGES  frames it could still hand out. It must go down
+ *       by 2^order with every block allocated and up with every block
+ *       freed, and be back at its value after create at every reset.
+ *   MMF_COUNTER_ALLOCATED_BYTES  bytes in live objects as it counts them:
+ *       at least the bytes asked for, at most the usable sizes (ksize) of
+ *       the live objects (not bounded above while a 0-byte object is
+ *       live: its usable size is not asked), 0 when none is live. */
+enum mmf_counter { MMF_COUNTER_FREE_PAGES, MMF_COUNTER_ALLOCATED_BYTES, MMF_NR_COUNTERS };
+
+/* How an object was allocated, as free_kind is told. */
+enum mmf_alloc_kind {
+	MMF_ALLOC_MALLOC,  /* kmalloc / malloc */
+	MMF_ALLOC_CALLOC,  /* calloc */
+	MMF_ALLOC_REALLOC, /* what krealloc / realloc answered */
+	MMF_ALLOC_POSIX_MEMALIGN,
+	MMF_ALLOC_ALIGNED_ALLOC,
+	MMF_ALLOC_MEMALIGN,
+};
 
 /* Graded checks: cheap ones run after every op, full walks at the end. */
 enum mmf_check_grade { MMF_CHECK_CHEAP, MMF_CHECK_FULL };
@@ -153,6 +182,8 @@ struct mmf_adapter {
 #define MMF_ADAPTER_SIZE_KNOWN (offsetof(struct mmf_adapter, known) + sizeof(const char *const *))
 #define MMF_ADAPTER_SIZE_KERNEL (offsetof(struct mmf_adapter, kernel) + sizeof(const char *))
 #define MMF_ADAPTER_SIZE_AS_CALL (offsetof(struct mmf_adapter, as_call) + sizeof(void (*)(void)))
+#define MMF_ADAPTER_SIZE_COUNTERS (offsetof(struct mmf_adapter, counter) + sizeof(void (*)(void)))
+#define MMF_ADAPTER_SIZE_FREE_KIND (offsetof(struct mmf_adapter, free_kind) + sizeof(void (*)(void)))
 
 /* kmem_cache_create() flag values the object family uses. */
 #define MMF_SLAB_RED_ZONE 0x00000400u

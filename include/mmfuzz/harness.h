@@ -141,6 +141,10 @@ const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex);
 const char *mmf_exec_kernel(const struct mmf_exec *ex);
 /* Stops (0) or resumes (1) counting runs into the statistics. */
 void mmf_exec_set_counting(struct mmf_exec *ex, int on);
+/* Destroys every system's context for profile prof (for an out-of-process
+ * adapter: its fork server), so the next sequence on it starts from a
+ * fresh create, as `mmfuzz replay` would. */
+void mmf_exec_restart(struct mmf_exec *ex, unsigned prof);
 
 /* Aborts at a call site that depends on the finding's check, so crash
  * deduplication by stack keeps distinct bugs apart. */
@@ -167,6 +171,10 @@ struct mmf_gen_config {
 	 * address-space family has; ops that need another are not drawn
 	 * (they would be skipped for all). 0: any. */
 	uint64_t as_caps;
+	/* The capabilities of the system under test: ops of the page, object
+	 * and vmalloc families that need another are not drawn (only the
+	 * oracle would run them). 0: any (the oracle is the system tested). */
+	uint64_t caps;
 };
 #define MMF_GEN_ERRORS_DEFAULT 10
 /* The generator's version. A version's sequences are a pure function of
@@ -188,6 +196,9 @@ struct mmf_gen_config {
  * kernel compared there has memory of its own, which the page, object and
  * vmalloc ops of the model's small machine do not use up. */
 #define MMF_GEN_AS_ALONE 8u
+/* Also draw the flat profile, for a zone-agnostic page allocator
+ * (MMF_CAP_PAGE_FLAT); without it the draws are as they always were. */
+#define MMF_GEN_FLAT 16u
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg,
 		      struct mmf_seq *out);
 uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index);

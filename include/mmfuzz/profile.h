@@ -72,6 +72,10 @@ struct mmf_profile {
 	 * (no CmaTotal/CmaFree in meminfo, no CMA counters in vmstat). */
 	unsigned nr_cma;
 	struct mmf_cma_desc cma[MMF_MAX_CMA];
+	/* The profile for zone-agnostic page allocators (MMF_CAP_PAGE_FLAT):
+	 * one node, one zone over pfns [0, end_pfn), no zone rules. Drawn
+	 * only for such adapters, or when named. */
+	unsigned flat;
 };
 
 /* The CMA area holding pfn (index into p->cma), or -1. */
