@@ -11,6 +11,7 @@
 #include "harness/clock.h"
 #include "harness/cli.h"
 #include "harness/fileio.h"
+#include "harness/remote.h"
 #include "mmfuzz/profile.h"
 
 static const char usage_fuzz[] =
@@ -29,7 +30,8 @@ static const char usage_fuzz[] =
 	"systems (up to 3 times); one that never comes back depends on state outside\n"
 	"the sequence: it is reported as flaky, not shrunk, and saved as found under\n"
 	"DIR/flaky/ with its signature ending in -flaky. Replaying and shrinking stay\n"
-	"within --time (the report says when the last finding took longer).\n"
+	"within --time, and an op of an out-of-process adapter still running when the\n"
+	"time is up is stopped (not a finding); the report says so, and any overrun.\n"
 	"\n"
 	"  --time SECONDS   stop after this long (default 60; fractions allowed)\n"
 	"  --runs N         stop after N sequences (default: no limit)\n"
@@ -221,6 +223,7 @@ struct sigrec {
 	char where[4608]; /* and as a path, for messages ("" if not saved) */
 	char base[160];   /* the signature as found (sig has -flaky added) */
 	unsigned replays; /* fresh replays run before reporting it */
+	int replay_cut;   /* a replay was cut short by --time: neither confirmed nor flaky */
 	unsigned reproduced_in; /* the replay that reproduced it, 0: none (flaky) */
 };
 
@@ -242,6 +245,7 @@ static struct sigrec *sig_add(const char *sig, unsigned long long index)
 	snprintf(r->sig, sizeof(r->sig), "%s", sig);
 	snprintf(r->base, sizeof(r->base), "%s", sig);
 	r->replays = r->reproduced_in = 0;
+	r->replay_cut = 0;
 	r->count = 1;
 	r->first = index;
 	r->where[0] = 0;
@@ -265,6 +269,7 @@ struct campaign {
 	const char *out, *report;
 	char kernel[600]; /* the knobs the oracle ran with */
 	double overrun;   /* seconds past --time, spent on the last finding */
+	int cut;          /* the sequence running at --time was stopped mid-op */
 };
 
 static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_stats *st,
@@ -309,12 +314,16 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 			rep[0] = 0;
 		else if (sigs[i].reproduced_in)
 			snprintf(rep, sizeof(rep), ", reproduced in fresh replay %u", sigs[i].reproduced_in);
+		else if (sigs[i].replay_cut)
+			snprintf(rep, sizeof(rep), ", NOT CONFIRMED: its replay was cut short by --time");
 		else
 			snprintf(rep, sizeof(rep), ", FLAKY: not reproduced in %u fresh replays", sigs[i].replays);
-		flaky += sigs[i].replays && !sigs[i].reproduced_in;
+		flaky += sigs[i].replays && !sigs[i].reproduced_in && !sigs[i].replay_cut;
 		fprintf(fp, "    %s  x%llu, first in sequence #%llu%s%s%s\n", sigs[i].sig, sigs[i].count, sigs[i].first, rep,
 			sigs[i].where[0] ? ", saved in " : ", NOT saved", sigs[i].where);
 	}
+	if (c->cut)
+		fprintf(fp, "  stopped     the sequence running when --time ran out was cut short mid-op\n");
 	if (flaky)
 		fprintf(fp, "  flaky       %u of %u signatures did not come back when replayed on fresh systems: they depend on "
 			    "state outside the sequence (saved as found, under flaky/)\n",
@@ -353,8 +362,12 @@ static int new_finding(struct mmf_exec *ex, const struct campaign *c, struct sig
 		rec->replays = k;
 		if (r == 1 && !strcmp(g.signature, f->signature))
 			rec->reproduced_in = k;
+		else if (r == 1 && !strcmp(g.check, MMF_REMOTE_STOPPED)) {
+			rec->replay_cut = 1; /* a hang's replay that --time cut short */
+			break;
+		}
 	}
-	int flaky = !rec->reproduced_in, no_time = 0;
+	int flaky = !rec->reproduced_in && !rec->replay_cut, no_time = 0;
 	if (flaky) {
 		snprintf(rec->sig, sizeof(rec->sig), "%.150s-flaky", f->signature);
 		snprintf(f->signature, sizeof(f->signature), "%.159s", rec->sig);
@@ -362,6 +375,11 @@ static int new_finding(struct mmf_exec *ex, const struct campaign *c, struct sig
 		snprintf(d, sizeof(d), "%s", f->detail);
 		snprintf(f->detail, sizeof(f->detail), "flaky, not reproduced in %u fresh replays: %.*s", rec->replays,
 			 (int)sizeof(f->detail) - 60, d);
+	} else if (rec->replay_cut) {
+		char d[sizeof(f->detail)];
+		snprintf(d, sizeof(d), "%s", f->detail);
+		snprintf(f->detail, sizeof(f->detail), "not confirmed, its replay was cut short by --time: %.*s",
+			 (int)sizeof(f->detail) - 64, d);
 	} else if (c->shrink) {
 		/* bounded, so a finding whose runs are slow (a hang costs the
 		 * op timeout per candidate) cannot eat the campaign: half of
@@ -382,6 +400,10 @@ static int new_finding(struct mmf_exec *ex, const struct campaign *c, struct sig
 		printf("  sequence #%llu (seed %llu), %u ops, FLAKY: not reproduced in %u replays on fresh systems, "
 		       "kept as found (%.2f s)\n",
 		       n, c->seed, before, rec->replays, mmf_now() - t0);
+	else if (rec->replay_cut)
+		printf("  sequence #%llu (seed %llu), %u ops, NOT CONFIRMED: its replay on fresh systems was cut short "
+		       "by --time, kept as found (%.2f s)\n",
+		       n, c->seed, before, mmf_now() - t0);
 	else if (no_time)
 		printf("  sequence #%llu (seed %llu), %u ops, reproduced in fresh replay %u, not shrunk: no time left "
 		       "within --time (%.2f s; mmfuzz minimize shrinks it)\n",
@@ -555,6 +577,8 @@ int cli_fuzz(int argc, char **argv)
 				     cli_gen_flags(cli_adapter) | (cli_kernel_adapter ? MMF_GEN_AS_ALONE : 0), c.generator,
 				     c.errors, cli_gen_as_caps(), cli_gen_caps() };
 	double start = mmf_now(), last = 0, elapsed = 0;
+	/* an op still running in a worker when the time is up is stopped */
+	mmf_remote_set_stop(start + c.time_limit + 0.25);
 	int tty = isatty(2);
 	double every = tty ? 1.0 : 10.0;
 	unsigned long long n = 0;
@@ -581,6 +605,11 @@ int cli_fuzz(int argc, char **argv)
 		}
 		if (r == 0)
 			continue;
+		if (!strcmp(f.check, MMF_REMOTE_STOPPED)) { /* --time ran out mid-op: not the adapter's doing */
+			c.cut = 1;
+			n++;
+			break;
+		}
 		status = EXIT_FINDING;
 		struct sigrec *rec = sig_lookup(f.signature);
 		if (rec) {
@@ -598,8 +627,9 @@ int cli_fuzz(int argc, char **argv)
 			break;
 		}
 	}
+	mmf_remote_set_stop(0);
 	elapsed = mmf_now() - start;
-	if (!c.runs && elapsed > c.time_limit)
+	if (elapsed > c.time_limit)
 		c.overrun = elapsed - c.time_limit;
 	if (tty && !c.quiet)
 		fputc('\n', stderr);

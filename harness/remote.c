@@ -215,7 +215,9 @@ static void note_death(struct rctx *c, const struct mmf_wire_status_msg *m, cons
 	c->worker = 0;
 	if (forced)
 		snprintf(c->why, sizeof(c->why), "%s: worker stopped during %s (%s)", forced, during,
-			 !strcmp(forced, "timeout") ? "no answer in time" : "resident memory over the limit");
+			 !strcmp(forced, "timeout")		? "no answer in time"
+			 : !strcmp(forced, MMF_REMOTE_STOPPED) ? "the campaign's time ran out"
+								: "resident memory over the limit");
 	else if (c->rm->opts.mem_limit && m->peak_rss >= c->rm->opts.mem_limit)
 		snprintf(c->why, sizeof(c->why), "rlimit: worker died during %s with %llu MiB resident", during,
 			 (unsigned long long)(m->peak_rss >> 20));
@@ -257,6 +259,10 @@ static void reap_worker(struct rctx *c, const char *during, const char *forced)
 	if (!c->why[0] || forced)
 		snprintf(c->why, sizeof(c->why), "server: the fork server %s during %s", how, during);
 }
+
+static double stop_at;
+
+void mmf_remote_set_stop(double t) { stop_at = t; }
 
 /* One call. On a dead worker returns MMF_CORRUPT (check() says why). */
 static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *payload, struct mmf_wire_resp *p,
@@ -306,6 +312,11 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 			return MMF_CORRUPT;
 		}
 		check_mem = o->mem_limit != 0; /* a slow op: watch its memory */
+		if (stop_at > 0 && mmf_now() > stop_at) {
+			kill_worker(c->worker);
+			reap_worker(c, what, MMF_REMOTE_STOPPED);
+			return MMF_CORRUPT;
+		}
 		if (mmf_now() - start > limit) {
 			kill_worker(c->worker);
 			reap_worker(c, what, "timeout");

@@ -27,4 +27,10 @@ const struct mmf_adapter *mmf_remote_exec(const char *path, const struct mmf_rem
 const struct mmf_adapter *mmf_remote_exec_args(const char *path, const char *arg1, const char *arg2,
 					       const struct mmf_remote_opts *o, char *err, size_t cap);
 
+/* From time t on (mmf_now(); 0: never), a call still waiting for its
+ * worker kills it and answers MMF_CORRUPT with check() "stopped: ...": the
+ * caller's time is up (mmfuzz fuzz --time). Not a finding of the adapter. */
+void mmf_remote_set_stop(double t);
+#define MMF_REMOTE_STOPPED "stopped"
+
 #endif
