@@ -13,6 +13,10 @@
 # - The template allocator (adapters/template/myalloc.c) runs clean, and
 #   each of its four planted bugs is caught by the right check; its fuzz
 #   target replays the seed corpus clean and aborts on the misalignment.
+# - The page template (mypages.c) likewise, and needs MMF_CAP_PAGE_FLAT on a
+#   zoned profile; the generator draws only ops a plugin can run; counters
+#   and free_kind are checked; a non-reproducible crash is reported as
+#   flaky; --time holds with a hanging plugin.
 # usage: cli_plugins.sh MMFUZZ PLUGIN_DIR AGENT_DIR BUILD_DIR SOURCE_DIR TMPDIR
 set -u
 mmfuzz=$1 plugins=$2 agents=$3 builddir=$4 srcdir=$5 tmp=$6
@@ -108,6 +112,93 @@ MMFUZZ_MUTANT=misalign_64 "$builddir/myalloc_fuzz" "$tmp/m64.txt" >"$tmp/out" 2>
 rc=$?
 [ $rc != 0 ] && grep -q "MMFUZZ: myalloc-obj-posix_memalign-alignment" "$tmp/out" && check ok ||
 	check bad "myalloc_fuzz with misalign_64: exit $rc: $(head -3 "$tmp/out")"
+
+# The page template (adapters/template/mypages.c, zone-agnostic, with a
+# free-page counter and the helper library): clean on every profile the
+# campaign draws and on flat; each planted bug caught by the check it
+# should be, at three seeds.
+"$mmfuzz" fuzz --adapter "$builddir/mypages.so" --seed 4 --time 5 -q --out "$tmp/mp" >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 0 ] && check ok || check bad "mypages.so without a mutant: exit $rc: $(grep MMFUZZ "$tmp/out" | head -3)"
+"$mmfuzz" fuzz --adapter "$builddir/mypages.so" --profile flat --seed 4 --time 2 -q --out "$tmp/mp" >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 0 ] && check ok || check bad "mypages.so on flat: exit $rc: $(grep MMFUZZ "$tmp/out" | head -3)"
+for case in "merge_next_block alignment" "split_leaks_half counter_free_pages" "merge_keeps_buddy counter_free_pages" \
+	"zero_first_frame zeroed"; do
+	set -- $case
+	for seed in 1 2 3; do
+		"$mmfuzz" fuzz --adapter "$builddir/mypages.so" --mutant $1 --seed $seed --time 30 -q --out "$tmp/mp" \
+			>"$tmp/out" 2>&1
+		grep -q "^MMFUZZ: mypages-page-.*-$2\$" "$tmp/out" && check ok ||
+			check bad "mypages --mutant $1 seed $seed: no '-$2' finding: $(grep MMFUZZ "$tmp/out" | head -2)"
+	done
+done
+# Without MMF_CAP_PAGE_FLAT the same allocator breaks Linux's zone rules on
+# a zoned profile: the bit is what lets it in (the placement check is live).
+sed 's/MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PAGE_FLAT/MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS/' \
+	"$srcdir/adapters/template/mypages.c" >"$tmp/zoned.c"
+if cc -shared -fPIC -I"$srcdir/include" "$tmp/zoned.c" -o "$tmp/zoned.so" 2>"$tmp/err"; then
+	"$mmfuzz" fuzz --adapter "$tmp/zoned.so" --profile x86_64 --seed 1 --time 20 -q --out "$tmp/mp" >"$tmp/out" 2>&1
+	grep -Eq "^MMFUZZ: mypages-page-alloc_pages-(zone|node)\$" "$tmp/out" && check ok ||
+		check bad "mypages without MMF_CAP_PAGE_FLAT on x86_64: no zone finding: $(grep MMFUZZ "$tmp/out" | head -2)"
+else
+	check bad "cannot build the zoned variant of mypages.c: $(head -3 "$tmp/err")"
+fi
+
+# The generator draws only what the plugin can run: myalloc has no kmem
+# caches or mempools, so none of their ops is drawn for it.
+"$mmfuzz" fuzz --adapter "$builddir/myalloc.so" --seed 5 --time 2 -q --out "$tmp/my" >"$tmp/out" 2>&1
+grep -Eq "^ +(cache_|mempool_)" "$tmp/out" && check bad "myalloc campaign drew cache or mempool ops: $(grep -E '^ +(cache_|mempool_)' "$tmp/out" | head -2)" ||
+	check ok
+grep -Eq "^ +kmalloc +[1-9]" "$tmp/out" && check ok || check bad "myalloc campaign ran no kmalloc"
+
+# Counters and free_kind (faulty keeps allocated_bytes and checks the kind
+# every free is told): clean above; a realloc the count misses is caught.
+for seed in 1 2; do
+	"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant count_misses_realloc --seed $seed --time 20 -q \
+		--out "$tmp/cnt" >"$tmp/out" 2>&1
+	grep -q "^MMFUZZ: faulty-obj-.*-counter_allocated_bytes\$" "$tmp/out" && check ok ||
+		check bad "count_misses_realloc seed $seed: no counter finding: $(grep MMFUZZ "$tmp/out" | head -2)"
+done
+
+# A crash that depends on state outside the sequence (a marker file: only
+# the first sequence to reach the 100th call crashes) is replayed on fresh
+# systems before it is reported, does not come back, and is reported as
+# flaky, saved under flaky/, never as a finding that reproduces.
+rm -f "$tmp/once"
+FAULTY_ONCE=$tmp/once "$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant segv_once --seed 1 --time 20 -q \
+	--out "$tmp/fl" >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "^MMFUZZ: faulty-obj-.*-sigsegv-flaky\$" "$tmp/out" &&
+	grep -q "FLAKY: not reproduced in 3 replays on fresh systems" "$tmp/out" &&
+	grep -q "verdict     FINDING (flaky only)" "$tmp/out" && ! grep -q "reproduced in fresh replay" "$tmp/out" &&
+	check ok || check bad "segv_once: exit $rc, not reported as flaky: $(grep -E 'MMFUZZ|sequence #|verdict' "$tmp/out" | head -4)"
+ls "$tmp"/fl/flaky/segv_once/*-flaky/repro.txt >/dev/null 2>&1 && check ok ||
+	check bad "segv_once: no reproducer under flaky/: $(find "$tmp/fl" -type f | head -3)"
+# the same crash, reproducible: replayed, reproduced, shrunk
+"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant segv_at_100 --seed 1 --time 20 -q --out "$tmp/fl" >"$tmp/out" 2>&1
+grep -q "reproduced in fresh replay 1, shrunk to" "$tmp/out" && ! grep -q -- "-flaky" "$tmp/out" && check ok ||
+	check bad "segv_at_100: not reported as reproduced: $(grep -E 'MMFUZZ|sequence #' "$tmp/out" | head -2)"
+
+# --time holds with a hanging plugin: its findings' replays and shrinking
+# stay within the time left, and an op still hanging when the time is up
+# is stopped (not a finding: the report says the sequence was cut).
+for case in "1000 4 timeout" "5000 3 stopped"; do
+	set -- $case
+	start=$(date +%s.%N)
+	"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant hang_at_100 --op-timeout $1 --seed 1 --time $2 --keep-going \
+		-q --out "$tmp/hang" >"$tmp/out" 2>&1
+	wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+	if [ $3 = timeout ]; then
+		grep -q "^MMFUZZ: faulty-obj-.*-timeout\$" "$tmp/out"
+	else
+		grep -q "^  stopped     the sequence running when --time ran out was cut short" "$tmp/out" &&
+			grep -q "verdict     no divergence" "$tmp/out"
+	fi
+	found=$?
+	awk -v w="$wall" -v t=$2 'BEGIN { exit !(w < t + 1.5) }' && [ $found = 0 ] && check ok ||
+		check bad "hang_at_100 --time $2 --op-timeout $1 ran $wall s (want < $2 + 1.5), $3: $(grep -E 'MMFUZZ|time  |stopped|verdict' "$tmp/out" | head -4)"
+done
 
 for a in glibc jemalloc tcmalloc mimalloc; do
 	if [ ! -x "$agents/mmfuzz-agent-$a" ]; then
