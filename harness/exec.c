@@ -547,6 +547,73 @@ static uint64_t live_frames(const struct target *t, unsigned prof)
 	return n;
 }
 
+/* Reads t's counter `which` into *v: 0, 1 when t does not keep it, or -1
+ * with the finding in f (a counter that fails is one). */
+static int read_counter(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
+			const char *op, unsigned prof, unsigned which, uint64_t *v)
+{
+	static const char *const names[MMF_NR_COUNTERS] = { "free_pages", "allocated_bytes" };
+	enum mmf_result r = t->ad->counter(t->ctx[prof], which, v);
+	if (r == MMF_UNSUPPORTED)
+		return 1;
+	if (r == MMF_CORRUPT)
+		return mmf_exec_corrupt_finding(ex, f, t, step, op, prof) ? -1 : 1;
+	if (r != MMF_OK)
+		return mmf_exec_finding(ex, f, t, step, op, "counter", "counter %s answered %s", names[which],
+					mmf_result_name(r))
+			       ? -1
+			       : 1;
+	return 0;
+}
+
+/* free_pages: what it was after the first reset, less the frames live. */
+static int check_free_pages(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step,
+			    const char *op, unsigned prof, int at_reset)
+{
+	uint64_t v = 0, live = live_frames(t, prof);
+	int r = read_counter(ex, f, t, step, op, prof, MMF_COUNTER_FREE_PAGES, &v);
+	if (r)
+		return r < 0;
+	if (at_reset && !t->free_known[prof]) {
+		t->free_base[prof] = v;
+		t->free_known[prof] = 1;
+	} else if (at_reset && v != t->free_base[prof])
+		return mmf_exec_finding(ex, f, t, step, op, "counter_free_pages", "free_pages %llu after reset, %llu after create",
+					(unsigned long long)v, (unsigned long long)t->free_base[prof]);
+	else if (!at_reset && v + live != t->free_base[prof])
+		return mmf_exec_finding(ex, f, t, step, op, "counter_free_pages",
+					"free_pages %llu with %llu frames live, %llu after create: %llu expected",
+					(unsigned long long)v, (unsigned long long)live, (unsigned long long)t->free_base[prof],
+					(unsigned long long)(t->free_base[prof] - live));
+	return 0;
+}
+
+/* allocated_bytes: between the bytes asked for and the usable sizes of
+ * the live objects of the kmalloc family, 0 when none is live. */
+static int check_allocated_bytes(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, uint32_t step,
+				 const char *op, unsigned prof)
+{
+	uint64_t v = 0, asked = 0, usable = 0;
+	int r = read_counter(ex, f, t, step, op, prof, MMF_COUNTER_ALLOCATED_BYTES, &v);
+	if (r)
+		return r < 0;
+	unsigned nlive = 0, zero = 0; /* objects of 0 bytes: their usable size is not asked */
+	for (unsigned s = 0; s < MMF_NSLOTS; s++) {
+		const struct oslot *o = &t->oslots[s];
+		if (!o->live || o->from_cache || o->from_pool)
+			continue;
+		nlive++;
+		zero += o->size == 0;
+		asked += o->size;
+		usable += o->usable > o->size ? o->usable : o->size;
+	}
+	if (nlive ? v < asked || (!zero && v > usable) : v != 0)
+		return mmf_exec_finding(ex, f, t, step, op, "counter_allocated_bytes",
+					"allocated_bytes %llu with %u objects live: %llu bytes asked for, %llu usable",
+					(unsigned long long)v, nlive, (unsigned long long)asked, (unsigned long long)usable);
+	return 0;
+}
+
 /* The counters of adapters that keep them (MMF_CAP_COUNTERS), against what
  * the harness knows is live: after each op of their family (fam), and
  * right after a reset (at_reset: free_pages back at its first value). */
@@ -558,56 +625,12 @@ static int check_counters(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 		if (!has(t, MMF_CAP_COUNTERS) || t->idle || t->diverged || t->known_seen || !t->ctx[prof] ||
 		    t->ad->size < MMF_ADAPTER_SIZE_COUNTERS)
 			continue;
-		uint64_t v = 0;
-		enum mmf_result r;
 		if ((at_reset || fam == MMF_FAM_PAGE) && t->level[MMF_FAM_PAGE] != MMF_LEVEL_NONE &&
-		    (r = t->ad->counter(t->ctx[prof], MMF_COUNTER_FREE_PAGES, &v)) != MMF_UNSUPPORTED) {
-			if (r == MMF_CORRUPT)
-				return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
-			if (r != MMF_OK)
-				return mmf_exec_finding(ex, f, t, step, op, "counter", "counter free_pages answered %s",
-							mmf_result_name(r));
-			uint64_t live = live_frames(t, prof);
-			if (at_reset && !t->free_known[prof]) {
-				t->free_base[prof] = v;
-				t->free_known[prof] = 1;
-			} else if (at_reset && v != t->free_base[prof]) {
-				return mmf_exec_finding(ex, f, t, step, op, "counter_free_pages",
-							"free_pages %llu after reset, %llu after create",
-							(unsigned long long)v, (unsigned long long)t->free_base[prof]);
-			} else if (!at_reset && v + live != t->free_base[prof]) {
-				return mmf_exec_finding(ex, f, t, step, op, "counter_free_pages",
-							"free_pages %llu with %llu frames live, %llu after create: %llu expected",
-							(unsigned long long)v, (unsigned long long)live,
-							(unsigned long long)t->free_base[prof],
-							(unsigned long long)(t->free_base[prof] - live));
-			}
-		}
+		    check_free_pages(ex, f, t, step, op, prof, at_reset))
+			return 1;
 		if (!at_reset && fam == MMF_FAM_OBJ && t->level[MMF_FAM_OBJ] != MMF_LEVEL_NONE &&
-		    (r = t->ad->counter(t->ctx[prof], MMF_COUNTER_ALLOCATED_BYTES, &v)) != MMF_UNSUPPORTED) {
-			if (r == MMF_CORRUPT)
-				return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
-			if (r != MMF_OK)
-				return mmf_exec_finding(ex, f, t, step, op, "counter", "counter allocated_bytes answered %s",
-							mmf_result_name(r));
-			uint64_t asked = 0, usable = 0;
-			unsigned nlive = 0, zero = 0; /* objects of 0 bytes: their usable size is not asked */
-			for (unsigned s = 0; s < MMF_NSLOTS; s++) {
-				const struct oslot *o = &t->oslots[s];
-				if (!o->live || o->from_cache || o->from_pool)
-					continue;
-				nlive++;
-				zero += o->size == 0;
-				asked += o->size;
-				usable += o->usable > o->size ? o->usable : o->size;
-			}
-			if (nlive ? v < asked || (!zero && v > usable) : v != 0)
-				return mmf_exec_finding(ex, f, t, step, op, "counter_allocated_bytes",
-							"allocated_bytes %llu with %u objects live: %llu bytes asked for, "
-							"%llu usable",
-							(unsigned long long)v, nlive, (unsigned long long)asked,
-							(unsigned long long)usable);
-		}
+		    check_allocated_bytes(ex, f, t, step, op, prof))
+			return 1;
 	}
 	return 0;
 }

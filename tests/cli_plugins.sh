@@ -92,16 +92,23 @@ rc=$?
 "$mmfuzz" fuzz --adapter "$builddir/myalloc.so" --seed 4 --time 5 -q --out "$tmp/my" >"$tmp/out" 2>&1
 rc=$?
 [ $rc = 0 ] && check ok || check bad "myalloc.so without a mutant: exit $rc: $(grep MMFUZZ "$tmp/out" | head -3)"
-for case in "overlap_after_free_pattern overlap" "realloc_loses_tail contents" "calloc_recycled_dirty zeroed" \
-	"misalign_64 alignment"; do
-	set -- $case
-	for seed in 1 2 3; do
-		"$mmfuzz" fuzz --adapter "$builddir/myalloc.so" --mutant $1 --seed $seed --time 30 -q --out "$tmp/my" \
-			>"$tmp/out" 2>&1
-		grep -q "^MMFUZZ: myalloc-obj-.*-$2\$" "$tmp/out" && check ok ||
-			check bad "myalloc --mutant $1 seed $seed: no '-$2' finding: $(grep MMFUZZ "$tmp/out" | head -2)"
+# planted NAME FAMILY "MUTANT CHECK"...: each mutant of the template NAME
+# caught by CHECK within 30 s at seeds 1-3
+planted() {
+	name=$1 fam=$2
+	shift 2
+	for case in "$@"; do
+		set -- $case
+		for seed in 1 2 3; do
+			"$mmfuzz" fuzz --adapter "$builddir/$name.so" --mutant $1 --seed $seed --time 30 -q --out "$tmp/$name" \
+				>"$tmp/out" 2>&1
+			grep -q "^MMFUZZ: $name-$fam-.*-$2\$" "$tmp/out" && check ok ||
+				check bad "$name --mutant $1 seed $seed: no '-$2' finding: $(grep MMFUZZ "$tmp/out" | head -2)"
+		done
 	done
-done
+}
+planted myalloc obj "overlap_after_free_pattern overlap" "realloc_loses_tail contents" "calloc_recycled_dirty zeroed" \
+	"misalign_64 alignment"
 # its fuzz target (a replay driver under gcc): clean on the seed corpus,
 # aborting on an input that meets the planted misalignment
 "$builddir/myalloc_fuzz" "$srcdir/corpus/page" >"$tmp/out" 2>&1 && check ok ||
@@ -123,16 +130,8 @@ rc=$?
 "$mmfuzz" fuzz --adapter "$builddir/mypages.so" --profile flat --seed 4 --time 2 -q --out "$tmp/mp" >"$tmp/out" 2>&1
 rc=$?
 [ $rc = 0 ] && check ok || check bad "mypages.so on flat: exit $rc: $(grep MMFUZZ "$tmp/out" | head -3)"
-for case in "merge_next_block alignment" "split_leaks_half counter_free_pages" "merge_keeps_buddy counter_free_pages" \
-	"zero_first_frame zeroed"; do
-	set -- $case
-	for seed in 1 2 3; do
-		"$mmfuzz" fuzz --adapter "$builddir/mypages.so" --mutant $1 --seed $seed --time 30 -q --out "$tmp/mp" \
-			>"$tmp/out" 2>&1
-		grep -q "^MMFUZZ: mypages-page-.*-$2\$" "$tmp/out" && check ok ||
-			check bad "mypages --mutant $1 seed $seed: no '-$2' finding: $(grep MMFUZZ "$tmp/out" | head -2)"
-	done
-done
+planted mypages page "merge_next_block alignment" "split_leaks_half counter_free_pages" \
+	"merge_keeps_buddy counter_free_pages" "zero_first_frame zeroed"
 # Without MMF_CAP_PAGE_FLAT the same allocator breaks Linux's zone rules on
 # a zoned profile: the bit is what lets it in (the placement check is live).
 sed 's/MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PAGE_FLAT/MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS/' \
