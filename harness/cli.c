@@ -137,6 +137,13 @@ int cli_target_set(struct cli_target *t, int code, const char *v)
 	case CLI_OPT_ORACLE_MUTANT: t->oracle_mutant = v; return 1;
 	case CLI_OPT_NO_EXACT: t->no_exact = 1; return 1;
 	case CLI_OPT_NO_KNOWN: t->no_known = 1; return 1;
+	case CLI_OPT_WALK:
+		if (strcmp(v, "full") && strcmp(v, "touched")) {
+			fprintf(stderr, "mmfuzz: --walk takes full or touched, not '%s'\n", v);
+			return -1;
+		}
+		t->walk_full = !strcmp(v, "full");
+		return 1;
 	case CLI_OPT_ISOLATE:
 		if (strcmp(v, "fork") && strcmp(v, "none")) {
 			fprintf(stderr, "mmfuzz: --isolate takes fork or none, not '%s'\n", v);
@@ -326,6 +333,7 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 		.full_checks_every_op = full_each_op,
 		.trace = trace,
 		.no_known = t->no_known,
+		.walk_full = t->walk_full,
 		.oracle_mutant = t->oracle_mutant,
 		.keep_going = t->keep_going,
 	};

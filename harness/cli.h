@@ -20,6 +20,7 @@ struct cli_target {
 	const char *mutant;
 	int no_exact;
 	int no_known; /* --no-known: the adapter's known differences are findings too */
+	int walk_full; /* --walk full: end walks check everything, changed or not */
 	struct mmf_open_opts open; /* --isolate, --op-timeout, --mem-limit */
 	const char *oracle_mutant; /* fidelity --oracle-mutant: a bug in the oracle, judged by the adapter */
 	/* The default campaign: besides simple, this machine's kernel
@@ -36,7 +37,7 @@ struct cli_target {
 #include <getopt.h>
 enum {
 	CLI_OPT_ADAPTER = 0x100, CLI_OPT_MUTANT, CLI_OPT_ORACLE_MUTANT, CLI_OPT_NO_EXACT, CLI_OPT_NO_KNOWN,
-	CLI_OPT_ISOLATE, CLI_OPT_OP_TIMEOUT, CLI_OPT_MEM_LIMIT,
+	CLI_OPT_ISOLATE, CLI_OPT_OP_TIMEOUT, CLI_OPT_MEM_LIMIT, CLI_OPT_WALK,
 	CLI_OPT_OWN = 0x200 /* a command's own long-only options from here */
 };
 #define CLI_TARGET_OPTIONS                                                                                             \
@@ -45,7 +46,7 @@ enum {
 		{ "no-exact", no_argument, NULL, CLI_OPT_NO_EXACT }, { "no-known", no_argument, NULL, CLI_OPT_NO_KNOWN }, \
 		{ "isolate", required_argument, NULL, CLI_OPT_ISOLATE },                                               \
 		{ "op-timeout", required_argument, NULL, CLI_OPT_OP_TIMEOUT },                                         \
-		{ "mem-limit", required_argument, NULL, CLI_OPT_MEM_LIMIT }
+		{ "mem-limit", required_argument, NULL, CLI_OPT_MEM_LIMIT }, { "walk", required_argument, NULL, CLI_OPT_WALK }
 #define CLI_HELP_OPTION { "help", no_argument, NULL, 'h' }
 /* One option: 0, or -1 after printing why it is wrong. */
 typedef int (*cli_opt_fn)(void *ctx, int code, const char *arg);
@@ -73,6 +74,9 @@ int cli_number(const char *cmd, const char *opt, const char *arg, unsigned long 
 	"  --op-timeout MS  a worker's op that takes longer is a finding \"timeout\" (default 5000)\n"                 \
 	"  --mem-limit MB   a worker with more resident memory is a finding \"rlimit\" (default 2048)\n"     \
 	"  --no-known       raise the differences the adapter lists as known as findings too\n"                      \
+	"  --walk full      the oracle's end-of-sequence walks check everything, also what the\n"                    \
+	"                   sequence cannot have changed (default: touched, which skips the\n"                   \
+	"                   boot-time linear map while its tables are as boot built them)\n"                      \
 	"  --oracle-mutant NAME  switch a seeded bug on in the oracle itself and let the\n"                          \
 	"                   adapter judge it (the oracle's walkers off): does a real system\n"                       \
 	"                   show the bug?\n"

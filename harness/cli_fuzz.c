@@ -47,6 +47,9 @@ static const char usage_fuzz[] =
 	"  --keep-going     continue after the first finding; each new signature is\n"
 	"                   shrunk and saved once, repeats are counted in the report\n"
 	"  --no-shrink      save findings as found, unshrunk\n"
+	"  --cost           print where the time went: generating, resets, each family's\n"
+	"                   ops (out-of-process round trips included), checks after each\n"
+	"                   op, the end walks and compares, findings (replays, shrinking)\n"
 	"  --no-exact       compare at most at semantic level\n"
 	"  -q, --quiet      no progress line\n";
 
@@ -264,7 +267,8 @@ struct campaign {
 	struct cli_target t;
 	double time_limit;
 	unsigned long long runs, seed;
-	int profile, keep_going, shrink, quiet;
+	int profile, keep_going, shrink, quiet, cost;
+	double gen_secs, finding_secs; /* --cost: generating, and replaying/shrinking/saving findings */
 	unsigned max_ops, generator, errors;
 	const char *out, *report;
 	char kernel[600]; /* the knobs the oracle ran with */
@@ -321,6 +325,20 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 		flaky += sigs[i].replays && !sigs[i].reproduced_in && !sigs[i].replay_cut;
 		fprintf(fp, "    %s  x%llu, first in sequence #%llu%s%s%s\n", sigs[i].sig, sigs[i].count, sigs[i].first, rep,
 			sigs[i].where[0] ? ", saved in " : ", NOT saved", sigs[i].where);
+	}
+	if (c->cost) {
+		static const char *const names[MMF_NR_COST] = { "reset",  "exec page", "exec obj",	"exec vmalloc",
+								  "exec as", "checks",    "end walks", "end compare" };
+		double timed = c->gen_secs + c->finding_secs;
+		for (unsigned i = 0; i < MMF_NR_COST; i++)
+			timed += st->cost[i];
+		fprintf(fp, "  cost        seconds and share of the campaign's %.2f s, by phase\n", secs);
+		fprintf(fp, "    %-14s %8.3f  %5.1f%%\n", "generate", c->gen_secs, secs > 0 ? 100 * c->gen_secs / secs : 0);
+		for (unsigned i = 0; i < MMF_NR_COST; i++)
+			fprintf(fp, "    %-14s %8.3f  %5.1f%%\n", names[i], st->cost[i], secs > 0 ? 100 * st->cost[i] / secs : 0);
+		fprintf(fp, "    %-14s %8.3f  %5.1f%%\n", "findings", c->finding_secs,
+			secs > 0 ? 100 * c->finding_secs / secs : 0);
+		fprintf(fp, "    %-14s %8.3f  %5.1f%%\n", "other", secs - timed, secs > 0 ? 100 * (secs - timed) / secs : 0);
 	}
 	if (c->cut)
 		fprintf(fp, "  stopped     the sequence running when --time ran out was cut short mid-op\n");
@@ -458,7 +476,7 @@ static int write_reports(const struct campaign *c, const struct mmf_exec_stats *
 }
 
 enum { OPT_KEEP_GOING = CLI_OPT_OWN, OPT_NO_SHRINK, OPT_TIME, OPT_RUNS, OPT_SEED, OPT_MAX_OPS, OPT_GENERATOR, OPT_ERRORS, OPT_PROFILE,
-       OPT_OUT, OPT_REPORT };
+       OPT_OUT, OPT_REPORT, OPT_COST };
 static const struct option fuzz_options[] = {
 	CLI_TARGET_OPTIONS,
 	CLI_HELP_OPTION,
@@ -474,6 +492,7 @@ static const struct option fuzz_options[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "cost", no_argument, NULL, OPT_COST },
 	{ 0 },
 };
 
@@ -494,6 +513,7 @@ static int fuzz_option(void *ctx, int code, const char *arg)
 	case OPT_KEEP_GOING: c->keep_going = 1; return 0;
 	case OPT_NO_SHRINK: c->shrink = 0; return 0;
 	case 'q': c->quiet = 1; return 0;
+	case OPT_COST: c->cost = 1; return 0;
 	case OPT_TIME: {
 		char *end;
 		c->time_limit = strtod(arg, &end);
@@ -580,6 +600,7 @@ int cli_fuzz(int argc, char **argv)
 	/* an op still running in a worker when the time is up is stopped */
 	mmf_remote_set_stop(start + c.time_limit + 0.25);
 	int tty = isatty(2);
+	mmf_exec_set_cost(ex, c.cost);
 	double every = tty ? 1.0 : 10.0;
 	unsigned long long n = 0;
 	int status = EXIT_CLEAN;
@@ -595,7 +616,10 @@ int cli_fuzz(int argc, char **argv)
 			last = elapsed;
 			progress(mmf_exec_stats(ex), n, elapsed, tty);
 		}
+		double tg = c.cost ? mmf_now() : 0;
 		mmf_gen_sequence(mmf_seed_mix(c.seed, n), &gc, &seq);
+		if (c.cost)
+			c.gen_secs += mmf_now() - tg;
 		struct mmf_finding f;
 		int r = mmf_exec_run(ex, &seq, &f);
 		if (r < 0) {
@@ -617,7 +641,12 @@ int cli_fuzz(int argc, char **argv)
 			continue;
 		}
 		rec = sig_add(f.signature, n);
-		if (new_finding(ex, &c, rec, &seq, &f, n, start, tty)) {
+		double tf = mmf_now();
+		mmf_exec_set_cost(ex, 0);
+		int nf = new_finding(ex, &c, rec, &seq, &f, n, start, tty);
+		mmf_exec_set_cost(ex, c.cost);
+		c.finding_secs += mmf_now() - tf;
+		if (nf) {
 			status = EXIT_ENV;
 			n++;
 			break;

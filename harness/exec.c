@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/clock.h"
 #include "harness/exec_internal.h"
 #include "harness/optable.h"
 #include "mmfuzz/gfp.h"
@@ -146,6 +147,8 @@ void mmf_exec_destroy(struct mmf_exec *ex)
 const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex) { return &ex->stats; }
 
 void mmf_exec_set_counting(struct mmf_exec *ex, int on) { ex->not_counting = !on; }
+
+void mmf_exec_set_cost(struct mmf_exec *ex, int on) { ex->cfg.cost = on; }
 
 void mmf_exec_restart(struct mmf_exec *ex, unsigned prof)
 {
@@ -379,7 +382,8 @@ static int prepare(struct mmf_exec *ex, const struct mmf_seq *seq, unsigned prof
 				t->idle = 0;
 		if (t->idle) {
 		} else if (!t->ctx[prof]) {
-			struct mmf_adapter_config c = { p, prof, t->mutant, ex->kernel[0] ? ex->kernel : NULL };
+			struct mmf_adapter_config c = { p, prof, t->mutant, ex->kernel[0] ? ex->kernel : NULL,
+							ex->cfg.walk_full };
 			char err[256] = "";
 			if (t->ad->create(&c, &t->ctx[prof], err, sizeof(err)) != MMF_OK) {
 				t->ctx[prof] = NULL;
@@ -1044,8 +1048,19 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 			return -1;
 		}
 	}
+	int cost = ex->cfg.cost;
+	double t0 = cost ? mmf_now() : 0, t1;
+#define COST(phase)                                              \
+	do {                                                     \
+		if (cost) {                                      \
+			t1 = mmf_now();                          \
+			ex->stats.cost[phase] += t1 - t0;        \
+			t0 = t1;                                 \
+		}                                                \
+	} while (0)
 	if (prepare(ex, seq, prof, f))
 		return -1;
+	COST(MMF_COST_RESET);
 	ex->last_prof = prof;
 	ex->seq = seq;
 	ex->as_used = 0;
@@ -1066,6 +1081,7 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 			fprintf(tr, "[%u] %s\n", i, line);
 		}
 		r = steps[op->code](ex, f, i, op, prof);
+		COST(MMF_COST_EXEC_PAGE + ex->family);
 		if (!ex->not_counting)
 			count_op(ex, op);
 		if (tr)
@@ -1081,11 +1097,13 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 			if (run_checks(ex, f, MMF_CHECK_CHEAP, i, mmf_op_name(op->code), prof))
 				return 1;
 		}
+		COST(MMF_COST_CHECKS);
 	}
 	if (ex->cfg.skip_end_checks)
 		return 0;
 	if (run_checks(ex, f, MMF_CHECK_FULL, seq->nops, "end", prof))
 		return 1;
+	COST(MMF_COST_END_WALKS);
 	for (unsigned k = 0; k < MMF_NR_REPORTS; k++) {
 		ex->family = k == MMF_REPORT_SLABINFO	  ? MMF_FAM_OBJ
 			     : k == MMF_REPORT_VMALLOCINFO ? MMF_FAM_VMALLOC
@@ -1095,5 +1113,7 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 	}
 	if (ex->as_used && mmf_exec_compare_proc_reports(ex, f, prof, seq->nops))
 		return 1;
+	COST(MMF_COST_END_COMPARE);
+#undef COST
 	return 0;
 }

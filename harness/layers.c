@@ -8,7 +8,7 @@
 int main(void)
 {
 	const struct mmf_adapter *ad = mmf_adapter_reference();
-	struct mmf_adapter_config cfg = { mmf_profile_get(0), 0, NULL, NULL };
+	struct mmf_adapter_config cfg = { mmf_profile_get(0), 0, NULL, NULL, 0 };
 	void *ctx;
 	char err[200];
 	if (ad->create(&cfg, &ctx, err, sizeof(err)) != MMF_OK) {

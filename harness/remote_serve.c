@@ -262,7 +262,7 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 		char *nl = strchr(in_buf, '\n');
 		if (nl)
 			*nl = 0;
-		struct mmf_adapter_config cfg = { prof, (unsigned)q.a[0], in_buf[0] ? in_buf : NULL, nl ? nl + 1 : NULL };
+		struct mmf_adapter_config cfg = { prof, (unsigned)q.a[0], in_buf[0] ? in_buf : NULL, nl ? nl + 1 : NULL, 0 };
 		r = ad->create(&cfg, &ctx, err, sizeof(err));
 	}
 	if (send_status(S_CREATED, r, 0, getpid(), 0, err, r == MMF_OK ? 0 : (uint32_t)strlen(err)) || r != MMF_OK)

@@ -237,6 +237,10 @@ int mmf_kpt_translate(const struct mmf_machine *m, uint64_t va, uint64_t *pa, un
 int mmf_kpt_vmap(struct mmf_machine *m, uint64_t va, uint32_t pfn);
 void mmf_kpt_vunmap(struct mmf_machine *m, uint64_t va);
 uint32_t mmf_kpt_lookup(const struct mmf_machine *m, uint64_t va);
+/* The first address in [start, end) whose pte (a 4 KiB leaf) is present,
+ * its frame in *pfn; end when none is. Skips whole tables that are absent,
+ * so its cost is what is mapped, not the range's length. */
+uint64_t mmf_kpt_first_mapped(const struct mmf_machine *m, uint64_t start, uint64_t end, uint32_t *pfn);
 /* Tables from the buddy below the kernel's pgd are page-table pages and
  * as many as were allocated; the linear map translates both ways. */
 int mmf_kpt_is_valid(const struct mmf_machine *m, uint32_t *runtime_tables, char *msg, size_t cap);

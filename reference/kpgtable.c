@@ -38,6 +38,14 @@ struct mmf_kpt {
 	uint32_t nr_boot;
 	uint32_t nr_runtime; /* tables from the buddy (under the vmalloc area) */
 	int dirty;
+	/* The linear map: its pgd slot and the boot tables below it, which
+	 * nothing but a bug writes after boot. The __va/__pa round trips are
+	 * walked once (linear_verified) and again only when these tables
+	 * differ from what boot built. */
+	unsigned lin_slot;
+	uint32_t lin_tables[BOOT_MAX];
+	uint32_t nr_lin;
+	int linear_verified;
 };
 
 static uint64_t page_offset(const struct mmf_machine *m)
@@ -127,6 +135,29 @@ static int map_range(struct mmf_machine *m, uint64_t va, uint64_t pa, uint64_t s
 #define KERNEL_PROT (PTE_PRESENT | PTE_RW | PTE_ACCESSED | PTE_DIRTY) /* __PAGE_KERNEL, no user bit */
 #define KERNEL_UC (KERNEL_PROT | PTE_PCD)			       /* _PAGE_CACHE_MODE_UC_MINUS */
 
+/* Records the boot tables below the linear map's pgd entry e (at level). */
+static void linear_tables(struct mmf_machine *m, uint64_t e, unsigned level)
+{
+	struct mmf_kpt *k = m->kpt;
+	if (!level || !(e & PTE_PRESENT) || (e & PTE_PS) || pte_pfn(e) < m->end_pfn || k->nr_lin >= BOOT_MAX)
+		return;
+	k->lin_tables[k->nr_lin++] = pte_pfn(e) - m->end_pfn;
+	for (unsigned i = 0; i < 512; i++)
+		linear_tables(m, table(m, pte_pfn(e))[i], level - 1);
+}
+
+/* Whether the linear map's tables are still as boot built them. */
+static int linear_as_built(const struct mmf_machine *m)
+{
+	const struct mmf_kpt *k = m->kpt;
+	if (table(m, k->pgd)[k->lin_slot] != k->boot_copy[k->pgd - m->end_pfn][k->lin_slot])
+		return 0;
+	for (uint32_t i = 0; i < k->nr_lin; i++)
+		if (memcmp(k->boot[k->lin_tables[i]], k->boot_copy[k->lin_tables[i]], MMF_PAGE_SIZE))
+			return 0;
+	return 1;
+}
+
 int mmf_kpt_init(struct mmf_machine *m)
 {
 	struct mmf_kpt *k = calloc(1, sizeof(*k));
@@ -155,6 +186,8 @@ int mmf_kpt_init(struct mmf_machine *m)
 		return -1;
 	mmf_kpt_set_fixmap(m, MMF_FIX_APIC_BASE, 0xfee00000ull);
 	memcpy(k->boot_copy, k->boot, (size_t)k->nr_boot * sizeof(*k->boot));
+	k->lin_slot = index_of(page_offset(m), mmf_pt_levels(m) - 1);
+	linear_tables(m, table(m, k->pgd)[k->lin_slot], mmf_pt_levels(m) - 1);
 	return 0;
 }
 
@@ -239,6 +272,31 @@ void mmf_kpt_vunmap(struct mmf_machine *m, uint64_t va)
 		*entry(m, va, 0, 0) = 0; /* the tables are there: no allocation */
 }
 
+uint64_t mmf_kpt_first_mapped(const struct mmf_machine *m, uint64_t start, uint64_t end, uint32_t *pfn)
+{
+	uint64_t va = start;
+	while (m->kpt && va < end) {
+		uint32_t t = m->kpt->pgd;
+		for (unsigned l = mmf_pt_levels(m) - 1;; l--) {
+			uint64_t e = table(m, t)[index_of(va, l)];
+			if (l == 0 && (e & PTE_PRESENT)) {
+				*pfn = (uint32_t)((e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
+				return va;
+			}
+			if (l == 0 || !(e & PTE_PRESENT) || (e & PTE_PS)) {
+				/* nothing mapped by a pte below this entry: past its span */
+				uint64_t next = (va | (span(l) - 1)) + 1;
+				if (next <= va)
+					return end;
+				va = next;
+				break;
+			}
+			t = pte_pfn(e);
+		}
+	}
+	return end;
+}
+
 uint32_t mmf_kpt_lookup(const struct mmf_machine *m, uint64_t va)
 {
 	uint64_t pa;
@@ -290,7 +348,11 @@ int mmf_kpt_is_valid(const struct mmf_machine *m, uint32_t *runtime_tables, char
 		return -1;
 	}
 	/* __va and __pa round trips through the linear map, at every leaf
-	 * size's boundaries and a spread of frames */
+	 * size's boundaries and a spread of frames: once, and again whenever
+	 * its tables are not what boot built (a bug wrote there) */
+	int as_built = m->kpt->linear_verified && linear_as_built(m);
+	if (as_built && !m->walk_full)
+		return 0;
 	uint64_t end = (uint64_t)m->end_pfn << MMF_PAGE_SHIFT;
 	for (uint64_t pa = 0; pa < end; pa += pa < (64ull << MMF_PAGE_SHIFT) ? MMF_PAGE_SIZE : MMF_PAGE_SIZE * 61) {
 		uint64_t got;
@@ -299,5 +361,6 @@ int mmf_kpt_is_valid(const struct mmf_machine *m, uint32_t *runtime_tables, char
 			return -1;
 		}
 	}
+	((struct mmf_kpt *)m->kpt)->linear_verified |= linear_as_built(m);
 	return 0;
 }

@@ -130,6 +130,7 @@ struct mmf_machine {
 	 * (mmfuzz/kernel.h): the profile's defaults, or what an agent probed. */
 	struct mmf_kernel k;
 	enum mmf_mutant mutant;
+	int walk_full; /* walks check what cannot have changed too (--walk full) */
 	uint32_t end_pfn;
 	struct mmf_page *mem_map;
 	struct mmf_page *boot_map;

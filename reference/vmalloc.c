@@ -898,12 +898,12 @@ static int check_tiling(const struct mmf_machine *m, uint64_t *busy_pages, uint6
 		} else {
 			if (va->state == VA_LAZY)
 				*lazy_pages += npages;
-			for (uint64_t i = 0; i < npages; i++) {
-				uint32_t mapped = mmf_kpt_lookup(m, va->va_start + (i << v->page_shift));
-				if (mapped != MMF_NIL)
-					return mmf_fail(msg, cap, "vmalloc_pte: %s page 0x%llx still maps pfn %u", what,
-						        (unsigned long long)(va->va_start + (i << v->page_shift)), mapped);
-			}
+			uint32_t mapped = MMF_NIL;
+			uint64_t end = va->va_start + (npages << v->page_shift),
+				 hit = mmf_kpt_first_mapped(m, va->va_start, end, &mapped);
+			if (hit < end)
+				return mmf_fail(msg, cap, "vmalloc_pte: %s page 0x%llx still maps pfn %u", what,
+					        (unsigned long long)hit, mapped);
 		}
 		cursor = va->va_end;
 		prev = n;

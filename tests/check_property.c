@@ -21,7 +21,7 @@ static struct mmf_seq seq;
 
 START_TEST(reference_and_simple_agree)
 {
-	struct mmf_exec_config cfg = { .suts = { mmf_adapter_simple(), mmf_adapter_reference() }, .nr_suts = 2,
+	struct mmf_exec_config cfg = { .suts = { mmf_adapter_simple(), mmf_adapter_reference() }, .nr_suts = 2, .walk_full = 1,
 				       .cheap_checks = 1 };
 	char err[256];
 	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));

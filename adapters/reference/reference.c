@@ -35,6 +35,7 @@ static enum mmf_result ref_create(const struct mmf_adapter_config *cfg, void **c
 		snprintf(err, cap, "the reference cannot stand for this kernel: %s", why);
 		return MMF_REFUSED;
 	}
+	m->walk_full = cfg->walk_full;
 	*ctx = m;
 	return MMF_OK;
 }

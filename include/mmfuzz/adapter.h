@@ -97,6 +97,10 @@ struct mmf_adapter_config {
 	 * reference runs with; NULL: the profile's defaults. Other adapters
 	 * may ignore it. */
 	const char *kernel;
+	/* Invariant walks check everything, also what cannot have changed
+	 * since the last walk (the reference's --walk full). Adapters may
+	 * ignore it. Appended: read it only from a harness that sets it. */
+	int walk_full;
 };
 
 struct mmf_page_req {

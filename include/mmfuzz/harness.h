@@ -59,6 +59,12 @@ struct mmf_exec_config {
 	 * the statistics (fidelity); the run's finding is the first. Off while
 	 * statistics are not counted (minimizing). */
 	int keep_going;
+	/* The oracle's end walks check everything (the property tests), not
+	 * only what a sequence can have changed. */
+	int walk_full;
+	/* Time every phase into the statistics' cost[] (costs a clock read
+	 * per phase per op). */
+	int cost;
 };
 
 /* Opening an adapter by what a user names: a built-in adapter, an
@@ -99,6 +105,22 @@ enum { MMF_OUTCOME_OK, MMF_OUTCOME_SEGV, MMF_OUTCOME_BUS, MMF_OUTCOME_ERRNO };
 /* The name of outcome i ("ok", "SIGSEGV", "ENOMEM", ...). */
 const char *mmf_outcome_name(unsigned i);
 
+/* Where a run's time goes (mmfuzz fuzz --cost). The execute phases hold
+ * the ops' own time in every system, an out-of-process one's round trips
+ * included; checks are the walks after each op, end walks and end
+ * compare those after the last op. */
+enum mmf_cost_phase {
+	MMF_COST_RESET,	      /* systems reset or created, slots cleared */
+	MMF_COST_EXEC_PAGE,   /* ops of the page family */
+	MMF_COST_EXEC_OBJ,    /* ... object family */
+	MMF_COST_EXEC_VMALLOC,/* ... vmalloc family */
+	MMF_COST_EXEC_AS,     /* ... address-space family */
+	MMF_COST_CHECKS,      /* cheap checks after each op, adapters' counters */
+	MMF_COST_END_WALKS,   /* the full invariant walks at the end */
+	MMF_COST_END_COMPARE, /* the reports compared at the end */
+	MMF_NR_COST
+};
+
 struct mmf_exec_stats {
 	uint64_t ops;
 	uint64_t per_op[MMF_NR_OPCODES][4]; /* [code][ok, refused, unsupported, skipped] */
@@ -121,6 +143,9 @@ struct mmf_exec_stats {
 	uint64_t fork_depth[MMF_NPROCS + 1]; /* sequences that forked, by their deepest generation */
 	uint64_t procs_max[MMF_NPROCS + 1];  /* sequences by the most processes alive at once */
 	uint64_t forks, cow_breaks, pages_shared;
+	/* Seconds per phase, measured when mmf_exec_config.cost is set
+	 * (enum mmf_cost_phase). */
+	double cost[MMF_NR_COST];
 };
 
 struct mmf_exec;
@@ -141,6 +166,8 @@ const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex);
 const char *mmf_exec_kernel(const struct mmf_exec *ex);
 /* Stops (0) or resumes (1) counting runs into the statistics. */
 void mmf_exec_set_counting(struct mmf_exec *ex, int on);
+/* Times every phase into the statistics' cost[] from now on (on) or not. */
+void mmf_exec_set_cost(struct mmf_exec *ex, int on);
 /* Destroys every system's context for profile prof (for an out-of-process
  * adapter: its fork server), so the next sequence on it starts from a
  * fresh create, as `mmfuzz replay` would. */
