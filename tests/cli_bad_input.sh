@@ -74,6 +74,8 @@ expect 2 "unknown adapter 'nosuch'" -- "$mmfuzz" replay --adapter nosuch "$tmp/g
 expect 2 "has no mutant 'nosuch'" -- "$mmfuzz" fuzz --mutant nosuch --time 1
 expect 2 "unknown profile 'huge'" -- "$mmfuzz" fuzz --profile huge --time 1
 expect 2 "needs a non-negative number" -- "$mmfuzz" fuzz --time soon
+expect 2 "--walk takes full or touched" -- "$mmfuzz" fuzz --walk sometimes --time 1
+expect 0 "walks     " -- "$mmfuzz" fuzz --adapter simple --walk full --cost --time 0.5 -q --out "$tmp/f"
 expect 0 "time        0." -- "$mmfuzz" fuzz --time 0.5 -q --out "$tmp/f"
 expect 2 "no input files" -- "$mmfuzz" replay
 for cmd in fuzz replay show adapters; do
