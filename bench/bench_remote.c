@@ -3,8 +3,12 @@
  * through the glibc agent program's fork server (how the real-allocator
  * adapters always run), through `mmfuzz agent` serving the plugin (how
  * the mmfuzz command isolates a plugin), and through a fork of this
- * process (the library's fallback without an agent program). Prints ns per op and per sequence (a sequence includes the
- * fork of a fresh worker), medians of 7 runs, and the ratio.
+ * process (the library's fallback without an agent program); each out of
+ * process both with a fresh worker for every sequence (as replays run)
+ * and with persistent workers (as mmfuzz fuzz runs: --worker-reuse
+ * 1000). Prints ns per op and per sequence, medians of 7 runs, and the
+ * ratios. Unpinned, as mmfuzz runs; BENCH_PIN=1 pins to one core (as
+ * MMFUZZ_PIN=1 does: no spinning, a wake-up per call).
  * usage: bench_remote [AGENT_DIR]   (default: the build's agents/) */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -14,14 +18,17 @@
 #include <unistd.h>
 
 #include "bench/bench_util.h"
+#include "harness/remote.h"
 #include "mmfuzz/harness.h"
 
 #define SEQS 300
 
 static struct mmf_seq seqs[SEQS];
 
-static int measure(const char *what, const char *adapter, enum mmf_isolate iso, double *ns_op, double *us_seq)
+static int measure(const char *what, const char *adapter, enum mmf_isolate iso, unsigned reuse, double *ns_op,
+		   double *us_seq)
 {
+	mmf_remote_set_reuse(reuse);
 	struct mmf_open_opts o = { iso, 5000, 2048ull << 20 };
 	char err[512];
 	const struct mmf_adapter *ad = mmf_adapter_open(adapter, &o, err, sizeof(err));
@@ -53,7 +60,8 @@ static int measure(const char *what, const char *adapter, enum mmf_isolate iso, 
 	}
 	*ns_op = bench_median(op, 7);
 	*us_seq = bench_median(sq, 7);
-	printf("bench: glibc %-30s %8.0f ns/op %8.1f us/sequence\n", what, *ns_op, *us_seq);
+	printf("bench: glibc %-30s %-10s %8.0f ns/op %8.1f us/sequence\n", what, iso == MMF_ISOLATE_NONE ? "" : reuse > 1 ? "persistent" : "fresh",
+	       *ns_op, *us_seq);
 	mmf_exec_destroy(ex);
 	return 0;
 }
@@ -73,9 +81,8 @@ int main(int argc, char **argv)
 	}
 	snprintf(plugin, sizeof(plugin), "%s/mmfuzz-malloc-glibc.so", dir);
 	snprintf(agent, sizeof(agent), "%s/mmfuzz-agent-glibc", dir);
-	/* one core, as the mmfuzz command pins itself (and so its agents)
-	 * when the adapter is out of process; BENCH_NO_PIN=1 to compare */
-	if (!getenv("BENCH_NO_PIN")) {
+	const char *pin = getenv("BENCH_PIN");
+	if (pin && !strcmp(pin, "1")) {
 		cpu_set_t set;
 		CPU_ZERO(&set);
 		CPU_SET(sched_getcpu() > 0 ? sched_getcpu() : 0, &set);
@@ -84,20 +91,24 @@ int main(int argc, char **argv)
 	struct mmf_gen_config gc = { 0, 100, 1u << MMF_FAM_OBJ, MMF_GEN_MALLOC, 0, 0, 0, 0 };
 	for (unsigned i = 0; i < SEQS; i++)
 		mmf_gen_sequence(mmf_seed_mix(1, i), &gc, &seqs[i]);
-	double in_op, in_seq, fork_op, fork_seq, ag_op, ag_seq, big_op, big_seq;
-	if (measure("in process", plugin, MMF_ISOLATE_NONE, &in_op, &in_seq) ||
-	    measure("fork server (agent program)", agent, MMF_ISOLATE_DEFAULT, &ag_op, &ag_seq))
+	double in_op, in_seq, op[2], seq[2], x, y;
+	if (measure("in process", plugin, MMF_ISOLATE_NONE, 1, &in_op, &in_seq))
 		return 1;
+	for (unsigned k = 0; k < 2; k++)
+		if (measure("fork server (agent program)", agent, MMF_ISOLATE_DEFAULT, k ? MMF_REMOTE_REUSE_DEFAULT : 1,
+			    &op[k], &seq[k]))
+			return 1;
 	/* a plugin as the mmfuzz command runs it: served by `mmfuzz agent` */
 	char self[4200];
 	snprintf(self, sizeof(self), "%s/../mmfuzz", dir);
 	mmf_adapter_set_agent_program(self);
-	if (measure("fork server (mmfuzz agent)", plugin, MMF_ISOLATE_FORK, &fork_op, &fork_seq))
+	if (measure("fork server (mmfuzz agent)", plugin, MMF_ISOLATE_FORK, MMF_REMOTE_REUSE_DEFAULT, &x, &y))
 		return 1;
 	/* without an agent program: a fork of this (large) process */
 	mmf_adapter_set_agent_program(NULL);
-	if (measure("fork server (fork of caller)", plugin, MMF_ISOLATE_FORK, &big_op, &big_seq))
+	if (measure("fork server (fork of caller)", plugin, MMF_ISOLATE_FORK, MMF_REMOTE_REUSE_DEFAULT, &x, &y))
 		return 1;
-	printf("bench: glibc fork server / in process, per op              %8.1fx\n", fork_op / in_op);
+	printf("bench: glibc agent, fresh / in process, per op                %8.1fx\n", op[0] / in_op);
+	printf("bench: glibc agent, persistent / in process, per op           %8.1fx\n", op[1] / in_op);
 	return 0;
 }

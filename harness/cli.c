@@ -287,13 +287,13 @@ struct mmf_exec *cli_make_exec(const struct cli_target *t, FILE *trace, int full
 		return NULL;
 	}
 	cli_adapter = ad;
-	/* An adapter served out of process answers each op over a pipe; on
-	 * one core the two processes hand over directly, across cores every
-	 * op waits for the other core to wake (6x slower per op here: see
-	 * bench_remote). The agent inherits this process's affinity.
-	 * MMFUZZ_PIN=0 leaves it alone (when campaigns share the machine). */
+	/* An adapter served out of process answers each op through shared
+	 * memory (mmfuzz/wire.h's ring), each side spinning briefly for the
+	 * other on its own core. MMFUZZ_PIN=1 pins this process (and so its
+	 * agent) to the core it started on instead: the ring is then used
+	 * without spinning, each op waking the other process once. */
 	const char *pin = getenv("MMFUZZ_PIN");
-	if (ad != mmf_adapter_find(name) && !(pin && !strcmp(pin, "0"))) {
+	if (ad != mmf_adapter_find(name) && pin && !strcmp(pin, "1")) {
 		int cpu = sched_getcpu();
 		cpu_set_t set;
 		CPU_ZERO(&set);

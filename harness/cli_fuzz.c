@@ -47,6 +47,10 @@ static const char usage_fuzz[] =
 	"  --keep-going     continue after the first finding; each new signature is\n"
 	"                   shrunk and saved once, repeats are counted in the report\n"
 	"  --no-shrink      save findings as found, unshrunk\n"
+	"  --worker-reuse N sequences an out-of-process worker serves, reset by its\n"
+	"                   adapter's own reset after each clean one, before a fresh\n"
+	"                   fork (default 1000; 1: a fresh worker every sequence).\n"
+	"                   Findings are always replayed and shrunk on fresh workers\n"
 	"  --cost           print where the time went: generating, resets, each family's\n"
 	"                   ops (out-of-process round trips included), checks after each\n"
 	"                   op, the end walks and compares, findings (replays, shrinking)\n"
@@ -274,6 +278,7 @@ struct campaign {
 	char kernel[600]; /* the knobs the oracle ran with */
 	double overrun;   /* seconds past --time, spent on the last finding */
 	int cut;          /* the sequence running at --time was stopped mid-op */
+	unsigned reuse;   /* --worker-reuse */
 };
 
 static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_stats *st,
@@ -302,6 +307,13 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 	fprintf(fp, "  sequences   %llu (%.0f/s)\n", seqs, secs > 0 ? (double)seqs / secs : 0.0);
 	fprintf(fp, "  ops         %llu (%.0f/s)\n", (unsigned long long)st->ops,
 		secs > 0 ? (double)st->ops / secs : 0.0);
+	unsigned long forked, reused;
+	int ring;
+	mmf_remote_counts(&forked, &reused, &ring);
+	if (forked)
+		fprintf(fp, "  workers     %lu forked, %lu sequences on a worker its adapter reset (--worker-reuse %u); "
+			    "ops through %s\n",
+			forked, reused, c->reuse, ring ? "shared memory" : "pipes");
 	cli_print_coverage(fp, st, NULL);
 	const char *const *known = ad && ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
 	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
@@ -368,6 +380,7 @@ static int new_finding(struct mmf_exec *ex, const struct campaign *c, struct sig
 	unsigned before = seq->nops, runs = 0;
 	double t0 = mmf_now();
 	mmf_exec_set_counting(ex, 0); /* replays and shrinking runs are not campaign work */
+	unsigned reuse = mmf_remote_set_reuse(1); /* and each on fresh workers */
 	/* Replayed on fresh systems (each adapter created anew, as `mmfuzz
 	 * replay` would) until it comes back: up to 3 times, within the time
 	 * left (once at least). A finding that never does is flaky. */
@@ -411,6 +424,7 @@ static int new_finding(struct mmf_exec *ex, const struct campaign *c, struct sig
 		}
 	}
 	mmf_exec_set_counting(ex, 1);
+	mmf_remote_set_reuse(reuse);
 	if (tty && !c->quiet)
 		fputc('\n', stderr);
 	printf("%s\n", f->signature);
@@ -476,7 +490,7 @@ static int write_reports(const struct campaign *c, const struct mmf_exec_stats *
 }
 
 enum { OPT_KEEP_GOING = CLI_OPT_OWN, OPT_NO_SHRINK, OPT_TIME, OPT_RUNS, OPT_SEED, OPT_MAX_OPS, OPT_GENERATOR, OPT_ERRORS, OPT_PROFILE,
-       OPT_OUT, OPT_REPORT, OPT_COST };
+       OPT_OUT, OPT_REPORT, OPT_COST, OPT_WORKER_REUSE };
 static const struct option fuzz_options[] = {
 	CLI_TARGET_OPTIONS,
 	CLI_HELP_OPTION,
@@ -493,6 +507,7 @@ static const struct option fuzz_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "cost", no_argument, NULL, OPT_COST },
+	{ "worker-reuse", required_argument, NULL, OPT_WORKER_REUSE },
 	{ 0 },
 };
 
@@ -524,6 +539,13 @@ static int fuzz_option(void *ctx, int code, const char *arg)
 		return 0;
 	}
 	case OPT_RUNS: return cli_number("fuzz", "--runs", arg, &c->runs);
+	case OPT_WORKER_REUSE:
+		if (cli_number("fuzz", "--worker-reuse", arg, &v) || v < 1 || v > 1000000) {
+			fprintf(stderr, "mmfuzz fuzz: --worker-reuse must be 1..1000000, got '%s'\n", arg);
+			return -1;
+		}
+		c->reuse = (unsigned)v;
+		return 0;
 	case OPT_SEED:
 		fa->seed_given = 1;
 		return cli_number("fuzz", "--seed", arg, &c->seed);
@@ -553,7 +575,8 @@ static int fuzz_option(void *ctx, int code, const char *arg)
 
 int cli_fuzz(int argc, char **argv)
 {
-	struct fuzz_args fa = { .c = { .time_limit = 60, .profile = -1, .shrink = 1, .max_ops = 200, .out = "findings" } };
+	struct fuzz_args fa = { .c = { .time_limit = 60, .profile = -1, .shrink = 1, .max_ops = 200, .out = "findings",
+				       .reuse = MMF_REMOTE_REUSE_DEFAULT } };
 	int operands, ost = cli_getopt("fuzz", argc, argv, "hq", fuzz_options, usage_fuzz, fuzz_option, &fa, &operands);
 	if (ost >= 0)
 		return ost;
@@ -599,6 +622,7 @@ int cli_fuzz(int argc, char **argv)
 	double start = mmf_now(), last = 0, elapsed = 0;
 	/* an op still running in a worker when the time is up is stopped */
 	mmf_remote_set_stop(start + c.time_limit + 0.25);
+	mmf_remote_set_reuse(c.reuse);
 	int tty = isatty(2);
 	mmf_exec_set_cost(ex, c.cost);
 	double every = tty ? 1.0 : 10.0;
@@ -657,6 +681,7 @@ int cli_fuzz(int argc, char **argv)
 		}
 	}
 	mmf_remote_set_stop(0);
+	mmf_remote_set_reuse(1);
 	elapsed = mmf_now() - start;
 	if (elapsed > c.time_limit)
 		c.overrun = elapsed - c.time_limit;

@@ -13,6 +13,7 @@
 #include "harness/clock.h"
 #include "harness/exec_internal.h"
 #include "harness/optable.h"
+#include "harness/remote.h"
 #include "mmfuzz/gfp.h"
 #include "mmfuzz/harness.h"
 #include "mmfuzz/kernel.h"
@@ -171,9 +172,24 @@ static int outcome_check(const char *check)
 	return !strncmp(check, "same_", 5);
 }
 
+/* Sends every remote target's deferred calls (remote.h); 1 with the finding
+ * of one that failed, else 0. */
+static int flush_remotes(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const char *op, unsigned prof)
+{
+	for (unsigned k = 1; k < ex->nt; k++) {
+		struct target *t = &ex->t[k];
+		if (!t->idle && t->ctx[prof] && mmf_remote_flush(t->ad, t->ctx[prof]) > 0)
+			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+	}
+	return 0;
+}
+
 int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
 		     uint32_t step, const char *op, const char *check, const char *fmt, ...)
 {
+	/* a call made earlier but still on its way failed first */
+	if (ex->seq && flush_remotes(ex, f, step, op, ex->seq->profile))
+		return 1;
 	va_list ap;
 	char detail[sizeof(f->detail)];
 	va_start(ap, fmt);
@@ -282,6 +298,9 @@ static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struc
 int mmf_exec_corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
 			     uint32_t step, const char *op, unsigned prof)
 {
+	/* a deferred call's failure belongs to the op that made it */
+	if (mmf_remote_fail_site(t->ad, t->ctx[prof], &step, &op) && ex->seq && step < ex->seq->nops)
+		ex->family = mmf_op_family(ex->seq->ops[step].code);
 	ex->msg[0] = 0;
 	if (has(t, MMF_CAP_CHECK) && t->ad->check(t->ctx[prof], MMF_CHECK_CHEAP, ex->msg, sizeof(ex->msg)) == MMF_CORRUPT &&
 	    ex->msg[0])
@@ -1099,6 +1118,8 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 		}
 		COST(MMF_COST_CHECKS);
 	}
+	if (flush_remotes(ex, f, seq->nops, "end", prof))
+		return 1;
 	if (ex->cfg.skip_end_checks)
 		return 0;
 	if (run_checks(ex, f, MMF_CHECK_FULL, seq->nops, "end", prof))
@@ -1114,6 +1135,21 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 	if (ex->as_used && mmf_exec_compare_proc_reports(ex, f, prof, seq->nops))
 		return 1;
 	COST(MMF_COST_END_COMPARE);
+	/* A clean end: out-of-process targets reset their workers now, so a
+	 * worker can serve the next sequence (remote.h), and a reset that
+	 * kills it is this sequence's finding, on every replay alike. */
+	for (unsigned k = 1; k < ex->nt; k++) {
+		struct target *t = &ex->t[k];
+		if (t->idle || !t->ctx[prof] || mmf_remote_recycle(t->ad, t->ctx[prof]) <= 0)
+			continue;
+		ex->family = 0;
+		while (ex->family + 1 < MMF_NR_FAMILIES && t->level[ex->family] == MMF_LEVEL_NONE)
+			ex->family++;
+		int r = mmf_exec_corrupt_finding(ex, f, t, seq->nops, "reset", prof);
+		COST(MMF_COST_RESET);
+		return r;
+	}
+	COST(MMF_COST_RESET);
 #undef COST
 	return 0;
 }

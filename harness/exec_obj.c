@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "harness/exec_internal.h"
+#include "harness/remote.h"
 #include "harness/optable.h"
 #include "mmfuzz/gfp.h"
 
@@ -105,6 +106,7 @@ static int fill_word(struct mmf_exec *ex, struct mmf_finding *f, struct target *
 	if (s->nw == NWRITES)
 		return 0;
 	uint64_t token = mmf_exec_token(ex, step, (uint8_t)(0xa5 ^ w));
+	mmf_remote_mark(step, op); /* where its failure belongs, if it is deferred */
 	enum mmf_result r = t->ad->obj_write(t->ctx[prof], addr, token);
 	if (r == MMF_CORRUPT)
 		return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
@@ -455,6 +457,8 @@ static int step_obj_rw(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step
 			continue;
 		uint32_t w = (uint32_t)(fld.word % (s->size / 8));
 		uint64_t addr = s->addr + (uint64_t)w * 8, val = 0;
+		if (write)
+			mmf_remote_mark(step, name);
 		enum mmf_result r = write ? t->ad->obj_write(t->ctx[prof], addr, token)
 					  : t->ad->obj_read(t->ctx[prof], addr, &val);
 		if (r == MMF_CORRUPT)

@@ -26,10 +26,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -66,9 +68,23 @@ struct rctx {
 	char kernel[512];
 	pid_t server, worker;
 	int ctl, st, req, resp;
+	struct mmf_wire_ring *ring; /* shared with the server, when it serves through it */
+	int ring_fd, use_ring;
 	uint32_t seq;
 	int dead;          /* the worker of this sequence ended */
 	char why[200];     /* "tag: detail" for check() */
+	/* calls sent later, with the next one that waits (remote.h) */
+	struct mmf_wire_req batch[MMF_WIRE_MAX_BATCH];
+	uint32_t batch_step[MMF_WIRE_MAX_BATCH];
+	const char *batch_op[MMF_WIRE_MAX_BATCH];
+	const char *sub_name[MMF_WIRE_MAX_BATCH + 1]; /* of the batch in flight */
+	unsigned nbatch, nsub;
+	int fail_deferred; /* the worker died, or a deferred call failed, in this op: */
+	uint32_t fail_step;
+	const char *fail_op;
+	int recycled;      /* the worker ran the adapter's reset after a clean sequence */
+	int no_reset;      /* the adapter has none: a fresh worker for every sequence */
+	unsigned served;   /* sequences the worker has served */
 };
 
 /* How long an adapter's create may take, per profile: four op timeouts,
@@ -235,9 +251,13 @@ static void note_death(struct rctx *c, const struct mmf_wire_status_msg *m, cons
 }
 
 /* Waits for the worker's S_DIED after it was told to end or was killed. */
+static const char *batch_during(struct rctx *c);
+
 static void reap_worker(struct rctx *c, const char *during, const char *forced)
 {
 	struct mmf_wire_status_msg m;
+	if (!during)
+		during = batch_during(c);
 	double deadline = mmf_now() + 5;
 	while (read_status(c, &m, text, sizeof(text), deadline) == 0)
 		if (m.kind == S_DIED) {
@@ -261,27 +281,89 @@ static void reap_worker(struct rctx *c, const char *during, const char *forced)
 }
 
 static double stop_at;
+static unsigned long nr_forked, nr_reused; /* workers started; sequences on a reused one */
+static int ring_seen;
+
+/* How long this side spins for an answer before it sleeps: nothing with
+ * a single CPU to run on, where the worker could not answer meanwhile. */
+static double spin_near = -1;
+
+static void set_spin(void)
+{
+	cpu_set_t set;
+	if (spin_near >= 0)
+		return;
+	spin_near = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) < 2 ? 0 : MMF_WIRE_SPIN;
+}
 
 void mmf_remote_set_stop(double t) { stop_at = t; }
 
-/* One call. On a dead worker returns MMF_CORRUPT (check() says why). */
-static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *payload, struct mmf_wire_resp *p,
-			    const char *what)
+/* The next request number; never 0, which a fresh worker has seen. */
+static uint32_t next_seq(struct rctx *c)
+{
+	if (++c->seq == 0)
+		c->seq = 1;
+	return c->seq;
+}
+
+/* An answer the worker put in the ring for request c->seq, copied out
+ * (its text into `text`); 0, or -1 if none is there yet, 1 if it is
+ * malformed. */
+static int ring_take(struct rctx *c, struct mmf_wire_resp *p)
+{
+	struct mmf_wire_ring *g = c->ring;
+	if (mmf_wire_ld(&g->resp_seq) != c->seq)
+		return -1;
+	memcpy(p, &g->resp, sizeof(*p));
+	mmf_wire_resp_order(p);
+	if (p->seq != c->seq || p->len > MMF_WIRE_PAYLOAD)
+		return 1;
+	if (p->len)
+		memcpy(text, g->resp_payload, p->len);
+	return 0;
+}
+
+/* One request and its answer. On a dead worker returns MMF_CORRUPT
+ * (check() says why). what: the call's name, or NULL for a batch. */
+static enum mmf_result exchange(struct rctx *c, struct mmf_wire_req *q, const void *payload, uint32_t len,
+				struct mmf_wire_resp *p, const char *what)
 {
 	if (c->dead || !c->worker)
 		return MMF_CORRUPT;
-	q->seq = ++c->seq;
-	q->len = payload ? (uint32_t)strlen(payload) : 0;
+	q->seq = next_seq(c);
+	q->len = len;
 	struct mmf_wire_req w = *q;
 	mmf_wire_req_order(&w);
-	if (mmf_wire_write(c->req, &w, sizeof(w)) || (q->len && mmf_wire_write(c->req, payload, q->len))) {
+	const struct mmf_remote_opts *o = &c->rm->opts;
+	double start = mmf_now(), limit = o->op_timeout_ms ? o->op_timeout_ms / 1000.0 : 5.0;
+	struct mmf_wire_ring *g = c->use_ring ? c->ring : NULL;
+	int got = -1;
+	if (g) {
+		/* publish, ring the far side's bell if it sleeps, then spin a
+		 * little for the answer before sleeping on resp ourselves */
+		memcpy(&g->req, &w, sizeof(w));
+		if (q->len)
+			memcpy(g->req_payload, payload, q->len);
+		mmf_wire_st(&g->req_seq, q->seq);
+		if (mmf_wire_ld(&g->far_waiting) && mmf_wire_write(c->req, "!", 1)) {
+			reap_worker(c, what, NULL);
+			return MMF_CORRUPT;
+		}
+		for (unsigned i = 1; (got = ring_take(c, p)) < 0; i++) {
+			mmf_wire_relax();
+			if (!(i & 127) && mmf_now() - start > spin_near)
+				break;
+		}
+		if (got < 0) {
+			mmf_wire_st(&g->near_waiting, 1);
+			got = ring_take(c, p);
+		}
+	} else if (mmf_wire_write(c->req, &w, sizeof(w)) || (q->len && mmf_wire_write(c->req, payload, q->len))) {
 		reap_worker(c, what, NULL);
 		return MMF_CORRUPT;
 	}
-	const struct mmf_remote_opts *o = &c->rm->opts;
-	double start = mmf_now(), limit = o->op_timeout_ms ? o->op_timeout_ms / 1000.0 : 5.0;
 	int check_mem = 0;
-	for (;;) {
+	while (got < 0) {
 		if (check_mem && rss_of(c->worker) > o->mem_limit) {
 			kill_worker(c->worker);
 			reap_worker(c, what, "rlimit");
@@ -292,6 +374,16 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 		if (n < 0 && errno != EINTR)
 			return MMF_CORRUPT;
 		if (n > 0 && (fds[0].revents & POLLIN)) {
+			if (g) { /* a doorbell (or a stale one): look again */
+				char bell[64];
+				if (read(c->resp, bell, sizeof(bell)) == 0) {
+					kill_worker(c->worker);
+					reap_worker(c, what, NULL);
+					return MMF_CORRUPT;
+				}
+				got = ring_take(c, p);
+				continue;
+			}
 			if (read_by(c->resp, p, sizeof(*p), mmf_now() + limit) || (mmf_wire_resp_order(p), p->len > MMF_WIRE_PAYLOAD) ||
 			    (p->len && read_by(c->resp, text, p->len, mmf_now() + limit))) {
 				kill_worker(c->worker);
@@ -300,14 +392,12 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 			}
 			if (p->seq != c->seq)
 				continue; /* a stale answer of a killed worker */
-			if (o->mem_limit && p->peak_rss > o->mem_limit) {
-				kill_worker(c->worker);
-				reap_worker(c, what, "rlimit");
-				return MMF_CORRUPT;
-			}
-			return (enum mmf_result)p->result;
+			got = 0;
+			break;
 		}
 		if (n > 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
+			if (g && (got = ring_take(c, p)) >= 0)
+				break; /* it answered, then ended */
 			reap_worker(c, what, NULL);
 			return MMF_CORRUPT;
 		}
@@ -323,6 +413,131 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 			return MMF_CORRUPT;
 		}
 	}
+	if (g)
+		mmf_wire_st(&g->near_waiting, 0);
+	if (got > 0) { /* a malformed answer in the ring */
+		kill_worker(c->worker);
+		reap_worker(c, what, NULL);
+		return MMF_CORRUPT;
+	}
+	if (o->mem_limit && p->peak_rss > o->mem_limit) {
+		kill_worker(c->worker);
+		reap_worker(c, what, "rlimit");
+		return MMF_CORRUPT;
+	}
+	return (enum mmf_result)p->result;
+}
+
+/* ---- batches --------------------------------------------------------------- */
+
+/* The op the executor is in (mmf_remote_mark), stamped on deferred calls. */
+static uint32_t cur_step;
+static const char *cur_op = "?";
+
+void mmf_remote_mark(uint32_t step, const char *op)
+{
+	cur_step = step;
+	cur_op = op;
+}
+
+/* The name of the call a batch was serving when its worker ended. */
+static const char *batch_during(struct rctx *c)
+{
+	uint32_t i = c->ring ? mmf_wire_ld(&c->ring->progress) : 0;
+	return i < c->nsub && c->sub_name[i] ? c->sub_name[i] : "a batch";
+}
+
+static char batch_buf[(MMF_WIRE_MAX_BATCH + 1) * sizeof(struct mmf_wire_req) + MMF_WIRE_PAYLOAD];
+
+/* Sends the deferred calls, then tail (NULL: none) with its payload, as
+ * one W_BATCH. A deferred call whose answer is not MMF_OK ends the batch
+ * there: the worker is stopped and the call's op (its stamp) carries the
+ * finding, as it would have carried it answered at once. */
+static enum mmf_result send_batch(struct rctx *c, struct mmf_wire_req *tail, const char *payload, uint32_t plen,
+				  struct mmf_wire_resp *p, const char *what)
+{
+	unsigned d = c->nbatch, n = d + (tail != NULL);
+	size_t sz = sizeof(struct mmf_wire_req);
+	for (unsigned i = 0; i < d; i++) {
+		struct mmf_wire_req w = c->batch[i];
+		mmf_wire_req_order(&w);
+		memcpy(batch_buf + i * sz, &w, sz);
+		c->sub_name[i] = "obj_write";
+	}
+	if (tail) {
+		struct mmf_wire_req w = *tail;
+		w.len = plen;
+		mmf_wire_req_order(&w);
+		memcpy(batch_buf + d * sz, &w, sz);
+		if (plen)
+			memcpy(batch_buf + n * sz, payload, plen);
+		c->sub_name[d] = what;
+	}
+	c->nsub = n;
+	c->nbatch = 0;
+	mmf_wire_st(&c->ring->progress, 0);
+	mmf_wire_st(&c->ring->failed_at, 0);
+	struct mmf_wire_req h = { .op = W_BATCH, .a = { n, d } };
+	enum mmf_result r = exchange(c, &h, batch_buf, (uint32_t)(n * sz + plen), p, NULL);
+	uint32_t at = mmf_wire_ld(&c->ring->progress), failed = mmf_wire_ld(&c->ring->failed_at);
+	if (c->dead && at < d) { /* died in a deferred call: its op's finding */
+		c->fail_deferred = 1;
+		c->fail_step = c->batch_step[at];
+		c->fail_op = c->batch_op[at];
+	} else if (!c->dead && failed && failed <= d) {
+		unsigned i = failed - 1;
+		enum mmf_result fr = r;
+		char why[sizeof(c->why)];
+		snprintf(why, sizeof(why), "%s: %s answered %s", fr == MMF_CORRUPT ? "corrupt" : "unsupported", c->sub_name[i],
+			 mmf_result_name(fr));
+		kill_worker(c->worker);
+		reap_worker(c, c->sub_name[i], NULL);
+		snprintf(c->why, sizeof(c->why), "%s", why);
+		c->fail_deferred = 1;
+		c->fail_step = c->batch_step[i];
+		c->fail_op = c->batch_op[i];
+	}
+	c->nsub = 0;
+	return c->dead ? MMF_CORRUPT : r;
+}
+
+/* One call: with the deferred ones before it, if any. */
+static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *payload, struct mmf_wire_resp *p,
+			    const char *what)
+{
+	if (c->dead || !c->worker)
+		return MMF_CORRUPT;
+	size_t len = payload ? strlen(payload) : 0;
+	if (len > MMF_WIRE_PAYLOAD)
+		len = MMF_WIRE_PAYLOAD;
+	if (c->nbatch && c->use_ring) {
+		if ((c->nbatch + 1) * sizeof(struct mmf_wire_req) + len <= MMF_WIRE_PAYLOAD)
+			return send_batch(c, q, payload, (uint32_t)len, p, what);
+		struct mmf_wire_resp fp; /* too much for one: the deferred ones first */
+		if (send_batch(c, NULL, NULL, 0, &fp, NULL) != MMF_OK)
+			return MMF_CORRUPT;
+	}
+	return exchange(c, q, payload, (uint32_t)len, p, what);
+}
+
+/* A call whose answer the executor only checks for MMF_OK, deferred to
+ * the next one that waits (or to mmf_remote_flush). */
+static int deferrable(const struct rctx *c, unsigned op)
+{
+	return op == W_obj_write && c->use_ring && !c->dead && c->worker;
+}
+
+static enum mmf_result defer(struct rctx *c, const struct mmf_wire_req *q)
+{
+	if (c->nbatch == MMF_WIRE_MAX_BATCH) {
+		struct mmf_wire_resp p;
+		if (send_batch(c, NULL, NULL, 0, &p, NULL) != MMF_OK)
+			return MMF_CORRUPT;
+	}
+	c->batch[c->nbatch] = *q;
+	c->batch_step[c->nbatch] = cur_step;
+	c->batch_op[c->nbatch++] = cur_op;
+	return MMF_OK;
 }
 
 /* ---- server lifetime ----------------------------------------------------- */
@@ -335,6 +550,17 @@ static void close_fds(struct rctx *c)
 			close(*fds[i]);
 			*fds[i] = -1;
 		}
+}
+
+static void ring_free(struct rctx *c)
+{
+	if (c->ring)
+		munmap(c->ring, sizeof(*c->ring));
+	if (c->ring_fd >= 0)
+		close(c->ring_fd);
+	c->ring = NULL;
+	c->ring_fd = -1;
+	c->use_ring = 0;
 }
 
 static void stop_server(struct rctx *c)
@@ -358,13 +584,43 @@ static void stop_server(struct rctx *c)
 	}
 	c->server = 0;
 	c->worker = 0;
+	c->recycled = 0;
+	ring_free(c);
 	reap_strays();
+}
+
+/* The ring the next server may serve through; the server maps it from
+ * MMF_WIRE_FD_RING. Without one (no memfd, or MMFUZZ_RING=0: the wire
+ * as it was, for comparison), the pipes carry everything, one call at a
+ * time. */
+static void make_ring(struct rctx *c)
+{
+	const char *env = getenv("MMFUZZ_RING");
+	if (env && !strcmp(env, "0"))
+		return;
+	c->ring_fd = memfd_create("mmfuzz-ring", MFD_CLOEXEC);
+	if (c->ring_fd < 0)
+		return;
+	void *m = MAP_FAILED;
+	if (ftruncate(c->ring_fd, sizeof(*c->ring)) == 0)
+		m = mmap(NULL, sizeof(*c->ring), PROT_READ | PROT_WRITE, MAP_SHARED, c->ring_fd, 0);
+	if (m == MAP_FAILED) {
+		close(c->ring_fd);
+		c->ring_fd = -1;
+		return;
+	}
+	c->ring = m;
+	c->ring->magic = mmf_wire32(MMF_WIRE_RING_MAGIC);
+	c->ring->version = mmf_wire32(MMF_WIRE_VERSION);
 }
 
 /* Starts the fork server; fills hello. Returns 0 or -1 with err set. */
 static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello *hello, char *err, size_t cap)
 {
 	int p[4][2];
+	set_spin();
+	if (!c->ring)
+		make_ring(c);
 	for (unsigned i = 0; i < 4; i++)
 		if (pipe2(p[i], O_CLOEXEC)) {
 			snprintf(err, cap, "pipe: %s", strerror(errno));
@@ -394,12 +650,15 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 		signal(SIGPIPE, SIG_DFL);
 		/* ctl and req are read here, st and resp written; move them out
 		 * of the way first, then to 3..6 */
-		int want[4] = { p[0][0], p[1][1], p[2][0], p[3][1] };
-		for (unsigned i = 0; i < 4; i++)
+		int want[5] = { p[0][0], p[1][1], p[2][0], p[3][1], c->ring_fd };
+		unsigned nfd = c->ring_fd >= 0 ? 5 : 4;
+		for (unsigned i = 0; i < nfd; i++)
 			want[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 16);
-		for (unsigned i = 0; i < 4; i++)
+		for (unsigned i = 0; i < nfd; i++)
 			if (want[i] < 0 || dup2(want[i], MMF_WIRE_FD_CTL + (int)i) < 0)
 				_exit(127);
+		if (nfd == 4)
+			close(MMF_WIRE_FD_RING);
 		if (rm->inner)
 			_exit(mmf_agent_main(rm->inner));
 		char *argv[] = { rm->path, rm->args[0][0] ? rm->args[0] : NULL, rm->args[1][0] ? rm->args[1] : NULL, NULL };
@@ -440,6 +699,7 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 		return -1;
 	}
 	mmf_wire_hello_order(hello);
+	c->use_ring = c->ring && (hello->features & MMF_WIRE_F_RING);
 	return 0;
 }
 
@@ -455,10 +715,20 @@ static int send_ctl(struct rctx *c, unsigned op, uint64_t a0, const char *payloa
 static int start_worker(struct rctx *c)
 {
 	struct mmf_wire_status_msg m;
+	if (c->ring) { /* the last worker is gone: a fresh one has seen request 0 */
+		mmf_wire_st(&c->ring->req_seq, 0);
+		mmf_wire_st(&c->ring->resp_seq, 0);
+		mmf_wire_st(&c->ring->far_waiting, 0);
+		mmf_wire_st(&c->ring->near_waiting, 0);
+	}
+	c->recycled = 0;
+	c->served = 0;
 	if (send_ctl(c, W_START, 0, NULL) || read_status(c, &m, text, sizeof(text), mmf_now() + 10) || m.kind != S_READY ||
 	    m.pid <= 0)
 		return -1;
 	c->worker = (pid_t)m.pid;
+	nr_forked++;
+	ring_seen |= c->use_ring;
 	track_worker(c->server, c->worker);
 	c->dead = 0;
 	c->why[0] = 0;
@@ -527,9 +797,10 @@ static enum mmf_result remote_create(struct remote *rm, const struct mmf_adapter
 		snprintf(c->kernel, sizeof(c->kernel), "%s", cfg->kernel);
 		c->cfg.kernel = c->kernel;
 	}
-	c->ctl = c->st = c->req = c->resp = -1;
+	c->ctl = c->st = c->req = c->resp = c->ring_fd = -1;
 	enum mmf_result r = boot(c, err, cap);
 	if (r != MMF_OK) {
+		ring_free(c);
 		free(c);
 		return r;
 	}
@@ -546,16 +817,54 @@ static void remote_destroy(void *ctx)
 	free(c);
 }
 
+/* Sequences a worker serves before a fresh one is forked (after one that
+ * reset cleanly); 1: a fresh worker for every sequence. */
+static unsigned reuse_max = 1;
+
+unsigned mmf_remote_set_reuse(unsigned n)
+{
+	unsigned old = reuse_max;
+	reuse_max = n ? n : 1;
+	return old;
+}
+
+void mmf_remote_counts(unsigned long *forked, unsigned long *reused, int *ring)
+{
+	*forked = nr_forked;
+	*reused = nr_reused;
+	*ring = ring_seen;
+}
+
+/* Asks the worker to end (W_END), by the ring or the pipe. */
+static void end_worker(struct rctx *c)
+{
+	struct mmf_wire_req q = { .op = W_END, .seq = next_seq(c) };
+	mmf_wire_req_order(&q);
+	if (c->use_ring) {
+		memcpy(&c->ring->req, &q, sizeof(q));
+		mmf_wire_st(&c->ring->req_seq, c->seq);
+		if (mmf_wire_ld(&c->ring->far_waiting) && mmf_wire_write(c->req, "!", 1))
+			kill_worker(c->worker);
+	} else if (mmf_wire_write(c->req, &q, sizeof(q)))
+		kill_worker(c->worker);
+	reap_worker(c, "reset", NULL);
+}
+
 static enum mmf_result remote_reset(void *ctx)
 {
 	struct rctx *c = ctx;
-	if (c->worker && !c->dead) {
-		struct mmf_wire_req q = { .op = W_END, .seq = ++c->seq };
-		mmf_wire_req_order(&q);
-		if (mmf_wire_write(c->req, &q, sizeof(q)))
-			kill_worker(c->worker);
-		reap_worker(c, "reset", NULL);
+	c->nbatch = 0; /* a sequence that ended in a finding may leave some */
+	c->fail_deferred = 0;
+	if (c->worker && !c->dead && c->recycled && c->served + 1 < reuse_max) {
+		/* persistent: the worker ran the adapter's reset at the end of
+		 * the last sequence, which ended clean */
+		c->recycled = 0;
+		c->served++;
+		nr_reused++;
+		return MMF_OK;
 	}
+	if (c->worker && !c->dead)
+		end_worker(c);
 	/* drop answers nobody read */
 	for (;;) {
 		struct pollfd pf = { c->resp, POLLIN, 0 };
@@ -568,6 +877,49 @@ static enum mmf_result remote_reset(void *ctx)
 	stop_server(c);
 	char err[256];
 	return boot(c, err, sizeof(err)) == MMF_OK ? MMF_OK : MMF_CORRUPT;
+}
+
+int mmf_remote_flush(const struct mmf_adapter *ad, void *ctx)
+{
+	if (!ad || ad->reset != remote_reset || !ctx)
+		return -1;
+	struct rctx *c = ctx;
+	if (!c->nbatch || c->dead || !c->worker)
+		return 0;
+	struct mmf_wire_resp p;
+	send_batch(c, NULL, NULL, 0, &p, NULL);
+	return c->dead ? 1 : 0;
+}
+
+int mmf_remote_fail_site(const struct mmf_adapter *ad, void *ctx, uint32_t *step, const char **op)
+{
+	if (!ad || ad->reset != remote_reset || !ctx)
+		return 0;
+	struct rctx *c = ctx;
+	if (!c->dead || !c->fail_deferred)
+		return 0;
+	*step = c->fail_step;
+	*op = c->fail_op;
+	return 1;
+}
+
+int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx)
+{
+	if (!ad || ad->reset != remote_reset || !ctx)
+		return -1;
+	struct rctx *c = ctx;
+	c->recycled = 0;
+	if (c->no_reset || c->dead || !c->worker)
+		return 0;
+	struct mmf_wire_req q = { .op = W_RESET };
+	struct mmf_wire_resp p = { 0 };
+	enum mmf_result r = call(c, &q, NULL, &p, "reset");
+	if (c->dead)
+		return 1;
+	if (r == MMF_UNSUPPORTED)
+		c->no_reset = 1;
+	c->recycled = r == MMF_OK;
+	return 0;
 }
 
 /* ---- the proxy entries ---------------------------------------------------- */
@@ -653,6 +1005,8 @@ static enum mmf_result text_out(struct rctx *c, struct mmf_wire_req *q, const ch
 		const char *payload = NULL;                                                                            \
 		unsigned k = 0, j = 0;                                                                                 \
 		MMF_PP_EACH(PUT, params)                                                                               \
+		if (deferrable(c, q.op))                                                                               \
+			return defer(c, &q);                                                                           \
 		enum mmf_result r = call(c, &q, payload, &p, #name);                                                   \
 		MMF_PP_EACH(GET_ALWAYS, params)                                                                        \
 		if (c->dead)                                                                                           \
@@ -837,7 +1191,7 @@ const struct mmf_adapter *mmf_remote_exec_args(const char *path, const char *arg
 	}
 	snprintf(rm->path, sizeof(rm->path), "%s", path);
 	/* Ask the agent who it is: start it, read the hello, stop it. */
-	struct rctx probe = { .rm = rm, .ctl = -1, .st = -1, .req = -1, .resp = -1 };
+	struct rctx probe = { .rm = rm, .ctl = -1, .st = -1, .req = -1, .resp = -1, .ring_fd = -1 };
 	struct mmf_wire_hello h;
 	if (start_server(rm, &probe, &h, err, cap))
 		return NULL;

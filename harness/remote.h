@@ -33,4 +33,36 @@ const struct mmf_adapter *mmf_remote_exec_args(const char *path, const char *arg
 void mmf_remote_set_stop(double t);
 #define MMF_REMOTE_STOPPED "stopped"
 
+/* Persistent workers. At the end of a sequence that ended clean, the
+ * executor asks each remote target to recycle its worker: the worker runs
+ * the adapter's own reset (which must bring it back to the state right
+ * after create). mmf_remote_recycle returns -1 if ad is no remote table,
+ * 1 if the worker died in its reset (a finding: check() says how), else
+ * 0. Whether the next sequence runs on that worker is set by
+ * mmf_remote_set_reuse: up to n sequences per worker (1, the default: a
+ * fresh worker every sequence, as replays want); a worker is forked afresh
+ * after a finding too, and every time for an adapter without reset. It
+ * returns the setting it replaces. */
+#define MMF_REMOTE_REUSE_DEFAULT 1000
+
+/* Batches. Over the ring, a call whose answer the executor only checks
+ * for MMF_OK (obj_write) is not sent at once: it goes with the next call
+ * that waits for its answer, in one W_BATCH, or when the executor
+ * flushes. Before each obj_write the executor marks the step and
+ * the op name it would charge a failure to (mmf_remote_mark); it flushes
+ * every remote target at the end of a sequence and before it records any
+ * finding (mmf_remote_flush: 1 if a deferred call failed or its worker
+ * died, check() saying how; 0 else; -1 for no remote table), and asks
+ * mmf_remote_fail_site where such a failure belongs: the mark of the call
+ * that failed, so a finding keeps the op, step and signature it would
+ * have had answered at once. */
+void mmf_remote_mark(uint32_t step, const char *op);
+int mmf_remote_flush(const struct mmf_adapter *ad, void *ctx);
+int mmf_remote_fail_site(const struct mmf_adapter *ad, void *ctx, uint32_t *step, const char **op);
+int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx);
+unsigned mmf_remote_set_reuse(unsigned n);
+/* Workers forked, sequences run on a worker reset by its adapter, and
+ * whether any call went through the shared-memory ring. */
+void mmf_remote_counts(unsigned long *forked, unsigned long *reused, int *ring);
+
 #endif

@@ -1,17 +1,23 @@
 /* The far side of a remote adapter: a fork server that creates the
- * adapter's context once and forks one worker per sequence, each serving
- * adapter calls over the wire (mmfuzz/wire.h). Needs only libc,
+ * adapter's context once and forks workers, each serving adapter calls
+ * over the wire (mmfuzz/wire.h) for one sequence, or for many when the
+ * adapter's reset brings it back (W_RESET). Needs only libc,
  * the adapter table and the profiles, so agents linked against another
  * allocator (or built without sanitizers) can carry it. */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,6 +155,9 @@ static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_w
 		r = CALL(check, ctx, (enum mmf_check_grade)a[0], out_buf, sizeof(out_buf));
 		len = strnlen(out_buf, sizeof(out_buf) - 1);
 		break;
+	case W_RESET:
+		r = ad->reset ? ad->reset(ctx) : MMF_UNSUPPORTED;
+		break;
 	case W_moved:
 		/* one pair at a time: v[0] is the count (0 or 1) */
 		u = ad->moved ? ad->moved(ctx, &v[1], &v[2], 1) : 0;
@@ -180,6 +189,126 @@ static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_w
 	p->len = (uint32_t)len;
 }
 
+/* Ops that touch at most a page or give memory back. */
+static int small_op(unsigned op)
+{
+	switch (op) {
+	case W_kfree:
+	case W_free_kind:
+	case W_ksize:
+	case W_obj_write:
+	case W_obj_read:
+	case W_cache_free:
+	case W_pool_free:
+	case W_vfree:
+	case W_vmem_write:
+	case W_vmem_read:
+	case W_vmalloc_to_pfn:
+	case W_free_pages:
+	case W_write_page:
+	case W_read_page:
+	case W_check:
+	case W_RESET: return 1;
+	default: return 0;
+	}
+}
+
+/* 1 if a process besides this worker lives below the server: a child of
+ * the worker, or one orphaned to the server (its subreaper). Such a
+ * worker is not reused: its end takes them along. */
+static int strays(pid_t server)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)server, (int)server);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1; /* cannot tell (no CONFIG_PROC_CHILDREN) */
+	ssize_t len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[len > 0 ? len : 0] = 0;
+	char *end;
+	if (strtol(buf, &end, 10) != getpid())
+		return 1;
+	while (*end == ' ' || *end == '\n')
+		end++;
+	pid_t kids[1];
+	return *end != 0 || children(kids, 1) != 0;
+}
+
+/* The ring mmfuzz offered, if this agent mapped it; how long to spin. */
+static struct mmf_wire_ring *ring;
+static double spin_far;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The next request from the ring into q and in_buf: spins a little, then
+ * sleeps on req until mmfuzz rings. -1 once mmfuzz is gone. */
+static int ring_next(uint32_t last, struct mmf_wire_req *q)
+{
+	double start = 0;
+	for (unsigned i = 1; mmf_wire_ld(&ring->req_seq) == last; i++) {
+		mmf_wire_relax();
+		if (i & 127)
+			continue;
+		double t = now_s();
+		if (!start)
+			start = t;
+		else if (t - start > spin_far) {
+			mmf_wire_st(&ring->far_waiting, 1);
+			while (mmf_wire_ld(&ring->req_seq) == last) {
+				char bell[64];
+				ssize_t r = read(MMF_WIRE_FD_REQ, bell, sizeof(bell));
+				if (r == 0 || (r < 0 && errno != EINTR))
+					return -1;
+			}
+			mmf_wire_st(&ring->far_waiting, 0);
+			break;
+		}
+	}
+	memcpy(q, &ring->req, sizeof(*q));
+	mmf_wire_req_order(q);
+	if (q->len > MMF_WIRE_PAYLOAD)
+		return -1;
+	memcpy(in_buf, ring->req_payload, q->len);
+	return 0;
+}
+
+/* A W_BATCH from the ring (its payload in in_buf): each request in turn,
+ * stopping at a deferred one not answered MMF_OK; p is the last answer. */
+static void batch(const struct mmf_adapter *ad, void *ctx, const struct mmf_wire_req *q, struct mmf_wire_resp *p)
+{
+	size_t sz = sizeof(struct mmf_wire_req);
+	uint64_t n = q->a[0], d = q->a[1];
+	p->result = MMF_CORRUPT;
+	if (n == 0 || n > MMF_WIRE_MAX_BATCH + 1 || d > n || n * sz > q->len)
+		return; /* malformed: the near side sees a corrupt answer */
+	p->result = MMF_OK;
+	for (uint32_t i = 0; i < n; i++) {
+		struct mmf_wire_req sub;
+		memcpy(&sub, in_buf + i * sz, sz);
+		mmf_wire_req_order(&sub);
+		mmf_wire_st(&ring->progress, i);
+		if (i >= d) { /* the one that waits: its payload after the requests */
+			size_t plen = q->len - n * sz;
+			if (sub.len > plen)
+				sub.len = (uint32_t)plen;
+			memmove(in_buf, in_buf + n * sz, sub.len);
+		}
+		struct mmf_wire_resp r = { .seq = q->seq };
+		dispatch(ad, ctx, &sub, &r);
+		*p = r;
+		if (i < d && r.result != MMF_OK) {
+			mmf_wire_st(&ring->failed_at, i + 1);
+			return;
+		}
+	}
+}
+
 static void worker(const struct mmf_adapter *ad, void *ctx, pid_t server)
 {
 	/* Its own process group: mmfuzz kills the group, so processes the
@@ -196,24 +325,70 @@ static void worker(const struct mmf_adapter *ad, void *ctx, pid_t server)
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
 	for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		signal(fatal[i], SIG_DFL);
+	uint32_t last = 0; /* mmfuzz set the ring's number to 0 before this worker */
 	for (;;) {
 		struct mmf_wire_req q;
-		if (mmf_wire_read(MMF_WIRE_FD_REQ, &q, sizeof(q)) || (mmf_wire_req_order(&q), q.len > MMF_WIRE_PAYLOAD) ||
-		    (q.len && mmf_wire_read(MMF_WIRE_FD_REQ, in_buf, q.len)))
+		if (ring) {
+			if (ring_next(last, &q))
+				_exit(0);
+			last = q.seq;
+		} else if (mmf_wire_read(MMF_WIRE_FD_REQ, &q, sizeof(q)) || (mmf_wire_req_order(&q), q.len > MMF_WIRE_PAYLOAD) ||
+			   (q.len && mmf_wire_read(MMF_WIRE_FD_REQ, in_buf, q.len)))
 			_exit(0);
 		if (q.op == W_END)
 			_exit(0);
 		struct mmf_wire_resp p = { .seq = q.seq };
-		dispatch(ad, ctx, &q, &p);
+		if (q.op == W_BATCH && ring)
+			batch(ad, ctx, &q, &p);
+		else
+			dispatch(ad, ctx, &q, &p);
+		if (q.op == W_RESET && p.result == MMF_OK && strays(server))
+			p.result = MMF_REFUSED;
+		/* The peak after an op that may take memory, sampled at most
+		 * every half millisecond (a syscall costs more than most ops):
+		 * an op that frees, reads or writes a word repeats the last. */
+		static uint64_t peak;
+		static double sampled;
 		struct rusage ru;
-		if (getrusage(RUSAGE_SELF, &ru) == 0)
-			p.peak_rss = (uint64_t)ru.ru_maxrss << 10;
+		if (!small_op(q.op)) {
+			double t = now_s();
+			if (t - sampled >= 0.0005 && getrusage(RUSAGE_SELF, &ru) == 0) {
+				peak = (uint64_t)ru.ru_maxrss << 10;
+				sampled = t;
+			}
+		}
+		p.peak_rss = peak;
 		p.err = mmf_wire_errno(p.err);
 		uint32_t plen = p.len;
 		mmf_wire_resp_order(&p);
-		if (mmf_wire_write(MMF_WIRE_FD_RESP, &p, sizeof(p)) || (plen && mmf_wire_write(MMF_WIRE_FD_RESP, out_buf, plen)))
+		if (ring) {
+			if (plen)
+				memcpy(ring->resp_payload, out_buf, plen);
+			memcpy(&ring->resp, &p, sizeof(p));
+			mmf_wire_st(&ring->resp_seq, q.seq);
+			if (mmf_wire_ld(&ring->near_waiting) && mmf_wire_write(MMF_WIRE_FD_RESP, "!", 1))
+				_exit(0);
+		} else if (mmf_wire_write(MMF_WIRE_FD_RESP, &p, sizeof(p)) || (plen && mmf_wire_write(MMF_WIRE_FD_RESP, out_buf, plen)))
 			_exit(0);
 	}
+}
+
+/* Maps the ring mmfuzz offers at MMF_WIRE_FD_RING, if it is one. */
+static void map_ring(void)
+{
+	struct stat sb;
+	if (fstat(MMF_WIRE_FD_RING, &sb) == 0 && (size_t)sb.st_size == sizeof(*ring)) {
+		void *m = mmap(NULL, sizeof(*ring), PROT_READ | PROT_WRITE, MAP_SHARED, MMF_WIRE_FD_RING, 0);
+		if (m != MAP_FAILED && mmf_wire32(((struct mmf_wire_ring *)m)->magic) == MMF_WIRE_RING_MAGIC &&
+		    mmf_wire32(((struct mmf_wire_ring *)m)->version) == MMF_WIRE_VERSION)
+			ring = m;
+		else if (m != MAP_FAILED)
+			munmap(m, sizeof(*ring));
+	}
+	if (fcntl(MMF_WIRE_FD_RING, F_GETFD) >= 0)
+		close(MMF_WIRE_FD_RING);
+	cpu_set_t set;
+	spin_far = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) < 2 ? 0 : MMF_WIRE_SPIN;
 }
 
 int mmf_agent_main(const struct mmf_adapter *ad)
@@ -228,8 +403,9 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 		}
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* what workers orphan comes here, to be killed */
+	map_ring();
 	static struct mmf_wire_hello h;
-	h = (struct mmf_wire_hello){ .abi_version = ad->abi_version, .caps = ad->caps };
+	h = (struct mmf_wire_hello){ .abi_version = ad->abi_version, .caps = ad->caps, .features = ring ? MMF_WIRE_F_RING : 0 };
 	memcpy(h.level, ad->level, sizeof(h.level));
 	snprintf(h.name, sizeof(h.name), "%s", ad->name ? ad->name : "");
 	snprintf(h.description, sizeof(h.description), "%s", ad->description ? ad->description : "");

@@ -17,6 +17,9 @@
 #   zoned profile; the generator draws only ops a plugin can run; counters
 #   and free_kind are checked; a non-reproducible crash is reported as
 #   flaky; --time holds with a hanging plugin.
+# - Workers are reused (reset by the plugin) unless --worker-reuse 1, and a
+#   crash in the plugin's reset is the sequence's finding, replayed alike;
+#   a crash in a deferred call keeps its op and step (ring vs pipes).
 # usage: cli_plugins.sh MMFUZZ PLUGIN_DIR AGENT_DIR BUILD_DIR SOURCE_DIR TMPDIR
 set -u
 mmfuzz=$1 plugins=$2 agents=$3 builddir=$4 srcdir=$5 tmp=$6
@@ -178,6 +181,44 @@ ls "$tmp"/fl/flaky/segv_once/*-flaky/repro.txt >/dev/null 2>&1 && check ok ||
 "$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant segv_at_100 --seed 1 --time 20 -q --out "$tmp/fl" >"$tmp/out" 2>&1
 grep -q "reproduced in fresh replay 1, shrunk to" "$tmp/out" && ! grep -q -- "-flaky" "$tmp/out" && check ok ||
 	check bad "segv_at_100: not reported as reproduced: $(grep -E 'MMFUZZ|sequence #' "$tmp/out" | head -2)"
+
+# Persistent workers: a worker serves sequence after sequence, reset by the
+# plugin's own reset at each clean end (the report counts both), or a fresh
+# one every sequence with --worker-reuse 1; a reset that crashes on what
+# the sequence left is that sequence's finding, and replays as one.
+"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --seed 1 --time 3 -q --out "$tmp/pw" >"$tmp/out" 2>&1
+set -- $(awk '$1 == "workers" { print $2, $4 }' "$tmp/out")
+[ $# = 2 ] && [ "$2" -gt $((10 * $1)) ] && grep -q "verdict     no divergence" "$tmp/out" && check ok ||
+	check bad "faulty: workers not reused: $(grep -E 'workers|sequences|verdict' "$tmp/out")"
+"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --seed 1 --time 2 --worker-reuse 1 -q --out "$tmp/pw" >"$tmp/out" 2>&1
+set -- $(awk '$1 == "workers" { print $2, $4 }' "$tmp/out")
+[ $# = 2 ] && [ "$2" = 0 ] && check ok || check bad "--worker-reuse 1: workers reused: $(grep -E 'workers' "$tmp/out")"
+"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --worker-reuse 0 --time 1 -q >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q -- "--worker-reuse must be" "$tmp/err" && check ok || check bad "--worker-reuse 0 not refused"
+"$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant reset_segv --seed 1 --time 20 -q --out "$tmp/rs" >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "^MMFUZZ: faulty-obj-reset-sigsegv\$" "$tmp/out" && grep -q "reproduced in fresh replay 1" "$tmp/out" &&
+	check ok || check bad "reset_segv: exit $rc: $(grep -E 'MMFUZZ|sequence #|verdict' "$tmp/out" | head -3)"
+for i in 1 2 3; do
+	"$mmfuzz" replay --adapter "$plugins/faulty.so" --mutant reset_segv "$tmp"/rs/reset_segv/*/repro.mmfz >"$tmp/out" 2>&1
+	grep -q ": MMFUZZ: faulty-obj-reset-sigsegv\$" "$tmp/out" && check ok ||
+		check bad "reset_segv replay $i: $(head -3 "$tmp/out")"
+done
+
+# Deferred calls: over the shared-memory ring obj_write travels with the
+# next call that waits, yet a crash at any call keeps the op, the step and
+# the signature it has over the pipes (MMFUZZ_RING=0), one call at a time.
+for case in "segv_at_100 1" "segv_at_100 2" "segv_in_write 1" "segv_in_write 2" "segv_in_write 3"; do
+	set -- $case
+	for wire in 1 0; do
+		MMFUZZ_RING=$wire "$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant $1 --seed $2 --time 20 \
+			--no-shrink -q --out "$tmp/w$wire" >"$tmp/out$wire" 2>&1
+	done
+	a=$(cd "$tmp"/w1/$1 2>/dev/null && grep -H "^# at op" */repro.txt) b=$(cd "$tmp"/w0/$1 2>/dev/null && grep -H "^# at op" */repro.txt)
+	[ -n "$a" ] && [ "$a" = "$b" ] && grep -q "ops through shared memory" "$tmp/out1" && grep -q "ops through pipes" "$tmp/out0" &&
+		check ok || check bad "$1 seed $2: ring '$a' vs pipes '$b'"
+	rm -rf "$tmp/w1" "$tmp/w0"
+done
 
 # --time holds with a hanging plugin: its findings' replays and shrinking
 # stay within the time left, and an op still hanging when the time is up

@@ -7,8 +7,11 @@
  * malloc in the whole process. Two real allocators cannot share a process,
  * nor can one share a process with AddressSanitizer's allocator, so these
  * adapters only ever run out of process: mmfuzz starts the agent, which
- * serves the adapter from a fork server (mmf_agent_main), one forked
- * worker per sequence. The agents are built without sanitizers in every
+ * serves the adapter from a fork server (mmf_agent_main), whose forked
+ * workers each serve sequences while they stay healthy: reset frees every
+ * object the last sequence left live (the adapter keeps their addresses,
+ * in memory of its own), which brings the allocator back to a state like
+ * the one after create. The agents are built without sanitizers in every
  * build. create() checks that malloc really is the intended allocator
  * (dladdr on malloc names the library), so a link-order mistake cannot
  * test glibc four times.
@@ -81,11 +84,65 @@ static enum mmf_result m_create(const struct mmf_adapter_config *cfg, void **ctx
 	return MMF_OK;
 }
 
+/* The live objects, so that reset can free them: an open-addressed set
+ * of addresses in static memory (not the allocator's: its own state is
+ * what is under test). Full, reset answers MMF_REFUSED and mmfuzz forks a
+ * fresh worker instead. */
+#define LIVE_CAP 8192u /* a power of two */
+#define LIVE_GONE 1u   /* a deleted entry */
+static uintptr_t live[LIVE_CAP];
+static uint16_t used_at[LIVE_CAP / 2]; /* the entries ever filled since the last reset */
+static unsigned nlive, nused, live_full;
+
+static unsigned live_hash(uintptr_t p) { return (unsigned)((p >> 4) * 0x9E3779B1u) & (LIVE_CAP - 1); }
+
+static void live_add(void *ptr)
+{
+	uintptr_t p = (uintptr_t)ptr;
+	if (!p || p == ZERO_SIZE_PTR)
+		return;
+	if (nused >= LIVE_CAP / 2) {
+		live_full = 1;
+		return;
+	}
+	unsigned i = live_hash(p);
+	while (live[i] > LIVE_GONE)
+		i = (i + 1) & (LIVE_CAP - 1);
+	if (!live[i])
+		used_at[nused++] = (uint16_t)i;
+	live[i] = p;
+	nlive++;
+}
+
+static void live_del(void *ptr)
+{
+	uintptr_t p = (uintptr_t)ptr;
+	if (!p || p == ZERO_SIZE_PTR)
+		return;
+	for (unsigned i = live_hash(p); live[i]; i = (i + 1) & (LIVE_CAP - 1))
+		if (live[i] == p) {
+			live[i] = LIVE_GONE;
+			nlive--;
+			return;
+		}
+}
+
 static void m_destroy(void *ctx) { (void)ctx; }
 static enum mmf_result m_reset(void *ctx)
 {
 	(void)ctx;
-	return MMF_OK; /* each sequence runs in a fresh worker */
+	for (unsigned k = 0; k < nused; k++) {
+		uintptr_t *e = &live[used_at[k]];
+		if (*e > LIVE_GONE)
+			free((void *)*e);
+		*e = 0;
+	}
+	nlive = nused = 0;
+	if (live_full) { /* some objects were not recorded */
+		live_full = 0;
+		return MMF_REFUSED;
+	}
+	return MMF_OK;
 }
 
 static enum mmf_result m_kmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigned cpu, unsigned node, uint64_t *addr,
@@ -97,6 +154,7 @@ static enum mmf_result m_kmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigne
 		*err = errno ? errno : ENOMEM;
 		return MMF_REFUSED;
 	}
+	live_add(p);
 	*addr = (uintptr_t)p;
 	return MMF_OK;
 }
@@ -104,8 +162,10 @@ static enum mmf_result m_kmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigne
 static enum mmf_result m_kfree(void *ctx, uint64_t addr, unsigned cpu)
 {
 	(void)ctx, (void)cpu;
-	if (addr != ZERO_SIZE_PTR)
+	if (addr != ZERO_SIZE_PTR) {
+		live_del((void *)(uintptr_t)addr);
 		free((void *)(uintptr_t)addr);
+	}
 	return MMF_OK;
 }
 
@@ -117,6 +177,7 @@ static enum mmf_result m_krealloc(void *ctx, uint64_t addr, uint64_t size, uint3
 	errno = 0;
 	void *p = !old && (gfp & __GFP_ZERO) ? calloc(1, (size_t)size) : realloc(old, (size_t)size);
 	if (size == 0) {
+		live_del(old);
 		free(p); /* NULL (glibc) or a minimum-size block (the others) */
 		*new_addr = ZERO_SIZE_PTR;
 		return MMF_OK;
@@ -125,6 +186,8 @@ static enum mmf_result m_krealloc(void *ctx, uint64_t addr, uint64_t size, uint3
 		*err = errno ? errno : ENOMEM;
 		return MMF_REFUSED;
 	}
+	live_del(old);
+	live_add(p);
 	*new_addr = (uintptr_t)p;
 	return MMF_OK;
 }
@@ -155,6 +218,7 @@ static enum mmf_result m_calloc(void *ctx, uint64_t nmemb, uint64_t size, uint64
 	(void)ctx;
 	errno = 0;
 	void *p = calloc((size_t)nmemb, (size_t)size);
+	live_add(p);
 	*addr = (uintptr_t)p;
 	if (!p) {
 		*err = errno;
@@ -170,11 +234,14 @@ static enum mmf_result m_memalign(void *ctx, unsigned kind, uint64_t align, uint
 	errno = 0;
 	if (kind == MMF_MEMALIGN_POSIX) {
 		int e = posix_memalign(&p, (size_t)align, (size_t)size);
+		if (!e)
+			live_add(p);
 		*addr = (uintptr_t)p;
 		*err = e;
 		return e ? MMF_REFUSED : MMF_OK;
 	}
 	p = kind == MMF_MEMALIGN_ALIGNED ? aligned_alloc((size_t)align, (size_t)size) : memalign((size_t)align, (size_t)size);
+	live_add(p);
 	*addr = (uintptr_t)p;
 	*err = errno;
 	return p ? MMF_OK : MMF_REFUSED;

@@ -7,13 +7,19 @@
  *   st   (server -> mmfuzz)  the hello, create's answer, READY and DIED
  *   req  (mmfuzz -> worker)  one request per adapter call
  *   resp (worker -> mmfuzz)  its answer
+ * and, at a fifth descriptor, a shared-memory ring (struct mmf_wire_ring)
+ * that carries requests and answers instead of req and resp when the
+ * agent maps it (its hello says so): a call is then two stores and two
+ * loads of shared memory while the other side is awake, and one byte on
+ * req or resp (a doorbell) only to wake a side that went to sleep.
  * The server creates the adapter's context once; every worker is a fork of
- * it, so each sequence starts from the state right after create and the
- * adapter's own reset is never needed. A worker serves requests until
- * W_END (or until it dies); the server then reports how it ended. Only
- * one request is ever outstanding, and every message carries the
- * request's number, so an answer from a worker killed mid-reply is
- * recognised and dropped.
+ * it, so a worker's first sequence starts from the state right after
+ * create. A worker serves requests until W_END (or until it dies); the
+ * server then reports how it ended. W_RESET asks the worker to run the
+ * adapter's own reset, after which it may serve another sequence (a
+ * persistent worker, as AFL++'s persistent mode). Only one request is
+ * ever outstanding, and every message carries the request's number, so
+ * an answer from a worker killed mid-reply is recognised and dropped.
  *
  * The fixed-size headers below travel little-endian, so an agent of the
  * other byte order (sparc64 under QEMU) speaks the same protocol: both
@@ -36,13 +42,14 @@
 #include "mmfuzz/ops.h"
 
 #define MMF_WIRE_MAGIC 0x4d4d4657u /* "MMFW" */
-#define MMF_WIRE_VERSION 3
+#define MMF_WIRE_VERSION 4
 
 /* Descriptors of the four pipes in the server (and its workers). */
 #define MMF_WIRE_FD_CTL 3
 #define MMF_WIRE_FD_ST 4
 #define MMF_WIRE_FD_REQ 5
 #define MMF_WIRE_FD_RESP 6
+#define MMF_WIRE_FD_RING 7 /* the ring's memfd, if mmfuzz offers one */
 
 /* Largest payload either way (a report, a check message, a cache name). */
 #define MMF_WIRE_PAYLOAD (256u << 10)
@@ -53,6 +60,10 @@ enum mmf_wire_op {
 	W_CREATE = 1, /* ctl: a[0] profile index; payload: mutant name or empty */
 	W_START,      /* ctl: fork the next worker */
 	W_END,        /* req: the worker exits 0 */
+	W_RESET,      /* req: the adapter's reset; MMF_UNSUPPORTED if it has none */
+	W_BATCH,      /* req, through the ring only: a[0] requests in the payload, the
+		       * first a[1] of them deferred (their answer is only checked
+		       * for MMF_OK), the rest followed by its own payload */
 #define MMF_ENTRY(name, ...) W_##name,
 #define MMF_ENTRY_OWN(name, ...) W_##name,
 #define MMF_DATA(...)
@@ -103,7 +114,7 @@ struct mmf_wire_status_msg {
 
 struct mmf_wire_hello {
 	uint32_t abi_version;
-	uint32_t pad;
+	uint32_t features; /* MMF_WIRE_F_* */
 	uint64_t caps;
 	uint8_t level[MMF_NR_FAMILIES];
 	char name[32];
@@ -113,6 +124,35 @@ struct mmf_wire_hello {
 	char kernel[256];   /* the kernel knobs it probed, "name=value ..." */
 };
 #define MMF_WIRE_MAX_MUTANTS 32
+#define MMF_WIRE_MAX_BATCH 64 /* requests in one W_BATCH */
+#define MMF_WIRE_F_RING 1u /* the agent mapped the ring and serves through it */
+
+/* The ring: one request and one answer, each published by storing its
+ * number (release) after the message, the numbers in wire order. A side
+ * that stops spinning sets its *_waiting flag, re-reads the number and
+ * then sleeps on its pipe; the other side, after publishing, writes one
+ * byte to that pipe if the flag is set. Nothing read from the ring is
+ * trusted: lengths are bounded and a message is copied before use. */
+#define MMF_WIRE_RING_MAGIC 0x4d4d4652u /* "MMFR" */
+struct mmf_wire_ring {
+	uint32_t magic, version;
+	uint8_t pad0[56];
+	/* near -> far: a request is there; each number shares its message's
+	 * first cache line, so a hand-over moves few lines */
+	uint32_t req_seq, far_waiting;
+	struct mmf_wire_req req;
+	uint8_t pad1[64 - (8 + sizeof(struct mmf_wire_req)) % 64];
+	uint32_t resp_seq, near_waiting; /* far -> near: its answer is there */
+	struct mmf_wire_resp resp;
+	uint8_t pad2[64 - (8 + sizeof(struct mmf_wire_resp)) % 64];
+	/* W_BATCH: the request being served (0-based), and 1 + the deferred
+	 * one whose answer was not MMF_OK (its result is resp's; 0: none) */
+	uint32_t progress, failed_at;
+	uint8_t pad3[56];
+	char req_payload[MMF_WIRE_PAYLOAD];
+	char resp_payload[MMF_WIRE_PAYLOAD];
+};
+
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define MMF_WIRE_SWAP 1
@@ -123,6 +163,21 @@ static inline uint16_t mmf_wire16(uint16_t x) { return MMF_WIRE_SWAP ? __builtin
 static inline uint32_t mmf_wire32(uint32_t x) { return MMF_WIRE_SWAP ? __builtin_bswap32(x) : x; }
 static inline uint64_t mmf_wire64(uint64_t x) { return MMF_WIRE_SWAP ? __builtin_bswap64(x) : x; }
 #define MMF_WIRE_S32(f) ((f) = (int32_t)mmf_wire32((uint32_t)(f)))
+
+/* How long a side spins for the other before it sleeps (seconds; not at
+ * all where the process may run on one CPU only). */
+#define MMF_WIRE_SPIN 0.00005
+
+static inline uint32_t mmf_wire_ld(const uint32_t *p) { return mmf_wire32(__atomic_load_n(p, __ATOMIC_SEQ_CST)); }
+static inline void mmf_wire_st(uint32_t *p, uint32_t v) { __atomic_store_n(p, mmf_wire32(v), __ATOMIC_SEQ_CST); }
+static inline void mmf_wire_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
 
 /* Each of these turns a header from memory order to wire order and back. */
 static inline void mmf_wire_req_order(struct mmf_wire_req *q)
@@ -160,6 +215,7 @@ static inline void mmf_wire_status_order(struct mmf_wire_status_msg *m)
 static inline void mmf_wire_hello_order(struct mmf_wire_hello *h)
 {
 	h->abi_version = mmf_wire32(h->abi_version);
+	h->features = mmf_wire32(h->features);
 	h->caps = mmf_wire64(h->caps);
 }
 

@@ -74,9 +74,11 @@ static const struct mmf_mutant_desc mutants[] = {
 	{ "segv_once", "test",
 	  "the 100th call segfaults in the first sequence to get there, never again (a marker file $FAULTY_ONCE, or "
 	  "the working directory's faulty-once): a crash that depends on state outside the sequence" },
+	{ "reset_segv", "test", "reset dereferences NULL when a sequence left a block live" },
+	{ "segv_in_write", "test", "the first obj_write from the 100th call of a sequence on dereferences NULL" },
 };
 #define NMUTANTS (sizeof(mutants) / sizeof(mutants[0]))
-enum { CALLOC_OVF = 4, MEMALIGN_OUT, ALIGNED_ANY, REALLOC_ERRNO, COUNT_REALLOC, SEGV_ONCE };
+enum { CALLOC_OVF = 4, MEMALIGN_OUT, ALIGNED_ANY, REALLOC_ERRNO, COUNT_REALLOC, SEGV_ONCE, RESET_SEGV, SEGV_IN_WRITE };
 
 static enum mmf_result f_create(const struct mmf_adapter_config *cfg, void **out, char *err, size_t cap)
 {
@@ -97,9 +99,18 @@ static enum mmf_result f_create(const struct mmf_adapter_config *cfg, void **out
 
 static void f_destroy(void *ctx) { free(ctx); }
 
+/* Back to the state after create: the blocks the sequence left live are
+ * freed (a worker may serve the next sequence). */
 static enum mmf_result f_reset(void *ctx)
 {
 	struct ctx *c = ctx;
+	if (c->mode == RESET_SEGV && c->nrec) {
+		volatile uintptr_t bad = 8;
+		*(volatile int *)bad = 0;
+	}
+	for (unsigned i = 0; i < c->nrec; i++)
+		if (c->rec[i].addr != 16) /* not ZERO_SIZE_PTR */
+			free((void *)(uintptr_t)c->rec[i].addr);
 	c->calls = 0;
 	c->nrec = 0;
 	c->allocated = 0;
@@ -216,6 +227,10 @@ static enum mmf_result f_ksize(void *ctx, uint64_t addr, uint64_t *usable)
 static enum mmf_result f_obj_write(void *ctx, uint64_t addr, uint64_t val)
 {
 	tick(ctx);
+	if (((struct ctx *)ctx)->mode == SEGV_IN_WRITE && ((struct ctx *)ctx)->calls >= 100) {
+		volatile uintptr_t bad = 8;
+		*(volatile int *)bad = 0;
+	}
 	memcpy((void *)(uintptr_t)addr, &val, 8);
 	return MMF_OK;
 }
