@@ -23,7 +23,9 @@ struct simple {
 	uint8_t *head;     /* order+1 at the first frame of a live block, else 0 */
 	uint64_t *token;   /* modelled contents */
 	uint32_t words;
+	uint32_t lo, hi; /* the words of used[] set since the reset: [lo, hi) */
 	uint32_t hint[MMF_MAX_ZONES]; /* no free frame below this in the zone */
+	uint32_t nfree[MMF_MAX_ZONES]; /* free frames in the zone */
 	struct simple_objs objs;
 	/* vmalloc: area i lives at VBASE + i * VSTRIDE; its pages in vpfn. */
 	struct {
@@ -64,8 +66,11 @@ static enum mmf_result simple_create(const struct mmf_adapter_config *cfg, void 
 		free(s);
 		goto oom;
 	}
-	for (unsigned z = 0; z < s->prof->nr_zones; z++)
+	for (unsigned z = 0; z < s->prof->nr_zones; z++) {
 		s->hint[z] = s->prof->zones[z].start_pfn;
+		s->nfree[z] = s->prof->zones[z].nr_pages;
+	}
+	s->lo = s->words;
 	*ctx = s;
 	return MMF_OK;
 oom:
@@ -84,13 +89,13 @@ static void simple_destroy(void *ctx)
 	free(s);
 }
 
-/* Live blocks are all recorded in head[], so clearing them costs the bits
- * in use, not the machine size. Tokens need no reset: a fresh block's
- * contents are unspecified unless __GFP_ZERO asked for zeroes. */
+/* Live blocks are all recorded in head[], so clearing them costs the words
+ * a sequence set, not the machine size. Tokens need no reset: a fresh
+ * block's contents are unspecified unless __GFP_ZERO asked for zeroes. */
 static enum mmf_result simple_reset(void *ctx)
 {
 	struct simple *s = ctx;
-	for (uint32_t w = 0; w < s->words; w++) {
+	for (uint32_t w = s->lo; w < s->hi; w++) {
 		while (s->used[w]) {
 			uint32_t pfn = w * 64 + (uint32_t)__builtin_ctzll(s->used[w]);
 			s->head[pfn] = 0;
@@ -100,8 +105,12 @@ static enum mmf_result simple_reset(void *ctx)
 	simple_objs_reset(&s->objs);
 	memset(s->areas, 0, sizeof(s->areas));
 	memset(s->pools, 0, sizeof(s->pools));
-	for (unsigned z = 0; z < s->prof->nr_zones; z++)
+	for (unsigned z = 0; z < s->prof->nr_zones; z++) {
 		s->hint[z] = s->prof->zones[z].start_pfn;
+		s->nfree[z] = s->prof->zones[z].nr_pages;
+	}
+	s->lo = s->words;
+	s->hi = 0;
 	return MMF_OK;
 }
 
@@ -145,6 +154,10 @@ static int range_free(const struct simple *s, uint32_t pfn, uint32_t n)
 
 static void range_set(struct simple *s, uint32_t pfn, uint32_t n, int on)
 {
+	if (on && pfn >> 6 < s->lo)
+		s->lo = pfn >> 6;
+	if (on && ((pfn + n - 1) >> 6) + 1 > s->hi)
+		s->hi = ((pfn + n - 1) >> 6) + 1;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t p = pfn + i;
 		if (on)
@@ -172,6 +185,8 @@ static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *
 			continue;
 		if ((req->gfp & __GFP_THISNODE) && z->node != req->node)
 			continue;
+		if (s->nfree[zi] < n)
+			continue; /* full: no need to look */
 		uint32_t end = z->start_pfn + z->nr_pages;
 		uint32_t pfn = (s->hint[zi] + n - 1) & ~(n - 1);
 		if (pfn < z->start_pfn)
@@ -185,6 +200,7 @@ static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *
 			if (!range_free(s, pfn, n))
 				continue;
 			range_set(s, pfn, n, 1);
+			s->nfree[zi] -= n;
 			if (n == 1)
 				s->hint[zi] = pfn + 1; /* everything below is taken */
 			s->head[pfn] = (uint8_t)(req->order + 1);
@@ -208,6 +224,8 @@ static enum mmf_result simple_free_pages(void *ctx, uint64_t pfn, unsigned order
 	s->head[pfn] = 0;
 	range_set(s, (uint32_t)pfn, 1u << order, 0);
 	int zi = mmf_profile_zone_of(s->prof, (uint32_t)pfn);
+	if (zi >= 0)
+		s->nfree[zi] += 1u << order;
 	if (zi >= 0 && pfn < s->hint[zi])
 		s->hint[zi] = (uint32_t)pfn;
 	return MMF_OK;
