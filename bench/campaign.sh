@@ -9,7 +9,9 @@
 # Needs build/default (bash ci/build default) and build/fuzz-nosan
 # (bash ci/build fuzz-nosan) for the libFuzzer rows; a missing row says so.
 # The default campaign includes this machine's kernel (host-linux) for
-# address spaces when mmfuzz runs as root; the issue's figure did not.
+# address spaces when mmfuzz runs as root; the issue's figure did not (it
+# was simple vs the oracle): as root the script also runs the default
+# campaign as user nobody, the issue's row.
 # usage: bench/campaign.sh [-r RUNS] [-s SECONDS]
 set -u
 cd "$(dirname "$0")/.."
@@ -29,17 +31,32 @@ row() { # NAME BEFORE VALUES...
 	printf "%-34s %10s %10s %7s\n" "$name" "$before" "$med" "$(awk -v a="$med" -v b="$before" 'BEGIN { printf "%.2fx", a / b }')"
 }
 printf "%-34s %10s %10s %7s\n" "row (median of $runs x ${secs} s)" "issue" "now" "ratio"
-for adapter in default simple reference glibc; do
-	opt=()
-	[ $adapter = default ] || opt=(--adapter $adapter)
+# The issue's default row was simple vs the oracle: mmfuzz without root
+# (the default campaign adds host-linux only as root); as root both rows.
+as_user=()
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	chmod o+rx "$work"
+fi
+for adapter in default default-user simple reference glibc; do
+	opt=() pre=()
+	case $adapter in
+	default) ;;
+	default-user)
+		[ ${#as_user[@]} -gt 0 ] || [ "$(id -u)" != 0 ] || { echo "default without root: no setpriv"; continue; }
+		pre=("${as_user[@]}") ;;
+	*) opt=(--adapter $adapter) ;;
+	esac
 	vals=()
 	for i in $(seq "$runs"); do
-		$mmfuzz fuzz "${opt[@]}" --time "$secs" --seed 1 -q --out "$work/out" >"$work/log" 2>&1
+		rm -rf "$work/out"
+		"${pre[@]}" $mmfuzz fuzz "${opt[@]}" --time "$secs" --seed 1 -q --out "$work/out" >"$work/log" 2>&1
 		v=$(awk '$1 == "sequences" { gsub(/[(]/, "", $3); print $3 + 0 }' "$work/log")
 		vals+=("${v:-0}")
 	done
-	case $adapter in default) b=3491 ;; simple) b=3491 ;; reference) b=2026 ;; glibc) b=156 ;; esac
-	row "mmfuzz fuzz ${opt[*]:-(default)} seq/s" $b "${vals[@]}"
+	case $adapter in default*) b=3491 ;; simple) b=3491 ;; reference) b=2026 ;; glibc) b=156 ;; esac
+	name="mmfuzz fuzz ${opt[*]:-(default$([ $adapter = default-user ] && echo ", no root" || { [ "$(id -u)" = 0 ] && echo ", root: + host-linux"; }))} seq/s"
+	row "$name" $b "${vals[@]}"
 done
 lf=build/fuzz-nosan/fuzz
 for target in fuzz_page_libfuzzer fuzz_page_libfuzzer_cm; do
