@@ -363,7 +363,12 @@ static enum mmf_result exchange(struct rctx *c, struct mmf_wire_req *q, const vo
 		return MMF_CORRUPT;
 	}
 	int check_mem = 0;
+	uint32_t done = 0; /* a batch: the call it serves; each gets the whole op timeout */
 	while (got < 0) {
+		if (g && !what && mmf_wire_ld(&g->progress) != done) {
+			done = mmf_wire_ld(&g->progress);
+			start = mmf_now();
+		}
 		if (check_mem && rss_of(c->worker) > o->mem_limit) {
 			kill_worker(c->worker);
 			reap_worker(c, what, "rlimit");

@@ -206,13 +206,14 @@ for i in 1 2 3; do
 done
 
 # Deferred calls: over the shared-memory ring obj_write travels with the
-# next call that waits, yet a crash at any call keeps the op, the step and
-# the signature it has over the pipes (MMFUZZ_RING=0), one call at a time.
-for case in "segv_at_100 1" "segv_at_100 2" "segv_in_write 1" "segv_in_write 2" "segv_in_write 3"; do
+# next call that waits, yet a crash or a hang at any call keeps the op, the
+# step and the signature it has over the pipes (MMFUZZ_RING=0), one call at
+# a time.
+for case in "segv_at_100 1" "segv_at_100 2" "segv_in_write 1" "segv_in_write 2" "segv_in_write 3" "hang_at_100 1"; do
 	set -- $case
 	for wire in 1 0; do
 		MMFUZZ_RING=$wire "$mmfuzz" fuzz --adapter "$plugins/faulty.so" --mutant $1 --seed $2 --time 20 \
-			--no-shrink -q --out "$tmp/w$wire" >"$tmp/out$wire" 2>&1
+			--op-timeout 500 --no-shrink -q --out "$tmp/w$wire" >"$tmp/out$wire" 2>&1
 	done
 	a=$(cd "$tmp"/w1/$1 2>/dev/null && grep -H "^# at op" */repro.txt) b=$(cd "$tmp"/w0/$1 2>/dev/null && grep -H "^# at op" */repro.txt)
 	[ -n "$a" ] && [ "$a" = "$b" ] && grep -q "ops through shared memory" "$tmp/out1" && grep -q "ops through pipes" "$tmp/out0" &&
