@@ -12,25 +12,40 @@
 # address spaces when mmfuzz runs as root; the issue's figure did not (it
 # was simple vs the oracle): as root the script also runs the default
 # campaign as user nobody, the issue's row.
-# usage: bench/campaign.sh [-r RUNS] [-s SECONDS]
+# -B DIR: also run the mmfuzz rows with DIR/mmfuzz (a build of an older
+# commit, e.g. a git worktree built with ci/build default), interleaved
+# with this build's runs, and print its medians and the ratio to them:
+# the same machine in the same minutes, which this machine's swings (up to
+# a third between identical runs) make the fairer comparison.
+# usage: bench/campaign.sh [-r RUNS] [-s SECONDS] [-B BASE_BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
-runs=3 secs=10
-while getopts r:s: o; do
-	case $o in r) runs=$OPTARG ;; s) secs=$OPTARG ;; *) exit 2 ;; esac
+runs=3 secs=10 base=
+while getopts r:s:B: o; do
+	case $o in r) runs=$OPTARG ;; s) secs=$OPTARG ;; B) base=$OPTARG ;; *) exit 2 ;; esac
 done
-mmfuzz=build/default/mmfuzz
+[ -z "$base" ] || [ -x "$base/mmfuzz" ] || { echo "no $base/mmfuzz"; exit 2; }
+mmfuzz=$PWD/build/default/mmfuzz
 [ -x $mmfuzz ] || { echo "no $mmfuzz: bash ci/build default"; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR ? a[int((NR + 1) / 2)] : 0) }'; }
-row() { # NAME BEFORE VALUES...
-	name=$1 before=$2
-	shift 2
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.2fx" : "-"), a / b }'; }
+row() { # NAME BEFORE BASE_MEDIAN VALUES...
+	name=$1 before=$2 bmed=$3
+	shift 3
 	med=$(printf '%s\n' "$@" | median)
-	printf "%-34s %10s %10s %7s\n" "$name" "$before" "$med" "$(awk -v a="$med" -v b="$before" 'BEGIN { printf "%.2fx", a / b }')"
+	if [ -n "$base" ]; then
+		printf "%-44s %8s %8s %8s %7s %7s\n" "$name" "$before" "$bmed" "$med" "$(ratio "$med" "$before")" "$(ratio "$med" "$bmed")"
+	else
+		printf "%-44s %8s %8s %7s\n" "$name" "$before" "$med" "$(ratio "$med" "$before")"
+	fi
 }
-printf "%-34s %10s %10s %7s\n" "row (median of $runs x ${secs} s)" "issue" "now" "ratio"
+if [ -n "$base" ]; then
+	printf "%-44s %8s %8s %8s %7s %7s\n" "row (median of $runs x ${secs} s)" "issue" "base" "now" "/issue" "/base"
+else
+	printf "%-44s %8s %8s %7s\n" "row (median of $runs x ${secs} s)" "issue" "now" "ratio"
+fi
 # The issue's default row was simple vs the oracle: mmfuzz without root
 # (the default campaign adds host-linux only as root); as root both rows.
 as_user=()
@@ -47,16 +62,19 @@ for adapter in default default-user simple reference glibc; do
 		pre=("${as_user[@]}") ;;
 	*) opt=(--adapter $adapter) ;;
 	esac
-	vals=()
+	vals=() bvals=()
 	for i in $(seq "$runs"); do
-		rm -rf "$work/out"
-		"${pre[@]}" $mmfuzz fuzz "${opt[@]}" --time "$secs" --seed 1 -q --out "$work/out" >"$work/log" 2>&1
-		v=$(awk '$1 == "sequences" { gsub(/[(]/, "", $3); print $3 + 0 }' "$work/log")
-		vals+=("${v:-0}")
+		for bin in ${base:+"$base/mmfuzz"} "$mmfuzz"; do
+			rm -rf "$work/out"
+			"${pre[@]}" "$bin" fuzz "${opt[@]}" --time "$secs" --seed 1 -q --out "$work/out" >"$work/log" 2>&1
+			v=$(awk '$1 == "sequences" { gsub(/[(]/, "", $3); print $3 + 0 }' "$work/log")
+			if [ "$bin" = "$mmfuzz" ]; then vals+=("${v:-0}"); else bvals+=("${v:-0}"); fi
+		done
 	done
+	bmed=$(printf '%s\n' "${bvals[@]}" | median)
 	case $adapter in default*) b=3491 ;; simple) b=3491 ;; reference) b=2026 ;; glibc) b=156 ;; esac
 	name="mmfuzz fuzz ${opt[*]:-(default$([ $adapter = default-user ] && echo ", no root" || { [ "$(id -u)" = 0 ] && echo ", root: + host-linux"; }))} seq/s"
-	row "$name" $b "${vals[@]}"
+	row "$name" $b "$bmed" "${vals[@]}"
 done
 lf=build/fuzz-nosan/fuzz
 for target in fuzz_page_libfuzzer fuzz_page_libfuzzer_cm; do
@@ -72,5 +90,5 @@ for target in fuzz_page_libfuzzer fuzz_page_libfuzzer_cm; do
 		vals+=("${v:-0}")
 	done
 	case $target in fuzz_page_libfuzzer) b=1900 ;; *) b=950 ;; esac
-	row "$target execs/s" $b "${vals[@]}"
+	row "$target execs/s" $b - "${vals[@]}"
 done
