@@ -323,6 +323,23 @@ static int ring_take(struct rctx *c, struct mmf_wire_resp *p)
 	return 0;
 }
 
+/* Puts request q (numbered, in memory order) and its payload on the wire:
+ * into the ring, ringing the far side's bell if it sleeps, or down the
+ * pipe. -1 when the worker's end of it is gone. */
+static int post(struct rctx *c, const struct mmf_wire_req *q, const void *payload)
+{
+	struct mmf_wire_req w = *q;
+	mmf_wire_req_order(&w);
+	struct mmf_wire_ring *g = c->use_ring ? c->ring : NULL;
+	if (!g)
+		return mmf_wire_write(c->req, &w, sizeof(w)) || (q->len && mmf_wire_write(c->req, payload, q->len)) ? -1 : 0;
+	memcpy(&g->req, &w, sizeof(w));
+	if (q->len)
+		memcpy(g->req_payload, payload, q->len);
+	mmf_wire_st(&g->req_seq, q->seq);
+	return mmf_wire_ld(&g->far_waiting) && mmf_wire_write(c->req, "!", 1) ? -1 : 0;
+}
+
 /* One request and its answer. On a dead worker returns MMF_CORRUPT
  * (check() says why). what: the call's name, or NULL for a batch. */
 static enum mmf_result exchange(struct rctx *c, struct mmf_wire_req *q, const void *payload, uint32_t len,
@@ -332,23 +349,15 @@ static enum mmf_result exchange(struct rctx *c, struct mmf_wire_req *q, const vo
 		return MMF_CORRUPT;
 	q->seq = next_seq(c);
 	q->len = len;
-	struct mmf_wire_req w = *q;
-	mmf_wire_req_order(&w);
 	const struct mmf_remote_opts *o = &c->rm->opts;
 	double start = mmf_now(), limit = o->op_timeout_ms ? o->op_timeout_ms / 1000.0 : 5.0;
 	struct mmf_wire_ring *g = c->use_ring ? c->ring : NULL;
 	int got = -1;
-	if (g) {
-		/* publish, ring the far side's bell if it sleeps, then spin a
-		 * little for the answer before sleeping on resp ourselves */
-		memcpy(&g->req, &w, sizeof(w));
-		if (q->len)
-			memcpy(g->req_payload, payload, q->len);
-		mmf_wire_st(&g->req_seq, q->seq);
-		if (mmf_wire_ld(&g->far_waiting) && mmf_wire_write(c->req, "!", 1)) {
-			reap_worker(c, what, NULL);
-			return MMF_CORRUPT;
-		}
+	if (post(c, q, payload)) {
+		reap_worker(c, what, NULL);
+		return MMF_CORRUPT;
+	}
+	if (g) { /* spin a little for the answer before sleeping on resp */
 		for (unsigned i = 1; (got = ring_take(c, p)) < 0; i++) {
 			mmf_wire_relax();
 			if (!(i & 127) && mmf_now() - start > spin_near)
@@ -358,9 +367,6 @@ static enum mmf_result exchange(struct rctx *c, struct mmf_wire_req *q, const vo
 			mmf_wire_st(&g->near_waiting, 1);
 			got = ring_take(c, p);
 		}
-	} else if (mmf_wire_write(c->req, &w, sizeof(w)) || (q->len && mmf_wire_write(c->req, payload, q->len))) {
-		reap_worker(c, what, NULL);
-		return MMF_CORRUPT;
 	}
 	int check_mem = 0;
 	uint32_t done = 0; /* a batch: the call it serves; each gets the whole op timeout */
@@ -844,13 +850,7 @@ void mmf_remote_counts(unsigned long *forked, unsigned long *reused, int *ring)
 static void end_worker(struct rctx *c)
 {
 	struct mmf_wire_req q = { .op = W_END, .seq = next_seq(c) };
-	mmf_wire_req_order(&q);
-	if (c->use_ring) {
-		memcpy(&c->ring->req, &q, sizeof(q));
-		mmf_wire_st(&c->ring->req_seq, c->seq);
-		if (mmf_wire_ld(&c->ring->far_waiting) && mmf_wire_write(c->req, "!", 1))
-			kill_worker(c->worker);
-	} else if (mmf_wire_write(c->req, &q, sizeof(q)))
+	if (post(c, &q, NULL))
 		kill_worker(c->worker);
 	reap_worker(c, "reset", NULL);
 }
