@@ -24,9 +24,11 @@ static const char *report_name(unsigned kind)
 	return kind == MMF_PROC_MAPS ? "maps" : kind == MMF_PROC_SMAPS ? "smaps" : kind == MMF_PROC_PAGEMAP ? "pagemap" : "proc_report";
 }
 
-/* Reads one process report from oracle and target and compares them. */
+/* Reads one process report from oracle and target and compares them.
+ * read: the op itself was this report, so a target that answered it OK
+ * holds the text already and is not asked twice. */
 static int compare_proc_report(struct mmf_exec *ex, struct mmf_finding *f, unsigned prof, unsigned proc, unsigned kind,
-			       uint32_t step, const char *op)
+			       uint32_t step, const char *op, int read)
 {
 	struct target *o = &ex->t[0];
 	int got_oracle = 0;
@@ -34,13 +36,14 @@ static int compare_proc_report(struct mmf_exec *ex, struct mmf_finding *f, unsig
 		struct target *t = &ex->t[i];
 		if (t->level[MMF_FAM_AS] < MMF_LEVEL_SEMANTIC || !has(t, MMF_CAP_AS))
 			continue;
-		if (!got_oracle) {
+		if (!got_oracle && !(read && o->out == OUT_OK)) {
 			if (o->ad->proc_report(o->ctx[prof], proc, kind, o->report, REPORT_CAP, &o->report_len) != MMF_OK)
 				return mmf_exec_finding(ex, f, o, step, op, "report", "oracle failed to report %s",
 							report_name(kind));
 			got_oracle = 1;
 		}
-		if (t->ad->proc_report(t->ctx[prof], proc, kind, t->report, REPORT_CAP, &t->report_len) != MMF_OK)
+		if (!(read && t->out == OUT_OK) &&
+		    t->ad->proc_report(t->ctx[prof], proc, kind, t->report, REPORT_CAP, &t->report_len) != MMF_OK)
 			return mmf_exec_finding(ex, f, t, step, op, "report", "report %s of process %u failed",
 						report_name(kind), proc);
 		char check[32], what[48];
@@ -73,7 +76,7 @@ int mmf_exec_compare_proc_reports(struct mmf_exec *ex, struct mmf_finding *f, un
 	ex->family = MMF_FAM_AS;
 	/* maps only: smaps walks every page, and is compared where asked for */
 	for (unsigned p = 0; p < MMF_NPROCS; p++)
-		if (compare_proc_report(ex, f, prof, p, MMF_PROC_MAPS, step, "end"))
+		if (compare_proc_report(ex, f, prof, p, MMF_PROC_MAPS, step, "end", 0))
 			return 1;
 	return 0;
 }
@@ -259,7 +262,7 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 						(unsigned long long)t->token, (unsigned long long)o->token);
 	}
 	if (op->code == MMF_OP_PROC_REPORT && a.kind < MMF_NR_PROC_REPORTS)
-		return compare_proc_report(ex, f, prof, proc, a.kind, step, name);
+		return compare_proc_report(ex, f, prof, proc, a.kind, step, name, 1);
 	if (op->code == MMF_OP_RMAP)
 		for (unsigned i = 1; i < ex->nt; i++) {
 			struct target *t = &ex->t[i];

@@ -233,10 +233,19 @@ void mmf_kpt_clear_fixmap(struct mmf_machine *m, unsigned idx);
  * 1 PMD, 2 PUD) and its flag bits; -1 when nothing maps va. */
 int mmf_kpt_translate(const struct mmf_machine *m, uint64_t va, uint64_t *pa, unsigned *level, uint64_t *flags);
 /* vmalloc's mappings: one page at va (-1: no memory for a table), gone
- * again, and the frame a 4 KiB pte maps at va (MMF_NIL for none). */
-int mmf_kpt_vmap(struct mmf_machine *m, uint64_t va, uint32_t pfn);
-void mmf_kpt_vunmap(struct mmf_machine *m, uint64_t va);
+ * again, and the frame a 4 KiB pte maps at va (MMF_NIL for none).
+ * A range goes one pte at a time, as vmap_pte_range() walks a pte table,
+ * not the whole tree, per page: the cursor keeps the last pte table, so a
+ * run of pages costs one walk per 2 MiB. Start each run with a zeroed
+ * cursor; it holds while no table is freed (only reset frees them). */
+struct mmf_kpt_cursor {
+	uint64_t tag;	/* va >> 21 of the table below */
+	uint64_t *ptes; /* NULL: none yet, or none there */
+};
+int mmf_kpt_vmap(struct mmf_machine *m, struct mmf_kpt_cursor *c, uint64_t va, uint32_t pfn);
+void mmf_kpt_vunmap(struct mmf_machine *m, struct mmf_kpt_cursor *c, uint64_t va);
 uint32_t mmf_kpt_lookup(const struct mmf_machine *m, uint64_t va);
+uint32_t mmf_kpt_lookup_at(const struct mmf_machine *m, struct mmf_kpt_cursor *c, uint64_t va);
 /* The first address in [start, end) whose pte (a 4 KiB leaf) is present,
  * its frame in *pfn; end when none is. Skips whole tables that are absent,
  * so its cost is what is mapped, not the range's length. */

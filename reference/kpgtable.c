@@ -255,21 +255,57 @@ int mmf_kpt_translate(const struct mmf_machine *m, uint64_t va, uint64_t *pa, un
 	}
 }
 
-int mmf_kpt_vmap(struct mmf_machine *m, uint64_t va, uint32_t pfn)
+/* The pte table that maps va, without making one: NULL when a level
+ * above has no table or a huge leaf. */
+static uint64_t *pte_table(const struct mmf_machine *m, uint64_t va)
 {
-	uint64_t *e = entry(m, va, 0, 0);
+	uint32_t pfn = m->kpt->pgd;
+	for (unsigned l = mmf_pt_levels(m) - 1; l > 0; l--) {
+		uint64_t e = table(m, pfn)[index_of(va, l)];
+		if (!(e & PTE_PRESENT) || (e & PTE_PS))
+			return NULL;
+		pfn = pte_pfn(e);
+	}
+	return table(m, pfn);
+}
+
+/* The pte for va through the cursor's table (see as.h); alloc makes the
+ * tables above (runtime ones) as vmap does. */
+static uint64_t *pte_at(struct mmf_machine *m, struct mmf_kpt_cursor *c, uint64_t va, int alloc)
+{
+	uint64_t tag = va >> (12 + 9);
+	if (!c->ptes || c->tag != tag) {
+		uint64_t *e = alloc ? entry(m, va, 0, 0) : NULL;
+		c->ptes = !alloc ? pte_table(m, va) : e ? e - index_of(va, 0) : NULL;
+		c->tag = tag;
+		if (!c->ptes)
+			return NULL;
+	}
+	if (alloc)
+		m->kpt->dirty = 1;
+	return &c->ptes[index_of(va, 0)];
+}
+
+int mmf_kpt_vmap(struct mmf_machine *m, struct mmf_kpt_cursor *c, uint64_t va, uint32_t pfn)
+{
+	uint64_t *e = pte_at(m, c, va, 1);
 	if (!e)
 		return -1;
 	*e = ((uint64_t)pfn << MMF_PAGE_SHIFT) | KERNEL_PROT;
-	m->kpt->dirty = 1;
 	return 0;
 }
 
-void mmf_kpt_vunmap(struct mmf_machine *m, uint64_t va)
+void mmf_kpt_vunmap(struct mmf_machine *m, struct mmf_kpt_cursor *c, uint64_t va)
 {
-	uint64_t pa;
-	if (mmf_kpt_translate(m, va, &pa, NULL, NULL) == 0)
-		*entry(m, va, 0, 0) = 0; /* the tables are there: no allocation */
+	uint64_t *e = pte_at(m, c, va, 0); /* the tables are there, or nothing is mapped */
+	if (e)
+		*e = 0;
+}
+
+uint32_t mmf_kpt_lookup_at(const struct mmf_machine *m, struct mmf_kpt_cursor *c, uint64_t va)
+{
+	const uint64_t *e = pte_at((struct mmf_machine *)m, c, va, 0); /* alloc 0 writes nothing */
+	return e && (*e & PTE_PRESENT) ? pte_pfn(*e) : MMF_NIL;
 }
 
 uint64_t mmf_kpt_first_mapped(const struct mmf_machine *m, uint64_t start, uint64_t end, uint32_t *pfn)

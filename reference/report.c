@@ -14,17 +14,6 @@
 #include "reference/textbuf.h"
 #include "reference/vmalloc.h"
 
-void mmf_out_put(struct mmf_out *o, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	size_t room = o->len < o->cap ? o->cap - o->len : 0;
-	int n = vsnprintf(o->buf + (room ? o->len : 0), room, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
-
 int mmf_fail(char *msg, size_t cap, const char *fmt, ...)
 {
 	va_list ap;
@@ -32,13 +21,6 @@ int mmf_fail(char *msg, size_t cap, const char *fmt, ...)
 	vsnprintf(msg, cap, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-int mmf_out_finish(struct mmf_out *o)
-{
-	if (o->cap)
-		o->buf[o->len < o->cap ? o->len : o->cap - 1] = 0;
-	return (int)o->len;
 }
 
 int mmf_report_buddyinfo(const struct mmf_machine *m, char *buf, size_t cap)

@@ -403,9 +403,10 @@ static void vfree_area(struct mmf_machine *m, uint32_t n, unsigned cpu)
 	uint64_t start = P[n].va_start;
 
 	v->busy_root = tree_erase(P, v->busy_root, n);
+	struct mmf_kpt_cursor c = { 0 };
 	for (uint64_t i = 0; i < nr_pages; i++)
 		if (!(MUTANT(m, VUNMAP_LEAVES_PTE) && i + 1 == nr_pages))
-			mmf_kpt_vunmap(m, start + (i << v->page_shift)); /* vunmap_range_noflush() */
+			mmf_kpt_vunmap(m, &c, start + (i << v->page_shift)); /* vunmap_range_noflush() */
 
 	if (!MUTANT(m, VMALLOC_LAZY_COUNT_LOST))
 		v->vmap_lazy_nr += (int64_t)(va_size(&P[n]) >> v->page_shift);
@@ -529,8 +530,9 @@ static uint32_t vmalloc_node(struct mmf_machine *m, uint32_t nr_pages, mmf_gfp_t
 		return n;
 	}
 	uint32_t pfn = P[n].first_pfn;
+	struct mmf_kpt_cursor c = { 0 };
 	for (uint32_t i = 0; i < nr_pages; i++, pfn = v->page_next[pfn])
-		if (mmf_kpt_vmap(m, P[n].va_start + ((uint64_t)i << v->page_shift), pfn)) {
+		if (mmf_kpt_vmap(m, &c, P[n].va_start + ((uint64_t)i << v->page_shift), pfn)) {
 			vfree_area(m, n, cpu); /* "vmalloc error: ... failed to map pages" */
 			*err = ENOMEM;
 			return VA_NIL;
@@ -799,6 +801,7 @@ static int check_busy_pages(const struct mmf_machine *m, const struct vmap_area 
 			        (unsigned long long)va->va_start, (unsigned long long)va->va_end,
 			        (unsigned long long)(va_size(va) >> v->page_shift), va->nr_pages);
 	uint32_t pfn = va->first_pfn;
+	struct mmf_kpt_cursor c = { 0 };
 	for (uint32_t i = 0; i < va->nr_pages; i++, pfn = v->page_next[pfn]) {
 		if (pfn >= m->end_pfn)
 			return mmf_fail(msg, cap, "vmalloc_pages: area 0x%llx page %u is pfn %u, memory ends at %u",
@@ -813,7 +816,7 @@ static int check_busy_pages(const struct mmf_machine *m, const struct vmap_area 
 				        pfn, (unsigned long long)va->va_start, i);
 		v->seen[pfn >> 6] |= bit;
 		++*nr;
-		uint32_t mapped = mmf_kpt_lookup(m, va->va_start + ((uint64_t)i << v->page_shift));
+		uint32_t mapped = mmf_kpt_lookup_at(m, &c, va->va_start + ((uint64_t)i << v->page_shift));
 		if (mapped != pfn)
 			return mmf_fail(msg, cap, "vmalloc_pte: 0x%llx maps pfn %u, area's page %u is pfn %u",
 				        (unsigned long long)(va->va_start + ((uint64_t)i << v->page_shift)), mapped, i, pfn);
