@@ -144,10 +144,10 @@ int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 		{ "VmallocChunk:", (unsigned long long)vchunk },
 	};
 	for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		mmf_out_put(&o, "%-16s%8llu kB\n", lines[i].label, lines[i].value);
+		mmf_out_kb(&o, lines[i].label, lines[i].value);
 	if (m->cma) { /* CONFIG_CMA */
-		mmf_out_put(&o, "%-16s%8llu kB\n", "CmaTotal:", (unsigned long long)cma_total * kb);
-		mmf_out_put(&o, "%-16s%8llu kB\n", "CmaFree:", (unsigned long long)cma_free * kb);
+		mmf_out_kb(&o, "CmaTotal:", (unsigned long long)cma_total * kb);
+		mmf_out_kb(&o, "CmaFree:", (unsigned long long)cma_free * kb);
 	}
 	return mmf_out_finish(&o);
 }

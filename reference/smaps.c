@@ -66,7 +66,7 @@ static const struct {
 
 static void line(struct mmf_out *o, const char *label, uint64_t bytes)
 {
-	mmf_out_put(o, "%-16s%8llu kB\n", label, (unsigned long long)(bytes >> 10));
+	mmf_out_kb(o, label, (unsigned long long)(bytes >> 10));
 }
 
 int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, size_t cap)

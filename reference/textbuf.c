@@ -2,9 +2,8 @@
  * compared proc_report and at every sequence's end, so the appends do the
  * conversions the reports use themselves; a format with anything else
  * (a precision, other flags, lengths or conversions) goes to vsnprintf
- * whole. The
- * result is vsnprintf's, byte for byte: tests/check_textbuf.c holds them
- * side by side. */
+ * whole. The result is vsnprintf's, byte for byte: tests/check_textbuf.c
+ * holds the two side by side. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -178,6 +177,22 @@ void mmf_out_put(struct mmf_out *o, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		o->len += (size_t)n;
+}
+
+void mmf_out_kb(struct mmf_out *o, const char *label, unsigned long long kb)
+{
+	char num[24], *e = num + sizeof(num), *d = e;
+	*--d = '\n', *--d = 'B', *--d = 'k', *--d = ' ';
+	char *digits = d;
+	do
+		*--d = (char)('0' + kb % 10);
+	while (kb /= 10);
+	while (digits - d < 8)
+		*--d = ' ';
+	put_padded(o, label, strlen(label), 16, 1, ' ');
+	put_bytes(o, d, (size_t)(e - d));
+	if (o->cap)
+		o->buf[o->len < o->cap ? o->len : o->cap - 1] = 0;
 }
 
 int mmf_out_finish(struct mmf_out *o)

@@ -12,6 +12,9 @@ struct mmf_out {
 };
 
 void mmf_out_put(struct mmf_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One "Label:   value kB" line of meminfo and smaps: the same as
+ * mmf_out_put(o, "%-16s%8llu kB\n", label, kb), without reading a format. */
+void mmf_out_kb(struct mmf_out *o, const char *label, unsigned long long kb);
 /* NUL-terminates (truncating if need be); returns the full length. */
 int mmf_out_finish(struct mmf_out *o);
 

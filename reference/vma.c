@@ -426,16 +426,16 @@ void mmf_as_maps_line(struct mmf_out *o, const struct mmf_machine *m, const stru
 		    (unsigned long long)(v->shmem || pfnmap ? v->pgoff << AS_PAGE_SHIFT : 0), 0,
 		    pfnmap ? 5 : v->shmem ? 1 : 0, pfnmap ? 1ul : (unsigned long)v->shmem);
 	char memfd[40];
-	snprintf(memfd, sizeof(memfd), "/memfd:mmfuzz%d (deleted)", file);
+	if (v->shmem && file >= 0)
+		snprintf(memfd, sizeof(memfd), "/memfd:mmfuzz%d (deleted)", file);
 	const char *name = pfnmap			 ? "/dev/mmfuzz_pfn"
 			   : v->shmem && file >= 0	 ? memfd
 			   : v->shmem			 ? "/dev/zero (deleted)"
 			   : v->start < mm->brk && v->end > mm->start_brk ? "[heap]"
 									      : NULL;
 	if (name) {
-		while (o->len - line < 72)
-			mmf_out_put(o, " ");
-		mmf_out_put(o, " %s", name);
+		int pad = o->len - line < 72 ? (int)(72 - (o->len - line)) : 0;
+		mmf_out_put(o, "%*s %s", pad, "", name);
 	}
 	mmf_out_put(o, "\n");
 }

@@ -1,7 +1,8 @@
 /* The reports' appends (reference/textbuf.c) against the C library: every
  * conversion the reports use, at random widths, flags and values, and every
  * buffer size from none to room to spare, must give vsnprintf's bytes and
- * vsnprintf's length. The reports' own formats replayed the same way. */
+ * vsnprintf's length; and the "Label:  value kB" lines put without a format
+ * string, against the format they stand for. */
 #include <check.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -51,6 +52,7 @@ static void same(const char *fmt, int kind, uint64_t a, const char *s)
 	case 2: wn = snprintf(want, sizeof(want), fmt, (long long)a); break;
 	case 3: wn = snprintf(want, sizeof(want), fmt, (size_t)a); break;
 	case 4: wn = snprintf(want, sizeof(want), fmt, s); break;
+	case 6: wn = snprintf(want, sizeof(want), fmt, s, (unsigned long long)a); break;
 	default: wn = snprintf(want, sizeof(want), fmt, (int)(a % 17) - 8, (unsigned)a); break;
 	}
 	ck_assert_int_ge(wn, 0);
@@ -68,6 +70,7 @@ static void same(const char *fmt, int kind, uint64_t a, const char *s)
 			case 2: mmf_out_put(&o, fmt, (long long)a); break;
 			case 3: mmf_out_put(&o, fmt, (size_t)a); break;
 			case 4: mmf_out_put(&o, fmt, s); break;
+			case 6: mmf_out_kb(&o, s, a); break; /* fmt is what it stands for */
 			default: mmf_out_put(&o, fmt, (int)(a % 17) - 8, (unsigned)a); break;
 			}
 			int n = mmf_out_finish(&o);
@@ -125,6 +128,16 @@ START_TEST(t_strings_chars_and_star)
 }
 END_TEST
 
+/* meminfo's and smaps' lines, formatted without a format string. */
+START_TEST(t_kb_lines)
+{
+	static const char *const labels[] = { "MemTotal:", "Rss:", "", "KernelPageSize:", "FilePmdMapped:",
+					      "A_label_longer_than_16:" };
+	for (int i = 0; i < 400; i++)
+		same("%-16s%8llu kB\n", 6, value(), labels[next() % (sizeof(labels) / sizeof(labels[0]))]);
+}
+END_TEST
+
 /* Formats outside the subset (precision, %p, %f) still come out as
  * vsnprintf's: the whole append goes there. */
 START_TEST(t_others_through_libc)
@@ -143,6 +156,7 @@ static Suite *textbuf_suite(void)
 	TCase *tc = tcase_create("vs_vsnprintf");
 	tcase_add_test(tc, t_random_conversions);
 	tcase_add_test(tc, t_strings_chars_and_star);
+	tcase_add_test(tc, t_kb_lines);
 	tcase_add_test(tc, t_others_through_libc);
 	suite_add_tcase(s, tc);
 	return s;
