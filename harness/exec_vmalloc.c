@@ -29,8 +29,9 @@ static int areas_overlap(const struct target *t, unsigned self, uint64_t addr, u
 
 static void release_frames(struct target *t, unsigned prof, const struct vslot *v)
 {
+	uint64_t *owned = t->owned[prof];
 	for (uint32_t k = 0; k < v->npages; k++)
-		mmf_exec_owned_set(t->owned[prof], v->pfn[k], 1, 0);
+		owned[v->pfn[k] >> 6] &= ~(1ull << (v->pfn[k] & 63));
 }
 
 int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, const struct mmf_op *op,
@@ -68,15 +69,18 @@ int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 		if (areas_overlap(t, fld.slot, addr, (uint64_t)npages * PAGE, &other))
 			return mmf_exec_finding(ex, f, t, step, "vmalloc", "overlap", "area 0x%llx+%u pages overlaps slot %u's",
 						(unsigned long long)addr, npages, other);
+		uint64_t *owned = t->owned[prof];
+		int cma = has(t, MMF_CAP_CMA) && p->nr_cma;
 		for (uint32_t k = 0; k < npages; k++) {
-			uint64_t pfn = 0, hit;
+			uint64_t pfn = 0;
 			r = t->ad->vmalloc_to_pfn(t->ctx[prof], addr + (uint64_t)k * PAGE, &pfn);
 			if (r == MMF_CORRUPT)
 				return mmf_exec_corrupt_finding(ex, f, t, step, "vmalloc", prof);
 			if (r != MMF_OK || pfn >= p->end_pfn)
 				return mmf_exec_finding(ex, f, t, step, "vmalloc", "unmapped",
 							"page %u of area 0x%llx maps to no frame in memory", k, (unsigned long long)addr);
-			if (mmf_exec_owned_any(t->owned[prof], pfn, 1, &hit)) {
+			uint64_t bit = 1ull << (pfn & 63);
+			if (owned[pfn >> 6] & bit) {
 				for (uint32_t j = 0; j < k; j++)
 					mmf_exec_owned_set(t->owned[prof], v->pfn[j], 1, 0);
 				return mmf_exec_finding(ex, f, t, step, "vmalloc", "frame_shared",
@@ -84,7 +88,7 @@ int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 							(unsigned long long)addr, (unsigned long long)pfn);
 			}
 			/* vmalloc's pages are unmovable: never borrowed from CMA. */
-			if (has(t, MMF_CAP_CMA) && mmf_profile_cma_of(p, (uint32_t)pfn) >= 0) {
+			if (cma && mmf_profile_cma_of(p, (uint32_t)pfn) >= 0) {
 				for (uint32_t j = 0; j < k; j++)
 					mmf_exec_owned_set(t->owned[prof], v->pfn[j], 1, 0);
 				return mmf_exec_finding(ex, f, t, step, "vmalloc", "cma_unmovable",
@@ -92,7 +96,7 @@ int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 							(unsigned long long)addr, (unsigned long long)pfn,
 							p->cma[mmf_profile_cma_of(p, (uint32_t)pfn)].name);
 			}
-			mmf_exec_owned_set(t->owned[prof], pfn, 1, 1);
+			owned[pfn >> 6] |= bit;
 			v->pfn[k] = (uint32_t)pfn;
 		}
 		v->live = 1;

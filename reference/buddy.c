@@ -173,6 +173,37 @@ static uint32_t expand(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 	return pfn;
 }
 
+uint32_t mmf_buddy_take_run(struct mmf_machine *m, struct mmf_zone *z, uint32_t max, uint32_t *first)
+{
+	/* The seeded bug in expand() splits differently: step by step. */
+	if (m->no_run_paths || MUTANT(m, EXPAND_WRONG_HALF) || !max)
+		return 0;
+	unsigned k = 0;
+	while (k < MMF_MAX_ORDER && z->free_area[k].list.head == MMF_NIL)
+		k++;
+	if (k == 0 || k == MMF_MAX_ORDER)
+		return 0;
+	uint32_t b = z->free_area[k].list.head, size = 1u << k, t = max < size ? max : size;
+	if (b >= m->end_pfn || m->end_pfn - b < size)
+		return 0; /* a broken list: the steps meet it */
+	del_from_free_list(m, z, b, k);
+	/* Every page after the first was, one call or another, the head of
+	 * an upper half expand() added and the next call took again. */
+	for (uint32_t j = 1; j < t; j++) {
+		struct mmf_page *p = page_w(m, b + j);
+		p->flags &= (uint16_t)~PG_buddy;
+		p->order = 0;
+		p->refcount = 0;
+		p->prev = p->next = MMF_NIL; /* as list_del() left it */
+	}
+	/* What expand() left and no call took: [t, size) in aligned blocks,
+	 * each alone on its list (the lists below k were empty). */
+	for (uint32_t pos = t; pos < size; pos += 1u << __builtin_ctz(pos))
+		add_to_free_list(m, z, b + pos, (unsigned)__builtin_ctz(pos), 0);
+	*first = b;
+	return t;
+}
+
 void mmf_buddy_del_free(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 			unsigned order)
 {

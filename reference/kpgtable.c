@@ -304,6 +304,8 @@ void mmf_kpt_vunmap(struct mmf_machine *m, struct mmf_kpt_cursor *c, uint64_t va
 
 uint32_t mmf_kpt_lookup_at(const struct mmf_machine *m, struct mmf_kpt_cursor *c, uint64_t va)
 {
+	if (!m->kpt)
+		return MMF_NIL;
 	const uint64_t *e = pte_at((struct mmf_machine *)m, c, va, 0); /* alloc 0 writes nothing */
 	return e && (*e & PTE_PRESENT) ? pte_pfn(*e) : MMF_NIL;
 }

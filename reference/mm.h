@@ -131,6 +131,9 @@ struct mmf_machine {
 	struct mmf_kernel k;
 	enum mmf_mutant mutant;
 	int walk_full; /* walks check what cannot have changed too (--walk full) */
+	/* Tests only: take the step-by-step paths that the run paths
+	 * (mmf_buddy_take_run, mmf_alloc_pages_bulk) are proved equal to. */
+	int no_run_paths;
 	uint32_t end_pfn;
 	struct mmf_page *mem_map;
 	struct mmf_page *boot_map;
@@ -239,6 +242,15 @@ void mmf_list_del(struct mmf_machine *m, struct mmf_list *l, uint32_t pfn);
 uint32_t mmf_buddy_rmqueue_smallest(struct mmf_machine *m, struct mmf_zone *z,
 				    unsigned order, int cma);
 /* Takes a free block (head pfn, its order) off its free list. */
+/* Up to max order-0 pages as that many __rmqueue_smallest(order 0) calls
+ * would take them, when they would all come from one block: the smallest
+ * free order k > 0 with nothing free below it. Takes min(max, 2^k) pages
+ * from the block at the head of free_area[k], pfns *first onwards in
+ * ascending order (expand() keeps the low half each time), and leaves on
+ * the lists what the calls would: the rest of the block, one aligned
+ * block per set bit of 2^k - taken. Returns 0 (nothing done) when the
+ * next page would come from order 0, or nothing is free. */
+uint32_t mmf_buddy_take_run(struct mmf_machine *m, struct mmf_zone *z, uint32_t max, uint32_t *first);
 void mmf_buddy_del_free(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 			unsigned order);
 void mmf_buddy_free_one(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
@@ -246,6 +258,14 @@ void mmf_buddy_free_one(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 
 /* pcp.c */
 uint32_t mmf_pcp_rmqueue(struct mmf_machine *m, struct mmf_zone *z, unsigned cpu);
+/* rmqueue_bulk(): up to count order-0 pages from the buddy into pfns[],
+ * in the order a refill puts them on the list (cold end last); returns
+ * how many the buddy had. */
+uint32_t mmf_pcp_rmqueue_bulk(struct mmf_machine *m, struct mmf_zone *z, uint32_t count, uint32_t *pfns);
+/* A page onto the cold end, as a refill puts it there. */
+void mmf_pcp_add_cold(struct mmf_machine *m, struct mmf_zone *z, unsigned cpu, uint32_t pfn);
+/* The hot end without a refill: MMF_NIL when the list is empty. */
+uint32_t mmf_pcp_pop(struct mmf_machine *m, struct mmf_zone *z, unsigned cpu);
 void mmf_pcp_free(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn,
 		  unsigned cpu);
 void mmf_pcp_drain_cpu(struct mmf_machine *m, unsigned cpu);
@@ -264,6 +284,10 @@ int mmf_zone_watermark_ok(const struct mmf_machine *m, const struct mmf_zone *z,
 enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 				unsigned order, unsigned cpu, unsigned nid,
 				uint32_t *pfn_out, int *err);
+/* n order-0 pages into pfns[], exactly as n calls of mmf_alloc_pages()
+ * would take them; returns how many it got (fewer: *err says why). */
+uint32_t mmf_alloc_pages_bulk(struct mmf_machine *m, mmf_gfp_t gfp, unsigned cpu, unsigned nid, uint32_t n,
+			      uint32_t *pfns, int *err);
 enum mmf_result mmf_free_pages(struct mmf_machine *m, uint32_t pfn,
 			       unsigned order, unsigned cpu);
 

@@ -46,9 +46,10 @@ static void prep_new_page(struct mmf_machine *m, uint32_t pfn, unsigned order,
 	}
 }
 
-/* rmqueue(): where a block comes from within one zone. */
+/* rmqueue(): where a block comes from within one zone; *pcp set when
+ * the page came off the cpu's list. */
 static uint32_t rmqueue(struct mmf_machine *m, struct mmf_zone *z, unsigned order,
-			unsigned cpu, unsigned alloc_flags)
+			unsigned cpu, unsigned alloc_flags, int *pcp)
 {
 	uint32_t pfn;
 	int cma = (alloc_flags & ALLOC_CMA) && z->cma_pages;
@@ -58,14 +59,19 @@ static uint32_t rmqueue(struct mmf_machine *m, struct mmf_zone *z, unsigned orde
 			return pfn;
 	}
 	pfn = order == 0 ? mmf_pcp_rmqueue(m, z, cpu) : mmf_buddy_rmqueue_smallest(m, z, order, 0);
+	if (pfn != MMF_NIL && order == 0)
+		*pcp = 1;
 	if (pfn == MMF_NIL && cma)
 		pfn = mmf_buddy_rmqueue_smallest(m, z, order, 1);
 	return pfn;
 }
 
-static uint32_t get_page_from_freelist(struct mmf_machine *m, mmf_gfp_t gfp,
-				       unsigned order, unsigned alloc_flags,
-				       unsigned cpu, unsigned nid, unsigned highest)
+/* *via_pcp, when not NULL, is the zone whose cpu list gave the page, or
+ * NULL when it came from a buddy list. */
+static uint32_t get_page_from_freelist_via(struct mmf_machine *m, mmf_gfp_t gfp,
+					   unsigned order, unsigned alloc_flags,
+					   unsigned cpu, unsigned nid, unsigned highest,
+					   struct mmf_zone **via_pcp)
 {
 	unsigned limit = highest + (MUTANT(m, FALLBACK_FORBIDDEN_ZONE) ? 1 : 0);
 	for (unsigned i = 0; i < m->zonelist_len[nid]; i++) {
@@ -79,14 +85,24 @@ static uint32_t get_page_from_freelist(struct mmf_machine *m, mmf_gfp_t gfp,
 			if (!mmf_zone_watermark_ok(m, z, order, mark, highest, alloc_flags))
 				continue;
 		}
-		uint32_t pfn = rmqueue(m, z, order, cpu, alloc_flags);
+		int pcp = 0;
+		uint32_t pfn = rmqueue(m, z, order, cpu, alloc_flags, &pcp);
 		if (pfn != MMF_NIL) {
 			prep_new_page(m, pfn, order, gfp);
 			z->pgalloc += 1u << order;
+			if (via_pcp)
+				*via_pcp = pcp ? z : NULL;
 			return pfn;
 		}
 	}
 	return MMF_NIL;
+}
+
+static uint32_t get_page_from_freelist(struct mmf_machine *m, mmf_gfp_t gfp,
+				       unsigned order, unsigned alloc_flags,
+				       unsigned cpu, unsigned nid, unsigned highest)
+{
+	return get_page_from_freelist_via(m, gfp, order, alloc_flags, cpu, nid, highest, NULL);
 }
 
 /* gfp_to_alloc_flags() for the slow path. */
@@ -111,9 +127,8 @@ static unsigned cma_flags(const struct mmf_machine *m, mmf_gfp_t gfp)
 	return gfp_movable(gfp) || MUTANT(m, CMA_LENDS_TO_UNMOVABLE) ? ALLOC_CMA : 0;
 }
 
-enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
-				unsigned order, unsigned cpu, unsigned nid,
-				uint32_t *pfn_out, int *err)
+static enum mmf_result alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp, unsigned order, unsigned cpu,
+				   unsigned nid, uint32_t *pfn_out, int *err, struct mmf_zone **via_pcp)
 {
 	if (order >= MMF_MAX_ORDER) {
 		*err = EINVAL;
@@ -127,9 +142,10 @@ enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
 
 	/* Fast path: the low watermark, no reserves. */
 	unsigned acma = cma_flags(m, gfp);
-	uint32_t pfn = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW | acma, cpu, nid, highest);
+	uint32_t pfn = get_page_from_freelist_via(m, gfp, order, ALLOC_WMARK_LOW | acma, cpu, nid, highest, via_pcp);
 	if (pfn != MMF_NIL)
 		goto got;
+	*via_pcp = NULL;
 
 	/* Slow path. */
 	unsigned alloc_flags = gfp_to_alloc_flags(gfp, order) | acma;
@@ -175,6 +191,83 @@ nopage:
 got:
 	*pfn_out = pfn;
 	return MMF_OK;
+}
+
+enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,
+				unsigned order, unsigned cpu, unsigned nid,
+				uint32_t *pfn_out, int *err)
+{
+	struct mmf_zone *via_pcp = NULL;
+	return alloc_pages(m, gfp, order, cpu, nid, pfn_out, err, &via_pcp);
+}
+
+/* z's fast path at the current counters: the low mark holds and the CMA
+ * balance does not send the request to the CMA lists first. */
+static int fast_path_holds(const struct mmf_machine *m, const struct mmf_zone *z, mmf_gfp_t gfp, unsigned flags)
+{
+	if (!mmf_zone_watermark_ok(m, z, 0, z->wmark[flags & ALLOC_WMARK_MASK], mmf_profile_gfp_zone(m->prof, gfp),
+				   flags))
+		return 0;
+	return !((flags & ALLOC_CMA) && z->cma_pages && z->nr_free_cma > z->nr_free_pages / 2);
+}
+
+/* After an order-0 allocation that the fast path (the low mark) served
+ * from zone z's cpu list, the next identical call meets the same state
+ * everywhere but in z: the zones before z in the zonelist fail again as
+ * they did (their state is unchanged: a failed rmqueue changes nothing).
+ * In z it asks the watermark and the CMA balance again, at counters that
+ * only a refill moves, and takes the list's hot end, refilling an empty
+ * list from the buddy first. The loop below does that without the walk
+ * (fast_path_holds asked again after each refill), and where the pages
+ * of a whole refill are all going to be taken by the calls that follow
+ * it hands them out without putting them on the list and taking them
+ * off again (rmqueue_bulk's order is the order the hot end gives them
+ * back). A refill that finds the buddy empty, or a zone whose fast path
+ * no longer holds, goes the whole way again. tests/check_buddy.c holds
+ * this to n calls. */
+uint32_t mmf_alloc_pages_bulk(struct mmf_machine *m, mmf_gfp_t gfp, unsigned cpu, unsigned nid, uint32_t n,
+			      uint32_t *pfns, int *err)
+{
+	uint32_t got = 0;
+	unsigned flags = ALLOC_WMARK_LOW | cma_flags(m, gfp);
+	struct mmf_zone *z = NULL;
+	int holds = 0;
+	while (got < n) {
+		if (z && !m->no_run_paths && !m->corrupt[0] && (holds || (holds = fast_path_holds(m, z, gfp, flags)))) {
+			struct mmf_pcp *pcp = &z->pcp[cpu];
+			uint32_t c = 0;
+			if (pcp->count) {
+				pfns[got] = mmf_pcp_pop(m, z, cpu);
+				c = 1;
+			} else if (n - got >= pcp->batch) {
+				c = mmf_pcp_rmqueue_bulk(m, z, pcp->batch, &pfns[got]);
+				holds = 0;
+				if (c > 1 && !fast_path_holds(m, z, gfp, flags)) {
+					/* the calls after this one go elsewhere: the rest stay listed */
+					for (uint32_t j = 1; j < c; j++)
+						mmf_pcp_add_cold(m, z, cpu, pfns[got + j]);
+					c = 1;
+				}
+			} else {
+				pfns[got] = mmf_pcp_rmqueue(m, z, cpu);
+				c = pfns[got] != MMF_NIL;
+				holds = 0;
+			}
+			for (uint32_t j = 0; j < c; j++) {
+				prep_new_page(m, pfns[got + j], 0, gfp);
+				z->pgalloc++;
+			}
+			got += c;
+			if (c)
+				continue;
+		}
+		z = NULL;
+		holds = 0;
+		if (alloc_pages(m, gfp, 0, cpu, nid, &pfns[got], err, &z) != MMF_OK)
+			break;
+		got++;
+	}
+	return got;
 }
 
 /* free_pages(): order-0 pages go to this cpu's list, larger blocks

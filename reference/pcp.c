@@ -44,21 +44,54 @@ static void free_pcppages_bulk(struct mmf_machine *m, struct mmf_zone *z,
 	}
 }
 
+uint32_t mmf_pcp_rmqueue_bulk(struct mmf_machine *m, struct mmf_zone *z, uint32_t count, uint32_t *pfns)
+{
+	uint32_t i = 0;
+	while (i < count) {
+		uint32_t first, n = mmf_buddy_take_run(m, z, count - i, &first);
+		for (uint32_t j = 0; j < n; j++)
+			pfns[i++] = first + j;
+		if (n)
+			continue;
+		uint32_t pfn = mmf_buddy_rmqueue_smallest(m, z, 0, 0);
+		if (pfn == MMF_NIL)
+			break;
+		pfns[i++] = pfn;
+	}
+	return i;
+}
+
+void mmf_pcp_add_cold(struct mmf_machine *m, struct mmf_zone *z, unsigned cpu, uint32_t pfn)
+{
+	pcp_add(m, &z->pcp[cpu], pfn, 1);
+}
+
 /* rmqueue_pcplist(): refill with rmqueue_bulk() when empty, then take the
  * hot end. Returns MMF_NIL when the buddy has nothing either. */
 uint32_t mmf_pcp_rmqueue(struct mmf_machine *m, struct mmf_zone *z, unsigned cpu)
 {
 	struct mmf_pcp *pcp = &z->pcp[cpu];
-	if (!pcp->count) {
-		for (uint32_t i = 0; i < pcp->batch; i++) {
-			uint32_t pfn = mmf_buddy_rmqueue_smallest(m, z, 0, 0);
-			if (pfn == MMF_NIL)
-				break;
-			pcp_add(m, pcp, pfn, 1);
-		}
-		if (!pcp->count)
-			return MMF_NIL;
+	for (uint32_t done = 0, empty = !pcp->count; empty && done < pcp->batch;) {
+		uint32_t pfns[64], want = pcp->batch - done < 64 ? pcp->batch - done : 64;
+		uint32_t got = mmf_pcp_rmqueue_bulk(m, z, want, pfns);
+		for (uint32_t j = 0; j < got; j++)
+			pcp_add(m, pcp, pfns[j], 1);
+		done += got;
+		if (got < want)
+			break;
 	}
+	if (!pcp->count)
+		return MMF_NIL;
+	uint32_t pfn = pcp->list.head;
+	pcp_del(m, pcp, pfn);
+	return pfn;
+}
+
+uint32_t mmf_pcp_pop(struct mmf_machine *m, struct mmf_zone *z, unsigned cpu)
+{
+	struct mmf_pcp *pcp = &z->pcp[cpu];
+	if (!pcp->count)
+		return MMF_NIL;
 	uint32_t pfn = pcp->list.head;
 	pcp_del(m, pcp, pfn);
 	return pfn;

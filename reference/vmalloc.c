@@ -96,6 +96,9 @@ struct mmf_vmalloc {
 	uint64_t lazy_max_pages;
 	unsigned page_shift;
 	int purge_pending;    /* drain_vmap_work scheduled */
+	/* vmalloc_to_pfn()'s last pte table: the executor asks for an area's
+	 * pages in order. Tables are freed only by reset, which clears it. */
+	struct mmf_kpt_cursor look;
 };
 
 /* ---- the augmented AVL tree ------------------------------------------- */
@@ -506,20 +509,23 @@ static uint32_t vmalloc_node(struct mmf_machine *m, uint32_t nr_pages, mmf_gfp_t
 		page_gfp |= __GFP_HIGHMEM;
 	uint32_t tail = MMF_NIL;
 	while (P[n].nr_pages < nr_pages) {
-		uint32_t pfn;
-		if (mmf_alloc_pages(m, page_gfp, 0, cpu, nid, &pfn, err) != MMF_OK) {
+		uint32_t pfns[64], want = nr_pages - P[n].nr_pages;
+		uint32_t got = mmf_alloc_pages_bulk(m, page_gfp, cpu, nid, want < 64 ? want : 64, pfns, err);
+		for (uint32_t i = 0; i < got; i++) {
+			v->page_next[pfns[i]] = MMF_NIL;
+			if (tail == MMF_NIL)
+				P[n].first_pfn = pfns[i];
+			else
+				v->page_next[tail] = pfns[i];
+			tail = pfns[i];
+		}
+		P[n].nr_pages += got;
+		v->nr_vmalloc_pages += got;
+		if (got < (want < 64 ? want : 64)) {
 			vfree_area(m, n, cpu);
 			*err = ENOMEM;
 			return VA_NIL;
 		}
-		v->page_next[pfn] = MMF_NIL;
-		if (tail == MMF_NIL)
-			P[n].first_pfn = pfn;
-		else
-			v->page_next[tail] = pfn;
-		tail = pfn;
-		P[n].nr_pages++;
-		v->nr_vmalloc_pages++;
 	}
 
 	/* vmap_pages_range(): the data pages, never the guard page. */
@@ -550,6 +556,7 @@ static void vmalloc_boot(struct mmf_vmalloc *v)
 	v->vmap_lazy_nr = 0;
 	v->nr_vmalloc_pages = 0;
 	v->purge_pending = 0;
+	v->look = (struct mmf_kpt_cursor){ 0 };
 	uint32_t n = va_alloc(v);
 	v->pool[n].va_start = MMF_VMALLOC_START;
 	v->pool[n].va_end = MMF_VMALLOC_END;
@@ -652,10 +659,10 @@ enum mmf_result mmf_vfree(struct mmf_machine *m, uint64_t addr, unsigned cpu)
 
 int mmf_vmalloc_to_pfn(const struct mmf_machine *m, uint64_t addr, uint32_t *pfn)
 {
-	const struct mmf_vmalloc *v = m->vmalloc;
+	struct mmf_vmalloc *v = m->vmalloc;
 	if (!v || addr < MMF_VMALLOC_START || addr >= MMF_VMALLOC_END)
 		return -1;
-	uint32_t p = mmf_kpt_lookup(m, addr & ~((1ull << v->page_shift) - 1));
+	uint32_t p = mmf_kpt_lookup_at(m, &v->look, addr & ~((1ull << v->page_shift) - 1));
 	if (p == MMF_NIL)
 		return -1;
 	if (MUTANT(m, VMALLOC_TO_PAGE_OFF_BY_ONE))

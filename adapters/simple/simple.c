@@ -167,6 +167,21 @@ static void range_set(struct simple *s, uint32_t pfn, uint32_t n, int on)
 	}
 }
 
+static enum mmf_result take(struct simple *s, int zi, uint32_t pfn, const struct mmf_page_req *req,
+			   uint64_t *pfn_out)
+{
+	uint32_t n = 1u << req->order;
+	range_set(s, pfn, n, 1);
+	s->nfree[zi] -= n;
+	if (n == 1)
+		s->hint[zi] = pfn + 1; /* everything below is taken */
+	s->head[pfn] = (uint8_t)(req->order + 1);
+	if (req->gfp & __GFP_ZERO)
+		memset(&s->token[pfn], 0, n * sizeof(uint64_t));
+	*pfn_out = pfn;
+	return MMF_OK;
+}
+
 static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *req,
 					  uint64_t *pfn_out, int *err)
 {
@@ -188,6 +203,19 @@ static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *
 		if (s->nfree[zi] < n)
 			continue; /* full: no need to look */
 		uint32_t end = z->start_pfn + z->nr_pages;
+		if (n == 1) { /* first fit of one frame: the first clear bit from the hint */
+			uint32_t from = s->hint[zi] > z->start_pfn ? s->hint[zi] : z->start_pfn;
+			for (uint32_t w = from >> 6; w < s->words && (uint64_t)w * 64 < end; w++) {
+				uint64_t clear = ~s->used[w] & (w == from >> 6 ? ~0ull << (from & 63) : ~0ull);
+				if (!clear)
+					continue;
+				uint32_t pfn = w * 64 + (uint32_t)__builtin_ctzll(clear);
+				if (pfn >= end)
+					break;
+				return take(s, zi, pfn, req, pfn_out);
+			}
+			continue;
+		}
 		uint32_t pfn = (s->hint[zi] + n - 1) & ~(n - 1);
 		if (pfn < z->start_pfn)
 			pfn = (z->start_pfn + n - 1) & ~(n - 1);
@@ -199,15 +227,7 @@ static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *
 			}
 			if (!range_free(s, pfn, n))
 				continue;
-			range_set(s, pfn, n, 1);
-			s->nfree[zi] -= n;
-			if (n == 1)
-				s->hint[zi] = pfn + 1; /* everything below is taken */
-			s->head[pfn] = (uint8_t)(req->order + 1);
-			if (req->gfp & __GFP_ZERO)
-				memset(&s->token[pfn], 0, n * sizeof(uint64_t));
-			*pfn_out = pfn;
-			return MMF_OK;
+			return take(s, zi, pfn, req, pfn_out);
 		}
 	}
 	*err = ENOMEM;
