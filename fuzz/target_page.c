@@ -15,10 +15,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct mmf_exec *ex;
 
+#ifdef MMFUZZ_LIBFUZZER_DEFAULTS
+#include "mmfuzz/ops.h"
+/* libFuzzer reads its flags after this hook, so a default added here is
+ * one the command line can still override: -max_len of 64 records (a
+ * header and 64 ops of MMF_RECORD_SIZE bytes), where libFuzzer would
+ * otherwise grow inputs to 4096 bytes, 511 ops, most of them cut off at
+ * the first failing allocation. */
+static void add_defaults(int *argc, char ***argv)
+{
+	static char max_len[32];
+	static char *args[256];
+	if (!argc || !argv || *argc < 1 || *argc > 250)
+		return;
+	for (int i = 1; i < *argc; i++)
+		if (!strncmp((*argv)[i], "-max_len=", 9))
+			return;
+	snprintf(max_len, sizeof(max_len), "-max_len=%d", MMF_HEADER_SIZE + 64 * MMF_RECORD_SIZE);
+	args[0] = (*argv)[0];
+	args[1] = max_len;
+	for (int i = 1; i < *argc; i++)
+		args[i + 1] = (*argv)[i];
+	args[*argc + 1] = NULL;
+	*argc += 1;
+	*argv = args;
+}
+#endif
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+#ifdef MMFUZZ_LIBFUZZER_DEFAULTS
+	add_defaults(argc, argv);
+#else
 	(void)argc;
 	(void)argv;
+#endif
 	if (ex)
 		return 0;
 	const char *mutant = getenv("MMFUZZ_MUTANT");
