@@ -41,17 +41,16 @@ int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap)
 	struct mmf_out o = { buf, cap, 0 };
 	for (unsigned zi = 0; zi < m->nr_zones; zi++) {
 		const struct mmf_zone *z = &m->zones[zi];
-		mmf_out_put(&o, "Node %d, zone %8s", z->node, mmf_zone_names[z->type]);
-		mmf_out_put(&o, "\n  pages free     %lu", (unsigned long)z->nr_free_pages);
-		mmf_out_put(&o, "\n        boost    %lu", 0ul);
-		mmf_out_put(&o, "\n        min      %lu", (unsigned long)z->wmark[WMARK_MIN]);
-		mmf_out_put(&o, "\n        low      %lu", (unsigned long)z->wmark[WMARK_LOW]);
-		mmf_out_put(&o, "\n        high     %lu", (unsigned long)z->wmark[WMARK_HIGH]);
-		mmf_out_put(&o, "\n        promo    %lu", (unsigned long)z->wmark[WMARK_PROMO]);
-		mmf_out_put(&o, "\n        spanned  %lu", (unsigned long)z->nr_pages);
-		mmf_out_put(&o, "\n        present  %lu", (unsigned long)z->nr_pages);
-		mmf_out_put(&o, "\n        managed  %lu", (unsigned long)z->nr_pages);
-		mmf_out_put(&o, "\n        cma      %lu", (unsigned long)z->cma_pages);
+		/* one append per block of lines; boost is always 0 here */
+		mmf_out_put(&o,
+			    "Node %d, zone %8s\n  pages free     %lu\n        boost    0\n        min      %lu"
+			    "\n        low      %lu\n        high     %lu\n        promo    %lu\n        spanned  %lu"
+			    "\n        present  %lu\n        managed  %lu\n        cma      %lu",
+			    z->node, mmf_zone_names[z->type], (unsigned long)z->nr_free_pages,
+			    (unsigned long)z->wmark[WMARK_MIN], (unsigned long)z->wmark[WMARK_LOW],
+			    (unsigned long)z->wmark[WMARK_HIGH], (unsigned long)z->wmark[WMARK_PROMO],
+			    (unsigned long)z->nr_pages, (unsigned long)z->nr_pages, (unsigned long)z->nr_pages,
+			    (unsigned long)z->cma_pages);
 		const char *sep = "\n        protection: (";
 		for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
 			if (m->prof->configured_zone_types & (1u << t)) {
@@ -63,15 +62,10 @@ int mmf_report_zoneinfo(const struct mmf_machine *m, char *buf, size_t cap)
 		if (m->cma)
 			mmf_out_put(&o, "\n      %-12s %lu", "nr_free_cma", (unsigned long)z->nr_free_cma);
 		mmf_out_put(&o, "\n  pagesets");
-		for (unsigned c = 0; c < m->prof->nr_cpus; c++) {
-			mmf_out_put(&o, "\n    cpu: %i", (int)c);
-			mmf_out_put(&o, "\n              count: %i", (int)z->pcp[c].count);
-			mmf_out_put(&o, "\n              high:  %i", (int)z->pcp[c].high);
-			mmf_out_put(&o, "\n              batch: %i", (int)z->pcp[c].batch);
-		}
-		mmf_out_put(&o, "\n  node_unreclaimable:  %u", 0u);
-		mmf_out_put(&o, "\n  start_pfn:           %lu", (unsigned long)z->start_pfn);
-		mmf_out_put(&o, "\n");
+		for (unsigned c = 0; c < m->prof->nr_cpus; c++)
+			mmf_out_put(&o, "\n    cpu: %i\n              count: %i\n              high:  %i\n              batch: %i",
+				    (int)c, (int)z->pcp[c].count, (int)z->pcp[c].high, (int)z->pcp[c].batch);
+		mmf_out_put(&o, "\n  node_unreclaimable:  0\n  start_pfn:           %lu\n", (unsigned long)z->start_pfn);
 	}
 	return mmf_out_finish(&o);
 }

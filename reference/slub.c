@@ -1013,10 +1013,12 @@ int mmf_report_slabinfo(const struct mmf_machine *m, char *buf, size_t cap)
 			if (!s->live || s->created != stamp)
 				continue;
 			struct sinfo si = slabinfo_of(m, s);
-			mmf_out_put(&o, "%-17s %6lu %6lu %6u %4u %4d", s->name, si.active_objs, si.num_objs, s->size, s->objects,
-			    1 << s->order);
-			mmf_out_put(&o, " : tunables %4u %4u %4u", 0u, 0u, 0u);
-			mmf_out_put(&o, " : slabdata %6lu %6lu %6lu\n", si.active_slabs, si.num_slabs, 0ul);
+			/* cache_show()'s "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u
+			 * %4u : slabdata %6lu %6lu %6lu\n" with SLUB's zero tunables
+			 * and sharedavail written out */
+			mmf_out_put(&o, "%-17s %6lu %6lu %6u %4u %4d : tunables    0    0    0 : slabdata %6lu %6lu      0\n",
+				    s->name, si.active_objs, si.num_objs, s->size, s->objects, 1 << s->order, si.active_slabs,
+				    si.num_slabs);
 		}
 	return mmf_out_finish(&o);
 }

@@ -97,13 +97,19 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		line(&o, "Anonymous:", mss.anonymous);
 		line(&o, "KSM:", 0);
 		line(&o, "LazyFree:", mss.lazyfree);
-		static const char *const zero[] = { "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:", "Shared_Hugetlb:",
-						    "Private_Hugetlb:", "Swap:", "SwapPss:" };
-		for (unsigned k = 0; k < sizeof(zero) / sizeof(zero[0]); k++)
-			line(&o, zero[k], 0);
+		/* the lines the model always prints as 0 kB, formatted once */
+		static char zero_lines[7 * 28 + 1];
+		if (!zero_lines[0]) {
+			static const char *const zero[] = { "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:",
+							    "Shared_Hugetlb:", "Private_Hugetlb:", "Swap:", "SwapPss:" };
+			struct mmf_out z = { zero_lines, sizeof(zero_lines), 0 };
+			for (unsigned k = 0; k < sizeof(zero) / sizeof(zero[0]); k++)
+				line(&z, zero[k], 0);
+			mmf_out_finish(&z);
+		}
+		mmf_out_put(&o, "%s", zero_lines);
 		line(&o, "Locked:", (v->flags & VM_LOCKED) ? mss.pss >> PSS_SHIFT : 0); /* pss_locked */
-		mmf_out_put(&o, "%-16s%8d\n", "THPeligible:", 0);
-		mmf_out_put(&o, "VmFlags: ");
+		mmf_out_put(&o, "THPeligible:           0\nVmFlags: "); /* "%-16s%8d\n" */
 		for (unsigned k = 0; k < sizeof(mnemonics) / sizeof(mnemonics[0]); k++)
 			if ((v->flags & mnemonics[k].flag) && (mnemonics[k].flag != VM_SOFTDIRTY || m->k.soft_dirty) &&
 			    (mnemonics[k].flag != VM_LOCKONFAULT || m->k.vmflag_lf))
