@@ -925,13 +925,16 @@ int mmf_slub_init(struct mmf_machine *m)
 		m->bytes = NULL;
 		return -1;
 	}
-#ifdef MADV_HUGEPAGE
-	/* in 2 MiB pieces where the host allows it: a campaign touches most of
-	 * it soon, and one fault per piece costs less than 512 */
+#ifdef MADV_NOHUGEPAGE
+	/* In 4 KiB pieces, also where the host's THP mode is "always": the
+	 * pages that hold bytes (slabs, page tables, large kmallocs) are
+	 * scattered over the machine, and a 2 MiB fault zeroes 512 pages to
+	 * give one. With MADV_HUGEPAGE those faults were a tenth of an
+	 * --adapter reference campaign (a VM's first touch of memory is slow). */
 	uintptr_t huge = 2u << 20, lo = ((uintptr_t)m->bytes + huge - 1) & ~(huge - 1),
 		  hi = ((uintptr_t)m->bytes + (size_t)m->end_pfn * PAGE_SIZE) & ~(huge - 1);
 	if (hi > lo)
-		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+		madvise((void *)lo, hi - lo, MADV_NOHUGEPAGE);
 #endif
 	m->slub = sb;
 	sb->free_desc = NIL;
