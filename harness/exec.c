@@ -426,9 +426,11 @@ static int prepare(struct mmf_exec *ex, const struct mmf_seq *seq, unsigned prof
 			sl->live = 0;
 			t->oslots[s].live = 0;
 			struct vslot *v = &t->vslots[s];
-			if (v->live)
+			if (v->live) {
+				uint64_t *owned = t->owned[ex->last_prof];
 				for (uint32_t k = 0; k < v->npages; k++)
-					mmf_exec_owned_set(t->owned[ex->last_prof], v->pfn[k], 1, 0);
+					owned[v->pfn[k] >> 6] &= ~(1ull << (v->pfn[k] & 63));
+			}
 			v->live = 0;
 			struct cmaslot *cs = &t->cmaslots[s];
 			if (cs->live)

@@ -89,18 +89,17 @@ static void simple_destroy(void *ctx)
 	free(s);
 }
 
-/* Live blocks are all recorded in head[], so clearing them costs the words
- * a sequence set, not the machine size. Tokens need no reset: a fresh
+/* Live blocks are all recorded in head[] and used[] between the words lo
+ * and hi a sequence set, so clearing them costs that span, not the
+ * machine size. Tokens need no reset: a fresh
  * block's contents are unspecified unless __GFP_ZERO asked for zeroes. */
 static enum mmf_result simple_reset(void *ctx)
 {
 	struct simple *s = ctx;
-	for (uint32_t w = s->lo; w < s->hi; w++) {
-		while (s->used[w]) {
-			uint32_t pfn = w * 64 + (uint32_t)__builtin_ctzll(s->used[w]);
-			s->head[pfn] = 0;
-			s->used[w] &= s->used[w] - 1;
-		}
+	if (s->hi > s->lo) {
+		uint32_t end = s->hi * 64 < s->prof->end_pfn ? s->hi * 64 : s->prof->end_pfn;
+		memset(&s->used[s->lo], 0, (size_t)(s->hi - s->lo) * sizeof(s->used[0]));
+		memset(&s->head[s->lo * 64], 0, end - s->lo * 64);
 	}
 	simple_objs_reset(&s->objs);
 	memset(s->areas, 0, sizeof(s->areas));
@@ -158,12 +157,17 @@ static void range_set(struct simple *s, uint32_t pfn, uint32_t n, int on)
 		s->lo = pfn >> 6;
 	if (on && ((pfn + n - 1) >> 6) + 1 > s->hi)
 		s->hi = ((pfn + n - 1) >> 6) + 1;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t p = pfn + i;
+	while (n) { /* a word at a time */
+		uint32_t take = 64 - (pfn & 63);
+		if (take > n)
+			take = n;
+		uint64_t mask = (take == 64 ? ~0ull : (1ull << take) - 1) << (pfn & 63);
 		if (on)
-			s->used[p >> 6] |= 1ull << (p & 63);
+			s->used[pfn >> 6] |= mask;
 		else
-			s->used[p >> 6] &= ~(1ull << (p & 63));
+			s->used[pfn >> 6] &= ~mask;
+		pfn += take;
+		n -= take;
 	}
 }
 
