@@ -21,8 +21,14 @@ static void put_char(struct mmf_out *o, char c)
 static void put_bytes(struct mmf_out *o, const char *s, size_t n)
 {
 	if (o->len + n < o->cap) {
-		memcpy(o->buf + o->len, s, n);
+		char *d = o->buf + o->len;
 		o->len += n;
+		if (n <= 16) { /* most pieces are a few bytes: no call */
+			while (n--)
+				*d++ = *s++;
+		} else {
+			memcpy(d, s, n);
+		}
 	} else {
 		for (size_t i = 0; i < n; i++)
 			put_char(o, s[i]);
@@ -32,8 +38,14 @@ static void put_bytes(struct mmf_out *o, const char *s, size_t n)
 static void put_fill(struct mmf_out *o, char c, size_t n)
 {
 	if (o->len + n < o->cap) {
-		memset(o->buf + o->len, c, n);
+		char *d = o->buf + o->len;
 		o->len += n;
+		if (n <= 16) {
+			while (n--)
+				*d++ = c;
+		} else {
+			memset(d, c, n);
+		}
 	} else {
 		for (; n; n--)
 			put_char(o, c);
