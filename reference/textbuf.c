@@ -207,6 +207,47 @@ void mmf_out_kb(struct mmf_out *o, const char *label, unsigned long long kb)
 		o->buf[o->len < o->cap ? o->len : o->cap - 1] = 0;
 }
 
+static char *put_hex(char *d, unsigned long long v, int width)
+{
+	char tmp[16], *e = tmp + sizeof(tmp), *t = e;
+	do
+		*--t = "0123456789abcdef"[v & 15];
+	while (v >>= 4);
+	for (int n = (int)(e - t); n < width; n++)
+		*d++ = '0';
+	while (t < e)
+		*d++ = *t++;
+	return d;
+}
+
+void mmf_out_maps_head(struct mmf_out *o, unsigned long long start, unsigned long long end, const char perms[4],
+		       unsigned long long pgoff, unsigned major, unsigned minor, unsigned long ino)
+{
+	char line[96], *d = line, num[24], *e = num + sizeof(num), *t = e;
+	d = put_hex(d, start, 8);
+	*d++ = '-';
+	d = put_hex(d, end, 8);
+	*d++ = ' ';
+	memcpy(d, perms, 4);
+	d += 4;
+	*d++ = ' ';
+	d = put_hex(d, pgoff, 8);
+	*d++ = ' ';
+	d = put_hex(d, major, 2);
+	*d++ = ':';
+	d = put_hex(d, minor, 2);
+	*d++ = ' ';
+	do
+		*--t = (char)('0' + ino % 10);
+	while (ino /= 10);
+	memcpy(d, t, (size_t)(e - t));
+	d += e - t;
+	*d++ = ' ';
+	put_bytes(o, line, (size_t)(d - line));
+	if (o->cap)
+		o->buf[o->len < o->cap ? o->len : o->cap - 1] = 0;
+}
+
 int mmf_out_finish(struct mmf_out *o)
 {
 	if (o->cap)

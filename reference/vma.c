@@ -420,11 +420,10 @@ void mmf_as_maps_line(struct mmf_out *o, const struct mmf_machine *m, const stru
 	int pfnmap = (v->flags & VM_PFNMAP) != 0, file = v->shmem ? mmf_shmem_file(m, v->shmem) : -1;
 	/* shmem files live on the internal tmpfs (device 00:01); the PFN
 	 * device node on devtmpfs (00:05), inode 1 in the model */
-	mmf_out_put(o, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %lu ", (unsigned long long)v->start,
-		    (unsigned long long)v->end, v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
-		    v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_MAYSHARE ? 's' : 'p',
-		    (unsigned long long)(v->shmem || pfnmap ? v->pgoff << AS_PAGE_SHIFT : 0), 0,
-		    pfnmap ? 5 : v->shmem ? 1 : 0, pfnmap ? 1ul : (unsigned long)v->shmem);
+	const char perms[4] = { v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
+				v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_MAYSHARE ? 's' : 'p' };
+	mmf_out_maps_head(o, v->start, v->end, perms, v->shmem || pfnmap ? v->pgoff << AS_PAGE_SHIFT : 0, 0,
+			  pfnmap ? 5 : v->shmem ? 1 : 0, pfnmap ? 1ul : (unsigned long)v->shmem);
 	char memfd[40];
 	if (v->shmem && file >= 0)
 		snprintf(memfd, sizeof(memfd), "/memfd:mmfuzz%d (deleted)", file);

@@ -40,6 +40,12 @@ static uint64_t value(void)
 	}
 }
 
+/* The maps header's arguments, drawn from one value. */
+#define MAPS_PERMS(a) "r-"[(a) & 1], "w-"[((a) >> 1) & 1], "x-"[((a) >> 2) & 1], "sp"[((a) >> 3) & 1]
+#define MAPS_ARGS(a)                                                                                           \
+	(unsigned long long)(a), (unsigned long long)((a) * 3 + 4096), MAPS_PERMS(a), (unsigned long long)((a) >> 5), \
+		(unsigned)((a) >> 60), (unsigned)((a) % 300), (unsigned long)((a) >> ((a) % 64))
+
 /* Puts fmt with up to two arguments through both, at every capacity from 0
  * to past the full length, appending to a prefix so offsets move too. */
 static void same(const char *fmt, int kind, uint64_t a, const char *s)
@@ -53,6 +59,7 @@ static void same(const char *fmt, int kind, uint64_t a, const char *s)
 	case 3: wn = snprintf(want, sizeof(want), fmt, (size_t)a); break;
 	case 4: wn = snprintf(want, sizeof(want), fmt, s); break;
 	case 6: wn = snprintf(want, sizeof(want), fmt, s, (unsigned long long)a); break;
+	case 7: wn = snprintf(want, sizeof(want), fmt, MAPS_ARGS(a)); break;
 	default: wn = snprintf(want, sizeof(want), fmt, (int)(a % 17) - 8, (unsigned)a); break;
 	}
 	ck_assert_int_ge(wn, 0);
@@ -71,6 +78,12 @@ static void same(const char *fmt, int kind, uint64_t a, const char *s)
 			case 3: mmf_out_put(&o, fmt, (size_t)a); break;
 			case 4: mmf_out_put(&o, fmt, s); break;
 			case 6: mmf_out_kb(&o, s, a); break; /* fmt is what it stands for */
+			case 7: {
+				const char perms[4] = { MAPS_PERMS(a) };
+				mmf_out_maps_head(&o, a, a * 3 + 4096, perms, a >> 5, (unsigned)(a >> 60), (unsigned)(a % 300),
+						  (unsigned long)(a >> (a % 64)));
+				break;
+			}
 			default: mmf_out_put(&o, fmt, (int)(a % 17) - 8, (unsigned)a); break;
 			}
 			int n = mmf_out_finish(&o);
@@ -138,6 +151,14 @@ START_TEST(t_kb_lines)
 }
 END_TEST
 
+/* /proc/PID/maps' line up to the name, put without a format string. */
+START_TEST(t_maps_head)
+{
+	for (int i = 0; i < 400; i++)
+		same("%08llx-%08llx %c%c%c%c %08llx %02x:%02x %lu ", 7, value(), NULL);
+}
+END_TEST
+
 /* Formats outside the subset (precision, %p, %f) still come out as
  * vsnprintf's: the whole append goes there. */
 START_TEST(t_others_through_libc)
@@ -157,6 +178,7 @@ static Suite *textbuf_suite(void)
 	tcase_add_test(tc, t_random_conversions);
 	tcase_add_test(tc, t_strings_chars_and_star);
 	tcase_add_test(tc, t_kb_lines);
+	tcase_add_test(tc, t_maps_head);
 	tcase_add_test(tc, t_others_through_libc);
 	suite_add_tcase(s, tc);
 	return s;
