@@ -69,6 +69,22 @@ static void put_padded(struct mmf_out *o, const char *s, size_t n, unsigned widt
 		put_fill(o, ' ', fill);
 }
 
+/* The digits of v, written backwards ending at e; returns where they start. */
+static char *digits_back(char *e, unsigned long long v, int hex, int upper)
+{
+	if (hex) {
+		const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+		do
+			*--e = digits[v & 15];
+		while (v >>= 4);
+	} else {
+		do
+			*--e = (char)('0' + v % 10);
+		while (v /= 10);
+	}
+	return e;
+}
+
 /* Appends fmt's output; -1 at the first conversion it does not know
  * (flags other than '-' and '0', a precision, lengths other than l, ll
  * and z, conversions other than d i u x X c s %), having appended what
@@ -152,17 +168,7 @@ static int emit(struct mmf_out *o, const char *p, va_list ap)
 			    : lng == 3 ? va_arg(ap, size_t)
 				       : va_arg(ap, unsigned);
 		}
-		char *e = num + sizeof(num), *d = e;
-		if (conv == 'x' || conv == 'X') {
-			const char *digits = conv == 'x' ? "0123456789abcdef" : "0123456789ABCDEF";
-			do
-				*--d = digits[u & 15];
-			while (u >>= 4);
-		} else {
-			do
-				*--d = (char)('0' + u % 10);
-			while (u /= 10);
-		}
+		char *e = num + sizeof(num), *d = digits_back(e, u, conv == 'x' || conv == 'X', conv == 'X');
 		if (neg)
 			*--d = '-';
 		put_padded(o, d, (size_t)(e - d), width, left, pad);
@@ -196,9 +202,7 @@ void mmf_out_kb(struct mmf_out *o, const char *label, unsigned long long kb)
 	char num[24], *e = num + sizeof(num), *d = e;
 	*--d = '\n', *--d = 'B', *--d = 'k', *--d = ' ';
 	char *digits = d;
-	do
-		*--d = (char)('0' + kb % 10);
-	while (kb /= 10);
+	d = digits_back(d, kb, 0, 0);
 	while (digits - d < 8)
 		*--d = ' ';
 	put_padded(o, label, strlen(label), 16, 1, ' ');
@@ -209,10 +213,7 @@ void mmf_out_kb(struct mmf_out *o, const char *label, unsigned long long kb)
 
 static char *put_hex(char *d, unsigned long long v, int width)
 {
-	char tmp[16], *e = tmp + sizeof(tmp), *t = e;
-	do
-		*--t = "0123456789abcdef"[v & 15];
-	while (v >>= 4);
+	char tmp[16], *e = tmp + sizeof(tmp), *t = digits_back(e, v, 1, 0);
 	for (int n = (int)(e - t); n < width; n++)
 		*d++ = '0';
 	while (t < e)
@@ -223,7 +224,7 @@ static char *put_hex(char *d, unsigned long long v, int width)
 void mmf_out_maps_head(struct mmf_out *o, unsigned long long start, unsigned long long end, const char perms[4],
 		       unsigned long long pgoff, unsigned major, unsigned minor, unsigned long ino)
 {
-	char line[96], *d = line, num[24], *e = num + sizeof(num), *t = e;
+	char line[96], *d = line, num[24], *e = num + sizeof(num), *t;
 	d = put_hex(d, start, 8);
 	*d++ = '-';
 	d = put_hex(d, end, 8);
@@ -237,9 +238,7 @@ void mmf_out_maps_head(struct mmf_out *o, unsigned long long start, unsigned lon
 	*d++ = ':';
 	d = put_hex(d, minor, 2);
 	*d++ = ' ';
-	do
-		*--t = (char)('0' + ino % 10);
-	while (ino /= 10);
+	t = digits_back(e, ino, 0, 0);
 	memcpy(d, t, (size_t)(e - t));
 	d += e - t;
 	*d++ = ' ';
