@@ -424,14 +424,14 @@ static int prepare(struct mmf_exec *ex, const struct mmf_seq *seq, unsigned prof
 			if (sl->live)
 				mmf_exec_owned_set(t->owned[ex->last_prof], sl->pfn, 1u << sl->order, 0);
 			sl->live = 0;
-			t->oslots[s].live = 0;
+			oslot_live(t, s, 0);
 			struct vslot *v = &t->vslots[s];
 			if (v->live) {
 				uint64_t *owned = t->owned[ex->last_prof];
 				for (uint32_t k = 0; k < v->npages; k++)
 					owned[v->pfn[k] >> 6] &= ~(1ull << (v->pfn[k] & 63));
 			}
-			v->live = 0;
+			vslot_live(t, s, 0);
 			struct cmaslot *cs = &t->cmaslots[s];
 			if (cs->live)
 				mmf_exec_owned_set(t->owned[ex->last_prof], cs->pfn, cs->count, 0);

@@ -96,6 +96,13 @@ struct target {
 	struct pslot pslots[MMF_NPOOLS];
 	struct vslot vslots[MMF_NSLOTS];
 	struct cmaslot cmaslots[MMF_NSLOTS];
+	/* Bit s set while oslots[s] (vslots[s]) is live: the disjointness
+	 * checks visit live ones only. Changed only through oslot_live() and
+	 * vslot_live(), which keep it equal to the slots' own flags. */
+	uint64_t olive, vlive;
+#if MMF_NSLOTS > 64
+#error "olive and vlive hold a bit per slot"
+#endif
 	uint32_t *vpfn_pool;
 	/* this op's outcome */
 	enum outcome out;
@@ -136,6 +143,18 @@ struct mmf_exec {
 };
 
 static inline int has(const struct target *t, uint64_t cap) { return (t->ad->caps & cap) != 0; }
+
+static inline void oslot_live(struct target *t, unsigned slot, int on)
+{
+	t->oslots[slot].live = (uint8_t)(on != 0);
+	t->olive = on ? t->olive | 1ull << slot : t->olive & ~(1ull << slot);
+}
+
+static inline void vslot_live(struct target *t, unsigned slot, int on)
+{
+	t->vslots[slot].live = (uint8_t)(on != 0);
+	t->vlive = on ? t->vlive | 1ull << slot : t->vlive & ~(1ull << slot);
+}
 
 int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
 		     const char *op, const char *check, const char *fmt, ...) __attribute__((format(printf, 7, 8)));

@@ -48,10 +48,11 @@ static uint32_t slab_flags(unsigned bits)
 
 static int overlaps(const struct target *t, unsigned self, uint64_t addr, uint64_t len, unsigned *other)
 {
-	for (unsigned i = 0; i < MMF_NSLOTS; i++) {
+	for (uint64_t m = t->olive & ~(1ull << self); m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
 		const struct oslot *o = &t->oslots[i];
 		uint64_t olen = o->usable > o->size ? o->usable : o->size;
-		if (i == self || !o->live || !olen)
+		if (!olen)
 			continue;
 		if (addr < o->addr + olen && o->addr < addr + len) {
 			*other = i;
@@ -155,7 +156,7 @@ static int accept(struct mmf_exec *ex, struct mmf_finding *f, struct target *t, 
 						(unsigned long long)usable, other, (unsigned long long)t->oslots[other].addr,
 						(unsigned long long)t->oslots[other].usable);
 	}
-	s->live = 1;
+	oslot_live(t, slot, 1);
 	s->addr = addr;
 	s->size = size;
 	s->usable = usable;
@@ -236,7 +237,7 @@ static int step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		if (r != MMF_OK)
 			return mmf_exec_finding(ex, f, t, step, name, r == MMF_UNSUPPORTED ? "unsupported" : "free_refused",
 						"%s of 0x%llx answered %s", name, (unsigned long long)s->addr, mmf_result_name(r));
-		s->live = 0;
+		oslot_live(t, fld.slot, 0);
 		t->out = OUT_OK;
 	}
 	return 0;
@@ -273,7 +274,7 @@ static int realloc_common(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 		}
 		uint64_t keep = old.live && old.size < size ? old.size : size;
 		uint64_t zero = old.live ? (old.zero_limit < size ? old.zero_limit : size) : (gfp & __GFP_ZERO ? size : 0);
-		s->live = 0;
+		oslot_live(t, fld.slot, 0);
 		/* An object that still fits keeps its address, and only the
 		 * alignment it was given; a moved one is a new kmalloc. */
 		unsigned align = old.live && addr == old.addr ? 8 : new_object_align(t, size);
@@ -691,7 +692,7 @@ int mmf_exec_step_pool_free(struct mmf_exec *ex, struct mmf_finding *f, uint32_t
 		if (r != MMF_OK)
 			return mmf_exec_finding(ex, f, t, step, "mempool_free", "free_refused", "mempool_free answered %s",
 						mmf_result_name(r));
-		s->live = 0;
+		oslot_live(t, fld.slot, 0);
 		ps->out--;
 		t->out = OUT_OK;
 	}

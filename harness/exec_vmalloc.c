@@ -15,10 +15,9 @@
 
 static int areas_overlap(const struct target *t, unsigned self, uint64_t addr, uint64_t len, unsigned *other)
 {
-	for (unsigned i = 0; i < MMF_NSLOTS; i++) {
+	for (uint64_t m = t->vlive & ~(1ull << self); m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
 		const struct vslot *v = &t->vslots[i];
-		if (i == self || !v->live)
-			continue;
 		if (addr < v->addr + (uint64_t)v->npages * PAGE && v->addr < addr + len) {
 			*other = i;
 			return 1;
@@ -99,7 +98,7 @@ int mmf_exec_step_vmalloc(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 			owned[pfn >> 6] |= bit;
 			v->pfn[k] = (uint32_t)pfn;
 		}
-		v->live = 1;
+		vslot_live(t, fld.slot, 1);
 		v->addr = addr;
 		v->npages = npages;
 		v->nw = 0;
@@ -140,7 +139,7 @@ int mmf_exec_step_vfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t ste
 			return mmf_exec_finding(ex, f, t, step, "vfree", "free_refused", "vfree of 0x%llx answered %s",
 						(unsigned long long)v->addr, mmf_result_name(r));
 		release_frames(t, prof, v);
-		v->live = 0;
+		vslot_live(t, fld.slot, 0);
 		t->out = OUT_OK;
 	}
 	return 0;
