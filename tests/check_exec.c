@@ -290,6 +290,106 @@ START_TEST(abort_sites_are_distinct_per_check)
 }
 END_TEST
 
+/* simple's vmalloc takes its frames in one pass (take_frames): exactly
+ * the frames, in the order and with the state, that as many single-frame
+ * alloc_pages calls give (and, on failure, frees them as those would be
+ * freed). Two contexts per profile, one vmalloc'ing, the other doing it
+ * frame by frame, through allocations, frees and exhaustion. */
+START_TEST(simple_vmalloc_frames_are_page_allocs)
+{
+	const struct mmf_adapter *ad = mmf_adapter_simple();
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+#define RND(n) ((rng = rng * 6364136223846793005ull + 1442695040888963407ull), (uint32_t)((rng >> 33) % (n)))
+	static uint32_t bpfn[16][1025];
+	for (unsigned prof = 0; prof < mmf_profile_count(); prof++) {
+		struct mmf_adapter_config cfg = { .profile = mmf_profile_get(prof), .profile_index = prof };
+		void *a = NULL, *b = NULL;
+		char err[200];
+		ck_assert_int_eq(ad->create(&cfg, &a, err, sizeof(err)), MMF_OK);
+		ck_assert_int_eq(ad->create(&cfg, &b, err, sizeof(err)), MMF_OK);
+		struct { uint64_t pfn; unsigned order; int live; } blk[32] = { { 0 } };
+		struct { uint64_t addr; uint32_t n; int live; } area[16] = { { 0 } };
+		unsigned areas_ok = 0, areas_failed = 0;
+		for (unsigned step = 0; step < 3000; step++) {
+			unsigned what = RND(20), cpu = 0;
+			struct mmf_page_req req = { mmf_gfp_sel(RND(16)), 0, 0, (uint8_t)RND(2) };
+			int ea = 0, eb = 0;
+			if (what < 8) {
+				unsigned k = RND(32);
+				if (blk[k].live)
+					continue;
+				req.order = (uint8_t)(RND(3) ? 0 : RND(5));
+				uint64_t pa = 0, pb = 0;
+				enum mmf_result ra = ad->alloc_pages(a, &req, &pa, &ea), rb = ad->alloc_pages(b, &req, &pb, &eb);
+				ck_assert_int_eq(ra, rb);
+				if (ra == MMF_OK) {
+					ck_assert_uint_eq(pa, pb);
+					blk[k].pfn = pa, blk[k].order = req.order, blk[k].live = 1;
+					for (uint64_t i = 0; i < 1u << req.order; i++) { /* left behind when freed */
+						ck_assert_int_eq(ad->write_page(a, pa + i, step + 1), MMF_OK);
+						ck_assert_int_eq(ad->write_page(b, pa + i, step + 1), MMF_OK);
+					}
+				}
+			} else if (what < 12) {
+				unsigned k = RND(32);
+				if (!blk[k].live)
+					continue;
+				ck_assert_int_eq(ad->free_pages(a, blk[k].pfn, blk[k].order, cpu), MMF_OK);
+				ck_assert_int_eq(ad->free_pages(b, blk[k].pfn, blk[k].order, cpu), MMF_OK);
+				blk[k].live = 0;
+			} else if (what < 17) {
+				unsigned k = RND(16);
+				if (area[k].live)
+					continue;
+				uint64_t size = RND(2) ? 1 + RND(8 * 4096) : 1 + RND(1025 * 4096);
+				uint32_t n = (uint32_t)((size + 4095) / 4096), got = 0;
+				uint64_t addr = 0;
+				enum mmf_result ra = ad->vmalloc(a, size, req.gfp, cpu, req.node, &addr, &ea), rb = MMF_OK;
+				for (; got < n; got++) {
+					uint64_t pb = 0;
+					if ((rb = ad->alloc_pages(b, &req, &pb, &eb)) != MMF_OK)
+						break;
+					bpfn[k][got] = (uint32_t)pb;
+				}
+				if (rb != MMF_OK)
+					while (got--)
+						ck_assert_int_eq(ad->free_pages(b, bpfn[k][got], 0, cpu), MMF_OK);
+				ck_assert_int_eq(ra, rb);
+				if (ra != MMF_OK) {
+					ck_assert_int_eq(ea, eb);
+					areas_failed++;
+					continue;
+				}
+				for (uint32_t i = 0; i < n; i++) {
+					uint64_t pa = 0, ta = 0, tb = 0;
+					ck_assert_int_eq(ad->vmem_read(a, addr + (uint64_t)i * 4096, &ta), MMF_OK);
+					ck_assert_int_eq(ad->read_page(b, bpfn[k][i], &tb), MMF_OK);
+					ck_assert_uint_eq(ta, tb);
+					ck_assert_int_eq(ad->vmalloc_to_pfn(a, addr + (uint64_t)i * 4096, &pa), MMF_OK);
+					ck_assert_msg(pa == bpfn[k][i], "profile %u step %u: page %u of %u is frame %llu, not %u",
+						      prof, step, i, n, (unsigned long long)pa, bpfn[k][i]);
+				}
+				area[k].addr = addr, area[k].n = n, area[k].live = 1;
+				areas_ok++;
+			} else {
+				unsigned k = RND(16);
+				if (!area[k].live)
+					continue;
+				ck_assert_int_eq(ad->vfree(a, area[k].addr, cpu), MMF_OK);
+				for (uint32_t i = 0; i < area[k].n; i++)
+					ck_assert_int_eq(ad->free_pages(b, bpfn[k][i], 0, cpu), MMF_OK);
+				area[k].live = 0;
+			}
+		}
+		ck_assert_msg(areas_ok > 50 && areas_failed > 0, "profile %u: %u areas, %u refused", prof, areas_ok,
+			      areas_failed);
+		ad->destroy(a);
+		ad->destroy(b);
+	}
+#undef RND
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("exec");
@@ -300,6 +400,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_mutant_is_refused_at_setup);
 	tcase_add_test(tc, profile_switch_leaves_no_phantom_owners);
 	tcase_add_test(tc, abort_sites_are_distinct_per_check);
+	tcase_add_test(tc, simple_vmalloc_frames_are_page_allocs);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -238,6 +238,46 @@ static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *
 	return MMF_REFUSED;
 }
 
+/* n single frames, as n calls of simple_alloc_pages(order 0) would take
+ * them: each the first free frame from its zone's hint, the zones in the
+ * same order, a zone left once it has none. Returns how many it took. */
+static uint32_t take_frames(struct simple *s, const struct mmf_page_req *req, uint32_t n, uint32_t *pfns)
+{
+	const struct mmf_profile *p = s->prof;
+	unsigned highest = zone_limit(p, req->gfp);
+	uint32_t got = 0;
+	for (int zi = (int)p->nr_zones - 1; zi >= 0 && got < n; zi--) {
+		const struct mmf_zone_desc *z = &p->zones[zi];
+		if (z->type > highest || ((req->gfp & __GFP_THISNODE) && z->node != req->node))
+			continue;
+		uint32_t end = z->start_pfn + z->nr_pages, first = got;
+		uint32_t from = s->hint[zi] > z->start_pfn ? s->hint[zi] : z->start_pfn;
+		for (uint32_t w = from >> 6; got < n && s->nfree[zi] && w < s->words && (uint64_t)w * 64 < end; w++) {
+			uint64_t clear = ~s->used[w] & (w == from >> 6 ? ~0ull << (from & 63) : ~0ull), took = 0;
+			for (; clear && got < n && s->nfree[zi]; clear &= clear - 1) {
+				uint32_t pfn = w * 64 + (uint32_t)__builtin_ctzll(clear);
+				if (pfn >= end)
+					break;
+				took |= clear & -clear;
+				pfns[got++] = pfn;
+				s->nfree[zi]--;
+				s->head[pfn] = 1;
+				if (req->gfp & __GFP_ZERO)
+					s->token[pfn] = 0;
+			}
+			s->used[w] |= took;
+		}
+		if (got > first) {
+			s->hint[zi] = pfns[got - 1] + 1;
+			if (pfns[first] >> 6 < s->lo)
+				s->lo = pfns[first] >> 6;
+			if ((pfns[got - 1] >> 6) + 1 > s->hi)
+				s->hi = (pfns[got - 1] >> 6) + 1;
+		}
+	}
+	return got;
+}
+
 static enum mmf_result simple_free_pages(void *ctx, uint64_t pfn, unsigned order,
 					 unsigned cpu)
 {
@@ -358,14 +398,12 @@ static enum mmf_result s_vmalloc(void *ctx, uint64_t size, uint32_t gfp, unsigne
 	}
 	uint32_t *pfns = s->vpfn + (size_t)a * VMAX_PAGES;
 	struct mmf_page_req req = { gfp, 0, (uint8_t)cpu, (uint8_t)node };
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t pfn;
-		if (simple_alloc_pages(ctx, &req, &pfn, err) != MMF_OK) {
-			while (i--)
-				simple_free_pages(ctx, pfns[i], 0, cpu);
-			return MMF_REFUSED;
-		}
-		pfns[i] = (uint32_t)pfn;
+	uint32_t got = take_frames(s, &req, (uint32_t)n, pfns);
+	if (got < n) {
+		while (got--)
+			simple_free_pages(ctx, pfns[got], 0, cpu);
+		*err = ENOMEM;
+		return MMF_REFUSED;
 	}
 	s->areas[a].live = 1;
 	s->areas[a].npages = (uint32_t)n;
