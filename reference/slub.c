@@ -32,6 +32,7 @@
 
 #define MAX_CACHES 24
 #define MAX_SLABS 4096 /* model limit: a slab beyond it is refused (ENOMEM) */
+#define MAX_LAZY 64    /* large kmallocs zeroed lazily at once; more are zeroed at once */
 #define NIL 0xffffffffu
 #define PAGE_SIZE MMF_PAGE_SIZE
 #define MIN_PARTIAL 5
@@ -95,6 +96,13 @@ struct mmf_slub {
 	uint32_t next_unused; /* descriptors [next_unused, MAX) never used since reset */
 	uint32_t free_desc;   /* list of released descriptors, through .next */
 	uint32_t *slab_of;    /* per pfn: the slab holding it, where PG_slab */
+	/* Live large kmallocs whose pages are not all zeroed yet (see
+	 * lazy_find); empty after reset. */
+	struct lazy_block {
+		uint64_t addr;
+		uint64_t todo; /* bit i: page i still reads as zero, its bytes not yet cleared */
+	} lazy[MAX_LAZY];
+	uint32_t nr_lazy;
 };
 
 static const uint32_t kmalloc_sizes[14] = { 0, 96, 192, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192 };
@@ -112,6 +120,64 @@ static int virt_to_pfn(const struct mmf_machine *m, uint64_t addr, uint32_t *pfn
 }
 
 static uint8_t *mem(const struct mmf_machine *m, uint64_t addr) { return m->bytes + (addr - MMF_PAGE_OFFSET); }
+
+/* A large kmalloc's memory reads as zero in the model (Linux gives
+ * whatever the pages held; the model must give the same bytes on every
+ * replay). Up to 64 pages of it are cleared a page at a time, when first
+ * written, not all at allocation: a page still to be cleared reads as
+ * zero. The block holding addr, or NULL. */
+static struct lazy_block *lazy_find(const struct mmf_machine *m, uint64_t addr)
+{
+	struct mmf_slub *sb = m->slub;
+	for (uint32_t i = 0; i < sb->nr_lazy; i++)
+		if (addr - sb->lazy[i].addr < 64 * (uint64_t)PAGE_SIZE &&
+		    ((sb->lazy[i].todo >> ((addr - sb->lazy[i].addr) >> MMF_PAGE_SHIFT)) & 1))
+			return &sb->lazy[i];
+	return NULL;
+}
+
+/* Clears the pages of [addr, addr + len) still to be cleared. */
+static void bytes_ready(struct mmf_machine *m, uint64_t addr, uint64_t len)
+{
+	struct mmf_slub *sb = m->slub;
+	if (!sb->nr_lazy || !len)
+		return;
+	uint64_t first = addr & ~(uint64_t)(PAGE_SIZE - 1);
+	for (uint64_t pg = first; pg < addr + len; pg += PAGE_SIZE) {
+		struct lazy_block *b = lazy_find(m, pg);
+		if (b) {
+			memset(mem(m, pg), 0, PAGE_SIZE);
+			b->todo &= ~(1ull << ((pg - b->addr) >> MMF_PAGE_SHIFT));
+		}
+	}
+}
+
+/* memcpy of object bytes, where src may hold pages still to be cleared */
+static void bytes_copy(struct mmf_machine *m, uint64_t dst, uint64_t src, uint64_t len)
+{
+	bytes_ready(m, dst, len);
+	for (uint64_t off = 0; off < len;) {
+		uint64_t chunk = PAGE_SIZE - ((src + off) & (PAGE_SIZE - 1));
+		if (chunk > len - off)
+			chunk = len - off;
+		if (m->slub->nr_lazy && lazy_find(m, (src + off) & ~(uint64_t)(PAGE_SIZE - 1)))
+			memset(mem(m, dst + off), 0, chunk);
+		else
+			memcpy(mem(m, dst + off), mem(m, src + off), chunk);
+		off += chunk;
+	}
+}
+
+/* Pages [addr, addr + len) now belong to another user (a slab, which
+ * clears them itself): no block's page there is left to clear later. */
+static void lazy_forget(struct mmf_machine *m, uint64_t addr, uint64_t len)
+{
+	struct mmf_slub *sb = m->slub;
+	for (uint32_t i = 0; i < sb->nr_lazy; i++)
+		for (uint64_t pg = addr; pg < addr + len; pg += PAGE_SIZE)
+			if (pg - sb->lazy[i].addr < 64 * (uint64_t)PAGE_SIZE)
+				sb->lazy[i].todo &= ~(1ull << ((pg - sb->lazy[i].addr) >> MMF_PAGE_SHIFT));
+}
 
 static uint64_t get_fp(const struct mmf_machine *m, const struct kmem_cache *s, uint64_t obj)
 {
@@ -423,6 +489,7 @@ static uint32_t new_slab(struct mmf_machine *m, uint32_t ci, mmf_gfp_t gfp, unsi
 		page_w(m, pfn + i)->flags |= PG_slab;
 		sb->slab_of[pfn + i] = d;
 	}
+	lazy_forget(m, slab_base(sl), (uint64_t)PAGE_SIZE << order);
 	memset(mem(m, slab_base(sl)), 0, (size_t)PAGE_SIZE << order);
 	for (unsigned i = 0; i < sl->objects; i++) {
 		uint64_t obj = obj_at(s, sl, i);
@@ -799,7 +866,14 @@ enum mmf_result mmf_kmalloc(struct mmf_machine *m, uint64_t size, mmf_gfp_t gfp,
 		if (r != MMF_OK)
 			return r;
 		page_w(m, pfn)->flags |= PG_large_kmalloc;
-		memset(mem(m, pfn_to_virt(pfn)), 0, (size_t)PAGE_SIZE << order);
+		struct mmf_slub *sb = m->slub;
+		if (order <= 6 && sb->nr_lazy < MAX_LAZY) {
+			lazy_forget(m, pfn_to_virt(pfn), (uint64_t)PAGE_SIZE << order); /* a stale block's, under a mutant */
+			sb->lazy[sb->nr_lazy].addr = pfn_to_virt(pfn);
+			sb->lazy[sb->nr_lazy++].todo = order == 6 ? ~0ull : (1ull << (1u << order)) - 1;
+		} else {
+			memset(mem(m, pfn_to_virt(pfn)), 0, (size_t)PAGE_SIZE << order);
+		}
 		*addr = pfn_to_virt(pfn);
 		return MMF_OK;
 	}
@@ -820,6 +894,12 @@ enum mmf_result mmf_kfree(struct mmf_machine *m, uint64_t addr, unsigned cpu)
 		const struct mmf_page *p = pfn_to_page(m, pfn);
 		if ((p->flags & (PG_allocated | PG_large_kmalloc)) == (PG_allocated | PG_large_kmalloc)) {
 			page_w(m, pfn)->flags &= (uint16_t)~PG_large_kmalloc;
+			struct mmf_slub *sb = m->slub;
+			for (uint32_t i = 0; i < sb->nr_lazy; i++)
+				if (sb->lazy[i].addr == addr) {
+					sb->lazy[i] = sb->lazy[--sb->nr_lazy];
+					break;
+				}
 			return mmf_free_pages(m, pfn, p->order, cpu);
 		}
 	}
@@ -869,8 +949,10 @@ enum mmf_result mmf_krealloc(struct mmf_machine *m, uint64_t addr, uint64_t size
 		return MMF_CORRUPT;
 	}
 	if (ks >= size) {
-		if (gfp & __GFP_ZERO)
+		if (gfp & __GFP_ZERO) {
+			bytes_ready(m, addr + size, ks - size);
 			memset(mem(m, addr) + size, 0, ks - size);
+		}
 		*new_addr = addr;
 		return MMF_OK;
 	}
@@ -879,7 +961,7 @@ enum mmf_result mmf_krealloc(struct mmf_machine *m, uint64_t addr, uint64_t size
 	if (r != MMF_OK)
 		return r; /* the old object stays as it was */
 	if (ks)
-		memcpy(mem(m, p), mem(m, addr), MUTANT(m, KREALLOC_SHORT_COPY) ? ks / 2 : ks);
+		bytes_copy(m, p, addr, MUTANT(m, KREALLOC_SHORT_COPY) ? ks / 2 : ks);
 	r = mmf_kfree(m, addr, cpu);
 	*new_addr = p;
 	return r;
@@ -897,6 +979,7 @@ enum mmf_result mmf_obj_write(struct mmf_machine *m, uint64_t addr, uint64_t val
 {
 	if (!obj_mem_ok(m, addr))
 		return MMF_CORRUPT;
+	bytes_ready(m, addr, 8);
 	memcpy(mem(m, addr), &val, 8);
 	return MMF_OK;
 }
@@ -905,7 +988,10 @@ enum mmf_result mmf_obj_read(const struct mmf_machine *m, uint64_t addr, uint64_
 {
 	if (!obj_mem_ok(m, addr))
 		return MMF_CORRUPT;
-	memcpy(val, mem(m, addr), 8);
+	if (m->slub->nr_lazy && lazy_find(m, addr & ~(uint64_t)(PAGE_SIZE - 1)))
+		*val = 0; /* a large kmalloc's page not cleared yet */
+	else
+		memcpy(val, mem(m, addr), 8);
 	return MMF_OK;
 }
 
@@ -976,6 +1062,7 @@ void mmf_slub_reset(struct mmf_machine *m)
 	sb->stamp = sb->boot_stamp;
 	sb->next_unused = 0;
 	sb->free_desc = NIL;
+	sb->nr_lazy = 0;
 }
 
 /* ---- reports ---- */

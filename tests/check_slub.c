@@ -661,6 +661,54 @@ out:
 	mmf_machine_fini(&m);
 }
 
+/* A large kmalloc (whole pages from the buddy) reads as zero wherever it
+ * was not written, also over pages an earlier owner wrote, and krealloc
+ * carries what was written (the model clears such pages when first
+ * written, not at allocation). Every page of a 16-page block gets a token
+ * from its first owner; the second owner of the same block writes pages 0
+ * and 5 only. */
+static void scn_large_zero(struct probe *p, enum mmf_mutant mut)
+{
+	struct mmf_machine m = { 0 };
+	uint64_t a = 0, b = 0, c = 0, w = 0, ks = 0;
+	int err = 0;
+	EXPECT(p, boot(&m, mut) == 0, "boot");
+	for (int round = 0; round < 2; round++) {
+		EXPECT(p, mmf_kmalloc(&m, 40000, GFP_KERNEL, 0, 0, &a, &err) == MMF_OK && mmf_ksize(&m, a, &ks) == MMF_OK &&
+			       ks == 16 * PG, "kmalloc(40000): ksize %llu, expected 16 pages", (unsigned long long)ks);
+		for (unsigned i = 0; i < 16; i++)
+			EXPECT(p, mmf_obj_write(&m, a + i * PG + 8 * i, 0xa110c000u + i) == MMF_OK, "first owner's write");
+		if (round == 0) {
+			EXPECT(p, mmf_kfree(&m, a, 0) == MMF_OK, "kfree");
+		} else {
+			mmf_machine_reset(&m); /* the block is still allocated: reset frees it */
+		}
+		VALID(p, &m, "first owner gone");
+		EXPECT(p, mmf_kmalloc(&m, 40000, GFP_KERNEL, 0, 0, &b, &err) == MMF_OK && b == a,
+		       "kmalloc(40000) again: 0x%llx, not the same block", (unsigned long long)b);
+		for (unsigned i = 0; i < 16; i++)
+			EXPECT(p, mmf_obj_read(&m, b + i * PG + 8 * i, &w) == MMF_OK && w == 0,
+			       "round %d: page %u reads 0x%llx, not 0", round, i, (unsigned long long)w);
+		EXPECT(p, mmf_obj_write(&m, b + 8, 0x5eed0000u) == MMF_OK && mmf_obj_write(&m, b + 5 * PG, 0x5eed0005u) == MMF_OK,
+		       "second owner's writes");
+		EXPECT(p, mmf_obj_read(&m, b + 5 * PG + 40, &w) == MMF_OK && w == 0, "page 5 beside the write: 0x%llx",
+		       (unsigned long long)w);
+		EXPECT(p, mmf_krealloc(&m, b, 100000, GFP_KERNEL, 0, 0, &c, &err) == MMF_OK && c != b, "krealloc(b, 100000)");
+		VALID(p, &m, "krealloc(b, 100000)");
+		EXPECT(p, mmf_obj_read(&m, c + 8, &w) == MMF_OK && w == 0x5eed0000u, "krealloc: page 0's word 0x%llx",
+		       (unsigned long long)w);
+		EXPECT(p, mmf_obj_read(&m, c + 5 * PG, &w) == MMF_OK && w == 0x5eed0005u, "krealloc: page 5's word 0x%llx",
+		       (unsigned long long)w);
+		for (unsigned i = 1; i < 32; i++)
+			EXPECT(p, mmf_obj_read(&m, c + i * PG + 8 * (i % 16), &w) == MMF_OK && w == 0,
+			       "krealloc: page %u reads 0x%llx", i, (unsigned long long)w);
+		EXPECT(p, mmf_kfree(&m, c, 0) == MMF_OK, "kfree(c)");
+		VALID(p, &m, "kfree(c)");
+	}
+out:
+	mmf_machine_fini(&m);
+}
+
 /* ---- 8. reset ---------------------------------------------------------- */
 
 /* After a run touching kmalloc caches, a cache of its own and a large
@@ -719,6 +767,7 @@ static const struct {
 	{ "corrupt", scn_corrupt },
 	{ "krealloc", scn_krealloc },
 	{ "kzalloc", scn_kzalloc },
+	{ "large_zero", scn_large_zero },
 	{ "reset", scn_reset },
 };
 
