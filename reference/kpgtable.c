@@ -316,12 +316,19 @@ uint64_t mmf_kpt_first_mapped(const struct mmf_machine *m, uint64_t start, uint6
 	while (m->kpt && va < end) {
 		uint32_t t = m->kpt->pgd;
 		for (unsigned l = mmf_pt_levels(m) - 1;; l--) {
-			uint64_t e = table(m, t)[index_of(va, l)];
-			if (l == 0 && (e & PTE_PRESENT)) {
-				*pfn = (uint32_t)((e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
-				return va;
+			if (l == 0) { /* the rest of this pte table, without walking down again */
+				const uint64_t *pt = table(m, t);
+				for (unsigned i = index_of(va, 0); i < 512 && va < end; i++, va += span(0))
+					if (pt[i] & PTE_PRESENT) {
+						*pfn = (uint32_t)((pt[i] & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
+						return va;
+					}
+				if (!va)
+					return end; /* past the top of the address space */
+				break;
 			}
-			if (l == 0 || !(e & PTE_PRESENT) || (e & PTE_PS)) {
+			uint64_t e = table(m, t)[index_of(va, l)];
+			if (!(e & PTE_PRESENT) || (e & PTE_PS)) {
 				/* nothing mapped by a pte below this entry: past its span */
 				uint64_t next = (va | (span(l) - 1)) + 1;
 				if (next <= va)

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "reference/mm.h"
+#include "reference/as.h"
 #include "reference/vmalloc.h"
 
 #include "tests/check_probe.h"
@@ -490,6 +491,49 @@ START_TEST(t_edges)
 }
 END_TEST
 
+/* mmf_kpt_first_mapped (the walker's question for a range that should map
+ * nothing: the first mapped page) agrees with asking page by page, over
+ * random ranges of a vmalloc space holding areas and the holes freed ones
+ * left, within pte tables and across them. */
+START_TEST(t_first_mapped)
+{
+	struct mmf_machine m = { 0 };
+	uint64_t rng = 12345, a[24] = { 0 }, top = MMF_VMALLOC_START;
+	int err = 0;
+#define RND(n) ((rng = rng * 6364136223846793005ull + 1442695040888963407ull), (rng >> 33) % (n))
+	ck_assert_int_eq(boot(&m, "tiny", MMF_MUT_NONE), 0);
+	for (unsigned i = 0; i < 24; i++) {
+		ck_assert_int_eq(mmf_vmalloc(&m, PAGES(1 + RND(i % 4 ? 40 : 600)), GFP_KERNEL, 0, 0, &a[i], &err), MMF_OK);
+		if (a[i] + PAGES(601) > top)
+			top = a[i] + PAGES(601);
+	}
+	for (unsigned i = 0; i < 24; i += 2 + (unsigned)RND(2))
+		ck_assert_int_eq(mmf_vfree(&m, a[i], 0), MMF_OK);
+	unsigned hits = 0;
+	for (unsigned k = 0; k < 3000; k++) {
+		uint64_t span = (top - MMF_VMALLOC_START) / PG + 1024;
+		uint64_t s = MMF_VMALLOC_START + PAGES(RND(span)), e = s + PAGES(RND(k % 2 ? 8 : 2048));
+		uint64_t want = e, got;
+		uint32_t wpfn = MMF_NIL, gpfn = MMF_NIL;
+		for (uint64_t va = s; va < e; va += PG)
+			if ((wpfn = mmf_kpt_lookup(&m, va)) != MMF_NIL) {
+				want = va;
+				break;
+			}
+		got = mmf_kpt_first_mapped(&m, s, e, &gpfn);
+		ck_assert_msg(got == want, "[%#llx, %#llx): first mapped %#llx, page by page %#llx", (unsigned long long)s,
+			      (unsigned long long)e, (unsigned long long)got, (unsigned long long)want);
+		if (want < e) {
+			ck_assert_uint_eq(gpfn, wpfn);
+			hits++;
+		}
+	}
+	ck_assert_msg(hits > 300 && hits < 2900, "%u of 3000 ranges map something", hits);
+	mmf_machine_fini(&m);
+#undef RND
+}
+END_TEST
+
 /* ---- tests: every mutant is caught ------------------------------------- */
 
 static const struct {
@@ -573,6 +617,7 @@ static Suite *vmalloc_suite(void)
 	TCase *tc = tcase_create("spec");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, t_layout);
+	tcase_add_test(tc, t_first_mapped);
 	tcase_add_test(tc, t_hole);
 	tcase_add_test(tc, t_threshold);
 	tcase_add_test(tc, t_exhaust_va);
