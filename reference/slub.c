@@ -136,6 +136,22 @@ static struct lazy_block *lazy_find(const struct mmf_machine *m, uint64_t addr)
 	return NULL;
 }
 
+/* No block has pages of [addr, addr + len) left to clear: they were just
+ * cleared, or a new owner took them (a slab clears its own; a large
+ * kmalloc's own block is added after). */
+static void lazy_forget(struct mmf_machine *m, uint64_t addr, uint64_t len)
+{
+	struct mmf_slub *sb = m->slub;
+	for (uint32_t i = 0; i < sb->nr_lazy; i++) {
+		uint64_t b = sb->lazy[i].addr, lo = addr > b ? addr : b,
+			 hi = addr + len < b + 64 * (uint64_t)PAGE_SIZE ? addr + len : b + 64 * (uint64_t)PAGE_SIZE;
+		if (lo >= hi)
+			continue;
+		uint64_t n = (hi - lo) >> MMF_PAGE_SHIFT; /* both ends are page boundaries */
+		sb->lazy[i].todo &= ~((n >= 64 ? ~0ull : (1ull << n) - 1) << ((lo - b) >> MMF_PAGE_SHIFT));
+	}
+}
+
 /* Clears the pages of [addr, addr + len) still to be cleared. */
 static void bytes_ready(struct mmf_machine *m, uint64_t addr, uint64_t len)
 {
@@ -143,13 +159,11 @@ static void bytes_ready(struct mmf_machine *m, uint64_t addr, uint64_t len)
 	if (!sb->nr_lazy || !len)
 		return;
 	uint64_t first = addr & ~(uint64_t)(PAGE_SIZE - 1);
-	for (uint64_t pg = first; pg < addr + len; pg += PAGE_SIZE) {
-		struct lazy_block *b = lazy_find(m, pg);
-		if (b) {
+	for (uint64_t pg = first; pg < addr + len; pg += PAGE_SIZE)
+		if (lazy_find(m, pg)) {
 			memset(mem(m, pg), 0, PAGE_SIZE);
-			b->todo &= ~(1ull << ((pg - b->addr) >> MMF_PAGE_SHIFT));
+			lazy_forget(m, pg, PAGE_SIZE); /* in every block that claims it */
 		}
-	}
 }
 
 /* memcpy of object bytes, where src may hold pages still to be cleared */
@@ -166,17 +180,6 @@ static void bytes_copy(struct mmf_machine *m, uint64_t dst, uint64_t src, uint64
 			memcpy(mem(m, dst + off), mem(m, src + off), chunk);
 		off += chunk;
 	}
-}
-
-/* Pages [addr, addr + len) now belong to another user (a slab, which
- * clears them itself): no block's page there is left to clear later. */
-static void lazy_forget(struct mmf_machine *m, uint64_t addr, uint64_t len)
-{
-	struct mmf_slub *sb = m->slub;
-	for (uint32_t i = 0; i < sb->nr_lazy; i++)
-		for (uint64_t pg = addr; pg < addr + len; pg += PAGE_SIZE)
-			if (pg - sb->lazy[i].addr < 64 * (uint64_t)PAGE_SIZE)
-				sb->lazy[i].todo &= ~(1ull << ((pg - sb->lazy[i].addr) >> MMF_PAGE_SHIFT));
 }
 
 static uint64_t get_fp(const struct mmf_machine *m, const struct kmem_cache *s, uint64_t obj)
