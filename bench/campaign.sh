@@ -17,7 +17,11 @@
 # commit, e.g. a git worktree built with ci/build default), interleaved
 # with this build's runs, and print its medians and the ratio to them:
 # the same machine in the same minutes, which this machine's swings (up to
-# a third between identical runs) make the fairer comparison.
+# a third between identical runs) make the fairer comparison. The code
+# issue 19 measured is 12c9672 (its default campaign is simple vs the
+# oracle, also as root); the "issue" column is what it measured on its
+# machine, where the same code ran the glibc agent at a quarter of the
+# rate it reaches here (a fork per sequence, cheaper here).
 # usage: bench/campaign.sh [-r RUNS] [-s SECONDS] [-B BASE_BUILD_DIR]
 set -u
 cd "$(dirname "$0")/.."
