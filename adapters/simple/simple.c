@@ -134,6 +134,13 @@ static unsigned zone_limit(const struct mmf_profile *p, uint32_t gfp)
 	return MMF_ZONE_NORMAL;
 }
 
+/* Whether zone zi may serve req, whose GFP mask reaches up to `highest`. */
+static int zone_allowed(const struct mmf_profile *p, int zi, const struct mmf_page_req *req, unsigned highest)
+{
+	const struct mmf_zone_desc *z = &p->zones[zi];
+	return z->type <= highest && (!(req->gfp & __GFP_THISNODE) || z->node == req->node);
+}
+
 static int range_free(const struct simple *s, uint32_t pfn, uint32_t n)
 {
 	for (uint32_t i = 0; i < n;) {
@@ -200,9 +207,7 @@ static enum mmf_result simple_alloc_pages(void *ctx, const struct mmf_page_req *
 	/* Highest permitted zone first, so low zones are kept for those who need them. */
 	for (int zi = (int)p->nr_zones - 1; zi >= 0; zi--) {
 		const struct mmf_zone_desc *z = &p->zones[zi];
-		if (z->type > highest)
-			continue;
-		if ((req->gfp & __GFP_THISNODE) && z->node != req->node)
+		if (!zone_allowed(p, zi, req, highest))
 			continue;
 		if (s->nfree[zi] < n)
 			continue; /* full: no need to look */
@@ -248,7 +253,7 @@ static uint32_t take_frames(struct simple *s, const struct mmf_page_req *req, ui
 	uint32_t got = 0;
 	for (int zi = (int)p->nr_zones - 1; zi >= 0 && got < n; zi--) {
 		const struct mmf_zone_desc *z = &p->zones[zi];
-		if (z->type > highest || ((req->gfp & __GFP_THISNODE) && z->node != req->node))
+		if (!zone_allowed(p, zi, req, highest))
 			continue;
 		uint32_t end = z->start_pfn + z->nr_pages, first = got;
 		uint32_t from = s->hint[zi] > z->start_pfn ? s->hint[zi] : z->start_pfn;
