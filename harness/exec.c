@@ -294,6 +294,32 @@ static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struc
 	return mmf_exec_finding(ex, f, t, step, op, n ? tag : "invariant", "%s", ex->msg);
 }
 
+/* A deferred read or free that answered what it should not have: the
+ * finding exec_obj.c raises for that answer had it come at once. */
+static int deferred_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
+			    const struct mmf_remote_failure *fl)
+{
+	const struct mmf_remote_note *n = &fl->note;
+	switch (n->kind) {
+	case MMF_REMOTE_WORD:
+		if (fl->read != MMF_OK)
+			return mmf_exec_finding(ex, f, t, fl->step, fl->op, "unsupported", "obj_read answered %s",
+						mmf_result_name(fl->read));
+		return mmf_exec_finding(ex, f, t, fl->step, fl->op, "contents",
+					"word %u of block 0x%llx holds %#llx, %#llx was written", n->word,
+					(unsigned long long)n->block, (unsigned long long)fl->got,
+					(unsigned long long)fl->want);
+	case MMF_REMOTE_ZEROED:
+		return mmf_exec_finding(ex, f, t, fl->step, fl->op, "zeroed", "word %u of a zeroed block 0x%llx holds %#llx",
+					n->word, (unsigned long long)n->block, (unsigned long long)fl->got);
+	case MMF_REMOTE_FREE:
+		return mmf_exec_finding(ex, f, t, fl->step, fl->op, fl->result == MMF_UNSUPPORTED ? "unsupported" : "free_refused",
+					"%s of 0x%llx answered %s", fl->op, (unsigned long long)n->block,
+					mmf_result_name(fl->result));
+	default: return -1;
+	}
+}
+
 /* An op answered MMF_CORRUPT: the adapter's own check says what broke. */
 int mmf_exec_corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
 			     uint32_t step, const char *op, unsigned prof)
@@ -301,6 +327,11 @@ int mmf_exec_corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const s
 	/* a deferred call's failure belongs to the op that made it */
 	if (mmf_remote_fail_site(t->ad, t->ctx[prof], &step, &op) && ex->seq && step < ex->seq->nops)
 		ex->family = mmf_op_family(ex->seq->ops[step].code);
+	struct mmf_remote_failure fl;
+	int r;
+	if (mmf_remote_failure(t->ad, t->ctx[prof], &fl) && fl.result != MMF_CORRUPT &&
+	    (r = deferred_finding(ex, f, t, &fl)) >= 0)
+		return r;
 	ex->msg[0] = 0;
 	if (has(t, MMF_CAP_CHECK) && t->ad->check(t->ctx[prof], MMF_CHECK_CHEAP, ex->msg, sizeof(ex->msg)) == MMF_CORRUPT &&
 	    ex->msg[0])
@@ -317,6 +348,10 @@ static int run_checks(struct mmf_exec *ex, struct mmf_finding *f, enum mmf_check
 			continue;
 		ex->msg[0] = 0;
 		enum mmf_result r = t->ad->check(t->ctx[prof], grade, ex->msg, sizeof(ex->msg));
+		uint32_t at;
+		const char *by;
+		if (r == MMF_CORRUPT && mmf_remote_fail_site(t->ad, t->ctx[prof], &at, &by))
+			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof); /* a deferred call's */
 		if (r == MMF_CORRUPT)
 			return check_finding(ex, f, t, step, op);
 		if (r != MMF_OK)
@@ -391,6 +426,9 @@ static int prepare(struct mmf_exec *ex, const struct mmf_seq *seq, unsigned prof
 	unsigned fams = 0;
 	for (uint32_t i = 0; i < seq->nops; i++)
 		fams |= 1u << mmf_op_family(seq->ops[i].code);
+	for (unsigned i = 1; i < ex->nt; i++) /* workers wake while the rest resets */
+		if (ex->t[i].ctx[prof])
+			mmf_remote_wake(ex->t[i].ad, ex->t[i].ctx[prof]);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->diverged = 0;

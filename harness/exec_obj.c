@@ -73,6 +73,13 @@ static int verify_words(struct mmf_exec *ex, struct mmf_finding *f, struct targe
 {
 	for (unsigned k = 0; k < s->nw; k++) {
 		uint64_t val = 0, addr = s->addr + (uint64_t)s->widx[k] * 8;
+		/* out of process, the read goes with the next call that waits */
+		mmf_remote_mark_as(step, op, &(struct mmf_remote_note){ MMF_REMOTE_WORD, s->widx[k], s->addr });
+		int d = mmf_remote_expect(t->ad, t->ctx[prof], addr, s->wtok[k], 1);
+		if (d > 0)
+			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+		if (d == 0)
+			continue;
 		enum mmf_result r = t->ad->obj_read(t->ctx[prof], addr, &val);
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
@@ -96,7 +103,14 @@ static int fill_word(struct mmf_exec *ex, struct mmf_finding *f, struct target *
 	for (unsigned k = 0; k < s->nw; k++)
 		if (s->widx[k] == w)
 			return 0; /* carried over: verified, keep it */
+	int d = -1;
 	if ((uint64_t)w * 8 + 8 <= s->zero_limit) {
+		mmf_remote_mark_as(step, op, &(struct mmf_remote_note){ MMF_REMOTE_ZEROED, w, s->addr });
+		d = mmf_remote_expect(t->ad, t->ctx[prof], addr, 0, 0);
+		if (d > 0)
+			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+	}
+	if (d < 0 && (uint64_t)w * 8 + 8 <= s->zero_limit) {
 		enum mmf_result r = t->ad->obj_read(t->ctx[prof], addr, &val);
 		if (r == MMF_CORRUPT)
 			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
@@ -229,6 +243,8 @@ static int step_kfree(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step,
 		if (has(t, MMF_CAP_MALLOC) && has(t, MMF_CAP_OBJ_CONTENTS) && s->size >= 8 &&
 		    verify_words(ex, f, t, step, name, prof, s))
 			return 1;
+		/* out of process, a free goes with the next call that waits */
+		mmf_remote_mark_as(step, name, &(struct mmf_remote_note){ MMF_REMOTE_FREE, 0, s->addr });
 		enum mmf_result r = to_cache ? t->ad->cache_free(t->ctx[prof], s->cache_id, s->addr, fld.cpu)
 				       : has(t, MMF_CAP_FREE_KIND) ? t->ad->free_kind(t->ctx[prof], s->addr, s->kind, fld.cpu)
 								    : t->ad->kfree(t->ctx[prof], s->addr, fld.cpu);

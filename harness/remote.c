@@ -77,11 +77,19 @@ struct rctx {
 	struct mmf_wire_req batch[MMF_WIRE_MAX_BATCH];
 	uint32_t batch_step[MMF_WIRE_MAX_BATCH];
 	const char *batch_op[MMF_WIRE_MAX_BATCH];
+	struct mmf_remote_note batch_note[MMF_WIRE_MAX_BATCH];
 	const char *sub_name[MMF_WIRE_MAX_BATCH + 1]; /* of the batch in flight */
 	unsigned nbatch, nsub;
 	int fail_deferred; /* the worker died, or a deferred call failed, in this op: */
 	uint32_t fail_step;
 	const char *fail_op;
+	struct mmf_remote_failure fail; /* a deferred call that answered, not MMF_OK */
+	int fail_answered;
+	/* ksize's answer that came with the last allocation (MMF_WIRE_Q_KSIZE),
+	 * valid until the next call */
+	int ks_valid;
+	int32_t ks_result;
+	uint64_t ks_addr, ks_usable;
 	int recycled;      /* the worker ran the adapter's reset after a clean sequence */
 	int no_reset;      /* the adapter has none: a fresh worker for every sequence */
 	unsigned served;   /* sequences the worker has served */
@@ -293,6 +301,7 @@ static void set_spin(void)
 	cpu_set_t set;
 	if (spin_near >= 0)
 		return;
+
 	spin_near = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) < 2 ? 0 : MMF_WIRE_SPIN;
 }
 
@@ -444,9 +453,17 @@ static enum mmf_result exchange(struct rctx *c, struct mmf_wire_req *q, const vo
 /* The op the executor is in (mmf_remote_mark), stamped on deferred calls. */
 static uint32_t cur_step;
 static const char *cur_op = "?";
+static struct mmf_remote_note cur_note;
+
+void mmf_remote_mark_as(uint32_t step, const char *op, const struct mmf_remote_note *note)
+{
+	mmf_remote_mark(step, op);
+	cur_note = *note;
+}
 
 void mmf_remote_mark(uint32_t step, const char *op)
 {
+	cur_note = (struct mmf_remote_note){ 0 };
 	cur_step = step;
 	cur_op = op;
 }
@@ -456,6 +473,18 @@ static const char *batch_during(struct rctx *c)
 {
 	uint32_t i = c->ring ? mmf_wire_ld(&c->ring->progress) : 0;
 	return i < c->nsub && c->sub_name[i] ? c->sub_name[i] : "a batch";
+}
+
+/* The entry a deferred call makes. */
+static const char *deferred_name(unsigned op)
+{
+	switch (op) {
+	case W_EXPECT: return "obj_read";
+	case W_kfree: return "kfree";
+	case W_free_kind: return "free_kind";
+	case W_cache_free: return "cache_free";
+	default: return "obj_write";
+	}
 }
 
 static char batch_buf[(MMF_WIRE_MAX_BATCH + 1) * sizeof(struct mmf_wire_req) + MMF_WIRE_PAYLOAD];
@@ -473,7 +502,7 @@ static enum mmf_result send_batch(struct rctx *c, struct mmf_wire_req *tail, con
 		struct mmf_wire_req w = c->batch[i];
 		mmf_wire_req_order(&w);
 		memcpy(batch_buf + i * sz, &w, sz);
-		c->sub_name[i] = "obj_write";
+		c->sub_name[i] = deferred_name(c->batch[i].op);
 	}
 	if (tail) {
 		struct mmf_wire_req w = *tail;
@@ -498,6 +527,10 @@ static enum mmf_result send_batch(struct rctx *c, struct mmf_wire_req *tail, con
 	} else if (!c->dead && failed && failed <= d) {
 		unsigned i = failed - 1;
 		enum mmf_result fr = r;
+		c->fail = (struct mmf_remote_failure){ .step = c->batch_step[i], .op = c->batch_op[i], .note = c->batch_note[i],
+						       .result = fr, .got = p->v[0], .read = (enum mmf_result)(int64_t)p->v[1],
+						       .want = c->batch[i].a[1] };
+		c->fail_answered = 1;
 		char why[sizeof(c->why)];
 		snprintf(why, sizeof(why), "%s: %s answered %s", fr == MMF_CORRUPT ? "corrupt" : "unsupported", c->sub_name[i],
 			 mmf_result_name(fr));
@@ -516,6 +549,7 @@ static enum mmf_result send_batch(struct rctx *c, struct mmf_wire_req *tail, con
 static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *payload, struct mmf_wire_resp *p,
 			    const char *what)
 {
+	c->ks_valid = 0;
 	if (c->dead || !c->worker)
 		return MMF_CORRUPT;
 	size_t len = payload ? strlen(payload) : 0;
@@ -531,21 +565,25 @@ static enum mmf_result call(struct rctx *c, struct mmf_wire_req *q, const void *
 	return exchange(c, q, payload, (uint32_t)len, p, what);
 }
 
-/* A call whose answer the executor only checks for MMF_OK, deferred to
- * the next one that waits (or to mmf_remote_flush). */
+/* A call whose answer the executor only checks for MMF_OK (a write, a
+ * free, a read of a word it knows: W_EXPECT), deferred to the next one
+ * that waits (or to mmf_remote_flush). */
 static int deferrable(const struct rctx *c, unsigned op)
 {
-	return op == W_obj_write && c->use_ring && !c->dead && c->worker;
+	return (op == W_obj_write || op == W_EXPECT || op == W_kfree || op == W_free_kind || op == W_cache_free) &&
+	       c->use_ring && !c->dead && c->worker;
 }
 
 static enum mmf_result defer(struct rctx *c, const struct mmf_wire_req *q)
 {
+	c->ks_valid = 0;
 	if (c->nbatch == MMF_WIRE_MAX_BATCH) {
 		struct mmf_wire_resp p;
 		if (send_batch(c, NULL, NULL, 0, &p, NULL) != MMF_OK)
 			return MMF_CORRUPT;
 	}
 	c->batch[c->nbatch] = *q;
+	c->batch_note[c->nbatch] = cur_note;
 	c->batch_step[c->nbatch] = cur_step;
 	c->batch_op[c->nbatch++] = cur_op;
 	return MMF_OK;
@@ -860,6 +898,8 @@ static enum mmf_result remote_reset(void *ctx)
 	struct rctx *c = ctx;
 	c->nbatch = 0; /* a sequence that ended in a finding may leave some */
 	c->fail_deferred = 0;
+	c->fail_answered = 0;
+	c->ks_valid = 0;
 	if (c->worker && !c->dead && c->recycled && c->served + 1 < reuse_max) {
 		/* persistent: the worker ran the adapter's reset at the end of
 		 * the last sequence, which ended clean */
@@ -908,15 +948,53 @@ int mmf_remote_fail_site(const struct mmf_adapter *ad, void *ctx, uint32_t *step
 	return 1;
 }
 
+int mmf_remote_failure(const struct mmf_adapter *ad, void *ctx, struct mmf_remote_failure *fl)
+{
+	uint32_t step;
+	const char *op;
+	if (!mmf_remote_fail_site(ad, ctx, &step, &op))
+		return 0;
+	struct rctx *c = ctx;
+	if (!c->fail_answered)
+		return 0;
+	*fl = c->fail;
+	return 1;
+}
+
+int mmf_remote_expect(const struct mmf_adapter *ad, void *ctx, uint64_t addr, uint64_t want, int strict)
+{
+	if (!ad || ad->reset != remote_reset || !ctx)
+		return -1;
+	struct rctx *c = ctx;
+	if (!deferrable(c, W_EXPECT) || !(c->rm->far_caps & MMF_CAP_OBJ_CONTENTS))
+		return c->dead ? 1 : -1;
+	struct mmf_wire_req q = { .op = W_EXPECT, .a = { addr, want, (uint64_t)strict } };
+	return defer(c, &q) == MMF_OK ? 0 : 1;
+}
+
+void mmf_remote_wake(const struct mmf_adapter *ad, void *ctx)
+{
+	if (!ad || ad->reset != remote_reset || !ctx)
+		return;
+	struct rctx *c = ctx;
+	if (c->use_ring && c->worker && !c->dead && c->recycled && mmf_wire_ld(&c->ring->far_waiting) &&
+	    mmf_wire_write(c->req, "!", 1)) {
+		kill_worker(c->worker);
+		reap_worker(c, "reset", NULL);
+	}
+}
+
 int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx)
 {
 	if (!ad || ad->reset != remote_reset || !ctx)
 		return -1;
 	struct rctx *c = ctx;
 	c->recycled = 0;
-	if (c->no_reset || c->dead || !c->worker)
+	if (c->dead || !c->worker)
 		return 0;
-	struct mmf_wire_req q = { .op = W_RESET };
+	if (c->no_reset) /* the calls still deferred, alone */
+		return mmf_remote_flush(ad, ctx);
+	struct mmf_wire_req q = { .op = W_RESET }; /* with the calls still deferred */
 	struct mmf_wire_resp p = { 0 };
 	enum mmf_result r = call(c, &q, NULL, &p, "reset");
 	if (c->dead)
@@ -953,6 +1031,43 @@ static enum mmf_result text_out(struct rctx *c, struct mmf_wire_req *q, const ch
 {
 	struct mmf_wire_resp p;
 	return text_call(c, q, &p, what, buf, cap, len);
+}
+
+/* ksize through the allocation before it (MMF_WIRE_Q_KSIZE): asked for
+ * where the executor calls ksize next (accept() in exec_obj.c: an object
+ * of a size that is not 0, from a table with MMF_CAP_KMALLOC), kept until
+ * the next call, answered from there when that call is ksize of the same
+ * address. The adapter sees the same calls in the same order. */
+static void ksize_ask(const struct rctx *c, struct mmf_wire_req *q)
+{
+	uint64_t size = 0;
+	size = q->op == W_kmalloc ? q->a[0]
+			: q->op == W_krealloc ? q->a[1]
+			: q->op == W_calloc   ? (__builtin_mul_overflow(q->a[0], q->a[1], &size) ? 0 : size)
+			: q->op == W_memalign ? q->a[2]
+					      : 0;
+	if (size && (c->rm->far_caps & MMF_CAP_KMALLOC))
+		q->flags |= MMF_WIRE_Q_KSIZE;
+}
+
+static void ksize_keep(struct rctx *c, const struct mmf_wire_req *q, const struct mmf_wire_resp *p, enum mmf_result r)
+{
+	if ((q->flags & MMF_WIRE_Q_KSIZE) && !c->dead && r == MMF_OK && p->usable_result >= 0) {
+		c->ks_valid = 1;
+		c->ks_addr = p->v[0];
+		c->ks_usable = p->usable;
+		c->ks_result = p->usable_result;
+	}
+}
+
+static int ksize_known(struct rctx *c, const struct mmf_wire_req *q, struct mmf_wire_resp *p, enum mmf_result *r)
+{
+	if (q->op != W_ksize || !c->ks_valid || c->ks_addr != q->a[0] || c->dead || !c->worker)
+		return 0;
+	c->ks_valid = 0;
+	p->v[0] = c->ks_usable;
+	*r = (enum mmf_result)c->ks_result;
+	return 1;
 }
 
 /* The proxy of each entry of mmfuzz/adapter.def: its arguments into the
@@ -1012,7 +1127,12 @@ static enum mmf_result text_out(struct rctx *c, struct mmf_wire_req *q, const ch
 		MMF_PP_EACH(PUT, params)                                                                               \
 		if (deferrable(c, q.op))                                                                               \
 			return defer(c, &q);                                                                           \
-		enum mmf_result r = call(c, &q, payload, &p, #name);                                                   \
+		enum mmf_result r;                                                                                     \
+		if (!ksize_known(c, &q, &p, &r)) {                                                                     \
+			ksize_ask(c, &q);                                                                              \
+			r = call(c, &q, payload, &p, #name);                                                           \
+			ksize_keep(c, &q, &p, r);                                                                      \
+		}                                                                                                      \
 		MMF_PP_EACH(GET_ALWAYS, params)                                                                        \
 		if (c->dead)                                                                                           \
 			return MMF_CORRUPT;                                                                            \

@@ -57,9 +57,47 @@ void mmf_remote_set_stop(double t);
  * that failed, so a finding keeps the op, step and signature it would
  * have had answered at once. */
 void mmf_remote_mark(uint32_t step, const char *op);
+
+/* Deferred reads and frees. A call the executor checks only for MMF_OK
+ * (kfree, free_kind, cache_free, obj_write) is deferred as above, and so
+ * is a read of a word whose value it knows: mmf_remote_expect, which
+ * answers -1 for a table it cannot defer for (no remote table, or one
+ * served through pipes: read the word yourself), 1 if the worker is
+ * dead (a corrupt finding), else 0. strict: a read answered neither
+ * MMF_OK nor MMF_CORRUPT fails it too. The note, set with the mark
+ * (mmf_remote_mark_as), says what such a failure means, and
+ * mmf_remote_failure gives it back with what the worker answered, so
+ * the executor raises the finding it would have raised answered at once:
+ * 1 if the failure of this sequence's dead worker was such an answer. */
+enum mmf_remote_kind {
+	MMF_REMOTE_PLAIN,    /* a write */
+	MMF_REMOTE_WORD,     /* a word written earlier (word, block) */
+	MMF_REMOTE_ZEROED,   /* a word of a zeroed block (word, block) */
+	MMF_REMOTE_FREE,     /* a free of block */
+};
+struct mmf_remote_note {
+	enum mmf_remote_kind kind;
+	uint32_t word;
+	uint64_t block;
+};
+struct mmf_remote_failure {
+	uint32_t step;
+	const char *op;
+	struct mmf_remote_note note;
+	enum mmf_result result; /* the deferred call's answer */
+	enum mmf_result read;   /* a W_EXPECT: obj_read's own answer */
+	uint64_t got, want;     /* a W_EXPECT: what it read, what it should have */
+};
+void mmf_remote_mark_as(uint32_t step, const char *op, const struct mmf_remote_note *note);
+int mmf_remote_expect(const struct mmf_adapter *ad, void *ctx, uint64_t addr, uint64_t want, int strict);
+int mmf_remote_failure(const struct mmf_adapter *ad, void *ctx, struct mmf_remote_failure *fl);
 int mmf_remote_flush(const struct mmf_adapter *ad, void *ctx);
 int mmf_remote_fail_site(const struct mmf_adapter *ad, void *ctx, uint32_t *step, const char **op);
 int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx);
+/* A recycled worker sleeps until its profile's next sequence; this wakes
+ * it ahead of that sequence's first call (the executor calls it before it
+ * resets anything else), so that it is spinning when the call comes. */
+void mmf_remote_wake(const struct mmf_adapter *ad, void *ctx);
 unsigned mmf_remote_set_reuse(unsigned n);
 /* Workers forked, sequences run on a worker reset by its adapter, and
  * whether any call went through the shared-memory ring. */

@@ -158,6 +158,14 @@ static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_w
 	case W_RESET:
 		r = ad->reset ? ad->reset(ctx) : MMF_UNSUPPORTED;
 		break;
+	case W_EXPECT: {
+		uint64_t val = 0;
+		enum mmf_result rr = CALL(obj_read, ctx, a[0], &val);
+		v[0] = val;
+		v[1] = (uint64_t)(int64_t)rr;
+		r = rr == MMF_OK ? (val == a[1] ? MMF_OK : MMF_REFUSED) : rr == MMF_CORRUPT || a[2] ? rr : MMF_OK;
+		break;
+	}
 	case W_moved:
 		/* one pair at a time: v[0] is the count (0 or 1) */
 		u = ad->moved ? ad->moved(ctx, &v[1], &v[2], 1) : 0;
@@ -181,6 +189,11 @@ static void dispatch(const struct mmf_adapter *ad, void *ctx, const struct mmf_w
 #undef MMF_ENTRY
 	default: r = MMF_UNSUPPORTED; break;
 	}
+	/* MMF_WIRE_Q_KSIZE: the ksize the executor asks next */
+	p->usable_result = -1;
+	if ((q->flags & MMF_WIRE_Q_KSIZE) && r == MMF_OK && v[0] &&
+	    (q->op == W_kmalloc || q->op == W_krealloc || q->op == W_calloc || q->op == W_memalign))
+		p->usable_result = CALL(ksize, ctx, v[0], &p->usable);
 #undef CALL
 	if (len > sizeof(out_buf))
 		len = sizeof(out_buf);
@@ -198,6 +211,7 @@ static int small_op(unsigned op)
 	case W_ksize:
 	case W_obj_write:
 	case W_obj_read:
+	case W_EXPECT:
 	case W_cache_free:
 	case W_pool_free:
 	case W_vfree:
@@ -215,24 +229,34 @@ static int small_op(unsigned op)
 
 /* 1 if a process besides this worker lives below the server: a child of
  * the worker, or one orphaned to the server (its subreaper). Such a
- * worker is not reused: its end takes them along. */
+ * worker is not reused: its end takes them along. Asked at every reset:
+ * the server's list of children is read through a descriptor kept open
+ * (reopened if the adapter closed it), the worker's own children are
+ * asked of waitid without reaping any. */
 static int strays(pid_t server)
 {
-	char path[64], buf[256];
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)server, (int)server);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1; /* cannot tell (no CONFIG_PROC_CHILDREN) */
-	ssize_t len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[len > 0 ? len : 0] = 0;
+	static int fd = -1;
+	char buf[256];
+	ssize_t len = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
+	if (len < 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)server, (int)server);
+		if (fd >= 0)
+			close(fd);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || (len = pread(fd, buf, sizeof(buf) - 1, 0)) < 0)
+			return 1; /* cannot tell (no CONFIG_PROC_CHILDREN) */
+	}
+	buf[len] = 0;
 	char *end;
 	if (strtol(buf, &end, 10) != getpid())
 		return 1;
 	while (*end == ' ' || *end == '\n')
 		end++;
-	pid_t kids[1];
-	return *end != 0 || children(kids, 1) != 0;
+	if (*end)
+		return 1;
+	siginfo_t si;
+	return waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT) == 0 || errno != ECHILD;
 }
 
 /* The ring mmfuzz offered, if this agent mapped it; how long to spin. */
@@ -247,28 +271,35 @@ static double now_s(void)
 }
 
 /* The next request from the ring into q and in_buf: spins a little, then
- * sleeps on req until mmfuzz rings. -1 once mmfuzz is gone. */
-static int ring_next(uint32_t last, struct mmf_wire_req *q)
+ * sleeps on req until mmfuzz rings. nap: sleep at once (after a reset:
+ * mmfuzz is done with this worker until its profile's next sequence, and
+ * a worker spinning meanwhile takes a CPU from the one it talks to). A
+ * bell with no request behind it is mmfuzz waking this worker ahead of
+ * its next sequence (mmf_remote_wake): it spins again. -1 once mmfuzz
+ * is gone. */
+static int ring_next(uint32_t last, struct mmf_wire_req *q, int nap)
 {
-	double start = 0;
-	for (unsigned i = 1; mmf_wire_ld(&ring->req_seq) == last; i++) {
-		mmf_wire_relax();
-		if (i & 127)
-			continue;
-		double t = now_s();
-		if (!start)
-			start = t;
-		else if (t - start > spin_far) {
-			mmf_wire_st(&ring->far_waiting, 1);
-			while (mmf_wire_ld(&ring->req_seq) == last) {
-				char bell[64];
-				ssize_t r = read(MMF_WIRE_FD_REQ, bell, sizeof(bell));
-				if (r == 0 || (r < 0 && errno != EINTR))
-					return -1;
-			}
-			mmf_wire_st(&ring->far_waiting, 0);
-			break;
+	while (mmf_wire_ld(&ring->req_seq) == last) {
+		double start = 0;
+		for (unsigned i = 1; !nap && mmf_wire_ld(&ring->req_seq) == last; i++) {
+			mmf_wire_relax();
+			if (i & 127)
+				continue;
+			double t = now_s();
+			if (!start)
+				start = t;
+			else if (t - start > spin_far)
+				break;
 		}
+		nap = 0;
+		mmf_wire_st(&ring->far_waiting, 1);
+		if (mmf_wire_ld(&ring->req_seq) == last) {
+			char bell[64];
+			ssize_t r = read(MMF_WIRE_FD_REQ, bell, sizeof(bell));
+			if (r == 0 || (r < 0 && errno != EINTR))
+				return -1;
+		}
+		mmf_wire_st(&ring->far_waiting, 0);
 	}
 	memcpy(q, &ring->req, sizeof(*q));
 	mmf_wire_req_order(q);
@@ -326,12 +357,14 @@ static void worker(const struct mmf_adapter *ad, void *ctx, pid_t server)
 	for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		signal(fatal[i], SIG_DFL);
 	uint32_t last = 0; /* mmfuzz set the ring's number to 0 before this worker */
+	int nap = 0;
 	for (;;) {
 		struct mmf_wire_req q;
 		if (ring) {
-			if (ring_next(last, &q))
+			if (ring_next(last, &q, nap))
 				_exit(0);
 			last = q.seq;
+			nap = q.op == W_RESET;
 		} else if (mmf_wire_read(MMF_WIRE_FD_REQ, &q, sizeof(q)) || (mmf_wire_req_order(&q), q.len > MMF_WIRE_PAYLOAD) ||
 			   (q.len && mmf_wire_read(MMF_WIRE_FD_REQ, in_buf, q.len)))
 			_exit(0);

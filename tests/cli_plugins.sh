@@ -112,6 +112,25 @@ planted() {
 }
 planted myalloc obj "overlap_after_free_pattern overlap" "realloc_loses_tail contents" "calloc_recycled_dirty zeroed" \
 	"misalign_64 alignment"
+# Out of process, a read whose value the executor knows (and a free) goes
+# with the next call that waits, not in a round trip of its own: a wrong
+# word found that way is the same finding, at the same op, with the same
+# shrunk reproducer and detail, as one read at once (MMFUZZ_RING=0: the
+# pipes, one call at a time).
+for case in "realloc_loses_tail realloc-contents" "calloc_recycled_dirty calloc-zeroed"; do
+	set -- $case
+	for mode in ring pipes; do
+		[ $mode = ring ] && ring= || ring=0
+		MMFUZZ_RING=$ring "$mmfuzz" fuzz --adapter "$builddir/myalloc.so" --mutant $1 --seed 1 --time 30 -q \
+			--out "$tmp/eq-$mode" >"$tmp/out-$mode" 2>&1
+	done
+	d=$1/myalloc-obj-$2
+	at() { sed -n 's/0x7f[0-9a-f]\{10\}/ADDR/g; /^# at op/p' "$tmp/eq-$1/$d/repro.txt"; }
+	[ -s "$tmp/eq-ring/$d/repro.mmfz" ] && cmp -s "$tmp/eq-ring/$d/repro.mmfz" "$tmp/eq-pipes/$d/repro.mmfz" &&
+		[ -n "$(at ring)" ] && [ "$(at ring)" = "$(at pipes)" ] && check ok ||
+		check bad "--mutant $1 through the ring and through pipes differ: '$(at ring)' / '$(at pipes)'; \
+$(grep -h MMFUZZ "$tmp/out-ring" "$tmp/out-pipes" | head -4)"
+done
 # its fuzz target (a replay driver under gcc): clean on the seed corpus,
 # aborting on an input that meets the planted misalignment
 "$builddir/myalloc_fuzz" "$srcdir/corpus/page" >"$tmp/out" 2>&1 && check ok ||

@@ -42,7 +42,7 @@
 #include "mmfuzz/ops.h"
 
 #define MMF_WIRE_MAGIC 0x4d4d4657u /* "MMFW" */
-#define MMF_WIRE_VERSION 4
+#define MMF_WIRE_VERSION 5
 
 /* Descriptors of the four pipes in the server (and its workers). */
 #define MMF_WIRE_FD_CTL 3
@@ -64,6 +64,11 @@ enum mmf_wire_op {
 	W_BATCH,      /* req, through the ring only: a[0] requests in the payload, the
 		       * first a[1] of them deferred (their answer is only checked
 		       * for MMF_OK), the rest followed by its own payload */
+	W_EXPECT,     /* req, deferred only: obj_read of a[0], which should read a[1];
+		       * MMF_OK if it does (or, a[2] == 0, if obj_read answered
+		       * neither MMF_OK nor MMF_CORRUPT), else MMF_REFUSED, or
+		       * obj_read's own answer when it was not MMF_OK; v[0] what it
+		       * read, v[1] obj_read's answer */
 #define MMF_ENTRY(name, ...) W_##name,
 #define MMF_ENTRY_OWN(name, ...) W_##name,
 #define MMF_DATA(...)
@@ -77,7 +82,7 @@ enum mmf_wire_op {
 struct mmf_wire_req {
 	uint32_t seq;
 	uint16_t op;    /* enum mmf_wire_op */
-	uint16_t pad;
+	uint16_t flags; /* MMF_WIRE_Q_* */
 	uint32_t len;   /* payload bytes that follow */
 	uint32_t pad2;
 	uint64_t a[10]; /* the call's arguments in order */
@@ -90,7 +95,18 @@ struct mmf_wire_resp {
 	uint32_t len;   /* payload bytes that follow */
 	uint64_t v[3];  /* the call's outputs in order */
 	uint64_t peak_rss; /* the worker's peak resident bytes after the call */
+	/* MMF_WIRE_Q_KSIZE: ksize's answer for the new object at v[0], and
+	 * its result (-1: not asked, or the allocation was not MMF_OK) */
+	uint64_t usable;
+	int32_t usable_result;
+	uint32_t pad;
 };
+
+/* Request flags. MMF_WIRE_Q_KSIZE, on an allocation whose first output is
+ * the new object's address (kmalloc, krealloc, calloc, memalign): once it
+ * answers MMF_OK with an address, the worker also calls ksize on it, the
+ * call the executor makes next, and answers both at once. */
+#define MMF_WIRE_Q_KSIZE 1u
 
 /* Server to mmfuzz, on st. */
 enum mmf_wire_status {
@@ -184,6 +200,7 @@ static inline void mmf_wire_req_order(struct mmf_wire_req *q)
 {
 	q->seq = mmf_wire32(q->seq);
 	q->op = mmf_wire16(q->op);
+	q->flags = mmf_wire16(q->flags);
 	q->len = mmf_wire32(q->len);
 	for (unsigned i = 0; i < sizeof(q->a) / sizeof(q->a[0]); i++)
 		q->a[i] = mmf_wire64(q->a[i]);
@@ -198,6 +215,8 @@ static inline void mmf_wire_resp_order(struct mmf_wire_resp *p)
 	for (unsigned i = 0; i < sizeof(p->v) / sizeof(p->v[0]); i++)
 		p->v[i] = mmf_wire64(p->v[i]);
 	p->peak_rss = mmf_wire64(p->peak_rss);
+	p->usable = mmf_wire64(p->usable);
+	MMF_WIRE_S32(p->usable_result);
 }
 
 static inline void mmf_wire_status_order(struct mmf_wire_status_msg *m)
