@@ -645,6 +645,7 @@ int cli_fuzz(int argc, char **argv)
 		if (c.cost)
 			c.gen_secs += mmf_now() - tg;
 		struct mmf_finding f;
+		mmf_exec_next_profile(ex, mmf_gen_profile(mmf_seed_mix(c.seed, n + 1), &gc));
 		int r = mmf_exec_run(ex, &seq, &f);
 		if (r < 0) {
 			fprintf(stderr, "\nmmfuzz fuzz: cannot run: %s\n", f.detail);

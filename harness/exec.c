@@ -151,6 +151,8 @@ void mmf_exec_set_counting(struct mmf_exec *ex, int on) { ex->not_counting = !on
 
 void mmf_exec_set_cost(struct mmf_exec *ex, int on) { ex->cfg.cost = on; }
 
+void mmf_exec_next_profile(struct mmf_exec *ex, unsigned prof) { ex->next_prof = prof < MAX_PROFILES ? prof + 1 : 0; }
+
 void mmf_exec_restart(struct mmf_exec *ex, unsigned prof)
 {
 	for (unsigned i = 0; prof < MAX_PROFILES && i < ex->nt; i++) {
@@ -1189,6 +1191,14 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 		COST(MMF_COST_RESET);
 		return r;
 	}
+	/* The next sequence's workers wake now, while it is generated and
+	 * the oracle resets (not sooner: one that spins while this
+	 * sequence's worker still works takes a CPU from it or from us). */
+	unsigned next = ex->next_prof;
+	ex->next_prof = 0;
+	for (unsigned k = 1; next-- && k < ex->nt; k++)
+		if (ex->t[k].ctx[next])
+			mmf_remote_wake(ex->t[k].ad, ex->t[k].ctx[next]);
 	COST(MMF_COST_RESET);
 #undef COST
 	return 0;

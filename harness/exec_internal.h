@@ -132,6 +132,7 @@ struct mmf_exec {
 	const struct mmf_seq *seq;
 	struct mmf_op_bounds bounds[MAX_PROFILES][MMF_NR_OPCODES]; /* canonical records */
 	unsigned last_prof; /* profile whose bitmaps the slots refer to */
+	unsigned next_prof; /* 1 + the next run's profile (mmf_exec_next_profile), or 0 */
 	int not_counting;
 	unsigned family; /* of the op being run, for signatures */
 	int as_used;     /* an address-space op ran in this sequence */

@@ -846,6 +846,16 @@ static void draw_common(struct gen *g, unsigned k, int one_cpu, unsigned cpu_bia
 		d->as_proc = below(&g->r, MMF_NPROCS);
 }
 
+unsigned mmf_gen_profile(uint64_t seed, const struct mmf_gen_config *cfg)
+{
+	static struct mmf_seq head; /* draw_header writes its header only */
+	struct rng r = { 0 };
+	unsigned pick;
+	r.s = seed;
+	draw_header(&r, cfg, cfg->max_ops ? cfg->max_ops : 200, &head, &pick);
+	return head.profile;
+}
+
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mmf_seq *out)
 {
 	static struct gen g;

@@ -69,7 +69,9 @@ struct rctx {
 	pid_t server, worker;
 	int ctl, st, req, resp;
 	struct mmf_wire_ring *ring; /* shared with the server, when it serves through it */
-	int ring_fd, use_ring;
+	int ring_fd, use_ring, use_futex;
+	int status_fd;     /* /proc/<server>/status, kept open (server_gone) */
+	pid_t status_pid;
 	uint32_t seq;
 	int dead;          /* the worker of this sequence ended */
 	char why[200];     /* "tag: detail" for check() */
@@ -332,6 +334,18 @@ static int ring_take(struct rctx *c, struct mmf_wire_resp *p)
 	return 0;
 }
 
+/* Wakes the worker sleeping on the ring: its futex, or its pipe. */
+static int ring_bell(struct rctx *c)
+{
+#if MMF_WIRE_HAVE_FUTEX
+	if (c->use_futex) {
+		mmf_wire_futex_wake(&c->ring->req_seq);
+		return 0;
+	}
+#endif
+	return mmf_wire_write(c->req, "!", 1);
+}
+
 /* Puts request q (numbered, in memory order) and its payload on the wire:
  * into the ring, ringing the far side's bell if it sleeps, or down the
  * pipe. -1 when the worker's end of it is gone. */
@@ -346,7 +360,7 @@ static int post(struct rctx *c, const struct mmf_wire_req *q, const void *payloa
 	if (q->len)
 		memcpy(g->req_payload, payload, q->len);
 	mmf_wire_st(&g->req_seq, q->seq);
-	return mmf_wire_ld(&g->far_waiting) && mmf_wire_write(c->req, "!", 1) ? -1 : 0;
+	return mmf_wire_ld(&g->far_waiting) && ring_bell(c) ? -1 : 0;
 }
 
 /* One request and its answer. On a dead worker returns MMF_CORRUPT
@@ -749,6 +763,7 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 	}
 	mmf_wire_hello_order(hello);
 	c->use_ring = c->ring && (hello->features & MMF_WIRE_F_RING);
+	c->use_futex = c->use_ring && MMF_WIRE_HAVE_FUTEX && (hello->features & MMF_WIRE_F_FUTEX);
 	return 0;
 }
 
@@ -846,7 +861,7 @@ static enum mmf_result remote_create(struct remote *rm, const struct mmf_adapter
 		snprintf(c->kernel, sizeof(c->kernel), "%s", cfg->kernel);
 		c->cfg.kernel = c->kernel;
 	}
-	c->ctl = c->st = c->req = c->resp = c->ring_fd = -1;
+	c->ctl = c->st = c->req = c->resp = c->ring_fd = c->status_fd = -1;
 	enum mmf_result r = boot(c, err, cap);
 	if (r != MMF_OK) {
 		ring_free(c);
@@ -863,6 +878,8 @@ static void remote_destroy(void *ctx)
 	if (!c)
 		return;
 	stop_server(c);
+	if (c->status_fd >= 0)
+		close(c->status_fd);
 	free(c);
 }
 
@@ -977,8 +994,7 @@ void mmf_remote_wake(const struct mmf_adapter *ad, void *ctx)
 	if (!ad || ad->reset != remote_reset || !ctx)
 		return;
 	struct rctx *c = ctx;
-	if (c->use_ring && c->worker && !c->dead && c->recycled && mmf_wire_ld(&c->ring->far_waiting) &&
-	    mmf_wire_write(c->req, "!", 1)) {
+	if (c->use_ring && c->worker && !c->dead && c->recycled && mmf_wire_ld(&c->ring->far_waiting) && ring_bell(c)) {
 		kill_worker(c->worker);
 		reap_worker(c, "reset", NULL);
 	}
@@ -1150,31 +1166,47 @@ static int ksize_known(struct rctx *c, const struct mmf_wire_req *q, struct mmf_
 
 /* 1 if the server has died or is dying: a zombie, or SIGKILL pending (so
  * that a kill sent during an op is seen at the end of the same sequence,
- * however the scheduler orders the two processes). */
-static int server_gone(pid_t pid)
+ * however the scheduler orders the two processes). Asked at the end of
+ * every sequence: its status file stays open and is read again from the
+ * start. */
+static int server_gone(struct rctx *c)
 {
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		return 1;
-	int gone = 0;
-	while (fgets(line, sizeof(line), fp)) {
-		char st;
-		if (!strncmp(line, "State:", 6) && sscanf(line + 6, " %c", &st) == 1 && (st == 'Z' || st == 'X'))
-			gone = 1;
-		else if ((!strncmp(line, "SigPnd:", 7) || !strncmp(line, "ShdPnd:", 7)) &&
-			 (strtoull(line + 7, NULL, 16) & (1ull << (SIGKILL - 1))))
-			gone = 1;
+	if (c->status_fd < 0 || c->status_pid != c->server) {
+		char path[64];
+		if (c->status_fd >= 0)
+			close(c->status_fd);
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)c->server);
+		c->status_fd = open(path, O_RDONLY | O_CLOEXEC);
+		c->status_pid = c->server;
+		if (c->status_fd < 0)
+			return 1;
 	}
-	fclose(fp);
-	return gone;
+	char buf[8192];
+	ssize_t n = pread(c->status_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 1;
+	buf[n] = 0;
+	const char *st = strstr(buf, "\nState:");
+	if (st) {
+		st += 7;
+		while (*st == ' ' || *st == '\t')
+			st++;
+		if (*st == 'Z' || *st == 'X')
+			return 1;
+	}
+	static const char *const pending[] = { "\nSigPnd:", "\nShdPnd:" };
+	for (unsigned i = 0; i < 2; i++) {
+		const char *p = strstr(buf, pending[i]);
+		if (p && (strtoull(p + 8, NULL, 16) & (1ull << (SIGKILL - 1))))
+			return 1;
+	}
+	return 0;
 }
 
 static enum mmf_result r_check(void *ctx, enum mmf_check_grade grade, char *msg, size_t cap)
 {
 	struct rctx *c = ctx;
-	if (!c->dead && grade == MMF_CHECK_FULL && c->server > 0 && server_gone(c->server)) {
+	if (!c->dead && grade == MMF_CHECK_FULL && c->server > 0 && server_gone(c)) {
 		/* the sequence killed its fork server */
 		if (c->worker)
 			kill_worker(c->worker);

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
@@ -279,6 +280,7 @@ static double now_s(void)
  * is gone. */
 static int ring_next(uint32_t last, struct mmf_wire_req *q, int nap)
 {
+	double spin = spin_far;
 	while (mmf_wire_ld(&ring->req_seq) == last) {
 		double start = 0;
 		for (unsigned i = 1; !nap && mmf_wire_ld(&ring->req_seq) == last; i++) {
@@ -288,16 +290,26 @@ static int ring_next(uint32_t last, struct mmf_wire_req *q, int nap)
 			double t = now_s();
 			if (!start)
 				start = t;
-			else if (t - start > spin_far)
+			else if (t - start > spin)
 				break;
 		}
 		nap = 0;
+		spin = 4 * spin_far; /* woken ahead: its sequence starts within the end of the last one */
 		mmf_wire_st(&ring->far_waiting, 1);
 		if (mmf_wire_ld(&ring->req_seq) == last) {
+#if MMF_WIRE_HAVE_FUTEX
+			/* a futex, woken by FUTEX_WAKE; every 100 ms a look at
+			 * whether mmfuzz is still there (its end of req open) */
+			mmf_wire_futex_wait(&ring->req_seq, mmf_wire32(last), 100);
+			struct pollfd pf = { MMF_WIRE_FD_REQ, POLLIN, 0 };
+			if (mmf_wire_ld(&ring->req_seq) == last && poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLERR)))
+				return -1;
+#else
 			char bell[64];
 			ssize_t r = read(MMF_WIRE_FD_REQ, bell, sizeof(bell));
 			if (r == 0 || (r < 0 && errno != EINTR))
 				return -1;
+#endif
 		}
 		mmf_wire_st(&ring->far_waiting, 0);
 	}
@@ -438,7 +450,7 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* what workers orphan comes here, to be killed */
 	map_ring();
 	static struct mmf_wire_hello h;
-	h = (struct mmf_wire_hello){ .abi_version = ad->abi_version, .caps = ad->caps, .features = ring ? MMF_WIRE_F_RING : 0 };
+	h = (struct mmf_wire_hello){ .abi_version = ad->abi_version, .caps = ad->caps, .features = ring ? MMF_WIRE_F_RING | (MMF_WIRE_HAVE_FUTEX ? MMF_WIRE_F_FUTEX : 0) : 0 };
 	memcpy(h.level, ad->level, sizeof(h.level));
 	snprintf(h.name, sizeof(h.name), "%s", ad->name ? ad->name : "");
 	snprintf(h.description, sizeof(h.description), "%s", ad->description ? ad->description : "");

@@ -64,6 +64,26 @@ START_TEST(a_sequence_is_a_function_of_its_seed)
 }
 END_TEST
 
+/* mmf_gen_profile (the campaign's hint to wake the next sequence's
+ * workers) names the profile mmf_gen_sequence draws, whatever the flags
+ * that change the draw. */
+START_TEST(gen_profile_is_the_sequence_s)
+{
+	static const unsigned flags[] = { 0, MMF_GEN_NO_SOFT_DIRTY, MMF_GEN_AS_8K, MMF_GEN_FLAT,
+					  MMF_GEN_MALLOC | MMF_GEN_AS_ALONE | MMF_GEN_NO_SOFT_DIRTY };
+	for (unsigned k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+		struct mmf_gen_config gc = { _i == 0 ? -1 : (int)(_i - 1), 200, 0, flags[k], 0, 0, 0, 0 };
+		for (unsigned n = 0; n < 400; n++) {
+			uint64_t sd = mmf_seed_mix(seed, n);
+			mmf_gen_sequence(sd, &gc, &seq);
+			ck_assert_msg(mmf_gen_profile(sd, &gc) == seq.profile,
+				      "sequence %u of seed %llu: profile %u drawn, mmf_gen_profile says %u (flags %#x)", n,
+				      seed, seq.profile, mmf_gen_profile(sd, &gc), flags[k]);
+		}
+	}
+}
+END_TEST
+
 int main(void)
 {
 	const char *s = getenv("MMFUZZ_SEED");
@@ -78,6 +98,7 @@ int main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, reference_and_simple_agree, 0, MMF_NR_FAMILIES + 1);
 	tcase_add_loop_test(tc, a_sequence_is_a_function_of_its_seed, 0, MMF_NR_FAMILIES + 1);
+	tcase_add_loop_test(tc, gen_profile_is_the_sequence_s, 0, 2);
 	suite_add_tcase(su, tc);
 	return mmf_check_run(su, 1);
 }

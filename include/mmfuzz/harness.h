@@ -172,6 +172,11 @@ void mmf_exec_set_cost(struct mmf_exec *ex, int on);
  * adapter: its fork server), so the next sequence on it starts from a
  * fresh create, as `mmfuzz replay` would. */
 void mmf_exec_restart(struct mmf_exec *ex, unsigned prof);
+/* The profile of the sequence the next mmf_exec_run will run, when the
+ * caller knows it (mmf_gen_profile): out-of-process workers of that
+ * profile are woken at the end of this run's ops, so that they are awake
+ * when it starts. Used once. */
+void mmf_exec_next_profile(struct mmf_exec *ex, unsigned prof);
 
 /* Aborts at a call site that depends on the finding's check, so crash
  * deduplication by stack keeps distinct bugs apart. */
@@ -228,6 +233,8 @@ struct mmf_gen_config {
 #define MMF_GEN_FLAT 16u
 void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg,
 		      struct mmf_seq *out);
+/* The profile mmf_gen_sequence(seed, cfg) draws, without the rest. */
+unsigned mmf_gen_profile(uint64_t seed, const struct mmf_gen_config *cfg);
 uint64_t mmf_seed_mix(uint64_t campaign_seed, uint64_t index);
 
 /* The minimizer (harness/shrink.c): cuts after the failing op, removes

@@ -142,6 +142,11 @@ struct mmf_wire_hello {
 #define MMF_WIRE_MAX_MUTANTS 32
 #define MMF_WIRE_MAX_BATCH 64 /* requests in one W_BATCH */
 #define MMF_WIRE_F_RING 1u /* the agent mapped the ring and serves through it */
+/* Its workers sleep on a futex at req_seq, not on req: mmfuzz wakes them
+ * with FUTEX_WAKE. A pipe's wake-up is a synchronous one, which puts the
+ * sleeper on the waker's CPU as if the waker were about to sleep; mmfuzz
+ * is not, and a worker spinning there takes the CPU it needs. */
+#define MMF_WIRE_F_FUTEX 2u
 
 /* The ring: one request and one answer, each published by storing its
  * number (release) after the message, the numbers in wire order. A side
@@ -183,6 +188,26 @@ static inline uint64_t mmf_wire64(uint64_t x) { return MMF_WIRE_SWAP ? __builtin
 /* How long a side spins for the other before it sleeps (seconds; not at
  * all where the process may run on one CPU only). */
 #define MMF_WIRE_SPIN 0.00005
+
+/* The futex doorbell: on x86-64 (the machines mmfuzz runs on). Agents of
+ * other architectures, which run under QEMU's user mode here, keep the
+ * pipe; so does a build with MMF_WIRE_NO_FUTEX. */
+#if defined(__linux__) && defined(__x86_64__) && !defined(MMF_WIRE_NO_FUTEX)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#define MMF_WIRE_HAVE_FUTEX 1
+/* Sleeps while *p holds raw (as stored), at most ms milliseconds. */
+static inline void mmf_wire_futex_wait(uint32_t *p, uint32_t raw, long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+	syscall(SYS_futex, p, FUTEX_WAIT, raw, &ts, NULL, 0);
+}
+static inline void mmf_wire_futex_wake(uint32_t *p) { syscall(SYS_futex, p, FUTEX_WAKE, 1, NULL, NULL, 0); }
+#else
+#define MMF_WIRE_HAVE_FUTEX 0
+#endif
 
 static inline uint32_t mmf_wire_ld(const uint32_t *p) { return mmf_wire32(__atomic_load_n(p, __ATOMIC_SEQ_CST)); }
 static inline void mmf_wire_st(uint32_t *p, uint32_t v) { __atomic_store_n(p, mmf_wire32(v), __ATOMIC_SEQ_CST); }
