@@ -133,18 +133,24 @@ static int apply_vma_lock_flags(struct mmf_machine *m, struct mmf_mm *mm, uint64
 static int64_t populate_vma_page_range(struct mmf_machine *m, unsigned proc, const struct mmf_vma *v, uint64_t start,
 				       uint64_t end)
 {
-	int64_t nr = (int64_t)((end - start) >> AS_PAGE_SHIFT);
+	int64_t nr = (int64_t)((end - start) >> AS_PAGE_SHIFT), done = nr;
 	if ((v->flags & VM_LOCKONFAULT) || MUTANT(m, MLOCK_NO_POPULATE))
 		return nr;
-	if (!(v->flags & VM_ACCESS_FLAGS))
-		return -EFAULT;
 	int write = (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 	for (int64_t k = 0; k < nr; k++) {
-		int r = mmf_as_gup_touch(m, proc, start + ((uint64_t)k << AS_PAGE_SHIFT), write);
-		if (r)
-			return k ? k : r < 0 ? -ENOMEM : -EFAULT;
+		/* an inaccessible VMA: check_vma_flags() says -EFAULT */
+		int r = (v->flags & VM_ACCESS_FLAGS) ? mmf_as_gup_touch(m, proc, start + ((uint64_t)k << AS_PAGE_SHIFT), write)
+						     : 1;
+		if (r) {
+			done = k ? k : r < 0 ? -ENOMEM : -EFAULT;
+			break;
+		}
 	}
-	return nr;
+	/* lru_add_drain() after __get_user_pages(), whatever it answered: the
+	 * pages this VMA mlocked are on the unevictable list before the next
+	 * VMA's are touched */
+	mmf_lru_drain(m);
+	return done;
 }
 
 int mmf_mm_populate(struct mmf_machine *m, unsigned proc, uint64_t start, uint64_t len, int ignore_errors)

@@ -275,6 +275,30 @@ static void s_mincore_page_cache(void)
 	REQ_EQ(call(m, 0, MMF_OP_MINCORE, 4, 1, 0, vec, sizeof(vec)), -ENOMEM);
 }
 
+/* populate_vma_page_range() drains the LRU batches after each VMA
+ * (lru_add_drain(), mlock_drain_local() with it): a page cache page that
+ * mlockall populates through two VMAs is unevictable by the second touch,
+ * which leaves it referenced. Undrained, the second touch would queue its
+ * activation and clear the bit; Linux 6.18's smaps then shows the page
+ * Referenced in a child forked after, and the model did not. */
+static void s_mlockall_drains_per_vma(void)
+{
+	struct mmf_machine *m = &mach;
+	int err;
+	uint64_t out;
+	REQ_EQ(mmf_as_ftruncate(m, 0, 1, &err), 0);
+	REQ_EQ(mmf_as_mmap_file(m, 0, AT(0), PG, R, FIX, 0, 0, &out, &err), 0);
+	REQ_EQ(mmf_as_mmap_file(m, 0, AT(4), PG, R, FIX, 0, 0, &out, &err), 0);
+	REQ_EQ(OP(m, MLOCKALL, 0, 0, 1), 0); /* MCL_CURRENT */
+	const uint64_t *pte = mmf_pte_lookup(m, mmf_as_mm(m, 0), AT(4), 0);
+	REQ_EQ(pte && (*pte & PTE_PRESENT), 1);
+	if (!pte)
+		return;
+	uint16_t flags = pfn_to_page(m, pte_pfn(*pte))->flags;
+	REQ_EQ(!!(flags & PG_unevictable), 1);
+	REQ_EQ(!!(flags & PG_referenced), 1);
+}
+
 static void s_msync(void)
 {
 	struct mmf_machine *m = &mach;
@@ -307,6 +331,7 @@ static const struct {
 	{ "mprotect_writable_breaks_cow", s_mprotect_writable_breaks_cow },
 	{ "mincore_page_cache", s_mincore_page_cache },
 	{ "msync", s_msync },
+	{ "mlockall_drains_per_vma", s_mlockall_drains_per_vma },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
