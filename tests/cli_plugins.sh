@@ -125,7 +125,7 @@ for case in "realloc_loses_tail realloc-contents" "calloc_recycled_dirty calloc-
 			--out "$tmp/eq-$mode" >"$tmp/out-$mode" 2>&1
 	done
 	d=$1/myalloc-obj-$2
-	at() { sed -n 's/0x7f[0-9a-f]\{10\}/ADDR/g; /^# at op/p' "$tmp/eq-$1/$d/repro.txt"; }
+	at() { sed -n 's/block 0x[0-9a-f]*/block ADDR/g; /^# at op/p' "$tmp/eq-$1/$d/repro.txt"; }
 	[ -s "$tmp/eq-ring/$d/repro.mmfz" ] && cmp -s "$tmp/eq-ring/$d/repro.mmfz" "$tmp/eq-pipes/$d/repro.mmfz" &&
 		[ -n "$(at ring)" ] && [ "$(at ring)" = "$(at pipes)" ] && check ok ||
 		check bad "--mutant $1 through the ring and through pipes differ: '$(at ring)' / '$(at pipes)'; \
