@@ -179,8 +179,12 @@ int mmf_vma_map_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, 
 	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
 	struct mmf_vma self = { .start = start, .end = end, .pgoff = pgoff, .flags = flags, .shmem = shmem,
 				.anon_vma = anon_vma, .chain = chain };
-	int left = mmf_vma_merge_after(m, prev, start, flags, shmem, anon_vma, NULL, pgoff);
-	int right = mmf_vma_merge_before(m, next, end, flags, shmem, anon_vma, NULL, pgoff, npages);
+	/* a moved VMA (mremap's copy_vma()) merges as the VMA it was copied
+	 * from (vmg->copied_from): one whose anon_vma a fork cloned joins no
+	 * neighbour without an anon_vma (Linux 6.18 stable; a new range has
+	 * none, and merges as before) */
+	int left = mmf_vma_merge_after(m, prev, start, flags, shmem, anon_vma, &self, pgoff);
+	int right = mmf_vma_merge_before(m, next, end, flags, shmem, anon_vma, &self, pgoff, npages);
 	if (left && right && !mmf_vma_anon_both_ok(prev, next))
 		right = 0; /* prev wins, as vma_merge_new_range() tries left first */
 	if (left && right) {

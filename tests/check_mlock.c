@@ -299,6 +299,40 @@ static void s_mlockall_drains_per_vma(void)
 	REQ_EQ(!!(flags & PG_referenced), 1);
 }
 
+/* mremap's copy_vma() merges a moved VMA as the VMA it was copied from
+ * (vmg->copied_from, Linux 6.18): one whose anon_vma a fork cloned joins
+ * no neighbour without an anon_vma. Page 14's VMA gets its anon_vma from
+ * mlock's write fault past the end of the file (do_cow_fault() prepares
+ * it before ->fault says SIGBUS); the child moves both VMAs side by side,
+ * and they stay apart, so the page that mlock later faults into the first
+ * is not copied by the next fork (the model merged them and copied it). */
+static void s_mremap_keeps_forked_anon_apart(void)
+{
+	struct mmf_machine *m = &mach;
+	int err;
+	uint64_t out;
+	REQ_EQ(mmf_as_mmap_file(m, 0, AT(13), 2 * PG, 2 /* PROT_WRITE */, FIX, 0, 0, &out, &err), 0);
+	REQ_EQ(call(m, 0, MMF_OP_MLOCK, 14, 1, 0, NULL, 0), -ENOMEM);
+	REQ_EQ(mmf_as_fork(m, 0, 4, &err), 0);
+	REQ_EQ(mmf_as_mremap(m, 4, AT(13), 7 * PG, 7 * PG, MMF_MREMAP_MAYMOVE | MMF_MREMAP_FIXED, AT(22), &out, &err), 0);
+	REQ_EQ(mmf_as_ftruncate(m, 0, 1, &err), 0);
+	REQ_EQ(mmf_as_mprotect(m, 4, AT(22), PG, R, &err), 0);
+	REQ_EQ(call(m, 4, MMF_OP_MLOCK, 22, 1, 0, NULL, 0), 0);
+	REQ_EQ(mmf_as_fork(m, 4, 7, &err), 0);
+	static char raw[1 << 16];
+	mmf_as_report_smaps(m, 7, raw, sizeof(raw));
+	unsigned rss = 0, kb, vmas = 0;
+	for (char *l = raw; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
+		unsigned long long a, b;
+		if (sscanf(l, "Rss: %u kB", &kb) == 1)
+			rss += kb;
+		else if (sscanf(l, "%llx-%llx", &a, &b) == 2)
+			vmas++;
+	}
+	REQ_EQ(vmas, 2);
+	REQ_EQ(rss, 0);
+}
+
 static void s_msync(void)
 {
 	struct mmf_machine *m = &mach;
@@ -332,6 +366,7 @@ static const struct {
 	{ "mincore_page_cache", s_mincore_page_cache },
 	{ "msync", s_msync },
 	{ "mlockall_drains_per_vma", s_mlockall_drains_per_vma },
+	{ "mremap_keeps_forked_anon_apart", s_mremap_keeps_forked_anon_apart },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
