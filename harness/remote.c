@@ -1006,11 +1006,9 @@ int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx)
 		return -1;
 	struct rctx *c = ctx;
 	c->recycled = 0;
-	if (c->dead || !c->worker)
+	if (c->no_reset || c->dead || !c->worker)
 		return 0;
-	if (c->no_reset) /* the calls still deferred, alone */
-		return mmf_remote_flush(ad, ctx);
-	struct mmf_wire_req q = { .op = W_RESET }; /* with the calls still deferred */
+	struct mmf_wire_req q = { .op = W_RESET };
 	struct mmf_wire_resp p = { 0 };
 	enum mmf_result r = call(c, &q, NULL, &p, "reset");
 	if (c->dead)
