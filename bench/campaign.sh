@@ -58,26 +58,31 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 	chmod o+rx "$work"
 fi
-for adapter in default default-user simple reference glibc; do
-	opt=() pre=()
+# glibc runs in whole-sequence mode (its agent runs each sequence itself); the
+# row after it drives the same agent op by op, as the base code does.
+for adapter in default default-user simple reference glibc glibc-op-by-op; do
+	opt=() pre=() bopt=()
 	case $adapter in
 	default) ;;
 	default-user)
 		[ ${#as_user[@]} -gt 0 ] || [ "$(id -u)" != 0 ] || { echo "default without root: no setpriv"; continue; }
 		pre=("${as_user[@]}") ;;
+	glibc-op-by-op) opt=(--adapter glibc --op-by-op) bopt=(--adapter glibc) ;;
 	*) opt=(--adapter $adapter) ;;
 	esac
+	[ ${#bopt[@]} -gt 0 ] || bopt=("${opt[@]}")
 	vals=() bvals=()
 	for i in $(seq "$runs"); do
 		for bin in ${base:+"$base/mmfuzz"} "$mmfuzz"; do
 			rm -rf "$work/out"
-			"${pre[@]}" "$bin" fuzz "${opt[@]}" --time "$secs" --seed 1 -q --out "$work/out" >"$work/log" 2>&1
+			if [ "$bin" = "$mmfuzz" ]; then o=("${opt[@]}"); else o=("${bopt[@]}"); fi
+			"${pre[@]}" "$bin" fuzz "${o[@]}" --time "$secs" --seed 1 -q --out "$work/out" >"$work/log" 2>&1
 			v=$(awk '$1 == "sequences" { gsub(/[(]/, "", $3); print $3 + 0 }' "$work/log")
 			if [ "$bin" = "$mmfuzz" ]; then vals+=("${v:-0}"); else bvals+=("${v:-0}"); fi
 		done
 	done
 	bmed=$(printf '%s\n' "${bvals[@]}" | median)
-	case $adapter in default*) b=3491 ;; simple) b=3491 ;; reference) b=2026 ;; glibc) b=156 ;; esac
+	case $adapter in default*) b=3491 ;; simple) b=3491 ;; reference) b=2026 ;; glibc*) b=156 ;; esac
 	name="mmfuzz fuzz ${opt[*]:-(default$([ $adapter = default-user ] && echo ", no root" || { [ "$(id -u)" = 0 ] && echo ", root: + host-linux"; }))} seq/s"
 	row "$name" $b "$bmed" "${vals[@]}"
 done

@@ -51,6 +51,12 @@ static const char usage_fuzz[] =
 	"                   adapter's own reset after each clean one, before a fresh\n"
 	"                   fork (default 1000; 1: a fresh worker every sequence).\n"
 	"                   Findings are always replayed and shrunk on fresh workers\n"
+	"  --op-by-op       drive an out-of-process worker one call at a time. By\n"
+	"                   default a worker that carries mmfuzz's executor (plugins,\n"
+	"                   the allocator agents of a build without sanitizers) runs\n"
+	"                   each whole sequence itself, against an oracle of its own,\n"
+	"                   and a finding is replayed op by op before it is reported\n"
+	"                   (whole-sequence mode; not with --worker-reuse below 16)\n"
 	"  --cost           print where the time went: generating, resets, each family's\n"
 	"                   ops (out-of-process round trips included), checks after each\n"
 	"                   op, the end walks and compares, findings (replays, shrinking)\n"
@@ -279,6 +285,7 @@ struct campaign {
 	double overrun;   /* seconds past --time, spent on the last finding */
 	int cut;          /* the sequence running at --time was stopped mid-op */
 	unsigned reuse;   /* --worker-reuse */
+	int op_by_op;     /* --op-by-op */
 };
 
 static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_stats *st,
@@ -310,10 +317,12 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 	unsigned long forked, reused;
 	int ring;
 	mmf_remote_counts(&forked, &reused, &ring);
+	unsigned long runs = mmf_remote_runs();
 	if (forked)
 		fprintf(fp, "  workers     %lu forked, %lu sequences on a worker its adapter reset (--worker-reuse %u); "
-			    "ops through %s\n",
-			forked, reused, c->reuse, ring ? "shared memory" : "pipes");
+			    "%s through %s\n",
+			forked, reused, c->reuse, runs ? "whole sequences run in the worker" : "ops",
+			ring ? "shared memory" : "pipes");
 	cli_print_coverage(fp, st, NULL);
 	const char *const *known = ad && ad->size >= MMF_ADAPTER_SIZE_KNOWN ? ad->known : NULL;
 	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
@@ -351,6 +360,10 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 		fprintf(fp, "    %-14s %8.3f  %5.1f%%\n", "findings", c->finding_secs,
 			secs > 0 ? 100 * c->finding_secs / secs : 0);
 		fprintf(fp, "    %-14s %8.3f  %5.1f%%\n", "other", secs - timed, secs > 0 ? 100 * (secs - timed) / secs : 0);
+		if (mmf_remote_runs())
+			fprintf(fp, "                (%lu sequences ran whole in the worker: their phases were timed there, "
+				    "while mmfuzz generated the next one)\n",
+				mmf_remote_runs());
 	}
 	if (c->cut)
 		fprintf(fp, "  stopped     the sequence running when --time ran out was cut short mid-op\n");
@@ -489,8 +502,17 @@ static int write_reports(const struct campaign *c, const struct mmf_exec_stats *
 	return status;
 }
 
+/* Sequence n of the campaign into *seq. */
+static void make_seq(struct campaign *c, const struct mmf_gen_config *gc, unsigned long long n, struct mmf_seq *seq)
+{
+	double tg = c->cost ? mmf_now() : 0;
+	mmf_gen_sequence(mmf_seed_mix(c->seed, n), gc, seq);
+	if (c->cost)
+		c->gen_secs += mmf_now() - tg;
+}
+
 enum { OPT_KEEP_GOING = CLI_OPT_OWN, OPT_NO_SHRINK, OPT_TIME, OPT_RUNS, OPT_SEED, OPT_MAX_OPS, OPT_GENERATOR, OPT_ERRORS, OPT_PROFILE,
-       OPT_OUT, OPT_REPORT, OPT_COST, OPT_WORKER_REUSE };
+       OPT_OUT, OPT_REPORT, OPT_COST, OPT_WORKER_REUSE, OPT_OP_BY_OP };
 static const struct option fuzz_options[] = {
 	CLI_TARGET_OPTIONS,
 	CLI_HELP_OPTION,
@@ -508,6 +530,7 @@ static const struct option fuzz_options[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "cost", no_argument, NULL, OPT_COST },
 	{ "worker-reuse", required_argument, NULL, OPT_WORKER_REUSE },
+	{ "op-by-op", no_argument, NULL, OPT_OP_BY_OP },
 	{ 0 },
 };
 
@@ -529,6 +552,7 @@ static int fuzz_option(void *ctx, int code, const char *arg)
 	case OPT_NO_SHRINK: c->shrink = 0; return 0;
 	case 'q': c->quiet = 1; return 0;
 	case OPT_COST: c->cost = 1; return 0;
+	case OPT_OP_BY_OP: c->op_by_op = 1; return 0;
 	case OPT_TIME: {
 		char *end;
 		c->time_limit = strtod(arg, &end);
@@ -609,7 +633,8 @@ int cli_fuzz(int argc, char **argv)
 		c.t.mutant ? " mutant " : "", c.t.mutant ? c.t.mutant : "", c.seed, c.generator ? c.generator : MMF_GEN_VERSION,
 		c.runs ? "runs limit, " : "", c.time_limit);
 
-	static struct mmf_seq seq;
+	static struct mmf_seq seqs[2]; /* sequence n in seqs[n & 1] */
+	unsigned long long made = 0, ahead = 0; /* 1 + the sequence made (posted) ahead, or 0 */
 	/* Draw only from the families the adapter is compared in: a malloc
 	 * adapter gains nothing from page-table ops the oracle runs alone. */
 	unsigned fams = 0;
@@ -623,6 +648,7 @@ int cli_fuzz(int argc, char **argv)
 	/* an op still running in a worker when the time is up is stopped */
 	mmf_remote_set_stop(start + c.time_limit + 0.25);
 	mmf_remote_set_reuse(c.reuse);
+	mmf_remote_set_persistent(!c.op_by_op);
 	int tty = isatty(2);
 	mmf_exec_set_cost(ex, c.cost);
 	double every = tty ? 1.0 : 10.0;
@@ -640,13 +666,26 @@ int cli_fuzz(int argc, char **argv)
 			last = elapsed;
 			progress(mmf_exec_stats(ex), n, elapsed, tty);
 		}
-		double tg = c.cost ? mmf_now() : 0;
-		mmf_gen_sequence(mmf_seed_mix(c.seed, n), &gc, &seq);
-		if (c.cost)
-			c.gen_secs += mmf_now() - tg;
+		/* This sequence: posted to its persistent worker while the last
+		 * one ran, or made and posted now (or run op by op); and the
+		 * next one posted while this one runs, when its profile's
+		 * worker is free. Results are taken in order. */
+		struct mmf_seq *seq = &seqs[n & 1], *next = &seqs[(n + 1) & 1];
+		int posted = ahead == n + 1;
+		ahead = 0;
+		if (made != n + 1)
+			make_seq(&c, &gc, n, seq);
+		if (!posted)
+			posted = mmf_exec_campaign_post(ex, seq);
+		if (posted && (!c.runs || n + 1 < c.runs)) {
+			make_seq(&c, &gc, n + 1, next);
+			made = n + 2;
+			if (mmf_exec_campaign_post(ex, next))
+				ahead = n + 2;
+		}
 		struct mmf_finding f;
 		mmf_exec_next_profile(ex, mmf_gen_profile(mmf_seed_mix(c.seed, n + 1), &gc));
-		int r = mmf_exec_run(ex, &seq, &f);
+		int r = posted ? mmf_exec_campaign_collect(ex, seq, &f) : mmf_exec_run(ex, seq, &f);
 		if (r < 0) {
 			fprintf(stderr, "\nmmfuzz fuzz: cannot run: %s\n", f.detail);
 			status = EXIT_ENV;
@@ -668,7 +707,7 @@ int cli_fuzz(int argc, char **argv)
 		rec = sig_add(f.signature, n);
 		double tf = mmf_now();
 		mmf_exec_set_cost(ex, 0);
-		int nf = new_finding(ex, &c, rec, &seq, &f, n, start, tty);
+		int nf = new_finding(ex, &c, rec, seq, &f, n, start, tty);
 		mmf_exec_set_cost(ex, c.cost);
 		c.finding_secs += mmf_now() - tf;
 		if (nf) {
@@ -681,6 +720,8 @@ int cli_fuzz(int argc, char **argv)
 			break;
 		}
 	}
+	if (ahead) /* posted, and past the campaign's end: not counted */
+		mmf_exec_campaign_drop(ex, &seqs[(ahead - 1) & 1]);
 	mmf_remote_set_stop(0);
 	mmf_remote_set_reuse(1);
 	elapsed = mmf_now() - start;

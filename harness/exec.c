@@ -135,7 +135,7 @@ void mmf_exec_destroy(struct mmf_exec *ex)
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		for (unsigned p = 0; p < MAX_PROFILES; p++) {
-			if (t->ctx[p])
+			if (t->ctx[p] && !(t->adopted >> p & 1))
 				t->ad->destroy(t->ctx[p]);
 			free(t->owned[p]);
 		}
@@ -258,8 +258,8 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 }
 
 /* "tag: detail" from an adapter's check -> the tag as a signature part. */
-static int check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t,
-			 uint32_t step, const char *op)
+int mmf_exec_check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
+			   const char *op)
 {
 	char tag[48];
 	size_t n = strcspn(ex->msg, ":");
@@ -337,7 +337,7 @@ int mmf_exec_corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const s
 	ex->msg[0] = 0;
 	if (has(t, MMF_CAP_CHECK) && t->ad->check(t->ctx[prof], MMF_CHECK_CHEAP, ex->msg, sizeof(ex->msg)) == MMF_CORRUPT &&
 	    ex->msg[0])
-		return check_finding(ex, f, t, step, op);
+		return mmf_exec_check_finding(ex, f, t, step, op);
 	return mmf_exec_finding(ex, f, t, step, op, "corrupt", "%s answered corrupt", op);
 }
 
@@ -355,7 +355,7 @@ static int run_checks(struct mmf_exec *ex, struct mmf_finding *f, enum mmf_check
 		if (r == MMF_CORRUPT && mmf_remote_fail_site(t->ad, t->ctx[prof], &at, &by))
 			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof); /* a deferred call's */
 		if (r == MMF_CORRUPT)
-			return check_finding(ex, f, t, step, op);
+			return mmf_exec_check_finding(ex, f, t, step, op);
 		if (r != MMF_OK)
 			return mmf_exec_finding(ex, f, t, step, op, "unsupported", "check answered %s despite MMF_CAP_CHECK",
 				       mmf_result_name(r));
@@ -455,6 +455,8 @@ static int prepare(struct mmf_exec *ex, const struct mmf_seq *seq, unsigned prof
 				snprintf(f->detail, sizeof(f->detail), "out of memory");
 				return -1;
 			}
+		} else if (t->reset_done >> prof & 1) {
+			t->reset_done &= ~(1u << prof);
 		} else if (t->ad->reset(t->ctx[prof]) != MMF_OK) {
 			snprintf(f->detail, sizeof(f->detail), "%s: reset failed", t->ad->name);
 			return -1;
@@ -1141,6 +1143,8 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 			mmf_op_format(op, prof, line, sizeof(line));
 			fprintf(tr, "[%u] %s\n", i, line);
 		}
+		if (ex->progress)
+			__atomic_store_n(ex->progress, i + 1, __ATOMIC_RELEASE);
 		r = steps[op->code](ex, f, i, op, prof);
 		COST(MMF_COST_EXEC_PAGE + ex->family);
 		if (!ex->not_counting)
@@ -1160,6 +1164,8 @@ static int run_seq(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_fi
 		}
 		COST(MMF_COST_CHECKS);
 	}
+	if (ex->progress)
+		__atomic_store_n(ex->progress, seq->nops + 1, __ATOMIC_RELEASE);
 	if (flush_remotes(ex, f, seq->nops, "end", prof))
 		return 1;
 	if (ex->cfg.skip_end_checks)

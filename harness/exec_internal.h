@@ -122,6 +122,11 @@ struct target {
 	/* Compared in none of the families this sequence uses: neither reset
 	 * nor checked (an agent's fresh worker costs a fork). */
 	int idle;
+	/* persistent worker (harness/remote_run.c): ctx[] came from the
+	 * server, which destroys it; its adapter was reset after the last
+	 * clean sequence, so the next prepare() does not reset it again */
+	unsigned adopted;    /* a bit per profile */
+	unsigned reset_done; /* a bit per profile */
 };
 
 struct mmf_exec {
@@ -141,6 +146,9 @@ struct mmf_exec {
 	struct mmf_finding kg_first;
 	char kernel[512]; /* the knobs the systems under test declared, which the oracle runs with */
 	char msg[400];
+	uint32_t *progress; /* 1 + the op being run, for a worker's mmfuzz (remote_run.c) */
+	int no_persist;     /* the worker could not run whole sequences: op by op (exec_worker.c) */
+	unsigned runner;    /* 1 + the profile whose worker runs every profile's sequences, or 0 */
 };
 
 static inline int has(const struct target *t, uint64_t cap) { return (t->ad->caps & cap) != 0; }
@@ -159,6 +167,9 @@ static inline void vslot_live(struct target *t, unsigned slot, int on)
 
 int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
 		     const char *op, const char *check, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* The finding of ex->msg, "tag: detail" as an adapter's check says it. */
+int mmf_exec_check_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
+			   const char *op);
 int mmf_exec_corrupt_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct target *t, uint32_t step,
 			     const char *op, unsigned prof);
 /* Compares this op's outcome of every target with the oracle's. */

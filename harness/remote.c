@@ -39,6 +39,7 @@
 
 #include "harness/clock.h"
 #include "harness/remote.h"
+#include "harness/remote_run.h"
 #include "mmfuzz/wire.h"
 #include "mmfuzz/agent.h"
 #include "mmfuzz/harness.h"
@@ -92,6 +93,10 @@ struct rctx {
 	int ks_valid;
 	int32_t ks_result;
 	uint64_t ks_addr, ks_usable;
+	int can_run;       /* its workers run whole sequences (MMF_WIRE_F_RUN) */
+	int running;       /* a W_RUN is on its way (run_q, posted at run_start) */
+	struct mmf_wire_req run_q;
+	double run_start;
 	int recycled;      /* the worker ran the adapter's reset after a clean sequence */
 	int no_reset;      /* the adapter has none: a fresh worker for every sequence */
 	unsigned served;   /* sequences the worker has served */
@@ -291,7 +296,10 @@ static void reap_worker(struct rctx *c, const char *during, const char *forced)
 }
 
 static double stop_at;
+static int persist_off; /* mmf_remote_set_persistent(0): every sequence op by op */
+static unsigned nr_running; /* W_RUNs posted and not yet answered */
 static unsigned long nr_forked, nr_reused; /* workers started; sequences on a reused one */
+static unsigned long nr_runs;                /* W_RUNs answered */
 static int ring_seen;
 
 /* How long this side spins for an answer before it sleeps: nothing with
@@ -365,6 +373,9 @@ static int post(struct rctx *c, const struct mmf_wire_req *q, const void *payloa
 
 /* One request and its answer. On a dead worker returns MMF_CORRUPT
  * (check() says why). what: the call's name, or NULL for a batch. */
+static enum mmf_result exchange_wait(struct rctx *c, const struct mmf_wire_req *q, struct mmf_wire_resp *p,
+				     const char *what, double start, double spin);
+
 static enum mmf_result exchange(struct rctx *c, struct mmf_wire_req *q, const void *payload, uint32_t len,
 				struct mmf_wire_resp *p, const char *what)
 {
@@ -372,18 +383,28 @@ static enum mmf_result exchange(struct rctx *c, struct mmf_wire_req *q, const vo
 		return MMF_CORRUPT;
 	q->seq = next_seq(c);
 	q->len = len;
-	const struct mmf_remote_opts *o = &c->rm->opts;
-	double start = mmf_now(), limit = o->op_timeout_ms ? o->op_timeout_ms / 1000.0 : 5.0;
-	struct mmf_wire_ring *g = c->use_ring ? c->ring : NULL;
-	int got = -1;
+	double start = mmf_now();
 	if (post(c, q, payload)) {
 		reap_worker(c, what, NULL);
 		return MMF_CORRUPT;
 	}
+	return exchange_wait(c, q, p, what, start, spin_near);
+}
+
+/* The answer to request q, posted at `start`: spins up to `spin` seconds,
+ * then sleeps on resp, watching the worker's end, its memory on a slow
+ * op, the op timeout and the campaign's stop. */
+static enum mmf_result exchange_wait(struct rctx *c, const struct mmf_wire_req *q, struct mmf_wire_resp *p,
+				     const char *what, double start, double spin)
+{
+	const struct mmf_remote_opts *o = &c->rm->opts;
+	double limit = o->op_timeout_ms ? o->op_timeout_ms / 1000.0 : 5.0;
+	struct mmf_wire_ring *g = c->use_ring ? c->ring : NULL;
+	int got = -1;
 	if (g) { /* spin a little for the answer before sleeping on resp */
 		for (unsigned i = 1; (got = ring_take(c, p)) < 0; i++) {
 			mmf_wire_relax();
-			if (!(i & 127) && mmf_now() - start > spin_near)
+			if (!(i & 127) && mmf_now() - start > spin)
 				break;
 		}
 		if (got < 0) {
@@ -394,7 +415,7 @@ static enum mmf_result exchange(struct rctx *c, struct mmf_wire_req *q, const vo
 	int check_mem = 0;
 	uint32_t done = 0; /* a batch: the call it serves; each gets the whole op timeout */
 	while (got < 0) {
-		if (g && !what && mmf_wire_ld(&g->progress) != done) {
+		if (g && (!what || q->op == W_RUN) && mmf_wire_ld(&g->progress) != done) {
 			done = mmf_wire_ld(&g->progress);
 			start = mmf_now();
 		}
@@ -764,6 +785,7 @@ static int start_server(struct remote *rm, struct rctx *c, struct mmf_wire_hello
 	mmf_wire_hello_order(hello);
 	c->use_ring = c->ring && (hello->features & MMF_WIRE_F_RING);
 	c->use_futex = c->use_ring && MMF_WIRE_HAVE_FUTEX && (hello->features & MMF_WIRE_F_FUTEX);
+	c->can_run = c->use_ring && (hello->features & MMF_WIRE_F_RUN);
 	return 0;
 }
 
@@ -877,6 +899,8 @@ static void remote_destroy(void *ctx)
 	struct rctx *c = ctx;
 	if (!c)
 		return;
+	if (c->running) /* a W_RUN nobody will wait for */
+		nr_running--;
 	stop_server(c);
 	if (c->status_fd >= 0)
 		close(c->status_fd);
@@ -1016,6 +1040,108 @@ int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx)
 	if (r == MMF_UNSUPPORTED)
 		c->no_reset = 1;
 	c->recycled = r == MMF_OK;
+	return 0;
+}
+
+/* ---- whole sequences (W_RUN; harness/exec_worker.c) ----------------------- */
+
+void mmf_remote_set_persistent(int on) { persist_off = !on; }
+
+unsigned long mmf_remote_runs(void) { return nr_runs; }
+
+int mmf_remote_can_run(const struct mmf_adapter *ad, void *ctx)
+{
+	if (!ad || ad->reset != remote_reset || !ctx)
+		return 0;
+	const struct rctx *c = ctx;
+	/* a worker's executor makes its oracle first (half a millisecond
+	 * here): worth it for a worker that serves a few dozen sequences,
+	 * not for a fresh one per sequence */
+	return c->can_run && !persist_off && !c->no_reset && c->server && reuse_max >= MMF_REMOTE_RUN_MIN_REUSE;
+}
+
+const char *mmf_remote_why(const struct mmf_adapter *ad, void *ctx)
+{
+	return ad && ad->reset == remote_reset && ctx ? ((struct rctx *)ctx)->why : "";
+}
+
+static int server_gone(struct rctx *c);
+static void server_killed(struct rctx *c, const char *what);
+
+int mmf_remote_run_post(const struct mmf_adapter *ad, void *ctx, uint64_t flags, const void *payload, uint32_t len)
+{
+	if (!mmf_remote_can_run(ad, ctx) || len > MMF_WIRE_PAYLOAD || ((struct rctx *)ctx)->running)
+		return -2;
+	struct rctx *c = ctx;
+	c->nbatch = 0;
+	c->fail_deferred = 0;
+	c->fail_answered = 0;
+	c->ks_valid = 0;
+	/* the worker lives on as remote_reset would keep it */
+	if (c->worker && !c->dead && c->recycled && c->served + 1 < reuse_max) {
+		c->served++;
+		nr_reused++;
+	} else {
+		if (c->worker && !c->dead)
+			end_worker(c);
+		for (;;) { /* drop answers nobody read */
+			struct pollfd pf = { c->resp, POLLIN, 0 };
+			if (poll(&pf, 1, 0) <= 0 || read(c->resp, text, sizeof(text)) <= 0)
+				break;
+		}
+		if (start_worker(c))
+			return -2; /* op by op, whose reset starts the server over */
+	}
+	c->recycled = 0;
+	c->run_q = (struct mmf_wire_req){ .op = W_RUN, .seq = next_seq(c), .len = len };
+	c->run_q.a[0] = flags;
+	mmf_wire_st(&c->ring->progress, 0);
+	c->run_start = mmf_now();
+	if (post(c, &c->run_q, payload)) {
+		reap_worker(c, "run", NULL);
+		return -2;
+	}
+	c->running = 1;
+	nr_running++;
+	return 0;
+}
+
+int mmf_remote_run_wait(const struct mmf_adapter *ad, void *ctx, const char **answer, uint32_t *answer_len,
+			uint32_t *progress)
+{
+	*progress = 0;
+	if (!ad || ad->reset != remote_reset || !ctx || !((struct rctx *)ctx)->running)
+		return -2;
+	struct rctx *c = ctx;
+	struct mmf_wire_resp p = { 0 };
+	/* alone, it spins for the answer a while; with another worker
+	 * running, the CPUs are theirs and this side sleeps at once */
+	enum mmf_result r = exchange_wait(c, &c->run_q, &p, "run", c->run_start, nr_running > 1 ? 0 : 40 * spin_near);
+	c->running = 0;
+	nr_running--;
+	*progress = mmf_wire_ld(&c->ring->progress);
+	if (c->dead)
+		return -1;
+	if (r != MMF_OK || p.len < sizeof(struct mmf_wire_run)) {
+		/* it took the request for a malformed one: op by op from now */
+		c->can_run = 0;
+		kill_worker(c->worker);
+		reap_worker(c, "run", NULL);
+		return -2;
+	}
+	/* the sequence killed the fork server (its worker may have answered
+	 * first): this sequence's doing, as r_check finds it at the end of
+	 * an op-by-op one */
+	if (c->server > 0 && server_gone(c)) {
+		server_killed(c, "run");
+		return -1;
+	}
+	struct mmf_wire_run w;
+	memcpy(&w, text, sizeof(w));
+	c->recycled = w.run == 0 && w.reusable;
+	nr_runs++;
+	*answer = text;
+	*answer_len = p.len;
 	return 0;
 }
 
@@ -1201,21 +1327,28 @@ static int server_gone(struct rctx *c)
 	return 0;
 }
 
+/* The sequence killed the fork server: its worker goes too, and check()
+ * says how the server ended, during `what`. */
+static void server_killed(struct rctx *c, const char *what)
+{
+	if (c->worker)
+		kill_worker(c->worker);
+	c->dead = 1;
+	c->worker = 0;
+	char how[96];
+	if (describe_end(c->server, how, sizeof(how))) {
+		track(c->server, 0, 0);
+		c->server = 0;
+	}
+	snprintf(c->why, sizeof(c->why), "server: the fork server %s during %s", how, what);
+}
+
 static enum mmf_result r_check(void *ctx, enum mmf_check_grade grade, char *msg, size_t cap)
 {
 	struct rctx *c = ctx;
 	if (!c->dead && grade == MMF_CHECK_FULL && c->server > 0 && server_gone(c)) {
 		/* the sequence killed its fork server */
-		if (c->worker)
-			kill_worker(c->worker);
-		c->dead = 1;
-		c->worker = 0;
-		char how[96];
-		if (describe_end(c->server, how, sizeof(how))) {
-			track(c->server, 0, 0);
-			c->server = 0;
-		}
-		snprintf(c->why, sizeof(c->why), "server: the fork server %s during the sequence", how);
+		server_killed(c, "the sequence");
 	}
 	if (c->dead) {
 		snprintf(msg, cap, "%s", c->why);

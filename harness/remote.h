@@ -99,6 +99,31 @@ int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx);
  * resets anything else), so that it is spinning when the call comes. */
 void mmf_remote_wake(const struct mmf_adapter *ad, void *ctx);
 unsigned mmf_remote_set_reuse(unsigned n);
+/* Whole sequences in the worker (W_RUN, harness/exec_worker.c): on (1,
+ * the default) where the agent offers it, or every call its own round
+ * trip (0). */
+void mmf_remote_set_persistent(int on);
+/* Whether ctx's workers take whole sequences now: never with
+ * mmf_remote_set_persistent(0), an adapter without reset, or workers that
+ * serve fewer than this many sequences each (--worker-reuse). */
+#define MMF_REMOTE_RUN_MIN_REUSE 16
+int mmf_remote_can_run(const struct mmf_adapter *ad, void *ctx);
+/* W_RUN of payload with the config flags, posted to ctx's worker (a
+ * fresh one if its last cannot serve on): 0, or -2 when it cannot run
+ * sequences now (then run this one op by op). */
+int mmf_remote_run_post(const struct mmf_adapter *ad, void *ctx, uint64_t flags, const void *payload, uint32_t len);
+/* Its answer: 0 with the worker's answer (struct mmf_wire_run and what
+ * follows; valid until the next call) in *answer, *answer_len; -1 when
+ * the worker died, hung, outgrew its limit or the campaign's time ran
+ * out (mmf_remote_why says which); -2 when it took the request for a
+ * malformed one. *progress: 1 + the op the worker was in, 0 before the
+ * first. */
+int mmf_remote_run_wait(const struct mmf_adapter *ad, void *ctx, const char **answer, uint32_t *answer_len,
+			uint32_t *progress);
+/* W_RUNs answered so far. */
+unsigned long mmf_remote_runs(void);
+/* "tag: detail" of how ctx's last worker ended, "" if it did not. */
+const char *mmf_remote_why(const struct mmf_adapter *ad, void *ctx);
 /* Workers forked, sequences run on a worker reset by its adapter, and
  * whether any call went through the shared-memory ring. */
 void mmf_remote_counts(unsigned long *forked, unsigned long *reused, int *ring);

@@ -26,6 +26,7 @@
 #include "mmfuzz/wire.h"
 #include "mmfuzz/adapter.h"
 #include "mmfuzz/agent.h"
+#include "harness/remote_run.h"
 
 static int send_status(unsigned kind, int result, int status, long pid, uint64_t peak, const void *payload,
 		       uint32_t len)
@@ -352,7 +353,7 @@ static void batch(const struct mmf_adapter *ad, void *ctx, const struct mmf_wire
 	}
 }
 
-static void worker(const struct mmf_adapter *ad, void *ctx, pid_t server)
+static void worker(const struct mmf_adapter *ad, void *ctx, pid_t server, unsigned prof)
 {
 	/* Its own process group: mmfuzz kills the group, so processes the
 	 * adapter starts go with it (a task spinning under QEMU takes no
@@ -385,7 +386,16 @@ static void worker(const struct mmf_adapter *ad, void *ctx, pid_t server)
 		struct mmf_wire_resp p = { .seq = q.seq };
 		if (q.op == W_BATCH && ring)
 			batch(ad, ctx, &q, &p);
-		else
+		else if (q.op == W_RUN && ring && mmf_agent_run) {
+			uint32_t len = 0;
+			p.result = mmf_agent_run(ad, ctx, prof, &q, in_buf, out_buf, sizeof(out_buf), &len, &ring->progress);
+			p.len = len;
+			struct mmf_wire_run *w = (struct mmf_wire_run *)out_buf;
+			/* a clean run reset the adapter, as W_RESET does: a worker
+			 * that left processes behind is not reused */
+			if (p.result == MMF_OK && len >= sizeof(*w) && w->reusable && strays(server))
+				w->reusable = 0;
+		} else
 			dispatch(ad, ctx, &q, &p);
 		if (q.op == W_RESET && p.result == MMF_OK && strays(server))
 			p.result = MMF_REFUSED;
@@ -450,7 +460,7 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* what workers orphan comes here, to be killed */
 	map_ring();
 	static struct mmf_wire_hello h;
-	h = (struct mmf_wire_hello){ .abi_version = ad->abi_version, .caps = ad->caps, .features = ring ? MMF_WIRE_F_RING | (MMF_WIRE_HAVE_FUTEX ? MMF_WIRE_F_FUTEX : 0) : 0 };
+	h = (struct mmf_wire_hello){ .abi_version = ad->abi_version, .caps = ad->caps, .features = ring ? MMF_WIRE_F_RING | (MMF_WIRE_HAVE_FUTEX ? MMF_WIRE_F_FUTEX : 0) | (mmf_agent_run ? MMF_WIRE_F_RUN : 0) : 0 };
 	memcpy(h.level, ad->level, sizeof(h.level));
 	snprintf(h.name, sizeof(h.name), "%s", ad->name ? ad->name : "");
 	snprintf(h.description, sizeof(h.description), "%s", ad->description ? ad->description : "");
@@ -472,6 +482,7 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 	    (q.len && mmf_wire_read(MMF_WIRE_FD_CTL, in_buf, q.len)))
 		return 1;
 	in_buf[q.len] = 0;
+	uint64_t q_prof = q.a[0];
 	const struct mmf_profile *prof = mmf_profile_get((unsigned)q.a[0]);
 	char err[256] = "";
 	void *ctx = NULL;
@@ -499,7 +510,7 @@ int mmf_agent_main(const struct mmf_adapter *ad)
 			continue;
 		}
 		if (pid == 0)
-			worker(ad, ctx, server);
+			worker(ad, ctx, server, (unsigned)q_prof);
 		setpgid(pid, pid); /* as the worker does, whichever runs first */
 		if (send_status(S_READY, 0, 0, pid, 0, NULL, 0)) {
 			kill(pid, SIGKILL);

@@ -235,7 +235,7 @@ for case in "segv_at_100 1" "segv_at_100 2" "segv_in_write 1" "segv_in_write 2" 
 			--op-timeout 500 --no-shrink -q --out "$tmp/w$wire" >"$tmp/out$wire" 2>&1
 	done
 	a=$(cd "$tmp"/w1/$1 2>/dev/null && grep -H "^# at op" */repro.txt) b=$(cd "$tmp"/w0/$1 2>/dev/null && grep -H "^# at op" */repro.txt)
-	[ -n "$a" ] && [ "$a" = "$b" ] && grep -q "ops through shared memory" "$tmp/out1" && grep -q "ops through pipes" "$tmp/out0" &&
+	[ -n "$a" ] && [ "$a" = "$b" ] && grep -q "through shared memory" "$tmp/out1" && grep -q "ops through pipes" "$tmp/out0" &&
 		check ok || check bad "$1 seed $2: ring '$a' vs pipes '$b'"
 	rm -rf "$tmp/w1" "$tmp/w0"
 done
@@ -258,6 +258,32 @@ for case in "1000 4 timeout" "5000 3 stopped"; do
 	found=$?
 	awk -v w="$wall" -v t=$2 'BEGIN { exit !(w < t + 1.5) }' && [ $found = 0 ] && check ok ||
 		check bad "hang_at_100 --time $2 --op-timeout $1 ran $wall s (want < $2 + 1.5), $3: $(grep -E 'MMFUZZ|time  |stopped|verdict' "$tmp/out" | head -4)"
+done
+
+# Whole-sequence mode: a worker that carries the executor (a plugin; an agent
+# linked with mmfuzz's core) runs each whole sequence itself against an
+# oracle of its own. The campaign counts what it counts op by op: the same
+# ops, each op's outcomes, answers and disagreements, the same known
+# differences; and it says which way it ran.
+counts() { sed -n '/^  ops  /{s/ (.*//;p}; /^  per op:/,/^  findings/p' "$1"; }
+for a in "$builddir/myalloc.so" glibc; do
+	if [ $a = glibc ] && [ ! -x "$agents/mmfuzz-agent-glibc" ]; then
+		echo "SKIP: whole-sequence mode of agent glibc: not built"
+		skip=$((skip + 1))
+		continue
+	fi
+	for m in whole op-by-op; do
+		[ $m = op-by-op ] && o=--op-by-op || o=
+		MMFUZZ_AGENT_DIR=$agents "$mmfuzz" fuzz --adapter "$a" --seed 2 --runs 600 $o -q --out "$tmp/pm" \
+			>"$tmp/pm-$m" 2>&1
+	done
+	counts "$tmp/pm-whole" >"$tmp/pm-a"
+	counts "$tmp/pm-op-by-op" >"$tmp/pm-b"
+	[ -s "$tmp/pm-a" ] && cmp -s "$tmp/pm-a" "$tmp/pm-b" &&
+		grep -q "whole sequences run in the worker" "$tmp/pm-whole" &&
+		grep -q "; ops through shared memory" "$tmp/pm-op-by-op" && check ok ||
+		check bad "$a: whole-sequence and op-by-op campaigns count differently: \
+$(diff "$tmp/pm-a" "$tmp/pm-b" | head -6) $(grep -h workers "$tmp"/pm-whole "$tmp"/pm-op-by-op)"
 done
 
 for a in glibc jemalloc tcmalloc mimalloc; do

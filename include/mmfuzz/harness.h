@@ -160,6 +160,20 @@ void mmf_exec_destroy(struct mmf_exec *ex);
  * (f->detail says why). */
 int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq,
 		 struct mmf_finding *f);
+/* mmf_exec_run for a campaign: with one system under test, out of process
+ * in an agent that carries the executor, the whole sequence runs in its
+ * worker (harness/exec_worker.c); findings are the worker's, to be
+ * replayed op by op before they are believed. Otherwise mmf_exec_run. */
+int mmf_exec_run_campaign(struct mmf_exec *ex, const struct mmf_seq *seq,
+			  struct mmf_finding *f);
+/* The same in two halves, so that sequences of other profiles run in
+ * their workers meanwhile: post (1 if seq went to a worker, 0 if it is to
+ * be run with mmf_exec_run), then collect its result (as mmf_exec_run's)
+ * in the order posted, or drop it unseen (its statistics not counted). */
+int mmf_exec_campaign_post(struct mmf_exec *ex, const struct mmf_seq *seq);
+int mmf_exec_campaign_collect(struct mmf_exec *ex, const struct mmf_seq *seq,
+			      struct mmf_finding *f);
+void mmf_exec_campaign_drop(struct mmf_exec *ex, const struct mmf_seq *seq);
 const struct mmf_exec_stats *mmf_exec_stats(const struct mmf_exec *ex);
 /* The kernel knobs the oracle runs with beyond its profile's defaults:
  * cfg->kernel, then what the systems under test declared ("" for none). */

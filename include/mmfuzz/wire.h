@@ -42,7 +42,7 @@
 #include "mmfuzz/ops.h"
 
 #define MMF_WIRE_MAGIC 0x4d4d4657u /* "MMFW" */
-#define MMF_WIRE_VERSION 5
+#define MMF_WIRE_VERSION 6
 
 /* Descriptors of the four pipes in the server (and its workers). */
 #define MMF_WIRE_FD_CTL 3
@@ -69,6 +69,10 @@ enum mmf_wire_op {
 		       * neither MMF_OK nor MMF_CORRUPT), else MMF_REFUSED, or
 		       * obj_read's own answer when it was not MMF_OK; v[0] what it
 		       * read, v[1] obj_read's answer */
+	W_RUN,        /* req, through the ring only, to an agent that offers
+		       * MMF_WIRE_F_RUN: a whole sequence run by an executor in the
+		       * worker, against an oracle of its own (harness/remote_run.c);
+		       * payload and answer there */
 #define MMF_ENTRY(name, ...) W_##name,
 #define MMF_ENTRY_OWN(name, ...) W_##name,
 #define MMF_DATA(...)
@@ -147,6 +151,9 @@ struct mmf_wire_hello {
  * sleeper on the waker's CPU as if the waker were about to sleep; mmfuzz
  * is not, and a worker spinning there takes the CPU it needs. */
 #define MMF_WIRE_F_FUTEX 2u
+/* The agent carries the executor and the oracle (it links mmfuzz's core):
+ * its workers take W_RUN, a campaign's whole sequence per round trip. */
+#define MMF_WIRE_F_RUN 4u
 
 /* The ring: one request and one answer, each published by storing its
  * number (release) after the message, the numbers in wire order. A side
