@@ -1,7 +1,10 @@
 /* mmfuzz fuzz: the built-in seeded campaign, its progress line, saved
  * findings and the closing report. Clocks decide only when to stop and
  * when to print; verdicts come from the seeds alone. */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,7 @@
 #include "harness/cli.h"
 #include "harness/fileio.h"
 #include "harness/remote.h"
+#include "mmfuzz/wire.h"
 #include "mmfuzz/profile.h"
 
 static const char usage_fuzz[] =
@@ -511,6 +515,110 @@ static void make_seq(struct campaign *c, const struct mmf_gen_config *gc, unsign
 		c->gen_secs += mmf_now() - tg;
 }
 
+/* With every system under test in process and a second CPU to run on, a
+ * thread generates sequence n + 1 while sequence n runs: sequence k goes
+ * into slots[k & 1] once the campaign has released k - 2. The thread
+ * spins briefly for that, then sleeps until the campaign releases the
+ * slot (spinning through a whole sequence saved a few percent more, but
+ * takes a core that a second campaign on the machine would need);
+ * MMFUZZ_PIN=1, or a single CPU, keeps generation in line. (Out of process, the
+ * campaign generates while the worker runs; a third busy thread would
+ * take a CPU from one of them.) */
+struct gen_thread {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct campaign c; /* a copy: the seed and --cost */
+	const struct mmf_gen_config *gc;
+	struct mmf_seq *slots;
+	unsigned long long ready; /* sequences [0, ready) are made */
+	unsigned long long used;  /* sequences [0, used) are released */
+	int sleeping, stop, on;
+};
+
+#define GEN_SPIN 0.00002 /* seconds the thread spins for a free slot */
+
+static void *gen_main(void *arg)
+{
+	struct gen_thread *g = arg;
+	for (unsigned long long k = 0;; k++) {
+		double t0 = 0;
+		for (unsigned i = 1; k >= 2 && __atomic_load_n(&g->used, __ATOMIC_SEQ_CST) < k - 1; i++) {
+			if (__atomic_load_n(&g->stop, __ATOMIC_RELAXED))
+				return NULL;
+			mmf_wire_relax();
+			if (i & 255)
+				continue;
+			double t = mmf_now();
+			if (!t0)
+				t0 = t;
+			else if (t - t0 > GEN_SPIN) {
+				pthread_mutex_lock(&g->mu);
+				__atomic_store_n(&g->sleeping, 1, __ATOMIC_SEQ_CST);
+				while (!g->stop && __atomic_load_n(&g->used, __ATOMIC_SEQ_CST) < k - 1)
+					pthread_cond_wait(&g->cv, &g->mu);
+				__atomic_store_n(&g->sleeping, 0, __ATOMIC_SEQ_CST);
+				pthread_mutex_unlock(&g->mu);
+				t0 = 0;
+			}
+		}
+		if (__atomic_load_n(&g->stop, __ATOMIC_RELAXED))
+			return NULL;
+		make_seq(&g->c, g->gc, k, &g->slots[k & 1]);
+		__atomic_store_n(&g->ready, k + 1, __ATOMIC_RELEASE);
+	}
+}
+
+static void gen_start(struct gen_thread *g, const struct campaign *c, const struct mmf_gen_config *gc,
+		      struct mmf_seq *slots)
+{
+	cpu_set_t set;
+	const char *pin = getenv("MMFUZZ_PIN");
+	g->on = 0;
+	if ((pin && !strcmp(pin, "1")) || sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) < 2)
+		return;
+	g->c = *c;
+	g->c.gen_secs = 0;
+	g->gc = gc;
+	g->slots = slots;
+	g->ready = g->used = 0;
+	g->stop = g->sleeping = 0;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	g->on = pthread_create(&g->th, NULL, gen_main, g) == 0;
+}
+
+/* Releases sequence n - 1 and waits until n is made. */
+static void gen_next(struct gen_thread *g, unsigned long long n)
+{
+	__atomic_store_n(&g->used, n, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&g->sleeping, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&g->mu);
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+	}
+	for (unsigned i = 1; __atomic_load_n(&g->ready, __ATOMIC_ACQUIRE) <= n; i++) {
+		mmf_wire_relax();
+		if (!(i & 1023))
+			sched_yield(); /* the thread lost its CPU for a while */
+	}
+}
+
+static void gen_stop(struct gen_thread *g, struct campaign *c)
+{
+	if (!g->on)
+		return;
+	pthread_mutex_lock(&g->mu);
+	__atomic_store_n(&g->stop, 1, __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->th, NULL);
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+	c->gen_secs += g->c.gen_secs;
+	g->on = 0;
+}
+
 enum { OPT_KEEP_GOING = CLI_OPT_OWN, OPT_NO_SHRINK, OPT_TIME, OPT_RUNS, OPT_SEED, OPT_MAX_OPS, OPT_GENERATOR, OPT_ERRORS, OPT_PROFILE,
        OPT_OUT, OPT_REPORT, OPT_COST, OPT_WORKER_REUSE, OPT_OP_BY_OP };
 static const struct option fuzz_options[] = {
@@ -649,6 +757,9 @@ int cli_fuzz(int argc, char **argv)
 	mmf_remote_set_stop(start + c.time_limit + 0.25);
 	mmf_remote_set_reuse(c.reuse);
 	mmf_remote_set_persistent(!c.op_by_op);
+	static struct gen_thread gt;
+	if (!cli_kernel_adapter && !mmf_remote_adapter(cli_adapter))
+		gen_start(&gt, &c, &gc, seqs);
 	int tty = isatty(2);
 	mmf_exec_set_cost(ex, c.cost);
 	double every = tty ? 1.0 : 10.0;
@@ -673,9 +784,11 @@ int cli_fuzz(int argc, char **argv)
 		struct mmf_seq *seq = &seqs[n & 1], *next = &seqs[(n + 1) & 1];
 		int posted = ahead == n + 1;
 		ahead = 0;
-		if (made != n + 1)
+		if (gt.on)
+			gen_next(&gt, n);
+		else if (made != n + 1)
 			make_seq(&c, &gc, n, seq);
-		if (!posted)
+		if (!posted && !gt.on)
 			posted = mmf_exec_campaign_post(ex, seq);
 		if (posted && (!c.runs || n + 1 < c.runs)) {
 			make_seq(&c, &gc, n + 1, next);
@@ -722,6 +835,7 @@ int cli_fuzz(int argc, char **argv)
 	}
 	if (ahead) /* posted, and past the campaign's end: not counted */
 		mmf_exec_campaign_drop(ex, &seqs[(ahead - 1) & 1]);
+	gen_stop(&gt, &c);
 	mmf_remote_set_stop(0);
 	mmf_remote_set_reuse(1);
 	elapsed = mmf_now() - start;

@@ -176,7 +176,7 @@ static int rerun(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 				   during + strlen(" during run"))
 		       : snprintf(ex->msg, sizeof(ex->msg), "%.300s", why);
 	if (n > 0 && (size_t)n < sizeof(ex->msg))
-		snprintf(ex->msg + n, sizeof(ex->msg) - (size_t)n, "%s", " (in a persistent worker; op by op it ran clean)");
+		snprintf(ex->msg + n, sizeof(ex->msg) - (size_t)n, "%s", " (in a whole-sequence worker; op by op it ran clean)");
 	ex->seq = seq;
 	ex->family = step < seq->nops ? mmf_op_family(seq->ops[step].code) : 0;
 	return mmf_exec_check_finding(ex, f, &ex->t[1], step, op);
@@ -215,7 +215,7 @@ int mmf_exec_campaign_post(struct mmf_exec *ex, const struct mmf_seq *seq)
 
 /* The answer as a result: 0 clean, 1 a finding in f, -2 not an answer. */
 static int take_answer(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_finding *f, const char *ans,
-		       uint32_t alen, int apply)
+		       uint32_t alen)
 {
 	struct mmf_wire_run w;
 	memcpy(&w, ans, sizeof(w));
@@ -223,7 +223,7 @@ static int take_answer(struct mmf_exec *ex, const struct mmf_seq *seq, struct mm
 	if (w.run < 0 || w.run > 1 || (w.run == 1 && w.finding_len != sizeof(*f)) || (w.run == 0 && w.finding_len) ||
 	    (uint64_t)sizeof(w) + w.finding_len + w.stats_len != alen)
 		return -2;
-	if (apply && mmf_exec_stats_apply(ex, sp, w.stats_len))
+	if (mmf_exec_stats_apply(ex, sp, w.stats_len))
 		return -2;
 	memset(f, 0, sizeof(*f));
 	if (w.run == 0)
@@ -250,7 +250,7 @@ int mmf_exec_campaign_collect(struct mmf_exec *ex, const struct mmf_seq *seq, st
 		snprintf(why, sizeof(why), "%s", mmf_remote_why(t->ad, ctx));
 		return rerun(ex, seq, f, why, progress);
 	}
-	if (r == 0 && (r = take_answer(ex, seq, f, ans, alen, 1)) >= 0)
+	if (r == 0 && (r = take_answer(ex, seq, f, ans, alen)) >= 0)
 		return r;
 	/* an executor that could not start there, or an answer that is not
 	 * one: op by op from now on */

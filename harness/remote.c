@@ -1047,6 +1047,8 @@ int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx)
 
 void mmf_remote_set_persistent(int on) { persist_off = !on; }
 
+int mmf_remote_adapter(const struct mmf_adapter *ad) { return ad && ad->reset == remote_reset; }
+
 unsigned long mmf_remote_runs(void) { return nr_runs; }
 
 int mmf_remote_can_run(const struct mmf_adapter *ad, void *ctx)

@@ -103,6 +103,8 @@ unsigned mmf_remote_set_reuse(unsigned n);
  * the default) where the agent offers it, or every call its own round
  * trip (0). */
 void mmf_remote_set_persistent(int on);
+/* Whether ad is an out-of-process adapter's proxy. */
+int mmf_remote_adapter(const struct mmf_adapter *ad);
 /* Whether ctx's workers take whole sequences now: never with
  * mmf_remote_set_persistent(0), an adapter without reset, or workers that
  * serve fewer than this many sequences each (--worker-reuse). */

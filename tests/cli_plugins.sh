@@ -286,6 +286,17 @@ for a in "$builddir/myalloc.so" glibc; do
 $(diff "$tmp/pm-a" "$tmp/pm-b" | head -6) $(grep -h workers "$tmp"/pm-whole "$tmp"/pm-op-by-op)"
 done
 
+# In process, with a second CPU, a thread generates the next sequence while
+# one runs: the campaign is the one generated in line (MMFUZZ_PIN=1: one
+# CPU, no thread), sequence for sequence.
+for pin in 0 1; do
+	[ $pin = 1 ] && p=1 || p=
+	MMFUZZ_PIN=$p "$mmfuzz" fuzz --adapter reference --seed 5 --runs 3000 -q --out "$tmp/gt" >"$tmp/gt-$pin" 2>&1
+	counts "$tmp/gt-$pin" >"$tmp/gt-$pin.c"
+done
+[ -s "$tmp/gt-0.c" ] && cmp -s "$tmp/gt-0.c" "$tmp/gt-1.c" && check ok ||
+	check bad "campaign with its generating thread and without differ: $(diff "$tmp/gt-0.c" "$tmp/gt-1.c" | head -4)"
+
 for a in glibc jemalloc tcmalloc mimalloc; do
 	if [ ! -x "$agents/mmfuzz-agent-$a" ]; then
 		echo "SKIP: agent $a not built (its library is missing; ci/setup installs it)"
