@@ -318,6 +318,7 @@ int mmf_pgd_alloc(struct mmf_machine *m, struct mmf_mm *mm);
  * when a table is absent (or there is no memory for it). */
 uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc);
 void mmf_pte_release(struct mmf_machine *m, uint64_t pte);
+int mmf_vma_has_recency(const struct mmf_machine *m, const struct mmf_vma *v);
 /* folio_mark_accessed(): referenced, then active (the LRU's two steps); a
  * page a locked VMA maps is unevictable, and stays as it is. */
 void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn);

@@ -31,6 +31,9 @@ static const struct row {
 	{ "memlock_kb", FIELD(memlock_kb), 0, MMF_MEMLOCK_UNLIMITED, NULL,
 	  "RLIMIT_MEMLOCK in KiB, or unlimited (CAP_IPC_LOCK): mlock past it is ENOMEM, 0 is EPERM" },
 	{ "vmflag_lf", FIELD(vmflag_lf), 0, 1, NULL, "smaps' VmFlags shows VM_LOCKONFAULT as lf (1) or not at all (0)" },
+	{ "zap_rand_norecency", FIELD(zap_rand_norecency), 0, 1, NULL,
+	  "unmapping a young file page under MADV_RANDOM leaves it unreferenced (1, Linux 6.3+: vma_has_recency) "
+	  "or marks it accessed, as without (0); MADV_SEQUENTIAL leaves it unreferenced either way" },
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -78,6 +81,7 @@ void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k)
 		.mmap_min_addr = 65536,
 		.memlock_kb = 8192, /* Debian's default RLIMIT_MEMLOCK */
 		.vmflag_lf = 1,
+		.zap_rand_norecency = 1,
 	};
 }
 

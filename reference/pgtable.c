@@ -105,6 +105,13 @@ void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn)
 	mmf_free_pages(m, pfn, AS_PAGE_ORDER, 0);
 }
 
+/* vma_has_recency(): whether a zap of the VMA's young ptes marks their
+ * file folios accessed (zap_present_folio_ptes()). */
+int mmf_vma_has_recency(const struct mmf_machine *m, const struct mmf_vma *v)
+{
+	return !(v->flags & VM_SEQ_READ) && !(m->k.zap_rand_norecency && (v->flags & VM_RAND_READ));
+}
+
 /* Drops one pte's mapping and reference (page_remove_rmap, then put). */
 void mmf_pte_release(struct mmf_machine *m, uint64_t pte)
 {
@@ -140,7 +147,7 @@ static void zap(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, unsigned
 				const struct mmf_vma *v = pte_has_page(pte) ? mmf_vma_find(mm, addr) : NULL;
 				if (v && (v->flags & VM_LOCKED))
 					mmf_munlock_page(m, pte_pfn(pte)); /* munlock_vma_folio() */
-				mmf_pte_release(m, pte);
+				mmf_pte_release(m, v && !mmf_vma_has_recency(m, v) ? pte & ~(uint64_t)PTE_ACCESSED : pte);
 			}
 		} else if (level > 0 && (*e & PTE_PRESENT)) {
 			zap(m, mm, (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT), level - 1, addr, next);

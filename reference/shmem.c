@@ -229,7 +229,7 @@ void mmf_shmem_remove(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_
 				*pte = 0;
 				if (v->flags & VM_LOCKED)
 					mmf_munlock_page(m, pte_pfn(old)); /* munlock_vma_folio() */
-				mmf_pte_release(m, old);
+				mmf_pte_release(m, mmf_vma_has_recency(m, v) ? old : old & ~(uint64_t)PTE_ACCESSED);
 			}
 		}
 	}

@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "adapters/linux/task.h"
@@ -189,6 +190,61 @@ static void probe_lockonfault(struct text *t, uint64_t page)
 }
 #endif
 
+#ifndef LX_QEMU
+/* zap_rand_norecency: a private writable mapping of a two-page memfd
+ * under MADV_RANDOM, its first page read (a young pte to a file folio),
+ * its second written (an anonymous copy: the VMA has an anon_vma, so fork
+ * copies its ptes, old in the child). The parent unmaps it; the child's
+ * smaps then counts the file page as referenced only if that zap marked
+ * it accessed. */
+static void probe_zap_recency(struct text *t, uint64_t page)
+{
+	int fd = memfd_create("mmfuzz-probe", MFD_CLOEXEC), go[2] = { -1, -1 };
+	char *p = fd >= 0 && ftruncate(fd, (off_t)(2 * page)) == 0
+			  ? mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)
+			  : MAP_FAILED;
+	if (p == MAP_FAILED || madvise(p, 2 * page, MADV_RANDOM) || pipe(go)) {
+		if (p != MAP_FAILED)
+			munmap(p, 2 * page);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	(void)*(volatile char *)p;
+	p[page] = 1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c, head[40], line[512];
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		snprintf(head, sizeof(head), "%08lx-", (unsigned long)(uintptr_t)p);
+		FILE *f = fopen("/proc/self/smaps", "re");
+		long kb = -1;
+		for (int in = 0; f && fgets(line, sizeof(line), f);) {
+			if (!strncmp(line, head, strlen(head)))
+				in = 1;
+			else if (in && !strncmp(line, "Referenced:", 11)) {
+				kb = strtol(line + 11, NULL, 10);
+				break;
+			}
+		}
+		_exit(kb == 0 ? 10 : kb == (long)(page >> 10) ? 11 : 1);
+	}
+	if (pid > 0) {
+		munmap(p, 2 * page);
+		int st = 0;
+		if (write(go[1], "x", 1) != 1)
+			kill(pid, SIGKILL);
+		if (waitpid(pid, &st, 0) == pid && WIFEXITED(st) && (WEXITSTATUS(st) == 10 || WEXITSTATUS(st) == 11))
+			add(t, "zap_rand_norecency", WEXITSTATUS(st) == 10);
+	} else
+		munmap(p, 2 * page);
+	close(go[0]);
+	close(go[1]);
+	close(fd);
+}
+#endif
+
 int lx_probe(char *buf, size_t cap)
 {
 	struct text t = { buf, cap, 0 };
@@ -204,6 +260,7 @@ int lx_probe(char *buf, size_t cap)
 	probe_anon(&t, page);
 	probe_fault_around(&t, page);
 	probe_lockonfault(&t, page);
+	probe_zap_recency(&t, page);
 #endif
 	int unlimited = probe_memlock(&t);
 	char line[128];

@@ -50,6 +50,10 @@ struct mmf_kernel {
 	/* smaps' VmFlags shows VM_LOCKONFAULT as "lf" (newer kernels) or
 	 * not at all (0). */
 	uint8_t vmflag_lf;
+	/* A zap of a young pte marks its file folio accessed unless the VMA
+	 * has VM_SEQ_READ, and (1: Linux 6.3+, vma_has_recency()) also
+	 * unless it has VM_RAND_READ, or (0) not for that. */
+	uint8_t zap_rand_norecency;
 };
 #define MMF_MEMLOCK_UNLIMITED 0xffffffffu
 
