@@ -851,6 +851,37 @@ out:
 	m->k.fault_around_bytes = 65536;
 }
 
+/* zap_rand_norecency: the parent's exit zaps its young pte to a file page
+ * (a written page beside it gave the VMA an anon_vma, so fork copied the
+ * ptes, old in the child); the child's smaps counts the page as referenced
+ * only if that zap marked it accessed: without advice, under MADV_RANDOM
+ * on a kernel before 6.3 (knob 0), never under MADV_SEQUENTIAL. What Linux
+ * 6.18 answers for the first, second and fourth (replayed on host-linux). */
+static void s_zap_recency(struct mmf_machine *m, struct probe *p)
+{
+	static const struct {
+		unsigned advice;
+		uint8_t knob;
+		long want;
+	} cases[] = { { MMF_MADV_NORMAL, 1, 4 }, { MMF_MADV_RANDOM, 1, 0 }, { MMF_MADV_RANDOM, 0, 4 },
+		      { MMF_MADV_SEQUENTIAL, 0, 0 } };
+	int err;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mmf_machine_reset(m);
+		m->k.zap_rand_norecency = cases[i].knob;
+		EXPECT(p, file_trunc(m, 0, 2) == 0 && mm_map_file(m, 0, 0, 2, RW, FIX, 0, 0) == 0 &&
+			       mm_advise(m, 0, 2, cases[i].advice) == 0,
+		       "case %u: setup failed", i);
+		EXPECT(p, acc(m, 0, 0, 0, NULL) == 0 && acc(m, 1, 1, 7, NULL) == 0, "case %u: access failed", i);
+		EXPECT(p, mmf_as_fork(m, 0, 1, &err) == 0 && mmf_as_exit(m, 0, &err) == 0, "case %u: fork or exit failed", i);
+		long kb = smaps_kb(m, 1, "Referenced:");
+		EXPECT(p, kb == cases[i].want, "case %u (advice %u, zap_rand_norecency=%u): the child's Referenced %ld kB, not %ld",
+		       i, cases[i].advice, cases[i].knob, kb, cases[i].want);
+	}
+out:
+	m->k.zap_rand_norecency = 1;
+}
+
 typedef void (*scenario_fn)(struct mmf_machine *, struct probe *);
 static const struct {
 	const char *name;
@@ -867,6 +898,7 @@ static const struct {
 	{ "exec_arm64", s_exec_arm64 }, { "no_zero_page", s_no_zero_page }, { "fault_around", s_fault_around },
 	{ "cow_fault_sigbus", s_cow_fault_sigbus }, { "pageout_fault_around", s_pageout_fault_around },
 	{ "lazyfree_batch", s_lazyfree_batch }, { "sigbus_fault_around", s_sigbus_fault_around },
+	{ "zap_recency", s_zap_recency },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
