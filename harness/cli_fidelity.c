@@ -178,7 +178,7 @@ static void print_table(const struct fidelity *fd, const struct mmf_exec_stats *
 	const char *const *known = cli_adapter->size >= MMF_ADAPTER_SIZE_KNOWN ? cli_adapter->known : NULL;
 	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
 		printf("  known, not counted as a disagreement: %llu x %s\n", (unsigned long long)st->known[i], known[i]);
-	printf("  not compared past the oracle running out of memory: %llu sequences\n", (unsigned long long)st->oracle_oom);
+	printf("  not compared past the oracle running short of memory: %llu sequences\n", (unsigned long long)st->oracle_oom);
 	for (unsigned d = 0; d < fd->ndis; d++)
 		printf("  disagreement %s  x%llu, first in sequence #%llu, saved in %s\n", fd->dis[d].signature,
 		       fd->dis[d].count, fd->dis[d].first, fd->dis[d].where);

@@ -332,8 +332,8 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
 		fprintf(fp, "  %-11s %8llu x  %s\n", i ? "" : "known", (unsigned long long)st->known[i], known[i]);
 	if (st->oracle_oom)
-		fprintf(fp, "  not compared %llu sequences past the point where the oracle's small machine ran out of memory "
-			    "(the kernel's capacity is its own)\n",
+		fprintf(fp, "  not compared %llu sequences past the point where the oracle's small machine ran short of memory "
+			    "(reclaimed, killed or failed: the kernel's capacity is its own)\n",
 			(unsigned long long)st->oracle_oom);
 	fprintf(fp, "  findings    %llu in %u distinct signatures\n", total_findings(), nsigs);
 	unsigned flaky = 0;

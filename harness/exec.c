@@ -202,15 +202,17 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 	 * op-check whose detail contains text. */
 	const char *const *known = t->ad->size >= MMF_ADAPTER_SIZE_KNOWN && !ex->cfg.no_known ? t->ad->known : NULL;
 	size_t ol = strlen(op), cl = strlen(check);
-	if (t->diverged && outcome_check(check))
+	if ((t->diverged && outcome_check(check)) || t->pressured)
 		return 0;
-	/* The oracle's machine has run out of memory, and t's memory is its
-	 * own (a real kernel, not a reference): capacity is not defined the
-	 * same, so from here on outcomes are not compared (DESIGN: semantic
-	 * level compares success and failure where capacity is). */
-	if (outcome_check(check) && t != &ex->t[0] && t->ad != mmf_adapter_reference() &&
-	    t->level[MMF_FAM_AS] != MMF_LEVEL_NONE && mmf_reference_alloc_failures(ex->t[0].ctx[ex->seq->profile])) {
+	/* The oracle's machine has run short of memory (failed, reclaimed,
+	 * killed), and t's memory is its own (a real kernel, not a
+	 * reference): capacity is not defined the same, so from here on
+	 * neither outcomes nor reports are compared (DESIGN: semantic level
+	 * compares success and failure where capacity is). */
+	if (t != &ex->t[0] && t->ad != mmf_adapter_reference() && t->level[MMF_FAM_AS] != MMF_LEVEL_NONE &&
+	    mmf_reference_pressure(ex->t[0].ctx[ex->seq->profile])) {
 		((struct target *)t)->diverged = 1;
+		((struct target *)t)->pressured = 1;
 		if (!ex->not_counting)
 			ex->stats.oracle_oom++;
 		return 0;
@@ -434,6 +436,7 @@ static int prepare(struct mmf_exec *ex, const struct mmf_seq *seq, unsigned prof
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->diverged = 0;
+		t->pressured = 0;
 		t->known_seen = 0;
 		t->idle = i > 0 && fams; /* an empty sequence still resets and checks everyone */
 		for (unsigned fam = 0; fam < MMF_NR_FAMILIES; fam++)

@@ -109,8 +109,12 @@ int mmf_exec_step_as_call(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 	mmf_op_args(op, &a);
 	if (!as_gate(ex, op))
 		return 0;
-	struct mmf_as_call c = { op->code, a.proc, MMF_AS_WINDOW_BASE + (uint64_t)a.start * PAGE,
+	/* A row names a process, or (the pressure ops) a swap device or a
+	 * node in its place, never two of them; oom_score_adj travels signed. */
+	struct mmf_as_call c = { op->code, a.proc + a.dev + a.node, MMF_AS_WINDOW_BASE + (uint64_t)a.start * PAGE,
 				 (uint64_t)a.npages * PAGE, a.flags, 0 };
+	if (op->code == MMF_OP_OOM_SCORE_ADJ)
+		c.flags = (uint32_t)((int32_t)a.adj - MMF_OOMADJ_BIAS);
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->out = OUT_SKIPPED;

@@ -116,6 +116,7 @@ struct target {
 	 * state than the oracle's: the rest of the sequence is not compared
 	 * (its crashes and hangs still are). */
 	int diverged;
+	int pressured; /* the oracle ran short of memory: nothing of t is compared any more */
 	/* A known difference was accepted in this sequence: the adapter may
 	 * hold what the harness did not record, so its counters go unchecked. */
 	int known_seen;

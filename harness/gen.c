@@ -144,7 +144,8 @@ static int shape_page(struct gen *g, unsigned k, struct draw *d, struct mmf_op *
 		return 1;
 	case MMF_OP_REPORT:
 		op->code = MMF_OP_REPORT;
-		op->a = (uint8_t)below(&g->r, MMF_NR_REPORTS);
+		/* version 6 adds swaps and oom; before, the seven there were */
+		op->a = (uint8_t)below(&g->r, g->version >= 6 ? MMF_NR_REPORTS : MMF_REPORT_SWAPS);
 		return 1;
 	case MMF_OP_CHECK:
 		op->code = MMF_OP_CHECK;

@@ -145,6 +145,9 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_MLOCKFLAGS: return 4;
 	case FK_MCLFLAGS: return 16;
 	case FK_MSFLAGS: return 16;
+	case FK_SWAPDEV: return 8;
+	case FK_DROPCACHES: return 8;
+	case FK_OOMADJ: return 2048;
 	default: return 0;
 	}
 }
@@ -236,6 +239,6 @@ const char *mmf_family_name(unsigned family)
 const char *mmf_report_name(unsigned kind)
 {
 	static const char *const names[MMF_NR_REPORTS] = { "buddyinfo", "zoneinfo", "vmstat", "slabinfo", "meminfo",
-							    "vmallocinfo", "cma" };
+							    "vmallocinfo", "cma", "swaps", "oom" };
 	return kind < MMF_NR_REPORTS ? names[kind] : "?";
 }

@@ -56,6 +56,9 @@ enum mmf_field_kind {
 	FK_MLOCKFLAGS, /* bit 0 MLOCK_ONFAULT, bit 1 one no kernel knows */
 	FK_MCLFLAGS, /* bit 0 MCL_CURRENT, 1 MCL_FUTURE, 2 MCL_ONFAULT, 3 unknown */
 	FK_MSFLAGS, /* bit 0 MS_ASYNC, 1 MS_INVALIDATE, 2 MS_SYNC, 3 unknown */
+	FK_SWAPDEV, /* swap device, modulo 8: 0..MMF_NSWAPDEVS-1 exist */
+	FK_DROPCACHES, /* the value written to drop_caches, 0..7 (1..4 valid) */
+	FK_OOMADJ, /* oom_score_adj + MMF_OOMADJ_BIAS, 0..2047: -1024..1023, printed signed */
 };
 
 /* The alignment an FK_MALIGN code stands for: powers of two up to 2^29,

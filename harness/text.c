@@ -78,6 +78,7 @@ int mmf_op_format(const struct mmf_op *op, unsigned profile, char *buf, size_t c
 				snprintf(val, sizeof(val), "%u", v);
 			break;
 		case FK_ALIGN: snprintf(val, sizeof(val), "%u", v ? 1u << v : 0u); break;
+		case FK_OOMADJ: snprintf(val, sizeof(val), "%d", (int)v - MMF_OOMADJ_BIAS); break;
 		case FK_MALIGN: snprintf(val, sizeof(val), "%llu", (unsigned long long)mmf_malign_bytes(v)); break;
 		case FK_MEMALIGN: snprintf(val, sizeof(val), "%s", memalign_names[v % 3]); break;
 		case FK_ADVICE:
@@ -312,6 +313,11 @@ static int parse_value(struct cursor *c, const struct mmf_opdesc *d, unsigned fi
 			return errat(c, vs,
 				     "align %u cannot be written (0, a power of two up to 2^29, or 24, 40, 56, ... "
 				     "up to 3608)", bytes);
+	} else if (d->f[fi].kind == FK_OOMADJ) {
+		int neg = vl && val[0] == '-';
+		if (parse_uint(val + neg, vl - (size_t)neg, v) || *v > (neg ? MMF_OOMADJ_BIAS : MMF_OOMADJ_BIAS - 1u))
+			return errat(c, vs, "bad adj '%.*s' (-1024 to 1023)", (int)vl, val);
+		*v = neg ? MMF_OOMADJ_BIAS - *v : MMF_OOMADJ_BIAS + *v;
 	} else if (d->f[fi].kind == FK_ALIGN) {
 		if (parse_uint(val, vl, v) || (*v & (*v - 1)) || *v > 4096 || *v == 1)
 			return errat(c, vs, "bad align '%.*s' (0, or a power of two from 2 to 4096)", (int)vl, val);

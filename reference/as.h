@@ -95,6 +95,7 @@ struct mmf_mm {
 
 struct mmf_proc {
 	uint8_t live;
+	int16_t oom_score_adj; /* /proc/PID/oom_score_adj, inherited by fork */
 	uint32_t pid;
 	struct mmf_mm mm;
 };
@@ -142,6 +143,13 @@ struct mmf_as {
 	 * struct mmf_depth. */
 	uint8_t generation[MMF_NPROCS];
 	struct mmf_depth depth;
+	/* The OOM killer (oom.c): the process whose op runs (-1: none, a
+	 * kernel-side op), a fork's child not yet on the task list, a victim
+	 * that dies when the current op ends, no killing while swapoff walks
+	 * every mm, and the last report. */
+	int current, forking, oom_victim;
+	int no_oom;
+	char oom_report[8192];
 };
 
 int mmf_as_init(struct mmf_machine *m);
@@ -254,6 +262,14 @@ uint64_t mmf_kpt_first_mapped(const struct mmf_machine *m, uint64_t start, uint6
  * as many as were allocated; the linear map translates both ways. */
 int mmf_kpt_is_valid(const struct mmf_machine *m, uint32_t *runtime_tables, char *msg, size_t cap);
 
+/* oom.c. out_of_memory(): 1 when a victim was killed (or will die when
+ * the current op ends), 0 when there is none. The op-end hook kills a
+ * deferred victim. */
+int mmf_out_of_memory(struct mmf_machine *m, uint32_t gfp, unsigned order);
+int mmf_oom_victim_is_current(const struct mmf_machine *m);
+void mmf_oom_op_end(struct mmf_machine *m);
+int mmf_report_oom(const struct mmf_machine *m, char *buf, size_t cap);
+
 /* fork.c: a new process in slot child (EEXIST when it is in use), and
  * exit, which frees the slot. */
 int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err);
@@ -355,6 +371,11 @@ uint32_t mmf_anon_vma_new(struct mmf_machine *m, uint32_t parent);
  * pages); with o, "process address" lines for each. */
 struct mmf_out;
 unsigned mmf_rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out *o);
+/* The same walk, calling fn for each pte that maps pfn (which fn may
+ * change); a 0 from fn stops it. How many ptes it visited. */
+typedef int (*mmf_rmap_fn)(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t addr, uint64_t *pte,
+			   void *arg);
+unsigned mmf_rmap_each(struct mmf_machine *m, uint32_t pfn, mmf_rmap_fn fn, void *arg);
 void mmf_shmem_get(struct mmf_machine *m, uint32_t id);
 void mmf_shmem_put(struct mmf_machine *m, uint32_t id);
 void mmf_shmem_reset(struct mmf_machine *m);
@@ -392,10 +413,11 @@ unsigned mmf_rmap_walk_locked(const struct mmf_machine *m, uint32_t pfn);
 /* (The reference adapter also drains after every address-space op, as
  * the Linux agents do: a comparison with a real kernel is made at a
  * quiescent CPU.) */
-/* MADV_PAGEOUT without swap, for the pages this mm alone maps: reclaim
- * unmaps shmem pages (they stay in the page cache) and drops clean
- * MADV_FREE'd anonymous ones (a read then finds the zero page); other
- * anonymous pages stay, as they cannot be swapped. */
+/* MADV_PAGEOUT, for the pages this mm alone maps: reclaim_pages()
+ * (vmscan.c) whatever their references. Without swap, shmem pages are
+ * unmapped (dirty ones stay in the page cache), clean MADV_FREE'd
+ * anonymous ones dropped (a read then finds the zero page), and other
+ * anonymous pages stay; with swap they are written out. */
 void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
 /* MADV_COLD: the accessed bit of each pte whose page this mm alone maps. */
 void mmf_as_cold(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);

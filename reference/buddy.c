@@ -85,7 +85,7 @@ static void del_from_free_list(struct mmf_machine *m, struct mmf_zone *z,
 	int cma = is_cma_pfn(m, pfn);
 	mmf_list_del(m, cma ? &area->cma : &area->list, pfn);
 	struct mmf_page *p = page_w(m, pfn);
-	p->flags &= (uint16_t)~PG_buddy;
+	p->flags &= ~PG_buddy;
 	p->order = 0;
 	area->nr_free--;
 	z->nr_free_pages -= 1u << order;
@@ -191,7 +191,7 @@ uint32_t mmf_buddy_take_run(struct mmf_machine *m, struct mmf_zone *z, uint32_t 
 	 * an upper half expand() added and the next call took again. */
 	for (uint32_t j = 1; j < t; j++) {
 		struct mmf_page *p = page_w(m, b + j);
-		p->flags &= (uint16_t)~PG_buddy;
+		p->flags &= ~PG_buddy;
 		p->order = 0;
 		p->refcount = 0;
 		p->prev = p->next = MMF_NIL; /* as list_del() left it */

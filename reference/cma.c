@@ -180,7 +180,7 @@ static void isolate_page(struct mmf_machine *m, uint32_t pfn)
 static void free_to_buddy(struct mmf_machine *m, struct mmf_zone *z, uint32_t pfn)
 {
 	struct mmf_page *p = page_w(m, pfn);
-	p->flags &= (uint16_t)~PG_isolated;
+	p->flags &= ~PG_isolated;
 	p->refcount = 0;
 	mmf_buddy_free_one(m, z, pfn, 0, 0);
 }
@@ -231,7 +231,7 @@ static int migrate_block(struct mmf_machine *m, struct mmf_zone *z, uint32_t old
 	struct mmf_page *o = page_w(m, old);
 	if (MUTANT(m, CMA_MIGRATES_PINNED))
 		page_w(m, new_pfn)->refcount = o->refcount; /* the pins follow */
-	o->flags &= (uint16_t)~(PG_allocated | PG_movable);
+	o->flags &= ~(PG_allocated | PG_movable);
 	o->order = 0;
 	o->refcount = 0;
 	m->nr_allocated -= 1u << order;
@@ -289,7 +289,7 @@ static int alloc_contig_range(struct mmf_machine *m, uint32_t start, uint32_t en
 		if (!(pfn_to_page(m, pfn)->flags & PG_isolated))
 			continue; /* only the mutant leaves a page behind */
 		struct mmf_page *p = page_w(m, pfn);
-		p->flags = (uint16_t)((p->flags & ~PG_isolated) | PG_cma_alloc);
+		p->flags = (p->flags & ~PG_isolated) | PG_cma_alloc;
 		p->refcount = 1;
 		m->nr_allocated++;
 	}
@@ -385,7 +385,7 @@ enum mmf_result mmf_cma_release(struct mmf_machine *m, unsigned area, uint32_t p
 	uint32_t nfree = MUTANT(m, CMA_RELEASE_SHORT) && count > 1 ? count - 1 : count;
 	for (uint32_t q = pfn; q < pfn + nfree; q++) {
 		struct mmf_page *p = page_w(m, q);
-		p->flags &= (uint16_t)~PG_cma_alloc;
+		p->flags &= ~PG_cma_alloc;
 		m->nr_allocated--;
 		m->vm.pgfree++;
 		free_to_buddy(m, z, q);

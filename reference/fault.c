@@ -53,6 +53,7 @@
 #include "reference/as.h"
 #include "reference/internal.h"
 #include "reference/mm.h"
+#include "reference/swap.h"
 #include "reference/textbuf.h"
 
 /* ---- anonymous memory ------------------------------------------------- */
@@ -67,6 +68,7 @@ uint32_t mmf_anon_page_alloc(struct mmf_machine *m)
 		return MMF_NIL;
 	page_w(m, pfn)->flags |= PG_anon;
 	m->nr_anon++;
+	mmf_lru_add(m, pfn); /* folio_add_lru(): the model's lru_add batch drains at once */
 	return pfn;
 }
 
@@ -127,6 +129,33 @@ static unsigned rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_
 	return n;
 }
 
+unsigned mmf_rmap_each(struct mmf_machine *m, uint32_t pfn, mmf_rmap_fn fn, void *arg)
+{
+	const struct mmf_page *pg = pfn_to_page(m, pfn);
+	const struct mmf_as *as = m->as;
+	int file = (pg->flags & PG_shmem) != 0;
+	unsigned n = 0;
+	for (unsigned p = 0; p < MMF_NPROCS; p++) {
+		struct mmf_mm *mm = mmf_as_mm(m, p);
+		for (uint32_t i = 0; mm && mm->pgd != MMF_NIL && i < mm->nr; i++) {
+			struct mmf_vma *v = &mm->vma[i];
+			if (file ? v->shmem != pg->mapping : !av_linked(as, v->anon_vma, pg->mapping))
+				continue;
+			uint64_t vpages = (v->end - v->start) >> AS_PAGE_SHIFT;
+			if (pg->index < v->pgoff || pg->index >= v->pgoff + vpages)
+				continue;
+			uint64_t a = v->start + ((pg->index - v->pgoff) << AS_PAGE_SHIFT);
+			uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
+			if (!pte || !pte_has_page(*pte) || pte_pfn(*pte) != pfn)
+				continue;
+			n++;
+			if (!fn(m, mm, v, a, pte, arg))
+				return n;
+		}
+	}
+	return n;
+}
+
 unsigned mmf_rmap_walk(const struct mmf_machine *m, uint32_t pfn, struct mmf_out *o)
 {
 	return rmap_walk(m, pfn, o, 0);
@@ -150,9 +179,10 @@ static void mlock_batch_move(struct mmf_machine *m)
 			continue; /* freed since (Linux's reference would have kept it till now) */
 		struct mmf_page *p = page_w(m, pfn);
 		if (rmap_walk(m, pfn, NULL, 1))
-			p->flags = (uint16_t)((p->flags | PG_unevictable) & ~PG_active);
+			p->flags = (p->flags | PG_unevictable) & ~PG_active;
 		else
-			p->flags &= (uint16_t)~PG_unevictable;
+			p->flags &= ~PG_unevictable;
+		mmf_lru_update(m, pfn);
 	}
 	as->nr_mlock = 0;
 }
@@ -213,6 +243,68 @@ static uint32_t anon_page_for(struct mmf_machine *m, const struct mmf_vma *v, ui
 	return pfn;
 }
 
+/* The root of anon_vma av's tree (anon_vma->root). */
+static uint32_t av_root(const struct mmf_as *as, uint32_t av)
+{
+	for (unsigned depth = 0; av && av < as->av_cap && as->av_parent[av] && depth < 4096; depth++)
+		av = as->av_parent[av];
+	return av;
+}
+
+void mmf_anon_map_swapped(struct mmf_machine *m, const struct mmf_vma *v, uint32_t pfn, uint64_t pgoff, int exclusive)
+{
+	struct mmf_page *pg = page_w(m, pfn);
+	if (!pg->mapping || (pg->flags & PG_shmem) == 0) {
+		/* folio_add_new_anon_rmap() on a page fresh from the slot, or
+		 * folio_add_anon_rmap_ptes() on one the swap cache still has:
+		 * either way its anon_vma is one the VMA's chain holds */
+		if (!pg->mapcount)
+			pg->mapping = exclusive ? v->anon_vma : av_root(m->as, v->anon_vma);
+		pg->index = pgoff;
+	}
+	map_page(m, pfn, 0);
+}
+
+static void anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v);
+
+/* do_swap_page(): the page behind a swap pte, from the swap cache or read
+ * in, mapped (young: x86's base protections carry the accessed bit); the
+ * pte's reference on the slot dropped, and the slot itself freed where
+ * should_try_to_free_swap() says (swap more than half full, a locked VMA,
+ * or a write fault by the page's only user). A write fault on an
+ * exclusive entry (or a page nobody else holds) maps it writable and
+ * dirty at once; another write fault goes on to do_wp_page(). 0, or -1
+ * out of memory. */
+static int do_swap_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t *pte, uint64_t pgoff,
+			int write)
+{
+	uint64_t orig = *pte;
+	uint32_t e = mmf_pte_to_swp(orig);
+	int major;
+	uint32_t pfn = mmf_swapin(m, e, &major);
+	if (pfn == MMF_NIL)
+		return -1;
+	if (major)
+		m->vm.pgmajfault++;
+	anon_vma_prepare(m, mm, v);
+	int exclusive = (orig & PTE_SWP_EXCLUSIVE) != 0;
+	mmf_anon_map_swapped(m, v, pfn, pgoff, exclusive);
+	if (!MUTANT(m, SWAPIN_KEEPS_SWAP_COUNT))
+		mmf_swap_free(m, e);
+	const struct mmf_page *pg = pfn_to_page(m, pfn);
+	if ((pg->flags & PG_swapcache) &&
+	    (mmf_vm_swap_full(m) || (v->flags & VM_LOCKED) || (write && pg->refcount == 2)))
+		mmf_folio_free_swap(m, pfn);
+	uint64_t n = ((uint64_t)pfn << MMF_PAGE_SHIFT) | PTE_PRESENT | PTE_USER | PTE_ACCESSED |
+		     ((orig & PTE_SWP_SOFT_DIRTY) ? PTE_SOFTDIRTY : 0);
+	int reuse = exclusive || pg->refcount == 1;
+	if (write && reuse && (v->flags & VM_WRITE))
+		n |= PTE_RW | PTE_DIRTY | PTE_SOFTDIRTY;
+	*pte = n;
+	mlock_vma_folio(m, v, *pte);
+	return 0;
+}
+
 /* anon_vma_prepare(): a VMA gets an anon_vma at its first anonymous page,
  * sharing a neighbour's when the two could merge but for it
  * (find_mergeable_anon_vma), else a new one. */
@@ -267,14 +359,15 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 	int writable = (v->flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE);
 	for (uint64_t j = from; j < to; j++) {
 		uint64_t pg = pgoff + j - pte_off;
-		uint32_t pfn = pg < size ? mmf_shmem_find(m, v->shmem, pg) : MMF_NIL;
-		if (j == pte_off || pfn == MMF_NIL)
+		if (j == pte_off || pg >= size || mmf_shmem_find(m, v->shmem, pg) == MMF_NIL)
 			continue; /* the faulting page goes the usual way; holes stay holes */
 		uint64_t a = (addr & ~((PTRS_PER_PTE << AS_PAGE_SHIFT) - 1)) + (j << AS_PAGE_SHIFT);
 		if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm))
 			return;
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 1);
-		if (!pte || *pte)
+		/* the page again: a table's allocation may have reclaimed it */
+		uint32_t pfn = mmf_shmem_find(m, v->shmem, pg);
+		if (!pte || *pte || pfn == MMF_NIL)
 			continue;
 		map_page(m, pfn, 0);
 		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | PTE_PRESENT | PTE_USER | PTE_ACCESSED | (writable ? PTE_RW : 0);
@@ -311,7 +404,9 @@ static int do_pte_missing(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_v
 		if (cache == MMF_NIL)
 			return -1;
 		anon_vma_prepare(m, mm, v);
+		m->reclaim_held[0] = cache;
 		uint32_t pfn = anon_page_for(m, v, pgoff);
+		m->reclaim_held[0] = MMF_NIL;
 		if (pfn == MMF_NIL)
 			return -1;
 		page_w(m, pfn)->token = pfn_to_page(m, cache)->token;
@@ -338,13 +433,19 @@ static int do_wp_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *
 	int shared = (v->flags & VM_SHARED) != 0;
 	uint32_t old = pte_pfn(*pte);
 	int copy_from = pte_has_page(*pte);
+	if (copy_from && !shared && (pfn_to_page(m, old)->flags & (PG_swapcache | PG_shmem)) == PG_swapcache &&
+	    pfn_to_page(m, old)->refcount == 2)
+		mmf_folio_free_swap(m, old); /* wp_can_reuse_anon_folio(): the swap cache's reference goes first */
 	if (shared) {
 		*pte |= PTE_RW | dirty; /* wp_page_shared(), wp_pfn_shared() */
 	} else if (copy_from && !(pfn_to_page(m, old)->flags & PG_shmem) && pfn_to_page(m, old)->refcount == 1) {
 		*pte |= PTE_RW | dirty; /* wp_can_reuse_anon_folio() */
 	} else {
 		anon_vma_prepare(m, mm, v);
+		if (copy_from)
+			m->reclaim_held[0] = old; /* the fault holds it across the allocation */
 		uint32_t pfn = anon_page_for(m, v, pgoff);
+		m->reclaim_held[0] = MMF_NIL;
 		if (pfn == MMF_NIL)
 			return -1;
 		if (copy_from && !MUTANT(m, COW_NO_COPY))
@@ -419,6 +520,13 @@ static int as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int wr
 	}
 	if (*pte & PTE_PROTNONE) /* the VMA allows it again: present */
 		*pte = (*pte & ~PTE_PROTNONE) | PTE_PRESENT;
+	if (pte_is_swap(*pte)) {
+		if (do_swap_page(m, mm, v, pte, pgoff, write)) {
+			*err = ENOMEM; /* VM_FAULT_OOM */
+			return -1;
+		}
+		pte = mmf_pte_lookup(m, mm, addr, 0);
+	}
 	if (!(*pte & PTE_PRESENT) ? do_pte_missing(m, mm, v, pte, addr, pgoff, write)
 				  : write && !(*pte & PTE_RW) ? do_wp_page(m, mm, v, pte, pgoff) : 0) {
 		*err = ENOMEM; /* VM_FAULT_OOM */
@@ -461,8 +569,10 @@ static void act_batch_move(struct mmf_machine *m)
 	struct mmf_as *as = m->as;
 	for (unsigned i = 0; i < as->nr_act; i++) {
 		const struct mmf_page *p = pfn_to_page(m, as->act_batch[i]);
-		if ((p->flags & (PG_anon | PG_active | PG_unevictable)) == PG_anon)
+		if ((p->flags & (PG_anon | PG_active | PG_unevictable)) == PG_anon) {
 			page_w(m, as->act_batch[i])->flags |= PG_active;
+			mmf_lru_update(m, as->act_batch[i]);
+		}
 	}
 	as->nr_act = 0;
 }
@@ -500,7 +610,7 @@ void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn)
 			if (as->nr_act == MMF_LRU_BATCH)
 				act_batch_move(m);
 		}
-		p->flags &= (uint16_t)~PG_referenced;
+		p->flags &= ~PG_referenced;
 	}
 }
 
@@ -594,58 +704,16 @@ void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t
 	}
 }
 
-void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
-{
-	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
-		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
-		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
-			continue;
-		const struct mmf_page *p = pfn_to_page(m, pte_pfn(*pte));
-		if (p->mapcount > 1)
-			continue; /* folio_maybe_mapped_shared(): left alone */
-		/* shrink_folio_list(): a shmem page is unmapped (try_to_unmap);
-		 * then a clean one leaves the page cache (__remove_mapping), a
-		 * dirty one stays there, dirty (with no swap shmem_writepage()
-		 * redirties it): fault-around maps it again, mincore sees it.
-		 * An anonymous page goes only when it is a clean lazy-free page,
-		 * else add_to_swap() fails first. */
-		int dirty = (*pte & PTE_DIRTY) || (p->flags & PG_dirty);
-		/* the folio's referenced bit goes, whether or not reclaim takes
-		 * it; the pte stays young (seen on 6.18: the page reads as
-		 * referenced through its pte, a fork's child, whose copy starts
-		 * old, sees it unreferenced) */
-		page_w(m, pte_pfn(*pte))->flags &= (uint16_t)~PG_referenced;
-		if (!(p->flags & PG_shmem) && (p->flags & PG_lazyfree) && dirty)
-			page_w(m, pte_pfn(*pte))->flags &= (uint16_t)~PG_lazyfree; /* written since: folio_set_swapbacked() */
-		if (!(p->flags & PG_shmem) && (!(p->flags & PG_lazyfree) || dirty))
-			continue;
-		uint32_t mapping = p->mapping, index = (uint32_t)p->index, pfn = pte_pfn(*pte);
-		int drop = (p->flags & PG_shmem) && !dirty && mmf_shmem_find(m, mapping, index) == pfn;
-		uint64_t old = *pte;
-		*pte = 0;
-		mmf_pte_release(m, old);
-		if (drop)
-			mmf_shmem_punch(m, mapping, index, index + 1);
-	}
-}
-
-void mmf_as_cold(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
-{
-	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
-		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
-		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
-			continue;
-		if (pfn_to_page(m, pte_pfn(*pte))->mapcount > 1)
-			continue; /* folio_maybe_mapped_shared(): left alone */
-		*pte &= ~PTE_ACCESSED;
-		page_w(m, pte_pfn(*pte))->flags &= (uint16_t)~(PG_referenced | PG_active); /* deactivated */
-	}
-}
-
 void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
 {
 	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
+		if (pte && pte_is_swap(*pte)) { /* the data is not wanted: the slot goes (free_swap_and_cache()) */
+			uint32_t e = mmf_pte_to_swp(*pte);
+			*pte = 0;
+			mmf_free_swap_and_cache(m, e);
+			continue;
+		}
 		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
 			continue;
 		uint32_t pfn = pte_pfn(*pte);
@@ -658,7 +726,7 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 		if (p->flags & PG_dirty) {
 			if (p->mapcount != 1)
 				continue;
-			p->flags &= (uint16_t)~PG_dirty;
+			p->flags &= ~PG_dirty;
 		}
 		*pte &= ~(PTE_DIRTY | PTE_ACCESSED); /* clear_young_dirty_ptes() */
 		if (p->flags & (PG_unevictable | PG_lazyfree))
@@ -683,8 +751,10 @@ void mmf_lru_drain(struct mmf_machine *m)
 		struct mmf_page *p = page_w(m, as->lazy_batch[i]);
 		/* the batch holds a reference in Linux, so the folio is still the
 		 * one marked; here a page freed since is left alone */
-		if (p->flags & PG_anon)
-			p->flags &= (uint16_t)~(PG_referenced | PG_active); /* lru_lazyfree() */
+		if (p->flags & PG_anon) {
+			p->flags &= ~(PG_referenced | PG_active); /* lru_lazyfree() */
+			mmf_lru_update(m, as->lazy_batch[i]);
+		}
 	}
 	as->nr_lazy = 0;
 	act_batch_move(m);   /* folio_activate_drain() */

@@ -17,6 +17,7 @@
 
 #include "reference/as.h"
 #include "reference/mm.h"
+#include "reference/swap.h"
 
 static int copy_ptes(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *dst, const struct mmf_vma *v)
 {
@@ -24,7 +25,7 @@ static int copy_ptes(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *d
 	int cow = (v->flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 	for (uint64_t a = v->start; a < v->end; a += AS_PAGE_SIZE) {
 		uint64_t *s = mmf_pte_lookup(m, src, a, 0);
-		if (!s || !(*s & PTE_MAPPED))
+		if (!s || !*s || (!(*s & PTE_MAPPED) && !pte_is_swap(*s)))
 			continue;
 		if (dst->pgd == MMF_NIL && mmf_pgd_alloc(m, dst))
 			return -1;
@@ -32,6 +33,15 @@ static int copy_ptes(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *d
 		if (!d)
 			return -1;
 		s = mmf_pte_lookup(m, src, a, 0); /* tables are stable, but be plain about it */
+		if (pte_is_swap(*s)) {
+			/* copy_nonpresent_pte(): one more reference on the slot, the
+			 * entry no longer exclusive on either side */
+			if (mmf_swap_duplicate(m, mmf_pte_to_swp(*s)))
+				return -1;
+			*s &= ~PTE_SWP_EXCLUSIVE;
+			*d = *s;
+			continue;
+		}
 		if (cow && !MUTANT(m, FORK_KEEPS_WRITE))
 			*s &= ~PTE_RW;
 		/* the child's copy is old; clean too where the mapping is shared */
@@ -61,6 +71,8 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 	m->as->used = 1;
 	c->live = 1;
 	c->pid = m->as->next_pid++;
+	c->oom_score_adj = m->as->proc[parent].oom_score_adj; /* the signal struct's copy */
+	m->as->forking = (int)child; /* not on the task list while its mm is copied */
 	struct mmf_mm *dst = &c->mm;
 	mmf_mm_setup(m, dst);
 	dst->mmap_base = src->mmap_base;
@@ -83,6 +95,7 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 		}
 		if (mmf_vma_append(dst, &v)) {
 			int e2;
+			m->as->forking = -1;
 			mmf_as_exit(m, child, &e2);
 			*err = ENOMEM;
 			return -1;
@@ -98,11 +111,13 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 		if ((v.anon_vma || (v.flags & VM_PFNMAP)) && !(MUTANT(m, FORK_SKIPS_PFN_PTES) && (v.flags & VM_PFNMAP)) &&
 		    copy_ptes(m, src, dst, &src->vma[i])) {
 			int e2;
+			m->as->forking = -1;
 			mmf_as_exit(m, child, &e2); /* a failed fork leaves no child */
 			*err = ENOMEM;
 			return -1;
 		}
 	}
+	m->as->forking = -1;
 	struct mmf_depth *depth = &m->as->depth;
 	unsigned gen = m->as->generation[parent] + 1u, alive = 0;
 	m->as->generation[child] = (uint8_t)gen;

@@ -34,6 +34,11 @@ static const struct row {
 	{ "zap_rand_norecency", FIELD(zap_rand_norecency), 0, 1, NULL,
 	  "unmapping a young file page under MADV_RANDOM leaves it unreferenced (1, Linux 6.3+: vma_has_recency) "
 	  "or marks it accessed, as without (0); MADV_SEQUENTIAL leaves it unreferenced either way" },
+	{ "swappiness", FIELD(swappiness), 0, 200, NULL, "vm.swappiness: reclaim's weight of anonymous against file pages" },
+	{ "page_cluster", FIELD(page_cluster), 0, 6, NULL,
+	  "vm.page-cluster: swap-in reads 2^page_cluster aligned slots around the one faulted on" },
+	{ "swap_device_pages", FIELD(swap_device_pages), 0, 1u << 24, NULL,
+	  "pages each swap device holds (0: as many as the machine has frames); a larger swapon is EINVAL" },
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -82,6 +87,8 @@ void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k)
 		.memlock_kb = 8192, /* Debian's default RLIMIT_MEMLOCK */
 		.vmflag_lf = 1,
 		.zap_rand_norecency = 1,
+		.swappiness = 60,
+		.page_cluster = 3,
 	};
 }
 

@@ -10,6 +10,7 @@
 #include "reference/mm.h"
 #include "reference/mempool.h"
 #include "reference/slab.h"
+#include "reference/swap.h"
 #include "reference/vmalloc.h"
 
 static void boot_free_zone(struct mmf_machine *m, struct mmf_zone *z)
@@ -90,7 +91,9 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 		mmf_machine_fini(m);
 		return -1; /* a profile the model cannot boot */
 	}
-	if (mmf_kpt_init(m) || mmf_slub_init(m) || mmf_vmalloc_init(m) || mmf_mempool_init(m) || mmf_as_init(m)) {
+	mmf_lru_reset(m);
+	if (mmf_kpt_init(m) || mmf_slub_init(m) || mmf_vmalloc_init(m) || mmf_mempool_init(m) || mmf_as_init(m) ||
+	    mmf_swap_init(m)) {
 		mmf_machine_fini(m);
 		return -1;
 	}
@@ -111,6 +114,7 @@ void mmf_machine_fini(struct mmf_machine *m)
 	mmf_slub_fini(m);
 	mmf_cma_fini(m);
 	mmf_as_fini(m);
+	mmf_swap_fini(m);
 	mmf_kpt_fini(m);
 	free(m->mem_map);
 	free(m->boot_map);
@@ -145,4 +149,6 @@ void mmf_machine_reset(struct mmf_machine *m)
 	mmf_mempool_reset(m);
 	mmf_cma_reset(m);
 	mmf_as_reset(m);
+	mmf_swap_reset(m);
+	mmf_lru_reset(m);
 }

@@ -10,6 +10,7 @@
 
 #include "reference/as.h"
 #include "reference/mm.h"
+#include "reference/swap.h"
 #include "reference/textbuf.h"
 
 /* mincore_pte_range() and __mincore_unmapped_range() for one page. */
@@ -18,10 +19,14 @@ static int page_incore(struct mmf_machine *m, struct mmf_mm *mm, const struct mm
 	const uint64_t *pte = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(m, mm, addr, 0);
 	if (pte && (*pte & PTE_MAPPED))
 		return 1;
+	if (pte && pte_is_swap(*pte)) /* mincore_page() of the swap cache */
+		return mmf_swap_cache_lookup(m, mmf_pte_to_swp(*pte)) != MMF_NIL;
 	if (!v->shmem || MUTANT(m, MINCORE_ANON_ONLY))
 		return 0;
-	uint32_t pfn = mmf_shmem_find(m, v->shmem, v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT));
-	return pfn != MMF_NIL;
+	uint32_t e = mmf_shmem_entry(m, v->shmem, v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT));
+	if (shmem_is_swap(e)) /* filemap_get_incore_folio(): out in swap, in the swap cache? */
+		return mmf_swap_cache_lookup(m, e & ~SHMEM_SWAP_BIT) != MMF_NIL;
+	return e != MMF_NIL;
 }
 
 int mmf_as_mincore(struct mmf_machine *m, const struct mmf_as_call *c, struct mmf_out *o, int *err)

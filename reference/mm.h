@@ -48,6 +48,13 @@
 #define PG_active 0x4000u  /* ... twice: on the active LRU (the referenced bit cleared) */
 #define PG_unevictable 0x8000u /* user page: on the unevictable LRU, set and cleared when the
 				* CPU's mlock batch moves (mlocked: a locked VMA maps it) */
+/* user pages: on an LRU list (PG_lru), and which one (enum lru_list + 1
+ * in these bits; lru.c keeps them with the list it links the page on) */
+#define PG_lru 0x10000u
+#define PG_LRU_SHIFT 17
+#define PG_LRU_MASK (7u << PG_LRU_SHIFT)
+#define PG_swapcache 0x100000u /* user page: in the swap cache; page->swap is its slot */
+#define PG_readahead 0x200000u /* ... read ahead of a fault, not yet hit (swapin_readahead_hits) */
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */
@@ -57,8 +64,9 @@ struct mmf_page {
 	int32_t refcount;
 	int32_t mapcount; /* user pages: ptes mapping it (page_mapcount()) */
 	uint32_t mapping; /* user pages: anon_vma id (PG_anon without PG_shmem) or shmem object */
+	uint32_t swap;    /* PG_swapcache: its swap entry (folio->swap, swap.h's encoding) */
 
-	uint16_t flags;
+	uint32_t flags;
 	uint8_t order;   /* buddy order when PG_buddy, allocation order when PG_allocated */
 	uint8_t zone;    /* index into machine->zones */
 };
@@ -97,6 +105,23 @@ struct mmf_pcp {
 #define ALLOC_KSWAPD 0x800
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_OOM)
 
+/* The LRU lists of one node (struct lruvec, classic two-list LRU: lru.c,
+ * vmscan.c). Lists link user pages through prev/next, which a page on no
+ * buddy or pcp list does not otherwise use. */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+struct mmf_lruvec {
+	struct mmf_list lists[NR_LRU_LISTS]; /* head: most recently added */
+	uint32_t nr[NR_LRU_LISTS];
+	unsigned long anon_cost, file_cost; /* lru_note_cost() */
+};
+
 enum mmf_wmark { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO, NR_WMARK };
 
 struct mmf_zone {
@@ -112,6 +137,7 @@ struct mmf_zone {
 	uint32_t lowmem_reserve[MMF_NR_ZONE_TYPES];
 	struct mmf_pcp pcp[MMF_MAX_CPUS];
 	uint64_t pgalloc; /* pages handed out from this zone */
+	uint32_t nr_zone_lru[NR_LRU_LISTS]; /* NR_ZONE_LRU_*: this zone's pages on each list */
 };
 
 /* /proc/vmstat-style event counters. */
@@ -119,9 +145,24 @@ struct mmf_vmstat {
 	uint64_t pgfree;
 	uint64_t allocstall[MMF_NR_ZONE_TYPES]; /* by the request's highest zone */
 	uint64_t kswapd_wake;
-	uint64_t oom_kill; /* OOM invocations; the model has no victim to kill */
+	uint64_t oom_kill;      /* processes the OOM killer killed */
+	uint64_t oom_no_victim; /* model-only: OOM with nothing to kill (Linux panics) */
 	uint64_t alloc_fail;
 	uint64_t pcp_drain;
+	/* reclaim and swap, /proc/vmstat's names */
+	uint64_t pgscan_kswapd, pgscan_direct, pgsteal_kswapd, pgsteal_direct, pgsteal_proactive;
+	uint64_t pgscan_anon, pgscan_file, pgsteal_anon, pgsteal_file;
+	uint64_t pgactivate, pgdeactivate, pgrefill, pglazyfreed, pageoutrun;
+	uint64_t pswpin, pswpout, pgmajfault;
+	uint64_t drop_pagecache, drop_slab;
+};
+
+/* kswapd of one node (struct pglist_data's kswapd fields). */
+struct mmf_kswapd {
+	uint8_t woken;            /* wakeup_kswapd() since it last ran */
+	uint8_t order;            /* pgdat->kswapd_order */
+	uint8_t highest_zoneidx;  /* pgdat->kswapd_highest_zoneidx */
+	uint8_t failures;         /* pgdat->kswapd_failures: runs that reclaimed nothing */
 };
 
 struct mmf_machine {
@@ -157,6 +198,13 @@ struct mmf_machine {
 	struct mmf_cma_state *cma;     /* cma.c's state; NULL without CMA areas */
 	struct mmf_as *as;             /* processes and address spaces (vma.c) */
 	struct mmf_kpt *kpt;           /* the kernel's page table (kpgtable.c) */
+	struct mmf_swap *swap;         /* swap devices and the swap cache (swapfile.c) */
+	struct mmf_lruvec lruvec[MMF_MAX_NODES];
+	struct mmf_kswapd kswapd[MMF_MAX_NODES];
+	uint8_t kswapd_pending; /* some node's kswapd is woken */
+	/* Pages a fault in progress holds across an allocation, which reclaim
+	 * passes over (vmscan.c); MMF_NIL when none. */
+	uint32_t reclaim_held[2];
 	unsigned as_shift;             /* log2 of a user page (mmf_profile_as_shift) */
 	/* Per MAX_ORDER block (pfn >> (MMF_MAX_ORDER - 1)): CMA area + 1, or 0. */
 	uint8_t *cma_block;

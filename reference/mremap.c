@@ -8,6 +8,7 @@
 
 #include "reference/as.h"
 #include "reference/mm.h"
+#include "reference/swap.h"
 #include "reference/textbuf.h"
 #include "reference/internal.h"
 #include "reference/vma.h"
@@ -39,9 +40,19 @@ static int move_ptes(struct mmf_machine *m, struct mmf_mm *mm, uint64_t old, uin
 {
 	for (uint64_t off = 0; off < len && mm->pgd != MMF_NIL; off += AS_PAGE_SIZE) {
 		uint64_t *s = mmf_pte_lookup(m, mm, old + off, 0);
-		if (!s || !(*s & PTE_MAPPED))
+		if (!s || !*s || (!(*s & PTE_MAPPED) && !pte_is_swap(*s)))
 			continue;
 		uint64_t pte = *s;
+		if (pte_is_swap(pte)) { /* a swap entry moves with its soft-dirty bit set (move_soft_dirty_pte()) */
+			*s = 0;
+			uint64_t *d = mmf_pte_lookup(m, mm, new_addr + off, 1);
+			if (!d) {
+				mmf_free_swap_and_cache(m, mmf_pte_to_swp(pte));
+				return -1;
+			}
+			*d = pte | PTE_SWP_SOFT_DIRTY;
+			continue;
+		}
 		*s = 0;
 		uint64_t *d = mmf_pte_lookup(m, mm, new_addr + off, 1);
 		if (!d) {

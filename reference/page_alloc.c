@@ -2,14 +2,19 @@
  * fast path at the low mark, the slow path at min with the reserves a GFP
  * mask earns) and the hand-off to the pcp lists or the buddy.
  *
- * The model has nothing to reclaim yet (no LRU) and no compaction, so
- * direct reclaim makes no progress; as in Linux, that means no pcp drain on
- * that path, and a failing low-order __GFP_DIRECT_RECLAIM|__GFP_FS request
- * ends in the OOM path, which is counted (oom_kill) and fails, since there
- * is no victim. Where Linux would loop for ever (!__GFP_FS) the model
- * fails the request. There are no migratetypes yet: the model behaves like
- * Linux with page_group_by_mobility_disabled (no fallback stealing, one
- * pcp list per cpu, no highatomic reserve).
+ * The slow path (__alloc_pages_slowpath()) wakes kswapd (vmscan.c: it
+ * runs after the op), then, where the mask has __GFP_DIRECT_RECLAIM,
+ * reclaims directly, drains the pcp lists once when that freed pages but
+ * not enough, and retries while should_reclaim_retry() sees reclaimable
+ * pages that could lift a zone over its min mark (MAX_RECLAIM_RETRIES
+ * rounds without progress at most). __GFP_NORETRY gives up after one
+ * round, __GFP_RETRY_MAYFAIL and costly orders before the OOM killer
+ * (oom.c), which is asked last for low-order requests that may enter
+ * the filesystem. There is no compaction: Linux treats it as skipped.
+ * Where Linux would loop for ever (!__GFP_FS, or an OOM victim that will
+ * not die) the model fails the request. There are no migratetypes yet:
+ * the model behaves like Linux with page_group_by_mobility_disabled (no
+ * fallback stealing, one pcp list per cpu, no highatomic reserve).
  *
  * CMA (profiles with CMA areas) is the exception: free CMA blocks sit on
  * their own lists (free_list[MIGRATE_CMA]) and only a movable request
@@ -21,7 +26,9 @@
  * through the MIGRATE_MOVABLE pcp list. */
 #include <errno.h>
 
+#include "reference/as.h"
 #include "reference/mm.h"
+#include "reference/swap.h"
 
 /* gfp_migratetype() == MIGRATE_MOVABLE */
 static int gfp_movable(mmf_gfp_t gfp)
@@ -127,6 +134,47 @@ static unsigned cma_flags(const struct mmf_machine *m, mmf_gfp_t gfp)
 	return gfp_movable(gfp) || MUTANT(m, CMA_LENDS_TO_UNMOVABLE) ? ALLOC_CMA : 0;
 }
 
+/* wake_all_kswapds(): each node of the zonelist, once. */
+static void wake_all_kswapds(struct mmf_machine *m, unsigned order, mmf_gfp_t gfp, unsigned nid, unsigned highest)
+{
+	uint8_t done = 0;
+	for (unsigned i = 0; i < m->zonelist_len[nid]; i++) {
+		const struct mmf_zone *z = &m->zones[m->zonelist[nid][i]];
+		if (z->type > highest || (done & (1u << z->node)) || ((gfp & __GFP_THISNODE) && z->node != nid))
+			continue;
+		done |= (uint8_t)(1u << z->node);
+		mmf_wakeup_kswapd(m, z->node, order, highest);
+	}
+}
+
+/* should_reclaim_retry(): another round while some zone could get over
+ * its min mark with the pages reclaim might still free (fewer of them
+ * believed each round without progress), at most MAX_RECLAIM_RETRIES
+ * rounds in a row without progress. */
+static int should_reclaim_retry(const struct mmf_machine *m, unsigned order, unsigned highest, unsigned nid,
+				unsigned alloc_flags, int progress, unsigned *no_progress_loops)
+{
+	if (progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES)
+		return 0;
+	for (unsigned i = 0; i < m->zonelist_len[nid]; i++) {
+		const struct mmf_zone *z = &m->zones[m->zonelist[nid][i]];
+		if (z->type > highest)
+			continue;
+		unsigned long available = mmf_zone_reclaimable_pages(m, z);
+		available -= (*no_progress_loops * available + MAX_RECLAIM_RETRIES - 1) / MAX_RECLAIM_RETRIES;
+		/* __zone_watermark_ok() at min, counting those as free */
+		struct mmf_zone probe = *z;
+		probe.nr_free_pages += (uint32_t)available;
+		if (mmf_zone_watermark_ok(m, &probe, order, z->wmark[WMARK_MIN], highest, alloc_flags & ~ALLOC_WMARK_MASK))
+			return 1;
+	}
+	return 0;
+}
+
 static enum mmf_result alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp, unsigned order, unsigned cpu,
 				   unsigned nid, uint32_t *pfn_out, int *err, struct mmf_zone **via_pcp)
 {
@@ -149,41 +197,77 @@ static enum mmf_result alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp, unsigne
 
 	/* Slow path. */
 	unsigned alloc_flags = gfp_to_alloc_flags(gfp, order) | acma;
-	if (alloc_flags & ALLOC_KSWAPD)
+	if (alloc_flags & ALLOC_KSWAPD) {
 		m->vm.kswapd_wake++;
+		wake_all_kswapds(m, order, gfp, nid, highest);
+	}
 	pfn = get_page_from_freelist(m, gfp, order, alloc_flags, cpu, nid, highest);
 	if (pfn != MMF_NIL)
 		goto got;
-	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC)) {
-		pfn = get_page_from_freelist(m, gfp, order, ALLOC_NO_WATERMARKS | acma, cpu, nid, highest);
-		if (pfn != MMF_NIL)
-			goto got;
-	}
-	if (!(gfp & __GFP_DIRECT_RECLAIM))
-		goto nopage;
+	int can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) && !MUTANT(m, ATOMIC_DIRECT_RECLAIM);
+	if (MUTANT(m, ATOMIC_DIRECT_RECLAIM))
+		can_direct_reclaim = (gfp & (__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)) != 0;
+	int costly = order > PAGE_ALLOC_COSTLY_ORDER, drained = 0;
+	unsigned no_progress_loops = 0;
 	/* Costly orders try compaction before reclaim; the model has no
 	 * compaction, which Linux treats as skipped: __GFP_NORETRY gives up. */
-	if (order > PAGE_ALLOC_COSTLY_ORDER && (gfp & __GFP_NORETRY))
+	if (can_direct_reclaim && costly && (gfp & __GFP_NORETRY))
 		goto nopage;
-	m->vm.allocstall[highest]++; /* direct reclaim: nothing on an LRU to reclaim */
-	if (gfp & __GFP_NORETRY)
-		goto nopage;
-	if (order > PAGE_ALLOC_COSTLY_ORDER || (gfp & __GFP_RETRY_MAYFAIL))
-		goto nopage;
-	/* __alloc_pages_may_oom(): one last try at the high mark, then the OOM
-	 * killer, except where Linux knows killing cannot help: a request
-	 * bound to one node (__GFP_THISNODE) or to lowmem (below ZONE_NORMAL). */
-	pfn = get_page_from_freelist(m, gfp & ~__GFP_DIRECT_RECLAIM, order,
-				     ALLOC_WMARK_HIGH | acma, cpu, nid, highest);
-	if (pfn != MMF_NIL)
-		goto got;
-	if ((gfp & __GFP_THISNODE) || highest < MMF_ZONE_NORMAL)
-		goto nopage;
-	/* Without __GFP_FS out_of_memory() reports progress without killing
-	 * and Linux retries for ever; the model fails the request instead. */
-	if (!(gfp & __GFP_FS))
-		goto nopage;
-	m->vm.oom_kill++;
+	for (;;) {
+		if (alloc_flags & ALLOC_KSWAPD)
+			wake_all_kswapds(m, order, gfp, nid, highest);
+		unsigned reserve = 0;
+		if (mmf_oom_victim_is_current(m))
+			reserve = ALLOC_OOM; /* __gfp_pfmemalloc_flags(): the victim may dig into reserves */
+		else if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC))
+			reserve = ALLOC_NO_WATERMARKS;
+		if (reserve) {
+			pfn = get_page_from_freelist(m, gfp, order, reserve | acma | (alloc_flags & ALLOC_KSWAPD), cpu, nid,
+						     highest);
+			if (pfn != MMF_NIL)
+				goto got;
+		}
+		if (!can_direct_reclaim)
+			goto nopage;
+		/* an OOM victim does not loop on reserves it already had */
+		if (reserve == ALLOC_OOM)
+			goto nopage;
+		/* __alloc_pages_direct_reclaim() */
+		unsigned long progress = mmf_try_to_free_pages(m, gfp, order, nid, highest);
+		if (progress) {
+			pfn = get_page_from_freelist(m, gfp, order, alloc_flags, cpu, nid, highest);
+			if (pfn == MMF_NIL && !drained) {
+				mmf_pcp_drain_all(m);
+				drained = 1;
+				pfn = get_page_from_freelist(m, gfp, order, alloc_flags, cpu, nid, highest);
+			}
+			if (pfn != MMF_NIL)
+				goto got;
+		}
+		if (gfp & __GFP_NORETRY)
+			goto nopage;
+		if (costly && !(gfp & __GFP_RETRY_MAYFAIL))
+			goto nopage;
+		if (should_reclaim_retry(m, order, highest, nid, alloc_flags, progress != 0, &no_progress_loops))
+			continue;
+		/* __alloc_pages_may_oom(): one last try at the high mark, then the
+		 * OOM killer, except where Linux knows killing cannot help: a
+		 * costly order, __GFP_RETRY_MAYFAIL, a request bound to one node
+		 * (__GFP_THISNODE) or to lowmem (below ZONE_NORMAL). */
+		pfn = get_page_from_freelist(m, gfp & ~__GFP_DIRECT_RECLAIM, order, ALLOC_WMARK_HIGH | acma, cpu, nid,
+					     highest);
+		if (pfn != MMF_NIL)
+			goto got;
+		if (costly || (gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE)) || highest < MMF_ZONE_NORMAL)
+			goto nopage;
+		/* Without __GFP_FS out_of_memory() reports progress without killing
+		 * and Linux retries for ever; the model fails the request instead. */
+		if (!(gfp & __GFP_FS))
+			goto nopage;
+		if (!mmf_out_of_memory(m, gfp, order))
+			goto nopage; /* nothing to kill (Linux panics) */
+		no_progress_loops = 0;
+	}
 nopage:
 	m->vm.alloc_fail++;
 	*err = ENOMEM;
@@ -284,7 +368,7 @@ enum mmf_result mmf_free_pages(struct mmf_machine *m, uint32_t pfn,
 	struct mmf_zone *z = &m->zones[p->zone];
 	struct mmf_page *w = page_w(m, pfn);
 	w->refcount = 0;
-	w->flags &= (uint16_t)~(PG_allocated | PG_movable);
+	w->flags &= ~(PG_allocated | PG_movable);
 	w->order = 0;
 	m->nr_allocated -= 1u << order;
 	m->vm.pgfree += 1u << order;

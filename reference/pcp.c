@@ -27,7 +27,7 @@ static void pcp_add(struct mmf_machine *m, struct mmf_pcp *pcp, uint32_t pfn, in
 static void pcp_del(struct mmf_machine *m, struct mmf_pcp *pcp, uint32_t pfn)
 {
 	mmf_list_del(m, &pcp->list, pfn);
-	page_w(m, pfn)->flags &= (uint16_t)~PG_pcp;
+	page_w(m, pfn)->flags &= ~PG_pcp;
 	pcp->count--;
 }
 

@@ -19,6 +19,7 @@
 #include "reference/as.h"
 #include "reference/internal.h"
 #include "reference/mm.h"
+#include "reference/swap.h"
 
 unsigned mmf_pt_levels(const struct mmf_machine *m) { return m->prof->pt_levels == 5 ? 5 : 4; }
 
@@ -51,7 +52,7 @@ static uint32_t table_alloc(struct mmf_machine *m, struct mmf_mm *mm, int accoun
 
 static void table_free(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, int account)
 {
-	page_w(m, pfn)->flags &= (uint16_t)~PG_pgtable;
+	page_w(m, pfn)->flags &= ~PG_pgtable;
 	mmf_free_pages(m, pfn, AS_PAGE_ORDER, 0);
 	if (account) {
 		mm->pgtables_bytes -= AS_PAGE_SIZE;
@@ -98,7 +99,8 @@ void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn)
 		p->refcount--;
 		return;
 	}
-	p->flags &= (uint16_t)~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty | PG_referenced | PG_active | PG_unevictable);
+	mmf_lru_del(m, pfn);
+	p->flags &= ~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty | PG_referenced | PG_active | PG_unevictable);
 	p->mapping = p->index = 0;
 	p->mapcount = 0;
 	m->nr_anon--;
@@ -149,6 +151,11 @@ static void zap(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, unsigned
 					mmf_munlock_page(m, pte_pfn(pte)); /* munlock_vma_folio() */
 				mmf_pte_release(m, v && !mmf_vma_has_recency(m, v) ? pte & ~(uint64_t)PTE_ACCESSED : pte);
 			}
+		} else if (level == 0 && pte_is_swap(*e)) {
+			uint32_t entry = mmf_pte_to_swp(*e);
+			*e = 0; /* zap_nonpresent_ptes() */
+			if (!MUTANT(m, ZAP_KEEPS_SWAP_COUNT))
+				mmf_free_swap_and_cache(m, entry);
 		} else if (level > 0 && (*e & PTE_PRESENT)) {
 			zap(m, mm, (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT), level - 1, addr, next);
 		}

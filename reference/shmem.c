@@ -10,11 +10,12 @@
 #include "reference/as.h"
 #include "reference/internal.h"
 #include "reference/mm.h"
+#include "reference/swap.h"
 
 struct shmem_obj {
 	uint32_t users;  /* VMAs mapping it, and an open file's descriptor */
 	uint32_t npages; /* size of pages[] */
-	uint32_t *pages; /* pfn per page offset, MMF_NIL for a hole */
+	uint32_t *pages; /* pfn per page offset, MMF_NIL for a hole, or SHMEM_SWAP_BIT | a swap entry */
 	uint64_t size;   /* i_size in pages: a fault at or past it is SIGBUS */
 	int file;        /* the file's index, or -1 (shared anonymous memory) */
 };
@@ -73,27 +74,31 @@ void mmf_shmem_get(struct mmf_machine *m, uint32_t id)
 		s->users++;
 }
 
+/* One entry of the page cache dropped: a page's reference, or a swap
+ * entry's (shmem_free_swap()). */
+static void drop_entry(struct mmf_machine *m, struct shmem_obj *s, uint64_t i)
+{
+	uint32_t v = s->pages[i];
+	s->pages[i] = MMF_NIL;
+	if (shmem_is_swap(v))
+		mmf_free_swap_and_cache(m, v & ~SHMEM_SWAP_BIT);
+	else if (v != MMF_NIL)
+		mmf_user_page_put(m, v); /* the page cache's reference */
+}
+
 /* Drops the page-cache pages at and past `from`. */
 static void shmem_truncate(struct mmf_machine *m, struct shmem_obj *s, uint64_t from)
 {
-	for (uint64_t i = from; i < s->npages; i++) {
-		if (s->pages[i] == MMF_NIL)
-			continue;
-		mmf_user_page_put(m, s->pages[i]); /* the page cache's reference */
-		s->pages[i] = MMF_NIL;
-	}
+	for (uint64_t i = from; i < s->npages; i++)
+		drop_entry(m, s, i);
 }
 
 /* Drops the page-cache pages in [from, to) (mappings keep theirs). */
 void mmf_shmem_punch(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_t to)
 {
 	struct shmem_obj *s = shmem_of(m, id);
-	for (uint64_t i = from; s && i < to && i < s->npages; i++) {
-		if (s->pages[i] == MMF_NIL)
-			continue;
-		mmf_user_page_put(m, s->pages[i]);
-		s->pages[i] = MMF_NIL;
-	}
+	for (uint64_t i = from; s && i < to && i < s->npages; i++)
+		drop_entry(m, s, i);
 }
 
 /* The last VMA gone: the object (an unlinked file) goes with its pages. */
@@ -142,7 +147,37 @@ uint32_t mmf_shmem_find(const struct mmf_machine *m, uint32_t id, uint64_t pgoff
 	if (!id || id >= as->shmem_cap)
 		return MMF_NIL;
 	const struct shmem_obj *s = &as->shmem[id];
+	return pgoff < s->npages && !shmem_is_swap(s->pages[pgoff]) ? s->pages[pgoff] : MMF_NIL;
+}
+
+uint32_t mmf_shmem_entry(const struct mmf_machine *m, uint32_t id, uint64_t pgoff)
+{
+	const struct mmf_as *as = m->as;
+	if (!id || id >= as->shmem_cap)
+		return MMF_NIL;
+	const struct shmem_obj *s = &as->shmem[id];
 	return pgoff < s->npages ? s->pages[pgoff] : MMF_NIL;
+}
+
+/* shmem_swapin_folio(): the page for the object's swap entry at pgoff,
+ * from the swap cache or read in, back in the page cache (its reference),
+ * dirty, out of the swap cache with the slot freed. */
+static uint32_t shmem_swapin(struct mmf_machine *m, uint32_t id, struct shmem_obj *s, uint64_t pgoff)
+{
+	uint32_t e = s->pages[pgoff] & ~SHMEM_SWAP_BIT;
+	int major;
+	uint32_t pfn = mmf_swapin(m, e, &major);
+	if (pfn == MMF_NIL)
+		return pfn;
+	struct mmf_page *pg = page_w(m, pfn);
+	pg->flags |= PG_shmem | PG_dirty;
+	pg->mapping = id;
+	pg->index = pgoff;
+	pg->refcount++; /* the page cache's */
+	s->pages[pgoff] = pfn;
+	mmf_swap_free(m, e);
+	mmf_delete_from_swap_cache(m, pfn);
+	return pfn;
 }
 
 /* shmem_get_folio(): the page at pgoff, allocated zeroed in a hole. The
@@ -164,6 +199,8 @@ uint32_t mmf_shmem_page(struct mmf_machine *m, uint32_t id, uint64_t pgoff)
 		s->pages = p;
 		s->npages = n;
 	}
+	if (shmem_is_swap(s->pages[pgoff]))
+		return shmem_swapin(m, id, s, pgoff);
 	if (s->pages[pgoff] == MMF_NIL) {
 		uint32_t pfn = mmf_anon_page_alloc(m);
 		if (pfn == MMF_NIL)
@@ -207,8 +244,58 @@ void mmf_shmem_refs(const struct mmf_machine *m, uint32_t *refs)
 	const struct mmf_as *as = m->as;
 	for (uint32_t id = 0; id < as->shmem_cap; id++)
 		for (uint32_t i = 0; i < as->shmem[id].npages; i++)
-			if (as->shmem[id].pages[i] != MMF_NIL)
+			if (as->shmem[id].pages[i] != MMF_NIL && !shmem_is_swap(as->shmem[id].pages[i]))
 				refs[as->shmem[id].pages[i]]++;
+}
+
+void mmf_shmem_swap_refs(const struct mmf_machine *m, unsigned type, uint32_t *refs, uint32_t end)
+{
+	const struct mmf_as *as = m->as;
+	for (uint32_t id = 0; as && id < as->shmem_cap; id++)
+		for (uint32_t i = 0; i < as->shmem[id].npages; i++) {
+			uint32_t v = as->shmem[id].pages[i];
+			if (shmem_is_swap(v) && swp_type(v & ~SHMEM_SWAP_BIT) == type && swp_offset(v) < end)
+				refs[swp_offset(v)]++;
+		}
+}
+
+int mmf_shmem_writeout(struct mmf_machine *m, uint32_t pfn)
+{
+	const struct mmf_page *pg = pfn_to_page(m, pfn);
+	struct shmem_obj *s = shmem_of(m, pg->mapping);
+	uint64_t i = pg->index;
+	if (!s || i >= s->npages || s->pages[i] != pfn || mmf_add_to_swap(m, pfn))
+		return -1;
+	uint32_t e = pg->swap;
+	mmf_swap_duplicate(m, e); /* swap_shmem_alloc(): the page cache's entry */
+	s->pages[i] = SHMEM_SWAP_BIT | e;
+	/* shmem_delete_from_page_cache(): out of the object, its reference gone */
+	struct mmf_page *w = page_w(m, pfn);
+	w->flags &= ~PG_shmem;
+	w->mapping = 0;
+	w->index = 0;
+	mmf_user_page_put(m, pfn);
+	return 0;
+}
+
+int mmf_shmem_unuse(struct mmf_machine *m, unsigned type)
+{
+	struct mmf_as *as = m->as;
+	for (uint32_t id = 1; id < as->shmem_cap; id++) {
+		struct shmem_obj *s = &as->shmem[id];
+		for (uint32_t i = 0; i < s->npages; i++) {
+			uint32_t v = s->pages[i];
+			if (!shmem_is_swap(v) || swp_type(v & ~SHMEM_SWAP_BIT) != type)
+				continue;
+			if (MUTANT(m, SWAPOFF_DROPS_SHMEM)) {
+				drop_entry(m, s, i); /* a hole where the data was */
+				continue;
+			}
+			if (shmem_swapin(m, id, s, i) == MMF_NIL)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 void mmf_shmem_remove(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_t to)
@@ -234,4 +321,20 @@ void mmf_shmem_remove(struct mmf_machine *m, uint32_t id, uint64_t from, uint64_
 		}
 	}
 	mmf_shmem_punch(m, id, from, to);
+}
+
+void mmf_shmem_drop_clean(struct mmf_machine *m)
+{
+	struct mmf_as *as = m->as;
+	for (uint32_t id = 1; id < as->shmem_cap; id++) {
+		struct shmem_obj *s = &as->shmem[id];
+		for (uint32_t i = 0; i < s->npages; i++) {
+			uint32_t v = s->pages[i];
+			if (v == MMF_NIL || shmem_is_swap(v))
+				continue;
+			const struct mmf_page *p = pfn_to_page(m, v);
+			if (!(p->flags & PG_dirty) && !p->mapcount && p->refcount == 1)
+				drop_entry(m, s, i);
+		}
+	}
 }

@@ -517,7 +517,7 @@ static void discard_slab(struct mmf_machine *m, uint32_t d, unsigned cpu)
 	s->node[sl->node].nr_slabs--;
 	s->node[sl->node].total_objects -= sl->objects;
 	for (uint32_t i = 0; i < (1u << sl->order); i++)
-		page_w(m, sl->pfn + i)->flags &= (uint16_t)~PG_slab;
+		page_w(m, sl->pfn + i)->flags &= ~PG_slab;
 	mmf_free_pages(m, sl->pfn, sl->order, cpu);
 	desc_release(sb, d);
 }
@@ -896,7 +896,7 @@ enum mmf_result mmf_kfree(struct mmf_machine *m, uint64_t addr, unsigned cpu)
 	if (virt_to_pfn(m, addr, &pfn) == 0 && (addr & (PAGE_SIZE - 1)) == 0) {
 		const struct mmf_page *p = pfn_to_page(m, pfn);
 		if ((p->flags & (PG_allocated | PG_large_kmalloc)) == (PG_allocated | PG_large_kmalloc)) {
-			page_w(m, pfn)->flags &= (uint16_t)~PG_large_kmalloc;
+			page_w(m, pfn)->flags &= ~PG_large_kmalloc;
 			struct mmf_slub *sb = m->slub;
 			for (uint32_t i = 0; i < sb->nr_lazy; i++)
 				if (sb->lazy[i].addr == addr) {

@@ -9,19 +9,23 @@
  * went away); Referenced is the pte's accessed bit or the page's
  * referenced bit (PG_referenced); LazyFree counts
  * MADV_FREE'd anonymous pages still clean; Locked is the Pss of a VM_LOCKED
- * VMA. The model has no THP, swap, KSM or hugetlb: those lines read 0. PFN mappings and the zero page
+ * VMA. Swap counts the VMA's swap ptes (and, for shmem, the object's
+ * pages out in swap where no pte maps them, as smaps_pte_hole() adds
+ * shmem_partial_swap_usage()), SwapPss divides each by the slot's count.
+ * The model has no THP, KSM or hugetlb: those lines read 0. PFN mappings and the zero page
  * have no page to count. "sd" in VmFlags only where the profile has
  * CONFIG_MEM_SOFT_DIRTY (this host's kernel has not). */
 #include "reference/as.h"
 #include "reference/internal.h"
 #include "reference/mm.h"
+#include "reference/swap.h"
 #include "reference/textbuf.h"
 
 #define PSS_SHIFT 12
 
 struct mem_size_stats {
 	uint64_t resident, pss, pss_dirty, shared_clean, shared_dirty, private_clean, private_dirty, referenced,
-		anonymous, lazyfree;
+		anonymous, lazyfree, swap, swap_pss;
 };
 
 static void account(const struct mmf_machine *m, struct mem_size_stats *mss, uint64_t pte)
@@ -77,10 +81,19 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 	for (uint32_t i = 0; mm && i < mm->nr; i++) {
 		const struct mmf_vma *v = &mm->vma[i];
 		struct mem_size_stats mss = { 0 };
-		for (uint64_t a = v->start; a < v->end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
-			const uint64_t *pte = mmf_pte_lookup(mw, mm, a, 0);
-			if (pte && pte_has_page(*pte))
+		for (uint64_t a = v->start; a < v->end; a += AS_PAGE_SIZE) {
+			const uint64_t *pte = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(mw, mm, a, 0);
+			if (pte && pte_has_page(*pte)) {
 				account(m, &mss, *pte);
+			} else if (pte && pte_is_swap(*pte)) {
+				/* smaps_pte_entry(): a swap entry, its share by the slot's count */
+				unsigned count = mmf_swap_count(m, mmf_pte_to_swp(*pte));
+				mss.swap += AS_PAGE_SIZE;
+				mss.swap_pss += count >= 2 ? (AS_PAGE_SIZE << PSS_SHIFT) / count : AS_PAGE_SIZE << PSS_SHIFT;
+			} else if (v->shmem && (!pte || !(*pte & PTE_MAPPED)) &&
+				   shmem_is_swap(mmf_shmem_entry(m, v->shmem, v->pgoff + ((a - v->start) >> AS_PAGE_SHIFT)))) {
+				mss.swap += AS_PAGE_SIZE; /* smaps_pte_hole(): shmem out in swap (no SwapPss) */
+			}
 		}
 		mmf_as_maps_line(&o, m, mm, v);
 		line(&o, "Size:", v->end - v->start);
@@ -98,16 +111,18 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		line(&o, "KSM:", 0);
 		line(&o, "LazyFree:", mss.lazyfree);
 		/* the lines the model always prints as 0 kB, formatted once */
-		static char zero_lines[7 * 28 + 1];
+		static char zero_lines[5 * 28 + 1];
 		if (!zero_lines[0]) {
 			static const char *const zero[] = { "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:",
-							    "Shared_Hugetlb:", "Private_Hugetlb:", "Swap:", "SwapPss:" };
+							    "Shared_Hugetlb:", "Private_Hugetlb:" };
 			struct mmf_out z = { zero_lines, sizeof(zero_lines), 0 };
 			for (unsigned k = 0; k < sizeof(zero) / sizeof(zero[0]); k++)
 				line(&z, zero[k], 0);
 			mmf_out_finish(&z);
 		}
 		mmf_out_put(&o, "%s", zero_lines);
+		line(&o, "Swap:", mss.swap);
+		line(&o, "SwapPss:", mss.swap_pss >> PSS_SHIFT);
 		line(&o, "Locked:", (v->flags & VM_LOCKED) ? mss.pss >> PSS_SHIFT : 0); /* pss_locked */
 		mmf_out_put(&o, "THPeligible:           0\nVmFlags: "); /* "%-16s%8d\n" */
 		for (unsigned k = 0; k < sizeof(mnemonics) / sizeof(mnemonics[0]); k++)
@@ -146,6 +161,10 @@ int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf,
 		for (uint64_t a = v->start; a < v->end; a += AS_PAGE_SIZE) {
 			const uint64_t *pte = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(mw, mm, a, 0);
 			uint64_t e = vma_sd;
+			if (pte && pte_is_swap(*pte)) {
+				/* the frame bits (type | offset << 5) only for CAP_SYS_ADMIN */
+				e |= PM_SWAP | (sd && (*pte & PTE_SWP_SOFT_DIRTY) ? PM_SOFT_DIRTY : 0);
+			} /* (a shmem page out in swap shows nothing: pagemap_pte_hole() does not ask) */
 			if (pte && (*pte & PTE_MAPPED)) {
 				e |= PM_PRESENT | (sd && (*pte & PTE_SOFTDIRTY) ? PM_SOFT_DIRTY : 0);
 				if (pte_has_page(*pte)) {

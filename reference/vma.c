@@ -407,6 +407,11 @@ void mmf_as_reset(struct mmf_machine *m)
 	as->nr_act = 0;
 	as->proc[0].live = 1;
 	as->proc[0].pid = 1;
+	for (unsigned p = 0; p < MMF_NPROCS; p++)
+		as->proc[p].oom_score_adj = 0;
+	as->current = as->forking = as->oom_victim = -1;
+	as->no_oom = 0;
+	as->oom_report[0] = 0;
 	mmf_mm_setup(m, &as->proc[0].mm);
 	as->next_pid = 2;
 	as->next_anon_vma = 0;
@@ -550,6 +555,8 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		if (!(pg->flags & PG_anon))
 			continue;
 		anon++;
+		if (pg->flags & PG_swapcache)
+			refs[pfn]++; /* the swap cache's */
 		if ((uint32_t)pg->refcount != refs[pfn])
 			return mmf_fail(msg, cap, "pte_refcount: user page pfn %u refcount %d, %u mappings and cache references",
 				        pfn, pg->refcount, refs[pfn]);

@@ -755,7 +755,10 @@ static uint64_t allocstalls(const struct mmf_vmstat *vm)
 /* A refused request at a given level on tiny, and the counters it moves:
  * allocstall once per direct-reclaim attempt (nothing to reclaim here),
  * oom_kill when a low-order blocking request reaches the OOM path, which
- * __GFP_NORETRY, __GFP_RETRY_MAYFAIL and costly orders (> 3) never do. */
+ * __GFP_NORETRY, __GFP_RETRY_MAYFAIL and costly orders (> 3) never do.
+ * There the OOM killer kills process 0 (badness 0, but the only task),
+ * which frees nothing; the request reclaims once more and, with nothing
+ * left to kill, fails (Linux would panic). */
 static const struct {
 	const char *name;
 	mmf_gfp_t gfp;
@@ -763,7 +766,7 @@ static const struct {
 	enum level level;
 	unsigned allocstall, oom_kill;
 } vmstat_rows[] = {
-	{ "GFP_KERNEL", GFP_KERNEL, 0, AT_MIN, 1, 1 },
+	{ "GFP_KERNEL", GFP_KERNEL, 0, AT_MIN, 2, 1 },
 	{ "GFP_KERNEL|__GFP_NORETRY", GFP_KERNEL | __GFP_NORETRY, 0, AT_MIN, 1, 0 },
 	{ "GFP_KERNEL|__GFP_RETRY_MAYFAIL", GFP_KERNEL | __GFP_RETRY_MAYFAIL, 0, AT_MIN, 1, 0 },
 	{ "GFP_KERNEL order 4", GFP_KERNEL, 4, AT_MIN, 1, 0 },

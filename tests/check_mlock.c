@@ -294,7 +294,7 @@ static void s_mlockall_drains_per_vma(void)
 	REQ_EQ(pte && (*pte & PTE_PRESENT), 1);
 	if (!pte)
 		return;
-	uint16_t flags = pfn_to_page(m, pte_pfn(*pte))->flags;
+	uint32_t flags = pfn_to_page(m, pte_pfn(*pte))->flags;
 	REQ_EQ(!!(flags & PG_unevictable), 1);
 	REQ_EQ(!!(flags & PG_referenced), 1);
 }

@@ -11,6 +11,7 @@
 #include "reference/mempool.h"
 #include "reference/mm.h"
 #include "reference/slab.h"
+#include "reference/swap.h"
 #include "reference/vmalloc.h"
 
 static enum mmf_result ref_create(const struct mmf_adapter_config *cfg, void **ctx,
@@ -53,10 +54,24 @@ static enum mmf_result ref_reset(void *ctx)
 }
 
 /* Once the machine has seen a broken structure every op answers corrupt;
- * check() says what broke. */
-static enum mmf_result guarded(const struct mmf_machine *m, enum mmf_result r)
+ * check() says what broke. It is also the point between ops: an OOM
+ * victim that was the op's own process dies now, and a kswapd its
+ * allocations woke runs now (vmscan.c's deterministic stand-in for a
+ * thread running beside them). */
+static enum mmf_result guarded(struct mmf_machine *m, enum mmf_result r)
 {
+	if (!m->corrupt[0]) {
+		mmf_oom_op_end(m);
+		mmf_kswapd_run(m);
+	}
 	return m->corrupt[0] ? MMF_CORRUPT : r;
+}
+
+/* An address-space op of process proc begins: the OOM killer's current. */
+static void enter(struct mmf_machine *m, unsigned proc)
+{
+	if (m->as)
+		m->as->current = proc < MMF_NPROCS ? (int)proc : -1;
 }
 
 static enum mmf_result ref_alloc_pages(void *ctx, const struct mmf_page_req *req,
@@ -118,6 +133,8 @@ static enum mmf_result ref_report(void *ctx, unsigned kind, char *buf, size_t ca
 	case MMF_REPORT_MEMINFO: n = mmf_report_meminfo(ctx, buf, cap); break;
 	case MMF_REPORT_VMALLOCINFO: n = mmf_report_vmallocinfo(ctx, buf, cap); break;
 	case MMF_REPORT_CMA: n = mmf_report_cma(ctx, buf, cap); break;
+	case MMF_REPORT_SWAPS: n = mmf_report_swaps(ctx, buf, cap); break;
+	case MMF_REPORT_OOM: n = mmf_report_oom(ctx, buf, cap); break;
 	default: return MMF_UNSUPPORTED;
 	}
 	*len = (size_t)n < cap ? (size_t)n : cap - 1;
@@ -149,6 +166,10 @@ static enum mmf_result ref_check(void *ctx, enum mmf_check_grade grade, char *ms
 		r = mmf_cma_is_valid(ctx, msg, cap);
 	if (!r && grade == MMF_CHECK_FULL)
 		r = mmf_as_vma_is_valid(ctx, msg, cap);
+	if (!r && grade == MMF_CHECK_FULL)
+		r = mmf_lru_is_valid(ctx, msg, cap);
+	if (!r && grade == MMF_CHECK_FULL)
+		r = mmf_swap_is_valid(ctx, msg, cap);
 	return r ? MMF_CORRUPT : MMF_OK;
 }
 
@@ -357,6 +378,7 @@ static enum mmf_result as_result(struct mmf_machine *m, int r)
 static enum mmf_result ref_mmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
 				uint64_t *out, int *err)
 {
+	enter(ctx, proc);
 	return as_result(ctx, mmf_as_mmap(ctx, proc, addr, len, prot, flags, out, err));
 }
 
@@ -389,6 +411,7 @@ static enum mmf_result ref_mem_access(void *ctx, unsigned proc, uint64_t addr, i
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	enter(ctx, proc);
 	return as_result(ctx, mmf_as_access(ctx, proc, addr, write, token, fault, value, err));
 }
 
@@ -396,6 +419,7 @@ static enum mmf_result ref_fork(void *ctx, unsigned parent, unsigned child, int 
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	enter(ctx, parent);
 	return as_result(ctx, mmf_as_fork(ctx, parent, child, err));
 }
 
@@ -403,6 +427,7 @@ static enum mmf_result ref_exit(void *ctx, unsigned proc, int *err)
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	enter(ctx, proc);
 	return as_result(ctx, mmf_as_exit(ctx, proc, err));
 }
 
@@ -410,6 +435,7 @@ static enum mmf_result ref_madvise(void *ctx, unsigned proc, uint64_t addr, uint
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	enter(ctx, proc);
 	return as_result(ctx, mmf_as_madvise(ctx, proc, addr, len, advice, err));
 }
 
@@ -417,6 +443,7 @@ static enum mmf_result ref_brk(void *ctx, unsigned proc, uint64_t addr, uint64_t
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	enter(ctx, proc);
 	*out = mmf_as_brk(ctx, proc, addr);
 	mmf_lru_drain(ctx);
 	return guarded(ctx, MMF_OK);
@@ -427,6 +454,7 @@ static enum mmf_result ref_mremap(void *ctx, unsigned proc, uint64_t addr, uint6
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	enter(ctx, proc);
 	return as_result(ctx, mmf_as_mremap(ctx, proc, addr, old_len, new_len, flags, new_addr, out, err));
 }
 
@@ -435,6 +463,9 @@ static enum mmf_result ref_as_call(void *ctx, const struct mmf_as_call *c, char 
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	int machine_wide = c->code == MMF_OP_SWAPON || c->code == MMF_OP_SWAPOFF || c->code == MMF_OP_KSWAPD ||
+			   c->code == MMF_OP_DROP_CACHES || c->code == MMF_OP_RECLAIM;
+	enter(ctx, machine_wide ? MMF_NPROCS : c->proc);
 	int r = mmf_as_call(ctx, c, buf, cap, len, err);
 	return r == -2 ? MMF_UNSUPPORTED : as_result(ctx, r);
 }
@@ -461,6 +492,7 @@ static enum mmf_result ref_mmap_file(void *ctx, unsigned proc, uint64_t addr, ui
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	enter(ctx, proc);
 	if (offset & 4095) {
 		*err = EINVAL;
 		return MMF_REFUSED;
@@ -495,7 +527,7 @@ static const struct mmf_adapter reference_adapter = {
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK |
 		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC | MMF_CAP_MEMPOOL |
 		MMF_CAP_CMA | MMF_CAP_AS | MMF_CAP_AS_FILE | MMF_CAP_AS_PFN | MMF_CAP_SOFT_DIRTY | MMF_CAP_AS_CALL |
-		MMF_CAP_MLOCKALL,
+		MMF_CAP_MLOCKALL | MMF_CAP_SWAP | MMF_CAP_RECLAIM | MMF_CAP_OOM,
 	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT,
 		   [MMF_FAM_VMALLOC] = MMF_LEVEL_EXACT, [MMF_FAM_AS] = MMF_LEVEL_EXACT },
 	.create = ref_create,
@@ -554,10 +586,11 @@ static const struct mmf_adapter reference_adapter = {
 
 const struct mmf_adapter *mmf_adapter_reference(void) { return &reference_adapter; }
 
-uint64_t mmf_reference_alloc_failures(void *ctx)
+uint64_t mmf_reference_pressure(void *ctx)
 {
 	const struct mmf_machine *m = ctx;
-	return m ? m->vm.alloc_fail : 0;
+	return m ? m->vm.alloc_fail + m->vm.oom_kill + m->vm.oom_no_victim + m->vm.pgscan_kswapd + m->vm.pgscan_direct
+		 : 0;
 }
 
 void mmf_reference_depth(void *ctx, struct mmf_depth *out)

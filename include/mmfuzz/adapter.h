@@ -63,6 +63,9 @@ enum mmf_level {
 #define MMF_CAP_PAGE_FLAT (1u << 19)
 #define MMF_CAP_COUNTERS (1u << 20)  /* counter: the allocator's own accounting, checked against what is live */
 #define MMF_CAP_FREE_KIND (1u << 21) /* free_kind instead of kfree: told how the object was allocated */
+#define MMF_CAP_SWAP (1u << 22)      /* as_call for swapon and swapoff: swap devices it may turn on and off */
+#define MMF_CAP_RECLAIM (1u << 23)   /* as_call for kswapd, drop_caches and proactive reclaim */
+#define MMF_CAP_OOM (1u << 24)       /* as_call for oom_score_adj (and an OOM killer to judge) */
 
 /* The counters an adapter may keep (the counter entry; MMF_UNSUPPORTED for
  * one it does not). The harness reads them after every op of their family
@@ -204,11 +207,13 @@ typedef const struct mmf_adapter *(*mmf_adapter_entry_fn)(void);
 
 /* Built-in adapters. */
 const struct mmf_adapter *mmf_adapter_reference(void);
-/* Page allocations a reference context has failed since its reset. A
- * system with memory of its own (a real kernel) has another capacity than
- * the profile: once the reference has run out, what either does next is
- * no longer comparable at semantic level. */
-uint64_t mmf_reference_alloc_failures(void *ctx);
+/* How often a reference context's small machine has felt memory
+ * pressure since its reset: page allocations it failed, pages kswapd or
+ * direct reclaim scanned, processes the OOM killer killed (or found none
+ * to kill). A system with memory of its own (a real kernel) has another
+ * capacity than the profile: once the reference has run short, what
+ * either does and shows next is no longer comparable at semantic level. */
+uint64_t mmf_reference_pressure(void *ctx);
 /* How deep the sequence since the reference context's reset went. */
 void mmf_reference_depth(void *ctx, struct mmf_depth *out);
 const struct mmf_adapter *mmf_adapter_simple(void);

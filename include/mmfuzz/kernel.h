@@ -54,6 +54,16 @@ struct mmf_kernel {
 	 * has VM_SEQ_READ, and (1: Linux 6.3+, vma_has_recency()) also
 	 * unless it has VM_RAND_READ, or (0) not for that. */
 	uint8_t zap_rand_norecency;
+	/* vm.swappiness (0..200): how reclaim weighs anonymous pages against
+	 * file pages (get_scan_count()). */
+	uint8_t swappiness;
+	/* vm.page-cluster: swap-in reads the aligned 2^page_cluster slots
+	 * around the one faulted on (swap_cluster_readahead()); 0 reads one. */
+	uint8_t page_cluster;
+	/* The size of each swap device the ops may swapon, in pages (the
+	 * swap file the disk holds; 0: as many as the machine has frames).
+	 * A swapon whose header claims more is EINVAL. */
+	uint32_t swap_device_pages;
 };
 #define MMF_MEMLOCK_UNLIMITED 0xffffffffu
 

@@ -64,7 +64,7 @@ enum mmf_opcode {
 #define MMF_ARG_NAMES(X)                                                                                            \
 	X(slot) X(order) X(gfp) X(cpu) X(node) X(page) X(token) X(kind) X(size) X(word) X(cache) X(align) X(flags)  \
 	X(pool) X(min_nr) X(area) X(count) X(proc) X(start) X(npages) X(prot) X(child) X(advice) X(new_npages)      \
-	X(new_start) X(file) X(pgoff) X(value) X(n) X(n_shift) X(size_shift)
+	X(new_start) X(file) X(pgoff) X(value) X(n) X(n_shift) X(size_shift) X(dev) X(adj)
 enum mmf_arg_id {
 #define MMF_ARG_ID(name) MMF_ARG_##name,
 	MMF_ARG_NAMES(MMF_ARG_ID)
@@ -93,6 +93,8 @@ enum mmf_report_kind {
 	MMF_REPORT_MEMINFO,     /* /proc/meminfo subset */
 	MMF_REPORT_VMALLOCINFO, /* /proc/vmallocinfo */
 	MMF_REPORT_CMA,         /* per CMA area: debugfs and sysfs counters */
+	MMF_REPORT_SWAPS,       /* /proc/swaps */
+	MMF_REPORT_OOM,         /* the last OOM killer's report, as the kernel logs it */
 	MMF_NR_REPORTS
 };
 #define MMF_REPORT_RANGE 16
@@ -115,6 +117,11 @@ enum mmf_report_kind {
  * remap_pfn_range() (VM_PFNMAP: no struct page references). */
 #define MMF_NFILES 4
 #define MMF_PFN_PAGES 64
+/* Swap devices: swap files 0..MMF_NSWAPDEVS-1 of the machine's disk may be
+ * swapped on (the op's field reaches higher, where there is no such file);
+ * oom_score_adj travels biased by MMF_OOMADJ_BIAS in its field. */
+#define MMF_NSWAPDEVS 4
+#define MMF_OOMADJ_BIAS 1024
 /* The heap (brk) starts this many pages into the window. */
 #define MMF_AS_START_BRK_PAGE 1024
 /* mmap flags as the op carries them (bits of its flags field). */
