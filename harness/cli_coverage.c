@@ -89,4 +89,9 @@ void cli_print_coverage(FILE *fp, const struct mmf_exec_stats *st, const uint64_
 	fprintf(fp, "); most processes alive median %u\n", median(st->procs_max, MMF_NPROCS + 1));
 	fprintf(fp, "         %llu forks, %llu COW breaks, %llu ptes shared by fork\n", (unsigned long long)st->forks,
 		(unsigned long long)st->cow_breaks, (unsigned long long)st->pages_shared);
+	fprintf(fp, "  pressure: %llu kswapd runs, %llu direct reclaims, %llu pages swapped out, %llu swapped in, "
+		    "%llu zswap writebacks, %llu OOM kills\n",
+		(unsigned long long)st->kswapd_runs, (unsigned long long)st->direct_reclaims,
+		(unsigned long long)st->swapouts, (unsigned long long)st->swapins,
+		(unsigned long long)st->zswap_writebacks, (unsigned long long)st->oom_kills);
 }

@@ -202,14 +202,15 @@ int mmf_exec_finding(struct mmf_exec *ex, struct mmf_finding *f, const struct ta
 	 * op-check whose detail contains text. */
 	const char *const *known = t->ad->size >= MMF_ADAPTER_SIZE_KNOWN && !ex->cfg.no_known ? t->ad->known : NULL;
 	size_t ol = strlen(op), cl = strlen(check);
-	if ((t->diverged && outcome_check(check)) || t->pressured)
+	int differs = outcome_check(check) || !strncmp(check, "same_", 5);
+	if ((t->diverged && outcome_check(check)) || (t->pressured && differs))
 		return 0;
 	/* The oracle's machine has run short of memory (failed, reclaimed,
 	 * killed), and t's memory is its own (a real kernel, not a
 	 * reference): capacity is not defined the same, so from here on
 	 * neither outcomes nor reports are compared (DESIGN: semantic level
 	 * compares success and failure where capacity is). */
-	if (t != &ex->t[0] && t->ad != mmf_adapter_reference() && t->level[MMF_FAM_AS] != MMF_LEVEL_NONE &&
+	if (differs && t != &ex->t[0] && t->ad != mmf_adapter_reference() && t->level[MMF_FAM_AS] != MMF_LEVEL_NONE &&
 	    mmf_reference_pressure(ex->t[0].ctx[ex->seq->profile])) {
 		((struct target *)t)->diverged = 1;
 		((struct target *)t)->pressured = 1;
@@ -1064,11 +1065,19 @@ static void count_op(struct mmf_exec *ex, const struct mmf_op *op)
 /* The depth the oracle's address spaces reached in this sequence. */
 static void count_depth(struct mmf_exec *ex, unsigned prof)
 {
-	if (!ex->as_used || ex->not_counting || ex->t[0].ad != mmf_adapter_reference())
+	if (ex->not_counting || ex->t[0].ad != mmf_adapter_reference())
 		return;
 	struct mmf_depth d;
 	mmf_reference_depth(ex->t[0].ctx[prof], &d);
 	struct mmf_exec_stats *st = &ex->stats;
+	st->kswapd_runs += d.kswapd_runs;
+	st->direct_reclaims += d.direct_reclaims;
+	st->swapouts += d.swapouts;
+	st->swapins += d.swapins;
+	st->zswap_writebacks += d.zswap_writebacks;
+	st->oom_kills += d.oom_kills;
+	if (!ex->as_used)
+		return;
 	st->as_seqs++;
 	st->procs_max[d.procs_max <= MMF_NPROCS ? d.procs_max : MMF_NPROCS]++;
 	if (d.forks) {

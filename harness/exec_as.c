@@ -42,8 +42,11 @@ static int compare_proc_report(struct mmf_exec *ex, struct mmf_finding *f, unsig
 							report_name(kind));
 			got_oracle = 1;
 		}
-		if (!(read && t->out == OUT_OK) &&
-		    t->ad->proc_report(t->ctx[prof], proc, kind, t->report, REPORT_CAP, &t->report_len) != MMF_OK)
+		enum mmf_result rr = read && t->out == OUT_OK ? MMF_OK
+					: t->ad->proc_report(t->ctx[prof], proc, kind, t->report, REPORT_CAP, &t->report_len);
+		if (rr == MMF_CORRUPT) /* a worker that died on it: the death is the finding */
+			return mmf_exec_corrupt_finding(ex, f, t, step, op, prof);
+		if (rr != MMF_OK)
 			return mmf_exec_finding(ex, f, t, step, op, "report", "report %s of process %u failed",
 						report_name(kind), proc);
 		char check[32], what[48];

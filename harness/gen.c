@@ -917,7 +917,16 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	if (g.version >= 4 && g.ok[MMF_OP_ALLOC_PAGES] && g.ok[MMF_OP_FREE_PAGES] && g.ok[MMF_OP_WRITE_PAGE] &&
 	    g.ok[MMF_OP_READ_PAGE] && below(&g.r, 4) == 0)
 		zero_at = below(&g.r, n / 2 + 1);
+	/* version 6: one sequence in twelve fills the machine (swap, reclaim,
+	 * the OOM killer), where every system compared can be under pressure
+	 * and three processes' windows hold more than the machine has */
+	unsigned pressure_at = ~0u;
+	if (g.version >= 6 && shadow && g.ok[MMF_OP_KSWAPD] && g.ok[MMF_OP_MMAP] && g.ok[MMF_OP_MEM_WRITE] &&
+	    g.ok[MMF_OP_MEM_READ] && g.ok[MMF_OP_FORK] && mmf_gen_pressure_fits(&g) && below(&g.r, 12) == 0)
+		pressure_at = below(&g.r, n / 2 + 1);
 	for (unsigned i = 0; i < n; i++) {
+		if (i == pressure_at)
+			mmf_gen_as_pressure(&g, cap, out);
 		if (squeezing && i == squeeze_at)
 			squeeze(&g, squeeze_keep, maxops, out);
 		if (i == pool_at)

@@ -1076,6 +1076,7 @@ static int scenario(struct gen *g, unsigned k, unsigned proc)
 }
 
 static int shape_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op);
+static void shape_pressure_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op);
 
 int mmf_gen_as_shape(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 {
@@ -1164,7 +1165,182 @@ static int shape_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 		break;
 	}
 	case MMF_OP_MUNLOCKALL: queue_at(g, MMF_OP_PROC_REPORT, proc, MMF_PROC_SMAPS); break;
+	case MMF_OP_SWAPON:
+	case MMF_OP_SWAPOFF:
+	case MMF_OP_KSWAPD:
+	case MMF_OP_DROP_CACHES:
+	case MMF_OP_RECLAIM:
+	case MMF_OP_OOM_SCORE_ADJ: shape_pressure_op(g, k, proc, op); break;
 	default: break;
 	}
 	return 1;
+}
+
+/* ---- memory pressure (version 6) ---------------------------------------- */
+
+/* The user pages the profile's machine has. */
+static uint32_t machine_pages(const struct gen *g)
+{
+	return g->p->end_pfn >> (mmf_profile_as_shift(g->p) - g->p->page_shift);
+}
+
+static void shape_pressure_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
+{
+	uint32_t pages = machine_pages(g);
+	switch (k) {
+	case MMF_OP_SWAPON: {
+		/* a device of its own size class, now and then one no header fits
+		 * (EINVAL) or no such file (ENOENT) */
+		unsigned x = below(&g->r, 16);
+		mmf_gen_put(op, "dev", x == 0 ? MMF_NSWAPDEVS + below(&g->r, 4) : below(&g->r, MMF_NSWAPDEVS));
+		uint32_t n = x == 1 ? pages + 1 + below(&g->r, pages) : x == 2 ? below(&g->r, 2) : pages / 8 + below(&g->r, pages);
+		mmf_gen_put(op, "npages", n > 65535 ? 65535 : n);
+		mmf_gen_put(op, "flags", below(&g->r, 2) ? 0 : 0x8000u | below(&g->r, 8));
+		break;
+	}
+	case MMF_OP_SWAPOFF: mmf_gen_put(op, "dev", below(&g->r, 8) ? below(&g->r, MMF_NSWAPDEVS) : MMF_NSWAPDEVS); break;
+	case MMF_OP_KSWAPD: mmf_gen_put(op, "node", below(&g->r, g->p->nr_nodes)); break;
+	case MMF_OP_DROP_CACHES: mmf_gen_put(op, "flags", below(&g->r, 8) ? 1 + below(&g->r, 3) : below(&g->r, 8)); break;
+	case MMF_OP_RECLAIM: mmf_gen_put(op, "npages", 1 + below(&g->r, below(&g->r, 4) ? 64 : pages / 2)); break;
+	case MMF_OP_OOM_SCORE_ADJ: {
+		static const int16_t adj[] = { -1000, -999, -500, 0, 0, 300, 999, 1000, -1001, 1001 };
+		int a = adj[below(&g->r, sizeof(adj) / sizeof(adj[0]))];
+		mmf_gen_put(op, "proc", proc);
+		mmf_gen_put(op, "adj", (uint32_t)(a + MMF_OOMADJ_BIAS));
+		break;
+	}
+	default: break;
+	}
+}
+
+int mmf_gen_pressure_fits(const struct gen *g)
+{
+	return machine_pages(g) <= 3u * (MMF_AS_WINDOW_PAGES - GEN_SH_PAGES - 64);
+}
+
+static void emit(const struct gen *g, struct mmf_seq *out, unsigned cap, struct mmf_op *op)
+{
+	(void)g;
+	if (out->nops < cap && mmf_op_canonical(op, out->profile, out->swarm))
+		out->ops[out->nops++] = *op;
+}
+
+/* Version 6: a machine filled past its watermarks. Most times a swap
+ * device first; then a few processes each populate a large private
+ * mapping of their own above the shadow's pages (so the ops aimed at
+ * those stay aimed), write a handful of its pages, and fork the next;
+ * reclaim is asked for (kswapd, MADV_PAGEOUT, proactive reclaim, or none:
+ * the allocations' own), oom_score_adj set now and then; and the written
+ * pages are read back on every side, so contents must survive swap-out,
+ * swap-in, readahead and the OOM killer's choices. */
+void mmf_gen_as_pressure(struct gen *g, unsigned cap, struct mmf_seq *out)
+{
+	struct mmf_op op;
+	uint32_t pages = machine_pages(g), base = GEN_SH_PAGES + 64, room = MMF_AS_WINDOW_PAGES - base;
+	unsigned nproc = 1 + below(&g->r, 3);
+	uint32_t each = (uint32_t)((uint64_t)pages * (4 + below(&g->r, 4)) / 6 / nproc);
+	if (each > room)
+		each = room;
+	if (each < 16)
+		each = 16;
+	if (can(g, MMF_OP_SWAPON) && below(&g->r, 4)) {
+		reset_op(&op, MMF_OP_SWAPON, 0);
+		mmf_gen_put(&op, "dev", below(&g->r, MMF_NSWAPDEVS));
+		mmf_gen_put(&op, "npages", pages / 4 + below(&g->r, pages));
+		mmf_gen_put(&op, "flags", below(&g->r, 2) ? 0 : 0x8000u | below(&g->r, 4));
+		emit(g, out, cap, &op);
+	}
+	unsigned proc = 0, procs[3] = { 0, 0, 0 }, np = 0;
+	uint32_t written[3 * 4];
+	unsigned nw = 0;
+	for (unsigned i = 0; i < nproc; i++) {
+		if (i) { /* the next process, forked from this one, which writes
+			  * over all it inherited: copies of every page */
+			unsigned child = 1;
+			while (child < MMF_NPROCS && alive(g, child))
+				child++;
+			if (child == MMF_NPROCS)
+				break;
+			reset_op(&op, MMF_OP_FORK, proc);
+			mmf_gen_put(&op, "child", child);
+			emit(g, out, cap, &op);
+			g->sh.live |= (uint8_t)(1u << child);
+			g->sh.used |= (uint8_t)(1u << child);
+			memcpy(g->sh.pg[child], g->sh.pg[proc], sizeof(g->sh.pg[child]));
+			proc = child;
+		}
+		procs[np++] = proc;
+		if (can(g, MMF_OP_OOM_SCORE_ADJ) && below(&g->r, 4) == 0) {
+			reset_op(&op, MMF_OP_OOM_SCORE_ADJ, proc);
+			shape_pressure_op(g, MMF_OP_OOM_SCORE_ADJ, proc, &op);
+			emit(g, out, cap, &op);
+		}
+		if (!i) {
+			/* now and then its first half a shared file's: shmem goes to
+			 * swap through its page cache, and comes back from swapoff */
+			uint32_t anon_from = 0;
+			if (can(g, MMF_OP_MMAP_FILE) && can(g, MMF_OP_FTRUNCATE) && below(&g->r, 3) == 0) {
+				unsigned f = below(&g->r, MMF_NFILES);
+				anon_from = each / 2;
+				reset_op(&op, MMF_OP_FTRUNCATE, proc);
+				mmf_gen_put(&op, "file", f);
+				mmf_gen_put(&op, "npages", anon_from);
+				emit(g, out, cap, &op);
+				g->sh.fsize[f] = anon_from;
+				reset_op(&op, MMF_OP_MMAP_FILE, proc);
+				mmf_gen_put(&op, "start", base);
+				mmf_gen_put(&op, "npages", anon_from);
+				mmf_gen_put(&op, "prot", 3);
+				mmf_gen_put(&op, "flags", MMF_MAP_SHARED | MMF_MAP_FIXED | MMF_MAP_POPULATE);
+				mmf_gen_put(&op, "file", f);
+				emit(g, out, cap, &op);
+			}
+			reset_op(&op, MMF_OP_MMAP, proc);
+			mmf_gen_put(&op, "start", base + anon_from);
+			mmf_gen_put(&op, "npages", each - anon_from);
+			mmf_gen_put(&op, "prot", 3);
+			mmf_gen_put(&op, "flags", MMF_MAP_FIXED | MMF_MAP_POPULATE);
+		} else {
+			reset_op(&op, MMF_OP_MADVISE, proc);
+			mmf_gen_put(&op, "start", base);
+			mmf_gen_put(&op, "npages", each);
+			mmf_gen_put(&op, "advice", MMF_MADV_POPULATE_WRITE);
+		}
+		emit(g, out, cap, &op);
+		for (unsigned w = 0; w < 4; w++) {
+			reset_op(&op, MMF_OP_MEM_WRITE, proc);
+			written[nw] = base + below(&g->r, each);
+			mmf_gen_put(&op, "page", written[nw++]);
+			mmf_gen_put(&op, "token", below(&g->r, 256));
+			emit(g, out, cap, &op);
+		}
+	}
+	unsigned how = below(&g->r, 4);
+	if (how == 0 && can(g, MMF_OP_KSWAPD)) {
+		reset_op(&op, MMF_OP_KSWAPD, 0);
+		emit(g, out, cap, &op);
+	} else if (how == 1 && can(g, MMF_OP_MADVISE)) {
+		reset_op(&op, MMF_OP_MADVISE, proc);
+		mmf_gen_put(&op, "start", base);
+		mmf_gen_put(&op, "npages", each);
+		mmf_gen_put(&op, "advice", MMF_MADV_PAGEOUT);
+		emit(g, out, cap, &op);
+	} else if (how == 2 && can(g, MMF_OP_RECLAIM)) {
+		reset_op(&op, MMF_OP_RECLAIM, 0);
+		mmf_gen_put(&op, "npages", 1 + below(&g->r, pages / 2));
+		emit(g, out, cap, &op);
+	}
+	/* every side reads back: pages written on any side (its own data, an
+	 * ancestor's copied, or zeroes), now and then one no one wrote */
+	for (unsigned i = 0; i < np; i++)
+		for (unsigned r = 0; r < 4; r++) {
+			reset_op(&op, MMF_OP_MEM_READ, procs[i]);
+			mmf_gen_put(&op, "page", below(&g->r, 4) ? written[below(&g->r, nw)] : base + below(&g->r, each));
+			emit(g, out, cap, &op);
+		}
+	if (can(g, MMF_OP_SWAPOFF) && below(&g->r, 2) == 0) {
+		reset_op(&op, MMF_OP_SWAPOFF, 0);
+		mmf_gen_put(&op, "dev", below(&g->r, MMF_NSWAPDEVS));
+		emit(g, out, cap, &op);
+	}
 }

@@ -69,6 +69,16 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "fork_keeps_mlock", "fork", "fork copies VM_LOCKED into the child's VMAs" },
 	{ "mincore_anon_only", "vma", "mincore reports a file page not mapped here as absent although it is in the page cache" },
 	{ "msync_invalidates_locked", "vma", "msync(MS_INVALIDATE) over a locked VMA succeeds instead of failing with EBUSY" },
+	{ "zap_keeps_swap_count", "swap", "unmapping a swap pte (munmap, exit, DONTNEED) does not drop the slot's count: slots leak" },
+	{ "swapin_keeps_swap_count", "swap", "a swap-in fault maps the page but leaves the pte's reference on the slot" },
+	{ "swapin_reads_neighbour", "swap", "swap-in reads the contents of the slot after the right one" },
+	{ "swapoff_drops_shmem", "swap", "swapoff leaves a hole where a shmem page out in swap was, losing its data" },
+	{ "lru_activates_on_one_reference", "vmscan", "reclaim activates a page its ptes referenced once (Linux looks twice)" },
+	{ "reclaim_unmaps_locked", "vmscan", "reclaim scans the unevictable list and swaps mlocked pages out" },
+	{ "inactive_is_low_inverted", "vmscan", "inactive_is_low() answers the opposite, so the active lists are aged when they should not be" },
+	{ "kswapd_stops_at_low", "vmscan", "kswapd stops once a zone is above its low mark, not its high mark" },
+	{ "atomic_direct_reclaim", "vmscan", "GFP_ATOMIC and GFP_NOWAIT requests enter direct reclaim" },
+	{ "oom_rss_only", "oom", "oom_badness() counts resident pages only: swap entries, page tables and oom_score_adj are ignored" },
 };
 
 int mmf_mutant_lookup(const char *name)

@@ -80,13 +80,8 @@ enum mmf_mutant {
 	MMF_MUT_FORK_KEEPS_MLOCK,
 	MMF_MUT_MINCORE_ANON_ONLY,
 	MMF_MUT_MSYNC_INVALIDATES_LOCKED,
-	MMF_NR_MUTANTS,
-	/* Mutants from here on belong to subsystems the operation language
-	 * does not drive yet: their own unit tests switch them on, the
-	 * adapter does not list them. */
-	MMF_MUT_FIRST_UNWIRED = MMF_NR_MUTANTS,
-	/* reclaim, swap and the OOM killer (being wired) */
-	MMF_MUT_ZAP_KEEPS_SWAP_COUNT = MMF_MUT_FIRST_UNWIRED,
+	/* reclaim, swap and the OOM killer */
+	MMF_MUT_ZAP_KEEPS_SWAP_COUNT,
 	MMF_MUT_SWAPIN_KEEPS_SWAP_COUNT,
 	MMF_MUT_SWAPIN_READS_NEIGHBOUR,
 	MMF_MUT_SWAPOFF_DROPS_SHMEM,
@@ -96,7 +91,11 @@ enum mmf_mutant {
 	MMF_MUT_KSWAPD_STOPS_AT_LOW,
 	MMF_MUT_ATOMIC_DIRECT_RECLAIM,
 	MMF_MUT_OOM_RSS_ONLY,
-	MMF_MUT_END_UNWIRED
+	MMF_NR_MUTANTS,
+	/* Mutants from here on would belong to subsystems the operation
+	 * language does not drive yet (none today): their own unit tests
+	 * switch them on, the adapter does not list them. */
+	MMF_MUT_FIRST_UNWIRED = MMF_NR_MUTANTS
 };
 
 /* Descriptions, indexed by enum mmf_mutant - 1. */

@@ -118,7 +118,7 @@ static enum folio_references folio_check_references(struct mmf_machine *m, uint3
 	struct mmf_page *p = page_w(m, pfn);
 	int referenced_folio = (p->flags & PG_referenced) != 0;
 	p->flags &= ~PG_referenced;
-	if (vm_flags & VM_LOCKED) {
+	if ((vm_flags & VM_LOCKED) && !MUTANT(m, RECLAIM_UNMAPS_LOCKED)) {
 		mmf_munlock_page(m, pfn); /* mlock_vma_folio(): the mlock batch takes it to the unevictable list */
 		return FOLIOREF_ACTIVATE;
 	}
@@ -144,10 +144,16 @@ static enum folio_references folio_check_references(struct mmf_machine *m, uint3
  * clean lazy-free page nothing, a written one stops the walk and becomes
  * swap-backed again; a locked VMA stops it too. The pte's dirty bit
  * moves to the page; its young bit is dropped. */
+struct unmap_arg {
+	int failed;
+	int exclusive; /* the page was mapped once when the walk began (PageAnonExclusive) */
+};
+
 static int unmap_one(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t addr, uint64_t *pte, void *arg)
 {
 	(void)mm, (void)addr;
-	int *failed = arg;
+	struct unmap_arg *ua = arg;
+	int *failed = &ua->failed;
 	uint32_t pfn = pte_pfn(*pte);
 	struct mmf_page *p = page_w(m, pfn);
 	if ((v->flags & VM_LOCKED) && !MUTANT(m, RECLAIM_UNMAPS_LOCKED)) {
@@ -169,7 +175,7 @@ static int unmap_one(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v
 			return 0;
 		}
 		*pte = mmf_swp_to_pte(p->swap) | ((old & PTE_SOFTDIRTY) ? PTE_SWP_SOFT_DIRTY : 0) |
-		       (p->mapcount == 1 ? PTE_SWP_EXCLUSIVE : 0);
+		       (ua->exclusive ? PTE_SWP_EXCLUSIVE : 0);
 	} else {
 		*pte = 0;
 	}
@@ -183,9 +189,12 @@ static int unmap_one(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v
 /* try_to_unmap(): 1 when no pte maps the page any more. */
 static int try_to_unmap(struct mmf_machine *m, uint32_t pfn)
 {
-	int failed = 0;
-	mmf_rmap_each(m, pfn, unmap_one, &failed);
-	return !failed && pfn_to_page(m, pfn)->mapcount == 0;
+	/* exclusive: mapped once, and no swap pte names its slot (a sibling
+	 * whose copy went out before, sharing it since fork) */
+	const struct mmf_page *p = pfn_to_page(m, pfn);
+	struct unmap_arg ua = { 0, p->mapcount == 1 && !((p->flags & PG_swapcache) && mmf_swap_count(m, p->swap)) };
+	mmf_rmap_each(m, pfn, unmap_one, &ua);
+	return !ua.failed && pfn_to_page(m, pfn)->mapcount == 0;
 }
 
 /* ---- shrink_folio_list() ---------------------------------------------- */
@@ -220,7 +229,7 @@ static unsigned long shrink_folio_list(struct mmf_machine *m, const uint32_t *pf
 		uint32_t pfn = pfns[i];
 		struct mmf_page *p = page_w(m, pfn);
 		sc->nr_scanned++;
-		if (p->flags & PG_unevictable) {
+		if ((p->flags & PG_unevictable) && !MUTANT(m, RECLAIM_UNMAPS_LOCKED)) {
 			activate(m, pfn);
 			goto keep;
 		}
@@ -494,6 +503,8 @@ static void shrink_lruvec(struct mmf_machine *m, unsigned nid, struct scan_contr
 	}
 	if (can_reclaim_anon_pages(m) && inactive_is_low(m, nid, LRU_INACTIVE_ANON))
 		shrink_active_list(m, nid, LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX, sc);
+	if (MUTANT(m, RECLAIM_UNMAPS_LOCKED))
+		shrink_inactive_list(m, nid, LRU_UNEVICTABLE, SWAP_CLUSTER_MAX, sc);
 }
 
 static unsigned long node_free_pages(const struct mmf_machine *m, unsigned nid)

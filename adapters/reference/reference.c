@@ -596,5 +596,16 @@ uint64_t mmf_reference_pressure(void *ctx)
 void mmf_reference_depth(void *ctx, struct mmf_depth *out)
 {
 	const struct mmf_machine *m = ctx;
-	*out = m && m->as ? m->as->depth : (struct mmf_depth){ 1, 0, 0, 0, 0 };
+	*out = m && m->as ? m->as->depth : (struct mmf_depth){ .procs_max = 1 };
+	if (!m)
+		return;
+	uint64_t stalls = 0;
+	for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
+		stalls += m->vm.allocstall[t];
+	out->kswapd_runs = (uint32_t)m->vm.pageoutrun;
+	out->direct_reclaims = (uint32_t)stalls;
+	out->swapouts = (uint32_t)m->vm.pswpout;
+	out->swapins = (uint32_t)m->vm.pswpin;
+	out->zswap_writebacks = 0;
+	out->oom_kills = (uint32_t)m->vm.oom_kill;
 }

@@ -143,6 +143,8 @@ struct mmf_exec_stats {
 	uint64_t fork_depth[MMF_NPROCS + 1]; /* sequences that forked, by their deepest generation */
 	uint64_t procs_max[MMF_NPROCS + 1];  /* sequences by the most processes alive at once */
 	uint64_t forks, cow_breaks, pages_shared;
+	/* memory pressure the oracle went through (struct mmf_depth's) */
+	uint64_t kswapd_runs, direct_reclaims, swapouts, swapins, zswap_writebacks, oom_kills;
 	/* Seconds per phase, measured when mmf_exec_config.cost is set
 	 * (enum mmf_cost_phase). */
 	double cost[MMF_NR_COST];
@@ -227,7 +229,7 @@ struct mmf_gen_config {
  * (seed, config) for ever: a new op kind is drawn from the version that
  * adds it on (its row's gen column), so older versions replay the same
  * sequences from the same seeds. Reports and reproducers name it. */
-#define MMF_GEN_VERSION 5
+#define MMF_GEN_VERSION 6
 /* Also draw the malloc-style ops (calloc, memalign, realloc), for adapters
  * with MMF_CAP_MALLOC; without it sequences are as they always were. */
 #define MMF_GEN_MALLOC 1u

@@ -39,6 +39,9 @@ struct mmf_depth {
 	uint32_t fork_depth_max; /* the deepest generation (process 0 is 0) */
 	uint32_t cow_breaks;     /* private pages copied on a write fault */
 	uint32_t pages_shared;   /* ptes of pages fork shared with a child */
+	/* memory pressure: kswapd runs, direct reclaims, pages swapped out
+	 * and in, zswap pool writebacks, processes the OOM killer killed */
+	uint32_t kswapd_runs, direct_reclaims, swapouts, swapins, zswap_writebacks, oom_kills;
 };
 
 /* A seeded bug: its run-time name, the subsystem it breaks, what goes wrong. */
