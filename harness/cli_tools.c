@@ -34,11 +34,11 @@ static const char usage_export[] =
 	"Writes a standalone C program that replays IN against the adapter through\n"
 	"the public API and exits 1 when it finds what IN finds (0: no finding,\n"
 	"2: a different one). Build it from the source tree with:\n"
-	"  cc -std=gnu11 -Iinclude OUT.c build/default/libmmfuzz_core.a -o repro\n"
+	"  cc -std=gnu11 -Iinclude OUT.c build/default/libmmfuzz_core.a -llz4 -lzstd -o repro\n"
 	"With --check, OUT.c is a Check test case instead, asserting that the\n"
 	"sequence runs clean (it fails while the bug is there); it switches the\n"
 	"mutant on only when compiled with -DMMF_REPRO_MUTANT='\"NAME\"':\n"
-	"  cc -std=gnu11 -Iinclude OUT.c build/default/libmmfuzz_core.a -lcheck -lsubunit -lm -lrt -pthread -o t\n"
+	"  cc -std=gnu11 -Iinclude OUT.c build/default/libmmfuzz_core.a -llz4 -lzstd -lcheck -lsubunit -lm -lrt -pthread -o t\n"
 	"\n"
 	"  --adapter NAME   system under test (default: simple; reference with --mutant)\n"
 	"  --mutant NAME    switch on a seeded bug in the reference\n"
@@ -253,11 +253,11 @@ int cli_export_c(int argc, char **argv)
 		a.t.mutant ? a.t.mutant : "", r == 1 ? sig : "no finding");
 	if (a.check)
 		fprintf(fp, " * A Check test: the sequence must run clean. Build (from the source tree):\n"
-			    " *   cc -std=gnu11 -Iinclude THIS.c build/default/libmmfuzz_core.a -lcheck -lsubunit -lm -lrt -pthread\n"
+			    " *   cc -std=gnu11 -Iinclude THIS.c build/default/libmmfuzz_core.a -llz4 -lzstd -lcheck -lsubunit -lm -lrt -pthread\n"
 			    " * and with -DMMF_REPRO_MUTANT='\"NAME\"' to switch a reference mutant on. */\n");
 	else
 		fprintf(fp, " * Build (from the source tree):\n"
-			    " *   cc -std=gnu11 -Iinclude THIS.c build/default/libmmfuzz_core.a -o repro\n"
+			    " *   cc -std=gnu11 -Iinclude THIS.c build/default/libmmfuzz_core.a -llz4 -lzstd -o repro\n"
 			    " * Exit status: 1 the same finding, 2 another one, 0 none, 3 cannot run. */\n");
 	fprintf(fp, "#include <stdio.h>\n#include <string.h>\n\n");
 	if (a.check)

@@ -187,14 +187,18 @@ static enum mmf_result run_on(struct mmf_exec *ex, struct target *t, unsigned pr
 		break;
 	case MMF_OP_MEM_READ:
 	case MMF_OP_MEM_WRITE:
-	case MMF_OP_MEM_EXEC: {
+	case MMF_OP_MEM_EXEC:
+	case MMF_OP_MEM_FILL: {
 		int fault = 0;
 		uint64_t value = 0;
+		/* a fill's token is its pattern, the same for every system */
 		r = t->ad->mem_access(t->ctx[prof], proc, addr,
 				      op->code == MMF_OP_MEM_WRITE   ? MMF_ACCESS_WRITE
 				      : op->code == MMF_OP_MEM_EXEC ? MMF_ACCESS_EXEC
+				      : op->code == MMF_OP_MEM_FILL ? MMF_ACCESS_FILL
 								    : MMF_ACCESS_READ,
-				      mmf_exec_token(ex, step, a->token), &fault, &value, err);
+				      op->code == MMF_OP_MEM_FILL ? a->token : mmf_exec_token(ex, step, a->token), &fault,
+				      &value, err);
 		t->token = value;
 		t->fault = fault;
 		break;
@@ -237,7 +241,8 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		t->out = r == MMF_OK ? OUT_OK : OUT_REFUSED;
 		t->err = err;
 		t->pfn = out; /* the address, for the trace and the comparison */
-		if (op->code != MMF_OP_MEM_READ && op->code != MMF_OP_MEM_WRITE && op->code != MMF_OP_MEM_EXEC)
+		if (op->code != MMF_OP_MEM_READ && op->code != MMF_OP_MEM_WRITE && op->code != MMF_OP_MEM_EXEC &&
+		    op->code != MMF_OP_MEM_FILL)
 			t->fault = 0, t->token = 0;
 		int is_mmap = op->code == MMF_OP_MMAP || op->code == MMF_OP_MMAP_FILE || op->code == MMF_OP_MMAP_PFN;
 		if (is_mmap && r == MMF_OK) {
@@ -264,7 +269,7 @@ int mmf_exec_step_as(struct mmf_exec *ex, struct mmf_finding *f, uint32_t step, 
 		if (t->fault != o->fault)
 			return mmf_exec_finding(ex, f, t, step, name, "fault", "%s where the oracle has %s",
 						fault_name(t->fault), fault_name(o->fault));
-		if (op->code == MMF_OP_MEM_READ && t->token != o->token)
+		if ((op->code == MMF_OP_MEM_READ || op->code == MMF_OP_MEM_FILL) && t->token != o->token)
 			return mmf_exec_finding(ex, f, t, step, name, "value", "read %#llx where the oracle reads %#llx",
 						(unsigned long long)t->token, (unsigned long long)o->token);
 	}

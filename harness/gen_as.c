@@ -792,8 +792,9 @@ static int shape_error(struct gen *g, unsigned k, unsigned proc, struct mmf_op *
 	switch (k) {
 	case MMF_OP_MEM_READ:
 	case MMF_OP_MEM_WRITE:
+	case MMF_OP_MEM_FILL:
 	case MMF_OP_MEM_EXEC: {
-		uint32_t p = k == MMF_OP_MEM_WRITE && below(&g->r, 2) ? find(g, proc, SH_MAPPED | SH_W, SH_MAPPED)
+		uint32_t p = k != MMF_OP_MEM_READ && k != MMF_OP_MEM_EXEC && below(&g->r, 2) ? find(g, proc, SH_MAPPED | SH_W, SH_MAPPED)
 								      : find(g, proc, SH_MAPPED, 0);
 		mmf_gen_put(op, "page", p < MMF_AS_WINDOW_PAGES ? p : below(&g->r, MMF_AS_WINDOW_PAGES));
 		mmf_gen_put(op, "token", (uint32_t)next(&g->r) & 0xff);
@@ -1131,7 +1132,8 @@ static int shape_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 	case MMF_OP_MSYNC: shape_range_op(g, k, proc, op); break;
 	case MMF_OP_MEM_READ:
 	case MMF_OP_MEM_WRITE:
-	case MMF_OP_MEM_EXEC: shape_access(g, k, proc, op); break;
+	case MMF_OP_MEM_EXEC:
+	case MMF_OP_MEM_FILL: shape_access(g, k, proc, op); break;
 	case MMF_OP_FORK:
 		if (!shape_fork(g, proc, op))
 			return 0;
@@ -1243,6 +1245,12 @@ void mmf_gen_as_pressure(struct gen *g, unsigned cap, struct mmf_seq *out)
 		each = room;
 	if (each < 16)
 		each = 16;
+	if (can(g, MMF_OP_ZSWAP) && below(&g->r, 2)) { /* zswap on: lz4 or zstd, a pool of 1-40% */
+		reset_op(&op, MMF_OP_ZSWAP, 0);
+		mmf_gen_put(&op, "flags", 1 | below(&g->r, 2) << 1 | below(&g->r, 3) << 2);
+		mmf_gen_put(&op, "npages", below(&g->r, 4) ? 1 + below(&g->r, 8) : 1 + below(&g->r, 40));
+		emit(g, out, cap, &op);
+	}
 	if (can(g, MMF_OP_SWAPON) && below(&g->r, 4)) {
 		reset_op(&op, MMF_OP_SWAPON, 0);
 		mmf_gen_put(&op, "dev", below(&g->r, MMF_NSWAPDEVS));
@@ -1307,8 +1315,21 @@ void mmf_gen_as_pressure(struct gen *g, unsigned cap, struct mmf_seq *out)
 			mmf_gen_put(&op, "advice", MMF_MADV_POPULATE_WRITE);
 		}
 		emit(g, out, cap, &op);
+		if (can(g, MMF_OP_MEM_FILL) && below(&g->r, 2)) {
+			/* a run of pages of data, mostly half noise: what fills
+			 * zswap's pool (zero pages take none) */
+			uint32_t from = below(&g->r, each), nf = 8 + below(&g->r, 120);
+			for (uint32_t j = 0; j < nf && from + j < each; j++) {
+				reset_op(&op, MMF_OP_MEM_FILL, proc);
+				mmf_gen_put(&op, "page", base + from + j);
+				mmf_gen_put(&op, "token", below(&g->r, 8) ? 2 + 4 * below(&g->r, 64) : below(&g->r, 256));
+				emit(g, out, cap, &op);
+			}
+		}
 		for (unsigned w = 0; w < 4; w++) {
-			reset_op(&op, MMF_OP_MEM_WRITE, proc);
+			/* a word, or a whole page: repeated, zeroes, half noise or noise */
+			int fill = can(g, MMF_OP_MEM_FILL) && below(&g->r, 2);
+			reset_op(&op, fill ? MMF_OP_MEM_FILL : MMF_OP_MEM_WRITE, proc);
 			written[nw] = base + below(&g->r, each);
 			mmf_gen_put(&op, "page", written[nw++]);
 			mmf_gen_put(&op, "token", below(&g->r, 256));
@@ -1331,11 +1352,16 @@ void mmf_gen_as_pressure(struct gen *g, unsigned cap, struct mmf_seq *out)
 		emit(g, out, cap, &op);
 	}
 	/* every side reads back: pages written on any side (its own data, an
-	 * ancestor's copied, or zeroes), now and then one no one wrote */
+	 * ancestor's copied, or zeroes), now and then one no one wrote; a
+	 * fill reads a digest of the whole page (a read's XOR cannot tell a
+	 * page of one repeated word from zeroes) */
 	for (unsigned i = 0; i < np; i++)
 		for (unsigned r = 0; r < 4; r++) {
-			reset_op(&op, MMF_OP_MEM_READ, procs[i]);
+			int digest = can(g, MMF_OP_MEM_FILL) && below(&g->r, 3) == 0;
+			reset_op(&op, digest ? MMF_OP_MEM_FILL : MMF_OP_MEM_READ, procs[i]);
 			mmf_gen_put(&op, "page", below(&g->r, 4) ? written[below(&g->r, nw)] : base + below(&g->r, each));
+			if (digest)
+				mmf_gen_put(&op, "token", below(&g->r, 256));
 			emit(g, out, cap, &op);
 		}
 	if (can(g, MMF_OP_SWAPOFF) && below(&g->r, 2) == 0) {

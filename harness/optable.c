@@ -148,6 +148,8 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_SWAPDEV: return 8;
 	case FK_DROPCACHES: return 8;
 	case FK_OOMADJ: return 2048;
+	case FK_ZSWAPFLAGS: return 16;
+	case FK_PERCENT: return 128;
 	default: return 0;
 	}
 }
@@ -239,6 +241,6 @@ const char *mmf_family_name(unsigned family)
 const char *mmf_report_name(unsigned kind)
 {
 	static const char *const names[MMF_NR_REPORTS] = { "buddyinfo", "zoneinfo", "vmstat", "slabinfo", "meminfo",
-							    "vmallocinfo", "cma", "swaps", "oom" };
+							    "vmallocinfo", "cma", "swaps", "oom", "zswap" };
 	return kind < MMF_NR_REPORTS ? names[kind] : "?";
 }

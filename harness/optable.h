@@ -59,6 +59,8 @@ enum mmf_field_kind {
 	FK_SWAPDEV, /* swap device, modulo 8: 0..MMF_NSWAPDEVS-1 exist */
 	FK_DROPCACHES, /* the value written to drop_caches, 0..7 (1..4 valid) */
 	FK_OOMADJ, /* oom_score_adj + MMF_OOMADJ_BIAS, 0..2047: -1024..1023, printed signed */
+	FK_ZSWAPFLAGS, /* bit 0 enabled, 1 zstd, 2-3 zpool (3: none such) */
+	FK_PERCENT, /* 0..127 (1..100 valid) */
 };
 
 /* The alignment an FK_MALIGN code stands for: powers of two up to 2^29,

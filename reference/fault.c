@@ -48,6 +48,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mmfuzz/result.h"
 #include "reference/as.h"
@@ -68,6 +69,7 @@ uint32_t mmf_anon_page_alloc(struct mmf_machine *m)
 		return MMF_NIL;
 	page_w(m, pfn)->flags |= PG_anon;
 	m->nr_anon++;
+	memset(mmf_page_bytes(m, pfn), 0, AS_PAGE_SIZE); /* the token's bytes: zeroed too */
 	mmf_lru_add(m, pfn); /* folio_add_lru(): the model's lru_add batch drains at once */
 	return pfn;
 }
@@ -410,6 +412,7 @@ static int do_pte_missing(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_v
 		if (pfn == MMF_NIL)
 			return -1;
 		page_w(m, pfn)->token = pfn_to_page(m, cache)->token;
+		memcpy(mmf_page_bytes(m, pfn), mmf_page_bytes(m, cache), AS_PAGE_SIZE);
 		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | PTE_RW | dirty;
 	} else if (!write && m->k.zero_page != MUTANT(m, READ_FAULT_ALLOCATES)) {
 		*pte = base | PTE_ZERO_PAGE; /* my_zero_pfn() */
@@ -448,8 +451,10 @@ static int do_wp_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *
 		m->reclaim_held[0] = MMF_NIL;
 		if (pfn == MMF_NIL)
 			return -1;
-		if (copy_from && !MUTANT(m, COW_NO_COPY))
+		if (copy_from && !MUTANT(m, COW_NO_COPY)) {
 			page_w(m, pfn)->token = pfn_to_page(m, old)->token;
+			memcpy(mmf_page_bytes(m, pfn), mmf_page_bytes(m, old), AS_PAGE_SIZE);
+		}
 		m->as->depth.cow_breaks++;
 		uint64_t was = *pte;
 		*pte = ((uint64_t)pfn << MMF_PAGE_SHIFT) | base | PTE_RW | dirty;
@@ -481,9 +486,11 @@ static int as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int wr
 	addr &= ~(AS_PAGE_SIZE - 1);
 	/* An instruction fetch is a read the NX bit may forbid: the ptes of a
 	 * VMA without VM_EXEC are NX (mprotect changes both together). */
-	int exec = write == MMF_ACCESS_EXEC;
+	int exec = write == MMF_ACCESS_EXEC, fill = write == MMF_ACCESS_FILL;
 	if (exec)
 		write = 0;
+	if (fill)
+		write = 1; /* a write fault, then the page's words (mmf_fill_word()) */
 	uint64_t *hw = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(m, mm, addr, 0);
 	struct mmf_vma *v = mmf_vma_find(mm, addr);
 	int nx = exec && v && !(v->flags & VM_EXEC); /* the fetch ends on NX, whatever is mapped */
@@ -547,7 +554,26 @@ access:
 	uint32_t pfn = pte_pfn(*pte);
 	if (write) {
 		struct mmf_page *pg = page_w(m, pfn);
-		pg->token ^= token;
+		if (fill) {
+			uint8_t *b = mmf_page_bytes(m, pfn);
+			uint64_t digest = 0;
+			for (unsigned i = 0; i < 512; i++) {
+				uint64_t w;
+				memcpy(&w, b + 8 * i, 8);
+				digest = mmf_digest_add(digest, w, i);
+				w = mmf_fill_word((unsigned)token, i);
+				memcpy(b + 8 * i, &w, 8);
+			}
+			pg->token = mmf_page_token_of(m, pfn);
+			*value = digest;
+		} else {
+			pg->token ^= token;
+			uint8_t *word = mmf_page_bytes(m, pfn) + 8 * (token % 512);
+			uint64_t w;
+			memcpy(&w, word, 8);
+			w ^= token;
+			memcpy(word, &w, 8);
+		}
 		/* dirty now, so no longer free to drop (PG_lazyfree stays: Linux
 		 * keeps the folio !swapbacked until reclaim finds it dirty); GUP
 		 * writes through the kernel's mapping: follow_page_pte() dirties

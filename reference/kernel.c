@@ -39,6 +39,15 @@ static const struct row {
 	  "vm.page-cluster: swap-in reads 2^page_cluster aligned slots around the one faulted on" },
 	{ "swap_device_pages", FIELD(swap_device_pages), 0, 1u << 24, NULL,
 	  "pages each swap device holds (0: as many as the machine has frames); a larger swapon is EINVAL" },
+	{ "zswap_enabled", FIELD(zswap_enabled), 0, 1, NULL, "zswap on at boot (the zswap op turns it on and off)" },
+	{ "zswap_compressor", FIELD(zswap_compressor), 0, 1, (const char *const[]){ "lz4", "zstd" },
+	  "zswap's compressor at boot" },
+	{ "zswap_zpool", FIELD(zswap_zpool), 0, 2, (const char *const[]){ "zsmalloc", "zbud", "z3fold" },
+	  "zswap's pool allocator at boot (zbud and z3fold: kernels before 6.13)" },
+	{ "zswap_max_pool_percent", FIELD(zswap_max_pool_percent), 1, 100, NULL,
+	  "zswap's pool limit in percent of memory" },
+	{ "zswap_same_filled", FIELD(zswap_same_filled), 0, 1, NULL,
+	  "zswap keeps a page of one repeated word as that word (1, up to 6.11) or only a zero-filled one (0, 6.12+)" },
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -89,6 +98,8 @@ void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k)
 		.zap_rand_norecency = 1,
 		.swappiness = 60,
 		.page_cluster = 3,
+		.zswap_max_pool_percent = 20,
+		.zswap_same_filled = 1,
 	};
 }
 

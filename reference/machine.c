@@ -93,7 +93,7 @@ int mmf_machine_init(struct mmf_machine *m, const struct mmf_profile *p,
 	}
 	mmf_lru_reset(m);
 	if (mmf_kpt_init(m) || mmf_slub_init(m) || mmf_vmalloc_init(m) || mmf_mempool_init(m) || mmf_as_init(m) ||
-	    mmf_swap_init(m)) {
+	    mmf_swap_init(m) || mmf_zswap_init(m)) {
 		mmf_machine_fini(m);
 		return -1;
 	}
@@ -114,6 +114,7 @@ void mmf_machine_fini(struct mmf_machine *m)
 	mmf_slub_fini(m);
 	mmf_cma_fini(m);
 	mmf_as_fini(m);
+	mmf_zswap_fini(m);
 	mmf_swap_fini(m);
 	mmf_kpt_fini(m);
 	free(m->mem_map);
@@ -150,5 +151,6 @@ void mmf_machine_reset(struct mmf_machine *m)
 	mmf_cma_reset(m);
 	mmf_as_reset(m);
 	mmf_swap_reset(m);
+	mmf_zswap_reset(m);
 	mmf_lru_reset(m);
 }

@@ -154,6 +154,7 @@ struct mmf_vmstat {
 	uint64_t pgscan_anon, pgscan_file, pgsteal_anon, pgsteal_file;
 	uint64_t pgactivate, pgdeactivate, pgrefill, pglazyfreed, pageoutrun;
 	uint64_t pswpin, pswpout, pgmajfault;
+	uint64_t zswpin, zswpout, zswpwb;
 	uint64_t drop_pagecache, drop_slab;
 };
 
@@ -196,6 +197,7 @@ struct mmf_machine {
 	struct mmf_slub *slub;       /* slub.c's state */
 	struct mmf_mempools *mempools; /* mempool.c's state */
 	struct mmf_cma_state *cma;     /* cma.c's state; NULL without CMA areas */
+	struct mmf_zswap *zswap;       /* zswap.c's state */
 	struct mmf_as *as;             /* processes and address spaces (vma.c) */
 	struct mmf_kpt *kpt;           /* the kernel's page table (kpgtable.c) */
 	struct mmf_swap *swap;         /* swap devices and the swap cache (swapfile.c) */
@@ -259,6 +261,26 @@ static inline struct mmf_page *page_w(struct mmf_machine *m, uint32_t pfn)
 		m->dirty_list[m->nr_dirty++] = pfn;
 	}
 	return &m->mem_map[pfn];
+}
+
+/* The bytes of a frame (m->bytes: slabs, page tables, and user pages,
+ * whose contents the model keeps in full since zswap compresses them). */
+static inline uint8_t *mmf_page_bytes(struct mmf_machine *m, uint32_t pfn)
+{
+	return m->bytes + ((size_t)pfn << 12);
+}
+
+/* A user page's token from its bytes: the XOR of its first 512 words,
+ * what a read returns. */
+static inline uint64_t mmf_page_token_of(struct mmf_machine *m, uint32_t pfn)
+{
+	const uint8_t *b = mmf_page_bytes(m, pfn);
+	uint64_t t = 0, w;
+	for (unsigned i = 0; i < 512; i++) {
+		memcpy(&w, b + 8 * i, 8);
+		t ^= w;
+	}
+	return t;
 }
 
 static inline int is_cma_pfn(const struct mmf_machine *m, uint32_t pfn)

@@ -79,6 +79,8 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "kswapd_stops_at_low", "vmscan", "kswapd stops once a zone is above its low mark, not its high mark" },
 	{ "atomic_direct_reclaim", "vmscan", "GFP_ATOMIC and GFP_NOWAIT requests enter direct reclaim" },
 	{ "oom_rss_only", "oom", "oom_badness() counts resident pages only: swap entries, page tables and oom_score_adj are ignored" },
+	{ "zswap_loads_wrong_entry", "swap", "zswap_load() decompresses the entry stored before the one asked for" },
+	{ "zswap_same_filled_as_zero", "swap", "a same-filled page comes back from zswap as zeroes" },
 };
 
 int mmf_mutant_lookup(const char *name)

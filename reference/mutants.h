@@ -91,6 +91,8 @@ enum mmf_mutant {
 	MMF_MUT_KSWAPD_STOPS_AT_LOW,
 	MMF_MUT_ATOMIC_DIRECT_RECLAIM,
 	MMF_MUT_OOM_RSS_ONLY,
+	MMF_MUT_ZSWAP_LOADS_WRONG_ENTRY,
+	MMF_MUT_ZSWAP_SAME_FILLED_AS_ZERO,
 	MMF_NR_MUTANTS,
 	/* Mutants from here on would belong to subsystems the operation
 	 * language does not drive yet (none today): their own unit tests

@@ -118,8 +118,9 @@ int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 		    mmf_lru_pages(m, LRU_INACTIVE_ANON), mmf_lru_pages(m, LRU_ACTIVE_ANON), mmf_lru_pages(m, LRU_INACTIVE_FILE),
 		    mmf_lru_pages(m, LRU_ACTIVE_FILE), mmf_lru_pages(m, LRU_UNEVICTABLE), u.anon_mapped, u.file_mapped,
 		    u.shmem + mmf_nr_swapcache(m), u.shmem, (unsigned long)mmf_nr_swapcache(m));
-	mmf_out_put(&o, "pswpin %llu\npswpout %llu\n", (unsigned long long)m->vm.pswpin,
-		    (unsigned long long)m->vm.pswpout);
+	mmf_out_put(&o, "pswpin %llu\npswpout %llu\nzswpin %llu\nzswpout %llu\nzswpwb %llu\n",
+		    (unsigned long long)m->vm.pswpin, (unsigned long long)m->vm.pswpout, (unsigned long long)m->vm.zswpin,
+		    (unsigned long long)m->vm.zswpout, (unsigned long long)m->vm.zswpwb);
 	static const char *const tname[MMF_NR_ZONE_TYPES] = { "dma", "dma32", "normal", "high", "movable" };
 	unsigned conf = m->prof->configured_zone_types;
 	for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)
@@ -225,6 +226,8 @@ int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 		{ "Mlocked:", mlocked },
 		{ "SwapTotal:", mmf_total_swap_pages(m) * ukb },
 		{ "SwapFree:", mmf_nr_swap_pages(m) * ukb },
+		{ "Zswap:", mmf_zswap_pool_pages(m) * kb },
+		{ "Zswapped:", mmf_zswap_stored_pages(m) * ukb },
 		{ "Dirty:", 0 },
 		{ "Writeback:", 0 },
 		{ "AnonPages:", u.anon_mapped * ukb },

@@ -127,6 +127,10 @@ uint32_t mmf_shmem_entry(const struct mmf_machine *m, uint32_t id, uint64_t pgof
  * anon rmap (v's anon_vma, or the root's where not exclusive), a mapping
  * and a reference. */
 void mmf_anon_map_swapped(struct mmf_machine *m, const struct mmf_vma *v, uint32_t pfn, uint64_t pgoff, int exclusive);
+/* A slot's bytes (a user page), and a write of a page's bytes and token
+ * to it (__swap_writepage(): pswpout). */
+uint8_t *mmf_swap_bytes(struct mmf_machine *m, uint32_t entry);
+void mmf_swap_write_slot(struct mmf_machine *m, uint32_t entry, const uint8_t *bytes, uint64_t token);
 /* The slot's written contents, and where the swap cache's page is. */
 uint64_t *mmf_swap_data(struct mmf_machine *m, uint32_t entry);
 uint32_t mmf_swap_cache_lookup(const struct mmf_machine *m, uint32_t entry);
@@ -156,6 +160,22 @@ uint32_t mmf_swapin(struct mmf_machine *m, uint32_t entry, int *major);
 /* shmem_swapin_folio() for object id's entry at pgoff: the page back in
  * its page cache, dirty, the slot freed. MMF_NIL out of memory. */
 uint32_t mmf_shmem_swapin(struct mmf_machine *m, uint32_t id, uint64_t pgoff, uint32_t entry);
+
+/* ---- zswap.c ---- */
+int mmf_zswap_init(struct mmf_machine *m);
+void mmf_zswap_fini(struct mmf_machine *m);
+void mmf_zswap_reset(struct mmf_machine *m);
+/* zswap_store(): the swap-cache page pfn kept compressed for its slot; 1,
+ * or 0 when zswap is off, full or rejects it (the device then). */
+int mmf_zswap_store(struct mmf_machine *m, uint32_t pfn);
+/* zswap_load(): the page's bytes for slot entry into pfn, the entry
+ * freed; 1, or 0 when zswap holds nothing for it. */
+int mmf_zswap_load(struct mmf_machine *m, uint32_t entry, uint32_t pfn);
+void mmf_zswap_invalidate(struct mmf_machine *m, uint32_t entry);
+uint64_t mmf_zswap_pool_pages(const struct mmf_machine *m);
+uint64_t mmf_zswap_stored_pages(const struct mmf_machine *m);
+int mmf_report_zswap(const struct mmf_machine *m, char *buf, size_t cap);
+int mmf_zswap_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
 
 /* ---- vmscan.c ---- */
 /* try_to_free_pages(): direct reclaim for an allocation; pages reclaimed. */

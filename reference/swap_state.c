@@ -10,6 +10,7 @@
  * the device is taken for a rotational one, so not swap_vma_readahead();
  * nor SWP_SYNCHRONOUS_IO, so every read goes through the cache). */
 #include <errno.h>
+#include <string.h>
 
 #include "reference/as.h"
 #include "reference/mm.h"
@@ -53,11 +54,10 @@ int mmf_folio_free_swap(struct mmf_machine *m, uint32_t pfn)
 void mmf_swap_writepage(struct mmf_machine *m, uint32_t pfn)
 {
 	struct mmf_page *p = page_w(m, pfn);
-	uint64_t *slot = mmf_swap_data(m, p->swap);
-	if (slot)
-		*slot = p->token;
 	p->flags &= ~PG_dirty; /* folio_clear_dirty_for_io(); the write completes at once */
-	m->vm.pswpout++;
+	if (mmf_zswap_store(m, pfn))
+		return; /* zswpout: no I/O */
+	mmf_swap_write_slot(m, p->swap, mmf_page_bytes(m, pfn), p->token);
 }
 
 /* read_swap_cache_async(): a new page for slot e, read from it, in the
@@ -68,12 +68,17 @@ static uint32_t read_slot(struct mmf_machine *m, uint32_t e, int ahead)
 	if (pfn == MMF_NIL)
 		return pfn;
 	struct mmf_page *p = page_w(m, pfn);
-	uint32_t from = MUTANT(m, SWAPIN_READS_NEIGHBOUR) ? e + 1 : e;
-	const uint64_t *slot = mmf_swap_data(m, from);
-	p->token = slot ? *slot : 0;
 	p->flags |= PG_swapcache | (ahead ? PG_readahead : 0);
 	p->swap = e;
 	mmf_swap_cache_set(m, e, pfn, 1); /* the allocation's reference is the cache's */
+	if (mmf_zswap_load(m, e, pfn))
+		return pfn; /* zswpin */
+	uint32_t from = MUTANT(m, SWAPIN_READS_NEIGHBOUR) ? e + 1 : e;
+	const uint64_t *slot = mmf_swap_data(m, from);
+	const uint8_t *bytes = mmf_swap_bytes(m, from);
+	p->token = slot ? *slot : 0;
+	if (bytes)
+		memcpy(mmf_page_bytes(m, pfn), bytes, AS_PAGE_SIZE);
 	m->vm.pswpin++;
 	return pfn;
 }

@@ -39,9 +39,11 @@ struct mmf_swap_info {
 	uint32_t next;   /* cluster_next: where the next search starts */
 	uint32_t hi;     /* one past the highest slot written since reset */
 	uint32_t cap;    /* the arrays' size */
+	uint8_t page_shift; /* a slot holds a user page */
 	uint8_t *map;    /* swap_map */
 	uint32_t *cache; /* the swap cache: pfn per slot, MMF_NIL */
-	uint64_t *data;  /* the contents written to each slot */
+	uint64_t *data;  /* the token of what was written to each slot */
+	uint8_t *bytes;  /* ... and its bytes, a page a slot (committed where written) */
 };
 
 struct mmf_swap {
@@ -86,6 +88,7 @@ void mmf_swap_fini(struct mmf_machine *m)
 		free(m->swap->si[t].map);
 		free(m->swap->si[t].cache);
 		free(m->swap->si[t].data);
+		free(m->swap->si[t].bytes);
 	}
 	free(m->swap);
 	m->swap = NULL;
@@ -200,7 +203,14 @@ static int grow(struct mmf_swap_info *si, uint32_t max)
 	uint64_t *data = realloc(si->data, max * sizeof(*data));
 	if (data)
 		si->data = data;
-	if (!map || !cache || !data)
+	/* a new zeroed buffer (calloc commits nothing until written): what
+	 * the old one held is not needed, a larger swapon being a new area */
+	uint8_t *bytes = calloc(max, (size_t)1 << si->page_shift);
+	if (bytes) {
+		free(si->bytes);
+		si->bytes = bytes;
+	}
+	if (!map || !cache || !data || !bytes)
 		return -1;
 	memset(si->map + si->cap, 0, max - si->cap);
 	for (uint32_t i = si->cap; i < max; i++)
@@ -241,6 +251,7 @@ int mmf_swapon(struct mmf_machine *m, unsigned dev, uint64_t npages, unsigned fl
 		return -1;
 	}
 	struct mmf_swap_info *si = &sw->si[type];
+	si->page_shift = (uint8_t)AS_PAGE_SHIFT;
 	if (grow(si, (uint32_t)npages)) {
 		*err = ENOMEM;
 		return -1;
@@ -294,6 +305,7 @@ static void slot_maybe_free(struct mmf_machine *m, struct mmf_swap_info *si, uin
 		return;
 	si->inuse--;
 	m->swap->nr_swap_pages++;
+	mmf_zswap_invalidate(m, swp_entry((unsigned)(si - m->swap->si), off)); /* zswap_invalidate() */
 }
 
 int mmf_swap_duplicate(struct mmf_machine *m, uint32_t e)
@@ -331,6 +343,22 @@ uint64_t *mmf_swap_data(struct mmf_machine *m, uint32_t e)
 {
 	struct mmf_swap_info *si = swap_info_get(m, e);
 	return si ? &si->data[swp_offset(e)] : NULL;
+}
+
+uint8_t *mmf_swap_bytes(struct mmf_machine *m, uint32_t e)
+{
+	struct mmf_swap_info *si = swap_info_get(m, e);
+	return si ? si->bytes + ((size_t)swp_offset(e) << si->page_shift) : NULL;
+}
+
+void mmf_swap_write_slot(struct mmf_machine *m, uint32_t e, const uint8_t *bytes, uint64_t token)
+{
+	struct mmf_swap_info *si = swap_info_get(m, e);
+	if (!si)
+		return;
+	memcpy(si->bytes + ((size_t)swp_offset(e) << si->page_shift), bytes, (size_t)1 << si->page_shift);
+	si->data[swp_offset(e)] = token;
+	m->vm.pswpout++;
 }
 
 uint32_t mmf_swap_cache_lookup(const struct mmf_machine *m, uint32_t e)

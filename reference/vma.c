@@ -192,6 +192,7 @@ int mmf_vma_map_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, 
 		prev->end = next->end;
 		mmf_vma_inherit_anon(prev, &self);
 		mmf_vma_inherit_anon(prev, next);
+		prev->unmerged |= next->unmerged; /* next's right neighbour may stay apart from it */
 		mmf_vma_remove(mm, i);
 	} else if (left) {
 		prev->end = end;
@@ -302,6 +303,7 @@ int mmf_vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, u
 		prev->end = next->end;
 		mmf_vma_inherit_anon(prev, v);
 		mmf_vma_inherit_anon(prev, next);
+		prev->unmerged |= next->unmerged;
 		mmf_vma_remove(mm, i + 1);
 		mmf_vma_remove(mm, i);
 		return 0;
@@ -310,6 +312,7 @@ int mmf_vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, u
 		prev->end = end;
 		mmf_vma_inherit_anon(prev, v);
 		if (end == v->end) {
+			prev->unmerged |= v->unmerged;
 			mmf_vma_remove(mm, i);
 			return 0;
 		}
@@ -322,6 +325,7 @@ int mmf_vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, u
 		next->pgoff = pgoff;
 		mmf_vma_inherit_anon(next, v);
 		if (start == v->start) {
+			next->unmerged |= v->unmerged;
 			mmf_vma_remove(mm, i);
 			return 0;
 		}

@@ -27,17 +27,17 @@ for m in cow_no_copy merge_stops_early ksize_too_big; do
 	printf '%s\n' "$r" | grep -qxF "$d/min.txt: $sig" && check ok || check bad "$m: minimized input gives: $r"
 	"$mmfuzz" export-c --mutant "$m" "$d/min.txt" -o "$d/repro.c" >/dev/null || check bad "$m: export-c failed"
 	# the documented command, run from the source tree
-	(cd "$src" && $cc -std=gnu11 -Iinclude "$d/repro.c" "$lib" -o "$d/repro") && check ok || check bad "$m: repro.c does not compile"
+	(cd "$src" && $cc -std=gnu11 -Iinclude "$d/repro.c" "$lib" -llz4 -lzstd -o "$d/repro") && check ok || check bad "$m: repro.c does not compile"
 	r=$("$d/repro" 2>&1)
 	st=$?
 	[ $st -eq 1 ] && printf '%s\n' "$r" | grep -qxF "$sig" && check ok || check bad "$m: repro exited $st: $r"
 	"$mmfuzz" export-c --adapter reference "$d/min.txt" -o "$d/clean.c" >/dev/null || check bad "$m: export-c (clean) failed"
-	(cd "$src" && $cc -std=gnu11 -Iinclude "$d/clean.c" "$lib" -o "$d/clean") && "$d/clean" >/dev/null
+	(cd "$src" && $cc -std=gnu11 -Iinclude "$d/clean.c" "$lib" -llz4 -lzstd -o "$d/clean") && "$d/clean" >/dev/null
 	st=$?
 	[ $st -eq 0 ] && check ok || check bad "$m: the clean reference's export exited $st"
 	"$mmfuzz" export-c --check --mutant "$m" "$d/min.txt" -o "$d/t.c" >/dev/null || check bad "$m: export-c --check failed"
-	(cd "$src" && $cc -std=gnu11 -Iinclude "$d/t.c" "$lib" $checklibs -o "$d/t_clean" &&
-		$cc -std=gnu11 -Iinclude -DMMF_REPRO_MUTANT="\"$m\"" "$d/t.c" "$lib" $checklibs -o "$d/t_mutant") &&
+	(cd "$src" && $cc -std=gnu11 -Iinclude "$d/t.c" "$lib" -llz4 -lzstd $checklibs -o "$d/t_clean" &&
+		$cc -std=gnu11 -Iinclude -DMMF_REPRO_MUTANT="\"$m\"" "$d/t.c" "$lib" -llz4 -lzstd $checklibs -o "$d/t_mutant") &&
 		check ok || check bad "$m: the Check test does not compile"
 	"$d/t_clean" >/dev/null 2>&1 && check ok || check bad "$m: the Check test fails on the clean reference"
 	"$d/t_mutant" >/dev/null 2>&1 && check bad "$m: the Check test passes with the mutant" || check ok

@@ -508,7 +508,7 @@ static struct mmf_adapter table = {
 	.size = sizeof(struct mmf_adapter),
 	.name = LX_NAME,
 	.description = LX_DESCRIPTION,
-	.caps = MMF_CAP_AS | MMF_CAP_AS_FILE | MMF_CAP_AS_CALL | (LX_PAGE == 8192 ? MMF_CAP_AS_8K : 0),
+	.caps = MMF_CAP_AS | MMF_CAP_AS_FILE | MMF_CAP_AS_CALL | MMF_CAP_MEM_FILL | (LX_PAGE == 8192 ? MMF_CAP_AS_8K : 0),
 	.level = { [MMF_FAM_AS] = MMF_LEVEL_SEMANTIC },
 	.create = lx_create,
 	.destroy = lx_destroy,

@@ -272,6 +272,14 @@ static void access_page(uint64_t addr, int kind, uint64_t token, uint64_t *fault
 	armed = 1;
 	if (kind == MMF_ACCESS_WRITE) {
 		__atomic_fetch_xor((uint64_t *)(uintptr_t)&w[token % 512], token, __ATOMIC_RELAXED);
+	} else if (kind == MMF_ACCESS_FILL) { /* one write fault, then every word: the old ones' digest */
+		__atomic_fetch_xor((uint64_t *)(uintptr_t)&w[0], 0, __ATOMIC_RELAXED);
+		uint64_t d = 0;
+		for (unsigned i = 0; i < 512; i++) {
+			d = mmf_digest_add(d, w[i], i);
+			w[i] = mmf_fill_word((unsigned)token, i);
+		}
+		*value = d;
 	} else {
 		uint64_t x = 0;
 		for (unsigned i = 0; i < 512; i++)

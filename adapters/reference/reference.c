@@ -135,6 +135,7 @@ static enum mmf_result ref_report(void *ctx, unsigned kind, char *buf, size_t ca
 	case MMF_REPORT_CMA: n = mmf_report_cma(ctx, buf, cap); break;
 	case MMF_REPORT_SWAPS: n = mmf_report_swaps(ctx, buf, cap); break;
 	case MMF_REPORT_OOM: n = mmf_report_oom(ctx, buf, cap); break;
+	case MMF_REPORT_ZSWAP: n = mmf_report_zswap(ctx, buf, cap); break;
 	default: return MMF_UNSUPPORTED;
 	}
 	*len = (size_t)n < cap ? (size_t)n : cap - 1;
@@ -170,6 +171,8 @@ static enum mmf_result ref_check(void *ctx, enum mmf_check_grade grade, char *ms
 		r = mmf_lru_is_valid(ctx, msg, cap);
 	if (!r && grade == MMF_CHECK_FULL)
 		r = mmf_swap_is_valid(ctx, msg, cap);
+	if (!r && grade == MMF_CHECK_FULL)
+		r = mmf_zswap_is_valid(ctx, msg, cap);
 	return r ? MMF_CORRUPT : MMF_OK;
 }
 
@@ -464,7 +467,7 @@ static enum mmf_result ref_as_call(void *ctx, const struct mmf_as_call *c, char 
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
 	int machine_wide = c->code == MMF_OP_SWAPON || c->code == MMF_OP_SWAPOFF || c->code == MMF_OP_KSWAPD ||
-			   c->code == MMF_OP_DROP_CACHES || c->code == MMF_OP_RECLAIM;
+			   c->code == MMF_OP_DROP_CACHES || c->code == MMF_OP_RECLAIM || c->code == MMF_OP_ZSWAP;
 	enter(ctx, machine_wide ? MMF_NPROCS : c->proc);
 	int r = mmf_as_call(ctx, c, buf, cap, len, err);
 	return r == -2 ? MMF_UNSUPPORTED : as_result(ctx, r);
@@ -527,7 +530,7 @@ static const struct mmf_adapter reference_adapter = {
 	.caps = MMF_CAP_PAGE_ALLOC | MMF_CAP_PAGE_CONTENTS | MMF_CAP_PCP | MMF_CAP_REPORTS | MMF_CAP_CHECK |
 		MMF_CAP_KMALLOC | MMF_CAP_OBJ_CONTENTS | MMF_CAP_KMEM_CACHE | MMF_CAP_VMALLOC | MMF_CAP_MEMPOOL |
 		MMF_CAP_CMA | MMF_CAP_AS | MMF_CAP_AS_FILE | MMF_CAP_AS_PFN | MMF_CAP_SOFT_DIRTY | MMF_CAP_AS_CALL |
-		MMF_CAP_MLOCKALL | MMF_CAP_SWAP | MMF_CAP_RECLAIM | MMF_CAP_OOM,
+		MMF_CAP_MLOCKALL | MMF_CAP_SWAP | MMF_CAP_RECLAIM | MMF_CAP_OOM | MMF_CAP_ZSWAP | MMF_CAP_MEM_FILL,
 	.level = { [MMF_FAM_PAGE] = MMF_LEVEL_EXACT, [MMF_FAM_OBJ] = MMF_LEVEL_EXACT,
 		   [MMF_FAM_VMALLOC] = MMF_LEVEL_EXACT, [MMF_FAM_AS] = MMF_LEVEL_EXACT },
 	.create = ref_create,
@@ -606,6 +609,6 @@ void mmf_reference_depth(void *ctx, struct mmf_depth *out)
 	out->direct_reclaims = (uint32_t)stalls;
 	out->swapouts = (uint32_t)m->vm.pswpout;
 	out->swapins = (uint32_t)m->vm.pswpin;
-	out->zswap_writebacks = 0;
+	out->zswap_writebacks = (uint32_t)m->vm.zswpwb;
 	out->oom_kills = (uint32_t)m->vm.oom_kill;
 }

@@ -66,6 +66,8 @@ enum mmf_level {
 #define MMF_CAP_SWAP (1u << 22)      /* as_call for swapon and swapoff: swap devices it may turn on and off */
 #define MMF_CAP_RECLAIM (1u << 23)   /* as_call for kswapd, drop_caches and proactive reclaim */
 #define MMF_CAP_OOM (1u << 24)       /* as_call for oom_score_adj (and an OOM killer to judge) */
+#define MMF_CAP_ZSWAP (1u << 25)     /* as_call for zswap's parameters */
+#define MMF_CAP_MEM_FILL (1u << 26)  /* mem_access with MMF_ACCESS_FILL: a whole page written */
 
 /* The counters an adapter may keep (the counter entry; MMF_UNSUPPORTED for
  * one it does not). The harness reads them after every op of their family

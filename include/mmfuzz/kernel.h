@@ -64,7 +64,23 @@ struct mmf_kernel {
 	 * swap file the disk holds; 0: as many as the machine has frames).
 	 * A swapon whose header claims more is EINVAL. */
 	uint32_t swap_device_pages;
+	/* zswap at boot (/sys/module/zswap/parameters, the zswap op changes
+	 * them at run time): enabled; the compressor (MMF_ZSWAP_LZ4 or _ZSTD);
+	 * the pool's allocator (MMF_ZPOOL_ZSMALLOC, or ZBUD and Z3FOLD of
+	 * older kernels); the pool's limit in percent of memory; and whether
+	 * a page of one repeated word is kept as that word (1, up to 6.11) or
+	 * only a zero-filled one is (0, 6.12+). */
+	uint8_t zswap_enabled;
+	uint8_t zswap_compressor;
+	uint8_t zswap_zpool;
+	uint8_t zswap_max_pool_percent;
+	uint8_t zswap_same_filled;
 };
+#define MMF_ZSWAP_LZ4 0
+#define MMF_ZSWAP_ZSTD 1
+#define MMF_ZPOOL_ZSMALLOC 0
+#define MMF_ZPOOL_ZBUD 1
+#define MMF_ZPOOL_Z3FOLD 2
 #define MMF_MEMLOCK_UNLIMITED 0xffffffffu
 
 /* The knobs a kernel of profile p has unless told otherwise. */

@@ -95,6 +95,7 @@ enum mmf_report_kind {
 	MMF_REPORT_CMA,         /* per CMA area: debugfs and sysfs counters */
 	MMF_REPORT_SWAPS,       /* /proc/swaps */
 	MMF_REPORT_OOM,         /* the last OOM killer's report, as the kernel logs it */
+	MMF_REPORT_ZSWAP,       /* /sys/kernel/debug/zswap's counters */
 	MMF_NR_REPORTS
 };
 #define MMF_REPORT_RANGE 16

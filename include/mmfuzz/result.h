@@ -5,6 +5,8 @@
 #ifndef MMFUZZ_RESULT_H
 #define MMFUZZ_RESULT_H
 
+#include <stdint.h>
+
 /* What one op did. Shared by every entry so results read the same. */
 enum mmf_result {
 	MMF_OK = 0,      /* done */
@@ -17,6 +19,41 @@ enum mmf_result {
 #define MMF_ACCESS_READ 0
 #define MMF_ACCESS_WRITE 1
 #define MMF_ACCESS_EXEC 2
+#define MMF_ACCESS_FILL 3 /* the first 512 words with mmf_fill_word(token, i); the
+			   * value is the digest of what they held before */
+
+/* A fill's value: what the page's first 512 words held, weighed by
+ * position (the sum of word i times 2i + 1), so that a page of one
+ * repeated word and a page of zeroes, which a read's XOR cannot tell
+ * apart, differ. */
+static inline uint64_t mmf_digest_add(uint64_t acc, uint64_t word, unsigned i) { return acc + word * (2ull * i + 1); }
+
+/* MEM_FILL's contents: word i of a page filled with pattern p (the op's
+ * token byte), kind p % 4 with seed p / 4:
+ *   0  one word repeated (zswap's same-filled pages)
+ *   1  zeroes
+ *   2  half noise: the first 256 words random, the rest zeroes (about
+ *      half a page compressed)
+ *   3  random, a splitmix64 stream (incompressible)
+ * (mmf_digest_add() is defined above.) */
+static inline uint64_t mmf_fill_word(unsigned p, unsigned i)
+{
+	uint64_t seed = p >> 2;
+	switch (p & 3) {
+	case 0: return 0x0101010101010101ull * (seed + 1);
+	case 1: return 0;
+	case 2:
+		if (i >= 256)
+			return 0;
+		/* fall through */
+	default: {
+		uint64_t z = (seed << 32) + i + 0x9e3779b97f4a7c15ull * (i + 1);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		return z ^ (z >> 31);
+	}
+	}
+}
 
 /* A syscall-like address-space op (the rows of mmfuzz/ops.def whose step
  * is as_call): its code and its fields as the call takes them. Adding one
