@@ -137,6 +137,11 @@ int mmf_lru_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 							lru_names[l], p->flags, lru_names[mmf_folio_lru_list(p)]);
 				if (++n > m->end_pfn)
 					return mmf_fail(msg, cap, "lru_list: node %u %s loops", nid, lru_names[l]);
+				/* --walk full: the page's bytes are what its token says */
+				if (m->walk_full && mmf_page_token_of((struct mmf_machine *)m, pfn) != p->token)
+					return mmf_fail(msg, cap, "page_contents: pfn %u's bytes XOR to %#llx, its token is %#llx",
+							pfn, (unsigned long long)mmf_page_token_of((struct mmf_machine *)m, pfn),
+							(unsigned long long)p->token);
 			}
 			if (list->tail != prev)
 				return mmf_fail(msg, cap, "lru_list: node %u %s ends at %u, its tail says %u", nid, lru_names[l],

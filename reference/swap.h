@@ -172,6 +172,7 @@ int mmf_zswap_store(struct mmf_machine *m, uint32_t pfn);
  * freed; 1, or 0 when zswap holds nothing for it. */
 int mmf_zswap_load(struct mmf_machine *m, uint32_t entry, uint32_t pfn);
 void mmf_zswap_invalidate(struct mmf_machine *m, uint32_t entry);
+int mmf_zswap_holds(const struct mmf_machine *m, uint32_t entry);
 uint64_t mmf_zswap_pool_pages(const struct mmf_machine *m);
 uint64_t mmf_zswap_stored_pages(const struct mmf_machine *m);
 int mmf_report_zswap(const struct mmf_machine *m, char *buf, size_t cap);

@@ -641,6 +641,12 @@ void mmf_zswap_invalidate(struct mmf_machine *m, uint32_t swp)
 
 /* ---- observations ---- */
 
+int mmf_zswap_holds(const struct mmf_machine *m, uint32_t swp)
+{
+	struct mmf_zswap *z = m->zswap;
+	return z && z->stored_pages && lookup(z, swp) != NIL;
+}
+
 uint64_t mmf_zswap_pool_pages(const struct mmf_machine *m) { return m->zswap ? m->zswap->pool_pages : 0; }
 uint64_t mmf_zswap_stored_pages(const struct mmf_machine *m) { return m->zswap ? m->zswap->stored_pages : 0; }
 
