@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -146,6 +147,42 @@ static void probe_fault_around(struct text *t, uint64_t page)
 }
 #endif
 
+/* The knobs of memory pressure, as the system's files say them:
+ * vm.swappiness and vm.page-cluster, and zswap's parameters (a compressor
+ * or pool the model has not, lzo for one, leaves the profile's); whether
+ * zswap keeps same-filled pages or only zero-filled ones goes by the
+ * kernel's version (6.12 changed it). */
+static void probe_pressure(struct text *t)
+{
+	char line[128];
+	char *end;
+	first_line("/proc/sys/vm/swappiness", line, sizeof(line));
+	unsigned long v = strtoul(line, &end, 10);
+	if (line[0] && !*end && v <= 200)
+		add(t, "swappiness", v);
+	first_line("/proc/sys/vm/page-cluster", line, sizeof(line));
+	v = strtoul(line, &end, 10);
+	if (line[0] && !*end)
+		add(t, "page_cluster", v > 6 ? 6 : v);
+	first_line("/sys/module/zswap/parameters/enabled", line, sizeof(line));
+	if (line[0] == 'Y' || line[0] == 'N')
+		add(t, "zswap_enabled", line[0] == 'Y');
+	first_line("/sys/module/zswap/parameters/compressor", line, sizeof(line));
+	if (!strcmp(line, "lz4") || !strcmp(line, "zstd"))
+		add_word(t, "zswap_compressor", line);
+	first_line("/sys/module/zswap/parameters/zpool", line, sizeof(line));
+	if (!strcmp(line, "zsmalloc") || !strcmp(line, "zbud") || !strcmp(line, "z3fold"))
+		add_word(t, "zswap_zpool", line);
+	first_line("/sys/module/zswap/parameters/max_pool_percent", line, sizeof(line));
+	v = strtoul(line, &end, 10);
+	if (line[0] && !*end && v >= 1 && v <= 100)
+		add(t, "zswap_max_pool_percent", v);
+	struct utsname u;
+	unsigned major, minor;
+	if (!uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2)
+		add(t, "zswap_same_filled", major < 6 || (major == 6 && minor < 12));
+}
+
 /* memlock_kb: what RLIMIT_MEMLOCK allows the tasks (they inherit it), or
  * unlimited with CAP_IPC_LOCK in the effective set or an infinite limit.
  * Returns 1 for unlimited. */
@@ -274,6 +311,7 @@ int lx_probe(char *buf, size_t cap)
 		if (mode)
 			add_word(&t, "thp", mode);
 	}
+	probe_pressure(&t);
 	first_line("/proc/sys/vm/overcommit_memory", line, sizeof(line));
 	if (line[0] >= '0' && line[0] <= '2' && !line[1])
 		add(&t, "overcommit", (unsigned long long)(line[0] - '0'));
