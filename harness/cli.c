@@ -233,7 +233,7 @@ const char *__asan_default_options(void) { return "allocator_may_return_null=1";
 
 const struct mmf_adapter *cli_adapter;
 const struct mmf_adapter *cli_kernel_adapter;
-char cli_kernel[512];
+char cli_kernel[1024];
 
 enum mmf_level cli_level(unsigned fam)
 {

@@ -91,7 +91,7 @@ extern const struct mmf_adapter *cli_adapter;
 extern const struct mmf_adapter *cli_kernel_adapter;
 /* The kernel knobs the last executor's oracle runs with ("" for the
  * profiles' defaults), for reproducers and reports. */
-extern char cli_kernel[512];
+extern char cli_kernel[1024];
 /* The level family fam is compared at by any of them. */
 enum mmf_level cli_level(unsigned fam);
 /* The --adapter a finding of adapter `name` replays with ("" for the

@@ -285,7 +285,7 @@ struct campaign {
 	double gen_secs, finding_secs; /* --cost: generating, and replaying/shrinking/saving findings */
 	unsigned max_ops, generator, errors;
 	const char *out, *report;
-	char kernel[600]; /* the knobs the oracle ran with */
+	char kernel[1200]; /* the knobs the oracle ran with */
 	double overrun;   /* seconds past --time, spent on the last finding */
 	int cut;          /* the sequence running at --time was stopped mid-op */
 	unsigned reuse;   /* --worker-reuse */

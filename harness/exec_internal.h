@@ -145,7 +145,7 @@ struct mmf_exec {
 	int counters;    /* some target keeps counters (MMF_CAP_COUNTERS) */
 	int kg_found;    /* keep_going: the run's first disagreement is in kg_first */
 	struct mmf_finding kg_first;
-	char kernel[512]; /* the knobs the systems under test declared, which the oracle runs with */
+	char kernel[1024]; /* the knobs the systems under test declared, which the oracle runs with */
 	char msg[400];
 	uint32_t *progress; /* 1 + the op being run, for a worker's mmfuzz (remote_run.c) */
 	int no_persist;     /* the worker could not run whole sequences: op by op (exec_worker.c) */

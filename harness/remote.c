@@ -58,7 +58,7 @@ struct remote {
 	char known_text[6144];
 	const char *known[MMF_MAX_KNOWN + 1];
 	char mutant_text[4096];
-	char kernel[256]; /* the knobs the agent declared in its hello */
+	char kernel[1024]; /* the knobs the agent declared in its hello */
 	struct mmf_mutant_desc mutants[MMF_WIRE_MAX_MUTANTS];
 };
 
@@ -66,7 +66,7 @@ struct rctx {
 	struct remote *rm;
 	struct mmf_adapter_config cfg;
 	char mutant[64];
-	char kernel[512];
+	char kernel[1024];
 	pid_t server, worker;
 	int ctl, st, req, resp;
 	struct mmf_wire_ring *ring; /* shared with the server, when it serves through it */

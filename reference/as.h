@@ -96,6 +96,7 @@ struct mmf_mm {
 struct mmf_proc {
 	uint8_t live;
 	int16_t oom_score_adj; /* /proc/PID/oom_score_adj, inherited by fork */
+	int16_t oom_score_adj_min; /* its floor without CAP_SYS_RESOURCE, inherited too */
 	uint32_t pid;
 	struct mmf_mm mm;
 };

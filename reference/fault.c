@@ -267,6 +267,8 @@ void mmf_anon_map_swapped(struct mmf_machine *m, const struct mmf_vma *v, uint32
 	map_page(m, pfn, 0);
 }
 
+void mmf_mlock_vma_folio(struct mmf_machine *m, const struct mmf_vma *v, uint64_t pte) { mlock_vma_folio(m, v, pte); }
+
 static void anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v);
 
 /* do_swap_page(): the page behind a swap pte, from the swap cache or read
@@ -303,6 +305,8 @@ static int do_swap_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma
 	if (write && reuse && (v->flags & VM_WRITE))
 		n |= PTE_RW | PTE_DIRTY | PTE_SOFTDIRTY;
 	*pte = n;
+	/* folio_add_anon_rmap_ptes()'s mlock_vma_folio(): after the pte, as the
+	 * model's mlock batch looks the page's ptes up when it moves */
 	mlock_vma_folio(m, v, *pte);
 	return 0;
 }

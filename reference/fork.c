@@ -72,6 +72,7 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 	c->live = 1;
 	c->pid = m->as->next_pid++;
 	c->oom_score_adj = m->as->proc[parent].oom_score_adj; /* the signal struct's copy */
+	c->oom_score_adj_min = m->as->proc[parent].oom_score_adj_min;
 	m->as->forking = (int)child; /* not on the task list while its mm is copied */
 	struct mmf_mm *dst = &c->mm;
 	mmf_mm_setup(m, dst);

@@ -48,6 +48,8 @@ static const struct row {
 	  "zswap's pool limit in percent of memory" },
 	{ "zswap_same_filled", FIELD(zswap_same_filled), 0, 1, NULL,
 	  "zswap keeps a page of one repeated word as that word (1, up to 6.11) or only a zero-filled one (0, 6.12+)" },
+	{ "sys_resource", FIELD(sys_resource), 0, 1, NULL,
+	  "the ops' processes have CAP_SYS_RESOURCE: oom_score_adj may go below its floor (else EACCES)" },
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -100,6 +102,7 @@ void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k)
 		.page_cluster = 3,
 		.zswap_max_pool_percent = 20,
 		.zswap_same_filled = 1,
+		.sys_resource = 1,
 	};
 }
 

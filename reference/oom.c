@@ -227,7 +227,8 @@ int mmf_report_oom(const struct mmf_machine *m, char *buf, size_t cap)
 	return mmf_out_finish(&o);
 }
 
-/* /proc/PID/oom_score_adj: -1000..1000, else EINVAL. */
+/* /proc/PID/oom_score_adj: -1000..1000, else EINVAL; EACCES below the
+ * process's floor without CAP_SYS_RESOURCE (knob sys_resource). */
 int mmf_as_oom_score_adj(struct mmf_machine *m, const struct mmf_as_call *c, struct mmf_out *o, int *err)
 {
 	(void)o;
@@ -241,7 +242,16 @@ int mmf_as_oom_score_adj(struct mmf_machine *m, const struct mmf_as_call *c, str
 		*err = EINVAL;
 		return -1;
 	}
+	struct mmf_proc *p = &m->as->proc[c->proc];
+	/* __set_oom_adj(): below the floor only with CAP_SYS_RESOURCE, which
+	 * then sets the floor */
+	if (adj < p->oom_score_adj_min && !m->k.sys_resource) {
+		*err = EACCES;
+		return -1;
+	}
 	m->as->used = 1;
-	m->as->proc[c->proc].oom_score_adj = (int16_t)adj;
+	p->oom_score_adj = (int16_t)adj;
+	if (m->k.sys_resource)
+		p->oom_score_adj_min = (int16_t)adj;
 	return 0;
 }

@@ -127,6 +127,8 @@ uint32_t mmf_shmem_entry(const struct mmf_machine *m, uint32_t id, uint64_t pgof
  * anon rmap (v's anon_vma, or the root's where not exclusive), a mapping
  * and a reference. */
 void mmf_anon_map_swapped(struct mmf_machine *m, const struct mmf_vma *v, uint32_t pfn, uint64_t pgoff, int exclusive);
+/* mlock_vma_folio() for a pte just installed in v (fault.c). */
+void mmf_mlock_vma_folio(struct mmf_machine *m, const struct mmf_vma *v, uint64_t pte);
 /* A slot's bytes (a user page), and a write of a page's bytes and token
  * to it (__swap_writepage(): pswpout). */
 uint8_t *mmf_swap_bytes(struct mmf_machine *m, uint32_t entry);

@@ -143,6 +143,7 @@ int mmf_unuse_pte(struct mmf_machine *m, struct mmf_mm *mm, const struct mmf_vma
 	       ((old & PTE_SWP_SOFT_DIRTY) ? PTE_SOFTDIRTY : 0);
 	if (!(v->flags & VM_ACCESS_FLAGS))
 		*pte = (*pte & ~PTE_PRESENT) | PTE_PROTNONE;
+	mmf_mlock_vma_folio(m, v, *pte); /* folio_add_anon_rmap_pte()'s mlock */
 	mmf_swap_free(m, e);
 	mmf_folio_free_swap(m, pfn);
 	return 0;

@@ -412,7 +412,7 @@ void mmf_as_reset(struct mmf_machine *m)
 	as->proc[0].live = 1;
 	as->proc[0].pid = 1;
 	for (unsigned p = 0; p < MMF_NPROCS; p++)
-		as->proc[p].oom_score_adj = 0;
+		as->proc[p].oom_score_adj = as->proc[p].oom_score_adj_min = 0;
 	as->current = as->forking = as->oom_victim = -1;
 	as->no_oom = 0;
 	as->oom_report[0] = 0;

@@ -1209,7 +1209,7 @@ START_TEST(t_pagemap_bits_match_kernel)
 
 	ck_assert_int_eq(mmf_machine_init(&mach, mmf_profile_get(0), MMF_MUT_NONE), 0);
 	/* the reference runs as this kernel, as the host agent probes it */
-	char knobs[256], why[200];
+	char knobs[1024], why[200];
 	lx_probe(knobs, sizeof(knobs));
 	ck_assert_msg(mmf_kernel_parse(knobs, &mach.k, why, sizeof(why)) == 0, "probe '%s': %s", knobs, why);
 	ck_assert_msg(strstr(knobs, "zero_page="), "the probe could not tell the zero page: '%s'", knobs);

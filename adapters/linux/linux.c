@@ -501,7 +501,7 @@ static enum mmf_result lx_mmap_file(void *ctx, unsigned proc, uint64_t addr, uin
 #endif
 
 static const char *const known[] = { LX_KNOWN };
-static char probed[256]; /* the kernel knobs found at start (probe.c) */
+static char probed[1024]; /* the kernel knobs found at start (probe.c) */
 
 static struct mmf_adapter table = {
 	.abi_version = MMF_ADAPTER_ABI_VERSION,
@@ -563,5 +563,8 @@ int main(int argc, char **argv)
 	 * mappings (its translation buffer) it would fault in */
 	if (lx_probe(probed, sizeof(probed)) && LX_PAGE == 4096 && !LX_UNDER_QEMU)
 		table.caps |= MMF_CAP_MLOCKALL;
+	/* oom_score_adj: its floor and CAP_SYS_RESOURCE are probed (knob
+	 * sys_resource) */
+	table.caps |= MMF_CAP_OOM;
 	return mmf_agent_main(&table);
 }

@@ -64,6 +64,8 @@ static void add(struct text *t, const char *name, unsigned long long v)
 	int n = snprintf(t->buf + t->len, t->cap - t->len, "%s%s=%llu", t->len ? " " : "", name, v);
 	if (n > 0 && (size_t)n < t->cap - t->len)
 		t->len += (size_t)n;
+	else
+		t->buf[t->len] = 0; /* a word that does not fit is left out whole */
 }
 
 static void add_word(struct text *t, const char *name, const char *v)
@@ -71,6 +73,8 @@ static void add_word(struct text *t, const char *name, const char *v)
 	int n = snprintf(t->buf + t->len, t->cap - t->len, "%s%s=%s", t->len ? " " : "", name, v);
 	if (n > 0 && (size_t)n < t->cap - t->len)
 		t->len += (size_t)n;
+	else
+		t->buf[t->len] = 0;
 }
 
 /* exec_maps: fetch from a fresh PROT_READ page; the fetch must fault, and
@@ -191,7 +195,9 @@ static int probe_memlock(struct text *t)
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2] = { { 0 } };
 	struct rlimit rl;
-	int capable = syscall(SYS_capget, &h, d) == 0 && (d[0].effective & (1u << CAP_IPC_LOCK));
+	int got = syscall(SYS_capget, &h, d) == 0, capable = got && (d[0].effective & (1u << CAP_IPC_LOCK));
+	if (got) /* oom_score_adj below its floor wants it (the tasks inherit the set) */
+		add(t, "sys_resource", (d[0].effective >> CAP_SYS_RESOURCE) & 1);
 	if (getrlimit(RLIMIT_MEMLOCK, &rl))
 		return 0;
 	if (capable || rl.rlim_cur == RLIM_INFINITY) {

@@ -437,6 +437,15 @@ static int do_call(const struct lx_cmd *c, struct out *o, uint64_t *unknown)
 			put(o, "%c", '0' + (vec[i] & 1));
 		return 0;
 	}
+	case MMF_OP_OOM_SCORE_ADJ: { /* the task's own: a fork's child inherits it */
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return errno;
+		char b[16];
+		int n = snprintf(b, sizeof(b), "%d", (int)(int32_t)fl), r = write(fd, b, (size_t)n) == n ? 0 : errno;
+		close(fd);
+		return r;
+	}
 	default: *unknown = 1; return ENOSYS;
 	}
 }

@@ -75,6 +75,10 @@ struct mmf_kernel {
 	uint8_t zswap_zpool;
 	uint8_t zswap_max_pool_percent;
 	uint8_t zswap_same_filled;
+	/* The ops' processes have CAP_SYS_RESOURCE (1): oom_score_adj may go
+	 * below its floor (oom_score_adj_min, set by such a write), else
+	 * lowering it past the floor is EACCES. */
+	uint8_t sys_resource;
 };
 #define MMF_ZSWAP_LZ4 0
 #define MMF_ZSWAP_ZSTD 1

@@ -42,7 +42,7 @@
 #include "mmfuzz/ops.h"
 
 #define MMF_WIRE_MAGIC 0x4d4d4657u /* "MMFW" */
-#define MMF_WIRE_VERSION 6
+#define MMF_WIRE_VERSION 7
 
 /* Descriptors of the four pipes in the server (and its workers). */
 #define MMF_WIRE_FD_CTL 3
@@ -141,7 +141,7 @@ struct mmf_wire_hello {
 	char description[160];
 	char known[6144]; /* the known differences, one per line */
 	char mutants[4096]; /* "name\tsubsystem\tdescription\n" each */
-	char kernel[256];   /* the kernel knobs it probed, "name=value ..." */
+	char kernel[1024];  /* the kernel knobs it probed, "name=value ..." */
 };
 #define MMF_WIRE_MAX_MUTANTS 32
 #define MMF_WIRE_MAX_BATCH 64 /* requests in one W_BATCH */
