@@ -67,6 +67,12 @@ static uint32_t read_slot(struct mmf_machine *m, uint32_t e, int ahead)
 	uint32_t pfn = mmf_anon_page_alloc(m);
 	if (pfn == MMF_NIL)
 		return pfn;
+	/* the allocation may have reclaimed, or killed a process whose entry
+	 * was the slot's last: a slot nothing names any more is not read */
+	if (!mmf_swap_count(m, e) || mmf_swap_cache_lookup(m, e) != MMF_NIL) {
+		mmf_user_page_put(m, pfn);
+		return ahead ? MMF_NIL : mmf_swap_cache_lookup(m, e);
+	}
 	struct mmf_page *p = page_w(m, pfn);
 	p->flags |= PG_swapcache | (ahead ? PG_readahead : 0);
 	p->swap = e;
