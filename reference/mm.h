@@ -349,6 +349,10 @@ void mmf_zone_setup(struct mmf_machine *m);
 int mmf_zone_watermark_ok(const struct mmf_machine *m, const struct mmf_zone *z,
 			  unsigned order, uint32_t mark, unsigned highest_zoneidx,
 			  unsigned alloc_flags);
+/* The nodes of nid's zonelist with a zone a request up to highest may
+ * use (gfp: __GFP_THISNODE keeps it to nid), each once, nearest first,
+ * into nodes[]; how many. */
+unsigned mmf_zonelist_nodes(const struct mmf_machine *m, unsigned nid, unsigned highest, mmf_gfp_t gfp, uint8_t *nodes);
 
 /* page_alloc.c */
 enum mmf_result mmf_alloc_pages(struct mmf_machine *m, mmf_gfp_t gfp,

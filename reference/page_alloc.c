@@ -137,14 +137,10 @@ static unsigned cma_flags(const struct mmf_machine *m, mmf_gfp_t gfp)
 /* wake_all_kswapds(): each node of the zonelist, once. */
 static void wake_all_kswapds(struct mmf_machine *m, unsigned order, mmf_gfp_t gfp, unsigned nid, unsigned highest)
 {
-	uint8_t done = 0;
-	for (unsigned i = 0; i < m->zonelist_len[nid]; i++) {
-		const struct mmf_zone *z = &m->zones[m->zonelist[nid][i]];
-		if (z->type > highest || (done & (1u << z->node)) || ((gfp & __GFP_THISNODE) && z->node != nid))
-			continue;
-		done |= (uint8_t)(1u << z->node);
-		mmf_wakeup_kswapd(m, z->node, order, highest);
-	}
+	uint8_t nodes[MMF_MAX_NODES];
+	unsigned nn = mmf_zonelist_nodes(m, nid, highest, gfp, nodes);
+	for (unsigned i = 0; i < nn; i++)
+		mmf_wakeup_kswapd(m, nodes[i], order, highest);
 }
 
 /* should_reclaim_retry(): another round while some zone could get over

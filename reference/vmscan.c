@@ -313,6 +313,15 @@ static unsigned isolate(struct mmf_machine *m, unsigned nid, enum lru_list lru, 
 	return taken;
 }
 
+/* A scan's batch: the CPU's LRU batches drained (lru_add_drain()), then
+ * up to SWAP_CLUSTER_MAX pages isolated into pfns. */
+static unsigned isolate_batch(struct mmf_machine *m, unsigned nid, enum lru_list lru, unsigned long nr_to_scan,
+			      struct scan_control *sc, uint32_t *pfns)
+{
+	mmf_lru_drain(m);
+	return isolate(m, nid, lru, nr_to_scan < SWAP_CLUSTER_MAX ? nr_to_scan : SWAP_CLUSTER_MAX, sc, pfns);
+}
+
 /* lru_note_cost(): what reclaiming one type cost (I/O, and pages that
  * could not go), which get_scan_count() weighs, halved when it grows past
  * a quarter of the lists. */
@@ -333,10 +342,7 @@ static unsigned long shrink_inactive_list(struct mmf_machine *m, unsigned nid, e
 					  struct scan_control *sc)
 {
 	uint32_t pfns[SWAP_CLUSTER_MAX];
-	mmf_lru_drain(m);
-	if (nr_to_scan > SWAP_CLUSTER_MAX)
-		nr_to_scan = SWAP_CLUSTER_MAX;
-	unsigned n = isolate(m, nid, lru, nr_to_scan, sc, pfns);
+	unsigned n = isolate_batch(m, nid, lru, nr_to_scan, sc, pfns);
 	if (!n)
 		return 0;
 	unsigned long pswpout = m->vm.pswpout;
@@ -360,10 +366,7 @@ static void shrink_active_list(struct mmf_machine *m, unsigned nid, enum lru_lis
 			       struct scan_control *sc)
 {
 	uint32_t pfns[SWAP_CLUSTER_MAX];
-	mmf_lru_drain(m);
-	if (nr_to_scan > SWAP_CLUSTER_MAX)
-		nr_to_scan = SWAP_CLUSTER_MAX;
-	unsigned n = isolate(m, nid, lru, nr_to_scan, sc, pfns);
+	unsigned n = isolate_batch(m, nid, lru, nr_to_scan, sc, pfns);
 	m->vm.pgrefill += n;
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t pfn = pfns[i], vm_flags;
@@ -561,16 +564,11 @@ unsigned long mmf_try_to_free_pages(struct mmf_machine *m, mmf_gfp_t gfp, unsign
 		.may_swap = 1,
 	};
 	m->vm.allocstall[highest]++;
+	uint8_t nodes[MMF_MAX_NODES];
+	unsigned nn = mmf_zonelist_nodes(m, nid, highest, gfp, nodes);
 	do {
-		/* shrink_zones(): each node of the zonelist once */
-		uint8_t done = 0;
-		for (unsigned i = 0; i < m->zonelist_len[nid]; i++) {
-			const struct mmf_zone *z = &m->zones[m->zonelist[nid][i]];
-			if (z->type > highest || (done & (1u << z->node)) || ((gfp & __GFP_THISNODE) && z->node != nid))
-				continue;
-			done |= (uint8_t)(1u << z->node);
-			shrink_node(m, z->node, &sc);
-		}
+		for (unsigned i = 0; i < nn; i++) /* shrink_zones(): each node of the zonelist once */
+			shrink_node(m, nodes[i], &sc);
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
 			break;
 	} while (--sc.priority >= 0);

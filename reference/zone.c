@@ -154,3 +154,17 @@ int mmf_zone_watermark_ok(const struct mmf_machine *m, const struct mmf_zone *z,
 	}
 	return 0;
 }
+
+unsigned mmf_zonelist_nodes(const struct mmf_machine *m, unsigned nid, unsigned highest, mmf_gfp_t gfp, uint8_t *nodes)
+{
+	unsigned n = 0;
+	uint8_t done = 0;
+	for (unsigned i = 0; i < m->zonelist_len[nid]; i++) {
+		const struct mmf_zone *z = &m->zones[m->zonelist[nid][i]];
+		if (z->type > highest || (done & (1u << z->node)) || ((gfp & __GFP_THISNODE) && z->node != nid))
+			continue;
+		done |= (uint8_t)(1u << z->node);
+		nodes[n++] = z->node;
+	}
+	return n;
+}
