@@ -387,11 +387,13 @@ static enum mmf_result ref_mmap(void *ctx, unsigned proc, uint64_t addr, uint64_
 
 static enum mmf_result ref_munmap(void *ctx, unsigned proc, uint64_t addr, uint64_t len, int *err)
 {
+	enter(ctx, proc);
 	return as_result(ctx, mmf_as_munmap(ctx, proc, addr, len, err));
 }
 
 static enum mmf_result ref_mprotect(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned prot, int *err)
 {
+	enter(ctx, proc);
 	return as_result(ctx, mmf_as_mprotect(ctx, proc, addr, len, prot, err));
 }
 
@@ -508,6 +510,7 @@ static enum mmf_result ref_mmap_pfn(void *ctx, unsigned proc, uint64_t addr, uin
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	enter(ctx, proc); /* the device's buffer is allocated in its name */
 	if (offset & 4095) {
 		*err = EINVAL;
 		return MMF_REFUSED;
@@ -519,6 +522,7 @@ static enum mmf_result ref_clear_refs(void *ctx, unsigned proc, unsigned value, 
 {
 	if (guarded(ctx, MMF_OK) != MMF_OK)
 		return MMF_CORRUPT;
+	enter(ctx, proc);
 	return as_result(ctx, mmf_as_clear_refs(ctx, proc, value, err));
 }
 
