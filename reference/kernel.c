@@ -39,6 +39,12 @@ static const struct row {
 	  "vm.page-cluster: swap-in reads 2^page_cluster aligned slots around the one faulted on" },
 	{ "swap_device_pages", FIELD(swap_device_pages), 0, 1u << 24, NULL,
 	  "pages each swap device holds (0: as many as the machine has frames); a larger swapon is EINVAL" },
+	{ "swap_async", FIELD(swap_async), 0, 1, NULL,
+	  "swap writes complete after reclaim's pass, the page kept in the swap cache (1: a disk's swap file) or at "
+	  "once, the page freed (0: zram, a ramdisk)" },
+	{ "swap_zeromap", FIELD(swap_zeromap), 0, 1, NULL,
+	  "a zero-filled page goes to swap as a bit, without a write or zswap, and comes back as zeroes (1: Linux "
+	  "6.12+) or is written as any other page (0)" },
 	{ "zswap_enabled", FIELD(zswap_enabled), 0, 1, NULL, "zswap on at boot (the zswap op turns it on and off)" },
 	{ "zswap_compressor", FIELD(zswap_compressor), 0, 1, (const char *const[]){ "lz4", "zstd" },
 	  "zswap's compressor at boot" },

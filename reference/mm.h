@@ -155,6 +155,7 @@ struct mmf_vmstat {
 	uint64_t pgactivate, pgdeactivate, pgrefill, pglazyfreed, pageoutrun;
 	uint64_t pswpin, pswpout, pgmajfault;
 	uint64_t zswpin, zswpout, zswpwb;
+	uint64_t swpin_zero, swpout_zero;
 	uint64_t drop_pagecache, drop_slab;
 };
 

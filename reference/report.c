@@ -121,6 +121,9 @@ int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 	mmf_out_put(&o, "pswpin %llu\npswpout %llu\nzswpin %llu\nzswpout %llu\nzswpwb %llu\n",
 		    (unsigned long long)m->vm.pswpin, (unsigned long long)m->vm.pswpout, (unsigned long long)m->vm.zswpin,
 		    (unsigned long long)m->vm.zswpout, (unsigned long long)m->vm.zswpwb);
+	if (m->k.swap_zeromap)
+		mmf_out_put(&o, "swpin_zero %llu\nswpout_zero %llu\n", (unsigned long long)m->vm.swpin_zero,
+			    (unsigned long long)m->vm.swpout_zero);
 	static const char *const tname[MMF_NR_ZONE_TYPES] = { "dma", "dma32", "normal", "high", "movable" };
 	unsigned conf = m->prof->configured_zone_types;
 	for (unsigned t = 0; t < MMF_NR_ZONE_TYPES; t++)

@@ -152,8 +152,10 @@ void mmf_delete_from_swap_cache(struct mmf_machine *m, uint32_t pfn);
 /* folio_free_swap(): a swap-cache page whose slot nothing else
  * references leaves the cache, the slot freed. 1 when it did. */
 int mmf_folio_free_swap(struct mmf_machine *m, uint32_t pfn);
-/* swap_writepage(): the page's contents into its slot (pswpout). */
-void mmf_swap_writepage(struct mmf_machine *m, uint32_t pfn);
+/* swap_writepage(): the page's contents into zswap, or into its slot
+ * (pswpout). 1 when the write is a disk's, still under way (knob
+ * swap_async): reclaim keeps the page this pass. */
+int mmf_swap_writepage(struct mmf_machine *m, uint32_t pfn);
 /* swapin: the swap cache's page for entry, or a new one read from the slot
  * (pswpin) and added to the swap cache and the LRU, with readahead of the
  * slots around it as vm.page-cluster says. MMF_NIL out of memory. *major

@@ -51,13 +51,33 @@ int mmf_folio_free_swap(struct mmf_machine *m, uint32_t pfn)
 	return 1;
 }
 
-void mmf_swap_writepage(struct mmf_machine *m, uint32_t pfn)
+static int zero_filled(const struct mmf_machine *m, const uint8_t *b)
+{
+	for (unsigned i = 0; i < AS_PAGE_SIZE; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+int mmf_swap_writepage(struct mmf_machine *m, uint32_t pfn)
 {
 	struct mmf_page *p = page_w(m, pfn);
-	p->flags &= ~PG_dirty; /* folio_clear_dirty_for_io(); the write completes at once */
+	p->flags &= ~PG_dirty; /* folio_clear_dirty_for_io() */
+	if (m->k.swap_zeromap && zero_filled(m, mmf_page_bytes(m, pfn))) {
+		/* swap_zeromap_folio_set(): a bit, no I/O, done (the slot's
+		 * bytes are zeroes all the same, what a read gives) */
+		mmf_swap_write_slot(m, p->swap, mmf_page_bytes(m, pfn), p->token);
+		m->vm.pswpout--;
+		m->vm.swpout_zero++;
+		return 0;
+	}
 	if (mmf_zswap_store(m, pfn))
-		return; /* zswpout: no I/O */
+		return 0; /* zswpout: no I/O, done */
 	mmf_swap_write_slot(m, p->swap, mmf_page_bytes(m, pfn), p->token);
+	/* a disk's write is still under way when pageout() returns (the
+	 * contents are in the slot already: nothing writes the page while it
+	 * is unmapped and isolated) */
+	return m->k.swap_async;
 }
 
 /* read_swap_cache_async(): a new page for slot e, read from it, in the
@@ -85,7 +105,10 @@ static uint32_t read_slot(struct mmf_machine *m, uint32_t e, int ahead)
 	p->token = slot ? *slot : 0;
 	if (bytes)
 		memcpy(mmf_page_bytes(m, pfn), bytes, AS_PAGE_SIZE);
-	m->vm.pswpin++;
+	if (m->k.swap_zeromap && bytes && zero_filled(m, bytes))
+		m->vm.swpin_zero++; /* the zeromap's bit: zeroes, no read */
+	else
+		m->vm.pswpin++;
 	return pfn;
 }
 

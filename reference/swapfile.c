@@ -16,8 +16,13 @@
  * not Linux's per-cpu clusters, which only change which free offset
  * comes next; offsets are shown by nothing that is compared.
  *
- * Writes are synchronous (a ramdisk's or zram's completion): a page
- * written out is clean at once and reclaim may free it in the same pass.
+ * Writes are synchronous by default (a ramdisk's or zram's completion): a
+ * page written out is clean at once and reclaim may free it in the same
+ * pass. With the knob swap_async (a swap file on a disk, as host-linux's
+ * are) the write is still under way when reclaim looks again: the page is
+ * kept, clean and in the swap cache, at its list's tail, and a later pass
+ * frees it; the model completes the write at once all the same (nothing
+ * shows a page under writeback: the agent waits for its writes to end).
  * A slot's contents are its page's token, kept in data[]. */
 #include <errno.h>
 #include <stdio.h>
@@ -549,22 +554,37 @@ int mmf_swap_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 }
 
 /* The ops (ops.def): the device in c->proc, a length in user pages. */
+/* What swapon and swapoff answer: the devices on, as /proc/swaps lists
+ * them but in device order, and without Used (which pages a real kernel
+ * has let go of its swap cache by then depends on its writes' timing). */
+static int devices_on(const struct mmf_machine *m, struct mmf_out *o)
+{
+	const struct mmf_swap *sw = m->swap;
+	mmf_out_put(o, "Filename\tType\tSize\tPriority\n");
+	for (unsigned dev = 0; sw && dev < MMF_NSWAPDEVS; dev++)
+		for (unsigned t = 0; t < MMF_MAX_SWAPFILES; t++) {
+			const struct mmf_swap_info *si = &sw->si[t];
+			if (si->used && si->dev == dev)
+				mmf_out_put(o, "/mmfuzz-swap%u\tfile\t%lu\t%d\n", dev,
+					    (unsigned long)(si->max - 1) << (AS_PAGE_SHIFT - 10), si->prio);
+		}
+	return 0;
+}
+
 int mmf_as_swapon(struct mmf_machine *m, const struct mmf_as_call *c, struct mmf_out *o, int *err)
 {
-	(void)o;
 	if (c->proc >= MMF_NSWAPDEVS) {
 		*err = ENOENT; /* no such swap file */
 		return -1;
 	}
-	return mmf_swapon(m, c->proc, c->len >> AS_PAGE_SHIFT, c->flags, err);
+	return mmf_swapon(m, c->proc, c->len >> AS_PAGE_SHIFT, c->flags, err) ? -1 : devices_on(m, o);
 }
 
 int mmf_as_swapoff(struct mmf_machine *m, const struct mmf_as_call *c, struct mmf_out *o, int *err)
 {
-	(void)o;
 	if (c->proc >= MMF_NSWAPDEVS) {
 		*err = ENOENT;
 		return -1;
 	}
-	return mmf_swapoff(m, c->proc, err);
+	return mmf_swapoff(m, c->proc, err) ? -1 : devices_on(m, o);
 }

@@ -27,7 +27,8 @@
  * shrink_folio_list() decides each page: a reference from a pte twice
  * (or once after PG_referenced) activates it; an anonymous page gets a
  * swap slot (add_to_swap()), every pte of it becomes a swap entry
- * (try_to_unmap()), it is written (synchronously: swapfile.c) and freed;
+ * (try_to_unmap()), it is written and freed (or, where the knob
+ * swap_async says the device is a disk, kept until a later pass: swapfile.c);
  * a clean shmem page leaves the page cache, a dirty one is written to
  * swap through shmem_writeout(); a clean MADV_FREE'd page is dropped.
  * What cannot go is activated or kept, and put back on its list.
@@ -259,7 +260,14 @@ static unsigned long shrink_folio_list(struct mmf_machine *m, const uint32_t *pf
 					goto activate_locked;
 				shmem = 0;
 			}
-			mmf_swap_writepage(m, pfn);
+			if (mmf_swap_writepage(m, pfn)) {
+				/* PAGE_SUCCESS under writeback: kept, not activated; the
+				 * write's end (folio_rotate_reclaimable(), PG_reclaim)
+				 * moves it to its list's tail, for the next pass */
+				mmf_lru_add_tail(m, pfn);
+				mmf_user_page_put(m, pfn);
+				continue;
+			}
 		}
 		/* __remove_mapping(): only the cache's reference and reclaim's */
 		if (p->flags & PG_swapcache) {

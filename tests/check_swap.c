@@ -16,6 +16,8 @@
  *   read A            a load     fork              process 1 from 0
  *   pageout A N / cold A N / free A N   madvise PAGEOUT, COLD, FREE
  *   kswapd / reclaim N / drop N          adj P V (oom_score_adj of P)
+ *   async / zeromap   the knobs swap_async, swap_zeromap on (a disk's swap
+ *                     file; Linux 6.12+'s zero pages as a bit)
  * Then the errnos Linux gives the bad inputs, a property over generated
  * pressure sequences, and the counters' report lines. */
 #include <check.h>
@@ -138,6 +140,10 @@ static int run(struct mmf_machine *m, const char *steps)
 			r = call(m, MMF_OP_RECLAIM, 0, a * PG, 0);
 		else if (!strcmp(w, "drop"))
 			r = call(m, MMF_OP_DROP_CACHES, 0, 0, a);
+		else if (!strcmp(w, "async"))
+			m->k.swap_async = 1;
+		else if (!strcmp(w, "zeromap"))
+			m->k.swap_zeromap = 1;
 		else if (!strcmp(w, "adj")) {
 			int v = 0;
 			sscanf(line, "adj %u %d", &a, &v);
@@ -224,6 +230,17 @@ static const struct scenario {
 	{ "swapoff brings every page back",
 	  "swapon 1000\nmap 0 8\nwrite 0\nwrite 1\nwrite 2\npageout 0 8\nswapoff", 0, 8, "PPP-----", 0, 3, 3, 0,
 	  NULL },
+	{ "a disk's write (swap_async): MADV_PAGEOUT leaves the pages in the swap cache, inactive",
+	  "async\nswapon 1000\nmap 0 4\nwrite 0\nwrite 1\npageout 0 4", 0, 4, "CC--", 2, 2, 0, 0, "2 0 0 0 0" },
+	{ "... a later pass frees them (a batch of 32 takes both); a read then reads the device",
+	  "async\nswapon 1000\nmap 0 4\nwrite 0\nwrite 1\npageout 0 4\nreclaim 1\nread 1", 0, 4, "SP--", 2, 2, 1, 0,
+	  NULL },
+	{ "... while a read fault on a page still cached reads nothing",
+	  "async\nswapon 1000\nmap 0 4\nwrite 0\nwrite 1\npageout 0 4\nread 1", 0, 4, "CP--", 2, 2, 0, 0, NULL },
+	{ "zeromap: a zero page goes as a bit, at once (no write); data stays cached",
+	  "async\nzeromap\nswapon 1000\npopulate 0 4\nwrite 0\npageout 0 4", 0, 4, "CSSS", 4, 1, 0, 0, NULL },
+	{ "zeromap: zeroes come back without a read, and before zswap",
+	  "zeromap\nzswap 20\nswapon 1000\npopulate 0 2\npageout 0 2\nread 1", 0, 2, "SP", 2, 0, 0, 0, NULL },
 	{ "locked pages are not reclaimed: populate past the machine, the locked range stays",
 	  "swapon 4000\npopulate 0 64\nlock 0 64\npopulate 100 3600\nwrite 5", 0, 8, "PPPPPPPP", -1, -1, 0, -1, NULL },
 };
@@ -389,6 +406,33 @@ START_TEST(generated_pressure_keeps_every_invariant)
 }
 END_TEST
 
+/* The same for a kernel whose swap is a disk's file and whose zero pages
+ * go as a bit (what host-linux probes on 6.12+): pages kept in the swap
+ * cache after their write, reclaimed by a later pass. */
+START_TEST(generated_pressure_async_zeromap)
+{
+	struct mmf_exec_config cfg = { .suts = { mmf_adapter_reference() }, .nr_suts = 1, .walk_full = 1,
+				       .kernel = "swap_async=1 swap_zeromap=1" };
+	char err[256];
+	struct mmf_exec *ex = mmf_exec_create(&cfg, err, sizeof(err));
+	ck_assert_msg(ex, "%s", err);
+	unsigned tiny;
+	ck_assert(mmf_profile_find("tiny", &tiny));
+	struct mmf_gen_config gc = { (int)tiny, 200, 1u << MMF_FAM_AS | 1u << MMF_FAM_PAGE, 0, 0, 0, 0, 0 };
+	static struct mmf_seq seq;
+	struct mmf_finding f;
+	for (unsigned k = 0; k < 250; k++) {
+		mmf_gen_sequence(mmf_seed_mix(2121, k), &gc, &seq);
+		int r = mmf_exec_run(ex, &seq, &f);
+		ck_assert_msg(r == 0, "seed %u: %s (%s)", k, f.signature, f.detail);
+	}
+	const struct mmf_exec_stats *st = mmf_exec_stats(ex);
+	ck_assert_uint_gt(st->kswapd_runs + st->direct_reclaims, 0);
+	ck_assert_uint_gt(st->swapouts, 0);
+	mmf_exec_destroy(ex);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("swap");
@@ -400,6 +444,7 @@ int main(void)
 	tcase_add_test(tc, oom_kills_the_biggest_unless_protected);
 	tcase_add_test(tc, bad_input_errnos);
 	tcase_add_test(tc, generated_pressure_keeps_every_invariant);
+	tcase_add_test(tc, generated_pressure_async_zeromap);
 	suite_add_tcase(s, tc);
 	return mmf_check_run(s, 1);
 }

@@ -64,6 +64,16 @@ struct mmf_kernel {
 	 * swap file the disk holds; 0: as many as the machine has frames).
 	 * A swapon whose header claims more is EINVAL. */
 	uint32_t swap_device_pages;
+	/* Swap writes are asynchronous (1: a disk's swap file, whose write
+	 * completes after reclaim's pass, so the page stays in the swap cache,
+	 * clean, until a later pass frees it) or complete at once (0: zram, a
+	 * ramdisk; the page is freed in the same pass). zswap's stores are
+	 * synchronous either way. */
+	uint8_t swap_async;
+	/* A zero-filled page goes to swap as a bit (1: Linux 6.12+'s
+	 * swap_zeromap): no write and no zswap, done at once, and read back
+	 * as zeroes without a read (swpout_zero, swpin_zero). */
+	uint8_t swap_zeromap;
 	/* zswap at boot (/sys/module/zswap/parameters, the zswap op changes
 	 * them at run time): enabled; the compressor (MMF_ZSWAP_LZ4 or _ZSTD);
 	 * the pool's allocator (MMF_ZPOOL_ZSMALLOC, or ZBUD and Z3FOLD of
