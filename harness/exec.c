@@ -1096,6 +1096,9 @@ int mmf_exec_run(struct mmf_exec *ex, const struct mmf_seq *seq, struct mmf_find
 	ex->kg_found = 0;
 	ex->as_used = 0;
 	int r = run_seq(ex, seq, f);
+	for (unsigned k = 1; seq->profile < MAX_PROFILES && k < ex->nt; k++)
+		if (ex->t[k].ctx[seq->profile])
+			mmf_remote_retire(ex->t[k].ad, ex->t[k].ctx[seq->profile]);
 	if (r >= 0)
 		count_depth(ex, seq->profile);
 	if (r >= 0 && ex->kg_found) {

@@ -1024,6 +1024,15 @@ void mmf_remote_wake(const struct mmf_adapter *ad, void *ctx)
 	}
 }
 
+void mmf_remote_retire(const struct mmf_adapter *ad, void *ctx)
+{
+	if (!ad || ad->reset != remote_reset || !ctx)
+		return;
+	struct rctx *c = ctx;
+	if (c->worker && !c->dead && !c->recycled && !c->running)
+		end_worker(c);
+}
+
 int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx)
 {
 	if (!ad || ad->reset != remote_reset || !ctx)

@@ -98,6 +98,12 @@ int mmf_remote_recycle(const struct mmf_adapter *ad, void *ctx);
  * it ahead of that sequence's first call (the executor calls it before it
  * resets anything else), so that it is spinning when the call comes. */
 void mmf_remote_wake(const struct mmf_adapter *ad, void *ctx);
+/* A worker that will not serve another sequence (its adapter has no
+ * reset, or the sequence ended in a finding) ends with its sequence, not
+ * when the next one on its target starts: what it holds goes now (the
+ * Linux agent's swap devices and the machine's swap lock, which another
+ * target's sequence may be waiting for). */
+void mmf_remote_retire(const struct mmf_adapter *ad, void *ctx);
 unsigned mmf_remote_set_reuse(unsigned n);
 /* Whole sequences in the worker (W_RUN, harness/exec_worker.c): on (1,
  * the default) where the agent offers it, or every call its own round
