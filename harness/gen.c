@@ -924,9 +924,18 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	if (g.version >= 6 && shadow && g.ok[MMF_OP_KSWAPD] && g.ok[MMF_OP_MMAP] && g.ok[MMF_OP_MEM_WRITE] &&
 	    g.ok[MMF_OP_MEM_READ] && g.ok[MMF_OP_FORK] && mmf_gen_pressure_fits(&g) && below(&g.r, 12) == 0)
 		pressure_at = below(&g.r, n / 2 + 1);
+	/* and where the system can swap but has no reclaim op, one in eight
+	 * sends pages to swap by hand */
+	unsigned swap_at = ~0u;
+	if (g.version >= 6 && shadow && !g.ok[MMF_OP_KSWAPD] && g.ok[MMF_OP_SWAPON] && g.ok[MMF_OP_SWAPOFF] &&
+	    g.ok[MMF_OP_MMAP] && g.ok[MMF_OP_MADVISE] && g.ok[MMF_OP_MINCORE] && g.ok[MMF_OP_MEM_WRITE] &&
+	    g.ok[MMF_OP_MEM_READ] && g.ok[MMF_OP_PROC_REPORT] && g.ok[MMF_OP_MUNMAP] && below(&g.r, 8) == 0)
+		swap_at = below(&g.r, n / 2 + 1);
 	for (unsigned i = 0; i < n; i++) {
 		if (i == pressure_at)
 			mmf_gen_as_pressure(&g, cap, out);
+		if (i == swap_at)
+			mmf_gen_as_swap_trip(&g, cap, out);
 		if (squeezing && i == squeeze_at)
 			squeeze(&g, squeeze_keep, maxops, out);
 		if (i == pool_at)

@@ -1370,3 +1370,130 @@ void mmf_gen_as_pressure(struct gen *g, unsigned cap, struct mmf_seq *out)
 		emit(g, out, cap, &op);
 	}
 }
+
+/* Version 6, where the system has swap but no reclaim op (a real kernel
+ * seen through system calls: memory pressure cannot be made to order):
+ * the pressure scenario's swap by hand. One or two devices on; a process
+ * maps a populated range (its first half now and then a shared file's),
+ * writes or fills some pages, forks now and then (swap entries shared);
+ * MADV_PAGEOUT sends the range out; mincore, pagemap and smaps say where
+ * the pages are; every side reads back (and writes, which frees slots);
+ * part of the range goes now and then (its swap entries freed); swapoff
+ * brings the rest back. */
+void mmf_gen_as_swap_trip(struct gen *g, unsigned cap, struct mmf_seq *out)
+{
+	struct mmf_op op;
+	uint32_t pages = machine_pages(g), base = GEN_SH_PAGES + 64, each = 8 + below(&g->r, 248);
+	unsigned dev = below(&g->r, MMF_NSWAPDEVS), proc = 0, procs[2] = { 0, 0 }, np = 1;
+	for (unsigned d = 0; d < 1 + (below(&g->r, 4) == 0); d++) {
+		reset_op(&op, MMF_OP_SWAPON, 0);
+		mmf_gen_put(&op, "dev", (dev + d) % MMF_NSWAPDEVS);
+		mmf_gen_put(&op, "npages", 2 + below(&g->r, pages - 1));
+		mmf_gen_put(&op, "flags", below(&g->r, 2) ? 0 : 0x8000u | below(&g->r, 4));
+		emit(g, out, cap, &op);
+	}
+	uint32_t shared = 0;
+	if (can(g, MMF_OP_MMAP_FILE) && can(g, MMF_OP_FTRUNCATE) && below(&g->r, 3) == 0) {
+		unsigned f = below(&g->r, MMF_NFILES);
+		shared = each / 2;
+		reset_op(&op, MMF_OP_FTRUNCATE, proc);
+		mmf_gen_put(&op, "file", f);
+		mmf_gen_put(&op, "npages", shared);
+		emit(g, out, cap, &op);
+		g->sh.fsize[f] = shared;
+		reset_op(&op, MMF_OP_MMAP_FILE, proc);
+		mmf_gen_put(&op, "start", base);
+		mmf_gen_put(&op, "npages", shared);
+		mmf_gen_put(&op, "prot", 3);
+		mmf_gen_put(&op, "flags", MMF_MAP_SHARED | MMF_MAP_FIXED | MMF_MAP_POPULATE);
+		mmf_gen_put(&op, "file", f);
+		emit(g, out, cap, &op);
+	}
+	reset_op(&op, MMF_OP_MMAP, proc);
+	mmf_gen_put(&op, "start", base + shared);
+	mmf_gen_put(&op, "npages", each - shared);
+	mmf_gen_put(&op, "prot", 3);
+	mmf_gen_put(&op, "flags", MMF_MAP_FIXED | (below(&g->r, 4) ? MMF_MAP_POPULATE : 0));
+	emit(g, out, cap, &op);
+	uint32_t written[8];
+	unsigned nw = 0;
+	for (unsigned w = 0; w < 4; w++) {
+		int fill = can(g, MMF_OP_MEM_FILL) && below(&g->r, 2);
+		reset_op(&op, fill ? MMF_OP_MEM_FILL : MMF_OP_MEM_WRITE, proc);
+		written[nw] = base + below(&g->r, each);
+		mmf_gen_put(&op, "page", written[nw++]);
+		mmf_gen_put(&op, "token", below(&g->r, 256));
+		emit(g, out, cap, &op);
+	}
+	unsigned out_at = below(&g->r, 2); /* pageout before the fork, or after */
+	for (unsigned step = 0; step < 2; step++) {
+		if (step == out_at) {
+			reset_op(&op, MMF_OP_MADVISE, proc);
+			mmf_gen_put(&op, "start", base + (below(&g->r, 4) ? 0 : below(&g->r, each)));
+			mmf_gen_put(&op, "npages", below(&g->r, 4) ? each : 1 + below(&g->r, each));
+			mmf_gen_put(&op, "advice", MMF_MADV_PAGEOUT);
+			emit(g, out, cap, &op);
+			reset_op(&op, MMF_OP_MINCORE, proc);
+			mmf_gen_put(&op, "start", base);
+			mmf_gen_put(&op, "npages", each);
+			emit(g, out, cap, &op);
+			reset_op(&op, MMF_OP_PROC_REPORT, proc);
+			mmf_gen_put(&op, "kind", below(&g->r, 2) ? MMF_PROC_PAGEMAP : MMF_PROC_SMAPS);
+			emit(g, out, cap, &op);
+		} else if (can(g, MMF_OP_FORK) && below(&g->r, 2)) {
+			unsigned child = 1;
+			while (child < MMF_NPROCS && alive(g, child))
+				child++;
+			if (child == MMF_NPROCS)
+				continue;
+			reset_op(&op, MMF_OP_FORK, proc);
+			mmf_gen_put(&op, "child", child);
+			emit(g, out, cap, &op);
+			g->sh.live |= (uint8_t)(1u << child);
+			g->sh.used |= (uint8_t)(1u << child);
+			memcpy(g->sh.pg[child], g->sh.pg[proc], sizeof(g->sh.pg[child]));
+			procs[np++] = child;
+			if (below(&g->r, 2)) { /* the child's own data on a page */
+				reset_op(&op, MMF_OP_MEM_WRITE, child);
+				written[nw] = base + below(&g->r, each);
+				mmf_gen_put(&op, "page", written[nw++]);
+				mmf_gen_put(&op, "token", below(&g->r, 256));
+				emit(g, out, cap, &op);
+			}
+		}
+	}
+	/* every side reads back; a write now and then (a write fault on a
+	 * page in the swap cache frees its slot) */
+	for (unsigned i = 0; i < np; i++)
+		for (unsigned r = 0; r < 3; r++) {
+			unsigned k = below(&g->r, 6);
+			int digest = can(g, MMF_OP_MEM_FILL) && k == 0;
+			reset_op(&op, digest ? MMF_OP_MEM_FILL : k == 1 ? MMF_OP_MEM_WRITE : MMF_OP_MEM_READ, procs[i]);
+			mmf_gen_put(&op, "page", below(&g->r, 4) ? written[below(&g->r, nw)] : base + below(&g->r, each));
+			if (digest || k == 1)
+				mmf_gen_put(&op, "token", below(&g->r, 256));
+			emit(g, out, cap, &op);
+		}
+	if (below(&g->r, 3) == 0) { /* swap entries zapped */
+		reset_op(&op, MMF_OP_MUNMAP, procs[np - 1]);
+		uint32_t from = below(&g->r, each);
+		mmf_gen_put(&op, "start", base + from);
+		mmf_gen_put(&op, "npages", 1 + below(&g->r, each - from));
+		emit(g, out, cap, &op);
+	}
+	reset_op(&op, MMF_OP_PROC_REPORT, procs[np - 1]);
+	mmf_gen_put(&op, "kind", MMF_PROC_SMAPS);
+	emit(g, out, cap, &op);
+	if (below(&g->r, 3)) {
+		reset_op(&op, MMF_OP_SWAPOFF, 0);
+		mmf_gen_put(&op, "dev", dev);
+		emit(g, out, cap, &op);
+		reset_op(&op, MMF_OP_MINCORE, proc);
+		mmf_gen_put(&op, "start", base);
+		mmf_gen_put(&op, "npages", each);
+		emit(g, out, cap, &op);
+		reset_op(&op, MMF_OP_MEM_READ, proc);
+		mmf_gen_put(&op, "page", written[below(&g->r, nw)]);
+		emit(g, out, cap, &op);
+	}
+}
