@@ -98,12 +98,15 @@
 
 struct lx {
 	struct lx_env env;
+	uint64_t swap_pages;  /* each swap file's pages: the profile's frames */
+	int swap_lock;        /* the machine's swap lock, once this sequence swaps (swap.c) */
 	int started;          /* this worker has its tasks */
 	pid_t pid[MMF_NPROCS]; /* 0: the slot is free */
 };
 
 static struct lx_rep rep;
 static char text[LX_TEXT_CAP];
+static int swap_works; /* swap.c's probe */
 
 static const struct mmf_mutant_desc self_tests[] = {
 	{ "task_killed_at_30", "agent", "task 0 is killed (SIGKILL) at its 30th op: the harness must say so" },
@@ -118,6 +121,7 @@ static enum mmf_result lx_create(const struct mmf_adapter_config *cfg, void **ct
 		return MMF_REFUSED;
 	}
 	x->env.base = LX_BASE;
+	x->swap_lock = -1;
 	x->env.page = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (cfg->mutant) {
 		if (!strcmp(cfg->mutant, self_tests[0].name))
@@ -142,6 +146,17 @@ static enum mmf_result lx_create(const struct mmf_adapter_config *cfg, void **ct
 			 (unsigned long long)x->env.page, cfg->profile->name, (unsigned long long)want, fit);
 		free(x);
 		return MMF_REFUSED;
+	}
+	if (swap_works) {
+		x->env.swap = 1;
+		x->swap_pages = cfg->profile->end_pfn >> (mmf_profile_as_shift(cfg->profile) - cfg->profile->page_shift);
+		int e = lx_swap_prepare(x->swap_pages);
+		if (e) {
+			snprintf(err, cap, "cannot make the swap files (%llu pages each): %s (MMFUZZ_HOST_SWAP=0 does without)",
+				 (unsigned long long)x->swap_pages, strerror(e));
+			free(x);
+			return MMF_REFUSED;
+		}
 	}
 	*ctx = x;
 	return MMF_OK;
@@ -233,6 +248,8 @@ static int start(struct lx *x)
 	if (x->started)
 		return 0;
 	x->started = 1;
+	if (x->env.swap) /* a sequence starts with every device off */
+		lx_swap_reset();
 	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
 	sigaction(SIGCHLD, &sa, NULL); /* tasks are reaped as they exit */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* and orphans come here */
@@ -339,11 +356,37 @@ static enum mmf_result lx_proc_report(void *ctx, unsigned proc, unsigned kind, c
 	return give_text(buf, cap, len);
 }
 
+/* A sequence that sends pages to swap, or turns swap on, holds the
+ * machine's swap lock to its end (swap.c). */
+static void swap_lock(struct lx *x)
+{
+	if (x->env.swap && x->swap_lock < 0)
+		x->swap_lock = lx_swap_lock();
+}
+
 /* The syscall-like ops: the task makes the real call (task.c). */
 static enum mmf_result lx_as_call(void *ctx, const struct mmf_as_call *c, char *buf, size_t cap, size_t *len, int *err)
 {
 	struct lx *x = ctx;
 	*len = 0;
+	if (c->code == MMF_OP_SWAPON || c->code == MMF_OP_SWAPOFF) { /* the machine's, made here */
+		if (!x->env.swap)
+			return MMF_UNSUPPORTED;
+		if (start(x))
+			die_of(SIGABRT);
+		swap_lock(x);
+		int e = c->code == MMF_OP_SWAPON ? lx_swap_on(c->proc, c->len / x->env.page, c->flags, x->swap_pages)
+						 : lx_swap_off(c->proc);
+		if (e < 0) {
+			fprintf(stderr, "%s: swap file %u: %s\n", LX_NAME, c->proc, strerror(-e));
+			return MMF_CORRUPT;
+		}
+		*err = e;
+		if (e)
+			return MMF_REFUSED;
+		*len = lx_swap_devices(buf, cap);
+		return MMF_OK;
+	}
 	enum mmf_result r = call(x, c->proc, T_CALL, err, c->code, local(x, c->addr), c->len, c->flags, 0, 0);
 	if (rep.v[1] && *err != ESRCH)
 		return MMF_UNSUPPORTED;
@@ -394,6 +437,8 @@ static enum mmf_result lx_exit(void *ctx, unsigned proc, int *err)
 
 static enum mmf_result lx_madvise(void *ctx, unsigned proc, uint64_t addr, uint64_t len, unsigned advice, int *err)
 {
+	if (advice == MMF_MADV_PAGEOUT)
+		swap_lock(ctx);
 	return call(ctx, proc, T_MADVISE, err, local(ctx, addr), len, advice, 0, 0, 0);
 }
 
@@ -566,5 +611,17 @@ int main(int argc, char **argv)
 	/* oom_score_adj: its floor and CAP_SYS_RESOURCE are probed (knob
 	 * sys_resource) */
 	table.caps |= MMF_CAP_OOM;
+	/* swap files where root may make them (swap.c), and how this kernel
+	 * writes to them (knobs swap_async, swap_zeromap) */
+	char why[256], knobs[128];
+	swap_works = lx_swap_probe(why, sizeof(why), knobs, sizeof(knobs));
+	static char description[512];
+	snprintf(description, sizeof(description), "%s; swap files: %s", LX_DESCRIPTION, swap_works ? "yes" : why);
+	table.description = description;
+	if (swap_works) {
+		table.caps |= MMF_CAP_SWAP;
+		size_t n = strlen(probed);
+		snprintf(probed + n, sizeof(probed) - n, "%s%s", n ? " " : "", knobs);
+	}
 	return mmf_agent_main(&table);
 }

@@ -233,6 +233,47 @@ static void find_line(struct out *o, uint64_t a, uint64_t e, uint64_t pfn)
 		put(o, "%u %llx\n", me, (unsigned long long)to_window(a));
 }
 
+/* MADV_PAGEOUT where swap files are on (swap.c): the kernel has started
+ * writing the pages when madvise returns, and they stay in the swap cache
+ * until the writes end (then until a later reclaim pass). The task waits
+ * for the writes of the frames the range mapped before (KPF_WRITEBACK in
+ * /proc/kpageflags), up to a second: the model's writes end before its
+ * next op (knob swap_async). */
+#define KPF_WRITEBACK 8
+void lx_wait_writeback(const uint64_t *pm, unsigned n)
+{
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	for (unsigned tries = 0; fd >= 0 && tries < 10000; tries++) {
+		unsigned busy = 0;
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t f = 0;
+			if ((pm[i] & PM_PRESENT) && pread(fd, &f, 8, (off_t)((pm[i] & PM_PFN_MASK) * 8)) == 8 &&
+			    (f >> KPF_WRITEBACK & 1))
+				busy++;
+		}
+		if (!busy)
+			break;
+		usleep(100);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static int pageout(uint64_t addr, uint64_t len)
+{
+	uint64_t start = addr & ~(env->page - 1), end = addr + len;
+	if (end < start || (end - start) / env->page > SPAN_PAGES)
+		end = start; /* madvise refuses it: nothing to wait for */
+	unsigned n = 0;
+	if (end > start && pagemap(start, (end + env->page - 1) & ~(env->page - 1), pm_buf) == 0)
+		for (uint64_t i = 0; i < (end - start + env->page - 1) / env->page; i++)
+			if (pm_buf[i] & PM_PRESENT)
+				pm_buf[n++] = pm_buf[i];
+	int r = madvise((void *)(uintptr_t)addr, len, MADV_PAGEOUT) ? errno : 0;
+	lx_wait_writeback(pm_buf, n);
+	return r;
+}
+
 /* ---- accesses ---- */
 
 static sigjmp_buf jb;
@@ -499,7 +540,10 @@ static void serve(void)
 		case T_EXIT:
 			mmf_wire_write(env->resp[me][1], &p, sizeof(p));
 			_exit(0);
-		case T_MADVISE: r = madvise((void *)(uintptr_t)c.a[0], c.a[1], (int)c.a[2]) ? errno : 0; break;
+		case T_MADVISE:
+			r = env->swap && c.a[2] == MADV_PAGEOUT ? pageout(c.a[0], c.a[1])
+								 : madvise((void *)(uintptr_t)c.a[0], c.a[1], (int)c.a[2]) ? errno : 0;
+			break;
 		case T_BRK: p.v[0] = (uint64_t)syscall(SYS_brk, (unsigned long)c.a[0]); break;
 		case T_MREMAP: r = do_mremap(&c, &p.v[0]); break;
 		case T_PFN: {

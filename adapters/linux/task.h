@@ -55,6 +55,7 @@ struct lx_env {
 	int file[MMF_NFILES];    /* the memfds, open in every task */
 	uint64_t base;           /* the window's first address in this process */
 	uint64_t page;           /* the page size */
+	int swap;                /* swap files work (swap.c): MADV_PAGEOUT waits for its writes */
 	unsigned die_at;         /* self-test: task 0 dies (1) or hangs (2) at command die_at */
 	unsigned die_how;
 };
@@ -67,6 +68,27 @@ int lx_fetch(uint64_t addr, uint64_t page);
  * found with real accesses outside the window, as "name=value" words.
  * Returns 1 when the tasks may lock any amount of memory. */
 int lx_probe(char *buf, size_t cap);
+
+/* swap.c: the swap files of the swapon and swapoff ops, host only.
+ * lx_swap_probe: 1 where they work (else why, in words), with the knobs
+ * of how this kernel swaps (swap_async, swap_zeromap); then
+ * lx_swap_prepare sizes the four files (pages each, 0 or an errno),
+ * lx_swap_reset turns this agent's devices off, lx_swap_on and lx_swap_off
+ * make the calls (0, the call's errno, or minus an errno of the agent's
+ * own files), and lx_swap_devices writes the devices on as swapon and
+ * swapoff answer them (reference/swapfile.c's devices_on()). */
+int lx_swap_probe(char *why, size_t cap, char *knobs, size_t kcap);
+/* task.c: waits (up to a second) until none of the frames of the pagemap
+ * entries pm[0..n) is under writeback (/proc/kpageflags, root). */
+void lx_wait_writeback(const uint64_t *pm, unsigned n);
+int lx_swap_prepare(uint64_t pages);
+/* The machine-wide swap lock (swap.c): its descriptor, held until closed
+ * or the process ends (-1 where there is none). */
+int lx_swap_lock(void);
+void lx_swap_reset(void);
+int lx_swap_on(unsigned dev, uint64_t npages, unsigned flags, uint64_t pages);
+int lx_swap_off(unsigned dev);
+size_t lx_swap_devices(char *out, size_t cap);
 
 /* Runs task slot until its request pipe closes; never returns. */
 void lx_task_main(const struct lx_env *env, unsigned slot) __attribute__((noreturn));
