@@ -1227,6 +1227,52 @@ static void emit(const struct gen *g, struct mmf_seq *out, unsigned cap, struct 
 		out->ops[out->nops++] = *op;
 }
 
+/* Now and then (one in three) the first half of [base, base + each) a
+ * shared file's, made long enough and mapped populated there: shmem goes
+ * to swap through its page cache and comes back from swapoff. The pages
+ * it took (0: none). */
+static uint32_t shared_half(struct gen *g, struct mmf_seq *out, unsigned cap, unsigned proc, uint32_t base,
+			    uint32_t each)
+{
+	struct mmf_op op;
+	if (!can(g, MMF_OP_MMAP_FILE) || !can(g, MMF_OP_FTRUNCATE) || below(&g->r, 3))
+		return 0;
+	unsigned f = below(&g->r, MMF_NFILES);
+	uint32_t half = each / 2;
+	reset_op(&op, MMF_OP_FTRUNCATE, proc);
+	mmf_gen_put(&op, "file", f);
+	mmf_gen_put(&op, "npages", half);
+	emit(g, out, cap, &op);
+	g->sh.fsize[f] = half;
+	reset_op(&op, MMF_OP_MMAP_FILE, proc);
+	mmf_gen_put(&op, "start", base);
+	mmf_gen_put(&op, "npages", half);
+	mmf_gen_put(&op, "prot", 3);
+	mmf_gen_put(&op, "flags", MMF_MAP_SHARED | MMF_MAP_FIXED | MMF_MAP_POPULATE);
+	mmf_gen_put(&op, "file", f);
+	emit(g, out, cap, &op);
+	return half;
+}
+
+/* proc forks into the lowest free slot, which inherits its shadow: the
+ * child, or MMF_NPROCS when every slot is taken. */
+static unsigned fork_next(struct gen *g, struct mmf_seq *out, unsigned cap, unsigned proc)
+{
+	struct mmf_op op;
+	unsigned child = 1;
+	while (child < MMF_NPROCS && alive(g, child))
+		child++;
+	if (child == MMF_NPROCS)
+		return child;
+	reset_op(&op, MMF_OP_FORK, proc);
+	mmf_gen_put(&op, "child", child);
+	emit(g, out, cap, &op);
+	g->sh.live |= (uint8_t)(1u << child);
+	g->sh.used |= (uint8_t)(1u << child);
+	memcpy(g->sh.pg[child], g->sh.pg[proc], sizeof(g->sh.pg[child]));
+	return child;
+}
+
 /* Version 6: a machine filled past its watermarks. Most times a swap
  * device first; then a few processes each populate a large private
  * mapping of their own above the shadow's pages (so the ops aimed at
@@ -1264,17 +1310,9 @@ void mmf_gen_as_pressure(struct gen *g, unsigned cap, struct mmf_seq *out)
 	for (unsigned i = 0; i < nproc; i++) {
 		if (i) { /* the next process, forked from this one, which writes
 			  * over all it inherited: copies of every page */
-			unsigned child = 1;
-			while (child < MMF_NPROCS && alive(g, child))
-				child++;
+			unsigned child = fork_next(g, out, cap, proc);
 			if (child == MMF_NPROCS)
 				break;
-			reset_op(&op, MMF_OP_FORK, proc);
-			mmf_gen_put(&op, "child", child);
-			emit(g, out, cap, &op);
-			g->sh.live |= (uint8_t)(1u << child);
-			g->sh.used |= (uint8_t)(1u << child);
-			memcpy(g->sh.pg[child], g->sh.pg[proc], sizeof(g->sh.pg[child]));
 			proc = child;
 		}
 		procs[np++] = proc;
@@ -1284,25 +1322,7 @@ void mmf_gen_as_pressure(struct gen *g, unsigned cap, struct mmf_seq *out)
 			emit(g, out, cap, &op);
 		}
 		if (!i) {
-			/* now and then its first half a shared file's: shmem goes to
-			 * swap through its page cache, and comes back from swapoff */
-			uint32_t anon_from = 0;
-			if (can(g, MMF_OP_MMAP_FILE) && can(g, MMF_OP_FTRUNCATE) && below(&g->r, 3) == 0) {
-				unsigned f = below(&g->r, MMF_NFILES);
-				anon_from = each / 2;
-				reset_op(&op, MMF_OP_FTRUNCATE, proc);
-				mmf_gen_put(&op, "file", f);
-				mmf_gen_put(&op, "npages", anon_from);
-				emit(g, out, cap, &op);
-				g->sh.fsize[f] = anon_from;
-				reset_op(&op, MMF_OP_MMAP_FILE, proc);
-				mmf_gen_put(&op, "start", base);
-				mmf_gen_put(&op, "npages", anon_from);
-				mmf_gen_put(&op, "prot", 3);
-				mmf_gen_put(&op, "flags", MMF_MAP_SHARED | MMF_MAP_FIXED | MMF_MAP_POPULATE);
-				mmf_gen_put(&op, "file", f);
-				emit(g, out, cap, &op);
-			}
+			uint32_t anon_from = shared_half(g, out, cap, proc, base, each);
 			reset_op(&op, MMF_OP_MMAP, proc);
 			mmf_gen_put(&op, "start", base + anon_from);
 			mmf_gen_put(&op, "npages", each - anon_from);
@@ -1392,23 +1412,7 @@ void mmf_gen_as_swap_trip(struct gen *g, unsigned cap, struct mmf_seq *out)
 		mmf_gen_put(&op, "flags", below(&g->r, 2) ? 0 : 0x8000u | below(&g->r, 4));
 		emit(g, out, cap, &op);
 	}
-	uint32_t shared = 0;
-	if (can(g, MMF_OP_MMAP_FILE) && can(g, MMF_OP_FTRUNCATE) && below(&g->r, 3) == 0) {
-		unsigned f = below(&g->r, MMF_NFILES);
-		shared = each / 2;
-		reset_op(&op, MMF_OP_FTRUNCATE, proc);
-		mmf_gen_put(&op, "file", f);
-		mmf_gen_put(&op, "npages", shared);
-		emit(g, out, cap, &op);
-		g->sh.fsize[f] = shared;
-		reset_op(&op, MMF_OP_MMAP_FILE, proc);
-		mmf_gen_put(&op, "start", base);
-		mmf_gen_put(&op, "npages", shared);
-		mmf_gen_put(&op, "prot", 3);
-		mmf_gen_put(&op, "flags", MMF_MAP_SHARED | MMF_MAP_FIXED | MMF_MAP_POPULATE);
-		mmf_gen_put(&op, "file", f);
-		emit(g, out, cap, &op);
-	}
+	uint32_t shared = shared_half(g, out, cap, proc, base, each);
 	reset_op(&op, MMF_OP_MMAP, proc);
 	mmf_gen_put(&op, "start", base + shared);
 	mmf_gen_put(&op, "npages", each - shared);
@@ -1441,17 +1445,9 @@ void mmf_gen_as_swap_trip(struct gen *g, unsigned cap, struct mmf_seq *out)
 			mmf_gen_put(&op, "kind", below(&g->r, 2) ? MMF_PROC_PAGEMAP : MMF_PROC_SMAPS);
 			emit(g, out, cap, &op);
 		} else if (can(g, MMF_OP_FORK) && below(&g->r, 2)) {
-			unsigned child = 1;
-			while (child < MMF_NPROCS && alive(g, child))
-				child++;
+			unsigned child = fork_next(g, out, cap, proc);
 			if (child == MMF_NPROCS)
 				continue;
-			reset_op(&op, MMF_OP_FORK, proc);
-			mmf_gen_put(&op, "child", child);
-			emit(g, out, cap, &op);
-			g->sh.live |= (uint8_t)(1u << child);
-			g->sh.used |= (uint8_t)(1u << child);
-			memcpy(g->sh.pg[child], g->sh.pg[proc], sizeof(g->sh.pg[child]));
 			procs[np++] = child;
 			if (below(&g->r, 2)) { /* the child's own data on a page */
 				reset_op(&op, MMF_OP_MEM_WRITE, child);
