@@ -241,6 +241,7 @@ static int expand_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, u
 		    mmf_vma_anon_both_ok(v, next)) {
 			v->end = next->end;
 			mmf_vma_inherit_anon(v, next);
+			v->unmerged |= next->unmerged; /* next's right neighbour may stay apart from it */
 			mmf_vma_remove(mm, i + 1);
 		}
 		if (lock)
