@@ -1254,6 +1254,24 @@ static uint32_t shared_half(struct gen *g, struct mmf_seq *out, unsigned cap, un
 	return half;
 }
 
+/* Four pages of [base, base + each) written by proc, each a word or a
+ * whole page (repeated, zeroes, half noise or noise), noted in
+ * written[nw..]; the new count. */
+static unsigned write_four(struct gen *g, struct mmf_seq *out, unsigned cap, unsigned proc, uint32_t base,
+			   uint32_t each, uint32_t *written, unsigned nw)
+{
+	struct mmf_op op;
+	for (unsigned w = 0; w < 4; w++) {
+		int fill = can(g, MMF_OP_MEM_FILL) && below(&g->r, 2);
+		reset_op(&op, fill ? MMF_OP_MEM_FILL : MMF_OP_MEM_WRITE, proc);
+		written[nw] = base + below(&g->r, each);
+		mmf_gen_put(&op, "page", written[nw++]);
+		mmf_gen_put(&op, "token", below(&g->r, 256));
+		emit(g, out, cap, &op);
+	}
+	return nw;
+}
+
 /* proc forks into the lowest free slot, which inherits its shadow: the
  * child, or MMF_NPROCS when every slot is taken. */
 static unsigned fork_next(struct gen *g, struct mmf_seq *out, unsigned cap, unsigned proc)
@@ -1346,15 +1364,7 @@ void mmf_gen_as_pressure(struct gen *g, unsigned cap, struct mmf_seq *out)
 				emit(g, out, cap, &op);
 			}
 		}
-		for (unsigned w = 0; w < 4; w++) {
-			/* a word, or a whole page: repeated, zeroes, half noise or noise */
-			int fill = can(g, MMF_OP_MEM_FILL) && below(&g->r, 2);
-			reset_op(&op, fill ? MMF_OP_MEM_FILL : MMF_OP_MEM_WRITE, proc);
-			written[nw] = base + below(&g->r, each);
-			mmf_gen_put(&op, "page", written[nw++]);
-			mmf_gen_put(&op, "token", below(&g->r, 256));
-			emit(g, out, cap, &op);
-		}
+		nw = write_four(g, out, cap, proc, base, each, written, nw);
 	}
 	unsigned how = below(&g->r, 4);
 	if (how == 0 && can(g, MMF_OP_KSWAPD)) {
@@ -1421,14 +1431,7 @@ void mmf_gen_as_swap_trip(struct gen *g, unsigned cap, struct mmf_seq *out)
 	emit(g, out, cap, &op);
 	uint32_t written[8];
 	unsigned nw = 0;
-	for (unsigned w = 0; w < 4; w++) {
-		int fill = can(g, MMF_OP_MEM_FILL) && below(&g->r, 2);
-		reset_op(&op, fill ? MMF_OP_MEM_FILL : MMF_OP_MEM_WRITE, proc);
-		written[nw] = base + below(&g->r, each);
-		mmf_gen_put(&op, "page", written[nw++]);
-		mmf_gen_put(&op, "token", below(&g->r, 256));
-		emit(g, out, cap, &op);
-	}
+	nw = write_four(g, out, cap, proc, base, each, written, nw);
 	unsigned out_at = below(&g->r, 2); /* pageout before the fork, or after */
 	for (unsigned step = 0; step < 2; step++) {
 		if (step == out_at) {
