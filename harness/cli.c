@@ -504,7 +504,8 @@ static void print_caps(uint64_t caps)
 					     "kmalloc",	   "obj_contents",  "kmem_cache", "vmalloc",	 "mempool",
 					     "cma",	   "as",	    "as_file",	  "as_pfn",	 "soft_dirty",
 					     "malloc",	   "as_8k",	    "as_call",	  "mlockall",	 "page_flat",
-					     "counters",   "free_kind" };
+					     "counters",   "free_kind",	    "swap",	  "reclaim",	 "oom",
+					     "zswap",	   "mem_fill",	    "hugetlb" };
 	const char *sep = "";
 	for (unsigned b = 0; b < sizeof(names) / sizeof(names[0]); b++)
 		if (caps & (1ull << b)) {

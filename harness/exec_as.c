@@ -115,7 +115,7 @@ int mmf_exec_step_as_call(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 	/* A row names a process, or (the pressure ops) a swap device or a
 	 * node in its place, never two of them; oom_score_adj travels signed. */
 	struct mmf_as_call c = { op->code, a.proc + a.dev + a.node, MMF_AS_WINDOW_BASE + (uint64_t)a.start * PAGE,
-				 (uint64_t)a.npages * PAGE, a.flags, 0 };
+				 (uint64_t)a.npages * PAGE, a.flags | a.prot << 8, 0 };
 	if (op->code == MMF_OP_OOM_SCORE_ADJ)
 		c.flags = (uint32_t)((int32_t)a.adj - MMF_OOMADJ_BIAS);
 	for (unsigned i = 0; i < ex->nt; i++) {

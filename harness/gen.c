@@ -931,7 +931,15 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	    g.ok[MMF_OP_MMAP] && g.ok[MMF_OP_MADVISE] && g.ok[MMF_OP_MINCORE] && g.ok[MMF_OP_MEM_WRITE] &&
 	    g.ok[MMF_OP_MEM_READ] && g.ok[MMF_OP_PROC_REPORT] && g.ok[MMF_OP_MUNMAP] && below(&g.r, 8) == 0)
 		swap_at = below(&g.r, n / 2 + 1);
+	/* version 7: one in six builds a hugetlb pool and maps it */
+	unsigned huge_at = ~0u;
+	if (g.version >= 7 && shadow && g.ok[MMF_OP_MMAP_HUGE] && g.ok[MMF_OP_HUGETLB_POOL] && g.ok[MMF_OP_MEM_WRITE] &&
+	    g.ok[MMF_OP_MEM_READ] && g.ok[MMF_OP_PROC_REPORT] && g.ok[MMF_OP_MUNMAP] && g.ok[MMF_OP_MADVISE] &&
+	    g.ok[MMF_OP_MPROTECT] && g.ok[MMF_OP_MREMAP] && g.ok[MMF_OP_MINCORE] && below(&g.r, 6) == 0)
+		huge_at = below(&g.r, n / 2 + 1);
 	for (unsigned i = 0; i < n; i++) {
+		if (i == huge_at)
+			mmf_gen_as_huge_trip(&g, cap, out);
 		if (i == pressure_at)
 			mmf_gen_as_pressure(&g, cap, out);
 		if (i == swap_at)

@@ -1078,6 +1078,7 @@ static int scenario(struct gen *g, unsigned k, unsigned proc)
 
 static int shape_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op);
 static void shape_pressure_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op);
+static void shape_huge_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op);
 
 int mmf_gen_as_shape(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 {
@@ -1173,6 +1174,8 @@ static int shape_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
 	case MMF_OP_DROP_CACHES:
 	case MMF_OP_RECLAIM:
 	case MMF_OP_OOM_SCORE_ADJ: shape_pressure_op(g, k, proc, op); break;
+	case MMF_OP_HUGETLB_POOL:
+	case MMF_OP_MMAP_HUGE: shape_huge_op(g, k, proc, op); break;
 	default: break;
 	}
 	return 1;
@@ -1495,4 +1498,162 @@ void mmf_gen_as_swap_trip(struct gen *g, unsigned cap, struct mmf_seq *out)
 		mmf_gen_put(&op, "page", written[below(&g->r, nw)]);
 		emit(g, out, cap, &op);
 	}
+}
+
+/* ---- huge pages (version 7) ------------------------------------------------ */
+
+/* The window's 2 MiB slots, in its pages. */
+#define HUGE_PAGES 512u
+
+static void shape_huge_op(struct gen *g, unsigned k, unsigned proc, struct mmf_op *op)
+{
+	if (k == MMF_OP_HUGETLB_POOL) {
+		unsigned c = below(&g->r, 20);
+		mmf_gen_put(op, "flags", c < 12 ? 0 : c < 17 ? 1 : c < 19 ? 2 : 3);
+		mmf_gen_put(op, "npages", below(&g->r, 8) ? below(&g->r, 5) : below(&g->r, 16));
+		return;
+	}
+	/* mostly a whole slot (or two), FIXED there; now and then a length the
+	 * kernel rounds up, an unaligned start, a hint or the top-down search */
+	uint32_t slot = below(&g->r, MMF_AS_WINDOW_PAGES / HUGE_PAGES);
+	uint32_t n = (1 + below(&g->r, 2)) * HUGE_PAGES;
+	if (below(&g->r, 6) == 0)
+		n = 1 + below(&g->r, n);
+	uint32_t start = slot * HUGE_PAGES + (below(&g->r, 10) == 0 ? 1 + below(&g->r, HUGE_PAGES - 1) : 0);
+	unsigned place = below(&g->r, 8);
+	unsigned flags = place < 4 ? MMF_MAP_FIXED : place < 6 ? MMF_MAP_FIXED_NOREPLACE : place < 7 ? MMF_MAP_HINT : 0;
+	if (below(&g->r, 3) == 0)
+		flags |= MMF_MAP_SHARED;
+	if (below(&g->r, 6) == 0)
+		flags |= MMF_MAP_NORESERVE;
+	if (below(&g->r, 6) == 0)
+		flags |= MMF_MAP_POPULATE;
+	mmf_gen_put(op, "start", start);
+	mmf_gen_put(op, "npages", n);
+	mmf_gen_put(op, "prot", below(&g->r, 8) ? 3 : pick_prot(g));
+	mmf_gen_put(op, "flags", flags);
+	if (start + n <= GEN_SH_PAGES && (flags & (MMF_MAP_FIXED | MMF_MAP_FIXED_NOREPLACE)) && !(start % HUGE_PAGES))
+		mapped(g, proc, start, (n + HUGE_PAGES - 1) / HUGE_PAGES * HUGE_PAGES, 3, (flags & MMF_MAP_SHARED) != 0, 0, 0,
+		       0);
+}
+
+/* A page of [base, base + n) for an op: at a slot's start, end or middle
+ * now and then, else anywhere. */
+static uint32_t huge_page_in(struct gen *g, uint32_t base, uint32_t n)
+{
+	unsigned w = below(&g->r, 4);
+	return base + (w == 0 ? 0 : w == 1 ? n - 1 : below(&g->r, n));
+}
+
+/* Version 7: a hugetlb pool and its mappings. The pool sized (and now and
+ * then an overcommit limit), one or two 2 MiB mappings above the shadow's
+ * pages (private or shared, reserved or not), written and read; a fork
+ * whose writes on either side copy on write (or find no page: SIGBUS in
+ * the child, the parent taking its page back), then one of the ways a
+ * range goes or changes (munmap, MADV_DONTNEED or REMOVE, mprotect,
+ * mremap, aligned or not), the reports, an exit, and the pool again. */
+void mmf_gen_as_huge_trip(struct gen *g, unsigned cap, struct mmf_seq *out)
+{
+	struct mmf_op op;
+	uint32_t base = 4 * HUGE_PAGES, n = (1 + below(&g->r, 2)) * HUGE_PAGES;
+	unsigned proc = 0, procs[3] = { 0, 0, 0 }, np = 1;
+	reset_op(&op, MMF_OP_HUGETLB_POOL, 0);
+	mmf_gen_put(&op, "flags", 0);
+	mmf_gen_put(&op, "npages", below(&g->r, 4) ? 1 + below(&g->r, 3) : below(&g->r, 2));
+	emit(g, out, cap, &op);
+	if (below(&g->r, 3) == 0) {
+		mmf_gen_put(&op, "flags", 1);
+		mmf_gen_put(&op, "npages", 1 + below(&g->r, 3));
+		emit(g, out, cap, &op);
+	}
+	unsigned shared = below(&g->r, 3) == 0;
+	reset_op(&op, MMF_OP_MMAP_HUGE, proc);
+	mmf_gen_put(&op, "start", base);
+	mmf_gen_put(&op, "npages", below(&g->r, 4) ? n : n - below(&g->r, HUGE_PAGES));
+	mmf_gen_put(&op, "prot", 3);
+	mmf_gen_put(&op, "flags", (below(&g->r, 2) ? MMF_MAP_FIXED : MMF_MAP_FIXED_NOREPLACE) |
+					 (shared ? MMF_MAP_SHARED : 0) | (below(&g->r, 5) == 0 ? MMF_MAP_NORESERVE : 0) |
+					 (below(&g->r, 6) == 0 ? MMF_MAP_POPULATE : 0));
+	emit(g, out, cap, &op);
+	if (below(&g->r, 3) == 0) { /* a second mapping, top-down */
+		reset_op(&op, MMF_OP_MMAP_HUGE, proc);
+		mmf_gen_put(&op, "npages", 1 + below(&g->r, HUGE_PAGES));
+		mmf_gen_put(&op, "prot", 3);
+		mmf_gen_put(&op, "flags", below(&g->r, 2) ? MMF_MAP_SHARED : 0);
+		emit(g, out, cap, &op);
+	}
+	for (unsigned w = 0; w < 2 + below(&g->r, 2); w++) {
+		int fill = can(g, MMF_OP_MEM_FILL) && below(&g->r, 3) == 0;
+		reset_op(&op, fill ? MMF_OP_MEM_FILL : MMF_OP_MEM_WRITE, proc);
+		mmf_gen_put(&op, "page", huge_page_in(g, base, n));
+		mmf_gen_put(&op, "token", below(&g->r, 256));
+		emit(g, out, cap, &op);
+	}
+	for (unsigned f = 0; f < 2 && can(g, MMF_OP_FORK) && below(&g->r, 3); f++) {
+		unsigned child = fork_next(g, out, cap, procs[np - 1]);
+		if (child == MMF_NPROCS)
+			break;
+		procs[np++] = child;
+	}
+	/* writes on the forked sides (COW, or no page for it), reads on all */
+	for (unsigned r = 0; r < 2 + np; r++) {
+		unsigned who = procs[below(&g->r, np)], k = below(&g->r, 3);
+		reset_op(&op, k ? MMF_OP_MEM_READ : MMF_OP_MEM_WRITE, who);
+		mmf_gen_put(&op, "page", huge_page_in(g, base, n));
+		if (!k)
+			mmf_gen_put(&op, "token", below(&g->r, 256));
+		emit(g, out, cap, &op);
+	}
+	unsigned who = procs[below(&g->r, np)];
+	uint32_t from = below(&g->r, 3) ? (below(&g->r, 2) ? HUGE_PAGES : 0) : below(&g->r, n);
+	uint32_t len = below(&g->r, 3) ? HUGE_PAGES : 1 + below(&g->r, n);
+	switch (below(&g->r, 6)) {
+	case 0:
+		reset_op(&op, MMF_OP_MUNMAP, who);
+		break;
+	case 1:
+	case 2:
+		reset_op(&op, MMF_OP_MADVISE, who);
+		mmf_gen_put(&op, "advice", below(&g->r, 4) ? MMF_MADV_DONTNEED : MMF_MADV_REMOVE);
+		break;
+	case 3:
+		reset_op(&op, MMF_OP_MPROTECT, who);
+		mmf_gen_put(&op, "prot", below(&g->r, 2) ? 1 : 0);
+		break;
+	case 4:
+		reset_op(&op, MMF_OP_MREMAP, who);
+		mmf_gen_put(&op, "npages", (uint8_t)(len > 255 ? 0 : len));
+		mmf_gen_put(&op, "new_npages", below(&g->r, 2) ? 0 : 1 + below(&g->r, 255));
+		mmf_gen_put(&op, "new_start", (6 + below(&g->r, 2)) * HUGE_PAGES);
+		mmf_gen_put(&op, "flags", below(&g->r, 2) ? MMF_MREMAP_MAYMOVE | MMF_MREMAP_FIXED : 0);
+		break;
+	default:
+		reset_op(&op, MMF_OP_MINCORE, who);
+		break;
+	}
+	if (op.code != MMF_OP_MREMAP) {
+		mmf_gen_put(&op, "start", base + from);
+		mmf_gen_put(&op, "npages", len);
+	} else {
+		mmf_gen_put(&op, "start", base + from);
+	}
+	emit(g, out, cap, &op);
+	for (unsigned r = 0; r < 2; r++) {
+		reset_op(&op, below(&g->r, 2) ? MMF_OP_MEM_READ : MMF_OP_MEM_WRITE, procs[below(&g->r, np)]);
+		mmf_gen_put(&op, "page", huge_page_in(g, base, n));
+		mmf_gen_put(&op, "token", below(&g->r, 256));
+		emit(g, out, cap, &op);
+	}
+	reset_op(&op, MMF_OP_PROC_REPORT, procs[below(&g->r, np)]);
+	mmf_gen_put(&op, "kind", below(&g->r, 2) ? MMF_PROC_SMAPS : MMF_PROC_PAGEMAP);
+	emit(g, out, cap, &op);
+	if (np > 1 && below(&g->r, 2)) {
+		reset_op(&op, MMF_OP_EXIT, procs[np - 1]);
+		emit(g, out, cap, &op);
+		g->sh.live &= (uint8_t)~(1u << procs[np - 1]);
+	}
+	reset_op(&op, MMF_OP_HUGETLB_POOL, 0);
+	mmf_gen_put(&op, "flags", below(&g->r, 2) ? 2 : 0);
+	mmf_gen_put(&op, "npages", below(&g->r, 3));
+	emit(g, out, cap, &op);
 }

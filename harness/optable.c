@@ -150,6 +150,8 @@ uint32_t mmf_field_range(unsigned kind, unsigned profile)
 	case FK_OOMADJ: return 2048;
 	case FK_ZSWAPFLAGS: return 16;
 	case FK_PERCENT: return 128;
+	case FK_HPOOL: return 4;
+	case FK_HCOUNT: return 16;
 	default: return 0;
 	}
 }

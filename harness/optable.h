@@ -61,6 +61,8 @@ enum mmf_field_kind {
 	FK_OOMADJ, /* oom_score_adj + MMF_OOMADJ_BIAS, 0..2047: -1024..1023, printed signed */
 	FK_ZSWAPFLAGS, /* bit 0 enabled, 1 zstd, 2-3 zpool (3: none such) */
 	FK_PERCENT, /* 0..127 (1..100 valid) */
+	FK_HPOOL,  /* the hugetlb control: 0 nr_hugepages, 1 nr_overcommit_hugepages, 2 none (read), 3 invalid */
+	FK_HCOUNT, /* huge pages, 0..15 */
 };
 
 /* The alignment an FK_MALIGN code stands for: powers of two up to 2^29,

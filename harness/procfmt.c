@@ -1,7 +1,8 @@
 /* /proc/PID reports as semantic comparison sees them: what the kernel
  * decides, without what each system numbers its own way.
  *
- *   maps     inode numbers set aside; adjacent lines alike in all but
+ *   maps     inode numbers set aside, and the device of MAP_HUGETLB's
+ *            files (the internal hugetlbfs mount's); adjacent lines alike in all but
  *            their addresses joined (file lines only where the offsets
  *            continue), as CRIU's zdtm compares maps: where two VMAs
  *            could merge but did not is below semantic level
@@ -39,6 +40,9 @@ static int parse_vline(const char *l, struct vline *v)
 	while (*l == ' ')
 		l++;
 	snprintf(v->name, sizeof(v->name), "%.*s", (int)strcspn(l, "\n"), l);
+	/* the internal hugetlbfs mount's device number is its boot's own */
+	if (!strncmp(v->name, "/anon_hugepage", 14))
+		snprintf(v->dev, sizeof(v->dev), "hugetlbfs");
 	return 0;
 }
 

@@ -27,6 +27,7 @@
 
 #include "mmfuzz/ops.h"
 #include "mmfuzz/result.h"
+#include "reference/hugetlb.h"
 #include "reference/internal.h"
 
 struct mmf_machine;
@@ -60,6 +61,7 @@ struct mmf_machine;
 #define VM_LOCKONFAULT 0x80000u
 #define VM_ACCOUNT 0x100000u
 #define VM_NORESERVE 0x200000u
+#define VM_HUGETLB 0x400000u      /* a MAP_HUGETLB mapping (hugetlb.c) */
 #define VM_WIPEONFORK 0x2000000u
 #define VM_SOFTDIRTY 0x8000000u
 #define VM_HUGEPAGE 0x20000000u   /* MADV_HUGEPAGE */
@@ -77,6 +79,8 @@ struct mmf_vma {
 	uint32_t anon_vma;   /* 0: none yet (assigned at the first anonymous fault) */
 	uint32_t shmem;      /* shared anonymous memory: its shmem object, else 0 */
 	uint8_t chain;       /* anon_vma_chain entries: 1 until fork links a parent's (saturates) */
+	uint16_t huge;       /* VM_HUGETLB: its object (hugetlb.h), else 0 */
+	uint8_t huge_flags;  /* VM_HUGETLB: HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED */
 	uint8_t unmerged;    /* its lock bits or anon_vma went where Linux merges nothing (fork,
 				MREMAP_DONTUNMAP): a neighbour may now match it and stay apart */
 };
@@ -151,6 +155,7 @@ struct mmf_as {
 	int current, forking, oom_victim;
 	int no_oom;
 	char oom_report[8192];
+	struct mmf_hstate hstate; /* the 2 MiB hugetlb pool (hugetlb.c) */
 };
 
 int mmf_as_init(struct mmf_machine *m);
@@ -328,8 +333,36 @@ int mmf_vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, u
 int mmf_mm_setup(struct mmf_machine *m, struct mmf_mm *mm);
 void mmf_mm_teardown(struct mmf_machine *m, struct mmf_mm *mm);
 
+/* hugetlb.c (see hugetlb.h). A fault in hugetlb VMA v: 0 with *fault
+ * (0 or SIGBUS) and the frame of addr's 4 KiB in *pfn, or -1 out of
+ * memory for a table. A VMA's close gives back what its owner holds and,
+ * with the object's last user, its page cache. */
+int mmf_hugetlb_fault(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t addr, int write,
+		      uint32_t *pfn, int *fault);
+void mmf_hugetlb_obj_get(struct mmf_machine *m, uint32_t id);
+void mmf_hugetlb_vma_close(struct mmf_machine *m, const struct mmf_vma *v);
+void mmf_hugetlb_zap_pmd(struct mmf_machine *m, const struct mmf_vma *v, uint64_t *pmd, uint64_t addr);
+int mmf_hugetlb_copy(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *dst, const struct mmf_vma *v);
+void mmf_hugetlb_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end,
+				   uint32_t flags);
+uint64_t *mmf_hugetlb_leaf(const struct mmf_machine *m, const struct mmf_mm *mm, uint64_t addr);
+int mmf_hugetlb_incore(struct mmf_machine *m, struct mmf_mm *mm, const struct mmf_vma *v, uint64_t addr);
+void mmf_hugetlb_smaps(const struct mmf_machine *m, const struct mmf_mm *mm, const struct mmf_vma *v, uint64_t *shared,
+		       uint64_t *private);
+void mmf_hugetlb_unmap(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+void mmf_hugetlb_punch(struct mmf_machine *m, const struct mmf_vma *v, uint64_t start, uint64_t end);
+void mmf_hugetlb_meminfo(const struct mmf_machine *m, struct mmf_out *o);
+void mmf_hugetlb_vmstat(const struct mmf_machine *m, struct mmf_out *o);
+void mmf_hugetlb_reset(struct mmf_machine *m);
+int mmf_hugetlb_is_valid(const struct mmf_machine *m, const uint32_t *refs, char *msg, size_t cap);
+/* get_unmapped_area() for a mapping aligned to align (top down), 0 if none. */
+uint64_t mmf_vma_topdown_aligned(const struct mmf_mm *mm, uint64_t len, uint64_t align);
+
 /* pgtable.c */
 unsigned mmf_pt_levels(const struct mmf_machine *m);
+/* The level-1 (PMD) entry for addr, making the upper tables on the way
+ * when alloc is set: empty, a huge leaf (PTE_PS), or a pte table's. */
+uint64_t *mmf_pmd_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc);
 int mmf_pgd_alloc(struct mmf_machine *m, struct mmf_mm *mm);
 /* The pte for addr, making the tables on the way when alloc is set; NULL
  * when a table is absent (or there is no memory for it). */

@@ -165,8 +165,8 @@ static enum blk block_at(const struct mmf_machine *m, uint32_t pfn, uint32_t *he
 static int movable(const struct mmf_machine *m, const struct mmf_page *p)
 {
 	/* User pages are mapped by ptes that migration would have to follow
-	 * (rmap): not yet, so they do not move. */
-	return (p->flags & PG_movable) && !(p->flags & (PG_slab | PG_large_kmalloc | PG_cma_alloc | PG_anon)) &&
+	 * (rmap): not yet, so they do not move; nor do hugetlb pages. */
+	return (p->flags & PG_movable) && !(p->flags & (PG_slab | PG_large_kmalloc | PG_cma_alloc | PG_anon | PG_hugetlb)) &&
 	       (p->refcount == 1 || MUTANT(m, CMA_MIGRATES_PINNED));
 }
 

@@ -505,6 +505,28 @@ static int as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int wr
 		*fault = SIGSEGV; /* access_error() */
 		return 0;
 	}
+	uint32_t pfn;
+	if (v->flags & VM_HUGETLB) {
+		if (nx) { /* a fetch from a present leaf without VM_EXEC */
+			const uint64_t *leaf = mmf_hugetlb_leaf(m, mm, addr);
+			if (leaf && (*leaf & PTE_PRESENT)) {
+				*fault = SIGSEGV;
+				return 0;
+			}
+		}
+		if (mmf_hugetlb_fault(m, mm, v, addr, write, &pfn, fault)) {
+			*err = ENOMEM;
+			return -1;
+		}
+		if (*fault)
+			return 0;
+		if (nx) {
+			*fault = SIGSEGV;
+			return 0;
+		}
+		hw = mmf_hugetlb_leaf(m, mm, addr);
+		goto touch;
+	}
 	uint64_t pgoff = v->pgoff + ((addr - v->start) >> AS_PAGE_SHIFT);
 	int shared = (v->flags & VM_SHARED) != 0, mapped = hw && (*hw & PTE_MAPPED);
 	/* No ->fault for a PFN mapping; nothing past the end of a file. */
@@ -555,7 +577,11 @@ access:
 	if (pte_is_zero_page(*hw) || exec)
 		return 0;
 	pte = hw;
-	uint32_t pfn = pte_pfn(*pte);
+	pfn = pte_pfn(*pte);
+touch:
+	if (exec)
+		return 0;
+	pte = hw;
 	if (write) {
 		struct mmf_page *pg = page_w(m, pfn);
 		if (fill) {

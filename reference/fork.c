@@ -103,13 +103,26 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 		}
 		if (v.shmem)
 			mmf_shmem_get(m, v.shmem);
+		if (v.huge) { /* hugetlb_dup_vma_private(): no reservations of its own */
+			mmf_hugetlb_obj_get(m, v.huge);
+			if (!(v.flags & VM_MAYSHARE) && !MUTANT(m, HUGETLB_FORK_KEEPS_OWNER))
+				dst->vma[dst->nr - 1].huge_flags = 0;
+		}
 		dst->total_vm += (v.end - v.start) >> AS_PAGE_SHIFT;
 		if ((v.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
 			dst->data_vm += (v.end - v.start) >> AS_PAGE_SHIFT;
 		if (v.flags & VM_ACCOUNT)
 			dst->committed += (v.end - v.start) >> AS_PAGE_SHIFT;
+		/* vma_needs_copy(): a shared hugetlb mapping's leaves come back by faults */
+		if ((v.flags & VM_HUGETLB) && src->vma[i].anon_vma && mmf_hugetlb_copy(m, src, dst, &src->vma[i])) {
+			int e2;
+			m->as->forking = -1;
+			mmf_as_exit(m, child, &e2);
+			*err = ENOMEM;
+			return -1;
+		}
 		/* vma_needs_copy(): ptes only where faults could not rebuild them */
-		if ((v.anon_vma || (v.flags & VM_PFNMAP)) && !(MUTANT(m, FORK_SKIPS_PFN_PTES) && (v.flags & VM_PFNMAP)) &&
+		if (!(v.flags & VM_HUGETLB) && (v.anon_vma || (v.flags & VM_PFNMAP)) && !(MUTANT(m, FORK_SKIPS_PFN_PTES) && (v.flags & VM_PFNMAP)) &&
 		    copy_ptes(m, src, dst, &src->vma[i])) {
 			int e2;
 			m->as->forking = -1;
@@ -142,9 +155,12 @@ int mmf_as_exit(struct mmf_machine *m, unsigned proc, int *err)
 	m->as->used = 1;
 	if (!MUTANT(m, EXIT_LEAKS_PGD))
 		mmf_pgd_free(m, mm); /* zaps every pte, then the tables */
-	for (uint32_t i = 0; i < mm->nr; i++)
+	for (uint32_t i = 0; i < mm->nr; i++) {
 		if (mm->vma[i].shmem)
 			mmf_shmem_put(m, mm->vma[i].shmem);
+		if (mm->vma[i].huge)
+			mmf_hugetlb_vma_close(m, &mm->vma[i]);
+	}
 	mmf_mm_setup(m, mm);
 	m->as->proc[proc].live = 0;
 	return 0;

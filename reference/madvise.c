@@ -49,6 +49,12 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 	case MMF_MADV_REMOVE: /* madvise_remove(): a hole punched in the file */
 		if (v->flags & VM_LOCKED)
 			return -EINVAL;
+		if (v->flags & VM_HUGETLB) {
+			if ((v->flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
+				return -EACCES;
+			mmf_hugetlb_punch(m, v, start, end); /* hugetlbfs_punch_hole() */
+			return 0;
+		}
 		if (!v->shmem)
 			return -EINVAL;
 		if ((v->flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
@@ -68,6 +74,15 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 	case MMF_MADV_NOHUGEPAGE: nf = (nf & ~VM_HUGEPAGE) | VM_NOHUGEPAGE; break;
 	case MMF_MADV_DONTNEED_LOCKED: /* as DONTNEED, locked VMAs too */
 	case MMF_MADV_DONTNEED: /* zap_page_range_single(): ptes go, tables stay */
+		if (v->flags & VM_HUGETLB) { /* whole huge pages from an aligned start, the end rounded down */
+			if (start & ~HUGE_MASK)
+				return -EINVAL;
+			if (!MUTANT(m, MADV_DONTNEED_IGNORED))
+				mmf_hugetlb_unmap(m, mm, start, MUTANT(m, HUGETLB_DONTNEED_ROUNDS_UP)
+									? (end + HUGE_SIZE - 1) & HUGE_MASK
+									: end & HUGE_MASK);
+			return 0;
+		}
 		if ((v->flags & VM_PFNMAP) || ((v->flags & VM_LOCKED) && advice == MMF_MADV_DONTNEED))
 			return -EINVAL; /* madvise_dontneed_free_valid_vma() */
 		if (!MUTANT(m, MADV_DONTNEED_IGNORED))
@@ -77,7 +92,7 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 					v->pgoff + ((end - v->start) >> AS_PAGE_SHIFT));
 		return 0;
 	case MMF_MADV_FREE: /* lazy free: clean, and with nothing reclaimed the data stays */
-		if (v->shmem || (v->flags & (VM_PFNMAP | VM_LOCKED)))
+		if (v->shmem || (v->flags & (VM_PFNMAP | VM_LOCKED | VM_HUGETLB)))
 			return -EINVAL;
 		mmf_lru_drain(m); /* madvise_free_single_vma() */
 		mmf_as_lazyfree(m, mm, start, end);
@@ -85,13 +100,13 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 	case MMF_MADV_WILLNEED:
 		return 0;
 	case MMF_MADV_COLD: /* deactivated: young bits cleared where this mm alone maps the page */
-		if (v->flags & (VM_PFNMAP | VM_LOCKED))
+		if (v->flags & (VM_PFNMAP | VM_LOCKED | VM_HUGETLB))
 			return -EINVAL; /* can_madv_lru_vma() */
 		mmf_lru_drain(m); /* madvise_cold() */
 		mmf_as_cold(m, mm, start, end);
 		return 0;
 	case MMF_MADV_PAGEOUT: /* no swap: only clean lazy-free pages can go, and do */
-		if (v->flags & (VM_PFNMAP | VM_LOCKED))
+		if (v->flags & (VM_PFNMAP | VM_LOCKED | VM_HUGETLB))
 			return -EINVAL; /* can_madv_lru_vma() */
 		mmf_lru_drain(m); /* madvise_pageout() */
 		mmf_as_pageout(m, mm, start, end);
@@ -107,12 +122,12 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 		break;
 	case MMF_MADV_DONTDUMP: nf |= VM_DONTDUMP; break;
 	case MMF_MADV_DODUMP:
-		if (v->flags & VM_SPECIAL)
+		if ((v->flags & VM_SPECIAL) && !(v->flags & VM_HUGETLB))
 			return -EINVAL;
 		nf &= ~VM_DONTDUMP;
 		break;
 	case MMF_MADV_WIPEONFORK:
-		if (v->shmem || (v->flags & VM_SHARED))
+		if (v->shmem || (v->flags & (VM_SHARED | VM_HUGETLB))) /* a file behind it */
 			return -EINVAL;
 		nf |= VM_WIPEONFORK;
 		break;
@@ -120,7 +135,8 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 	}
 	if (nf == v->flags)
 		return 0;
-	return mmf_vma_modify_flags(m, mm, i, start, end, nf) ? -ENOMEM : 0;
+	int r = mmf_vma_modify_flags(m, mm, i, start, end, nf);
+	return r == -EINVAL ? -EINVAL : r ? -ENOMEM : 0;
 }
 
 /* madvise(): each mapped part of the range; holes are skipped but make

@@ -16,6 +16,8 @@
 /* mincore_pte_range() and __mincore_unmapped_range() for one page. */
 static int page_incore(struct mmf_machine *m, struct mmf_mm *mm, const struct mmf_vma *v, uint64_t addr)
 {
+	if (v->flags & VM_HUGETLB)
+		return mmf_hugetlb_incore(m, mm, v, addr);
 	const uint64_t *pte = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(m, mm, addr, 0);
 	if (pte && (*pte & PTE_MAPPED))
 		return 1;

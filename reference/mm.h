@@ -54,7 +54,9 @@
 #define PG_LRU_SHIFT 17
 #define PG_LRU_MASK (7u << PG_LRU_SHIFT)
 #define PG_swapcache 0x100000u /* user page: in the swap cache; page->swap is its slot */
-#define PG_readahead 0x200000u /* ... read ahead of a fault, not yet hit (swapin_readahead_hits) */
+#define PG_readahead 0x200000u
+#define PG_hugetlb 0x400000u   /* head of a hugetlb page (hugetlb.c): in the pool, free or in use */
+#define PG_hugetlb_restore 0x800000u /* ... whose free gives a reservation back (restore_reserve) */ /* ... read ahead of a fault, not yet hit (swapin_readahead_hits) */
 
 struct mmf_page {
 	uint64_t token;  /* modelled contents */

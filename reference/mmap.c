@@ -107,8 +107,9 @@ static int do_mmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t
 		*err = EAGAIN; /* MCL_FUTURE past RLIMIT_MEMLOCK */
 		return -1;
 	}
-	if (mmf_vma_unmap_region(m, mm, where, where + len)) {
-		*err = ENOMEM;
+	int r = mmf_vma_unmap_region(m, mm, where, where + len);
+	if (r) {
+		*err = r == -EINVAL ? EINVAL : ENOMEM; /* EINVAL: a hugetlb VMA split off its huge pages */
 		return -1;
 	}
 	/* accountable_mapping(): private writable memory is charged. */
@@ -192,8 +193,9 @@ int mmf_as_munmap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 		return -1;
 	}
 	m->as->used = 1;
-	if (mmf_vma_unmap_region(m, mm, addr, addr + len)) {
-		*err = ENOMEM;
+	int r = mmf_vma_unmap_region(m, mm, addr, addr + len);
+	if (r) {
+		*err = r == -EINVAL ? EINVAL : ENOMEM;
 		return -1;
 	}
 	return 0;

@@ -22,8 +22,11 @@ static int mprotect_fixup(struct mmf_machine *m, unsigned proc, struct mmf_mm *m
 	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
 	if (newflags == oldflags)
 		return 0; /* before any accounting, as in Linux */
+	if ((oldflags & VM_HUGETLB) &&
+	    ((start > v->start && (start & ~HUGE_MASK)) || (end < v->end && (end & ~HUGE_MASK))))
+		return -EINVAL; /* vma_modify_flags() cannot split it there */
 	if (newflags & VM_WRITE) {
-		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
+		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE | VM_HUGETLB))) {
 			newflags |= VM_ACCOUNT;
 			mm->committed += npages;
 		}
@@ -35,7 +38,9 @@ static int mprotect_fixup(struct mmf_machine *m, unsigned proc, struct mmf_mm *m
 	}
 	if (newflags == oldflags)
 		return 0;
-	if ((newflags ^ oldflags) & VM_ACCESS_FLAGS)
+	if (((newflags ^ oldflags) & VM_ACCESS_FLAGS) && (oldflags & VM_HUGETLB))
+		mmf_hugetlb_change_protection(m, mm, start, end, newflags);
+	else if ((newflags ^ oldflags) & VM_ACCESS_FLAGS)
 		mmf_as_change_protection(m, mm, start, end, newflags);
 	if (mmf_vma_modify_flags(m, mm, i, start, end, newflags))
 		return -1;
@@ -73,8 +78,9 @@ int mmf_as_mprotect(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_
 		struct mmf_vma *v = &mm->vma[i];
 		uint32_t newflags = (v->flags & ~VM_ACCESS_FLAGS) | newbits;
 		uint64_t tmp = v->end < end ? v->end : end;
-		if (mprotect_fixup(m, proc, mm, i, nstart, tmp, newflags)) {
-			*err = ENOMEM;
+		int r = mprotect_fixup(m, proc, mm, i, nstart, tmp, newflags);
+		if (r) {
+			*err = r == -EINVAL ? EINVAL : ENOMEM;
 			return -1;
 		}
 		/* on from the end of the VMA that now holds tmp - 1: a merge with

@@ -35,9 +35,27 @@ static int remap_is_valid(struct mmf_mm *mm, uint64_t addr, uint64_t old_len, ui
 	return 0;
 }
 
-/* move_ptes(): the mapped ptes of [old, old + len) to [new, new + len). */
+/* move_ptes(): the mapped ptes of [old, old + len) to [new, new + len)
+ * (move_hugetlb_page_tables(): the leaves of a hugetlb range). */
 static int move_ptes(struct mmf_machine *m, struct mmf_mm *mm, uint64_t old, uint64_t new_addr, uint64_t len)
 {
+	const struct mmf_vma *hv = mmf_vma_find(mm, old);
+	if (hv && (hv->flags & VM_HUGETLB)) {
+		for (uint64_t off = 0; off < len; off += HUGE_SIZE) {
+			uint64_t *s = mmf_hugetlb_leaf(m, mm, old + off);
+			if (!s)
+				continue;
+			uint64_t e = *s;
+			*s = 0;
+			uint64_t *d = mmf_pmd_lookup(m, mm, new_addr + off, 1);
+			if (!d) {
+				*s = e; /* no memory for a table: it stays, and the old range with it */
+				return -1;
+			}
+			*d = e;
+		}
+		return 0;
+	}
 	for (uint64_t off = 0; off < len && mm->pgd != MMF_NIL; off += AS_PAGE_SIZE) {
 		uint64_t *s = mmf_pte_lookup(m, mm, old + off, 0);
 		if (!s || !*s || (!(*s & PTE_MAPPED) && !pte_is_swap(*s)))
@@ -72,14 +90,27 @@ static int move_ptes(struct mmf_machine *m, struct mmf_mm *mm, uint64_t old, uin
 static int move_vma(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uint64_t old_len, uint64_t new_len,
 		    uint64_t target, unsigned flags, uint64_t *out, int *err)
 {
+	int r;
 	struct mmf_vma src = *mmf_vma_find(mm, addr);
 	uint64_t pgoff = src.pgoff + ((addr - src.start) >> AS_PAGE_SHIFT);
 	uint64_t npages = new_len >> AS_PAGE_SHIFT;
-	if (!src.shmem && !(src.flags & (VM_SHARED | VM_PFNMAP)) && !src.anon_vma)
+	if (!src.shmem && !(src.flags & (VM_SHARED | VM_PFNMAP | VM_HUGETLB)) && !src.anon_vma)
 		pgoff = target >> AS_PAGE_SHIFT; /* copy_vma(): never faulted, so it may merge where it lands */
 	if (mmf_vma_map_range(m, mm, target, target + new_len, src.flags, pgoff, src.shmem, src.anon_vma, src.chain)) {
 		*err = ENOMEM;
 		return -1;
+	}
+	if (src.huge) { /* the copy shares the file and the resv_map; the old range gives up ownership */
+		struct mmf_vma *nv = mmf_vma_find(mm, target);
+		nv->huge = src.huge;
+		nv->huge_flags = src.huge_flags;
+		mmf_hugetlb_obj_get(m, src.huge);
+		uint32_t i = mmf_vma_index(mm, addr);
+		if (mm->vma[i].start < addr && mmf_vma_split(m, mm, i, addr) == 0)
+			i++;
+		if (mm->vma[i].end > addr + old_len)
+			mmf_vma_split(m, mm, i, addr + old_len);
+		mm->vma[i].huge_flags &= (uint8_t)~HPAGE_RESV_OWNER; /* clear_vma_resv_huge_pages() */
 	}
 	if (src.flags & VM_ACCOUNT)
 		mm->committed += npages;
@@ -91,8 +122,8 @@ static int move_vma(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uin
 		return -1;
 	}
 	if (!(flags & MMF_MREMAP_DONTUNMAP) && old_len) {
-		if (mmf_vma_unmap_region(m, mm, addr, addr + old_len)) {
-			*err = ENOMEM;
+		if ((r = mmf_vma_unmap_region(m, mm, addr, addr + old_len))) {
+			*err = r == -EINVAL ? EINVAL : ENOMEM;
 			return -1;
 		}
 	} else if (flags & MMF_MREMAP_DONTUNMAP) {
@@ -124,6 +155,7 @@ static int move_vma(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uin
 static int remap_move(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, uint64_t len, unsigned flags,
 		      uint64_t new_addr, uint64_t *out, int *err)
 {
+	int r;
 	uint64_t end = addr + len, cursor = addr, target = new_addr, last_end = 0;
 	int seen = 0;
 	while (cursor < end) {
@@ -139,8 +171,8 @@ static int remap_move(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, u
 		last_end = v->end;
 		if (remap_is_valid(mm, from, to - from, to - from, flags, err))
 			return -1;
-		if (mmf_vma_unmap_region(m, mm, dest, dest + (to - from))) {
-			*err = ENOMEM;
+		if ((r = mmf_vma_unmap_region(m, mm, dest, dest + (to - from)))) {
+			*err = r == -EINVAL ? EINVAL : ENOMEM;
 			return -1;
 		}
 		if (!mmf_vma_find(mm, from)) {
@@ -169,6 +201,7 @@ static int remap_move(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, u
 static int mremap_to(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t addr, uint64_t old_len,
 		     uint64_t new_len, unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
 {
+	int r;
 	uint64_t target;
 	if (remap_is_valid(mm, addr, old_len, new_len, flags, err))
 		return -1;
@@ -177,8 +210,8 @@ static int mremap_to(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v
 		return -1;
 	}
 	if (flags & MMF_MREMAP_FIXED) {
-		if (mmf_vma_unmap_region(m, mm, new_addr, new_addr + new_len)) {
-			*err = ENOMEM;
+		if ((r = mmf_vma_unmap_region(m, mm, new_addr, new_addr + new_len))) {
+			*err = r == -EINVAL ? EINVAL : ENOMEM;
 			return -1;
 		}
 		if (!mmf_vma_find(mm, addr)) {
@@ -187,8 +220,8 @@ static int mremap_to(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v
 		}
 	}
 	if (old_len > new_len) { /* shrink_vma(): the tail goes first */
-		if (mmf_vma_unmap_region(m, mm, addr + new_len, addr + old_len)) {
-			*err = ENOMEM;
+		if ((r = mmf_vma_unmap_region(m, mm, addr + new_len, addr + old_len))) {
+			*err = r == -EINVAL ? EINVAL : ENOMEM;
 			return -1;
 		}
 		old_len = new_len;
@@ -264,6 +297,7 @@ static int expand_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, u
 int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t old_len, uint64_t new_len,
 		  unsigned flags, uint64_t new_addr, uint64_t *out, int *err)
 {
+	int r;
 	struct mmf_mm *mm = mmf_as_mm(m, proc);
 	*out = 0;
 	if (!mm) {
@@ -281,6 +315,13 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 		return -1;
 	old_len = (old_len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
 	new_len = (new_len + AS_PAGE_SIZE - 1) & ~(AS_PAGE_SIZE - 1);
+	const struct mmf_vma *hv = mmf_vma_find(mm, addr);
+	if (hv && (hv->flags & VM_HUGETLB)) { /* align_hugetlb(): whole huge pages, never grown */
+		old_len = (old_len + HUGE_SIZE - 1) & HUGE_MASK;
+		new_len = (new_len + HUGE_SIZE - 1) & HUGE_MASK;
+		if ((addr & ~HUGE_MASK) || (implies_new && (new_addr & ~HUGE_MASK)) || new_len > old_len)
+			return -1;
+	}
 	if (implies_new && new_addr < addr + old_len && addr < new_addr + new_len)
 		return -1; /* vrm_overlaps() */
 	m->as->used = 1;
@@ -298,8 +339,8 @@ int mmf_as_mremap(struct mmf_machine *m, unsigned proc, uint64_t addr, uint64_t 
 		return 0;
 	}
 	if (new_len < old_len) { /* shrink_vma(): whatever is there goes */
-		if (mmf_vma_unmap_region(m, mm, addr + new_len, addr + old_len)) {
-			*err = ENOMEM;
+		if ((r = mmf_vma_unmap_region(m, mm, addr + new_len, addr + old_len))) {
+			*err = r == -EINVAL ? EINVAL : ENOMEM;
 			return -1;
 		}
 		*out = addr;

@@ -81,6 +81,17 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "oom_rss_only", "oom", "oom_badness() counts resident pages only: swap entries, page tables and oom_score_adj are ignored" },
 	{ "zswap_loads_wrong_entry", "swap", "zswap_load() decompresses the entry stored before the one asked for" },
 	{ "zswap_same_filled_as_zero", "swap", "a same-filled page comes back from zswap as zeroes" },
+	{ "hugetlb_munmap_keeps_resv", "hugetlb", "closing an owner's private hugetlb VMA keeps the reservations its range still holds" },
+	{ "hugetlb_surplus_counted_free", "hugetlb", "a freed surplus huge page goes to the free list instead of back to the buddy" },
+	{ "hugetlb_zap_skips_pmd", "hugetlb", "unmapping several huge pages at once leaves every PMD leaf after the first" },
+	{ "hugetlb_cow_wrong_subpage", "hugetlb", "a huge page's COW copy takes its first 4 KiB subpage for its last" },
+	{ "hugetlb_fork_keeps_owner", "hugetlb", "a fork's child keeps HPAGE_RESV_OWNER on its private hugetlb VMAs" },
+	{ "hugetlb_fault_ignores_resv", "hugetlb", "an unreserved hugetlb fault takes a free page that others reserved" },
+	{ "hugetlb_shrink_frees_reserved", "hugetlb", "shrinking nr_hugepages frees reserved free pages (min_count forgets resv)" },
+	{ "hugetlb_unmap_ref_private_skipped", "hugetlb", "the owner's COW with no page to copy into is a SIGBUS instead of taking the page from its children" },
+	{ "hugetlb_fork_keeps_write", "hugetlb", "fork leaves a private hugetlb leaf writable in the parent" },
+	{ "hugetlb_dontneed_rounds_up", "hugetlb", "MADV_DONTNEED of a hugetlb range rounds its end up, not down" },
+	{ "hugetlb_zap_no_restore", "hugetlb", "zapping an owner's private huge page does not take its reservation back (pre-6.7)" },
 };
 
 int mmf_mutant_lookup(const char *name)

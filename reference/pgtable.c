@@ -73,6 +73,8 @@ uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr
 		return NULL; /* no tables yet: nothing mapped */
 	for (unsigned level = mmf_pt_levels(m) - 1; level > 0; level--) {
 		uint64_t *e = &table(m, pfn)[index_of(m, addr, level)];
+		if (*e & PTE_PS)
+			return NULL; /* a huge leaf (hugetlb.c): no pte below it */
 		if (!(*e & PTE_PRESENT)) {
 			if (!alloc)
 				return NULL;
@@ -85,6 +87,35 @@ uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr
 		pfn = (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
 	}
 	return &table(m, pfn)[index_of(m, addr, 0)];
+}
+
+uint64_t *mmf_pmd_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc)
+{
+	uint32_t pfn = mm->pgd;
+	if (pfn == MMF_NIL)
+		return NULL;
+	for (unsigned level = mmf_pt_levels(m) - 1; level > 1; level--) {
+		uint64_t *e = &table(m, pfn)[index_of(m, addr, level)];
+		if (!(*e & PTE_PRESENT)) {
+			if (!alloc)
+				return NULL;
+			uint32_t t = table_alloc(m, mm, 1);
+			if (t == MMF_NIL)
+				return NULL;
+			e = &table(m, pfn)[index_of(m, addr, level)];
+			*e = ((uint64_t)t << MMF_PAGE_SHIFT) | PTE_TABLE;
+		}
+		pfn = (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
+	}
+	uint64_t *pmd = &table(m, pfn)[index_of(m, addr, 1)];
+	if (alloc && (*pmd & PTE_PRESENT) && !(*pmd & PTE_PS)) {
+		/* free_pgtables() leaves no pte table where a whole free PMD
+		 * span became a hugetlb VMA */
+		mmf_machine_corrupt(m, "huge_pmd_table: a pte table is left under the huge mapping at %#llx",
+				    (unsigned long long)addr);
+		return NULL;
+	}
+	return pmd;
 }
 
 /* Drops one reference on a user page; the last one frees it. */
@@ -156,7 +187,10 @@ static void zap(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, unsigned
 			*e = 0; /* zap_nonpresent_ptes() */
 			if (!MUTANT(m, ZAP_KEEPS_SWAP_COUNT))
 				mmf_free_swap_and_cache(m, entry);
-		} else if (level > 0 && (*e & PTE_PRESENT)) {
+		} else if (level == 1 && (*e & PTE_PS) && (*e & PTE_MAPPED)) {
+			if (!(MUTANT(m, HUGETLB_ZAP_SKIPS_PMD) && addr != start))
+				mmf_hugetlb_zap_pmd(m, mmf_vma_find(mm, addr), e, addr);
+		} else if (level > 0 && (*e & PTE_PRESENT) && !(*e & PTE_PS)) {
 			zap(m, mm, (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT), level - 1, addr, next);
 		}
 		addr = next;
@@ -181,7 +215,7 @@ static void free_range(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, u
 		if (next > end || next == 0)
 			next = end;
 		uint64_t *e = &table(m, pfn)[index_of(m, addr, level)];
-		if (*e & PTE_PRESENT) {
+		if ((*e & PTE_PRESENT) && !(*e & PTE_PS)) {
 			uint32_t child = (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
 			int inside = level == 1 || (base >= floor && (ceiling == 0 || base + span(m, level) <= ceiling) &&
 						    !MUTANT(m, PGTABLE_NEVER_FREED));
@@ -225,7 +259,7 @@ static void free_all(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn, uns
 {
 	for (unsigned i = 0; i < entries(m); i++) {
 		uint64_t e = table(m, pfn)[i];
-		if (!(e & PTE_PRESENT))
+		if (!(e & PTE_PRESENT) || (e & PTE_PS))
 			continue;
 		uint32_t child = (uint32_t)((e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
 		if (level > 1)
@@ -257,9 +291,21 @@ int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint3
 	}
 	for (unsigned i = 0; i < entries(m); i++) {
 		uint64_t e = t[i];
+		uint64_t child = (e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT, addr = base + i * span(m, level);
+		if (level == 1 && (e & PTE_PS) && (e & PTE_MAPPED)) {
+			const struct mmf_vma *v = mmf_vma_find((struct mmf_mm *)mm, addr);
+			if (!v || !(v->flags & VM_HUGETLB) || v->start > addr || v->end < addr + span(m, 1) ||
+			    child >= m->end_pfn || !(pfn_to_page(m, (uint32_t)child)->flags & PG_hugetlb)) {
+				snprintf(msg, cap, "huge_pmd: the PMD leaf at %#llx maps pfn %llu, %s", (unsigned long long)addr,
+					 (unsigned long long)child,
+					 !v || !(v->flags & VM_HUGETLB) ? "outside every hugetlb VMA" : "not a huge page in one");
+				return -1;
+			}
+			refs[child]++;
+			continue;
+		}
 		if (!(e & (level ? PTE_PRESENT : PTE_MAPPED)))
 			continue;
-		uint64_t child = (e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT, addr = base + i * span(m, level);
 		if (level > 0) {
 			if (child >= m->end_pfn) {
 				snprintf(msg, cap, "pgtable_entry: table pfn %u entry %u points at pfn %llu", pfn, i,

@@ -156,6 +156,8 @@ int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 			    (unsigned long long)bad);
 	}
 	mmf_out_put(&o, "mmf_kswapd_wake %lu\n", (unsigned long)m->vm.kswapd_wake);
+	if (m->as)
+		mmf_hugetlb_vmstat(m, &o);
 	mmf_out_put(&o, "mmf_alloc_fail %lu\n", (unsigned long)m->vm.alloc_fail);
 	mmf_out_put(&o, "mmf_pcp_drain %lu\n", (unsigned long)m->vm.pcp_drain);
 	mmf_out_put(&o, "mmf_oom_no_victim %lu\n", (unsigned long)m->vm.oom_no_victim);
@@ -250,5 +252,7 @@ int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 		mmf_out_kb(&o, "CmaTotal:", (unsigned long long)cma_total * kb);
 		mmf_out_kb(&o, "CmaFree:", (unsigned long long)cma_free * kb);
 	}
+	if (m->as)
+		mmf_hugetlb_meminfo(m, &o); /* CONFIG_HUGETLB_PAGE */
 	return mmf_out_finish(&o);
 }

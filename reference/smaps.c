@@ -64,7 +64,7 @@ static const struct {
 	{ VM_MAYREAD, "mr" },	   { VM_MAYWRITE, "mw" },   { VM_MAYEXEC, "me" },    { VM_MAYSHARE, "ms" },
 	{ VM_PFNMAP, "pf" },	   { VM_LOCKED, "lo" },	    { VM_IO, "io" },	     { VM_SEQ_READ, "sr" },
 	{ VM_RAND_READ, "rr" },	   { VM_DONTCOPY, "dc" },   { VM_DONTEXPAND, "de" }, { VM_LOCKONFAULT, "lf" },
-	{ VM_ACCOUNT, "ac" },	   { VM_NORESERVE, "nr" },  { VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },
+	{ VM_ACCOUNT, "ac" },	   { VM_NORESERVE, "nr" },  { VM_HUGETLB, "ht" },	{ VM_WIPEONFORK, "wf" }, { VM_DONTDUMP, "dd" },
 	{ VM_SOFTDIRTY, "sd" },	   { VM_HUGEPAGE, "hg" },   { VM_NOHUGEPAGE, "nh" }, { VM_MERGEABLE, "mg" },
 };
 
@@ -81,7 +81,10 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 	for (uint32_t i = 0; mm && i < mm->nr; i++) {
 		const struct mmf_vma *v = &mm->vma[i];
 		struct mem_size_stats mss = { 0 };
-		for (uint64_t a = v->start; a < v->end; a += AS_PAGE_SIZE) {
+		uint64_t shared_hugetlb = 0, private_hugetlb = 0;
+		if (v->flags & VM_HUGETLB) /* smaps_hugetlb_range(): no Rss, its own two lines */
+			mmf_hugetlb_smaps(m, mm, v, &shared_hugetlb, &private_hugetlb);
+		for (uint64_t a = v->start; a < v->end && !(v->flags & VM_HUGETLB); a += AS_PAGE_SIZE) {
 			const uint64_t *pte = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(mw, mm, a, 0);
 			if (pte && pte_has_page(*pte)) {
 				account(m, &mss, *pte);
@@ -97,8 +100,8 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		}
 		mmf_as_maps_line(&o, m, mm, v);
 		line(&o, "Size:", v->end - v->start);
-		line(&o, "KernelPageSize:", AS_PAGE_SIZE);
-		line(&o, "MMUPageSize:", AS_PAGE_SIZE);
+		line(&o, "KernelPageSize:", (v->flags & VM_HUGETLB) ? HUGE_SIZE : AS_PAGE_SIZE);
+		line(&o, "MMUPageSize:", (v->flags & VM_HUGETLB) ? HUGE_SIZE : AS_PAGE_SIZE);
 		line(&o, "Rss:", mss.resident);
 		line(&o, "Pss:", mss.pss >> PSS_SHIFT);
 		line(&o, "Pss_Dirty:", mss.pss_dirty >> PSS_SHIFT);
@@ -111,16 +114,17 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		line(&o, "KSM:", 0);
 		line(&o, "LazyFree:", mss.lazyfree);
 		/* the lines the model always prints as 0 kB, formatted once */
-		static char zero_lines[5 * 28 + 1];
+		static char zero_lines[3 * 28 + 1];
 		if (!zero_lines[0]) {
-			static const char *const zero[] = { "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:",
-							    "Shared_Hugetlb:", "Private_Hugetlb:" };
+			static const char *const zero[] = { "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:" };
 			struct mmf_out z = { zero_lines, sizeof(zero_lines), 0 };
 			for (unsigned k = 0; k < sizeof(zero) / sizeof(zero[0]); k++)
 				line(&z, zero[k], 0);
 			mmf_out_finish(&z);
 		}
 		mmf_out_put(&o, "%s", zero_lines);
+		line(&o, "Shared_Hugetlb:", shared_hugetlb);
+		line(&o, "Private_Hugetlb:", private_hugetlb);
 		line(&o, "Swap:", mss.swap);
 		line(&o, "SwapPss:", mss.swap_pss >> PSS_SHIFT);
 		line(&o, "Locked:", (v->flags & VM_LOCKED) ? mss.pss >> PSS_SHIFT : 0); /* pss_locked */
@@ -159,6 +163,18 @@ int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf,
 		if (mm->pgd == MMF_NIL && !vma_sd)
 			continue;
 		for (uint64_t a = v->start; a < v->end; a += AS_PAGE_SIZE) {
+			if (v->flags & VM_HUGETLB) { /* pagemap_hugetlb_range() */
+				const uint64_t *leaf = mmf_hugetlb_leaf(m, mm, a);
+				uint64_t e = vma_sd;
+				if (leaf) {
+					const struct mmf_page *p = pfn_to_page(m, pte_pfn(*leaf));
+					e |= PM_PRESENT | ((v->flags & VM_MAYSHARE) ? PM_FILE : 0) |
+					     (p->mapcount == 1 ? PM_MMAP_EXCLUSIVE : 0);
+				}
+				if (e)
+					mmf_out_put(&o, "%llx %016llx\n", (unsigned long long)a, (unsigned long long)e);
+				continue;
+			}
 			const uint64_t *pte = mm->pgd == MMF_NIL ? NULL : mmf_pte_lookup(mw, mm, a, 0);
 			uint64_t e = vma_sd;
 			if (pte && pte_is_swap(*pte)) {
@@ -194,6 +210,29 @@ int mmf_as_report_rmap(const struct mmf_machine *m, unsigned proc, uint64_t addr
 	struct mmf_out o = { buf, cap, 0 };
 	struct mmf_machine *mw = (struct mmf_machine *)m;
 	struct mmf_mm *mm = mmf_as_mm(mw, proc);
+	const struct mmf_vma *v = mm ? mmf_vma_find(mm, addr) : NULL;
+	if (v && (v->flags & VM_HUGETLB)) {
+		const uint64_t *leaf = mmf_hugetlb_leaf(m, mm, addr);
+		if (!leaf) {
+			mmf_out_put(&o, "none\n");
+			return mmf_out_finish(&o);
+		}
+		uint32_t head = pte_pfn(*leaf);
+		uint64_t off = (addr & ~(AS_PAGE_SIZE - 1)) & (HUGE_SIZE - 1);
+		mmf_out_put(&o, "mapcount %d\n", pfn_to_page(m, head)->mapcount);
+		for (unsigned p = 0; p < MMF_NPROCS; p++) { /* rmap_walk() of the file or anon folio */
+			const struct mmf_proc *pr = &m->as->proc[p];
+			for (uint32_t i = 0; pr->live && i < pr->mm.nr; i++) {
+				const struct mmf_vma *u = &pr->mm.vma[i];
+				for (uint64_t a = u->start; (u->flags & VM_HUGETLB) && a < u->end; a += HUGE_SIZE) {
+					const uint64_t *l = mmf_hugetlb_leaf(m, &pr->mm, a);
+					if (l && pte_pfn(*l) == head)
+						mmf_out_put(&o, "%u %llx\n", p, (unsigned long long)(a + off));
+				}
+			}
+		}
+		return mmf_out_finish(&o);
+	}
 	const uint64_t *pte = mm ? mmf_pte_lookup(mw, mm, addr & ~(AS_PAGE_SIZE - 1), 0) : NULL;
 	if (!pte || !pte_has_page(*pte)) {
 		mmf_out_put(&o, "none\n");

@@ -79,8 +79,9 @@ static int scan_page(const struct mmf_machine *m, uint32_t pfn, uint64_t *alloca
 	} else if (p->flags & PG_allocated) {
 		if (pfn & ((1u << p->order) - 1))
 			return mmf_fail(msg, cap, "alloc_alignment: block pfn %u not aligned to order %u", pfn, p->order);
-		/* the owner's reference, plus pins */
-		if (p->refcount < 1)
+		/* the owner's reference, plus pins (a free hugetlb page has none:
+		 * the pool's own count holds it, hugetlb.c's walker checks it) */
+		if (p->refcount < ((p->flags & PG_hugetlb) ? 0 : 1))
 			return mmf_fail(msg, cap, "page_refcount: allocated pfn %u refcount %d", pfn, p->refcount);
 		if (account(m, z, pfn, 1u << p->order, "allocated", msg, cap))
 			return -1;

@@ -106,12 +106,16 @@ int mmf_vma_append(struct mmf_mm *mm, const struct mmf_vma *v)
 int mmf_vma_split(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t at)
 {
 	struct mmf_vma hi = mm->vma[i];
+	if ((hi.flags & VM_HUGETLB) && (at & ~HUGE_MASK))
+		return -EINVAL; /* hugetlb_vm_op_split() */
 	hi.pgoff += (at - hi.start) >> AS_PAGE_SHIFT;
 	hi.start = at;
 	if (mmf_vma_insert(mm, i + 1, &hi))
-		return -1;
+		return -ENOMEM;
 	if (hi.shmem)
 		mmf_shmem_get(m, hi.shmem);
+	if (hi.huge)
+		mmf_hugetlb_obj_get(m, hi.huge);
 	mm->vma[i].end = at;
 	return 0;
 }
@@ -119,7 +123,8 @@ int mmf_vma_split(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, uint64_t
 static int same_object(const struct mmf_machine *m, const struct mmf_vma *a, uint32_t flags, uint32_t shmem)
 {
 	uint32_t ignore = VM_SOFTDIRTY | (MUTANT(m, VMA_MERGE_IGNORES_ACCOUNT) ? VM_ACCOUNT | VM_NORESERVE : 0);
-	return ((a->flags ^ flags) & ~ignore) == 0 && a->shmem == shmem && !(flags & VM_SPECIAL);
+	/* hugetlb VMAs have a ->close: never merged (is_mergeable_vma()) */
+	return ((a->flags ^ flags) & ~ignore) == 0 && a->shmem == shmem && !(flags & (VM_SPECIAL | VM_HUGETLB));
 }
 
 /* vma_had_uncowed_parents(): an anon_vma cloned from a parent's. */
@@ -224,16 +229,17 @@ int mmf_vma_unmap_region(struct mmf_machine *m, struct mmf_mm *mm, uint64_t star
 	uint32_t i = mmf_vma_index(mm, start);
 	if (i >= mm->nr || mm->vma[i].start >= end)
 		return 0;
+	int r;
 	if (mm->vma[i].start < start) {
-		if (mmf_vma_split(m, mm, i, start))
-			return -1;
+		if ((r = mmf_vma_split(m, mm, i, start)))
+			return r;
 		i++;
 	}
 	uint32_t j = i;
 	while (j < mm->nr && mm->vma[j].start < end)
 		j++;
-	if (mm->vma[j - 1].end > end && mmf_vma_split(m, mm, j - 1, end))
-		return -1;
+	if (mm->vma[j - 1].end > end && (r = mmf_vma_split(m, mm, j - 1, end)))
+		return r;
 	uint32_t drop_tail = MUTANT(m, MUNMAP_LEAVES_TAIL) && j - i > 1;
 	uint64_t first = mm->vma[i].start, last = mm->vma[j - 1 - drop_tail].end;
 	/* unmap_vmas(), then the VMAs go, then free_pgtables() between the
@@ -248,6 +254,8 @@ int mmf_vma_unmap_region(struct mmf_machine *m, struct mmf_mm *mm, uint64_t star
 			mm->locked_vm -= PAGES(v);
 		if (v->shmem)
 			mmf_shmem_put(m, v->shmem);
+		if (v->huge)
+			mmf_hugetlb_vma_close(m, v);
 		mmf_vma_remove(mm, i);
 	}
 	uint64_t floor = i > 0 ? mm->vma[i - 1].end : 0, ceiling = i < mm->nr ? mm->vma[i].start : 0;
@@ -282,6 +290,28 @@ uint64_t mmf_vma_topdown(const struct mmf_mm *mm, uint64_t len)
 	return upper > AS_WINDOW_BASE && upper - AS_WINDOW_BASE >= len ? upper - len : 0;
 }
 
+uint64_t mmf_vma_topdown_aligned(const struct mmf_mm *mm, uint64_t len, uint64_t align)
+{
+	uint64_t upper = mm->mmap_base;
+	for (uint32_t i = mm->nr + 1; i-- > 0;) {
+		const struct mmf_vma *v = i ? &mm->vma[i - 1] : NULL;
+		if (v && v->start >= upper)
+			continue;
+		uint64_t lower = v && v->end > AS_WINDOW_BASE ? v->end : AS_WINDOW_BASE;
+		if (upper > lower && upper - lower >= len) {
+			uint64_t a = (upper - len) & ~(align - 1);
+			if (a >= lower)
+				return a;
+		}
+		if (!v)
+			break;
+		upper = v->start;
+		if (upper <= AS_WINDOW_BASE)
+			return 0;
+	}
+	return 0;
+}
+
 
 /* mmf_vma_modify_flags(): [start, end) of VMA i takes newflags, merging into a
  * neighbour where Linux would, else splitting. 0, or -1 when out of memory. */
@@ -291,6 +321,8 @@ int mmf_vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, u
 	struct mmf_vma *v = &mm->vma[i];
 	uint32_t oldflags = v->flags;
 	uint64_t npages = (end - start) >> AS_PAGE_SHIFT;
+	if ((v->flags & VM_HUGETLB) && (((start > v->start) && (start & ~HUGE_MASK)) || ((end < v->end) && (end & ~HUGE_MASK))))
+		return -EINVAL; /* the split would fail (hugetlb_vm_op_split()) */
 	uint64_t pgoff = v->pgoff + ((start - v->start) >> AS_PAGE_SHIFT);
 	struct mmf_vma *prev = i > 0 ? &mm->vma[i - 1] : NULL, *next = i + 1 < mm->nr ? &mm->vma[i + 1] : NULL;
 	int left = start == v->start && mmf_vma_merge_after(m, prev, start, newflags, v->shmem, v->anon_vma, v, pgoff);
@@ -332,14 +364,15 @@ int mmf_vma_modify_flags(struct mmf_machine *m, struct mmf_mm *mm, uint32_t i, u
 		v->end = start;
 		return 0;
 	}
+	int r;
 	if (start > v->start) {
-		if (mmf_vma_split(m, mm, i, start))
-			return -1;
+		if ((r = mmf_vma_split(m, mm, i, start)))
+			return r;
 		i++;
 	}
 	uint64_t split_end = MUTANT(m, MPROTECT_SPLIT_OFF_BY_ONE) ? end + AS_PAGE_SIZE : end;
-	if (split_end < mm->vma[i].end && mmf_vma_split(m, mm, i, split_end))
-		return -1;
+	if (split_end < mm->vma[i].end && (r = mmf_vma_split(m, mm, i, split_end)))
+		return r;
 	mm->vma[i].flags = newflags;
 	return 0;
 }
@@ -406,6 +439,7 @@ void mmf_as_reset(struct mmf_machine *m)
 		as->proc[p].mm.pgd = MMF_NIL; /* its frames went back with the machine's reset */
 	}
 	mmf_shmem_reset(m);
+	mmf_hugetlb_reset(m);
 	as->nr_lazy = 0;
 	as->nr_mlock = 0;
 	as->nr_act = 0;
@@ -435,12 +469,16 @@ void mmf_as_maps_line(struct mmf_out *o, const struct mmf_machine *m, const stru
 	 * device node on devtmpfs (00:05), inode 1 in the model */
 	const char perms[4] = { v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
 				v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_MAYSHARE ? 's' : 'p' };
-	mmf_out_maps_head(o, v->start, v->end, perms, v->shmem || pfnmap ? v->pgoff << AS_PAGE_SHIFT : 0, 0,
-			  pfnmap ? 5 : v->shmem ? 1 : 0, pfnmap ? 1ul : (unsigned long)v->shmem);
+	/* a MAP_HUGETLB mapping's file is on the internal hugetlbfs mount
+	 * (a device number of its boot's own, 00:0f in the model) */
+	mmf_out_maps_head(o, v->start, v->end, perms, v->shmem || pfnmap || v->huge ? v->pgoff << AS_PAGE_SHIFT : 0, 0,
+			  pfnmap ? 5 : v->shmem ? 1 : v->huge ? 15 : 0,
+			  pfnmap ? 1ul : v->huge ? 0x10000ul + v->huge : (unsigned long)v->shmem);
 	char memfd[40];
 	if (v->shmem && file >= 0)
 		snprintf(memfd, sizeof(memfd), "/memfd:mmfuzz%d (deleted)", file);
 	const char *name = pfnmap			 ? "/dev/mmfuzz_pfn"
+			   : v->huge			 ? "/anon_hugepage (deleted)"
 			   : v->shmem && file >= 0	 ? memfd
 			   : v->shmem			 ? "/dev/zero (deleted)"
 			   : v->start < mm->brk && v->end > mm->start_brk ? "[heap]"
@@ -474,7 +512,7 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		return 0;
 	uint32_t tables = 0, pgds = 0;
 	uint32_t *refs = m->as->refs;
-	if (m->nr_anon || m->nr_pagetables)
+	if (m->nr_anon || m->nr_pagetables || m->as->hstate.nr)
 		memset(refs, 0, m->end_pfn * sizeof(uint32_t));
 	for (unsigned p = 0; p < MMF_NPROCS; p++) {
 		const struct mmf_proc *pr = &m->as->proc[p];
@@ -524,6 +562,8 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 			return mmf_fail(msg, cap, "vma_counters: proc %u committed %llu, VM_ACCOUNT vmas cover %llu pages", p,
 				        (unsigned long long)mm->committed, (unsigned long long)committed);
 	}
+	if (mmf_hugetlb_is_valid(m, refs, msg, cap))
+		return -1;
 	uint32_t kernel_tables;
 	if (mmf_kpt_is_valid(m, &kernel_tables, msg, cap))
 		return -1;

@@ -15,7 +15,7 @@ if [ ! -x "$agents/mmfuzz-agent-host-linux" ] || [ ! -r /proc/kpagecount ]; then
 	echo "SKIP: no host-linux agent in $agents, or /proc/kpagecount not readable (needs root)"
 	exit 77
 fi
-swapfiles=$("$mmfuzz" adapters 2>&1 | grep -A1 '^  host-linux' | sed -n 's/.*swap files: //p')
+swapfiles=$("$mmfuzz" adapters 2>&1 | grep -A1 '^  host-linux' | sed -n 's/.*swap files: \([^;]*\).*/\1/p')
 if [ "$swapfiles" != "yes" ]; then
 	echo "SKIP: the host agent makes no swap files here: ${swapfiles:-no answer}"
 	exit 77

@@ -100,6 +100,7 @@ struct lx {
 	struct lx_env env;
 	uint64_t swap_pages;  /* each swap file's pages: the profile's frames */
 	int swap_lock;        /* the machine's swap lock, once this sequence swaps (swap.c) */
+	int huge_reset;       /* this sequence emptied the hugetlb pool (hugetlb.c) */
 	int started;          /* this worker has its tasks */
 	pid_t pid[MMF_NPROCS]; /* 0: the slot is free */
 };
@@ -107,6 +108,7 @@ struct lx {
 static struct lx_rep rep;
 static char text[LX_TEXT_CAP];
 static int swap_works; /* swap.c's probe */
+static int huge_works; /* hugetlb.c's probe */
 
 static const struct mmf_mutant_desc self_tests[] = {
 	{ "task_killed_at_30", "agent", "task 0 is killed (SIGKILL) at its 30th op: the harness must say so" },
@@ -364,11 +366,44 @@ static void swap_lock(struct lx *x)
 		x->swap_lock = lx_swap_lock();
 }
 
+/* A sequence that uses the hugetlb pool holds the machine's lock to its
+ * end, and starts from an empty pool, as the model's machine does. */
+static int huge_lock(struct lx *x)
+{
+	if (x->swap_lock < 0)
+		x->swap_lock = lx_swap_lock();
+	if (!x->huge_reset && lx_huge_reset()) {
+		fprintf(stderr, "%s: the hugetlb pool does not empty\n", LX_NAME);
+		return -1;
+	}
+	x->huge_reset = 1;
+	return 0;
+}
+
 /* The syscall-like ops: the task makes the real call (task.c). */
 static enum mmf_result lx_as_call(void *ctx, const struct mmf_as_call *c, char *buf, size_t cap, size_t *len, int *err)
 {
 	struct lx *x = ctx;
 	*len = 0;
+	if (c->code == MMF_OP_HUGETLB_POOL || c->code == MMF_OP_MMAP_HUGE) {
+		if (!huge_works)
+			return MMF_UNSUPPORTED;
+		if (start(x))
+			die_of(SIGABRT);
+		if (huge_lock(x))
+			return MMF_CORRUPT;
+		if (c->code == MMF_OP_HUGETLB_POOL) {
+			*err = lx_huge_pool(c->flags, (unsigned long)(c->len / x->env.page), buf, cap, len);
+			return *err ? MMF_REFUSED : MMF_OK;
+		}
+		enum mmf_result r = call(x, c->proc, T_CALL, err, c->code, local(x, c->addr), c->len, c->flags, 0, 0);
+		if (r != MMF_OK)
+			return r;
+		size_t n = rep.len < cap ? rep.len : cap;
+		memcpy(buf, text, n);
+		*len = n + lx_huge_counters(buf + n, cap - n);
+		return MMF_OK;
+	}
 	if (c->code == MMF_OP_SWAPON || c->code == MMF_OP_SWAPOFF) { /* the machine's, made here */
 		if (!x->env.swap)
 			return MMF_UNSUPPORTED;
@@ -623,5 +658,12 @@ int main(int argc, char **argv)
 		size_t n = strlen(probed);
 		snprintf(probed + n, sizeof(probed) - n, "%s%s", n ? " " : "", knobs);
 	}
+	/* the machine's hugetlb pool where root may use it (hugetlb.c) */
+	char hwhy[256];
+	huge_works = lx_huge_probe(hwhy, sizeof(hwhy));
+	size_t dn = strlen(description);
+	snprintf(description + dn, sizeof(description) - dn, "; hugetlb pool: %s", huge_works ? "yes" : hwhy);
+	if (huge_works)
+		table.caps |= MMF_CAP_HUGETLB;
 	return mmf_agent_main(&table);
 }

@@ -370,6 +370,71 @@ static uint64_t topdown(uint64_t len)
 
 static int kernel_prot(unsigned prot) { return (int)(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)); }
 
+#define HUGE (2ull << 20)
+
+/* The highest gap of the window below its top where an aligned range of
+ * len fits: what hugetlb_get_unmapped_area()'s top-down search finds. */
+static uint64_t topdown_huge(uint64_t len)
+{
+	uint64_t lo = env->base, upper = env->base + (uint64_t)MMF_AS_WINDOW_PAGES * env->page;
+	if (slurp("/proc/self/maps") < 0)
+		return 0;
+	uint64_t best = 0, prev_end = lo;
+	for (const char *l = procbuf; *l; l = next_line(l)) {
+		struct mline m;
+		if (parse_line(l, &m) || m.end <= lo)
+			continue;
+		if (m.start >= upper)
+			break;
+		if (m.start > prev_end && m.start - prev_end >= len && ((m.start - len) & ~(HUGE - 1)) >= prev_end)
+			best = (m.start - len) & ~(HUGE - 1);
+		if (m.end > prev_end)
+			prev_end = m.end;
+	}
+	if (upper > prev_end && upper - prev_end >= len && ((upper - len) & ~(HUGE - 1)) >= prev_end)
+		best = (upper - len) & ~(HUGE - 1);
+	return best;
+}
+
+/* mmap(MAP_HUGETLB) as the op asks it (flags: the MMF_MAP_* bits, and
+ * prot << 8), placed as do_mmap() places an ordinary one: a hint the
+ * kernel aligns up and takes where it is free, else the window's own
+ * top-down search. Answers the window page it went to. */
+static int do_mmap_huge(uint64_t addr, uint64_t len, unsigned fl, struct out *o)
+{
+	unsigned prot = (fl >> 8) & 7;
+	int kf = MAP_ANONYMOUS | MAP_HUGETLB | (fl & MMF_MAP_SHARED ? MAP_SHARED : MAP_PRIVATE) |
+		 (fl & MMF_MAP_POPULATE ? MAP_POPULATE : 0) | (fl & MMF_MAP_NORESERVE ? MAP_NORESERVE : 0);
+	void *p = MAP_FAILED;
+	if (fl & (MMF_MAP_FIXED | MMF_MAP_FIXED_NOREPLACE)) {
+		kf |= fl & MMF_MAP_FIXED_NOREPLACE ? MAP_FIXED_NOREPLACE : MAP_FIXED;
+		p = mmap((void *)(uintptr_t)addr, len, kernel_prot(prot), kf, -1, 0);
+	} else {
+		uint64_t rounded = (len + HUGE - 1) & ~(HUGE - 1);
+		if ((fl & MMF_MAP_HINT) && addr) {
+			p = mmap((void *)(uintptr_t)addr, len, kernel_prot(prot), kf, -1, 0);
+			if (p == MAP_FAILED)
+				return errno;
+			if ((uint64_t)(uintptr_t)p != ((addr + HUGE - 1) & ~(HUGE - 1))) {
+				munmap(p, rounded);
+				p = MAP_FAILED;
+			}
+		}
+		if (p == MAP_FAILED) {
+			if (!len)
+				return EINVAL;
+			uint64_t where = topdown_huge(rounded);
+			if (!where)
+				return ENOMEM;
+			p = mmap((void *)(uintptr_t)where, len, kernel_prot(prot), kf | PLACE, -1, 0);
+		}
+	}
+	if (p == MAP_FAILED)
+		return errno;
+	put(o, "page %llu\n", (unsigned long long)(((uint64_t)(uintptr_t)p - env->base) / env->page));
+	return 0;
+}
+
 static int do_mmap(const struct lx_cmd *c, uint64_t *out)
 {
 	uint64_t addr = c->a[0], len = c->a[1];
@@ -470,6 +535,7 @@ static int do_call(const struct lx_cmd *c, struct out *o, uint64_t *unknown)
 	case MMF_OP_MLOCKALL: return mlockall(bits(fl, mcl_bits, 4)) ? errno : 0;
 	case MMF_OP_MUNLOCKALL: return munlockall() ? errno : 0;
 	case MMF_OP_MSYNC: return msync(addr, len, bits(fl, ms_bits, 4)) ? errno : 0;
+	case MMF_OP_MMAP_HUGE: return do_mmap_huge(c->a[1], len, fl, o);
 	case MMF_OP_MINCORE: {
 		size_t pages = len / env->page;
 		if (pages > MMF_AS_WINDOW_PAGES || mincore(addr, len, vec))

@@ -68,6 +68,7 @@ enum mmf_level {
 #define MMF_CAP_OOM (1u << 24)       /* as_call for oom_score_adj (and an OOM killer to judge) */
 #define MMF_CAP_ZSWAP (1u << 25)     /* as_call for zswap's parameters */
 #define MMF_CAP_MEM_FILL (1u << 26)  /* mem_access with MMF_ACCESS_FILL: a whole page written */
+#define MMF_CAP_HUGETLB (1u << 27)   /* as_call for the hugetlb pool and MAP_HUGETLB mappings */
 
 /* The counters an adapter may keep (the counter entry; MMF_UNSUPPORTED for
  * one it does not). The harness reads them after every op of their family

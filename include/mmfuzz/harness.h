@@ -229,7 +229,7 @@ struct mmf_gen_config {
  * (seed, config) for ever: a new op kind is drawn from the version that
  * adds it on (its row's gen column), so older versions replay the same
  * sequences from the same seeds. Reports and reproducers name it. */
-#define MMF_GEN_VERSION 6
+#define MMF_GEN_VERSION 7
 /* Also draw the malloc-style ops (calloc, memalign, realloc), for adapters
  * with MMF_CAP_MALLOC; without it sequences are as they always were. */
 #define MMF_GEN_MALLOC 1u

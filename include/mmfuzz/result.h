@@ -64,7 +64,7 @@ struct mmf_as_call {
 	uint32_t proc;  /* the process */
 	uint64_t addr;  /* user address (start) */
 	uint64_t len;   /* bytes */
-	uint32_t flags; /* the op's flags, Linux's values */
+	uint32_t flags; /* the op's flags, Linux's values; an op with a prot field (mmap_huge) has it << 8 */
 	uint32_t pad;
 };
 
