@@ -94,4 +94,7 @@ void cli_print_coverage(FILE *fp, const struct mmf_exec_stats *st, const uint64_
 		(unsigned long long)st->kswapd_runs, (unsigned long long)st->direct_reclaims,
 		(unsigned long long)st->swapouts, (unsigned long long)st->swapins,
 		(unsigned long long)st->zswap_writebacks, (unsigned long long)st->oom_kills);
+	fprintf(fp, "  huge pages: %llu hugetlb faults, %llu COW copies, %llu pages reserved, %llu surplus pages allocated\n",
+		(unsigned long long)st->huge_faults, (unsigned long long)st->huge_cows,
+		(unsigned long long)st->huge_reservations, (unsigned long long)st->huge_surplus);
 }

@@ -1076,6 +1076,10 @@ static void count_depth(struct mmf_exec *ex, unsigned prof)
 	st->swapins += d.swapins;
 	st->zswap_writebacks += d.zswap_writebacks;
 	st->oom_kills += d.oom_kills;
+	st->huge_faults += d.huge_faults;
+	st->huge_cows += d.huge_cows;
+	st->huge_reservations += d.huge_reservations;
+	st->huge_surplus += d.huge_surplus;
 	if (!ex->as_used)
 		return;
 	st->as_seqs++;

@@ -384,7 +384,7 @@ void mmf_hugetlb_zap_pmd(struct mmf_machine *m, const struct mmf_vma *v, uint64_
 	struct huge_obj *o = v ? obj_of(m, v->huge) : NULL;
 	uint32_t idx = v ? huge_index(m, v, addr) : 0;
 	if (o && !o->shared && (v->huge_flags & HPAGE_RESV_OWNER) && !HSTATE(m)->surplus && idx < HUGE_OBJ_PAGES &&
-	    !o->resv[idx] && !MUTANT(m, HUGETLB_ZAP_NO_RESTORE)) {
+	    !o->resv[idx] && m->k.hugetlb_restore && !MUTANT(m, HUGETLB_ZAP_NO_RESTORE)) {
 		page_w(m, head)->flags |= PG_hugetlb_restore;
 		o->resv[idx] = 1;
 	}

@@ -45,6 +45,9 @@ static const struct row {
 	{ "swap_zeromap", FIELD(swap_zeromap), 0, 1, NULL,
 	  "a zero-filled page goes to swap as a bit, without a write or zswap, and comes back as zeroes (1: Linux "
 	  "6.12+) or is written as any other page (0)" },
+	{ "hugetlb_restore", FIELD(hugetlb_restore), 0, 1, NULL,
+	  "unmapping a private hugetlb page from the mapping that reserved it gives the reservation back when the "
+	  "page is freed (1: Linux 6.7+) or leaves it used (0)" },
 	{ "zswap_enabled", FIELD(zswap_enabled), 0, 1, NULL, "zswap on at boot (the zswap op turns it on and off)" },
 	{ "zswap_compressor", FIELD(zswap_compressor), 0, 1, (const char *const[]){ "lz4", "zstd" },
 	  "zswap's compressor at boot" },
@@ -109,6 +112,7 @@ void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k)
 		.zswap_max_pool_percent = 20,
 		.zswap_same_filled = 1,
 		.sys_resource = 1,
+		.hugetlb_restore = 1,
 	};
 }
 

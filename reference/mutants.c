@@ -91,7 +91,7 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "hugetlb_unmap_ref_private_skipped", "hugetlb", "the owner's COW with no page to copy into is a SIGBUS instead of taking the page from its children" },
 	{ "hugetlb_fork_keeps_write", "hugetlb", "fork leaves a private hugetlb leaf writable in the parent" },
 	{ "hugetlb_dontneed_rounds_up", "hugetlb", "MADV_DONTNEED of a hugetlb range rounds its end up, not down" },
-	{ "hugetlb_zap_no_restore", "hugetlb", "zapping an owner's private huge page does not take its reservation back (pre-6.7)" },
+	{ "hugetlb_zap_no_restore", "hugetlb", "zapping an owner's private huge page does not take its reservation back, though the knob hugetlb_restore says it does" },
 };
 
 int mmf_mutant_lookup(const char *name)

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "adapters/linux/task.h"
@@ -123,8 +124,27 @@ static void at_exit(void)
 		empty_pool(), unlink(OWNER_PATH);
 }
 
-int lx_huge_probe(char *why, size_t cap)
+/* Does an owner's unmap of its private huge page give the reservation
+ * back (knob hugetlb_restore, Linux 6.7+)? A page faulted and dropped
+ * with MADV_DONTNEED, with a spare page in the pool: Rsvd 1 if so. */
+static int probe_restore(void)
 {
+	unsigned long long v[4] = { 0 };
+	if (write_count(NR_PATH, 2))
+		return 0;
+	char *p = mmap(NULL, 2u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	p[0] = 1;
+	madvise(p, 2u << 20, MADV_DONTNEED);
+	int restore = !pool_counters(v) && v[2] == 1;
+	munmap(p, 2u << 20);
+	return restore;
+}
+
+int lx_huge_probe(char *why, size_t cap, char *knobs, size_t kcap)
+{
+	knobs[0] = 0;
 	const char *off = getenv("MMFUZZ_HOST_HUGETLB");
 	if (off && !strcmp(off, "0")) {
 		snprintf(why, cap, "MMFUZZ_HOST_HUGETLB=0");
@@ -156,6 +176,8 @@ int lx_huge_probe(char *why, size_t cap)
 		snprintf(why, cap, "the hugetlb pool does not empty"), e = 1;
 	else if (write_count(NR_PATH, 1) || pool_counters(v) || v[0] != 1)
 		snprintf(why, cap, "no 2 MiB page for the hugetlb pool"), e = 1;
+	else
+		snprintf(knobs, kcap, "hugetlb_restore=%d", probe_restore());
 	empty_pool();
 	if (stale)
 		unlink(OWNER_PATH);
@@ -203,8 +225,10 @@ int lx_huge_pool(unsigned ctl, unsigned long count, char *out, size_t cap, size_
 
 #else /* under QEMU: the host's pool is not the guest's to change */
 
-int lx_huge_probe(char *why, size_t cap)
+int lx_huge_probe(char *why, size_t cap, char *knobs, size_t kcap)
 {
+	(void)kcap;
+	knobs[0] = 0;
 	snprintf(why, cap, "under QEMU");
 	return 0;
 }

@@ -659,11 +659,14 @@ int main(int argc, char **argv)
 		snprintf(probed + n, sizeof(probed) - n, "%s%s", n ? " " : "", knobs);
 	}
 	/* the machine's hugetlb pool where root may use it (hugetlb.c) */
-	char hwhy[256];
-	huge_works = lx_huge_probe(hwhy, sizeof(hwhy));
+	char hwhy[256], hknobs[64];
+	huge_works = lx_huge_probe(hwhy, sizeof(hwhy), hknobs, sizeof(hknobs));
 	size_t dn = strlen(description);
 	snprintf(description + dn, sizeof(description) - dn, "; hugetlb pool: %s", huge_works ? "yes" : hwhy);
-	if (huge_works)
+	if (huge_works) {
 		table.caps |= MMF_CAP_HUGETLB;
+		size_t n = strlen(probed);
+		snprintf(probed + n, sizeof(probed) - n, "%s%s", n ? " " : "", hknobs);
+	}
 	return mmf_agent_main(&table);
 }

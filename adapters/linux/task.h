@@ -90,12 +90,13 @@ int lx_swap_on(unsigned dev, uint64_t npages, unsigned flags, uint64_t pages);
 int lx_swap_off(unsigned dev);
 size_t lx_swap_devices(char *out, size_t cap);
 /* hugetlb.c: the machine's 2 MiB hugetlb pool, host only. lx_huge_probe:
- * 1 where the agent may use it (else why, in words); lx_huge_reset
+ * 1 where the agent may use it (else why, in words), with the knob of
+ * how this kernel gives reservations back (hugetlb_restore); lx_huge_reset
  * empties it for a sequence (the machine's lock held); lx_huge_pool
  * writes nr_hugepages (ctl 0) or nr_overcommit_hugepages (1), or nothing
  * (2), and answers the counters as the hugetlb_pool op does;
  * lx_huge_counters writes HugePages_Total/Free/Rsvd/Surp lines. */
-int lx_huge_probe(char *why, size_t cap);
+int lx_huge_probe(char *why, size_t cap, char *knobs, size_t kcap);
 int lx_huge_reset(void);
 int lx_huge_pool(unsigned ctl, unsigned long count, char *out, size_t cap, size_t *len);
 size_t lx_huge_counters(char *out, size_t cap);

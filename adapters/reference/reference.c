@@ -616,4 +616,10 @@ void mmf_reference_depth(void *ctx, struct mmf_depth *out)
 	out->swapins = (uint32_t)m->vm.pswpin;
 	out->zswap_writebacks = (uint32_t)m->vm.zswpwb;
 	out->oom_kills = (uint32_t)m->vm.oom_kill;
+	if (m->as) {
+		out->huge_faults = m->as->hstate.faults;
+		out->huge_cows = m->as->hstate.cow;
+		out->huge_reservations = m->as->hstate.reservations;
+		out->huge_surplus = m->as->hstate.surplus_allocs;
+	}
 }

@@ -145,6 +145,7 @@ struct mmf_exec_stats {
 	uint64_t forks, cow_breaks, pages_shared;
 	/* memory pressure the oracle went through (struct mmf_depth's) */
 	uint64_t kswapd_runs, direct_reclaims, swapouts, swapins, zswap_writebacks, oom_kills;
+	uint64_t huge_faults, huge_cows, huge_reservations, huge_surplus; /* hugetlb (struct mmf_depth's) */
 	/* Seconds per phase, measured when mmf_exec_config.cost is set
 	 * (enum mmf_cost_phase). */
 	double cost[MMF_NR_COST];

@@ -74,6 +74,10 @@ struct mmf_kernel {
 	 * swap_zeromap): no write and no zswap, done at once, and read back
 	 * as zeroes without a read (swpout_zero, swpin_zero). */
 	uint8_t swap_zeromap;
+	/* Unmapping a private hugetlb page from the mapping that reserved it
+	 * gives the reservation back (1: Linux 6.7+, restored when the page
+	 * is freed) or leaves it used (0). */
+	uint8_t hugetlb_restore;
 	/* zswap at boot (/sys/module/zswap/parameters, the zswap op changes
 	 * them at run time): enabled; the compressor (MMF_ZSWAP_LZ4 or _ZSTD);
 	 * the pool's allocator (MMF_ZPOOL_ZSMALLOC, or ZBUD and Z3FOLD of

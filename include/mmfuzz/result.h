@@ -79,6 +79,9 @@ struct mmf_depth {
 	/* memory pressure: kswapd runs, direct reclaims, pages swapped out
 	 * and in, zswap pool writebacks, processes the OOM killer killed */
 	uint32_t kswapd_runs, direct_reclaims, swapouts, swapins, zswap_writebacks, oom_kills;
+	/* huge pages: hugetlb faults that mapped a page, COW copies of one,
+	 * pages reserved by mmap, surplus pages allocated past nr_hugepages */
+	uint32_t huge_faults, huge_cows, huge_reservations, huge_surplus;
 };
 
 /* A seeded bug: its run-time name, the subsystem it breaks, what goes wrong. */
