@@ -324,6 +324,21 @@ static uint32_t huge_index(const struct mmf_machine *m, const struct mmf_vma *v,
 	return (uint32_t)((pgoff << AS_PAGE_SHIFT) >> 21);
 }
 
+/* hugetlbfs_evict_inode(): the object's page cache goes; how many
+ * reservations it still held (for the caller to give back). */
+static uint32_t obj_release(struct mmf_machine *m, struct huge_obj *o)
+{
+	uint32_t n = 0;
+	for (unsigned i = 0; i < HUGE_OBJ_PAGES; i++) {
+		if (o->resv[i])
+			n++;
+		if (o->shared && o->page[i] != MMF_NIL)
+			huge_put(m, o->page[i]); /* the page cache's reference */
+	}
+	memset(o, 0, sizeof(*o));
+	return n;
+}
+
 /* hugetlb_vm_op_close(): an owner VMA gives back the reservations its
  * range still holds; the object's last VMA takes its page cache and its
  * unused reservations with it (hugetlbfs_evict_inode()). */
@@ -343,16 +358,26 @@ void mmf_hugetlb_vma_close(struct mmf_machine *m, const struct mmf_vma *v)
 		}
 	}
 	if (--o->users == 0) {
-		for (unsigned i = 0; i < HUGE_OBJ_PAGES; i++) {
-			if (o->resv[i])
-				n++;
-			if (o->shared && o->page[i] != MMF_NIL)
-				huge_put(m, o->page[i]); /* the page cache's reference */
-		}
-		memset(o, 0, sizeof(*o));
+		if (HSTATE(m)->defer_release)
+			o->dying = 1;
+		else
+			n += obj_release(m, o);
 	}
 	if (n)
 		return_unused_surplus_pages(m, n);
+}
+
+/* The files whose release an mmap deferred, released now. */
+static void release_deferred(struct mmf_machine *m)
+{
+	struct mmf_hstate *h = HSTATE(m);
+	h->defer_release = 0;
+	for (uint32_t id = 1; id <= MMF_HUGE_OBJS; id++)
+		if (h->obj[id].dying) {
+			uint32_t n = obj_release(m, &h->obj[id]);
+			if (n)
+				return_unused_surplus_pages(m, n);
+		}
 }
 
 /* ---- page tables --------------------------------------------------------- */
@@ -575,7 +600,7 @@ static uint32_t obj_new(struct mmf_machine *m, int shared, uint32_t npages)
 	struct mmf_hstate *h = HSTATE(m);
 	for (uint32_t id = 1; id <= MMF_HUGE_OBJS; id++) {
 		struct huge_obj *o = &h->obj[id];
-		if (o->users)
+		if (o->users || o->dying)
 			continue;
 		memset(o, 0, sizeof(*o));
 		o->shared = (uint8_t)shared;
@@ -614,6 +639,40 @@ static void put_pool(struct mmf_out *o, const struct mmf_hstate *h)
 {
 	mmf_out_put(o, "HugePages_Total: %u\nHugePages_Free: %u\nHugePages_Rsvd: %llu\nHugePages_Surp: %u\n", h->nr,
 		    h->free, (unsigned long long)h->resv, h->surplus);
+}
+
+/* mmap_region() for mmap_huge: the old mappings in the way unmapped, the
+ * reservation, the VMA. 0, or the errno (the object freed). */
+static int huge_mmap_region(struct mmf_machine *m, struct mmf_mm *mm, struct huge_obj *ob, uint32_t id, uint64_t where,
+			    uint64_t len, uint32_t vmf, uint32_t npages)
+{
+	int r = mmf_vma_unmap_region(m, mm, where, where + len);
+	if (r) {
+		memset(ob, 0, sizeof(*ob));
+		return r == -EINVAL ? EINVAL : ENOMEM;
+	}
+	if (!(vmf & VM_NORESERVE)) {
+		/* hugetlb_acct_memory(): then no more than the free pages
+		 * (allowed_mems_nr(), which HugePages_Rsvd's wrap can outrun) */
+		int r2 = gather_surplus_pages(m, npages);
+		if (!r2 && npages > HSTATE(m)->free) {
+			return_unused_surplus_pages(m, npages);
+			r2 = -1;
+		}
+		if (r2) {
+			memset(ob, 0, sizeof(*ob));
+			return ENOMEM;
+		}
+		memset(ob->resv, 1, npages);
+		HSTATE(m)->reservations += npages;
+	}
+	if (mmf_vma_map_range(m, mm, where, where + len, vmf, 0, 0, 0, 0)) {
+		struct mmf_vma gone = { .start = where, .end = where + len, .huge = (uint16_t)id,
+					.huge_flags = HPAGE_RESV_OWNER };
+		mmf_hugetlb_vma_close(m, &gone);
+		return ENOMEM;
+	}
+	return 0;
 }
 
 /* mmap(MAP_HUGETLB): the length rounded up to huge pages, a file of that
@@ -658,37 +717,15 @@ int mmf_as_mmap_huge(struct mmf_machine *m, const struct mmf_as_call *c, struct 
 		return -1;
 	}
 	struct huge_obj *ob = obj_of(m, id);
-	/* a file's mapping: what is in the way goes before ->mmap is asked
-	 * (vms_clean_up_area()), and stays gone when the reservation fails */
-	int r = mmf_vma_unmap_region(m, mm, where, where + len);
-	if (r) {
-		*err = r == -EINVAL ? EINVAL : ENOMEM;
-		return -1;
-	}
 	ob->users = 1; /* held while the mapping is made */
-	if (!(vmf & VM_NORESERVE)) {
-		/* hugetlb_acct_memory(): then no more than the free pages
-		 * (allowed_mems_nr(), which HugePages_Rsvd's wrap can outrun) */
-		int r2 = gather_surplus_pages(m, npages);
-		if (!r2 && npages > HSTATE(m)->free) {
-			return_unused_surplus_pages(m, npages);
-			r2 = -1;
-		}
-		if (r2) {
-			memset(ob, 0, sizeof(*ob));
-			*err = ENOMEM;
-			return -1;
-		}
-		memset(ob->resv, 1, npages);
-		HSTATE(m)->reservations += npages;
-	}
-	if (mmf_vma_map_range(m, mm, where, where + len, vmf, 0, 0, 0, 0))
-		r = -ENOMEM;
+	/* a file's mapping: what is in the way goes before ->mmap is asked
+	 * (vms_clean_up_area()), and stays gone when the reservation fails;
+	 * the files it was the last mapping of go when the call returns */
+	HSTATE(m)->defer_release = 1;
+	int r = huge_mmap_region(m, mm, ob, id, where, len, vmf, npages);
+	release_deferred(m);
 	if (r) {
-		struct mmf_vma gone = { .start = where, .end = where + len, .huge = (uint16_t)id,
-					.huge_flags = HPAGE_RESV_OWNER };
-		mmf_hugetlb_vma_close(m, &gone);
-		*err = r == -EINVAL ? EINVAL : ENOMEM;
+		*err = r;
 		return -1;
 	}
 	struct mmf_vma *v = mmf_vma_find(mm, where);

@@ -42,9 +42,10 @@
 #define HPAGE_RESV_UNMAPPED 2u
 
 struct huge_obj {
-	uint16_t users;  /* VMAs that map it; 0: the slot is free */
+	uint16_t users;  /* VMAs that map it; 0: the slot is free (unless dying) */
 	uint8_t shared;  /* MAP_SHARED: its pages live in page[] */
 	uint8_t npages;  /* i_size in huge pages */
+	uint8_t dying;   /* its last VMA closed inside an mmap: the file goes when the call returns */
 	uint32_t page[HUGE_OBJ_PAGES]; /* shared: the page cache (head pfns, MMF_NIL: a hole) */
 	uint8_t resv[HUGE_OBJ_PAGES];  /* a reservation is held for this index, not yet used */
 };
@@ -62,6 +63,10 @@ struct mmf_hstate {
 	uint64_t alloc_success, alloc_fail; /* htlb_buddy_alloc_success/fail */
 	/* what a report shows of a sequence's reach (struct mmf_depth) */
 	uint32_t faults, cow, reservations, surplus_allocs;
+	/* inside mmap_huge: a file whose last VMA closes is released (its
+	 * page cache and unused reservations) when the call returns, as the
+	 * kernel's deferred fput() does */
+	uint8_t defer_release;
 	struct huge_obj obj[MMF_HUGE_OBJS + 1]; /* by id; 0 unused */
 };
 

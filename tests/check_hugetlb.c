@@ -204,6 +204,8 @@ static const struct scenario {
 	  "2 2 1 0" },
 	{ "MADV_REMOVE punches a shared page out of every mapping and the cache",
 	  "pool 1\nmap 0 1 shared\nwrite 0\nfork\nread 0 in 1\nremove 0 1", 0, "-...", "-...", "1 1 0 0" },
+	{ "MAP_FIXED over a shared mapping: its file keeps its reservation until the call returns",
+	  "pool 2\nmap 0 1 shared\nmap 0 2", -ENOMEM, "....", NULL, "2 2 0 0" },
 	{ "exit of a child returns its copy to the pool", "pool 2\nmap 0 1\nwrite 0\nfork\nwrite 0 in 1\nexit", 0,
 	  "h...", "....", "2 1 0 0" },
 };

@@ -11,10 +11,10 @@
  * The pool is the whole machine's, like swap: a sequence that touches it
  * holds the machine's lock (swap.c's lx_swap_lock()) to its end, and the
  * first of its ops empties the pool (lx_huge_reset()), as the model's
- * machine starts empty; the fork server empties it again when it ends.
- * An agent killed outright leaves its pages: the next agent that takes the
- * lock, or probes, takes them back, since the owner file names a PID that
- * is gone.
+ * machine starts empty; the fork server empties it again when it ends
+ * (under the lock). An agent killed outright leaves its pages: the next
+ * agent that takes the lock, or probes, takes them back, since the owner
+ * file says the pool is an agent's, not the machine's own.
  *
  * What is compared (linux.c): the ops' errnos, and the pool's counters
  * (HugePages_Total, Free, Rsvd, Surp) and the overcommit limit after each
@@ -22,7 +22,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,10 +117,17 @@ static int empty_pool(void)
 	return -1;
 }
 
+/* The fork server's end: the pool emptied, under the machine lock (another
+ * agent's sequence may be using it meanwhile; it waits for that to end). */
 static void at_exit(void)
 {
-	if (getpid() == owner)
+	if (getpid() != owner)
+		return;
+	int lock = lx_swap_lock();
+	if (!access(OWNER_PATH, F_OK)) /* used since the last empty */
 		empty_pool(), unlink(OWNER_PATH);
+	if (lock >= 0)
+		close(lock);
 }
 
 /* Does an owner's unmap of its private huge page give the reservation
@@ -161,13 +167,9 @@ int lx_huge_probe(char *why, size_t cap, char *knobs, size_t kcap)
 	int lock = lx_swap_lock();
 	unsigned long long v[4];
 	long nr = read_count(NR_PATH), over = read_count(OVER_PATH);
-	FILE *f = fopen(OWNER_PATH, "re");
-	int stale = 0;
-	if (f) { /* an agent's pool: stale when its PID is gone */
-		int pid = 0;
-		stale = fscanf(f, "%d", &pid) == 1 && pid > 0 && kill(pid, 0) && errno == ESRCH;
-		fclose(f);
-	}
+	/* an agent's pool (the owner file names it): with the lock held no
+	 * agent is in a sequence, so it is free to empty, whoever set it */
+	int stale = !access(OWNER_PATH, F_OK);
 	int e = 0;
 	if ((nr || over) && !stale)
 		snprintf(why, cap, "the machine's own hugetlb pool is set (nr_hugepages %ld, nr_overcommit_hugepages %ld)", nr,
