@@ -179,6 +179,8 @@ static void print_table(const struct fidelity *fd, const struct mmf_exec_stats *
 	for (unsigned i = 0; known && known[i] && i < MMF_MAX_KNOWN; i++)
 		printf("  known, not counted as a disagreement: %llu x %s\n", (unsigned long long)st->known[i], known[i]);
 	printf("  not compared past the oracle running short of memory: %llu sequences\n", (unsigned long long)st->oracle_oom);
+	printf("  not compared past a hugetlb op on a profile of several nodes: %llu sequences\n",
+	       (unsigned long long)st->oracle_numa);
 	for (unsigned d = 0; d < fd->ndis; d++)
 		printf("  disagreement %s  x%llu, first in sequence #%llu, saved in %s\n", fd->dis[d].signature,
 		       fd->dis[d].count, fd->dis[d].first, fd->dis[d].where);

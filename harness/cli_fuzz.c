@@ -335,6 +335,10 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 		fprintf(fp, "  not compared %llu sequences past the point where the oracle's small machine ran short of memory "
 			    "(reclaimed, killed or failed: the kernel's capacity is its own)\n",
 			(unsigned long long)st->oracle_oom);
+	if (st->oracle_numa)
+		fprintf(fp, "  not compared %llu sequences past a hugetlb op on a profile of several nodes (the pool is kept "
+			    "per node; the kernel's nodes are its own)\n",
+			(unsigned long long)st->oracle_numa);
 	fprintf(fp, "  findings    %llu in %u distinct signatures\n", total_findings(), nsigs);
 	unsigned flaky = 0;
 	for (unsigned i = 0; i < nsigs; i++) {

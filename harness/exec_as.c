@@ -118,6 +118,19 @@ int mmf_exec_step_as_call(struct mmf_exec *ex, struct mmf_finding *f, uint32_t s
 				 (uint64_t)a.npages * PAGE, a.flags | a.prot << 8, 0 };
 	if (op->code == MMF_OP_OOM_SCORE_ADJ)
 		c.flags = (uint32_t)((int32_t)a.adj - MMF_OOMADJ_BIAS);
+	/* The hugetlb pool of a profile with several nodes is kept per node
+	 * (where a page is freed decides whether it leaves as a surplus one):
+	 * a real kernel's nodes are its own, so from here on it is no longer
+	 * compared (its crashes still are). */
+	if (mmf_optable[op->code].cap == MMF_CAP_HUGETLB && mmf_profile_get(prof)->nr_nodes > 1)
+		for (unsigned i = 1; i < ex->nt; i++) {
+			struct target *t = &ex->t[i];
+			if (t->ad == mmf_adapter_reference() || t->pressured)
+				continue;
+			t->diverged = t->pressured = 1;
+			if (!ex->not_counting)
+				ex->stats.oracle_numa++;
+		}
 	for (unsigned i = 0; i < ex->nt; i++) {
 		struct target *t = &ex->t[i];
 		t->out = OUT_SKIPPED;

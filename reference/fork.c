@@ -23,6 +23,17 @@ static int copy_ptes(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *d
 {
 	struct mmf_depth *depth = &m->as->depth;
 	int cow = (v->flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+	/* copy_pmd_range(): the child gets a pte table (and the tables above
+	 * it) wherever the parent has one in the VMA's range, empty or not */
+	const uint64_t pmd_span = 1ull << (2 * AS_PAGE_SHIFT - 3);
+	for (uint64_t a = v->start & ~(pmd_span - 1); a < v->end; a += pmd_span) {
+		const uint64_t *sp = src->pgd == MMF_NIL ? NULL : mmf_pmd_lookup(m, src, a, 0);
+		if (!sp || !(*sp & PTE_PRESENT) || (*sp & PTE_PS))
+			continue;
+		if ((dst->pgd == MMF_NIL && mmf_pgd_alloc(m, dst)) ||
+		    !mmf_pte_lookup(m, dst, a < v->start ? v->start : a, 1))
+			return -1;
+	}
 	for (uint64_t a = v->start; a < v->end; a += AS_PAGE_SIZE) {
 		uint64_t *s = mmf_pte_lookup(m, src, a, 0);
 		if (!s || !*s || (!(*s & PTE_MAPPED) && !pte_is_swap(*s)))

@@ -771,14 +771,18 @@ int mmf_hugetlb_copy(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *d
 {
 	int cow = (v->flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 	for (uint64_t a = v->start; a < v->end; a += HUGE_SIZE) {
+		/* huge_pte_alloc() wherever the parent has a PMD table, its
+		 * entry empty or not */
 		uint64_t *s = src->pgd == MMF_NIL ? NULL : mmf_pmd_lookup(m, src, a, 0);
-		if (!s || !(*s & PTE_MAPPED))
+		if (!s)
 			continue;
 		if (dst->pgd == MMF_NIL && mmf_pgd_alloc(m, dst))
 			return -1;
 		uint64_t *d = mmf_pmd_lookup(m, dst, a, 1);
 		if (!d)
 			return -1;
+		if (!(*s & PTE_MAPPED))
+			continue;
 		if (cow && !MUTANT(m, HUGETLB_FORK_KEEPS_WRITE))
 			*s &= ~PTE_RW;
 		*d = *s;

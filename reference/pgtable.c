@@ -66,15 +66,18 @@ int mmf_pgd_alloc(struct mmf_machine *m, struct mmf_mm *mm)
 	return mm->pgd == MMF_NIL ? -1 : 0;
 }
 
-uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc)
+/* The entry for addr in the level-`stop` table, making the tables above
+ * it on the way when alloc is set; NULL where a table is absent (or no
+ * memory for one), or a huge leaf (hugetlb.c) stands above it. */
+static uint64_t *walk_to(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc, unsigned stop)
 {
 	uint32_t pfn = mm->pgd;
 	if (pfn == MMF_NIL)
 		return NULL; /* no tables yet: nothing mapped */
-	for (unsigned level = mmf_pt_levels(m) - 1; level > 0; level--) {
+	for (unsigned level = mmf_pt_levels(m) - 1; level > stop; level--) {
 		uint64_t *e = &table(m, pfn)[index_of(m, addr, level)];
 		if (*e & PTE_PS)
-			return NULL; /* a huge leaf (hugetlb.c): no pte below it */
+			return NULL;
 		if (!(*e & PTE_PRESENT)) {
 			if (!alloc)
 				return NULL;
@@ -86,29 +89,18 @@ uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr
 		}
 		pfn = (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
 	}
-	return &table(m, pfn)[index_of(m, addr, 0)];
+	return &table(m, pfn)[index_of(m, addr, stop)];
+}
+
+uint64_t *mmf_pte_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc)
+{
+	return walk_to(m, mm, addr, alloc, 0);
 }
 
 uint64_t *mmf_pmd_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int alloc)
 {
-	uint32_t pfn = mm->pgd;
-	if (pfn == MMF_NIL)
-		return NULL;
-	for (unsigned level = mmf_pt_levels(m) - 1; level > 1; level--) {
-		uint64_t *e = &table(m, pfn)[index_of(m, addr, level)];
-		if (!(*e & PTE_PRESENT)) {
-			if (!alloc)
-				return NULL;
-			uint32_t t = table_alloc(m, mm, 1);
-			if (t == MMF_NIL)
-				return NULL;
-			e = &table(m, pfn)[index_of(m, addr, level)];
-			*e = ((uint64_t)t << MMF_PAGE_SHIFT) | PTE_TABLE;
-		}
-		pfn = (uint32_t)((*e & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
-	}
-	uint64_t *pmd = &table(m, pfn)[index_of(m, addr, 1)];
-	if (alloc && (*pmd & PTE_PRESENT) && !(*pmd & PTE_PS)) {
+	uint64_t *pmd = walk_to(m, mm, addr, alloc, 1);
+	if (pmd && alloc && (*pmd & PTE_PRESENT) && !(*pmd & PTE_PS)) {
 		/* free_pgtables() leaves no pte table where a whole free PMD
 		 * span became a hugetlb VMA */
 		mmf_machine_corrupt(m, "huge_pmd_table: a pte table is left under the huge mapping at %#llx",

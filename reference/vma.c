@@ -229,17 +229,23 @@ int mmf_vma_unmap_region(struct mmf_machine *m, struct mmf_mm *mm, uint64_t star
 	uint32_t i = mmf_vma_index(mm, start);
 	if (i >= mm->nr || mm->vma[i].start >= end)
 		return 0;
-	int r;
+	int r, split = 0;
 	if (mm->vma[i].start < start) {
 		if ((r = mmf_vma_split(m, mm, i, start)))
 			return r;
 		i++;
+		split = 1;
 	}
 	uint32_t j = i;
 	while (j < mm->nr && mm->vma[j].start < end)
 		j++;
-	if (mm->vma[j - 1].end > end && (r = mmf_vma_split(m, mm, j - 1, end)))
+	if (mm->vma[j - 1].end > end && (r = mmf_vma_split(m, mm, j - 1, end))) {
+		/* a hugetlb VMA cannot split there: the first split stays, and
+		 * Linux merges its halves back no more than any other */
+		if (split)
+			mm->vma[i - 1].unmerged = mm->vma[i].unmerged = 1;
 		return r;
+	}
 	uint32_t drop_tail = MUTANT(m, MUNMAP_LEAVES_TAIL) && j - i > 1;
 	uint64_t first = mm->vma[i].start, last = mm->vma[j - 1 - drop_tail].end;
 	/* unmap_vmas(), then the VMAs go, then free_pgtables() between the

@@ -332,11 +332,12 @@ static void access_page(uint64_t addr, int kind, uint64_t token, uint64_t *fault
 
 /* ---- placement ---- */
 
-/* The highest gap in the window that fits len, below the window's top
- * (the model's mmap_base): the kernel's own top-down search runs from
- * its mmap_base, outside the window, so the agent does the same search
- * inside it. 0 when nothing fits. */
-static uint64_t topdown(uint64_t len)
+/* The highest place in the window's gaps for len bytes starting on an
+ * align boundary, below the window's top (the model's mmap_base): the
+ * kernel's own top-down search runs from its mmap_base, outside the
+ * window, so the agent does the same search inside it (aligned to 2 MiB:
+ * hugetlb_get_unmapped_area()'s). 0 when nothing fits. */
+static uint64_t topdown_aligned(uint64_t len, uint64_t align)
 {
 	uint64_t lo = env->base, upper = env->base + (uint64_t)MMF_AS_WINDOW_PAGES * env->page;
 	if (slurp("/proc/self/maps") < 0)
@@ -349,15 +350,17 @@ static uint64_t topdown(uint64_t len)
 			continue;
 		if (m.start >= upper)
 			break;
-		if (m.start > prev_end && m.start - prev_end >= len)
-			best = m.start - len;
+		if (m.start > prev_end && m.start - prev_end >= len && ((m.start - len) & ~(align - 1)) >= prev_end)
+			best = (m.start - len) & ~(align - 1);
 		if (m.end > prev_end)
 			prev_end = m.end;
 	}
-	if (upper > prev_end && upper - prev_end >= len)
-		best = upper - len;
+	if (upper > prev_end && upper - prev_end >= len && ((upper - len) & ~(align - 1)) >= prev_end)
+		best = (upper - len) & ~(align - 1);
 	return best;
 }
+
+static uint64_t topdown(uint64_t len) { return topdown_aligned(len, env->page); }
 
 /* How the agent names the address it chose itself. QEMU 7.2 does not
  * know MAP_FIXED_NOREPLACE (it takes it as a hint): there the gap, read
@@ -371,30 +374,6 @@ static uint64_t topdown(uint64_t len)
 static int kernel_prot(unsigned prot) { return (int)(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)); }
 
 #define HUGE (2ull << 20)
-
-/* The highest gap of the window below its top where an aligned range of
- * len fits: what hugetlb_get_unmapped_area()'s top-down search finds. */
-static uint64_t topdown_huge(uint64_t len)
-{
-	uint64_t lo = env->base, upper = env->base + (uint64_t)MMF_AS_WINDOW_PAGES * env->page;
-	if (slurp("/proc/self/maps") < 0)
-		return 0;
-	uint64_t best = 0, prev_end = lo;
-	for (const char *l = procbuf; *l; l = next_line(l)) {
-		struct mline m;
-		if (parse_line(l, &m) || m.end <= lo)
-			continue;
-		if (m.start >= upper)
-			break;
-		if (m.start > prev_end && m.start - prev_end >= len && ((m.start - len) & ~(HUGE - 1)) >= prev_end)
-			best = (m.start - len) & ~(HUGE - 1);
-		if (m.end > prev_end)
-			prev_end = m.end;
-	}
-	if (upper > prev_end && upper - prev_end >= len && ((upper - len) & ~(HUGE - 1)) >= prev_end)
-		best = (upper - len) & ~(HUGE - 1);
-	return best;
-}
 
 /* mmap(MAP_HUGETLB) as the op asks it (flags: the MMF_MAP_* bits, and
  * prot << 8), placed as do_mmap() places an ordinary one: a hint the
@@ -423,7 +402,7 @@ static int do_mmap_huge(uint64_t addr, uint64_t len, unsigned fl, struct out *o)
 		if (p == MAP_FAILED) {
 			if (!len)
 				return EINVAL;
-			uint64_t where = topdown_huge(rounded);
+			uint64_t where = topdown_aligned(rounded, HUGE);
 			if (!where)
 				return ENOMEM;
 			p = mmap((void *)(uintptr_t)where, len, kernel_prot(prot), kf | PLACE, -1, 0);

@@ -126,6 +126,7 @@ struct mmf_exec_stats {
 	uint64_t per_op[MMF_NR_OPCODES][4]; /* [code][ok, refused, unsupported, skipped] */
 	uint64_t known[MMF_MAX_KNOWN];      /* hits of each known difference the adapter lists */
 	uint64_t oracle_oom; /* sequences a real system stopped being compared in: the oracle's machine ran short of memory */
+	uint64_t oracle_numa; /* ... a hugetlb op on a profile of several nodes (per-node pools) */
 	/* What the comparison covered. The oracle's outcome of each op it ran
 	 * (mmf_outcome_index()); the ops a system under test answered itself
 	 * and had compared (not skipped, not a process slot the agent knows
