@@ -30,7 +30,8 @@ static const char usage_main[] =
 	"  agent      serve an adapter to another mmfuzz over descriptors 3-6 (internal)\n"
 	"\n"
 	"Each command takes --help. Exit status: 0 no finding, 1 finding,\n"
-	"2 bad input or usage, 3 environment error.\n";
+	"2 bad input or usage, 3 environment error, 4 (fuzz) findings that were\n"
+	"all flaky: none came back when replayed on fresh systems.\n";
 
 unsigned cli_gen_flags(const struct mmf_adapter *ad)
 {

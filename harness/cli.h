@@ -1,6 +1,7 @@
 /* Shared pieces of the mmfuzz command line. Only the CLI prints and picks
  * exit statuses: 0 no finding, 1 finding, 2 bad input or usage, 3 the
- * environment failed (cannot write --out, an adapter cannot start). */
+ * environment failed (cannot write --out, an adapter cannot start), 4 a
+ * campaign whose findings were all flaky (none came back when replayed). */
 #ifndef MMF_HARNESS_CLI_H
 #define MMF_HARNESS_CLI_H
 #if defined(MMF_LAYER_ORACLE) || defined(MMF_LAYER_ADAPTERS)
@@ -13,6 +14,7 @@
 #define EXIT_FINDING 1
 #define EXIT_BADINPUT 2
 #define EXIT_ENV 3
+#define EXIT_FLAKY 4
 
 /* Options every command that runs sequences shares. */
 struct cli_target {

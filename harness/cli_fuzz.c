@@ -33,7 +33,9 @@ static const char usage_fuzz[] =
 	"Before a finding is reported its input is replayed on freshly created\n"
 	"systems (up to 3 times); one that never comes back depends on state outside\n"
 	"the sequence: it is reported as flaky, not shrunk, and saved as found under\n"
-	"DIR/flaky/ with its signature ending in -flaky. Replaying and shrinking stay\n"
+	"DIR/flaky/ with its signature ending in -flaky; it does not end the campaign,\n"
+	"and a campaign whose findings are all flaky exits with status 4, not 1.\n"
+	"Replaying and shrinking stay\n"
 	"within --time, and an op of an out-of-process adapter still running when the\n"
 	"time is up is stopped (not a finding); the report says so, and any overrun.\n"
 	"\n"
@@ -247,6 +249,20 @@ struct sigrec {
 static struct sigrec sigs[MAX_SIGS];
 static unsigned nsigs;
 
+/* Replayed on fresh systems, and never came back. */
+static int sig_flaky(const struct sigrec *r)
+{
+	return r->replays && !r->reproduced_in && !r->replay_cut;
+}
+
+static int all_flaky(void)
+{
+	for (unsigned i = 0; i < nsigs; i++)
+		if (!sig_flaky(&sigs[i]))
+			return 0;
+	return 1;
+}
+
 static struct sigrec *sig_lookup(const char *sig)
 {
 	for (unsigned i = 0; i < nsigs; i++)
@@ -351,7 +367,7 @@ static void report(FILE *fp, const struct campaign *c, const struct mmf_exec_sta
 			snprintf(rep, sizeof(rep), ", NOT CONFIRMED: its replay was cut short by --time");
 		else
 			snprintf(rep, sizeof(rep), ", FLAKY: not reproduced in %u fresh replays", sigs[i].replays);
-		flaky += sigs[i].replays && !sigs[i].reproduced_in && !sigs[i].replay_cut;
+		flaky += sig_flaky(&sigs[i]);
 		fprintf(fp, "    %s  x%llu, first in sequence #%llu%s%s%s\n", sigs[i].sig, sigs[i].count, sigs[i].first, rep,
 			sigs[i].where[0] ? ", saved in " : ", NOT saved", sigs[i].where);
 	}
@@ -832,7 +848,9 @@ int cli_fuzz(int argc, char **argv)
 			n++;
 			break;
 		}
-		if (!c.keep_going) {
+		/* a flaky one is reported and saved, but is nothing to stop for:
+		 * the campaign goes on looking for one that reproduces */
+		if (!c.keep_going && !sig_flaky(rec)) {
 			n++;
 			break;
 		}
@@ -852,6 +870,8 @@ int cli_fuzz(int argc, char **argv)
 			fprintf(stderr, "mmfuzz fuzz: cannot update %s/count\n", sigs[i].where);
 			status = EXIT_ENV;
 		}
+	if (status == EXIT_FINDING && nsigs && all_flaky())
+		status = EXIT_FLAKY;
 	status = write_reports(&c, mmf_exec_stats(ex), n, elapsed, status);
 	mmf_exec_destroy(ex);
 	return status;
