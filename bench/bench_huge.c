@@ -8,6 +8,13 @@
  *                    frames copied; the child's exit frees it. Per second.
  *   pool resize      nr_hugepages 0 -> 8 -> 0: 8 order-9 blocks from the
  *                    buddy and back. Per second.
+ *   THP fault        a write to a MADV_HUGEPAGE slot: an order-9 block from
+ *                    the buddy split into 512 zeroed user pages, the huge
+ *                    PMD; then MADV_DONTNEED of the whole 2 MiB frees them
+ *                    and the table. Per second.
+ *   THP split        the same fault, then munmap of one 4 KiB page in it:
+ *                    the settle splits the PMD (the 511 ptes stay); then
+ *                    MADV_DONTNEED of the rest. Per second.
  */
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +96,43 @@ static double cows_per_second(void)
 	return bench_median(v, RUNS);
 }
 
+/* Faults of a THP at slot 0, each followed by a whole-PMD DONTNEED, or
+ * (split) by a 4 KiB munmap that splits it and a DONTNEED of the rest. */
+static double thp_per_second(int split)
+{
+	const unsigned iters = 500;
+	double v[RUNS];
+	for (int r = 0; r < RUNS; r++) {
+		mmf_machine_reset(&mach);
+		int err;
+		uint64_t out;
+		must(mmf_as_mmap(&mach, 0, AT(0), 2 * HUGE, 3, MMF_MAP_FIXED, &out, &err) == 0, "mmap");
+		must(mmf_as_madvise(&mach, 0, AT(0), 2 * HUGE, MMF_MADV_HUGEPAGE, &err) == 0, "madvise");
+		double t0 = bench_now();
+		for (unsigned i = 0; i < iters; i++) {
+			write_page(0, AT(0) + 8 * PG);
+			mmf_thp_settle(&mach);
+			must(mach.as->proc[0].mm.nr_thp == 1, "a THP fault");
+			if (split) {
+				must(mmf_as_munmap(&mach, 0, AT(0), PG, &err) == 0, "munmap");
+				mmf_thp_settle(&mach);
+				must(mach.as->proc[0].mm.nr_thp == 0, "the split");
+				must(mmf_as_mmap(&mach, 0, AT(0), PG, 3, MMF_MAP_FIXED, &out, &err) == 0, "mmap");
+			}
+			must(mmf_as_madvise(&mach, 0, AT(0), HUGE, MMF_MADV_DONTNEED, &err) == 0, "dontneed");
+			mmf_thp_settle(&mach);
+			if (split) /* the table the split left goes with the VMA's hole */
+				must(mmf_as_munmap(&mach, 0, AT(0), HUGE, &err) == 0 &&
+					     mmf_as_mmap(&mach, 0, AT(0), HUGE, 3, MMF_MAP_FIXED, &out, &err) == 0 &&
+					     mmf_as_madvise(&mach, 0, AT(0), HUGE, MMF_MADV_HUGEPAGE, &err) == 0,
+				     "remap");
+			mmf_lru_drain(&mach);
+		}
+		v[r] = iters / (bench_now() - t0);
+	}
+	return bench_median(v, RUNS);
+}
+
 static double resizes_per_second(void)
 {
 	const unsigned iters = 2000;
@@ -115,6 +159,10 @@ int main(void)
 	double c = cows_per_second();
 	printf("bench: hugetlb 2 MiB COW copy (fork, write, exit)  %10.0f /s  (%.2f us each)\n", c, 1e6 / c);
 	printf("bench: hugetlb pool resize 0 -> 8 -> 0 pages       %10.0f /s\n", resizes_per_second());
+	double t = thp_per_second(0);
+	printf("bench: THP 2 MiB fault (+ MADV_DONTNEED)           %10.0f /s  (%.2f us each)\n", t, 1e6 / t);
+	double s = thp_per_second(1);
+	printf("bench: THP fault + split (4 KiB munmap) + unmap    %10.0f /s  (%.2f us each)\n", s, 1e6 / s);
 	char msg[256];
 	must(mmf_as_vma_is_valid(&mach, msg, sizeof(msg)) == 0, msg);
 	mmf_machine_fini(&mach);

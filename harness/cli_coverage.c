@@ -97,4 +97,6 @@ void cli_print_coverage(FILE *fp, const struct mmf_exec_stats *st, const uint64_
 	fprintf(fp, "  huge pages: %llu hugetlb faults, %llu COW copies, %llu pages reserved, %llu surplus pages allocated\n",
 		(unsigned long long)st->huge_faults, (unsigned long long)st->huge_cows,
 		(unsigned long long)st->huge_reservations, (unsigned long long)st->huge_surplus);
+	fprintf(fp, "              %llu THP faults, %llu huge PMDs split, %llu collapses\n", (unsigned long long)st->thp_faults,
+		(unsigned long long)st->thp_splits, (unsigned long long)st->thp_collapses);
 }

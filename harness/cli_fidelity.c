@@ -40,8 +40,13 @@ static const char usage_fidelity[] =
 
 	"  -q, --quiet      no progress line\n"
 	"\n"
-	"Exit status: 0 all agree, 1 some disagreement, 2 bad usage, 3 the\n"
-	"adapter could not run.\n";
+	"A disagreement is replayed on fresh systems (up to 3 times); one that never\n"
+	"comes back is flaky: it depends on the system's own state, not on the ops\n"
+	"(a live kernel's compaction or reclaim moving pages the sequence shares),\n"
+	"is counted apart and saved as found under DIR/flaky/.\n"
+	"\n"
+	"Exit status: 0 all agree, 1 some disagreement that came back, 2 bad usage,\n"
+	"3 the adapter could not run, 4 every disagreement was flaky.\n";
 
 struct disagreement {
 	char signature[160];
@@ -60,7 +65,7 @@ static int op_code(const char *name)
 /* One run's settings and tallies. */
 struct fidelity {
 	struct cli_target t;
-	unsigned long long n, seed, agreed, ran;
+	unsigned long long n, seed, agreed, ran, flaky;
 	unsigned max_ops, generator, errors, ndis;
 	int profile, shrink, quiet;
 	const char *out;
@@ -115,8 +120,24 @@ static int fidelity_option(void *ctx, int code, const char *arg)
 	}
 }
 
+/* Does a disagreement come back when its sequence runs on fresh systems
+ * (each adapter created anew, as `mmfuzz replay` would)? Up to 3 runs. */
+static int comes_back(struct mmf_exec *ex, const struct mmf_seq *seq, const struct mmf_finding *f)
+{
+	int back = 0;
+	mmf_exec_set_counting(ex, 0);
+	for (int k = 0; k < 3 && !back; k++) {
+		struct mmf_finding g;
+		mmf_exec_restart(ex, seq->profile);
+		back = mmf_exec_run(ex, seq, &g) == 1 && !strcmp(g.signature, f->signature);
+	}
+	mmf_exec_set_counting(ex, 1);
+	return back;
+}
+
 /* A sequence that disagreed: counted under its op, and a new signature
- * minimized and saved. 0, or EXIT_ENV when it could not be saved. */
+ * minimized and saved (a flaky one as found, its signature ending in
+ * -flaky). 0, or EXIT_ENV when it could not be saved. */
 static int disagreed(struct fidelity *fd, struct mmf_exec *ex, struct mmf_seq *seq, struct mmf_finding *f,
 		     unsigned long long k, int tty)
 {
@@ -138,7 +159,8 @@ static int disagreed(struct fidelity *fd, struct mmf_exec *ex, struct mmf_seq *s
 	fd->dis[d].count = 1;
 	fd->dis[d].first = k;
 	unsigned before = seq->nops;
-	if (fd->shrink) {
+	int flaky = strlen(f->signature) > 6 && !strcmp(f->signature + strlen(f->signature) - 6, "-flaky");
+	if (fd->shrink && !flaky) {
 		mmf_exec_set_counting(ex, 0);
 		struct mmf_min_config mc = { 0, 0, 30 };
 		struct mmf_min_stats ms;
@@ -147,7 +169,11 @@ static int disagreed(struct fidelity *fd, struct mmf_exec *ex, struct mmf_seq *s
 	}
 	if (tty && !fd->quiet)
 		fputc('\n', stderr);
-	printf("%s\n  sequence #%llu, %u ops, shrunk to %u\n  %s\n", f->signature, k, before, seq->nops, f->detail);
+	if (flaky)
+		printf("%s\n  sequence #%llu, %u ops, FLAKY: not reproduced in 3 replays on fresh systems, kept as found\n  %s\n",
+		       f->signature, k, before, f->detail);
+	else
+		printf("%s\n  sequence #%llu, %u ops, shrunk to %u\n  %s\n", f->signature, k, before, seq->nops, f->detail);
 	int e = cli_save_finding(fd->out, seq, f, &fd->t, fd->dis[d].where, sizeof(fd->dis[d].where));
 	if (e) {
 		fprintf(stderr, "mmfuzz fidelity: cannot save under %s: %s\n", fd->out, strerror(e));
@@ -167,6 +193,8 @@ static void print_table(const struct fidelity *fd, const struct mmf_exec_stats *
 	       fd->ran, fd->seed, fd->max_ops, secs);
 	printf("  sequences agreeing to the end  %llu of %llu  %.2f%%\n", fd->agreed, fd->ran,
 	       fd->ran ? 100.0 * (double)fd->agreed / (double)fd->ran : 100.0);
+	printf("  flaky: disagreed once, agreed in 3 fresh replays  %llu  (agreeing where it reproduces: %.2f%%)\n",
+	       fd->flaky, fd->ran ? 100.0 * (double)(fd->agreed + fd->flaky) / (double)fd->ran : 100.0);
 	uint64_t all = 0, all_bad = 0;
 	for (unsigned c = 0; c < MMF_NR_OPCODES; c++)
 		all += st->per_op[c][0] + st->per_op[c][1], all_bad += st->disagreed[c];
@@ -235,9 +263,17 @@ int cli_fidelity(int argc, char **argv)
 			status = EXIT_ENV;
 			break;
 		}
-		if (r == 0)
+		if (r == 0) {
 			fd.agreed++;
-		else if ((status = disagreed(&fd, ex, &seq, &f, k, tty)))
+			continue;
+		}
+		if (!comes_back(ex, &seq, &f)) {
+			fd.flaky++;
+			char s[sizeof(f.signature)];
+			snprintf(s, sizeof(s), "%.150s-flaky", f.signature);
+			snprintf(f.signature, sizeof(f.signature), "%s", s);
+		}
+		if ((status = disagreed(&fd, ex, &seq, &f, k, tty)))
 			break;
 	}
 	if (tty && !fd.quiet)
@@ -245,6 +281,6 @@ int cli_fidelity(int argc, char **argv)
 	print_table(&fd, mmf_exec_stats(ex), mmf_now() - start);
 	mmf_exec_destroy(ex);
 	if (status == EXIT_CLEAN && fd.agreed < fd.ran)
-		status = EXIT_FINDING;
+		status = fd.agreed + fd.flaky == fd.ran ? EXIT_FLAKY : EXIT_FINDING;
 	return status;
 }

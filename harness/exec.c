@@ -1080,6 +1080,9 @@ static void count_depth(struct mmf_exec *ex, unsigned prof)
 	st->huge_cows += d.huge_cows;
 	st->huge_reservations += d.huge_reservations;
 	st->huge_surplus += d.huge_surplus;
+	st->thp_faults += d.thp_faults;
+	st->thp_splits += d.thp_splits;
+	st->thp_collapses += d.thp_collapses;
 	if (!ex->as_used)
 		return;
 	st->as_seqs++;

@@ -937,7 +937,15 @@ void mmf_gen_sequence(uint64_t seed, const struct mmf_gen_config *cfg, struct mm
 	    g.ok[MMF_OP_MEM_READ] && g.ok[MMF_OP_PROC_REPORT] && g.ok[MMF_OP_MUNMAP] && g.ok[MMF_OP_MADVISE] &&
 	    g.ok[MMF_OP_MPROTECT] && g.ok[MMF_OP_MREMAP] && g.ok[MMF_OP_MINCORE] && below(&g.r, 6) == 0)
 		huge_at = below(&g.r, n / 2 + 1);
+	/* version 8: one in six (of the profiles of 4 KiB pages) builds THPs */
+	unsigned thp_at = ~0u;
+	if (g.version >= 8 && shadow && mmf_profile_as_shift(g.p) == 12 && g.ok[MMF_OP_MMAP] && g.ok[MMF_OP_MEM_WRITE] &&
+	    g.ok[MMF_OP_MEM_READ] && g.ok[MMF_OP_PROC_REPORT] && g.ok[MMF_OP_MUNMAP] && g.ok[MMF_OP_MADVISE] &&
+	    g.ok[MMF_OP_MPROTECT] && g.ok[MMF_OP_MREMAP] && g.ok[MMF_OP_MINCORE] && below(&g.r, 6) == 0)
+		thp_at = below(&g.r, n / 2 + 1);
 	for (unsigned i = 0; i < n; i++) {
+		if (i == thp_at)
+			mmf_gen_as_thp_trip(&g, cap, out);
 		if (i == huge_at)
 			mmf_gen_as_huge_trip(&g, cap, out);
 		if (i == pressure_at)

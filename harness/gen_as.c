@@ -1657,3 +1657,136 @@ void mmf_gen_as_huge_trip(struct gen *g, unsigned cap, struct mmf_seq *out)
 	mmf_gen_put(&op, "npages", below(&g->r, 3));
 	emit(g, out, cap, &op);
 }
+
+/* Version 8: transparent huge pages. One or two 2 MiB-aligned private
+ * anonymous slots above the shadow's pages, MADV_HUGEPAGE (now and then
+ * NOHUGEPAGE, or neither), read (the huge zero page) and written (a THP);
+ * a fork whose writes on either side split the shared PMD and copy a small
+ * page; then one of the ways a PMD splits or goes whole (munmap, mprotect,
+ * MADV_DONTNEED or FREE, mlock, mremap; a part of it, or all 2 MiB), or
+ * MADV_COLLAPSE after a split; the reports, an exit, and a last collapse. */
+void mmf_gen_as_thp_trip(struct gen *g, unsigned cap, struct mmf_seq *out)
+{
+	struct mmf_op op;
+	uint32_t base = (4 + 2 * below(&g->r, 2)) * HUGE_PAGES, n = (1 + below(&g->r, 2)) * HUGE_PAGES;
+	unsigned proc = 0, procs[3] = { 0, 0, 0 }, np = 1;
+	if (below(&g->r, 4) == 0)
+		n += 1 + below(&g->r, 16); /* a VMA past the aligned part: its tail is small pages */
+	reset_op(&op, MMF_OP_MMAP, proc);
+	mmf_gen_put(&op, "start", base);
+	mmf_gen_put(&op, "npages", n);
+	mmf_gen_put(&op, "prot", 3);
+	mmf_gen_put(&op, "flags", below(&g->r, 2) ? MMF_MAP_FIXED : MMF_MAP_FIXED_NOREPLACE);
+	emit(g, out, cap, &op);
+	unsigned hint = below(&g->r, 8);
+	if (hint) {
+		reset_op(&op, MMF_OP_MADVISE, proc);
+		mmf_gen_put(&op, "start", base);
+		mmf_gen_put(&op, "npages", n);
+		mmf_gen_put(&op, "advice", hint == 1 ? MMF_MADV_NOHUGEPAGE : MMF_MADV_HUGEPAGE);
+		emit(g, out, cap, &op);
+	}
+	for (unsigned w = 0; w < 2 + below(&g->r, 3); w++) {
+		unsigned k = below(&g->r, 4);
+		reset_op(&op, k == 0 ? MMF_OP_MEM_READ : k == 1 && can(g, MMF_OP_MEM_FILL) ? MMF_OP_MEM_FILL : MMF_OP_MEM_WRITE,
+			 proc);
+		mmf_gen_put(&op, "page", huge_page_in(g, base, n));
+		mmf_gen_put(&op, "token", below(&g->r, 256));
+		emit(g, out, cap, &op);
+	}
+	if (below(&g->r, 3) == 0) {
+		reset_op(&op, MMF_OP_PROC_REPORT, proc);
+		mmf_gen_put(&op, "kind", MMF_PROC_SMAPS);
+		emit(g, out, cap, &op);
+	}
+	for (unsigned f = 0; f < 2 && can(g, MMF_OP_FORK) && below(&g->r, 2); f++) {
+		unsigned child = fork_next(g, out, cap, procs[np - 1]);
+		if (child == MMF_NPROCS)
+			break;
+		procs[np++] = child;
+	}
+	for (unsigned r = 0; r < 1 + np; r++) {
+		unsigned who = procs[below(&g->r, np)], k = below(&g->r, 3);
+		reset_op(&op, k ? MMF_OP_MEM_WRITE : MMF_OP_MEM_READ, who);
+		mmf_gen_put(&op, "page", huge_page_in(g, base, n));
+		mmf_gen_put(&op, "token", below(&g->r, 256));
+		emit(g, out, cap, &op);
+	}
+	unsigned who = procs[below(&g->r, np)], whole = below(&g->r, 3) == 0;
+	uint32_t from = whole ? (n >= 2 * HUGE_PAGES && below(&g->r, 2) ? HUGE_PAGES : 0) : below(&g->r, n);
+	uint32_t len = whole ? HUGE_PAGES : 1 + below(&g->r, below(&g->r, 2) ? 16 : n - from);
+	if (from + len > n)
+		len = n - from;
+	unsigned what = below(&g->r, 8);
+	switch (what) {
+	case 0: reset_op(&op, MMF_OP_MUNMAP, who); break;
+	case 1:
+		reset_op(&op, MMF_OP_MPROTECT, who);
+		mmf_gen_put(&op, "prot", below(&g->r, 2) ? 1 : 0);
+		break;
+	case 2:
+	case 3:
+		reset_op(&op, MMF_OP_MADVISE, who);
+		mmf_gen_put(&op, "advice", below(&g->r, 3) ? MMF_MADV_DONTNEED : MMF_MADV_FREE);
+		break;
+	case 4:
+		reset_op(&op, can(g, MMF_OP_MLOCK) ? MMF_OP_MLOCK : MMF_OP_MPROTECT, who);
+		if (op.code == MMF_OP_MPROTECT)
+			mmf_gen_put(&op, "prot", 1);
+		break;
+	case 5:
+		reset_op(&op, MMF_OP_MREMAP, who);
+		len = 1 + below(&g->r, 255);
+		mmf_gen_put(&op, "npages", (uint8_t)len);
+		mmf_gen_put(&op, "new_npages", below(&g->r, 2) ? (uint8_t)len : 1 + below(&g->r, 255));
+		mmf_gen_put(&op, "new_start", 2 * HUGE_PAGES + below(&g->r, 2) * below(&g->r, HUGE_PAGES));
+		mmf_gen_put(&op, "flags", below(&g->r, 2) ? MMF_MREMAP_MAYMOVE | MMF_MREMAP_FIXED : 0);
+		break;
+	default: /* a small part goes, then the range collapses again */
+		reset_op(&op, MMF_OP_MADVISE, who);
+		mmf_gen_put(&op, "start", base + from);
+		mmf_gen_put(&op, "npages", 1 + below(&g->r, 8));
+		mmf_gen_put(&op, "advice", MMF_MADV_DONTNEED);
+		emit(g, out, cap, &op);
+		reset_op(&op, MMF_OP_MADVISE, who);
+		from = below(&g->r, 4) ? 0 : below(&g->r, n);
+		len = n - from;
+		mmf_gen_put(&op, "advice", MMF_MADV_COLLAPSE);
+		break;
+	}
+	mmf_gen_put(&op, "start", base + from);
+	if (op.code != MMF_OP_MREMAP)
+		mmf_gen_put(&op, "npages", len);
+	emit(g, out, cap, &op);
+	for (unsigned r = 0; r < 2; r++) {
+		reset_op(&op, below(&g->r, 2) ? MMF_OP_MEM_READ : MMF_OP_MEM_WRITE, procs[below(&g->r, np)]);
+		mmf_gen_put(&op, "page", huge_page_in(g, base, n));
+		mmf_gen_put(&op, "token", below(&g->r, 256));
+		emit(g, out, cap, &op);
+	}
+	for (unsigned r = 0; r < np; r++) {
+		reset_op(&op, below(&g->r, 4) ? MMF_OP_PROC_REPORT : MMF_OP_MINCORE, procs[r]);
+		if (op.code == MMF_OP_PROC_REPORT) {
+			mmf_gen_put(&op, "kind", below(&g->r, 3) ? MMF_PROC_SMAPS : MMF_PROC_PAGEMAP);
+		} else {
+			mmf_gen_put(&op, "start", base);
+			mmf_gen_put(&op, "npages", n);
+		}
+		emit(g, out, cap, &op);
+	}
+	if (np > 1 && below(&g->r, 2)) {
+		reset_op(&op, MMF_OP_EXIT, procs[np - 1]);
+		emit(g, out, cap, &op);
+		g->sh.live &= (uint8_t)~(1u << procs[np - 1]);
+	}
+	if (below(&g->r, 3) == 0) {
+		reset_op(&op, MMF_OP_MADVISE, proc);
+		mmf_gen_put(&op, "start", base);
+		mmf_gen_put(&op, "npages", n);
+		mmf_gen_put(&op, "advice", MMF_MADV_COLLAPSE);
+		emit(g, out, cap, &op);
+		reset_op(&op, MMF_OP_PROC_REPORT, proc);
+		mmf_gen_put(&op, "kind", MMF_PROC_SMAPS);
+		emit(g, out, cap, &op);
+	}
+}

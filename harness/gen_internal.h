@@ -127,6 +127,7 @@ unsigned mmf_gen_as_proc(struct gen *g);
 void mmf_gen_as_pressure(struct gen *g, unsigned cap, struct mmf_seq *out);
 void mmf_gen_as_swap_trip(struct gen *g, unsigned cap, struct mmf_seq *out);
 void mmf_gen_as_huge_trip(struct gen *g, unsigned cap, struct mmf_seq *out);
+void mmf_gen_as_thp_trip(struct gen *g, unsigned cap, struct mmf_seq *out);
 /* Whether three processes can fill the profile's machine that way. */
 int mmf_gen_pressure_fits(const struct gen *g);
 

@@ -85,6 +85,7 @@ struct mmf_vma {
 				MREMAP_DONTUNMAP): a neighbour may now match it and stay apart */
 };
 
+#define MMF_THP_PER_MM 16 /* the window holds 8 PMDs; a fault past this many falls back to ptes */
 struct mmf_mm {
 	struct mmf_vma *vma; /* sorted by start, disjoint */
 	uint32_t nr, cap;
@@ -95,6 +96,11 @@ struct mmf_mm {
 	uint64_t start_brk, brk;
 	uint32_t pgd;       /* pfn of the top table; MMF_NIL until the first fault */
 	uint64_t pgtables_bytes;
+	/* The PMDs that map a THP (PMD_THP set): their addresses, unordered;
+	 * huge_memory.c keeps the list, a stale entry is dropped at the next
+	 * settle. */
+	uint64_t thp[MMF_THP_PER_MM];
+	uint32_t nr_thp;
 };
 
 struct mmf_proc {
@@ -156,6 +162,12 @@ struct mmf_as {
 	int no_oom;
 	char oom_report[8192];
 	struct mmf_hstate hstate; /* the 2 MiB hugetlb pool (hugetlb.c) */
+	struct mmf_thp {          /* transparent huge pages (huge_memory.c): thp_* of /proc/vmstat */
+		uint64_t fault_alloc, fault_fallback, collapse_alloc, split_pmd, split_page, zero_page_alloc;
+		uint8_t zero_allocated; /* the huge zero page exists */
+		uint32_t skip[16];      /* an LRU madvise's folios mapped shared: left alone */
+		unsigned nr_skip;
+	} thp;
 };
 
 int mmf_as_init(struct mmf_machine *m);
@@ -203,9 +215,17 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap);
 #define PTE_PROTNONE 0x100ull
 #define PTE_SPECIAL 0x200ull
 #define PTE_SOFTDIRTY 0x800ull
+/* On a PMD entry that points at a pte table: the table is the one Linux
+ * deposits under a huge PMD, and the PMD maps a THP (huge_memory.c). A
+ * software bit (x86's bit 10), never set on a pte. */
+#define PMD_THP 0x400ull
 #define PTE_PFN_MASK 0x000ffffffffff000ull
 #define PTE_TABLE (PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
 #define PTE_MAPPED (PTE_PRESENT | PTE_PROTNONE)
+/* A user pte as a fault makes it: x86's base protections carry the
+ * accessed bit; a write dirties it (and soft-dirties it). */
+#define PTE_BASE (PTE_PRESENT | PTE_USER | PTE_ACCESSED)
+#define PTE_DIRTIED (PTE_DIRTY | PTE_SOFTDIRTY)
 /* The zero page's frame in a pte: no frame of the machine (its pfn is
  * MMF_NIL), so a PFN mapping of any real frame is never taken for it. */
 #define PTE_ZERO_PAGE (PTE_SPECIAL | (0xffffffffull << MMF_PAGE_SHIFT))
@@ -354,6 +374,51 @@ void mmf_hugetlb_punch(struct mmf_machine *m, const struct mmf_vma *v, uint64_t 
 void mmf_hugetlb_meminfo(const struct mmf_machine *m, struct mmf_out *o);
 void mmf_hugetlb_vmstat(const struct mmf_machine *m, struct mmf_out *o);
 void mmf_hugetlb_reset(struct mmf_machine *m);
+/* huge_memory.c: transparent huge pages of private anonymous memory. A
+ * PMD mapping a THP is a pte table under a PMD entry marked PMD_THP. The
+ * PMD entry at addr when it maps one, else NULL. A fault: 1 mapped a huge
+ * PMD, 0 the pte fault goes on, -1 out of memory. A write fault on a
+ * read-only pte under a huge PMD: 1 handled (reused, or a THP for the huge
+ * zero page), 0 split, the pte fault copies. Every address-space op ends
+ * with settle (splits, emptied PMDs, the shared accessed bit). */
+uint64_t *mmf_thp_pmd(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr);
+int mmf_thp_vma_allowable(const struct mmf_machine *m, const struct mmf_vma *v, int sysfs, int in_pf);
+int mmf_thp_fault(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t addr, int write);
+int mmf_thp_wp(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v, uint64_t addr);
+void mmf_thp_touch(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr, int write);
+void mmf_thp_settle(struct mmf_machine *m);
+int mmf_thp_copy(struct mmf_machine *m, struct mmf_mm *src, struct mmf_mm *dst, const struct mmf_vma *v);
+/* mremap's move of a whole huge PMD to an aligned place (move_huge_pmd()):
+ * 1 moved, 0 the ptes move one by one. */
+int mmf_thp_move_pmd(struct mmf_machine *m, struct mmf_mm *mm, uint64_t old, uint64_t new_addr);
+/* MADV_COLLAPSE of [start, end) inside v: 0 or -errno. */
+int mmf_thp_collapse(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, struct mmf_vma *v, uint64_t start,
+		     uint64_t end);
+/* MADV_FREE, COLD, PAGEOUT of [start, end): the exclusive THP folios it
+ * covers in part split first; the shared ones left alone, their pages
+ * then skipped (mmf_thp_lru_skip()). */
+void mmf_thp_lru_prep(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+int mmf_thp_lru_skip(const struct mmf_machine *m, uint32_t pfn);
+/* __wp_can_reuse_large_anon_folio(): may a write fault of mm reuse the
+ * page pfn of a THP folio mapped by ptes? */
+int mmf_thp_can_reuse(struct mmf_machine *m, struct mmf_mm *mm, uint32_t pfn);
+/* Does the THP folio of page pfn lie whole inside locked VMAs (mlock)? */
+int mmf_thp_locked_whole(const struct mmf_machine *m, uint32_t pfn);
+uint64_t mmf_thp_smaps_anon(struct mmf_machine *m, struct mmf_mm *mm, const struct mmf_vma *v);
+void mmf_thp_meminfo(const struct mmf_machine *m, struct mmf_out *o);
+void mmf_thp_vmstat(const struct mmf_machine *m, struct mmf_out *o);
+void mmf_thp_reset(struct mmf_machine *m);
+int mmf_thp_pmd_is_valid(const struct mmf_machine *m, const struct mmf_mm *mm, uint64_t pmd, uint64_t addr, char *msg,
+			 size_t cap);
+/* The PMD entry for addr (NULL where an upper table is absent), and the
+ * pte table under one freed, the entry cleared. */
+uint64_t *mmf_pmd_entry(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr);
+void mmf_pmd_free_table(struct mmf_machine *m, struct mmf_mm *mm, uint64_t *pmd);
+uint64_t *mmf_pmd_alloc(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr); /* the tables above made */
+/* CONFIG_PT_RECLAIM: the empty pte tables whose whole span lies in
+ * [start, end) freed (MADV_DONTNEED). */
+void mmf_reclaim_pt(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end);
+void mmf_anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v);
 int mmf_hugetlb_is_valid(const struct mmf_machine *m, const uint32_t *refs, char *msg, size_t cap);
 /* get_unmapped_area() for a mapping aligned to align (top down), 0 if none. */
 uint64_t mmf_vma_topdown_aligned(const struct mmf_mm *mm, uint64_t len, uint64_t align);

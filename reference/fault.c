@@ -180,7 +180,7 @@ static void mlock_batch_move(struct mmf_machine *m)
 		if (!(pfn_to_page(m, pfn)->flags & PG_anon))
 			continue; /* freed since (Linux's reference would have kept it till now) */
 		struct mmf_page *p = page_w(m, pfn);
-		if (rmap_walk(m, pfn, NULL, 1))
+		if (rmap_walk(m, pfn, NULL, 1) && (!(p->flags & PG_large) || mmf_thp_locked_whole(m, pfn)))
 			p->flags = (p->flags | PG_unevictable) & ~PG_active;
 		else
 			p->flags &= ~PG_unevictable;
@@ -314,6 +314,8 @@ static int do_swap_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma
 /* anon_vma_prepare(): a VMA gets an anon_vma at its first anonymous page,
  * sharing a neighbour's when the two could merge but for it
  * (find_mergeable_anon_vma), else a new one. */
+void mmf_anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v) { anon_vma_prepare(m, mm, v); }
+
 static void anon_vma_prepare(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *v)
 {
 	if (v->anon_vma)
@@ -381,8 +383,6 @@ static void fault_around(struct mmf_machine *m, struct mmf_mm *mm, const struct 
 	}
 }
 
-#define PTE_BASE (PTE_PRESENT | PTE_USER | PTE_ACCESSED)
-#define PTE_DIRTIED (PTE_DIRTY | PTE_SOFTDIRTY)
 
 /* handle_pte_fault() for a pte with nothing present: the page cache's
  * page (shared, or read), a copy of it (a private write), the zero page,
@@ -445,7 +445,9 @@ static int do_wp_page(struct mmf_machine *m, struct mmf_mm *mm, struct mmf_vma *
 		mmf_folio_free_swap(m, old); /* wp_can_reuse_anon_folio(): the swap cache's reference goes first */
 	if (shared) {
 		*pte |= PTE_RW | dirty; /* wp_page_shared(), wp_pfn_shared() */
-	} else if (copy_from && !(pfn_to_page(m, old)->flags & PG_shmem) && pfn_to_page(m, old)->refcount == 1) {
+	} else if (copy_from && !(pfn_to_page(m, old)->flags & PG_shmem) &&
+		   ((pfn_to_page(m, old)->flags & PG_large) ? mmf_thp_can_reuse(m, mm, old)
+							     : pfn_to_page(m, old)->refcount == 1)) {
 		*pte |= PTE_RW | dirty; /* wp_can_reuse_anon_folio() */
 	} else {
 		anon_vma_prepare(m, mm, v);
@@ -542,6 +544,11 @@ static int as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int wr
 		*fault = SIGBUS;
 		return 0;
 	}
+	/* __handle_mm_fault(): a none PMD where THP backs the VMA */
+	if (!hw && mmf_thp_fault(m, mm, v, addr, write) < 0) {
+		*err = ENOMEM;
+		return -1;
+	}
 	if (mm->pgd == MMF_NIL && mmf_pgd_alloc(m, mm)) {
 		*err = ENOMEM;
 		return -1;
@@ -561,7 +568,8 @@ static int as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int wr
 		pte = mmf_pte_lookup(m, mm, addr, 0);
 	}
 	if (!(*pte & PTE_PRESENT) ? do_pte_missing(m, mm, v, pte, addr, pgoff, write)
-				  : write && !(*pte & PTE_RW) ? do_wp_page(m, mm, v, pte, pgoff) : 0) {
+	    : write && !(*pte & PTE_RW) ? (mmf_thp_wp(m, mm, v, addr) ? 0 : do_wp_page(m, mm, v, pte, pgoff))
+					: 0) {
 		*err = ENOMEM; /* VM_FAULT_OOM */
 		return -1;
 	}
@@ -574,6 +582,8 @@ static int as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int wr
 access:
 	if (!gup)
 		*hw |= PTE_ACCESSED;
+	if (mm->nr_thp) /* a huge PMD: one accessed and dirty bit (touch_pmd() under GUP too) */
+		mmf_thp_touch(m, mm, addr, write);
 	if (pte_is_zero_page(*hw) || exec)
 		return 0;
 	pte = hw;
@@ -670,6 +680,30 @@ void mmf_page_mark_accessed(struct mmf_machine *m, uint32_t pfn)
 	}
 }
 
+/* folio_mark_accessed() of the THP folio of page pfn: one referenced and
+ * one active bit for its pages, the state taken from pfn's; a large
+ * folio's activation moves at once (folio_batch_add_and_move()). */
+static void mark_folio_accessed(struct mmf_machine *m, uint32_t pfn)
+{
+	uint32_t f = pfn_to_page(m, pfn)->flags, head = pfn & ~511u;
+	if (f & PG_unevictable && (f & PG_referenced))
+		return;
+	for (uint32_t i = 0; i < 512; i++) {
+		struct mmf_page *p = page_w(m, head + i);
+		if (!(p->flags & PG_large))
+			continue;
+		if (!(f & PG_referenced)) {
+			p->flags |= PG_referenced;
+		} else if (!(f & PG_active)) {
+			p->flags &= ~PG_referenced;
+			if ((p->flags & (PG_anon | PG_active | PG_unevictable)) == PG_anon) {
+				p->flags |= PG_active;
+				mmf_lru_update(m, head + i);
+			}
+		}
+	}
+}
+
 int mmf_as_access(struct mmf_machine *m, unsigned proc, uint64_t addr, int write, uint64_t token, int *fault,
 		  uint64_t *value, int *err)
 {
@@ -686,8 +720,16 @@ int mmf_as_gup_touch(struct mmf_machine *m, unsigned proc, uint64_t addr, int wr
 	if (fault)
 		return fault;
 	uint64_t *pte = mmf_pte_lookup(m, mm, addr, 0);
-	if (pte && pte_has_page(*pte))
-		mmf_page_mark_accessed(m, pte_pfn(*pte));
+	/* follow_page_pte() marks the folio accessed; follow_huge_pmd()
+	 * only makes the PMD young (touch_pmd(), done by the access) */
+	if (pte && pte_has_page(*pte) && !mmf_thp_pmd(m, mm, addr)) {
+		uint32_t pfn = pte_pfn(*pte);
+		if (!(pfn_to_page(m, pfn)->flags & PG_large)) {
+			mmf_page_mark_accessed(m, pfn);
+			return 0;
+		}
+		mark_folio_accessed(m, pfn);
+	}
 	return 0;
 }
 
@@ -773,6 +815,8 @@ void mmf_as_lazyfree(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
 			continue;
 		uint32_t pfn = pte_pfn(*pte);
+		if (mmf_thp_lru_skip(m, pfn))
+			continue; /* a THP another mm maps too: left alone whole */
 		struct mmf_page *p = page_w(m, pfn);
 		/* madvise_free_pte_range(): a dirty folio is left alone when
 		 * another mm maps it too (its dirty bit is theirs as well), else

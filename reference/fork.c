@@ -134,7 +134,7 @@ int mmf_as_fork(struct mmf_machine *m, unsigned parent, unsigned child, int *err
 		}
 		/* vma_needs_copy(): ptes only where faults could not rebuild them */
 		if (!(v.flags & VM_HUGETLB) && (v.anon_vma || (v.flags & VM_PFNMAP)) && !(MUTANT(m, FORK_SKIPS_PFN_PTES) && (v.flags & VM_PFNMAP)) &&
-		    copy_ptes(m, src, dst, &src->vma[i])) {
+		    (copy_ptes(m, src, dst, &src->vma[i]) || mmf_thp_copy(m, src, dst, &src->vma[i]))) {
 			int e2;
 			m->as->forking = -1;
 			mmf_as_exit(m, child, &e2); /* a failed fork leaves no child */

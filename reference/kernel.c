@@ -22,7 +22,15 @@ static const struct row {
 	  "or faults at once (0, arm64)" },
 	{ "soft_dirty", FIELD(soft_dirty), 0, 1, NULL, "CONFIG_MEM_SOFT_DIRTY: smaps' sd flag, pagemap bit 55" },
 	{ "thp", FIELD(thp), 0, 2, (const char *const[]){ "never", "madvise", "always" },
-	  "transparent huge pages as the process sees them (always is not modelled)" },
+	  "transparent huge pages of private anonymous memory as the process sees them (4 KiB pages only)" },
+	{ "thp_zero_page", FIELD(thp_zero_page), 0, 1, NULL,
+	  "a read fault THP would back maps the huge zero page (transparent_hugepage/use_zero_page)" },
+	{ "thp_split_zero", FIELD(thp_split_zero), 0, 1, NULL,
+	  "splitting a THP folio maps the zero page where a subpage holds only zeroes (1: Linux 6.12+) or keeps it (0)" },
+	{ "pt_reclaim", FIELD(pt_reclaim), 0, 1, NULL,
+	  "MADV_DONTNEED frees a pte table whose whole span it zaps (1: CONFIG_PT_RECLAIM, Linux 6.14+) or keeps it (0)" },
+	{ "thp_zero_wp", FIELD(thp_zero_wp), 0, 1, NULL,
+	  "a write fault on the huge zero page maps a THP of its own (1: Linux 6.13+) or splits the PMD (0)" },
 	{ "overcommit", FIELD(overcommit), 0, 2, NULL, "vm.overcommit_memory (2, strict, is not modelled)" },
 	{ "fault_around_bytes", FIELD(fault_around_bytes), 1, 65536, NULL,
 	  "file pages mapped around a read fault, in bytes (a power of two; a page or less: none)" },
@@ -100,7 +108,10 @@ void mmf_kernel_defaults(const struct mmf_profile *p, struct mmf_kernel *k)
 		.zero_page = 1,
 		.exec_maps = 1,
 		.soft_dirty = p && p->soft_dirty,
-		.thp = 0,
+		.thp = p && mmf_profile_as_shift(p) == 12 ? 1 : 0, /* madvise, as Debian and most distributions build it */
+		.thp_zero_page = 1,
+		.thp_zero_wp = 1,
+		.thp_split_zero = 1,
 		.overcommit = 0,
 		.fault_around_bytes = 65536,
 		.mmap_min_addr = 65536,
@@ -191,13 +202,6 @@ int mmf_kernel_format(const struct mmf_kernel *k, char *buf, size_t cap)
 
 int mmf_kernel_modelled(const struct mmf_kernel *k, char *err, size_t cap)
 {
-	/* madvise mode backs only MADV_HUGEPAGE ranges, and only whole aligned
-	 * 2 MiB extents of them: the model (no THP) stands for it until a
-	 * sequence builds one, which then shows as a difference */
-	if (k->thp == 2) {
-		snprintf(err, cap, "transparent huge pages for every mapping (thp=always) are not modelled yet");
-		return -1;
-	}
 	if (k->overcommit == 2) {
 		snprintf(err, cap, "strict overcommit (vm.overcommit_memory=2) is not modelled");
 		return -1;

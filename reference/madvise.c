@@ -62,8 +62,8 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 		mmf_shmem_remove(m, v->shmem, v->pgoff + ((start - v->start) >> AS_PAGE_SHIFT),
 				 v->pgoff + ((end - v->start) >> AS_PAGE_SHIFT));
 		return 0;
-	case MMF_MADV_COLLAPSE: /* no THP for the model's processes (the agent's run with it disabled) */
-		return -EINVAL;
+	case MMF_MADV_COLLAPSE: /* madvise_collapse(): whatever the THP mode */
+		return mmf_thp_collapse(m, proc, mm, v, start, end);
 	case MMF_MADV_MERGEABLE: /* ksm_madvise(): only where KSM could merge */
 		if (v->flags & (VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO | VM_DONTEXPAND))
 			return 0;
@@ -87,6 +87,8 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 			return -EINVAL; /* madvise_dontneed_free_valid_vma() */
 		if (!MUTANT(m, MADV_DONTNEED_IGNORED))
 			mmf_unmap_range(m, mm, start, end);
+		if (m->k.pt_reclaim) /* zap_pte_range()'s try_get_and_clear_pmd(): whole tables only */
+			mmf_reclaim_pt(m, mm, start, end);
 		if (MUTANT(m, DONTNEED_DROPS_CACHE) && v->shmem && (v->flags & VM_SHARED))
 			mmf_shmem_punch(m, v->shmem, v->pgoff + ((start - v->start) >> AS_PAGE_SHIFT),
 					v->pgoff + ((end - v->start) >> AS_PAGE_SHIFT));
@@ -95,7 +97,9 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 		if (v->shmem || (v->flags & (VM_PFNMAP | VM_LOCKED | VM_HUGETLB)))
 			return -EINVAL;
 		mmf_lru_drain(m); /* madvise_free_single_vma() */
+		mmf_thp_lru_prep(m, mm, start, end);
 		mmf_as_lazyfree(m, mm, start, end);
+		m->as->thp.nr_skip = 0;
 		return 0;
 	case MMF_MADV_WILLNEED:
 		return 0;
@@ -103,13 +107,17 @@ static int madvise_vma(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, 
 		if (v->flags & (VM_PFNMAP | VM_LOCKED | VM_HUGETLB))
 			return -EINVAL; /* can_madv_lru_vma() */
 		mmf_lru_drain(m); /* madvise_cold() */
+		mmf_thp_lru_prep(m, mm, start, end);
 		mmf_as_cold(m, mm, start, end);
+		m->as->thp.nr_skip = 0;
 		return 0;
 	case MMF_MADV_PAGEOUT: /* no swap: only clean lazy-free pages can go, and do */
 		if (v->flags & (VM_PFNMAP | VM_LOCKED | VM_HUGETLB))
 			return -EINVAL; /* can_madv_lru_vma() */
 		mmf_lru_drain(m); /* madvise_pageout() */
+		mmf_thp_lru_prep(m, mm, start, end);
 		mmf_as_pageout(m, mm, start, end);
+		m->as->thp.nr_skip = 0;
 		return 0;
 	case MMF_MADV_NORMAL: nf &= ~(VM_SEQ_READ | VM_RAND_READ); break;
 	case MMF_MADV_RANDOM: nf = (nf & ~VM_SEQ_READ) | VM_RAND_READ; break;

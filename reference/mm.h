@@ -56,6 +56,8 @@
 #define PG_swapcache 0x100000u /* user page: in the swap cache; page->swap is its slot */
 #define PG_readahead 0x200000u
 #define PG_hugetlb 0x400000u   /* head of a hugetlb page (hugetlb.c): in the pool, free or in use */
+#define PG_large 0x1000000u   /* user page of an anonymous THP folio not yet split (huge_memory.c):
+				* the folio is the 512 pages of its aligned block */
 #define PG_hugetlb_restore 0x800000u /* ... whose free gives a reservation back (restore_reserve) */ /* ... read ahead of a fault, not yet hit (swapin_readahead_hits) */
 
 struct mmf_page {

@@ -57,6 +57,12 @@ static int move_ptes(struct mmf_machine *m, struct mmf_mm *mm, uint64_t old, uin
 		return 0;
 	}
 	for (uint64_t off = 0; off < len && mm->pgd != MMF_NIL; off += AS_PAGE_SIZE) {
+		/* move_huge_pmd(): a whole huge PMD to an aligned place */
+		const uint64_t hsize = 512ull << AS_PAGE_SHIFT;
+		if (mm->nr_thp && len - off >= hsize && mmf_thp_move_pmd(m, mm, old + off, new_addr + off)) {
+			off += hsize - AS_PAGE_SIZE;
+			continue;
+		}
 		uint64_t *s = mmf_pte_lookup(m, mm, old + off, 0);
 		if (!s || !*s || (!(*s & PTE_MAPPED) && !pte_is_swap(*s)))
 			continue;

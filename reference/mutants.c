@@ -92,6 +92,13 @@ const struct mmf_mutant_desc mmf_reference_mutants[MMF_NR_MUTANTS - 1] = {
 	{ "hugetlb_fork_keeps_write", "hugetlb", "fork leaves a private hugetlb leaf writable in the parent" },
 	{ "hugetlb_dontneed_rounds_up", "hugetlb", "MADV_DONTNEED of a hugetlb range rounds its end up, not down" },
 	{ "hugetlb_zap_no_restore", "hugetlb", "zapping an owner's private huge page does not take its reservation back, though the knob hugetlb_restore says it does" },
+	{ "thp_split_loses_subpage", "thp", "splitting a huge PMD drops the pte of its last subpage, and the page's contents with it" },
+	{ "thp_partial_munmap_keeps_pmd", "thp", "a VMA boundary inside a huge PMD (partial munmap, mprotect, mlock) leaves the PMD huge" },
+	{ "thp_zero_written_through", "thp", "a write fault on the huge zero page makes the zero page writable instead of mapping a THP" },
+	{ "thp_cow_reuses_shared", "thp", "a write fault on a huge PMD that fork shared makes it writable instead of splitting and copying" },
+	{ "thp_empty_pmd_kept", "thp", "a huge PMD zapped whole (MADV_DONTNEED) keeps its deposited pte table" },
+	{ "thp_fork_skips_pmd", "thp", "fork gives the child the ptes of a huge PMD but not the huge PMD" },
+	{ "thp_collapse_skips_contents", "thp", "MADV_COLLAPSE leaves the new huge page zeroed where small pages held data" },
 };
 
 int mmf_mutant_lookup(const char *name)

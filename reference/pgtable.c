@@ -110,6 +110,40 @@ uint64_t *mmf_pmd_lookup(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr
 	return pmd;
 }
 
+uint64_t *mmf_pmd_entry(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr)
+{
+	return walk_to(m, mm, addr, 0, 1);
+}
+
+uint64_t *mmf_pmd_alloc(struct mmf_machine *m, struct mmf_mm *mm, uint64_t addr)
+{
+	return walk_to(m, mm, addr, 1, 1);
+}
+
+void mmf_reclaim_pt(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t pmd_span = span(m, 1);
+	for (uint64_t a = (start + pmd_span - 1) & ~(pmd_span - 1); a + pmd_span <= end && mm->pgd != MMF_NIL;
+	     a += pmd_span) {
+		uint64_t *pmd = walk_to(m, mm, a, 0, 1);
+		if (!pmd || !(*pmd & PTE_PRESENT) || (*pmd & PTE_PS))
+			continue;
+		const uint64_t *t = table(m, (uint32_t)((*pmd & PTE_PFN_MASK) >> MMF_PAGE_SHIFT));
+		unsigned i = 0;
+		while (i < entries(m) && !t[i])
+			i++;
+		if (i == entries(m))
+			mmf_pmd_free_table(m, mm, pmd);
+	}
+}
+
+void mmf_pmd_free_table(struct mmf_machine *m, struct mmf_mm *mm, uint64_t *pmd)
+{
+	uint32_t child = (uint32_t)((*pmd & PTE_PFN_MASK) >> MMF_PAGE_SHIFT);
+	*pmd = 0;
+	table_free(m, mm, child, 1);
+}
+
 /* Drops one reference on a user page; the last one frees it. */
 void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn)
 {
@@ -123,7 +157,7 @@ void mmf_user_page_put(struct mmf_machine *m, uint32_t pfn)
 		return;
 	}
 	mmf_lru_del(m, pfn);
-	p->flags &= ~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty | PG_referenced | PG_active | PG_unevictable);
+	p->flags &= ~(PG_anon | PG_shmem | PG_lazyfree | PG_dirty | PG_referenced | PG_active | PG_unevictable | PG_large);
 	p->mapping = p->index = 0;
 	p->mapcount = 0;
 	m->nr_anon--;
@@ -298,6 +332,8 @@ int mmf_pgtable_walk(const struct mmf_machine *m, const struct mmf_mm *mm, uint3
 		}
 		if (!(e & (level ? PTE_PRESENT : PTE_MAPPED)))
 			continue;
+		if (level == 1 && (e & PMD_THP) && mmf_thp_pmd_is_valid(m, mm, e, addr, msg, cap))
+			return -1;
 		if (level > 0) {
 			if (child >= m->end_pfn) {
 				snprintf(msg, cap, "pgtable_entry: table pfn %u entry %u points at pfn %llu", pfn, i,

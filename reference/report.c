@@ -156,8 +156,10 @@ int mmf_report_vmstat(const struct mmf_machine *m, char *buf, size_t cap)
 			    (unsigned long long)bad);
 	}
 	mmf_out_put(&o, "mmf_kswapd_wake %lu\n", (unsigned long)m->vm.kswapd_wake);
-	if (m->as)
+	if (m->as) {
 		mmf_hugetlb_vmstat(m, &o);
+		mmf_thp_vmstat(m, &o);
+	}
 	mmf_out_put(&o, "mmf_alloc_fail %lu\n", (unsigned long)m->vm.alloc_fail);
 	mmf_out_put(&o, "mmf_pcp_drain %lu\n", (unsigned long)m->vm.pcp_drain);
 	mmf_out_put(&o, "mmf_oom_no_victim %lu\n", (unsigned long)m->vm.oom_no_victim);
@@ -248,6 +250,8 @@ int mmf_report_meminfo(const struct mmf_machine *m, char *buf, size_t cap)
 	};
 	for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		mmf_out_kb(&o, lines[i].label, lines[i].value);
+	if (m->as)
+		mmf_thp_meminfo(m, &o); /* CONFIG_TRANSPARENT_HUGEPAGE */
 	if (m->cma) { /* CONFIG_CMA */
 		mmf_out_kb(&o, "CmaTotal:", (unsigned long long)cma_total * kb);
 		mmf_out_kb(&o, "CmaFree:", (unsigned long long)cma_free * kb);

@@ -12,7 +12,8 @@
  * VMA. Swap counts the VMA's swap ptes (and, for shmem, the object's
  * pages out in swap where no pte maps them, as smaps_pte_hole() adds
  * shmem_partial_swap_usage()), SwapPss divides each by the slot's count.
- * The model has no THP, KSM or hugetlb: those lines read 0. PFN mappings and the zero page
+ * AnonHugePages counts the VMA's huge PMDs (huge_memory.c); the model has no KSM, shmem or
+ * file THP: those lines read 0. PFN mappings and the zero page
  * have no page to count. "sd" in VmFlags only where the profile has
  * CONFIG_MEM_SOFT_DIRTY (this host's kernel has not). */
 #include "reference/as.h"
@@ -113,10 +114,11 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		line(&o, "Anonymous:", mss.anonymous);
 		line(&o, "KSM:", 0);
 		line(&o, "LazyFree:", mss.lazyfree);
+		line(&o, "AnonHugePages:", mmf_thp_smaps_anon(mw, mm, v));
 		/* the lines the model always prints as 0 kB, formatted once */
-		static char zero_lines[3 * 28 + 1];
+		static char zero_lines[2 * 28 + 1];
 		if (!zero_lines[0]) {
-			static const char *const zero[] = { "AnonHugePages:", "ShmemPmdMapped:", "FilePmdMapped:" };
+			static const char *const zero[] = { "ShmemPmdMapped:", "FilePmdMapped:" };
 			struct mmf_out z = { zero_lines, sizeof(zero_lines), 0 };
 			for (unsigned k = 0; k < sizeof(zero) / sizeof(zero[0]); k++)
 				line(&z, zero[k], 0);
@@ -128,7 +130,7 @@ int mmf_as_report_smaps(const struct mmf_machine *m, unsigned proc, char *buf, s
 		line(&o, "Swap:", mss.swap);
 		line(&o, "SwapPss:", mss.swap_pss >> PSS_SHIFT);
 		line(&o, "Locked:", (v->flags & VM_LOCKED) ? mss.pss >> PSS_SHIFT : 0); /* pss_locked */
-		mmf_out_put(&o, "THPeligible:           0\nVmFlags: "); /* "%-16s%8d\n" */
+		mmf_out_put(&o, "THPeligible:    %8d\nVmFlags: ", mmf_thp_vma_allowable(m, v, 1, 0));
 		for (unsigned k = 0; k < sizeof(mnemonics) / sizeof(mnemonics[0]); k++)
 			if ((v->flags & mnemonics[k].flag) && (mnemonics[k].flag != VM_SOFTDIRTY || m->k.soft_dirty) &&
 			    (mnemonics[k].flag != VM_LOCKONFAULT || m->k.vmflag_lf))
@@ -189,6 +191,8 @@ int mmf_as_report_pagemap(const struct mmf_machine *m, unsigned proc, char *buf,
 						e |= PM_FILE;
 					if (p->mapcount == 1)
 						e |= PM_MMAP_EXCLUSIVE;
+				} else if (pte_is_zero_page(*pte) && mmf_thp_pmd(mw, mm, a)) {
+					e |= PM_FILE; /* the huge zero folio is not anonymous (pagemap_pmd_range()) */
 				}
 			}
 			if (e)

@@ -446,6 +446,7 @@ void mmf_as_reset(struct mmf_machine *m)
 	}
 	mmf_shmem_reset(m);
 	mmf_hugetlb_reset(m);
+	mmf_thp_reset(m);
 	as->nr_lazy = 0;
 	as->nr_mlock = 0;
 	as->nr_act = 0;
@@ -613,7 +614,8 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		/* with the mlock batch moved, a page a locked VMA maps is
 		 * unevictable (the converse need not hold: MREMAP_DONTUNMAP
 		 * leaves mlocked pages in a VMA it unlocks) */
-		if (!m->as->nr_mlock && !(pg->flags & PG_unevictable) && mmf_rmap_walk_locked(m, pfn))
+		if (!m->as->nr_mlock && !(pg->flags & PG_unevictable) && mmf_rmap_walk_locked(m, pfn) &&
+		    (!(pg->flags & PG_large) || mmf_thp_locked_whole(m, pfn)))
 			return mmf_fail(msg, cap, "unevictable: user page pfn %u %s on the unevictable list, %u ptes of locked VMAs map it",
 				        pfn, (pg->flags & PG_unevictable) ? "is" : "is not", mmf_rmap_walk_locked(m, pfn));
 	}

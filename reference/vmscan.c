@@ -702,7 +702,7 @@ void mmf_as_pageout(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, ui
 				continue;
 			uint32_t pfn = pte_pfn(*pte);
 			struct mmf_page *p = page_w(m, pfn);
-			if (p->mapcount > 1)
+			if (p->mapcount > 1 || mmf_thp_lru_skip(m, pfn))
 				continue; /* folio_maybe_mapped_shared(): left alone */
 			/* the folio's referenced bit goes whether or not reclaim takes
 			 * it; the pte stays young (seen on 6.18: the page reads as
@@ -731,7 +731,7 @@ void mmf_as_cold(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint6
 		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
 			continue;
 		uint32_t pfn = pte_pfn(*pte);
-		if (pfn_to_page(m, pfn)->mapcount > 1)
+		if (pfn_to_page(m, pfn)->mapcount > 1 || mmf_thp_lru_skip(m, pfn))
 			continue; /* folio_maybe_mapped_shared(): left alone */
 		*pte &= ~PTE_ACCESSED;
 		struct mmf_page *p = page_w(m, pfn);

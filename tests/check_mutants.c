@@ -22,7 +22,7 @@ static struct mmf_seq seq;
 
 static unsigned family_of(const char *subsystem)
 {
-	static const char *const obj[] = { "slub", "kmalloc", "mempool" }, *const as[] = { "vma", "pgtable", "fault", "fork", "file", "rmap", "softdirty", "swap", "vmscan", "oom", "hugetlb" };
+	static const char *const obj[] = { "slub", "kmalloc", "mempool" }, *const as[] = { "vma", "pgtable", "fault", "fork", "file", "rmap", "softdirty", "swap", "vmscan", "oom", "hugetlb", "thp" };
 	for (unsigned i = 0; i < 3; i++)
 		if (!strcmp(subsystem, obj[i]))
 			return MMF_FAM_OBJ;

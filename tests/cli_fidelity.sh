@@ -15,8 +15,13 @@ check() { if [ "$1" != "$2" ]; then echo "FAIL: $3 (exit $1, expected $2)"; cat 
 "$mmfuzz" fidelity -n 10 >"$tmp/out" 2>&1; check $? 2 "no --adapter is a usage error"
 grep -q "which system" "$tmp/out" || { echo "FAIL: no message"; fail=1; }
 "$mmfuzz" fidelity --adapter host-linux -n 10 --max-ops 0 >"$tmp/out" 2>&1; check $? 2 "--max-ops 0 is a usage error"
-"$mmfuzz" fidelity --adapter host-linux -n 300 -q --out "$tmp/clean" >"$tmp/out" 2>&1; check $? 0 "300 sequences agree"
-grep -q "sequences agreeing to the end  300 of 300  100.00%" "$tmp/out" || { echo "FAIL: agreement line"; cat "$tmp/out"; fail=1; }
+# a disagreement that does not come back on fresh systems is flaky (the
+# kernel's own state): exit 4, listed; one that comes back fails the test
+"$mmfuzz" fidelity --adapter host-linux -n 300 -q --out "$tmp/clean" >"$tmp/out" 2>&1
+st=$?
+[ $st = 4 ] && { echo "note: flaky only:"; grep -- "-flaky$" "$tmp/out"; st=0; }
+check $st 0 "300 sequences agree"
+grep -q "agreeing where it reproduces: 100.00%" "$tmp/out" || { echo "FAIL: agreement line"; cat "$tmp/out"; fail=1; }
 grep -q "^    mprotect " "$tmp/out" || { echo "FAIL: no per-op line for mprotect"; fail=1; }
 # what the comparison covered, with the latest generator (issue 17's floor): most
 # address-space ops answered by the kernel itself and compared, reads that

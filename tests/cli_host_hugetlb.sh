@@ -21,13 +21,18 @@ if [ "$pool" != "yes" ]; then
 	echo "SKIP: the host agent may not use the hugetlb pool here: ${pool:-no answer}"
 	exit 77
 fi
+# A disagreement that does not come back on fresh systems is flaky (the
+# kernel's own state: compaction or reclaim moving pages a sequence
+# shares): exit 4, listed; one that comes back fails the test.
 fail=0
 check() { if [ "$1" != "$2" ]; then echo "FAIL: $3 (exit $1, expected $2)"; cat "$tmp/out"; fail=1; else echo "ok: $3"; fi; }
 total() { awk '/^HugePages_Total:/ { print $2 }' /proc/meminfo; }
 
 "$mmfuzz" fidelity --adapter host-linux -n 1500 --seed 3 -q --out "$tmp/clean" >"$tmp/out" 2>&1
-check $? 0 "1500 sequences with hugetlb agree"
-grep -q "sequences agreeing to the end  1500 of 1500  100.00%" "$tmp/out" || { echo "FAIL: agreement line"; fail=1; }
+st=$?
+[ $st = 4 ] && { echo "note: flaky only:"; grep -- "-flaky$" "$tmp/out"; st=0; }
+check $st 0 "1500 sequences with hugetlb agree"
+grep -q "agreeing where it reproduces: 100.00%" "$tmp/out" || { echo "FAIL: agreement line"; fail=1; }
 # the pool and its mappings really were compared
 awk '/^    hugetlb_pool / { p = $3 } /^    mmap_huge / { m = $3 }
      END { printf "hugetlb_pool answered %d, mmap_huge %d\n", p, m; exit !(p >= 200 && m >= 150) }' "$tmp/out" \

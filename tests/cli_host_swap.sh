@@ -20,14 +20,19 @@ if [ "$swapfiles" != "yes" ]; then
 	echo "SKIP: the host agent makes no swap files here: ${swapfiles:-no answer}"
 	exit 77
 fi
+# A disagreement that does not come back on fresh systems is flaky (the
+# kernel's own state: compaction or reclaim moving pages a sequence
+# shares): exit 4, listed; one that comes back fails the test.
 fail=0
 check() { if [ "$1" != "$2" ]; then echo "FAIL: $3 (exit $1, expected $2)"; cat "$tmp/out"; fail=1; else echo "ok: $3"; fi; }
 ours() { grep -c "/mmfuzz-swap\.[0-9]*/dev" /proc/swaps; }
 left() { ls -d "$tmp"/swapdir/mmfuzz-swap.* 2>/dev/null | wc -l; }
 
 "$mmfuzz" fidelity --adapter host-linux -n 1500 -q --out "$tmp/clean" >"$tmp/out" 2>&1
-check $? 0 "1500 sequences with swap agree"
-grep -q "sequences agreeing to the end  1500 of 1500  100.00%" "$tmp/out" || { echo "FAIL: agreement line"; fail=1; }
+st=$?
+[ $st = 4 ] && { echo "note: flaky only:"; grep -- "-flaky$" "$tmp/out"; st=0; }
+check $st 0 "1500 sequences with swap agree"
+grep -q "agreeing where it reproduces: 100.00%" "$tmp/out" || { echo "FAIL: agreement line"; fail=1; }
 # swap really happened and was compared: swapon answered by the kernel,
 # pages sent out in the oracle's machine
 awk '/^    swapon / { s = $3 } /^    swapoff / { o = $3 } /pages swapped out/ { for (i = 1; i < NF; i++) if ($(i+1) == "pages") p = $i }

@@ -26,8 +26,9 @@
  * Not compared, because Linux leaves it open or the agent sets it:
  *   - where an address-less mmap or a moving mremap lands (ASLR): the
  *     agent places it, as above;
- *   - THP: the tasks run with PR_SET_THP_DISABLE, so no huge page backs
- *     a range by the kernel's choice;
+ *   - THP where the model lacks what the kernel does (other folio
+ *     sizes, shmem THP, QEMU): the tasks then run with
+ *     PR_SET_THP_DISABLE (probe.c), and the description says why;
  *   - frame numbers, inode numbers and how VMAs split where merged maps
  *     agree: semantic comparison sets them aside (harness/procfmt.c);
  *   - pagemap's exclusive bit (56): after fork it says whether the kernel
@@ -651,7 +652,8 @@ int main(int argc, char **argv)
 	char why[256], knobs[128];
 	swap_works = lx_swap_probe(why, sizeof(why), knobs, sizeof(knobs));
 	static char description[512];
-	snprintf(description, sizeof(description), "%s; swap files: %s", LX_DESCRIPTION, swap_works ? "yes" : why);
+	snprintf(description, sizeof(description), "%s; THP: %s; swap files: %s", LX_DESCRIPTION,
+		 lx_thp_why[0] ? lx_thp_why : "off", swap_works ? "yes" : why);
 	table.description = description;
 	if (swap_works) {
 		table.caps |= MMF_CAP_SWAP;

@@ -288,15 +288,166 @@ static void probe_zap_recency(struct text *t, uint64_t page)
 }
 #endif
 
+/* The mode THP has for 2 MiB anonymous folios: hugepages-2048kB/enabled,
+ * or the global enabled where that says inherit (or is not there). */
+static const char *thp_mode(void)
+{
+	char line[128], size[128];
+	first_line("/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled", size, sizeof(size));
+	first_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line));
+	const char *l = size[0] && !strstr(size, "[inherit]") ? size : line;
+	return strstr(l, "[always]") ? "always" : strstr(l, "[madvise]") ? "madvise" : strstr(l, "[never]") ? "never" : NULL;
+}
+
+int lx_thp_off;
+char lx_thp_why[128];
+
+#ifndef LX_QEMU
+/* An smaps field (e.g. "AnonHugePages:") of the VMA that starts at p, in
+ * kB; -1 unknown. */
+static long smaps_kb(const void *p, const char *field)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	char line[256];
+	long kb = -1;
+	int in = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) /* a VMA's line; no field's name reads so */
+			in = lo == (unsigned long)(uintptr_t)p;
+		else if (in && !strncmp(line, field, strlen(field)) && sscanf(line + strlen(field), " %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Whether the tasks may keep THP on, as the model has it: only 2 MiB
+ * anonymous folios (no other mTHP size, no shmem THP), and a huge page to
+ * be had now; then thp_zero_page, and thp_zero_wp found by a write to the
+ * huge zero page. 0 with lx_thp_why set: the tasks turn THP off. */
+static int probe_thp(struct text *t, const char *mode)
+{
+	char line[128];
+	if (getenv("MMFUZZ_HOST_THP") && !strcmp(getenv("MMFUZZ_HOST_THP"), "0")) {
+		snprintf(lx_thp_why, sizeof(lx_thp_why), "off (MMFUZZ_HOST_THP=0)");
+		return 0;
+	}
+	if (!mode || !strcmp(mode, "never"))
+		return 1;
+	first_line("/sys/kernel/mm/transparent_hugepage/shmem_enabled", line, sizeof(line));
+	if (line[0] && !strstr(line, "[never]") && !strstr(line, "[deny]")) {
+		snprintf(lx_thp_why, sizeof(lx_thp_why), "off (shmem_enabled is not never: shmem THP is not modelled)");
+		return 0;
+	}
+	static const unsigned sizes[] = { 8, 16, 32, 64, 128, 256, 512, 1024 };
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/hugepages-%ukB/enabled", sizes[i]);
+		first_line(path, line, sizeof(line));
+		if (line[0] && !strstr(line, "[never]")) {
+			snprintf(lx_thp_why, sizeof(lx_thp_why), "off (%u kB folios are on: mTHP is not modelled)", sizes[i]);
+			return 0;
+		}
+	}
+	first_line("/sys/kernel/mm/transparent_hugepage/use_zero_page", line, sizeof(line));
+	int zero = line[0] == '1';
+	const uint64_t huge = 2ull << 20;
+	char *raw = mmap(NULL, 3 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return 1;
+	char *p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
+	munmap(raw, (size_t)(p - raw));
+	munmap(p + 2 * huge, (size_t)(raw + 3 * huge - (p + 2 * huge)));
+	madvise(p, 2 * huge, MADV_HUGEPAGE);
+	/* the second 2 MiB: a write fault must map a THP */
+	p[huge] = 1;
+	mprotect(p + huge, huge, PROT_READ); /* a VMA of its own, to read its line */
+	long got = smaps_kb(p + huge, "AnonHugePages:");
+	int ok = got == 2048;
+	if (ok) {
+		add(t, "thp_zero_page", zero);
+		if (zero) { /* the first: a read maps the huge zero page, a write then a THP or small pages */
+			volatile char *q = p;
+			(void)q[0];
+			q[0] = 1;
+			long kb = smaps_kb(p, "AnonHugePages:");
+			if (kb >= 0)
+				add(t, "thp_zero_wp", kb == 2048);
+		}
+		/* MADV_FREE of one page splits the THP folio: its untouched
+		 * subpages become the zero page (6.12+), or stay */
+		madvise(p + huge + 4096, 4096, MADV_FREE);
+		long rss = smaps_kb(p + huge, "Rss:");
+		if (rss == 4 || rss == 2048)
+			add(t, "thp_split_zero", rss == 4);
+	} else {
+		snprintf(lx_thp_why, sizeof(lx_thp_why), "off (a write to a MADV_HUGEPAGE range got no huge page: %ld kB)", got);
+	}
+	munmap(p, 2 * huge);
+	return ok;
+}
+#endif
+
+#ifndef LX_QEMU
+/* VmPTE of /proc/self/status in kB; -1 unknown. */
+static long vm_pte_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	long kb = -1;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* pt_reclaim: MADV_DONTNEED of a whole 2 MiB whose one page was written
+ * frees the pte table (VmPTE drops) or not. */
+static void probe_pt_reclaim(struct text *t)
+{
+	const uint64_t huge = 2ull << 20;
+	char *raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return;
+	volatile char *p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
+	madvise((void *)p, huge, MADV_NOHUGEPAGE);
+	p[0] = 1;
+	long before = vm_pte_kb();
+	madvise((void *)p, huge, MADV_DONTNEED);
+	long after = vm_pte_kb();
+	if (before > 0 && after >= 0)
+		add(t, "pt_reclaim", after < before);
+	munmap(raw, 2 * huge);
+}
+#endif
+
 int lx_probe(char *buf, size_t cap)
 {
 	struct text t = { buf, cap, 0 };
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	buf[0] = 0;
-	/* the tasks run with THP off; so does the probe */
+	/* THP stays on for the tasks where the model has what the kernel
+	 * does (lx_thp_off, task.c); else they run with it off, as the probe */
 	int thp_off = 0;
+	const char *mode = thp_mode();
+#ifndef LX_QEMU
+	lx_thp_off = page != 4096 || !probe_thp(&t, mode);
+	if (page != 4096 && !lx_thp_why[0])
+		snprintf(lx_thp_why, sizeof(lx_thp_why), "off (pages of %llu bytes)", (unsigned long long)page);
+#else
+	lx_thp_off = 1;
+	snprintf(lx_thp_why, sizeof(lx_thp_why), "off where QEMU lets the agent turn it off");
+#endif
+	if (!lx_thp_off)
+		snprintf(lx_thp_why, sizeof(lx_thp_why), "%s", mode ? mode : "on, its mode unknown");
 #ifdef PR_SET_THP_DISABLE
-	thp_off = prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0;
+	if (lx_thp_off)
+		thp_off = prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0;
 #endif
 	probe_exec(&t, page);
 #ifndef LX_QEMU
@@ -304,19 +455,15 @@ int lx_probe(char *buf, size_t cap)
 	probe_fault_around(&t, page);
 	probe_lockonfault(&t, page);
 	probe_zap_recency(&t, page);
+	if (page == 4096)
+		probe_pt_reclaim(&t);
 #endif
 	int unlimited = probe_memlock(&t);
 	char line[128];
-	if (thp_off) {
+	if (thp_off)
 		add_word(&t, "thp", "never");
-	} else {
-		first_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line));
-		const char *mode = strstr(line, "[always]") ? "always" : strstr(line, "[madvise]") ? "madvise"
-				 : strstr(line, "[never]")  ? "never"
-							    : NULL;
-		if (mode)
-			add_word(&t, "thp", mode);
-	}
+	else if (mode)
+		add_word(&t, "thp", mode);
 	probe_pressure(&t);
 	first_line("/proc/sys/vm/overcommit_memory", line, sizeof(line));
 	if (line[0] >= '0' && line[0] <= '2' && !line[1])

@@ -634,8 +634,9 @@ void lx_task_main(const struct lx_env *e, unsigned slot)
 		sched_setaffinity(0, sizeof(one), &one);
 	}
 #ifdef PR_SET_THP_DISABLE
-	/* where THP would back a range is the kernel's choice: not compared */
-	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	/* THP where the model has what this kernel does (probe.c), else off */
+	if (lx_thp_off)
+		prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 #endif
 	drain_lru(); /* its page mapped now, away from the window, before any op */
 	/* The heap's anchor page (linux.c) goes: the window starts empty, and

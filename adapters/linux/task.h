@@ -68,6 +68,10 @@ int lx_fetch(uint64_t addr, uint64_t page);
  * found with real accesses outside the window, as "name=value" words.
  * Returns 1 when the tasks may lock any amount of memory. */
 int lx_probe(char *buf, size_t cap);
+/* Set by lx_probe(): the tasks turn THP off (PR_SET_THP_DISABLE), and
+ * why ("" where the kernel's THP mode is simply what it is). */
+extern int lx_thp_off;
+extern char lx_thp_why[128];
 
 /* swap.c: the swap files of the swapon and swapoff ops, host only.
  * lx_swap_probe: 1 where they work (else why, in words), with the knobs

@@ -63,6 +63,7 @@ static enum mmf_result guarded(struct mmf_machine *m, enum mmf_result r)
 	if (!m->corrupt[0]) {
 		mmf_oom_op_end(m);
 		mmf_kswapd_run(m);
+		mmf_thp_settle(m); /* huge PMDs reclaim, migration or a kill split or emptied */
 	}
 	return m->corrupt[0] ? MMF_CORRUPT : r;
 }
@@ -374,6 +375,7 @@ static unsigned ref_moved(void *ctx, uint64_t *old_pfn, uint64_t *new_pfn, unsig
  * depends on whatever else runs on the CPU). */
 static enum mmf_result as_result(struct mmf_machine *m, int r)
 {
+	mmf_thp_settle(m); /* huge PMDs the op split or emptied */
 	mmf_lru_drain(m);
 	return guarded(m, r ? MMF_REFUSED : MMF_OK);
 }
@@ -450,6 +452,7 @@ static enum mmf_result ref_brk(void *ctx, unsigned proc, uint64_t addr, uint64_t
 		return MMF_CORRUPT;
 	enter(ctx, proc);
 	*out = mmf_as_brk(ctx, proc, addr);
+	mmf_thp_settle(ctx);
 	mmf_lru_drain(ctx);
 	return guarded(ctx, MMF_OK);
 }
@@ -621,5 +624,8 @@ void mmf_reference_depth(void *ctx, struct mmf_depth *out)
 		out->huge_cows = m->as->hstate.cow;
 		out->huge_reservations = m->as->hstate.reservations;
 		out->huge_surplus = m->as->hstate.surplus_allocs;
+		out->thp_faults = m->as->depth.thp_faults;
+		out->thp_splits = m->as->depth.thp_splits;
+		out->thp_collapses = m->as->depth.thp_collapses;
 	}
 }

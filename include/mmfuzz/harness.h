@@ -147,6 +147,7 @@ struct mmf_exec_stats {
 	/* memory pressure the oracle went through (struct mmf_depth's) */
 	uint64_t kswapd_runs, direct_reclaims, swapouts, swapins, zswap_writebacks, oom_kills;
 	uint64_t huge_faults, huge_cows, huge_reservations, huge_surplus; /* hugetlb (struct mmf_depth's) */
+	uint64_t thp_faults, thp_splits, thp_collapses;                   /* THP (struct mmf_depth's) */
 	/* Seconds per phase, measured when mmf_exec_config.cost is set
 	 * (enum mmf_cost_phase). */
 	double cost[MMF_NR_COST];
@@ -231,7 +232,7 @@ struct mmf_gen_config {
  * (seed, config) for ever: a new op kind is drawn from the version that
  * adds it on (its row's gen column), so older versions replay the same
  * sequences from the same seeds. Reports and reproducers name it. */
-#define MMF_GEN_VERSION 7
+#define MMF_GEN_VERSION 8
 /* Also draw the malloc-style ops (calloc, memalign, realloc), for adapters
  * with MMF_CAP_MALLOC; without it sequences are as they always were. */
 #define MMF_GEN_MALLOC 1u

@@ -28,11 +28,11 @@ struct mmf_kernel {
 	uint8_t exec_maps;
 	/* CONFIG_MEM_SOFT_DIRTY: "sd" in smaps' VmFlags, pagemap bit 55. */
 	uint8_t soft_dirty;
-	/* /sys/kernel/mm/transparent_hugepage/enabled as the process sees it
-	 * (0 never, 1 madvise, 2 always). The model has no THP yet and stands
-	 * for never and madvise (until a sequence builds a whole aligned
-	 * MADV_HUGEPAGE extent); the Linux agents run with PR_SET_THP_DISABLE
-	 * where the system lets them (QEMU user mode does not). */
+	/* Transparent huge pages for private anonymous memory as the process
+	 * sees them: /sys/kernel/mm/transparent_hugepage/enabled, or its
+	 * hugepages-2048kB/enabled where that is not "inherit" (0 never, 1
+	 * madvise: MADV_HUGEPAGE VMAs only, 2 always). PR_SET_THP_DISABLE
+	 * makes it never. Only profiles of 4 KiB pages have them. */
 	uint8_t thp;
 	/* vm.overcommit_memory: 0 heuristic, 1 always, 2 strict. 0 and 1 never
 	 * refuse a mapping of the window's size; 2 is not modelled. */
@@ -93,6 +93,22 @@ struct mmf_kernel {
 	 * below its floor (oom_score_adj_min, set by such a write), else
 	 * lowering it past the floor is EACCES. */
 	uint8_t sys_resource;
+	/* A read fault that THP would back maps the huge zero page
+	 * (transparent_hugepage/use_zero_page, and the zero page allowed). */
+	uint8_t thp_zero_page;
+	/* A write fault on the huge zero page maps a THP of its own (1: Linux
+	 * 6.13+, do_huge_zero_wp_pmd) or splits the PMD and copies one small
+	 * page (0). */
+	uint8_t thp_zero_wp;
+	/* Splitting an anonymous THP folio (not just its PMD: MADV_FREE,
+	 * COLD or PAGEOUT of a part of it) maps the shared zero page where a
+	 * subpage holds only zeroes, and frees that subpage (1: Linux 6.12+,
+	 * RMP_USE_SHARED_ZEROPAGE), or keeps every subpage (0). */
+	uint8_t thp_split_zero;
+	/* MADV_DONTNEED frees each pte table whose whole 2 MiB it zaps
+	 * (1: CONFIG_PT_RECLAIM, Linux 6.14+ on x86-64), or leaves the
+	 * empty tables to munmap (0). A THP fault needs a PMD without one. */
+	uint8_t pt_reclaim;
 };
 #define MMF_ZSWAP_LZ4 0
 #define MMF_ZSWAP_ZSTD 1

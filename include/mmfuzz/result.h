@@ -82,6 +82,9 @@ struct mmf_depth {
 	/* huge pages: hugetlb faults that mapped a page, COW copies of one,
 	 * pages reserved by mmap, surplus pages allocated past nr_hugepages */
 	uint32_t huge_faults, huge_cows, huge_reservations, huge_surplus;
+	/* transparent huge pages: faults that mapped a huge PMD, PMDs split,
+	 * small pages collapsed into a huge one (MADV_COLLAPSE) */
+	uint32_t thp_faults, thp_splits, thp_collapses;
 };
 
 /* A seeded bug: its run-time name, the subsystem it breaks, what goes wrong. */
