@@ -778,10 +778,40 @@ int mmf_as_clear_refs(struct mmf_machine *m, unsigned proc, unsigned value, int 
  * clear). The rest stay read-only and take the write faults. A writable
  * pte stays clean: a GUP write then dirties the page, not the pte (seen
  * on 6.18 through a fork's child's Pss_Dirty). */
+/* modify_prot_start_ptes() on a batch (mprotect_folio_pte_batch()): the
+ * ptes in a row of one THP folio, consecutive frames, alike but for the
+ * accessed and dirty bits, within one pte table, get the bits any had. */
+static void batch_thp_bits(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end)
+{
+	const uint64_t table = PTRS_PER_PTE << AS_PAGE_SHIFT, ad = PTE_ACCESSED | PTE_DIRTY;
+	for (uint64_t a = start; a < end;) {
+		uint64_t *first = mmf_pte_lookup(m, mm, a, 0);
+		if (!first || !pte_has_page(*first) || !(pfn_to_page(m, pte_pfn(*first))->flags & PG_large)) {
+			a += AS_PAGE_SIZE;
+			continue;
+		}
+		uint64_t stop = (a & ~(table - 1)) + table, bits = *first & ad, b = a + AS_PAGE_SIZE;
+		uint32_t pfn = pte_pfn(*first);
+		for (; b < end && b < stop; b += AS_PAGE_SIZE) {
+			const uint64_t *q = mmf_pte_lookup(m, mm, b, 0);
+			uint32_t next = pfn + (uint32_t)((b - a) >> AS_PAGE_SHIFT);
+			if (!q || !pte_has_page(*q) || pte_pfn(*q) != next || (next & ~511u) != (pfn & ~511u) ||
+			    ((*q ^ *first) & ~(PTE_PFN_MASK | ad)))
+				break;
+			bits |= *q & ad;
+		}
+		for (uint64_t c = a; c < b; c += AS_PAGE_SIZE)
+			*mmf_pte_lookup(m, mm, c, 0) |= bits;
+		a = b;
+	}
+}
+
 void mmf_as_change_protection(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, uint64_t end, uint32_t flags)
 {
 	if (mm->pgd == MMF_NIL)
 		return;
+	if (m->k.mprotect_batch)
+		batch_thp_bits(m, mm, start, end);
 	for (uint64_t a = start; a < end; a += AS_PAGE_SIZE) {
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
 		if (!pte || !(*pte & PTE_MAPPED))

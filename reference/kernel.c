@@ -29,6 +29,8 @@ static const struct row {
 	  "splitting a THP folio maps the zero page where a subpage holds only zeroes (1: Linux 6.12+) or keeps it (0)" },
 	{ "pt_reclaim", FIELD(pt_reclaim), 0, 1, NULL,
 	  "MADV_DONTNEED frees a pte table whose whole span it zaps (1: CONFIG_PT_RECLAIM, Linux 6.14+) or keeps it (0)" },
+	{ "mprotect_batch", FIELD(mprotect_batch), 0, 1, NULL,
+	  "mprotect gives a run of a THP folio's ptes the accessed and dirty bits any had (1: Linux 6.17+) or not (0)" },
 	{ "thp_zero_wp", FIELD(thp_zero_wp), 0, 1, NULL,
 	  "a write fault on the huge zero page maps a THP of its own (1: Linux 6.13+) or splits the PMD (0)" },
 	{ "overcommit", FIELD(overcommit), 0, 2, NULL, "vm.overcommit_memory (2, strict, is not modelled)" },

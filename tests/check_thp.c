@@ -339,6 +339,32 @@ START_TEST(split_folio_maps_the_zero_page)
 }
 END_TEST
 
+/* mprotect of a THP folio's ptes in a row gives them the accessed bit any
+ * of them had (6.17+, knob mprotect_batch): a child's split copy of the
+ * THP, its page 363 copied on a write and page 511 read, made PROT_NONE. */
+START_TEST(mprotect_batches_a_folio)
+{
+	for (int knob = 0; knob < 2; knob++) {
+		struct mmf_machine m;
+		boot_with(&m, MMF_MUT_NONE);
+		m.k.mprotect_batch = (uint8_t)knob;
+		ck_assert_int_eq(run(&m, "map 0 1\nwrite 0\nfork"), 0);
+		ck_assert_int_eq(access(&m, 1, AT(0) + 363 * PG, MMF_ACCESS_WRITE, 1, NULL), 0);
+		ck_assert_int_eq(access(&m, 1, AT(0) + 511 * PG, MMF_ACCESS_READ, 0, NULL), 0);
+		int err;
+		ck_assert_int_eq(mmf_as_mprotect(&m, 1, AT(0), SLOT * PG, 0, &err), 0);
+		mmf_thp_settle(&m);
+		static char buf[8192];
+		ck_assert_int_gt(mmf_as_report_smaps(&m, 1, buf, sizeof(buf)), 0);
+		/* pages 364-511 are one batch: 148 young with the knob, 1 without;
+		 * 363 is the child's own page */
+		ck_assert_msg(strstr(buf, knob ? "Referenced:          596 kB" : "Referenced:            8 kB"), "knob %d: %s",
+			      knob, buf);
+		mmf_machine_fini(&m);
+	}
+}
+END_TEST
+
 /* ---- 2. the walker ------------------------------------------------------ */
 
 START_TEST(walker_catches_a_pte_no_huge_leaf_gives)
@@ -394,6 +420,7 @@ int main(void)
 	tcase_add_loop_test(t, mutants_break_a_scenario, 0, MMF_NR_MUTANTS - 1);
 	tcase_add_test(t, subpages_keep_their_contents);
 	tcase_add_test(t, split_folio_maps_the_zero_page);
+	tcase_add_test(t, mprotect_batches_a_folio);
 	tcase_add_test(t, walker_catches_a_pte_no_huge_leaf_gives);
 	tcase_add_test(t, reports_show_huge_pages);
 	suite_add_tcase(s, t);

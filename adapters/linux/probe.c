@@ -324,6 +324,34 @@ static long smaps_kb(const void *p, const char *field)
 	return kb;
 }
 
+/* mprotect_batch: a fresh THP, split by an mprotect of its first page,
+ * the rest then PROT_NONE (a VMA of its own to read),
+ * every pte made old (clear_refs 1), one read, then an mprotect of the
+ * rest: one young pte there, or all of them (6.17+'s batches). */
+static void probe_mprotect_batch(struct text *t)
+{
+	const uint64_t huge = 2ull << 20;
+	char *raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return;
+	volatile char *p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
+	madvise((void *)p, huge, MADV_HUGEPAGE);
+	p[0] = 1;
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	if (smaps_kb((const void *)p, "AnonHugePages:") == 2048 && fd >= 0 &&
+	    mprotect((void *)p, 4096, PROT_READ) == 0 && write(fd, "1", 1) == 1) {
+		(void)p[8 * 4096];
+		if (mprotect((void *)(p + 4096), huge - 4096, PROT_NONE) == 0) { /* a VMA of its own */
+			long ref = smaps_kb((const void *)(p + 4096), "Referenced:");
+			if (ref >= 0)
+				add(t, "mprotect_batch", ref > 4);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	munmap(raw, 2 * huge);
+}
+
 /* Whether the tasks may keep THP on, as the model has it: only 2 MiB
  * anonymous folios (no other mTHP size, no shmem THP), and a huge page to
  * be had now; then thp_zero_page, and thp_zero_wp found by a write to the
@@ -387,6 +415,8 @@ static int probe_thp(struct text *t, const char *mode)
 		snprintf(lx_thp_why, sizeof(lx_thp_why), "off (a write to a MADV_HUGEPAGE range got no huge page: %ld kB)", got);
 	}
 	munmap(p, 2 * huge);
+	if (ok)
+		probe_mprotect_batch(t);
 	return ok;
 }
 #endif

@@ -109,6 +109,10 @@ struct mmf_kernel {
 	 * (1: CONFIG_PT_RECLAIM, Linux 6.14+ on x86-64), or leaves the
 	 * empty tables to munmap (0). A THP fault needs a PMD without one. */
 	uint8_t pt_reclaim;
+	/* mprotect takes the ptes of a THP folio in batches (1: Linux
+	 * 6.17+, modify_prot_start_ptes()): a run of them gets the accessed
+	 * and dirty bits any of them had; else each pte keeps its own (0). */
+	uint8_t mprotect_batch;
 };
 #define MMF_ZSWAP_LZ4 0
 #define MMF_ZSWAP_ZSTD 1
