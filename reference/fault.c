@@ -216,8 +216,19 @@ void mmf_mlock_range(struct mmf_machine *m, struct mmf_mm *mm, uint64_t start, u
 {
 	for (uint64_t a = start; a < end && mm->pgd != MMF_NIL; a += AS_PAGE_SIZE) {
 		uint64_t *pte = mmf_pte_lookup(m, mm, a, 0);
-		if (pte && (*pte & PTE_MAPPED) && pte_has_page(*pte))
-			mlock_batch_add(m, pte_pfn(*pte));
+		if (!pte || !(*pte & PTE_MAPPED) || !pte_has_page(*pte))
+			continue;
+		uint32_t pfn = pte_pfn(*pte);
+		if (pfn_to_page(m, pfn)->flags & PG_large) {
+			/* mlock_pte_range(): a THP folio only where it lies whole in
+			 * the range this call (un)locks (folio_within_range()) */
+			const struct mmf_vma *v = mmf_vma_find(mm, a);
+			uint64_t fs = a - ((uint64_t)(pfn & 511u) << AS_PAGE_SHIFT);
+			uint64_t lo = v && v->start > start ? v->start : start, hi = v && v->end < end ? v->end : end;
+			if (fs < lo || fs + (512ull << AS_PAGE_SHIFT) > hi)
+				continue;
+		}
+		mlock_batch_add(m, pfn);
 	}
 }
 

@@ -614,8 +614,10 @@ int mmf_as_vma_is_valid(const struct mmf_machine *m, char *msg, size_t cap)
 		/* with the mlock batch moved, a page a locked VMA maps is
 		 * unevictable (the converse need not hold: MREMAP_DONTUNMAP
 		 * leaves mlocked pages in a VMA it unlocks) */
+		/* (a THP folio's pages are mlocked only by a call whose range
+		 * held the folio whole: a later merge does not lock it) */
 		if (!m->as->nr_mlock && !(pg->flags & PG_unevictable) && mmf_rmap_walk_locked(m, pfn) &&
-		    (!(pg->flags & PG_large) || mmf_thp_locked_whole(m, pfn)))
+		    !(pg->flags & PG_large))
 			return mmf_fail(msg, cap, "unevictable: user page pfn %u %s on the unevictable list, %u ptes of locked VMAs map it",
 				        pfn, (pg->flags & PG_unevictable) ? "is" : "is not", mmf_rmap_walk_locked(m, pfn));
 	}
