@@ -644,6 +644,8 @@ int mmf_thp_collapse(struct mmf_machine *m, unsigned proc, struct mmf_mm *mm, st
 	if (!mmf_thp_vma_allowable(m, v, 0, 0))
 		return -EINVAL;
 	uint64_t hstart = (start + HPAGE_PMD_SIZE - 1) & ~(HPAGE_PMD_SIZE - 1), hend = end & ~(HPAGE_PMD_SIZE - 1);
+	if (hstart > hend)
+		return -EINVAL; /* inside one PMD, no boundary: Linux's count of blocks wraps (seen on 6.18) */
 	uint64_t vstart = v->start;
 	unsigned thps = 0, blocks = 0;
 	enum scan_result last = SCAN_SUCCEED;

@@ -95,6 +95,8 @@ static int step(struct mmf_machine *m, const char *line)
 		r = mmf_as_madvise(m, proc, AT(a), b * SLOT * PG, w[0] == 'd' ? MMF_MADV_DONTNEED : MMF_MADV_COLLAPSE, &err)
 			    ? -err
 			    : 0;
+	} else if (!strcmp(w, "collapse4k")) {
+		r = mmf_as_madvise(m, proc, AT(a) + PG, PG, MMF_MADV_COLLAPSE, &err) ? -err : 0;
 	} else if (!strcmp(w, "free4k")) {
 		r = mmf_as_madvise(m, proc, AT(a) + PG, PG, MMF_MADV_FREE, &err) ? -err : 0;
 	} else if (!strcmp(w, "dontneed4k")) {
@@ -223,6 +225,8 @@ static const struct scenario {
 	  "map 0 1\nwrite 0\nfree4k 0", 0, "p...", NULL, "1 1 0" },
 	{ "MADV_FREE of a THP fork shared leaves it alone", "map 0 1\nwrite 0\nfork\nfree4k 0", 0, "S...", "S...",
 	  "1 0 0" },
+	{ "MADV_COLLAPSE of a range inside one PMD, no 2 MiB boundary in it: EINVAL (seen on 6.18)",
+	  "map 0 1\nwrite 0\ndontneed4k 0\ncollapse4k 0", -EINVAL, "p...", NULL, "1 1 0" },
 	{ "MADV_COLLAPSE stops at the first block that fails (seen on 6.18): the ones before it collapse",
 	  "map 0 2 plain\nwrite 0\ncollapse 0 2", -EINVAL, "T-..", NULL, "0 0 1" },
 	{ "MADV_DONTNEED of a whole split slot leaves its empty table: the next write maps small pages",
